@@ -1,0 +1,30 @@
+/** Call-graph checks before differentiation: recursion is not supported yet. */
+import { diagnostics } from "../diagnostics/catalog.ts";
+import { DiagnosticError } from "../diagnostics/diagnostic.ts";
+import type { Program } from "../ir/ir.ts";
+import { forEachStmt } from "./activity.ts";
+
+export function callees(program: Program, name: string): string[] {
+  const found: string[] = [];
+  forEachStmt(program.functions.get(name)!.body, (s) => {
+    const value = s.kind === "let" ? s.init : s.kind === "assign" ? s.value : undefined;
+    if (value?.kind === "call") found.push(value.callee);
+    if (s.kind === "callStmt") found.push(s.callee);
+  });
+  return found;
+}
+
+export function checkCallGraph(program: Program): void {
+  const state = new Map<string, "visiting" | "done">();
+  const visit = (name: string): void => {
+    if (state.get(name) === "done") return;
+    if (state.get(name) === "visiting") {
+      const fn = program.functions.get(name)!;
+      throw new DiagnosticError([diagnostics.recursion(fn.sourceName, fn.loc)]);
+    }
+    state.set(name, "visiting");
+    for (const callee of callees(program, name)) visit(callee);
+    state.set(name, "done");
+  };
+  for (const name of program.functions.keys()) visit(name);
+}

@@ -1,0 +1,50 @@
+/**
+ * Every diagnostic tsad can report, in one place: code, message and the hint that tells the user
+ * what to do instead. Passes create diagnostics through these constructors only.
+ */
+import type { Diagnostic, Position } from "./diagnostic.ts";
+
+function make(code: number, message: string, hint: string) {
+  return (at?: Position): Diagnostic => ({ code, message, hint, at });
+}
+
+export const diagnostics = {
+  // 1xxx: the file itself is not valid TypeScript.
+  syntaxError: (message: string, at?: Position) =>
+    make(1001, message, "fix the syntax error; tsad reads the same TypeScript that tsc accepts")(at),
+  typeError: (message: string, at?: Position) =>
+    make(1002, message, "fix the type error first: tsad needs the types tsc infers to know what is differentiable")(at),
+
+  // 2xxx: valid TypeScript outside the language tsad differentiates.
+  classOrThis: make(2001, "classes and `this` cannot be differentiated", "write the computation as a top-level function that takes its data as parameters"),
+  asyncCode: make(2002, "async functions and `await` cannot be differentiated", "make the numeric part a plain synchronous function and differentiate that"),
+  generator: make(2003, "generators and `yield` cannot be differentiated", "build an array in a loop instead of yielding values"),
+  evalCode: make(2004, "`eval` and `new Function` cannot be differentiated", "write the code out as an ordinary function"),
+  tryCatch: make(2005, "`try`/`catch`/`throw` cannot be differentiated", "validate inputs before calling the differentiated function, or return a sentinel value"),
+  mutableModuleState: (name: string, at?: Position) =>
+    make(2006, `the function uses mutable module-level state \`${name}\``, "pass the value as a parameter, or declare it `const` and never write to it")(at),
+  unknownCallee: (name: string, at?: Position) =>
+    make(2007, `\`${name}\` has no source tsad can read and no derivative rule`, "call a function defined in this file or in a relatively imported local file, or a `Math` function")(at),
+  anyType: (what: string, at?: Position) =>
+    make(2008, `${what} has type \`any\``, "give it an explicit type: number, an array or typed array of numbers, a tuple or an object type")(at),
+  unsupportedSyntax: (what: string, at?: Position) =>
+    make(2009, `${what} is not supported`, "see the README's \"Supported language\" section for what tsad differentiates")(at),
+  recursion: (name: string, at?: Position) =>
+    make(2010, `\`${name}\` is recursive; recursive functions cannot be differentiated yet`, "rewrite the recursion as a loop")(at),
+  unsupportedType: (type: string, at?: Position) =>
+    make(2011, `values of type \`${type}\` cannot be differentiated or passed through`, "use numbers, booleans, strings, arrays, typed arrays, tuples and object types (no unions, Map or Set)")(at),
+  switchFallthrough: make(2012, "a `case` that runs on into the next one is not supported", "end each non-empty case with `break`, `return` or `continue`"),
+  closure: make(2013, "a function defined inside another function is not supported", "move it to the top level and pass what it uses as parameters; arrows are fine as direct arguments of `.map`, `.reduce`, `.forEach` and `Array.from`"),
+  unsupportedMethod: (name: string, at?: Position) =>
+    make(2014, `the method \`${name}\` is not supported`, "use indexing and loops, or one of `.map`, `.reduce`, `.forEach`, `.push`, `.slice`, `.fill`")(at),
+
+  // 3xxx: what was asked for does not make sense for this function.
+  noDifferentiableOutput: (name: string, at?: Position) =>
+    make(3001, `\`${name}\` returns no differentiable value`, "differentiate a function that returns a number, an array of numbers, a tuple or an object with number fields")(at),
+  noDifferentiableInput: (name: string, at?: Position) =>
+    make(3002, `\`${name}\` has no differentiable parameter to differentiate with respect to`, "pass the values to differentiate as parameters of type number, number[], Float64Array or objects of those")(at),
+  scalarModeOnVector: (name: string, mode: string, at?: Position) =>
+    make(3003, `\`--emit ${mode}\` needs a function returning \`number\`, but \`${name}\` returns a vector`, "use `--emit jvp,vjp` or `--emit jacobian` for vector-valued functions")(at),
+  notDifferentiableParam: (param: string, fn: string, at?: Position) =>
+    make(3004, `parameter \`${param}\` of \`${fn}\` has no differentiable type`, "differentiate with respect to parameters of type number, number arrays, typed arrays, tuples or objects with number fields")(at),
+};

@@ -1,0 +1,151 @@
+/**
+ * Which compiler temporaries the emitter prints in place of their use. A temporary is folded
+ * when it is used exactly once, by a statement later in the same block, and everything between
+ * its definition and that use only defines new values or assigns variables it does not read
+ * (so what it reads cannot have changed).
+ * A call is folded only into the very next statement: moving it past anything else could
+ * reorder its writes with other reads.
+ */
+import type { Expr, Function, Operand, Stmt } from "../ir/ir.ts";
+
+export interface InlinePlan {
+  inline: Set<string>;
+}
+
+export function planInlining(fn: Function): InlinePlan {
+  const uses = new Map<string, number>();
+  const count = (o: Operand | undefined) => {
+    if (o?.kind === "var") uses.set(o.name, (uses.get(o.name) ?? 0) + 1);
+  };
+  visitAll(fn.body, (s) => directOperands(s).forEach(count));
+  const inline = new Set<string>();
+  /** Variables an expression reads, through the temporaries folded into it. */
+  const reads = new Map<string, Set<string>>();
+  const readsOf = (e: Expr): Set<string> => {
+    const found = new Set<string>();
+    for (const o of exprOperands(e)) {
+      if (o.kind !== "var") continue;
+      found.add(o.name);
+      for (const r of reads.get(o.name) ?? []) found.add(r);
+    }
+    return found;
+  };
+  const planBlock = (block: Stmt[], trailing?: Operand) => {
+    for (let j = 0; j < block.length; j++) {
+      const def = block[j]!;
+      if (def.kind !== "let" || def.mutable || !def.init || !fn.temporaries.has(def.name) || uses.get(def.name) !== 1) continue;
+      const isCall = def.init.kind === "call";
+      const defReads = readsOf(def.init);
+      for (let k = j + 1; k <= block.length; k++) {
+        const s = block[k];
+        const operands = s ? directOperands(s) : trailing ? [trailing] : [];
+        if (operands.some((o) => o.kind === "var" && o.name === def.name)) {
+          inline.add(def.name);
+          break;
+        }
+        if (!s) break;
+        if (s.kind === "comment") continue;
+        // Nothing but new definitions may stand between; a call must be used at once.
+        if (isCall) break;
+        const definesNew = s.kind === "let" && s.init !== undefined && s.init.kind !== "call";
+        const assignsUnread = s.kind === "assign" && s.value.kind !== "call" && !defReads.has(s.name);
+        if (!definesNew && !assignsUnread) break;
+      }
+      if (inline.has(def.name)) reads.set(def.name, defReads);
+    }
+  };
+  const walk = (block: Stmt[], trailing?: Operand) => {
+    planBlock(block, trailing);
+    for (const s of block) {
+      if (s.kind === "if") {
+        walk(s.then);
+        walk(s.else);
+      } else if (s.kind === "loop") {
+        walk(s.init);
+        if (s.test) walk(s.test.prelude, s.test.cond);
+        walk(s.body);
+        walk(s.update);
+      } else if (s.kind === "block") {
+        walk(s.body);
+      }
+    }
+  };
+  walk(fn.body);
+  return { inline };
+}
+
+function visitAll(block: Stmt[], visit: (s: Stmt) => void): void {
+  for (const s of block) {
+    visit(s);
+    if (s.kind === "if") {
+      visitAll(s.then, visit);
+      visitAll(s.else, visit);
+    } else if (s.kind === "loop") {
+      visitAll(s.init, visit);
+      if (s.test) {
+        visitAll(s.test.prelude, visit);
+        visit({ kind: "return", value: s.test.cond });
+      }
+      visitAll(s.body, visit);
+      visitAll(s.update, visit);
+    } else if (s.kind === "block") {
+      visitAll(s.body, visit);
+    }
+  }
+}
+
+/** The operands a statement evaluates itself (not those of nested blocks). */
+export function directOperands(s: Stmt): Operand[] {
+  switch (s.kind) {
+    case "let":
+      return s.init ? exprOperands(s.init) : [];
+    case "assign":
+      return [{ kind: "var", name: s.name }, ...exprOperands(s.value)];
+    case "setIndex":
+      return [s.object, s.index, s.value];
+    case "setField":
+    case "fill":
+      return [s.object, s.value];
+    case "push":
+      return [s.object, ...s.values];
+    case "callStmt":
+      return s.args;
+    case "if":
+      return [s.cond];
+    case "return":
+      return s.value ? [s.value] : [];
+    default:
+      return [];
+  }
+}
+
+export function exprOperands(e: Expr): Operand[] {
+  switch (e.kind) {
+    case "operand":
+      return [e.value];
+    case "unary":
+      return [e.arg];
+    case "binary":
+      return [e.left, e.right];
+    case "select":
+      return [e.cond, e.whenTrue, e.whenFalse];
+    case "math":
+    case "call":
+      return e.args;
+    case "index":
+      return [e.object, e.index];
+    case "field":
+    case "length":
+      return [e.object];
+    case "arrayLiteral":
+      return e.elements;
+    case "recordLiteral":
+      return e.fields.map((f) => f.value);
+    case "newArray":
+      return e.fill ? [e.length, e.fill] : [e.length];
+    case "copy":
+      return [e.source, ...(e.start ? [e.start] : []), ...(e.end ? [e.end] : [])];
+    case "zerosLike":
+      return [e.like];
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * tsad's intermediate representation: a small, typed, structured language in A-normal form.
+ *
+ * The normal form (what the lowering pass produces and every later pass preserves):
+ * - Every operation has simple operands: a variable name or a literal (`Operand`). Nested source
+ *   expressions become `let` statements of compiler temporaries, in evaluation order.
+ * - Control flow stays structured: `if`, `loop` (a general `for (init; test; update)`), `break`,
+ *   `continue`, `return` and labelled `block`s (what `switch` lowers to). `for…of`, `while`,
+ *   `do…while`, `.map`/`.reduce`/`.forEach` and `Array.from` all lower to `loop`.
+ * - Values are typed (`Type`): numbers, booleans, strings, arrays (plain or typed), tuples and
+ *   records. Writes into containers are statements (`setIndex`, `setField`, `push`, `fill`);
+ *   reading never mutates.
+ * - Every statement keeps the source location of the statement it came from, so diagnostics
+ *   and "tangent of: <line>" comments point at the user's code.
+ *
+ * Forward and reverse mode map IR to IR, so their output can be differentiated again.
+ */
+
+export type Type =
+  | { kind: "number" }
+  | { kind: "boolean" }
+  | { kind: "string" }
+  | { kind: "void" }
+  | { kind: "array"; element: Type; typed?: TypedArrayName }
+  | { kind: "tuple"; elements: Type[] }
+  | { kind: "record"; fields: Field[] };
+
+export type TypedArrayName = "Float64Array" | "Float32Array";
+
+export interface Field {
+  name: string;
+  type: Type;
+}
+
+export type Operand =
+  | { kind: "var"; name: string }
+  | { kind: "number"; value: number; /** printed form, e.g. `Math.PI` */ text?: string }
+  | { kind: "boolean"; value: boolean }
+  | { kind: "string"; value: string };
+
+export type BinaryOperator =
+  | "+" | "-" | "*" | "/" | "%" | "**"
+  | "<" | "<=" | ">" | ">=" | "===" | "!==" | "&&" | "||";
+
+export type UnaryOperator = "-" | "+" | "!";
+
+export type Expr =
+  | { kind: "operand"; value: Operand }
+  | { kind: "unary"; op: UnaryOperator; arg: Operand }
+  | { kind: "binary"; op: BinaryOperator; left: Operand; right: Operand }
+  /** A conditional value `cond ? a : b` (only produced with simple operands on both sides). */
+  | { kind: "select"; cond: Operand; whenTrue: Operand; whenFalse: Operand }
+  /** `Math.<fn>(args)`. */
+  | { kind: "math"; fn: string; args: Operand[] }
+  /** A call to a function of the program (by its IR name). */
+  | { kind: "call"; callee: string; args: Operand[] }
+  /** `object[index]` on arrays, typed arrays and tuples. */
+  | { kind: "index"; object: Operand; index: Operand }
+  /** `object.name` on records. */
+  | { kind: "field"; object: Operand; name: string }
+  | { kind: "length"; object: Operand }
+  /** `[a, b, c]` as an array or a tuple (by `type`); typed arrays via `new T([...])`. */
+  | { kind: "arrayLiteral"; elements: Operand[]; type: Type }
+  | { kind: "recordLiteral"; fields: { name: string; value: Operand }[]; type: Type }
+  /** A new array of `length` elements, each `fill` (`new Array(n).fill(v)`, `new Float64Array(n)`). */
+  | { kind: "newArray"; length: Operand; fill?: Operand; type: Type }
+  /** A shallow copy: `[...a]`, `a.slice(start, end)`, `{ ...o }`, `Float64Array.from(a)`. */
+  | { kind: "copy"; source: Operand; start?: Operand; end?: Operand; type: Type }
+  /** A container of `type`'s derivative type, shaped like `like`, filled with zeros. */
+  | { kind: "zerosLike"; like: Operand; type: Type };
+
+export interface SourceLoc {
+  file: string;
+  line: number;
+  column: number;
+  /** The source statement's text, first line only, for comments in the generated code. */
+  text: string;
+}
+
+interface StmtBase {
+  loc?: SourceLoc;
+}
+
+export type Stmt = StmtBase &
+  (
+    | { kind: "let"; name: string; type: Type; init?: Expr; mutable: boolean }
+    | { kind: "assign"; name: string; value: Expr }
+    | { kind: "setIndex"; object: Operand; index: Operand; value: Operand }
+    | { kind: "setField"; object: Operand; name: string; value: Operand }
+    | { kind: "push"; object: Operand; values: Operand[] }
+    | { kind: "fill"; object: Operand; value: Operand }
+    /** A call whose value is not used (a function returning void, or one called for its writes). */
+    | { kind: "callStmt"; callee: string; args: Operand[] }
+    | { kind: "if"; cond: Operand; then: Stmt[]; else: Stmt[] }
+    /**
+     * `label: for (init; test; update) body`. `test` is evaluated before each iteration: its
+     * statements run, then the loop stops unless `test.cond` is true; no `test` loops until a
+     * `break`/`return`. `bodyFirst` runs the body once before the first test (`do…while`).
+     */
+    | {
+        kind: "loop";
+        label?: string;
+        init: Stmt[];
+        test?: { prelude: Stmt[]; cond: Operand };
+        update: Stmt[];
+        body: Stmt[];
+        bodyFirst: boolean;
+      }
+    | { kind: "block"; label?: string; body: Stmt[] }
+    | { kind: "break"; label?: string }
+    | { kind: "continue"; label?: string }
+    | { kind: "return"; value?: Operand }
+    /** A comment line in the generated code (e.g. which source line a block differentiates). */
+    | { kind: "comment"; text: string }
+  );
+
+export interface Param {
+  name: string;
+  type: Type;
+}
+
+export interface Function {
+  /** The IR name: unique in the program (source name, suffixed if two files share it). */
+  name: string;
+  /** The name in the source file. */
+  sourceName: string;
+  params: Param[];
+  returnType: Type;
+  body: Stmt[];
+  exported: boolean;
+  loc: SourceLoc;
+  /** Every identifier the function uses, so fresh names never clash with the user's. */
+  reservedNames: Set<string>;
+  /** Compiler temporaries: single-use ones are folded back into expressions when printed. */
+  temporaries: Set<string>;
+}
+
+export interface Program {
+  functions: Map<string, Function>;
+}
+
+export const num = (value: number, text?: string): Operand => ({ kind: "number", value, text });
+export const ref = (name: string): Operand => ({ kind: "var", name });
+export const NUMBER: Type = { kind: "number" };
+export const BOOLEAN: Type = { kind: "boolean" };
+export const VOID: Type = { kind: "void" };

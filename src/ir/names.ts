@@ -1,0 +1,47 @@
+/**
+ * Deterministic fresh names. A name is derived from a source name or a base (`t`, `i`, `dx`) and
+ * suffixed with a number on a clash, never random: generated code can be snapshot-tested.
+ */
+export class NameManager {
+  private readonly used: Set<string>;
+  /** Names of compiler temporaries: the emitter may fold them into their single use. */
+  readonly temporaries = new Set<string>();
+  private counter = 0;
+
+  constructor(reserved: Iterable<string>) {
+    this.used = new Set(reserved);
+  }
+
+  isClaimed(name: string): boolean {
+    return this.claimed.has(name);
+  }
+
+  private readonly claimed = new Set<string>();
+
+  /** Takes `name` as it is (a parameter or the first declaration of a source variable). */
+  claim(name: string): string {
+    this.claimed.add(name);
+    this.used.add(name);
+    return name;
+  }
+
+  /** A name not used anywhere in the function, derived from `base`. */
+  fresh(base: string, temporary = false): string {
+    let name: string;
+    if (temporary) {
+      do name = `${base}${++this.counter}`;
+      while (this.used.has(name));
+    } else {
+      name = base;
+      for (let n = 2; this.used.has(name) || this.claimed.has(name); n++) name = `${base}${n}`;
+    }
+    this.claimed.add(name);
+    this.used.add(name);
+    if (temporary) this.temporaries.add(name);
+    return name;
+  }
+
+  all(): Set<string> {
+    return new Set(this.used);
+  }
+}

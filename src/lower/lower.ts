@@ -1,0 +1,1182 @@
+/**
+ * Lowering: TypeScript AST → IR in normal form (see src/ir/ir.ts for the normal form).
+ *
+ * What each source construct becomes:
+ * - nested expressions → `let tN = <one operation>` temporaries in evaluation order;
+ * - `a && b`, `a || b`, `c ? a : b` → a plain operation when the right-hand side is safe to
+ *   evaluate eagerly (no calls, cannot throw), else an `if` that keeps the short circuit;
+ * - `x += e`, `x++` → `assign`; `a[i] op= e` → read, operate, `setIndex`;
+ * - destructuring → one read per name; `for…of` → an index loop; `switch` → an `if` chain,
+ *   inside a labelled `block` when a `break` leaves it early;
+ * - `.map`/`.reduce`/`.forEach`/`Array.from(…, cb)` → an index loop with the callback's body
+ *   inlined (its `return` becomes a write of the result and a `continue`);
+ * - names: a declaration that shadows a visible one is renamed (`x_2`), so that every IR name
+ *   in a function means one variable; temporaries never clash with the user's identifiers.
+ */
+import { Node, SyntaxKind, type Expression, type Statement } from "ts-morph";
+import { diagnostics } from "../diagnostics/catalog.ts";
+import { DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import { positionOfNode } from "../load/load.ts";
+import { resolveFunction, type FunctionNode, type SourceFunction } from "../load/functions.ts";
+import type { Expr, Function, Operand, Program, SourceLoc, Stmt, Type } from "../ir/ir.ts";
+import { BOOLEAN, NUMBER, num, ref } from "../ir/ir.ts";
+import { elementType, fieldType } from "../ir/types.ts";
+import { NameManager } from "../ir/names.ts";
+import { irTypeOf, toIRType } from "./types.ts";
+import { MATH_CONSTANTS, MATH_FUNCTIONS } from "../rules/math.ts";
+
+/** Lowers the target functions and every function they call, transitively. */
+export function lowerProgram(targets: SourceFunction[]): { program: Program; irNames: Map<FunctionNode, string> } {
+  const functions = new Map<string, Function>();
+  const irNames = new Map<FunctionNode, string>();
+  const queue: SourceFunction[] = [];
+  const taken = new Set<string>();
+  const nameOf = (fn: SourceFunction): string => {
+    let name = irNames.get(fn.node);
+    if (name) return name;
+    name = fn.name;
+    for (let n = 2; taken.has(name); n++) name = `${fn.name}_${n}`;
+    taken.add(name);
+    irNames.set(fn.node, name);
+    queue.push(fn);
+    return name;
+  };
+  for (const target of targets) nameOf(target);
+  const errors: Diagnostic[] = [];
+  while (queue.length > 0) {
+    const fn = queue.shift()!;
+    try {
+      functions.set(nameOf(fn), new FunctionLowerer(fn, nameOf(fn), nameOf).lower());
+    } catch (error) {
+      if (error instanceof DiagnosticError) errors.push(...error.diagnostics);
+      else throw error;
+    }
+  }
+  if (errors.length > 0) throw new DiagnosticError(errors);
+  return { program: { functions }, irNames };
+}
+
+interface Scope {
+  names: Map<string, string>;
+}
+
+/** Where `break`/`continue` go, innermost last. */
+interface JumpTarget {
+  kind: "loop" | "switch";
+  label?: string;
+  /** Set when a jump had to name this target's label. */
+  labelUsed: boolean;
+  /** The user's label on the statement, if any. */
+  sourceLabel?: string;
+}
+
+/** An inlined callback: what its `return` does. */
+interface CallbackFrame {
+  onReturn: (value: Operand | undefined) => void;
+  /** Jump targets that existed when the callback started. */
+  targetDepth: number;
+  loop: JumpTarget;
+}
+
+const unsupportedAt = (what: string, node: Node) => new DiagnosticError([diagnostics.unsupportedSyntax(what, positionOfNode(node))]);
+
+class FunctionLowerer {
+  private block: Stmt[] = [];
+  private readonly scopes: Scope[] = [];
+  private readonly names: NameManager;
+  private loc!: SourceLoc;
+  private readonly targets: JumpTarget[] = [];
+  private readonly callbacks: CallbackFrame[] = [];
+  private readonly types = new Map<string, Type>();
+
+  constructor(
+    private readonly fn: SourceFunction,
+    private readonly irName: string,
+    private readonly functionName: (fn: SourceFunction) => string,
+  ) {
+    const reserved = new Set<string>();
+    fn.node.forEachDescendant((node) => {
+      if (Node.isIdentifier(node)) reserved.add(node.getText());
+    });
+    this.names = new NameManager(reserved);
+  }
+
+  lower(): Function {
+    const node = this.fn.node;
+    this.loc = this.locOf(this.fn.declaration);
+    const scope: Scope = { names: new Map() };
+    this.scopes.push(scope);
+    const params = node.getParameters().map((param) => {
+      const nameNode = param.getNameNode();
+      if (!Node.isIdentifier(nameNode)) throw unsupportedAt("a destructuring parameter", param);
+      if (param.hasInitializer() || param.isOptional() || param.isRestParameter()) throw unsupportedAt("an optional, default or rest parameter", param);
+      const name = nameNode.getText();
+      scope.names.set(name, name);
+      this.names.claim(name);
+      const type = toIRType(param.getType(), param);
+      this.types.set(name, type);
+      return { name, type };
+    });
+    const signature = node.getSignature();
+    const returnType = toIRType(signature.getReturnType(), node);
+    const body = node.getBody();
+    if (!body) throw unsupportedAt("a function without a body", node);
+    if (Node.isBlock(body)) {
+      for (const statement of body.getStatements()) this.statement(statement);
+    } else {
+      this.loc = this.locOf(body);
+      this.emit({ kind: "return", value: this.expr(body as Expression) });
+    }
+    return {
+      name: this.irName,
+      sourceName: this.fn.name,
+      params,
+      returnType,
+      body: this.block,
+      exported: this.fn.exported,
+      loc: this.locOf(this.fn.declaration),
+      reservedNames: this.names.all(),
+      temporaries: this.names.temporaries,
+    };
+  }
+
+  // ── helpers ──────────────────────────────────────────────────────────────
+
+  private locOf(node: Node): SourceLoc {
+    const position = positionOfNode(node);
+    const text = node.getText().split("\n")[0]!.trim();
+    return { ...position, text };
+  }
+
+  private emit(stmt: Stmt): void {
+    this.block.push({ ...stmt, loc: this.loc });
+  }
+
+  private captureBlock(build: () => void): Stmt[] {
+    const outer = this.block;
+    this.block = [];
+    try {
+      build();
+      return this.block;
+    } finally {
+      this.block = outer;
+    }
+  }
+
+  private inScope<T>(build: () => T): T {
+    this.scopes.push({ names: new Map() });
+    try {
+      return build();
+    } finally {
+      this.scopes.pop();
+    }
+  }
+
+  /** A new compiler temporary holding `expr`. */
+  private temp(expr: Expr, type: Type, base = "t"): Operand {
+    const name = this.names.fresh(base, true);
+    this.types.set(name, type);
+    this.emit({ kind: "let", name, type, init: expr, mutable: false });
+    return ref(name);
+  }
+
+  /** Declares a source variable in the current scope, renaming it if it shadows a visible one. */
+  private declare(sourceName: string, type: Type, init: Expr | undefined, mutable: boolean): string {
+    // Rename when the name is visible (shadowing), or was used before with another type: every
+    // IR name then has one type. Sibling scopes may reuse a name (`i` in consecutive loops).
+    const visible = this.lookup(sourceName) !== undefined;
+    const earlier = this.types.get(sourceName);
+    const clash = visible || (this.names.isClaimed(sourceName) && earlier !== undefined && JSON.stringify(earlier) !== JSON.stringify(type));
+    const name = clash ? this.names.fresh(sourceName) : this.names.claim(sourceName);
+    this.scopes[this.scopes.length - 1]!.names.set(sourceName, name);
+    this.types.set(name, type);
+    this.emit({ kind: "let", name, type, init, mutable });
+    return name;
+  }
+
+  private lookup(sourceName: string): string | undefined {
+    for (let i = this.scopes.length - 1; i >= 0; i--) {
+      const name = this.scopes[i]!.names.get(sourceName);
+      if (name) return name;
+    }
+    return undefined;
+  }
+
+  private typeOfOperand(operand: Operand): Type {
+    switch (operand.kind) {
+      case "var":
+        return this.types.get(operand.name)!;
+      case "number":
+        return NUMBER;
+      case "boolean":
+        return BOOLEAN;
+      case "string":
+        return { kind: "string" };
+    }
+  }
+
+  private indexType(object: Operand, index: Operand): Type {
+    return elementType(this.typeOfOperand(object), index.kind === "number" ? index.value : undefined);
+  }
+
+  /** The checker's type, or undefined where it says `any` (e.g. `new Array(n).fill(0)`). */
+  private checkedType(node: Node): Type | undefined {
+    const type = node.getType();
+    if (type.isAny() || (type.isArray() && type.getArrayElementType()?.isAny())) return undefined;
+    return toIRType(type, node);
+  }
+
+  /** The type the context expects (`const xs: number[] = []`), if it is a usable one. */
+  private contextualType(node: Expression): Type | undefined {
+    const contextual = node.getContextualType();
+    if (!contextual) return undefined;
+    try {
+      return toIRType(contextual, node);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A value that must stay as it is while later code runs: temporaries and literals already are. */
+  private asExpr(operand: Operand): Expr {
+    return { kind: "operand", value: operand };
+  }
+
+  // ── statements ───────────────────────────────────────────────────────────
+
+  private statement(node: Statement): void {
+    this.loc = this.locOf(node);
+    if (Node.isVariableStatement(node)) {
+      const mutable = node.getDeclarationKind() !== "const";
+      if (node.getDeclarationKind() === "var") throw unsupportedAt("`var`", node);
+      const declarations = node.getDeclarations();
+      for (const decl of declarations) {
+        this.loc = this.locOf(declarations.length === 1 ? node : decl);
+        const init = decl.getInitializer();
+        const nameNode = decl.getNameNode();
+        if (Node.isIdentifier(nameNode)) {
+          if (init && isFunctionLike(init)) throw new DiagnosticError([diagnostics.closure(positionOfNode(init))]);
+          const value = init ? this.expr(init) : undefined;
+          const type = this.checkedType(decl) ?? (value ? this.typeOfOperand(value) : irTypeOf(decl));
+          this.declare(nameNode.getText(), type, value ? this.asExpr(value) : undefined, mutable);
+        } else {
+          if (!init) throw unsupportedAt("destructuring without an initializer", decl);
+          this.destructure(nameNode, this.expr(init), mutable);
+        }
+      }
+      return;
+    }
+    if (Node.isExpressionStatement(node)) {
+      this.effect(node.getExpression());
+      return;
+    }
+    if (Node.isReturnStatement(node)) {
+      const e = node.getExpression();
+      const value = e ? this.expr(e) : undefined;
+      const callback = this.callbacks[this.callbacks.length - 1];
+      if (callback) {
+        callback.onReturn(value);
+        const innerLoops = this.targets.slice(callback.targetDepth).some((t) => t.kind === "loop");
+        if (innerLoops) callback.loop.labelUsed = true;
+        this.emit({ kind: "continue", label: innerLoops ? callback.loop.label : undefined });
+      } else {
+        this.emit({ kind: "return", value });
+      }
+      return;
+    }
+    if (Node.isIfStatement(node)) {
+      const cond = this.expr(node.getExpression());
+      const thenBlock = this.captureBlock(() => this.inScope(() => this.body(node.getThenStatement())));
+      const elseNode = node.getElseStatement();
+      const elseBlock = elseNode ? this.captureBlock(() => this.inScope(() => this.body(elseNode))) : [];
+      this.loc = this.locOf(node);
+      this.emit({ kind: "if", cond, then: thenBlock, else: elseBlock });
+      return;
+    }
+    if (Node.isBlock(node)) {
+      const body = this.captureBlock(() => this.inScope(() => node.getStatements().forEach((s) => this.statement(s))));
+      this.emit({ kind: "block", body });
+      return;
+    }
+    if (Node.isEmptyStatement(node)) return;
+    if (Node.isLabeledStatement(node)) {
+      const inner = node.getStatement();
+      const label = node.getLabel().getText();
+      if (Node.isForStatement(inner) || Node.isForOfStatement(inner) || Node.isWhileStatement(inner) || Node.isDoStatement(inner)) {
+        this.loop(inner, label);
+        return;
+      }
+      throw unsupportedAt("a label on a statement that is not a loop", node);
+    }
+    if (Node.isForStatement(node) || Node.isForOfStatement(node) || Node.isWhileStatement(node) || Node.isDoStatement(node)) {
+      this.loop(node, undefined);
+      return;
+    }
+    if (Node.isBreakStatement(node) || Node.isContinueStatement(node)) {
+      const label = node.getLabel()?.getText();
+      const kind = Node.isBreakStatement(node) ? "break" : "continue";
+      if (label) {
+        const target = [...this.targets].reverse().find((t) => t.sourceLabel === label);
+        this.emit({ kind, label: target?.label ?? label });
+        return;
+      }
+      const innermost = this.targets[this.targets.length - 1];
+      if (kind === "break" && innermost?.kind === "switch") {
+        innermost.labelUsed = true;
+        this.emit({ kind: "break", label: innermost.label });
+      } else {
+        this.emit({ kind });
+      }
+      return;
+    }
+    if (Node.isSwitchStatement(node)) {
+      this.switchStatement(node);
+      return;
+    }
+    this.fence(node);
+    throw unsupportedAt(`a \`${node.getKindName()}\``, node);
+  }
+
+  /** The statements of an `if` branch or a loop body, without a block of their own. */
+  private body(node: Statement): void {
+    if (Node.isBlock(node)) node.getStatements().forEach((s) => this.statement(s));
+    else this.statement(node);
+  }
+
+  /** Reports the constructs of SPEC §1's last paragraph with their own diagnostics. */
+  private fence(node: Node): void {
+    if (Node.isTryStatement(node) || Node.isThrowStatement(node)) throw new DiagnosticError([diagnostics.tryCatch(positionOfNode(node))]);
+    if (Node.isClassDeclaration(node)) throw new DiagnosticError([diagnostics.classOrThis(positionOfNode(node))]);
+    if (Node.isFunctionDeclaration(node)) throw new DiagnosticError([diagnostics.closure(positionOfNode(node))]);
+  }
+
+  private loop(node: Node, sourceLabel: string | undefined): void {
+    const target: JumpTarget = { kind: "loop", label: sourceLabel, sourceLabel, labelUsed: sourceLabel !== undefined };
+    this.inScope(() => {
+      if (Node.isForStatement(node)) {
+        const initNode = node.getInitializer();
+        const init = this.captureBlock(() => {
+          if (!initNode) return;
+          if (Node.isVariableDeclarationList(initNode)) {
+            const mutable = initNode.getDeclarationKind() !== "const";
+            for (const decl of initNode.getDeclarations()) {
+              const nameNode = decl.getNameNode();
+              if (!Node.isIdentifier(nameNode)) throw unsupportedAt("destructuring in a `for` initializer", decl);
+              const init = decl.getInitializer();
+              this.declare(nameNode.getText(), irTypeOf(decl), init ? this.exprValue(init) : undefined, mutable);
+            }
+          } else {
+            this.effect(initNode);
+          }
+        });
+        const condNode = node.getCondition();
+        const test = condNode ? this.test(condNode) : undefined;
+        const updateNode = node.getIncrementor();
+        const update = updateNode ? this.captureBlock(() => this.effect(updateNode)) : [];
+        const body = this.loopBody(target, () => this.body(node.getStatement()));
+        this.loc = this.locOf(node);
+        this.emit({ kind: "loop", label: target.label, init, test, update, body, bodyFirst: false });
+      } else if (Node.isWhileStatement(node) || Node.isDoStatement(node)) {
+        const test = this.test(node.getExpression());
+        const body = this.loopBody(target, () => this.body(node.getStatement()));
+        this.loc = this.locOf(node);
+        this.emit({ kind: "loop", label: target.label, init: [], test, update: [], body, bodyFirst: Node.isDoStatement(node) });
+      } else if (Node.isForOfStatement(node)) {
+        if (node.isAwaited()) throw new DiagnosticError([diagnostics.asyncCode(positionOfNode(node))]);
+        const iterable = node.getExpression();
+        const arrayType = irTypeOf(iterable);
+        if (arrayType.kind !== "array" && arrayType.kind !== "tuple") throw unsupportedAt("`for…of` over something other than an array", iterable);
+        const array = this.expr(iterable);
+        this.indexLoop(array, target, (element) => {
+          const initializer = node.getInitializer();
+          if (!Node.isVariableDeclarationList(initializer)) throw unsupportedAt("`for…of` without a declaration", initializer);
+          const decl = initializer.getDeclarations()[0]!;
+          const mutable = initializer.getDeclarationKind() !== "const";
+          const nameNode = decl.getNameNode();
+          if (Node.isIdentifier(nameNode)) this.declare(nameNode.getText(), irTypeOf(decl), this.asExpr(element()), mutable);
+          else this.destructure(nameNode, element(), mutable);
+          this.body(node.getStatement());
+        });
+      }
+    });
+  }
+
+  private test(node: Expression): { prelude: Stmt[]; cond: Operand } {
+    let cond!: Operand;
+    const prelude = this.captureBlock(() => {
+      cond = this.expr(node);
+    });
+    return { prelude, cond };
+  }
+
+  private loopBody(target: JumpTarget, build: () => void): Stmt[] {
+    this.targets.push(target);
+    try {
+      return this.captureBlock(() => this.inScope(build));
+    } finally {
+      this.targets.pop();
+    }
+  }
+
+  /**
+   * `for (let i = 0; i < array.length; i++) body(() => array[i], i)`: the shape `for…of` and the
+   * array methods lower to. The element read is emitted where `body` asks for it.
+   */
+  private indexLoop(array: Operand, target: JumpTarget, body: (element: () => Operand, index: Operand) => void, start = 0): void {
+    const index = this.names.fresh("i");
+    this.types.set(index, NUMBER);
+    const arrayType = this.typeOfOperand(array);
+    const init = this.captureBlock(() => this.emit({ kind: "let", name: index, type: NUMBER, init: this.asExpr(num(start)), mutable: true }));
+    const test = this.test0(() => {
+      const length = this.temp({ kind: "length", object: array }, NUMBER);
+      return this.temp({ kind: "binary", op: "<", left: ref(index), right: length }, BOOLEAN);
+    });
+    const update = this.captureBlock(() =>
+      this.emit({ kind: "assign", name: index, value: { kind: "binary", op: "+", left: ref(index), right: num(1) } }),
+    );
+    const loc = this.loc;
+    const loopBody = this.loopBody(target, () =>
+      body(() => this.temp({ kind: "index", object: array, index: ref(index) }, elementType(arrayType, undefined)), ref(index)),
+    );
+    this.loc = loc;
+    this.emit({ kind: "loop", label: target.labelUsed ? target.label : undefined, init, test, update, body: loopBody, bodyFirst: false });
+  }
+
+  private test0(build: () => Operand): { prelude: Stmt[]; cond: Operand } {
+    let cond!: Operand;
+    const prelude = this.captureBlock(() => {
+      cond = build();
+    });
+    return { prelude, cond };
+  }
+
+  private switchStatement(node: Node & { getKind(): SyntaxKind }): void {
+    if (!Node.isSwitchStatement(node)) return;
+    const discriminant = this.expr(node.getExpression());
+    const label = this.names.fresh("cases");
+    const target: JumpTarget = { kind: "switch", label, labelUsed: false };
+    const clauses = node.getClauses();
+    // Group empty cases with the next non-empty one; reject a non-empty case that runs on.
+    const groups: { tests: Expression[]; isDefault: boolean; statements: Statement[]; node: Node }[] = [];
+    let pending: Expression[] = [];
+    let pendingDefault = false;
+    clauses.forEach((clause, i) => {
+      if (Node.isCaseClause(clause)) pending.push(clause.getExpression());
+      else pendingDefault = true;
+      const statements = clause.getStatements();
+      if (statements.length === 0 && i < clauses.length - 1) return;
+      const last = statements[statements.length - 1];
+      const ends = last && (Node.isBreakStatement(last) || Node.isReturnStatement(last) || Node.isContinueStatement(last) || endsInBlockJump(last));
+      if (!ends && i < clauses.length - 1) throw new DiagnosticError([diagnostics.switchFallthrough(positionOfNode(clause))]);
+      groups.push({ tests: pending, isDefault: pendingDefault, statements, node: clause });
+      pending = [];
+      pendingDefault = false;
+    });
+    // `default` runs when no case matches, wherever it stands; cases grouped with it need no test.
+    const fallback = groups.find((g) => g.isDefault);
+    const cases = groups.filter((g) => !g.isDefault);
+    this.targets.push(target);
+    const lowerClause = (statements: Statement[]) =>
+      this.captureBlock(() =>
+        this.inScope(() => {
+          const last = statements[statements.length - 1];
+          const trailingBreak = last && Node.isBreakStatement(last) && !last.getLabel();
+          for (const s of trailingBreak ? statements.slice(0, -1) : statements) this.statement(s);
+        }),
+      );
+    const chain = (from: number): Stmt[] => {
+      if (from >= cases.length) return fallback ? lowerClause(fallback.statements) : [];
+      const group = cases[from]!;
+      return this.captureBlock(() => {
+        this.loc = this.locOf(group.node);
+        let cond: Operand | undefined;
+        for (const testNode of group.tests) {
+          const value = this.expr(testNode);
+          const equal = this.temp({ kind: "binary", op: "===", left: discriminant, right: value }, BOOLEAN);
+          cond = cond ? this.temp({ kind: "binary", op: "||", left: cond, right: equal }, BOOLEAN) : equal;
+        }
+        const body = lowerClause(group.statements);
+        const rest = chain(from + 1);
+        this.loc = this.locOf(group.node);
+        this.emit({ kind: "if", cond: cond!, then: body, else: rest });
+      });
+    };
+    const body = chain(0);
+    this.targets.pop();
+    this.loc = this.locOf(node);
+    if (target.labelUsed) this.emit({ kind: "block", label, body });
+    else this.block.push(...body);
+  }
+
+  // ── destructuring ────────────────────────────────────────────────────────
+
+  private destructure(pattern: Node, value: Operand, mutable: boolean): void {
+    const type = this.typeOfOperand(value);
+    if (Node.isArrayBindingPattern(pattern)) {
+      pattern.getElements().forEach((element, index) => {
+        if (Node.isOmittedExpression(element)) return;
+        if (element.getDotDotDotToken()) {
+          const rest: Expr = { kind: "copy", source: value, start: num(index), type: type.kind === "tuple" ? { kind: "array", element: type.elements[index] ?? NUMBER } : type };
+          this.bindName(element.getNameNode(), rest, irTypeOf(element), mutable);
+          return;
+        }
+        if (element.hasInitializer()) throw unsupportedAt("a default value in destructuring", element);
+        const read: Expr = { kind: "index", object: value, index: num(index) };
+        this.bindName(element.getNameNode(), read, elementType(type, index), mutable);
+      });
+      return;
+    }
+    if (Node.isObjectBindingPattern(pattern)) {
+      for (const element of pattern.getElements()) {
+        if (element.getDotDotDotToken()) throw unsupportedAt("a rest element in object destructuring", element);
+        if (element.hasInitializer()) throw unsupportedAt("a default value in destructuring", element);
+        const key = element.getPropertyNameNode()?.getText() ?? element.getName();
+        this.bindName(element.getNameNode(), { kind: "field", object: value, name: key }, fieldType(type, key), mutable);
+      }
+      return;
+    }
+    throw unsupportedAt("this destructuring pattern", pattern);
+  }
+
+  private bindName(nameNode: Node, read: Expr, type: Type, mutable: boolean): void {
+    if (Node.isIdentifier(nameNode)) {
+      this.declare(nameNode.getText(), type, read, mutable);
+      return;
+    }
+    this.destructure(nameNode, this.temp(read, type), mutable);
+  }
+
+  // ── expressions ──────────────────────────────────────────────────────────
+
+  /** Lowers an expression evaluated for its effects only. */
+  private effect(node: Expression): void {
+    node = skipParens(node);
+    if (Node.isPostfixUnaryExpression(node) || Node.isPrefixUnaryExpression(node)) {
+      const op = node.getOperatorToken();
+      if (op === SyntaxKind.PlusPlusToken || op === SyntaxKind.MinusMinusToken) {
+        this.increment(node.getOperand(), op === SyntaxKind.PlusPlusToken ? "+" : "-");
+        return;
+      }
+    }
+    this.expr(node, true);
+  }
+
+  /** Lowers an expression to an `Expr` (one operation) instead of an operand, when it is one. */
+  private exprValue(node: Expression): Expr {
+    return this.asExpr(this.expr(node));
+  }
+
+  /** Lowers an expression; returns the operand holding its value. */
+  private expr(node: Expression, discarded = false): Operand {
+    node = skipParens(node);
+    if (Node.isNumericLiteral(node)) return num(node.getLiteralValue(), node.getText());
+    if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) return { kind: "string", value: node.getLiteralValue() };
+    if (node.getKind() === SyntaxKind.TrueKeyword) return { kind: "boolean", value: true };
+    if (node.getKind() === SyntaxKind.FalseKeyword) return { kind: "boolean", value: false };
+    if (node.getKind() === SyntaxKind.ThisKeyword) throw new DiagnosticError([diagnostics.classOrThis(positionOfNode(node))]);
+    if (Node.isAwaitExpression(node)) throw new DiagnosticError([diagnostics.asyncCode(positionOfNode(node))]);
+    if (Node.isYieldExpression(node)) throw new DiagnosticError([diagnostics.generator(positionOfNode(node))]);
+    if (Node.isIdentifier(node)) return this.identifier(node);
+    if (Node.isAsExpression(node) || Node.isNonNullExpression(node) || Node.isSatisfiesExpression(node) || Node.isTypeAssertion(node)) {
+      return this.expr(node.getExpression());
+    }
+    if (Node.isPrefixUnaryExpression(node)) return this.prefix(node);
+    if (Node.isPostfixUnaryExpression(node)) {
+      const operand = node.getOperand();
+      const old = discarded ? undefined : this.temp(this.asExpr(this.expr(operand)), NUMBER);
+      this.increment(operand, node.getOperatorToken() === SyntaxKind.PlusPlusToken ? "+" : "-");
+      return old ?? num(0);
+    }
+    if (Node.isBinaryExpression(node)) return this.binary(node);
+    if (Node.isConditionalExpression(node)) return this.conditional(node);
+    if (Node.isCallExpression(node)) return this.call(node);
+    if (Node.isNewExpression(node)) return this.newExpression(node);
+    if (Node.isPropertyAccessExpression(node)) return this.propertyAccess(node);
+    if (Node.isElementAccessExpression(node)) {
+      const object = this.expr(node.getExpression());
+      const index = this.expr(node.getArgumentExpressionOrThrow());
+      return this.temp({ kind: "index", object, index }, this.indexType(object, index));
+    }
+    if (Node.isArrayLiteralExpression(node)) return this.arrayLiteral(node);
+    if (Node.isObjectLiteralExpression(node)) return this.objectLiteral(node);
+    if (isFunctionLike(node)) throw new DiagnosticError([diagnostics.closure(positionOfNode(node))]);
+    if (Node.isTemplateExpression(node)) {
+      // `a${x}b` → "a" + x + "b": strings are never differentiated, only passed along.
+      const STRING: Type = { kind: "string" };
+      let text: Operand = { kind: "string", value: node.getHead().getLiteralText() };
+      for (const span of node.getTemplateSpans()) {
+        text = this.temp({ kind: "binary", op: "+", left: text, right: this.expr(span.getExpression()) }, STRING);
+        const tail = span.getLiteral().getLiteralText();
+        if (tail) text = this.temp({ kind: "binary", op: "+", left: text, right: { kind: "string", value: tail } }, STRING);
+      }
+      return text;
+    }
+    throw unsupportedAt(`the expression \`${shorten(node.getText())}\``, node);
+  }
+
+  private identifier(node: Node): Operand {
+    const text = node.getText();
+    const local = this.lookup(text);
+    if (local) return ref(local);
+    if (text === "Infinity" || text === "NaN") return num(text === "Infinity" ? Infinity : NaN, text);
+    if (text === "undefined") throw unsupportedAt("`undefined`", node);
+    // A module-level constant: its initializer is lowered in place (it cannot change).
+    const symbol = node.getSymbol();
+    const decl = symbol?.getDeclarations()[0];
+    if (decl && Node.isVariableDeclaration(decl) && decl.getVariableStatement()?.getParent() === decl.getSourceFile()) {
+      if (decl.getVariableStatement()!.getDeclarationKind() !== "const") {
+        throw new DiagnosticError([diagnostics.mutableModuleState(text, positionOfNode(node))]);
+      }
+      const type = irTypeOf(decl);
+      const init = decl.getInitializer();
+      if (init && (type.kind === "number" || type.kind === "boolean" || type.kind === "string")) return this.expr(init);
+      throw new DiagnosticError([diagnostics.mutableModuleState(text, positionOfNode(node))]);
+    }
+    if (decl && (Node.isFunctionDeclaration(decl) || Node.isVariableDeclaration(decl))) {
+      throw unsupportedAt("a function used as a value", node);
+    }
+    throw unsupportedAt(`\`${text}\``, node);
+  }
+
+  private prefix(node: Node): Operand {
+    if (!Node.isPrefixUnaryExpression(node)) throw unsupportedAt("this operator", node);
+    const token = node.getOperatorToken();
+    const operandNode = node.getOperand();
+    if (token === SyntaxKind.PlusPlusToken || token === SyntaxKind.MinusMinusToken) {
+      this.increment(operandNode, token === SyntaxKind.PlusPlusToken ? "+" : "-");
+      return this.expr(operandNode);
+    }
+    const op = token === SyntaxKind.MinusToken ? "-" : token === SyntaxKind.PlusToken ? "+" : token === SyntaxKind.ExclamationToken ? "!" : undefined;
+    if (!op) throw unsupportedAt("this unary operator", node);
+    const arg = this.expr(operandNode);
+    if (op === "-" && arg.kind === "number") return num(-arg.value, arg.text ? `-${arg.text}` : undefined);
+    return this.temp({ kind: "unary", op, arg }, op === "!" ? BOOLEAN : NUMBER);
+  }
+
+  /** `x++`, `x--`, `a[i]++`, … as writes. */
+  private increment(target: Expression, op: "+" | "-"): void {
+    this.store(target, (old) => this.temp({ kind: "binary", op, left: old(), right: num(1) }, NUMBER));
+  }
+
+  /**
+   * Writes to an assignable expression. `value` receives a reader of the old value (for compound
+   * assignment) and returns the operand to store.
+   */
+  private store(target: Expression, value: (old: () => Operand) => Operand): Operand {
+    target = skipParens(target);
+    if (Node.isIdentifier(target)) {
+      const name = this.lookup(target.getText());
+      if (!name) {
+        const decl = target.getSymbol()?.getDeclarations()[0];
+        throw new DiagnosticError([
+          decl && Node.isVariableDeclaration(decl) ? diagnostics.mutableModuleState(target.getText(), positionOfNode(target)) : diagnostics.unsupportedSyntax(`assigning to \`${target.getText()}\``, positionOfNode(target)),
+        ]);
+      }
+      const before = this.block.length;
+      const stored = value(() => ref(name));
+      // `x = x + 1` reads better than `t = x + 1; x = t`: fold the temporary computed just for it.
+      const last = this.block[this.block.length - 1];
+      if (this.block.length > before && last?.kind === "let" && stored.kind === "var" && last.name === stored.name && this.names.temporaries.has(last.name)) {
+        this.block.pop();
+        this.emit({ kind: "assign", name, value: last.init! });
+      } else {
+        this.emit({ kind: "assign", name, value: this.asExpr(stored) });
+      }
+      return ref(name);
+    }
+    if (Node.isElementAccessExpression(target)) {
+      const object = this.expr(target.getExpression());
+      const index = this.expr(target.getArgumentExpressionOrThrow());
+      const stored = value(() => this.temp({ kind: "index", object, index }, this.indexType(object, index)));
+      this.emit({ kind: "setIndex", object, index, value: stored });
+      return stored;
+    }
+    if (Node.isPropertyAccessExpression(target)) {
+      const object = this.expr(target.getExpression());
+      const name = target.getName();
+      const stored = value(() => this.temp({ kind: "field", object, name }, irTypeOf(target)));
+      this.emit({ kind: "setField", object, name, value: stored });
+      return stored;
+    }
+    if (Node.isArrayLiteralExpression(target)) {
+      const source = value(() => {
+        throw unsupportedAt("compound assignment to a pattern", target);
+      });
+      target.getElements().forEach((element, index) => {
+        if (Node.isOmittedExpression(element)) return;
+        this.store(element, () => this.temp({ kind: "index", object: source, index: num(index) }, irTypeOf(element)));
+      });
+      return source;
+    }
+    throw unsupportedAt("this assignment target", target);
+  }
+
+  private binary(node: Node): Operand {
+    if (!Node.isBinaryExpression(node)) throw unsupportedAt("this expression", node);
+    const token = node.getOperatorToken().getKind();
+    const left = node.getLeft();
+    const right = node.getRight();
+    if (token === SyntaxKind.EqualsToken) {
+      if (Node.isArrayLiteralExpression(left)) {
+        const source = this.temp(this.asExpr(this.expr(right)), irTypeOf(right));
+        return this.store(left, () => source);
+      }
+      return this.store(left, () => this.expr(right));
+    }
+    const compound = COMPOUND_OPERATORS[token];
+    if (compound) {
+      return this.store(left, (old) => {
+        const previous = old();
+        const operand = this.expr(right);
+        return this.temp({ kind: "binary", op: compound, left: previous, right: operand }, NUMBER);
+      });
+    }
+    if (token === SyntaxKind.AmpersandAmpersandToken || token === SyntaxKind.BarBarToken) {
+      const op = token === SyntaxKind.AmpersandAmpersandToken ? "&&" : "||";
+      const type = irTypeOf(node);
+      const leftValue = this.expr(left);
+      let rightValue!: Operand;
+      const rightBlock = this.captureBlock(() => {
+        rightValue = this.expr(right);
+      });
+      if (isSafeToHoist(rightBlock)) {
+        this.block.push(...rightBlock);
+        return this.temp({ kind: "binary", op, left: leftValue, right: rightValue }, type);
+      }
+      // Keep the short circuit: the right side may call functions or read through undefined.
+      const result = this.names.fresh("t", true);
+      this.types.set(result, type);
+      this.emit({ kind: "let", name: result, type, init: this.asExpr(leftValue), mutable: true });
+      const assign: Stmt = { kind: "assign", name: result, value: this.asExpr(rightValue), loc: this.loc };
+      const evaluateRight = [...rightBlock, assign];
+      this.emit({ kind: "if", cond: ref(result), then: op === "&&" ? evaluateRight : [], else: op === "&&" ? [] : evaluateRight });
+      return ref(result);
+    }
+    if (token === SyntaxKind.QuestionQuestionToken) throw unsupportedAt("`??`", node);
+    if (token === SyntaxKind.CommaToken) throw unsupportedAt("the comma operator", node);
+    const op = BINARY_OPERATORS[token];
+    if (!op) throw unsupportedAt(`the operator \`${node.getOperatorToken().getText()}\``, node);
+    const a = this.expr(left);
+    const b = this.expr(right);
+    return this.temp({ kind: "binary", op, left: a, right: b }, irTypeOf(node));
+  }
+
+  private conditional(node: Node): Operand {
+    if (!Node.isConditionalExpression(node)) throw unsupportedAt("this expression", node);
+    const type = irTypeOf(node);
+    const cond = this.expr(node.getCondition());
+    let whenTrue!: Operand;
+    let whenFalse!: Operand;
+    const trueBlock = this.captureBlock(() => {
+      whenTrue = this.expr(node.getWhenTrue());
+    });
+    const falseBlock = this.captureBlock(() => {
+      whenFalse = this.expr(node.getWhenFalse());
+    });
+    if (isSafeToHoist(trueBlock) && isSafeToHoist(falseBlock)) {
+      this.block.push(...trueBlock, ...falseBlock);
+      return this.temp({ kind: "select", cond, whenTrue, whenFalse }, type);
+    }
+    const result = this.names.fresh("t", true);
+    this.types.set(result, type);
+    this.emit({ kind: "let", name: result, type, mutable: true });
+    const set = (value: Operand): Stmt => ({ kind: "assign", name: result, value: this.asExpr(value), loc: this.loc });
+    this.emit({ kind: "if", cond, then: [...trueBlock, set(whenTrue)], else: [...falseBlock, set(whenFalse)] });
+    return ref(result);
+  }
+
+  private propertyAccess(node: Node): Operand {
+    if (!Node.isPropertyAccessExpression(node)) throw unsupportedAt("this expression", node);
+    if (node.hasQuestionDotToken()) throw unsupportedAt("optional chaining `?.`", node);
+    const objectNode = node.getExpression();
+    const name = node.getName();
+    if (Node.isIdentifier(objectNode) && objectNode.getText() === "Math" && !this.lookup("Math")) {
+      const value = MATH_CONSTANTS[name];
+      if (value === undefined) throw unsupportedAt(`\`Math.${name}\` as a value`, node);
+      return num(value, `Math.${name}`);
+    }
+    const objectType = irTypeOf(objectNode);
+    const object = this.expr(objectNode);
+    if (name === "length" && (objectType.kind === "array" || objectType.kind === "tuple")) {
+      return objectType.kind === "tuple" ? num(objectType.elements.length) : this.temp({ kind: "length", object }, NUMBER);
+    }
+    if (objectType.kind !== "record") throw unsupportedAt(`the property \`${name}\``, node);
+    return this.temp({ kind: "field", object, name }, fieldType(this.typeOfOperand(object), name));
+  }
+
+  private arrayLiteral(node: Node): Operand {
+    if (!Node.isArrayLiteralExpression(node)) throw unsupportedAt("this expression", node);
+    // `[]` has type `never[]`: the declared type around it says what it will hold.
+    const type = this.contextualType(node) ?? irTypeOf(node);
+    const elements = node.getElements();
+    const firstSpread = elements.findIndex((e) => Node.isSpreadElement(e));
+    if (firstSpread < 0) return this.temp({ kind: "arrayLiteral", elements: elements.map((e) => this.expr(e)), type }, type);
+    // `[a, ...xs, b]`: start from what precedes the first spread, then push the rest in order.
+    const target = type.kind === "tuple" ? { kind: "array" as const, element: type.elements[0] ?? NUMBER } : type;
+    const first = elements[firstSpread]!;
+    const leading = elements.slice(0, firstSpread).map((e) => this.expr(e));
+    const result =
+      firstSpread === 0 && Node.isSpreadElement(first)
+        ? this.temp({ kind: "copy", source: this.expr(first.getExpression()), type: target }, target)
+        : this.temp({ kind: "arrayLiteral", elements: leading, type: target }, target);
+    for (const element of elements.slice(firstSpread === 0 ? 1 : firstSpread)) {
+      if (Node.isSpreadElement(element)) {
+        const source = this.expr(element.getExpression());
+        this.indexLoop(source, { kind: "loop", labelUsed: false }, (read) => this.emit({ kind: "push", object: result, values: [read()] }));
+      } else {
+        this.emit({ kind: "push", object: result, values: [this.expr(element)] });
+      }
+    }
+    return result;
+  }
+
+  private objectLiteral(node: Node): Operand {
+    if (!Node.isObjectLiteralExpression(node)) throw unsupportedAt("this expression", node);
+    const type = irTypeOf(node);
+    const properties = node.getProperties();
+    const spreadAt = properties.findIndex((p) => Node.isSpreadAssignment(p));
+    if (spreadAt > 0) throw unsupportedAt("a spread after other properties (put `...object` first)", properties[spreadAt]!);
+    const fieldValue = (p: Node): { name: string; value: Operand } => {
+      if (Node.isPropertyAssignment(p)) {
+        const nameNode = p.getNameNode();
+        if (Node.isComputedPropertyName(nameNode)) throw unsupportedAt("a computed property name", nameNode);
+        return { name: p.getName().replace(/^["']|["']$/g, ""), value: this.expr(p.getInitializerOrThrow()) };
+      }
+      if (Node.isShorthandPropertyAssignment(p)) return { name: p.getName(), value: this.identifier(p.getNameNode()) };
+      throw unsupportedAt("this kind of property", p);
+    };
+    if (spreadAt === 0) {
+      const spread = properties[0]!;
+      if (!Node.isSpreadAssignment(spread)) throw unsupportedAt("this spread", spread);
+      const copy = this.temp({ kind: "copy", source: this.expr(spread.getExpression()), type }, type);
+      for (const p of properties.slice(1)) {
+        const { name, value } = fieldValue(p);
+        this.emit({ kind: "setField", object: copy, name, value });
+      }
+      return copy;
+    }
+    const values = new Map(properties.map((p) => {
+      const { name, value } = fieldValue(p);
+      return [name, value] as const;
+    }));
+    if (type.kind !== "record") throw unsupportedAt("this object literal", node);
+    const fields = type.fields.map((f) => ({ name: f.name, value: values.get(f.name)! }));
+    return this.temp({ kind: "recordLiteral", fields, type }, type);
+  }
+
+  private newExpression(node: Node): Operand {
+    if (!Node.isNewExpression(node)) throw unsupportedAt("this expression", node);
+    const ctor = node.getExpression().getText();
+    const args = node.getArguments() as Expression[];
+    const type = irTypeOf(node);
+    if (ctor === "Array" && args.length === 1) {
+      return this.temp({ kind: "newArray", length: this.expr(args[0]!), type }, type);
+    }
+    if ((ctor === "Float64Array" || ctor === "Float32Array") && args.length === 1) {
+      const argType = irTypeOf(args[0]!);
+      if (argType.kind === "number") return this.temp({ kind: "newArray", length: this.expr(args[0]!), fill: num(0), type }, type);
+      if (Node.isArrayLiteralExpression(args[0]!) && !args[0]!.getElements().some((e) => Node.isSpreadElement(e))) {
+        return this.temp({ kind: "arrayLiteral", elements: args[0]!.getElements().map((e) => this.expr(e)), type }, type);
+      }
+      return this.temp({ kind: "copy", source: this.expr(args[0]!), type }, type);
+    }
+    if (ctor === "Function") throw new DiagnosticError([diagnostics.evalCode(positionOfNode(node))]);
+    throw unsupportedAt(`\`new ${ctor}\``, node);
+  }
+
+  private call(node: Node): Operand {
+    if (!Node.isCallExpression(node)) throw unsupportedAt("this expression", node);
+    const callee = node.getExpression();
+    const args = node.getArguments() as Expression[];
+    if (args.some((a) => Node.isSpreadElement(a))) throw unsupportedAt("a spread argument", node);
+    if (Node.isIdentifier(callee)) {
+      const name = callee.getText();
+      if (name === "eval") throw new DiagnosticError([diagnostics.evalCode(positionOfNode(node))]);
+      const target = resolveFunction(callee);
+      if (!target) throw new DiagnosticError([diagnostics.unknownCallee(name, positionOfNode(callee))]);
+      const operands = args.map((a) => this.expr(a));
+      const type = irTypeOf(node);
+      if (type.kind === "void") {
+        this.emit({ kind: "callStmt", callee: this.functionName(target), args: operands });
+        return num(0);
+      }
+      return this.temp({ kind: "call", callee: this.functionName(target), args: operands }, type);
+    }
+    if (Node.isPropertyAccessExpression(callee)) {
+      const receiver = callee.getExpression();
+      const method = callee.getName();
+      if (callee.hasQuestionDotToken()) throw unsupportedAt("optional chaining `?.`", node);
+      if (Node.isIdentifier(receiver) && !this.lookup(receiver.getText())) {
+        const owner = receiver.getText();
+        if (owner === "Math") {
+          if (!MATH_FUNCTIONS.has(method)) throw new DiagnosticError([diagnostics.unknownCallee(`Math.${method}`, positionOfNode(callee))]);
+          const operands = args.map((a) => this.expr(a));
+          return this.temp({ kind: "math", fn: method, args: operands }, NUMBER);
+        }
+        if ((owner === "Array" || owner === "Float64Array" || owner === "Float32Array") && method === "from") return this.arrayFrom(node, args);
+        throw new DiagnosticError([diagnostics.unknownCallee(`${owner}.${method}`, positionOfNode(callee))]);
+      }
+      return this.method(node, receiver, method, args);
+    }
+    throw unsupportedAt("this kind of call", node);
+  }
+
+  private method(node: Node, receiverNode: Expression, method: string, args: Expression[]): Operand {
+    // `new Array(n).fill(v)` in one step; without a type argument TypeScript calls it `any[]`.
+    if (method === "fill" && Node.isNewExpression(receiverNode) && receiverNode.getExpression().getText() === "Array" && args.length === 1) {
+      const lengthNode = receiverNode.getArguments()[0] as Expression | undefined;
+      if (!lengthNode) throw unsupportedAt("`new Array()` without a length", receiverNode);
+      const length = this.expr(lengthNode);
+      const fill = this.expr(args[0]!);
+      const type: Type = this.checkedType(node) ?? { kind: "array", element: this.typeOfOperand(fill) };
+      return this.temp({ kind: "newArray", length, fill, type }, type);
+    }
+    const receiverType = irTypeOf(receiverNode);
+    if (receiverType.kind !== "array" && receiverType.kind !== "tuple") {
+      throw new DiagnosticError([diagnostics.unsupportedMethod(method, positionOfNode(node))]);
+    }
+    const type = method === "push" || method === "fill" ? receiverType : irTypeOf(node);
+    const receiver = this.expr(receiverNode);
+    switch (method) {
+      case "push": {
+        const values = args.map((a) => this.expr(a));
+        this.emit({ kind: "push", object: receiver, values });
+        return num(0);
+      }
+      case "fill": {
+        if (args.length !== 1) throw unsupportedAt("`fill` with a start or end", node);
+        this.emit({ kind: "fill", object: receiver, value: this.expr(args[0]!) });
+        return receiver;
+      }
+      case "slice": {
+        const [start, end] = args.map((a) => this.expr(a));
+        return this.temp({ kind: "copy", source: receiver, start, end, type }, type);
+      }
+      case "map":
+      case "forEach":
+      case "reduce":
+        return this.arrayMethod(node, method, receiver, receiverType, args, type);
+      default:
+        throw new DiagnosticError([diagnostics.unsupportedMethod(method, positionOfNode(node))]);
+    }
+  }
+
+  private arrayFrom(node: Node, args: Expression[]): Operand {
+    const type = irTypeOf(node);
+    const [source, callback] = args;
+    if (!source) throw unsupportedAt("`Array.from()` without arguments", node);
+    if (Node.isObjectLiteralExpression(source)) {
+      // Array.from({ length: n }, (_, i) => …)
+      const lengthProperty = source.getProperty("length");
+      if (!lengthProperty || !Node.isPropertyAssignment(lengthProperty) || source.getProperties().length !== 1) {
+        throw unsupportedAt("`Array.from` of an object other than `{ length: n }`", source);
+      }
+      const length = this.expr(lengthProperty.getInitializerOrThrow());
+      if (!callback) return this.temp({ kind: "newArray", length, fill: num(0), type }, type);
+      const result = this.temp({ kind: "newArray", length, type }, type);
+      const index = this.names.fresh("i");
+      this.types.set(index, NUMBER);
+      const target: JumpTarget = { kind: "loop", label: this.names.fresh("from"), labelUsed: false };
+      const init = this.captureBlock(() => this.emit({ kind: "let", name: index, type: NUMBER, init: this.asExpr(num(0)), mutable: true }));
+      const test = this.test0(() => this.temp({ kind: "binary", op: "<", left: ref(index), right: length }, BOOLEAN));
+      const update = this.captureBlock(() => this.emit({ kind: "assign", name: index, value: { kind: "binary", op: "+", left: ref(index), right: num(1) } }));
+      const loc = this.loc;
+      const body = this.loopBody(target, () =>
+        this.inlineCallback(callback, [() => num(0), () => ref(index)], target, (value) => {
+          if (value) this.emit({ kind: "setIndex", object: result, index: ref(index), value });
+        }),
+      );
+      this.loc = loc;
+      this.emit({ kind: "loop", label: target.labelUsed ? target.label : undefined, init, test, update, body, bodyFirst: false });
+      return result;
+    }
+    const sourceValue = this.expr(source);
+    if (!callback) return this.temp({ kind: "copy", source: sourceValue, type }, type);
+    return this.mapLoop(sourceValue, this.typeOfOperand(sourceValue), callback, type);
+  }
+
+  private arrayMethod(node: Node, method: "map" | "forEach" | "reduce", receiver: Operand, receiverType: Type, args: Expression[], type: Type): Operand {
+    const [callback, initial] = args;
+    if (!callback) throw unsupportedAt(`\`.${method}\` without a callback`, node);
+    if (method === "map") return this.mapLoop(receiver, receiverType, callback, type);
+    if (method === "forEach") {
+      const target: JumpTarget = { kind: "loop", label: this.names.fresh("forEach"), labelUsed: false };
+      this.indexLoop(receiver, target, (element, index) => this.inlineCallback(callback, [element, () => index, () => receiver], target, () => {}));
+      return num(0);
+    }
+    // reduce
+    const accumulator = this.names.fresh("acc");
+    this.types.set(accumulator, type);
+    const start = initial === undefined ? this.temp({ kind: "index", object: receiver, index: num(0) }, type) : this.expr(initial);
+    this.emit({ kind: "let", name: accumulator, type, init: this.asExpr(start), mutable: true });
+    const target: JumpTarget = { kind: "loop", label: this.names.fresh("reduce"), labelUsed: false };
+    this.indexLoop(
+      receiver,
+      target,
+      (element, index) =>
+        this.inlineCallback(callback, [() => ref(accumulator), element, () => index, () => receiver], target, (value) => {
+          if (value) this.emit({ kind: "assign", name: accumulator, value: this.asExpr(value) });
+        }),
+      initial === undefined ? 1 : 0,
+    );
+    return ref(accumulator);
+  }
+
+  private mapLoop(source: Operand, sourceType: Type, callback: Expression, type: Type): Operand {
+    const length = this.temp({ kind: "length", object: source }, NUMBER);
+    const result = this.temp({ kind: "newArray", length, fill: type.kind === "array" && type.typed ? num(0) : undefined, type }, type);
+    void sourceType;
+    const target: JumpTarget = { kind: "loop", label: this.names.fresh("map"), labelUsed: false };
+    this.indexLoop(source, target, (element, index) =>
+      this.inlineCallback(callback, [element, () => index, () => source], target, (value) => {
+        if (value) this.emit({ kind: "setIndex", object: result, index, value });
+      }),
+    );
+    return result;
+  }
+
+  /**
+   * Inlines a callback's body at the current point. `args` produce the values of its parameters
+   * (lazily, so that an unused element is never read); `onReturn` consumes what it returns.
+   */
+  private inlineCallback(callback: Expression, args: (() => Operand)[], loop: JumpTarget, onReturn: (value: Operand | undefined) => void): void {
+    callback = skipParens(callback);
+    if (Node.isIdentifier(callback) || Node.isPropertyAccessExpression(callback)) {
+      // A named function: call it with as many arguments as it declares.
+      if (Node.isPropertyAccessExpression(callback)) {
+        const owner = callback.getExpression().getText();
+        const fn = callback.getName();
+        if (owner !== "Math" || !MATH_FUNCTIONS.has(fn)) throw new DiagnosticError([diagnostics.unknownCallee(callback.getText(), positionOfNode(callback))]);
+        onReturn(this.temp({ kind: "math", fn, args: [args[0]!()] }, NUMBER));
+        return;
+      }
+      const target = resolveFunction(callback);
+      if (!target) throw new DiagnosticError([diagnostics.unknownCallee(callback.getText(), positionOfNode(callback))]);
+      const count = Math.min(target.node.getParameters().length, args.length);
+      const operands = args.slice(0, count).map((a) => a());
+      const returnType = toIRType(target.node.getSignature().getReturnType(), callback);
+      if (returnType.kind === "void") {
+        this.emit({ kind: "callStmt", callee: this.functionName(target), args: operands });
+        onReturn(undefined);
+      } else {
+        onReturn(this.temp({ kind: "call", callee: this.functionName(target), args: operands }, returnType));
+      }
+      return;
+    }
+    if (!Node.isArrowFunction(callback) && !Node.isFunctionExpression(callback)) throw unsupportedAt("this callback", callback);
+    if (callback.isAsync()) throw new DiagnosticError([diagnostics.asyncCode(positionOfNode(callback))]);
+    this.inScope(() => {
+      callback.getParameters().forEach((param, i) => {
+        const produce = args[i];
+        if (!produce) throw unsupportedAt("a callback with more parameters than the method passes", param);
+        const nameNode = param.getNameNode();
+        // An unused parameter (`_`) reads nothing.
+        if (Node.isIdentifier(nameNode)) {
+          const name = nameNode.getText();
+          if (!callback.getBody().getDescendantsOfKind(SyntaxKind.Identifier).some((id) => id.getText() === name)) return;
+          const value = produce();
+          this.declare(nameNode.getText(), this.typeOfOperand(value), this.asExpr(value), false);
+        } else {
+          this.destructure(nameNode, produce(), false);
+        }
+      });
+      const frame: CallbackFrame = { onReturn, targetDepth: this.targets.length, loop };
+      const body = callback.getBody();
+      if (!Node.isBlock(body)) {
+        this.loc = this.locOf(body);
+        onReturn(this.expr(body as Expression));
+        return;
+      }
+      this.callbacks.push(frame);
+      try {
+        const statements = body.getStatements();
+        const last = statements[statements.length - 1];
+        const tailReturn = last && Node.isReturnStatement(last) ? last : undefined;
+        for (const s of tailReturn ? statements.slice(0, -1) : statements) this.statement(s);
+        if (tailReturn) {
+          this.loc = this.locOf(tailReturn);
+          const e = tailReturn.getExpression();
+          onReturn(e ? this.expr(e) : undefined);
+        }
+      } finally {
+        this.callbacks.pop();
+      }
+    });
+  }
+}
+
+const COMPOUND_OPERATORS: Partial<Record<SyntaxKind, "+" | "-" | "*" | "/" | "%" | "**">> = {
+  [SyntaxKind.PlusEqualsToken]: "+",
+  [SyntaxKind.MinusEqualsToken]: "-",
+  [SyntaxKind.AsteriskEqualsToken]: "*",
+  [SyntaxKind.SlashEqualsToken]: "/",
+  [SyntaxKind.PercentEqualsToken]: "%",
+  [SyntaxKind.AsteriskAsteriskEqualsToken]: "**",
+};
+
+const BINARY_OPERATORS: Partial<Record<SyntaxKind, Exclude<import("../ir/ir.ts").BinaryOperator, "&&" | "||">>> = {
+  [SyntaxKind.PlusToken]: "+",
+  [SyntaxKind.MinusToken]: "-",
+  [SyntaxKind.AsteriskToken]: "*",
+  [SyntaxKind.SlashToken]: "/",
+  [SyntaxKind.PercentToken]: "%",
+  [SyntaxKind.AsteriskAsteriskToken]: "**",
+  [SyntaxKind.LessThanToken]: "<",
+  [SyntaxKind.LessThanEqualsToken]: "<=",
+  [SyntaxKind.GreaterThanToken]: ">",
+  [SyntaxKind.GreaterThanEqualsToken]: ">=",
+  [SyntaxKind.EqualsEqualsEqualsToken]: "===",
+  [SyntaxKind.ExclamationEqualsEqualsToken]: "!==",
+  [SyntaxKind.EqualsEqualsToken]: "===",
+  [SyntaxKind.ExclamationEqualsToken]: "!==",
+};
+
+function skipParens(node: Expression): Expression {
+  while (Node.isParenthesizedExpression(node)) node = node.getExpression();
+  return node;
+}
+
+function isFunctionLike(node: Node): boolean {
+  return Node.isArrowFunction(node) || Node.isFunctionExpression(node);
+}
+
+function shorten(text: string): string {
+  const line = text.split("\n")[0]!;
+  return line.length > 40 ? `${line.slice(0, 37)}...` : line;
+}
+
+function endsInBlockJump(node: Statement): boolean {
+  if (!Node.isBlock(node)) return false;
+  const statements = node.getStatements();
+  const last = statements[statements.length - 1];
+  return !!last && (Node.isBreakStatement(last) || Node.isReturnStatement(last) || Node.isContinueStatement(last));
+}
+
+/**
+ * Whether statements computed for the right side of `&&`/`||`/`?:` may run even when the source
+ * would skip them: only arithmetic, `Math` calls and reads of named arrays (which cannot throw).
+ */
+function isSafeToHoist(block: Stmt[]): boolean {
+  const readResults = new Set<string>();
+  for (const stmt of block) {
+    if (stmt.kind !== "let" || !stmt.init) return false;
+    const e = stmt.init;
+    switch (e.kind) {
+      case "operand":
+      case "unary":
+      case "binary":
+      case "select":
+      case "math":
+        break;
+      case "index":
+      case "field":
+      case "length":
+        if (e.object.kind === "var" && readResults.has(e.object.name)) return false;
+        readResults.add(stmt.name);
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}

@@ -1,0 +1,45 @@
+/** Converts the checker's TypeScript types to IR types. */
+import { Node, type Type as TsType } from "ts-morph";
+import { diagnostics } from "../diagnostics/catalog.ts";
+import { DiagnosticError } from "../diagnostics/diagnostic.ts";
+import { positionOfNode } from "../load/load.ts";
+import type { Type } from "../ir/ir.ts";
+
+const TYPED_ARRAYS = new Set(["Float64Array", "Float32Array"]);
+
+export function irTypeOf(node: Node): Type {
+  return toIRType(node.getType(), node);
+}
+
+export function toIRType(type: TsType, at: Node): Type {
+  if (type.isAny() || type.isUnknown()) throw new DiagnosticError([diagnostics.anyType(describe(at), positionOfNode(at))]);
+  if (type.isNumber() || type.isNumberLiteral()) return { kind: "number" };
+  if (type.isBoolean() || type.isBooleanLiteral()) return { kind: "boolean" };
+  if (type.isString() || type.isStringLiteral() || type.isTemplateLiteral()) return { kind: "string" };
+  if (type.isVoid() || type.isUndefined()) return { kind: "void" };
+  if (type.isUnion()) {
+    const parts = type.getUnionTypes().map((t) => toIRType(t, at));
+    if (parts.every((p) => p.kind === parts[0]!.kind && (p.kind === "number" || p.kind === "string" || p.kind === "boolean"))) return parts[0]!;
+    throw unsupported(type, at);
+  }
+  const symbolName = type.getSymbol()?.getName();
+  if (symbolName && TYPED_ARRAYS.has(symbolName)) return { kind: "array", element: { kind: "number" }, typed: symbolName as "Float64Array" };
+  if (type.isTuple()) return { kind: "tuple", elements: type.getTupleElements().map((t) => toIRType(t, at)) };
+  if (type.isArray() || type.isReadonlyArray()) return { kind: "array", element: toIRType(type.getArrayElementTypeOrThrow(), at) };
+  if (type.isObject() && type.getCallSignatures().length === 0 && !symbolName?.match(/^(Map|Set|Promise|Date|RegExp|WeakMap|WeakSet)$/)) {
+    if (type.getStringIndexType() || type.getNumberIndexType()) throw unsupported(type, at);
+    const fields = type.getProperties().map((symbol) => ({ name: symbol.getName(), type: toIRType(symbol.getTypeAtLocation(at), at) }));
+    return { kind: "record", fields };
+  }
+  throw unsupported(type, at);
+}
+
+function unsupported(type: TsType, at: Node) {
+  return new DiagnosticError([diagnostics.unsupportedType(type.getText(at), positionOfNode(at))]);
+}
+
+function describe(node: Node): string {
+  if (Node.isParameterDeclaration(node) || Node.isVariableDeclaration(node)) return `\`${node.getName()}\``;
+  const text = node.getText();
+  return text.length <= 40 ? `\`${text}\`` : "this expression";
+}

@@ -1,0 +1,195 @@
+/**
+ * The order of passes, in one place:
+ *
+ *   load (ts-morph) → select functions → lower to IR (the fence: every unsupported construct is
+ *   reported here, before any differentiation) → check the call graph → activity analysis →
+ *   forward mode → emit TypeScript → prettier
+ *
+ * Writing to disk is the caller's business (src/write/write.ts): compiling never touches files.
+ * Set TSAD_DEBUG_IR=1 to print the IR after lowering and after differentiation.
+ */
+import { basename, dirname, join, resolve } from "node:path";
+import * as prettier from "prettier";
+import type { Project } from "ts-morph";
+import { ActivityOracle } from "./analysis/activity.ts";
+import { diagnostics } from "./diagnostics/catalog.ts";
+import { DiagnosticError, type Diagnostic } from "./diagnostics/diagnostic.ts";
+import { emitFunction, printNodes } from "./emit/emit.ts";
+import { differentiateForward, type ForwardTarget } from "./forward/forward.ts";
+import type { Function, Program } from "./ir/ir.ts";
+import { printProgram } from "./ir/print.ts";
+import { isDifferentiable } from "./ir/types.ts";
+import { checkCallGraph } from "./analysis/callgraph.ts";
+import { topLevelFunctions, type SourceFunction } from "./load/functions.ts";
+import { createProject, load } from "./load/load.ts";
+import { lowerProgram } from "./lower/lower.ts";
+
+export const EMIT_KINDS = ["grad", "jvp", "vjp", "hvp", "hessian", "jacobian"] as const;
+export type EmitKind = (typeof EMIT_KINDS)[number];
+export const IMPLEMENTED_KINDS: readonly EmitKind[] = ["jvp"];
+
+export interface CompileOptions {
+  /** Input files. */
+  files: string[];
+  /** Functions to differentiate (default: every exported function of the inputs). */
+  fn?: string[];
+  /** Parameters to differentiate with respect to (default: every differentiable parameter). */
+  wrt?: string[];
+  /** What to generate (default: `grad` for functions returning `number`, `jvp,vjp` otherwise). */
+  emit?: EmitKind[];
+  /** Output folder (default: beside each input). */
+  out?: string;
+  /** Source texts by path, instead of reading the files from disk. */
+  sources?: ReadonlyMap<string, string>;
+  /** Reuse a loaded project (watch mode, tests). */
+  project?: Project;
+}
+
+export interface GeneratedModule {
+  /** The input file it was generated from. */
+  input: string;
+  /** Where it belongs: `<out>/<name>.grad.ts`. */
+  path: string;
+  text: string;
+}
+
+export interface CompileResult {
+  modules: GeneratedModule[];
+  diagnostics: Diagnostic[];
+}
+
+/** A mistake in how tsad was called (unknown function or parameter): exit status 2. */
+export class UsageError extends Error {}
+
+export async function compile(options: CompileOptions): Promise<CompileResult> {
+  try {
+    return { modules: await compileOrThrow(options), diagnostics: [] };
+  } catch (error) {
+    if (error instanceof DiagnosticError) return { modules: [], diagnostics: error.diagnostics };
+    throw error;
+  }
+}
+
+async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[]> {
+  const project = options.project ?? createProject(options.sources);
+  const loaded = load(options.files, project);
+  if (loaded.diagnostics.length > 0) throw new DiagnosticError(loaded.diagnostics);
+
+  const selections = loaded.program.inputs.map((file) => ({ file, functions: topLevelFunctions(file) }));
+  const wanted = options.fn ?? [];
+  for (const name of wanted) {
+    if (!selections.some((s) => s.functions.some((fn) => fn.name === name))) {
+      throw new UsageError(`no function named \`${name}\` in ${options.files.join(", ")}`);
+    }
+  }
+  const targetsByFile = selections.map(({ file, functions }) => ({
+    file,
+    targets: functions.filter((fn) => (wanted.length > 0 ? wanted.includes(fn.name) : fn.exported)),
+  }));
+  const allTargets = targetsByFile.flatMap((s) => s.targets);
+  if (allTargets.length === 0) throw new UsageError(`no exported function to differentiate in ${options.files.join(", ")} (name one with --fn)`);
+
+  const { program, irNames } = lowerProgram(allTargets);
+  checkCallGraph(program);
+  debugIR("after lowering", program);
+
+  const modules: GeneratedModule[] = [];
+  for (const { file, targets } of targetsByFile) {
+    if (targets.length === 0) continue;
+    const oracle = new ActivityOracle(program);
+    const forwardTargets: ForwardTarget[] = [];
+    const requested = new Set<EmitKind>();
+    for (const source of targets) {
+      const fn = program.functions.get(irNames.get(source.node)!)!;
+      const kinds = options.emit ?? defaultKinds(fn);
+      const wrt = selectWrt(fn, source, options.wrt);
+      if (!isDifferentiable(fn.returnType)) throw new DiagnosticError([diagnostics.noDifferentiableOutput(fn.sourceName, fn.loc)]);
+      for (const kind of kinds) {
+        requested.add(kind);
+        if ((kind === "grad" || kind === "hvp" || kind === "hessian") && fn.returnType.kind !== "number") {
+          throw new DiagnosticError([diagnostics.scalarModeOnVector(fn.sourceName, kind, fn.loc)]);
+        }
+        if (!IMPLEMENTED_KINDS.includes(kind)) {
+          throw new UsageError(`\`--emit ${kind}\` is not available in this version of tsad yet; use --emit ${IMPLEMENTED_KINDS.join(",")}`);
+        }
+      }
+      if (kinds.includes("jvp")) forwardTargets.push({ fn: fn.name, wrt, exportName: `${fn.sourceName}Jvp` });
+    }
+    const forward = differentiateForward(program, oracle, forwardTargets);
+    const generated = [...forward.functions, ...primalCopies(program, forward.primalCalls)];
+    debugIR("after forward mode", { functions: new Map(generated.map((g) => [g.name, g])) });
+    const inputPath = file.getFilePath();
+    const outDir = options.out ? resolve(options.out) : dirname(inputPath);
+    const path = join(outDir, `${basename(inputPath).replace(/\.(m|c)?tsx?$/, "")}.grad.ts`);
+    const header = headerFor(inputPath, targets, options, [...requested]);
+    const text = await format(printNodes(generated.map((g) => emitFunction(g)), header));
+    modules.push({ input: inputPath, path, text });
+  }
+  return modules;
+}
+
+function defaultKinds(fn: Function): EmitKind[] {
+  return fn.returnType.kind === "number" ? ["grad"] : ["jvp", "vjp"];
+}
+
+function selectWrt(fn: Function, source: SourceFunction, wrt: string[] | undefined): boolean[] {
+  if (!wrt) {
+    const mask = fn.params.map((p) => isDifferentiable(p.type));
+    if (!mask.some(Boolean)) throw new DiagnosticError([diagnostics.noDifferentiableInput(fn.sourceName, fn.loc)]);
+    return mask;
+  }
+  for (const name of wrt) {
+    const param = fn.params.find((p) => p.name === name);
+    if (!param) throw new UsageError(`\`${name}\` is not a parameter of \`${source.name}\` (its parameters: ${fn.params.map((p) => p.name).join(", ") || "none"})`);
+    if (!isDifferentiable(param.type)) throw new DiagnosticError([diagnostics.notDifferentiableParam(name, fn.sourceName, fn.loc)]);
+  }
+  return fn.params.map((p) => wrt.includes(p.name));
+}
+
+/** The source functions the generated code calls as they are, and everything they call. */
+function primalCopies(program: Program, calls: Set<string>): Function[] {
+  const needed: string[] = [];
+  const visit = (name: string) => {
+    if (needed.includes(name)) return;
+    needed.push(name);
+    const fn = program.functions.get(name)!;
+    forEachCall(fn, visit);
+  };
+  [...calls].sort().forEach(visit);
+  return needed.map((name) => ({ ...program.functions.get(name)!, exported: false }));
+}
+
+function forEachCall(fn: Function, visit: (callee: string) => void): void {
+  const walk = (stmts: Function["body"]) => {
+    for (const s of stmts) {
+      if (s.kind === "callStmt") visit(s.callee);
+      const value = s.kind === "let" ? s.init : s.kind === "assign" ? s.value : undefined;
+      if (value?.kind === "call") visit(value.callee);
+      if (s.kind === "if") {
+        walk(s.then);
+        walk(s.else);
+      } else if (s.kind === "loop") {
+        walk(s.init);
+        if (s.test) walk(s.test.prelude);
+        walk(s.body);
+        walk(s.update);
+      } else if (s.kind === "block") walk(s.body);
+    }
+  };
+  walk(fn.body);
+}
+
+function headerFor(input: string, targets: SourceFunction[], options: CompileOptions, kinds: EmitKind[]): string {
+  const command = [`tsad ${basename(input)}`, `--fn ${targets.map((t) => t.name).join(",")}`];
+  if (options.wrt) command.push(`--wrt ${options.wrt.join(",")}`);
+  command.push(`--emit ${kinds.join(",")}`);
+  return [`// Generated by tsad from ${basename(input)}. Do not edit: regenerate with`, `//   ${command.join(" ")}`, ""].join("\n");
+}
+
+async function format(text: string): Promise<string> {
+  return prettier.format(text, { parser: "typescript", printWidth: 100 });
+}
+
+function debugIR(stage: string, program: Program): void {
+  if (process.env.TSAD_DEBUG_IR) process.stderr.write(`── IR ${stage} ──\n${printProgram(program)}\n`);
+}

@@ -3,7 +3,8 @@
  *
  *   load (ts-morph) → select functions → lower to IR (the fence: every unsupported construct is
  *   reported here, before any differentiation) → check the call graph → activity analysis →
- *   forward mode → emit TypeScript → prettier
+ *   forward mode → remove dead derivative code → comment source lines → emit TypeScript →
+ *   prettier
  *
  * Writing to disk is the caller's business (src/write/write.ts): compiling never touches files.
  * Set TSAD_DEBUG_IR=1 to print the IR after lowering and after differentiation.
@@ -23,6 +24,8 @@ import { checkCallGraph } from "./analysis/callgraph.ts";
 import { topLevelFunctions, type SourceFunction } from "./load/functions.ts";
 import { createProject, load } from "./load/load.ts";
 import { lowerProgram } from "./lower/lower.ts";
+import { removeDeadCode } from "./simplify/dead-code.ts";
+import { annotateSourceLines } from "./emit/comments.ts";
 
 export const EMIT_KINDS = ["grad", "jvp", "vjp", "hvp", "hessian", "jacobian"] as const;
 export type EmitKind = (typeof EMIT_KINDS)[number];
@@ -116,7 +119,8 @@ async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[
       if (kinds.includes("jvp")) forwardTargets.push({ fn: fn.name, wrt, exportName: `${fn.sourceName}Jvp` });
     }
     const forward = differentiateForward(program, oracle, forwardTargets);
-    const generated = [...forward.functions, ...primalCopies(program, forward.primalCalls)];
+    const derivatives = forward.functions.map((fn) => annotateSourceLines({ ...fn, ...removeDeadCode(fn, fn.derivedNames) }));
+    const generated = [...derivatives, ...primalCopies(program, forward.primalCalls)];
     debugIR("after forward mode", { functions: new Map(generated.map((g) => [g.name, g])) });
     const inputPath = file.getFilePath();
     const outDir = options.out ? resolve(options.out) : dirname(inputPath);

@@ -10,7 +10,7 @@
  * arrays of containers).
  *
  * Calls are summarised per callee and activity pattern: whether the result is active and which
- * container arguments the callee makes active by writing into them.
+ * container arguments the callee makes active by writing active values into them.
  */
 import type { Expr, Function, Operand, Program, Stmt, Type } from "../ir/ir.ts";
 import { isDifferentiable, isReference } from "../ir/types.ts";
@@ -25,12 +25,16 @@ export interface Activity {
   resultActive: boolean;
   /** The parameters that are active, in order (the given ones plus those written with active values). */
   activeParams: boolean[];
+  /** The container parameters into which the function writes active values. */
+  writtenParams: boolean[];
   types: Map<string, Type>;
 }
 
 export interface CallSummary {
   resultActive: boolean;
+  /** The callee's parameters that are active: the active arguments and those it writes active values into. */
   activeParams: boolean[];
+  writtenParams: boolean[];
 }
 
 /** Summaries of callees by activity pattern, shared across one compilation. */
@@ -58,7 +62,7 @@ export class ActivityOracle {
   summary(callee: string, argsActive: boolean[]): CallSummary {
     const fn = this.program.functions.get(callee)!;
     const activity = this.analyze(fn, fn.params.map((p, i) => (argsActive[i] ?? false) && isDifferentiable(p.type)));
-    return { resultActive: activity.resultActive, activeParams: activity.activeParams };
+    return { resultActive: activity.resultActive, activeParams: activity.activeParams, writtenParams: activity.writtenParams };
   }
 }
 
@@ -70,6 +74,7 @@ function conservative(fn: Function, activeParams: boolean[]): Activity {
     isActiveExpr: () => any,
     resultActive: any && isDifferentiable(fn.returnType),
     activeParams,
+    writtenParams: activeParams.map(() => false),
     types: new Map(),
   };
 }
@@ -195,9 +200,9 @@ function analyzeFunction(fn: Function, initiallyActive: boolean[], oracle: Activ
 
   const visitCall = (callee: string, args: Operand[]): void => {
     const summary = oracle.summary(callee, argsActive(args));
-    summary.activeParams.forEach((active, i) => {
+    summary.writtenParams.forEach((written, i) => {
       const arg = args[i];
-      if (active && arg?.kind === "var") markContent(arg.name);
+      if (written && arg?.kind === "var") markContent(arg.name);
     });
   };
 
@@ -237,7 +242,7 @@ function analyzeFunction(fn: Function, initiallyActive: boolean[], oracle: Activ
   };
 
   fn.params.forEach((p, i) => {
-    if (initiallyActive[i]) markContent(p.name);
+    if (initiallyActive[i]) markActive(p.name);
   });
   while (changed) {
     changed = false;
@@ -249,6 +254,7 @@ function analyzeFunction(fn: Function, initiallyActive: boolean[], oracle: Activ
     isActiveExpr: exprActive,
     resultActive: resultActive && isDifferentiable(fn.returnType),
     activeParams: fn.params.map((p) => isActive(p.name)),
+    writtenParams: fn.params.map((p) => isReference(p.type) && activeRoots.has(classes.find(p.name))),
     types,
   };
 }

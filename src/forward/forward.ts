@@ -10,7 +10,7 @@
  */
 import type { Activity, ActivityOracle } from "../analysis/activity.ts";
 import { IRBuilder, operandD } from "../ir/builder.ts";
-import type { Expr, Function, Operand, Param, Program, SourceLoc, Stmt, Type } from "../ir/ir.ts";
+import type { DerivativeFunction, Expr, Function, Operand, Param, Program, SourceLoc, Stmt, Type } from "../ir/ir.ts";
 import { NUMBER, num, ref } from "../ir/ir.ts";
 import { NameManager } from "../ir/names.ts";
 import { derivativeType, isDifferentiable, isReference } from "../ir/types.ts";
@@ -27,7 +27,7 @@ export interface ForwardTarget {
 
 export interface ForwardResult {
   /** Generated functions, exported ones first, in a deterministic order. */
-  functions: Function[];
+  functions: DerivativeFunction[];
   /** Primal functions the generated code calls without tangents. */
   primalCalls: Set<string>;
 }
@@ -38,7 +38,7 @@ const OUTPUT: Operand = { kind: "var", name: "\u0000output" };
 export function differentiateForward(program: Program, oracle: ActivityOracle, targets: ForwardTarget[]): ForwardResult {
   const variants = new Map<string, string>();
   const queue: { fn: Function; mask: boolean[]; name: string; exported: boolean }[] = [];
-  const generated: Function[] = [];
+  const generated: DerivativeFunction[] = [];
   const primalCalls = new Set<string>();
   const taken = new Set<string>([...program.functions.keys()]);
 
@@ -75,6 +75,8 @@ class ForwardFunction {
   private readonly tangentNames = new Map<string, string>();
   /** Statements that compute tangents: their source lines get a "tangent of" comment. */
   private readonly tangentCode = new WeakSet<Stmt>();
+  /** Names this pass made (tangents): dead-code removal may drop them. */
+  private readonly derivedNames = new Set<string>();
 
   constructor(
     private readonly fn: Function,
@@ -90,7 +92,7 @@ class ForwardFunction {
     this.b = new IRBuilder(names, new Map(activity.types));
   }
 
-  run(): Function {
+  run(): DerivativeFunction {
     const { fn, activity, job } = this;
     const params: Param[] = [...fn.params];
     const prologue: Stmt[] = [];
@@ -109,7 +111,7 @@ class ForwardFunction {
     } else {
       for (const p of activeParams) params.push({ name: this.tangentName(p.name), type: derivativeType(p.type) });
     }
-    const body = this.block(fn.body);
+    const body = this.b.capture(() => fn.body.forEach((s) => this.stmt(s)));
     const resultActive = activity.resultActive || job.exported;
     const returnType: Type = resultActive
       ? { kind: "record", fields: [{ name: "value", type: fn.returnType }, { name: "tangent", type: derivativeType(fn.returnType) }] }
@@ -124,6 +126,9 @@ class ForwardFunction {
       loc: fn.loc,
       reservedNames: this.b.names.all(),
       temporaries: this.b.names.temporaries,
+      derivativeCode: this.tangentCode,
+      derivedNames: new Set([...this.derivedNames, ...this.b.names.temporaries]),
+      commentLabel: "tangent of",
     };
   }
 
@@ -131,6 +136,7 @@ class ForwardFunction {
     let tangent = this.tangentNames.get(name);
     if (!tangent) {
       tangent = this.b.names.fresh(`d${name}`, false);
+      this.derivedNames.add(tangent);
       if (this.fn.temporaries.has(name)) this.b.names.temporaries.add(tangent);
       this.tangentNames.set(name, tangent);
       const type = this.activity.types.get(name);
@@ -167,30 +173,13 @@ class ForwardFunction {
   }
 
   private withTangentComment(loc: SourceLoc | undefined, build: () => void): void {
-    const code = this.b.capture(build);
+    const code = this.b.capture(build).map((s) => (loc && !s.loc ? { ...s, loc } : s));
     for (const s of code) this.tangentCode.add(s);
-    this.b.block.push(...code.map((s) => (loc && !s.loc ? { ...s, loc } : s)));
-    for (const s of this.b.block.slice(-code.length)) this.tangentCode.add(s);
+    this.b.block.push(...code);
   }
 
-  /**
-   * The statements of a transformed block, with `// tangent of line N: <source>` before each run
-   * of statements that comes from one source line and computes a tangent.
-   */
   private block(stmts: Stmt[]): Stmt[] {
-    const code = this.b.capture(() => stmts.forEach((s) => this.stmt(s)));
-    const out: Stmt[] = [];
-    for (let i = 0; i < code.length; ) {
-      const line = code[i]!.loc?.line;
-      let j = i;
-      while (j < code.length && code[j]!.loc?.line === line) j++;
-      const run = code.slice(i, j);
-      const loc = code[i]!.loc;
-      if (loc && run.some((s) => this.tangentCode.has(s))) out.push({ kind: "comment", text: `tangent of line ${loc.line}: ${loc.text}`, loc });
-      out.push(...run);
-      i = j;
-    }
-    return out;
+    return this.b.capture(() => stmts.forEach((s) => this.stmt(s)));
   }
 
   // ── statements ─────────────────────────────────────────────────────────

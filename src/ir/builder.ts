@@ -76,7 +76,7 @@ export function fold(d: D): D {
     case "neg": {
       const arg = fold(d.arg);
       const value = constantOf(arg);
-      if (value !== undefined && !(arg.kind === "operand" && arg.value.kind === "number" && arg.value.text)) return constant(-value);
+      if (value !== undefined && !(arg.kind === "operand" && arg.value.kind === "number" && arg.value.text?.includes("Math."))) return constant(-value);
       if (arg.kind === "neg") return arg.arg;
       return { kind: "neg", arg };
     }
@@ -95,7 +95,8 @@ export function fold(d: D): D {
       const right = fold(d.right);
       const a = constantOf(left);
       const b = constantOf(right);
-      const plain = (x: D) => x.kind === "operand" && x.value.kind === "number" && !x.value.text;
+      // Named constants (`Math.PI`) stay named; literals fold.
+      const plain = (x: D) => x.kind === "operand" && x.value.kind === "number" && !x.value.text?.includes("Math.");
       if (a !== undefined && b !== undefined && plain(left) && plain(right) && "+-*/**".includes(d.op)) {
         return constant(evaluate(d.op, a, b));
       }

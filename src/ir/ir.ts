@@ -144,3 +144,13 @@ export const ref = (name: string): Operand => ({ kind: "var", name });
 export const NUMBER: Type = { kind: "number" };
 export const BOOLEAN: Type = { kind: "boolean" };
 export const VOID: Type = { kind: "void" };
+
+/** A function made by a differentiation pass, with what the later passes need to know. */
+export interface DerivativeFunction extends Function {
+  /** The statements that compute derivatives (their source lines get a comment). */
+  derivativeCode: WeakSet<Stmt>;
+  /** Names the pass made up: dead-code removal may drop those nobody reads. */
+  derivedNames: Set<string>;
+  /** How the comments start: "tangent of", "adjoint of". */
+  commentLabel: string;
+}

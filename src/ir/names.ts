@@ -28,7 +28,7 @@ export class NameManager {
   /** A name not used anywhere in the function, derived from `base`. */
   fresh(base: string, temporary = false): string {
     let name: string;
-    if (temporary) {
+    if (temporary && base === "t") {
       do name = `${base}${++this.counter}`;
       while (this.used.has(name));
     } else {

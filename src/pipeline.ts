@@ -3,7 +3,7 @@
  *
  *   load (ts-morph) → select functions → lower to IR (the fence: every unsupported construct is
  *   reported here, before any differentiation) → check the call graph → activity analysis →
- *   forward mode → remove dead derivative code → comment source lines → emit TypeScript →
+ *   forward mode | (jumps to flags → reverse mode) → remove dead derivative code → comment source lines → emit TypeScript →
  *   prettier
  *
  * Writing to disk is the caller's business (src/write/write.ts): compiling never touches files.
@@ -24,12 +24,14 @@ import { checkCallGraph } from "./analysis/callgraph.ts";
 import { topLevelFunctions, type SourceFunction } from "./load/functions.ts";
 import { createProject, load } from "./load/load.ts";
 import { lowerProgram } from "./lower/lower.ts";
+import { differentiateReverse, type ReverseTarget } from "./reverse/reverse.ts";
+import { removeJumps } from "./reverse/structure.ts";
 import { removeDeadCode } from "./simplify/dead-code.ts";
 import { annotateSourceLines } from "./emit/comments.ts";
 
 export const EMIT_KINDS = ["grad", "jvp", "vjp", "hvp", "hessian", "jacobian"] as const;
 export type EmitKind = (typeof EMIT_KINDS)[number];
-export const IMPLEMENTED_KINDS: readonly EmitKind[] = ["jvp"];
+export const IMPLEMENTED_KINDS: readonly EmitKind[] = ["grad", "jvp", "vjp"];
 
 export interface CompileOptions {
   /** Input files. */
@@ -101,6 +103,7 @@ async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[
     if (targets.length === 0) continue;
     const oracle = new ActivityOracle(program);
     const forwardTargets: ForwardTarget[] = [];
+    const reverseTargets: ReverseTarget[] = [];
     const requested = new Set<EmitKind>();
     for (const source of targets) {
       const fn = program.functions.get(irNames.get(source.node)!)!;
@@ -117,10 +120,15 @@ async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[
         }
       }
       if (kinds.includes("jvp")) forwardTargets.push({ fn: fn.name, wrt, exportName: `${fn.sourceName}Jvp` });
+      if (kinds.includes("grad")) reverseTargets.push({ fn: fn.name, wrt, exportName: `${fn.sourceName}Grad`, kind: "grad" });
+      if (kinds.includes("vjp")) reverseTargets.push({ fn: fn.name, wrt, exportName: `${fn.sourceName}Vjp`, kind: "vjp" });
     }
     const forward = differentiateForward(program, oracle, forwardTargets);
-    const derivatives = forward.functions.map((fn) => annotateSourceLines({ ...fn, ...removeDeadCode(fn, fn.derivedNames) }));
-    const generated = [...derivatives, ...primalCopies(program, forward.primalCalls)];
+    // Reverse mode works on functions whose jumps are flags (one program of them, one oracle).
+    const structured: Program = { functions: new Map([...program.functions].map(([name, fn]) => [name, removeJumps(fn)])) };
+    const reverse = differentiateReverse(structured, new ActivityOracle(structured), reverseTargets);
+    const derivatives = [...forward.functions, ...reverse.functions].map((fn) => annotateSourceLines({ ...fn, ...removeDeadCode(fn, fn.derivedNames) }));
+    const generated = [...derivatives, ...primalCopies(program, new Set([...forward.primalCalls, ...reverse.primalCalls]))];
     debugIR("after forward mode", { functions: new Map(generated.map((g) => [g.name, g])) });
     const inputPath = file.getFilePath();
     const outDir = options.out ? resolve(options.out) : dirname(inputPath);
@@ -145,7 +153,7 @@ function selectWrt(fn: Function, source: SourceFunction, wrt: string[] | undefin
   for (const name of wrt) {
     const param = fn.params.find((p) => p.name === name);
     if (!param) throw new UsageError(`\`${name}\` is not a parameter of \`${source.name}\` (its parameters: ${fn.params.map((p) => p.name).join(", ") || "none"})`);
-    if (!isDifferentiable(param.type)) throw new DiagnosticError([diagnostics.notDifferentiableParam(name, fn.sourceName, fn.loc)]);
+    if (!isDifferentiable(param.type)) throw new DiagnosticError([diagnostics.notDifferentiableParam(name, fn.sourceName, param.loc ?? fn.loc)]);
   }
   return fn.params.map((p) => wrt.includes(p.name));
 }

@@ -1,29 +1,34 @@
 /**
- * Every fixture: the generated module matches its snapshot (fixtures/<name>/input.grad.ts), and
- * its derivatives agree with central finite differences at several random points. The generated
- * modules type-check under `--strict`.
+ * Every fixture: the generated module matches its snapshot (fixtures/<name>/input.grad.ts); its
+ * forward mode agrees with central finite differences at several random points; its reverse
+ * mode (`Grad` for scalar outputs, `Vjp` otherwise) agrees with forward mode by the dot-product
+ * identity ⟨J·ẋ, ȳ⟩ = ⟨ẋ, Jᵀ·ȳ⟩ and with finite differences; no generated function changes its
+ * arguments. The generated modules type-check under `--strict`.
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FIXTURES, fixtureNames, generate, importGenerated, loadConfig } from "./support/generate.ts";
 import { centralDifferences, deepClone, flattenLike, hasNumbers, mapLeaves, relativeError, rng, step } from "./support/numeric.ts";
 import { typeCheck } from "./support/typecheck.ts";
+import type { FixtureConfig } from "./fixture-config.ts";
+import type { EmitKind } from "../src/pipeline.ts";
 
 const POINTS = 3;
 const TOLERANCE = 1e-6;
+const IDENTITY_TOLERANCE = 1e-9;
 const generated = new Map<string, string>();
 
 describe.each(fixtureNames())("fixture %s", (name) => {
   it("generates the expected module", async () => {
     const config = await loadConfig(name);
-    const text = await generate(name, config, ["jvp"]);
+    const text = await generate(name, config, await kindsFor(name, config));
     generated.set(name, text);
     await expect(text).toMatchFileSnapshot(join(FIXTURES, name, "input.grad.ts"));
   });
 
   it("forward mode agrees with finite differences", async () => {
     const config = await loadConfig(name);
-    const text = generated.get(name) ?? (await generate(name, config, ["jvp"]));
+    const text = generated.get(name) ?? (await generate(name, config, await kindsFor(name, config)));
     const module = await importGenerated(name, text);
     const source = await import(join(FIXTURES, name, "input.ts"));
     const primal = source[config.fn] as (...args: unknown[]) => unknown;
@@ -49,9 +54,39 @@ describe.each(fixtureNames())("fixture %s", (name) => {
       const estimates = centralDifferences(g);
       const error = Math.min(...estimates.map((e) => relativeError(actual, e)));
       expect(error, `point ${point}: jvp ${actual.slice(0, 6)} vs fd ${estimates[1]!.slice(0, 6)}`).toBeLessThan(TOLERANCE);
+
+      // Reverse mode at the same point, with a random cotangent.
+      const scalar = typeof expectedValue === "number";
+      const cotangent = scalar ? 1 : mapLeaves(result.tangent, () => 2 * random() - 1);
+      const cotangentBefore = deepClone(cotangent);
+      const reverse = (scalar ? module[`${config.fn}Grad`]!(...deepClone(fixed)) : module[`${config.fn}Vjp`]!(...deepClone(fixed), cotangent)) as { value: unknown; grad: Record<string, unknown> };
+      expect(cotangent).toEqual(cotangentBefore);
+      expect(reverse.value).toEqual(expectedValue);
+      const jvpDotCotangent = dot(flattenLike(result.tangent, result.tangent), flattenLike(cotangent, result.tangent));
+      const directionDotGrad = dot(flattenLike(tangent, tangent), flattenLike(reverse.grad, tangent));
+      const scale = Math.max(1, Math.abs(jvpDotCotangent), norm(flattenLike(result.tangent, result.tangent)) * norm(flattenLike(cotangent, result.tangent)));
+      expect(Math.abs(jvpDotCotangent - directionDotGrad) / scale, `point ${point}: ⟨Jẋ,ȳ⟩ = ${jvpDotCotangent}, ⟨ẋ,Jᵀȳ⟩ = ${directionDotGrad}`).toBeLessThan(IDENTITY_TOLERANCE);
+      const fdDotCotangent = estimates.map((e) => dot(e, flattenLike(cotangent, result.tangent)));
+      const reverseError = Math.min(...fdDotCotangent.map((e) => Math.abs(e - directionDotGrad) / Math.max(1, Math.abs(e))));
+      expect(reverseError, `point ${point}: ⟨ẋ,Jᵀȳ⟩ = ${directionDotGrad} vs finite differences ${fdDotCotangent[1]}`).toBeLessThan(TOLERANCE);
     }
   });
 });
+
+/** Forward mode always; reverse mode as `--emit` defaults: `grad` for a number, `vjp` otherwise. */
+async function kindsFor(name: string, config: FixtureConfig): Promise<EmitKind[]> {
+  if (config.emit) return config.emit as EmitKind[];
+  const source = await import(join(FIXTURES, name, "input.ts"));
+  return typeof source[config.fn](...config.args()) === "number" ? ["jvp", "grad"] : ["jvp", "vjp"];
+}
+
+function dot(a: number[], b: number[]): number {
+  return a.reduce((sum, x, i) => sum + x * b[i]!, 0);
+}
+
+function norm(a: number[]): number {
+  return Math.sqrt(dot(a, a));
+}
 
 describe("generated modules", () => {
   it("type-check with --strict", () => {

@@ -28,6 +28,8 @@ export interface Activity {
   /** The container parameters into which the function writes active values. */
   writtenParams: boolean[];
   types: Map<string, Type>;
+  /** A representative of the alias class of a container variable (itself for numbers). */
+  aliasClass(name: string): string;
 }
 
 export interface CallSummary {
@@ -76,6 +78,7 @@ function conservative(fn: Function, activeParams: boolean[]): Activity {
     activeParams,
     writtenParams: activeParams.map(() => false),
     types: new Map(),
+    aliasClass: (name) => name,
   };
 }
 
@@ -163,6 +166,7 @@ function analyzeFunction(fn: Function, initiallyActive: boolean[], oracle: Activ
         return operandActive(e.kind === "copy" ? e.source : e.object);
       case "length":
       case "zerosLike":
+      case "pop":
         return false;
       case "arrayLiteral":
         return e.elements.some(operandActive);
@@ -256,6 +260,7 @@ function analyzeFunction(fn: Function, initiallyActive: boolean[], oracle: Activ
     activeParams: fn.params.map((p) => isActive(p.name)),
     writtenParams: fn.params.map((p) => isReference(p.type) && activeRoots.has(classes.find(p.name))),
     types,
+    aliasClass: (name) => classes.find(name),
   };
 }
 

@@ -23,6 +23,12 @@ export const diagnostics = {
   tryCatch: make(2005, "`try`/`catch`/`throw` cannot be differentiated", "validate inputs before calling the differentiated function, or return a sentinel value"),
   mutableModuleState: (name: string, at?: Position) =>
     make(2006, `the function uses mutable module-level state \`${name}\``, "pass the value as a parameter, or declare it `const` and never write to it")(at),
+  moduleConstantWritten: (name: string, at?: Position) =>
+    make(2006, `this writes into the module-level constant \`${name}\`, which makes it mutable module-level state`, "copy it inside the function (`[...x]`, `{ ...o }`) and write into the copy, or pass the value as a parameter")(at),
+  moduleConstantNotLiteral: (name: string, at?: Position) =>
+    make(2006, `the module-level constant \`${name}\` is not written as a literal, so tsad cannot tell that it never changes`, "write its value out as an array or object literal (numbers, strings, other constants, `Math`), or pass the value as a parameter")(at),
+  moduleConstantEscapes: (name: string, at?: Position) =>
+    make(2006, `the module-level constant \`${name}\` is stored where tsad cannot tell whether it is written to`, "read the values you need from it, copy it inside the function, or pass the value as a parameter")(at),
   unknownCallee: (name: string, at?: Position) =>
     make(2007, `\`${name}\` has no source tsad can read and no derivative rule`, "call a function defined in this file or in a relatively imported local file, or a `Math` function")(at),
   anyType: (what: string, at?: Position) =>

@@ -68,7 +68,8 @@ class FunctionEmitter {
     switch (s.kind) {
       case "let": {
         const annotate = !s.init || needsAnnotation(this.resolve(s.init), s.type);
-        const decl = f.createVariableDeclaration(s.name, undefined, annotate ? typeNode(s.type) : undefined, s.init ? this.expr(s.init) : undefined);
+        const exclamation = s.definite && !s.init ? f.createToken(ts.SyntaxKind.ExclamationToken) : undefined;
+        const decl = f.createVariableDeclaration(s.name, exclamation, annotate ? typeNode(s.type) : undefined, s.init ? this.expr(s.init) : undefined);
         return [f.createVariableStatement(undefined, f.createVariableDeclarationList([decl], s.mutable ? ts.NodeFlags.Let : ts.NodeFlags.Const))];
       }
       case "assign":
@@ -81,6 +82,8 @@ class FunctionEmitter {
         return [f.createExpressionStatement(this.methodCall(s.object, "push", s.values.map((v) => this.operand(v))))];
       case "fill":
         return [f.createExpressionStatement(this.methodCall(s.object, "fill", [this.operand(s.value)]))];
+      case "drop":
+        return [f.createExpressionStatement(this.methodCall(s.object, "pop", []))];
       case "callStmt":
         return [f.createExpressionStatement(f.createCallExpression(f.createIdentifier(s.callee), undefined, s.args.map((a) => this.operand(a))))];
       case "if": {
@@ -126,7 +129,7 @@ class FunctionEmitter {
     const body = () => f.createBlock(this.block(s.body), true);
     const simpleTest = prelude.length === 0;
     const initStatements = this.block(s.init);
-    const initList = declarationListOf(initStatements);
+    const initList = declarationListOf(initStatements) ?? expressionsOf(initStatements) ?? null;
     if (simpleTest && updateExpression !== null && (initList !== null || initStatements.length === 0)) {
       if (s.bodyFirst) {
         if (initStatements.length === 0 && update.length === 0) return [label(f.createDoStatement(body(), cond ?? f.createTrue()))];
@@ -229,6 +232,7 @@ class FunctionEmitter {
       }
       case "copy": {
         const source = this.operand(e.source);
+        if (e.deep) return deepCopy(source, e.type, 0);
         if (e.type.kind === "record") return f.createObjectLiteralExpression([f.createSpreadAssignment(source)]);
         if (e.type.kind === "tuple") return f.createArrayLiteralExpression([f.createSpreadElement(source)]);
         const args = [e.start, e.end].filter((a): a is Operand => a !== undefined).map((a) => this.operand(a));
@@ -236,6 +240,8 @@ class FunctionEmitter {
       }
       case "zerosLike":
         return zerosLike(this.operand(e.like), e.type, 0);
+      case "pop":
+        return f.createNonNullExpression(f.createCallExpression(f.createPropertyAccessExpression(this.operand(e.object), "pop"), undefined, []));
     }
   }
 }
@@ -263,6 +269,26 @@ function zerosLike(like: ts.Expression, type: Type, depth: number): ts.Expressio
       );
     default:
       return numberLiteral(0);
+  }
+}
+
+/** A copy of `value` that shares no container with it. */
+function deepCopy(value: ts.Expression, type: Type, depth: number): ts.Expression {
+  switch (type.kind) {
+    case "array": {
+      if (type.typed || !isReference(type.element)) return f.createCallExpression(f.createPropertyAccessExpression(value, "slice"), undefined, []);
+      const item = depth === 0 ? "item" : `item${depth + 1}`;
+      const arrow = f.createArrowFunction(undefined, undefined, [f.createParameterDeclaration(undefined, undefined, item)], undefined, f.createToken(ts.SyntaxKind.EqualsGreaterThanToken), deepCopy(f.createIdentifier(item), type.element, depth + 1));
+      return f.createCallExpression(f.createPropertyAccessExpression(value, "map"), undefined, [arrow]);
+    }
+    case "tuple":
+      return f.createArrayLiteralExpression(type.elements.map((t, i) => deepCopy(f.createElementAccessExpression(value, i), t, depth + 1)));
+    case "record":
+      return f.createParenthesizedExpression(
+        f.createObjectLiteralExpression(type.fields.map((field) => f.createPropertyAssignment(propertyName(field.name), deepCopy(f.createPropertyAccessExpression(value, field.name), field.type, depth + 1)))),
+      );
+    default:
+      return value;
   }
 }
 
@@ -314,7 +340,7 @@ function expressionsOf(statements: ts.Statement[]): ts.Expression | undefined | 
   return expressions.reduce((a, b) => f.createComma(a, b));
 }
 
-function declarationListOf(statements: ts.Statement[]): ts.VariableDeclarationList | null {
+function declarationListOf(statements: ts.Statement[]): ts.VariableDeclarationList | null | undefined {
   if (statements.length === 0) return null;
   const declarations: ts.VariableDeclaration[] = [];
   let flags: ts.NodeFlags | undefined;

@@ -34,7 +34,8 @@ export function planInlining(fn: Function): InlinePlan {
     for (let j = 0; j < block.length; j++) {
       const def = block[j]!;
       if (def.kind !== "let" || def.mutable || !def.init || !fn.temporaries.has(def.name) || uses.get(def.name) !== 1) continue;
-      const isCall = def.init.kind === "call";
+      // Calls and tape pops change state: they may only move into the very next statement.
+      const isCall = def.init.kind === "call" || def.init.kind === "pop";
       const defReads = readsOf(def.init);
       for (let k = j + 1; k <= block.length; k++) {
         const s = block[k];
@@ -47,8 +48,8 @@ export function planInlining(fn: Function): InlinePlan {
         if (s.kind === "comment") continue;
         // Nothing but new definitions may stand between; a call must be used at once.
         if (isCall) break;
-        const definesNew = s.kind === "let" && s.init !== undefined && s.init.kind !== "call";
-        const assignsUnread = s.kind === "assign" && s.value.kind !== "call" && !defReads.has(s.name);
+        const definesNew = s.kind === "let" && s.init !== undefined && s.init.kind !== "call" && s.init.kind !== "pop";
+        const assignsUnread = s.kind === "assign" && s.value.kind !== "call" && s.value.kind !== "pop" && !defReads.has(s.name);
         if (!definesNew && !assignsUnread) break;
       }
       if (inline.has(def.name)) reads.set(def.name, defReads);
@@ -108,6 +109,8 @@ export function directOperands(s: Stmt): Operand[] {
       return [s.object, s.value];
     case "push":
       return [s.object, ...s.values];
+    case "drop":
+      return [s.object];
     case "callStmt":
       return s.args;
     case "if":
@@ -147,5 +150,7 @@ export function exprOperands(e: Expr): Operand[] {
       return [e.source, ...(e.start ? [e.start] : []), ...(e.end ? [e.end] : [])];
     case "zerosLike":
       return [e.like];
+    case "pop":
+      return [e.object];
   }
 }

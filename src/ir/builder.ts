@@ -114,6 +114,10 @@ export function fold(d: D): D {
           break;
         case "*":
           if (a === 0 || b === 0) return constant(0);
+          // (c ? 0 : 1) * x → c ? 0 : x
+          if (left.kind === "select" && constantOf(left.whenTrue) !== undefined && constantOf(left.whenFalse) !== undefined) {
+            return fold({ kind: "select", cond: left.cond, whenTrue: { kind: "binary", op: "*", left: left.whenTrue, right }, whenFalse: { kind: "binary", op: "*", left: left.whenFalse, right } });
+          }
           if (a === 1) return right;
           if (b === 1) return left;
           if (a === -1) return fold({ kind: "neg", arg: right });

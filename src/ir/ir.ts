@@ -64,10 +64,15 @@ export type Expr =
   | { kind: "recordLiteral"; fields: { name: string; value: Operand }[]; type: Type }
   /** A new array of `length` elements, each `fill` (`new Array(n).fill(v)`, `new Float64Array(n)`). */
   | { kind: "newArray"; length: Operand; fill?: Operand; type: Type }
-  /** A shallow copy: `[...a]`, `a.slice(start, end)`, `{ ...o }`, `Float64Array.from(a)`. */
-  | { kind: "copy"; source: Operand; start?: Operand; end?: Operand; type: Type }
+  /**
+   * A shallow copy: `[...a]`, `a.slice(start, end)`, `{ ...o }`, `Float64Array.from(a)`; with
+   * `deep`, nested containers are copied too (reverse mode's snapshots).
+   */
+  | { kind: "copy"; source: Operand; start?: Operand; end?: Operand; type: Type; deep?: boolean }
   /** A container of `type`'s derivative type, shaped like `like`, filled with zeros. */
-  | { kind: "zerosLike"; like: Operand; type: Type };
+  | { kind: "zerosLike"; like: Operand; type: Type }
+  /** `stack.pop()`: the last value pushed on a tape (reverse mode), of `type`. */
+  | { kind: "pop"; object: Operand; type: Type };
 
 export interface SourceLoc {
   file: string;
@@ -83,12 +88,15 @@ interface StmtBase {
 
 export type Stmt = StmtBase &
   (
-    | { kind: "let"; name: string; type: Type; init?: Expr; mutable: boolean }
+    /** `definite`: declared without a value that is assigned before use on every path (`let x!: T`). */
+    | { kind: "let"; name: string; type: Type; init?: Expr; mutable: boolean; definite?: boolean }
     | { kind: "assign"; name: string; value: Expr }
     | { kind: "setIndex"; object: Operand; index: Operand; value: Operand }
     | { kind: "setField"; object: Operand; name: string; value: Operand }
     | { kind: "push"; object: Operand; values: Operand[] }
     | { kind: "fill"; object: Operand; value: Operand }
+    /** `object.pop()` with the value dropped (reverse mode shrinking what a `push` grew). */
+    | { kind: "drop"; object: Operand }
     /** A call whose value is not used (a function returning void, or one called for its writes). */
     | { kind: "callStmt"; callee: string; args: Operand[] }
     | { kind: "if"; cond: Operand; then: Stmt[]; else: Stmt[] }
@@ -117,6 +125,7 @@ export type Stmt = StmtBase &
 export interface Param {
   name: string;
   type: Type;
+  loc?: SourceLoc;
 }
 
 export interface Function {

@@ -9,7 +9,7 @@ export class NameManager {
   private counter = 0;
 
   constructor(reserved: Iterable<string>) {
-    this.used = new Set(reserved);
+    this.used = new Set([...RESERVED_WORDS, ...reserved]);
   }
 
   isClaimed(name: string): boolean {
@@ -45,3 +45,12 @@ export class NameManager {
     return new Set(this.used);
   }
 }
+
+/** Words no generated variable may be called. */
+const RESERVED_WORDS = [
+  "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do", "else", "enum",
+  "export", "extends", "false", "finally", "for", "function", "if", "import", "in", "instanceof", "new", "null",
+  "return", "super", "switch", "this", "throw", "true", "try", "typeof", "var", "void", "while", "with", "yield",
+  "let", "static", "implements", "interface", "package", "private", "protected", "public", "await", "arguments",
+  "eval", "undefined", "NaN", "Infinity", "Math", "Array", "Float64Array", "Float32Array", "Object",
+];

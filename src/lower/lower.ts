@@ -13,16 +13,17 @@
  * - names: a declaration that shadows a visible one is renamed (`x_2`), so that every IR name
  *   in a function means one variable; temporaries never clash with the user's identifiers.
  */
-import { Node, SyntaxKind, type Expression, type Statement } from "ts-morph";
+import { Node, SyntaxKind, type Expression, type Statement, type VariableDeclaration } from "ts-morph";
 import { diagnostics } from "../diagnostics/catalog.ts";
 import { DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.ts";
-import { positionOfNode } from "../load/load.ts";
+import { localFiles, positionOfNode } from "../load/load.ts";
 import { resolveFunction, type FunctionNode, type SourceFunction } from "../load/functions.ts";
+import { ModuleConstants, isLiteralInitializer } from "../fence/module-constants.ts";
 import type { Expr, Function, Operand, Program, SourceLoc, Stmt, Type } from "../ir/ir.ts";
 import { BOOLEAN, NUMBER, num, ref } from "../ir/ir.ts";
 import { elementType, fieldType } from "../ir/types.ts";
 import { NameManager } from "../ir/names.ts";
-import { irTypeOf, toIRType } from "./types.ts";
+import { irTypeOf, isClassValue, toIRType } from "./types.ts";
 import { MATH_CONSTANTS, MATH_FUNCTIONS } from "../rules/math.ts";
 
 /** Lowers the target functions and every function they call, transitively. */
@@ -42,11 +43,13 @@ export function lowerProgram(targets: SourceFunction[]): { program: Program; irN
     return name;
   };
   for (const target of targets) nameOf(target);
+  const project = targets[0]?.file.getProject();
+  const constants = new ModuleConstants(() => (project ? localFiles(project) : []));
   const errors: Diagnostic[] = [];
   while (queue.length > 0) {
     const fn = queue.shift()!;
     try {
-      functions.set(nameOf(fn), new FunctionLowerer(fn, nameOf(fn), nameOf).lower());
+      functions.set(nameOf(fn), new FunctionLowerer(fn, nameOf(fn), nameOf, constants).lower());
     } catch (error) {
       if (error instanceof DiagnosticError) errors.push(...error.diagnostics);
       else throw error;
@@ -80,6 +83,30 @@ interface CallbackFrame {
 
 const unsupportedAt = (what: string, node: Node) => new DiagnosticError([diagnostics.unsupportedSyntax(what, positionOfNode(node))]);
 
+/** Statements tsad does not lower, as the user would name them (never an AST kind name). */
+const STATEMENT_NAMES: Partial<Record<SyntaxKind, string>> = {
+  [SyntaxKind.ForInStatement]: "`for…in`",
+  [SyntaxKind.WithStatement]: "`with`",
+  [SyntaxKind.DebuggerStatement]: "a `debugger` statement",
+  [SyntaxKind.EnumDeclaration]: "an `enum` declared inside a function",
+  [SyntaxKind.ModuleDeclaration]: "a namespace declared inside a function",
+  [SyntaxKind.ImportEqualsDeclaration]: "`import … =` inside a function",
+};
+
+function describeStatement(node: Node): string {
+  return STATEMENT_NAMES[node.getKind()] ?? `the statement \`${shorten(node.getText())}\``;
+}
+
+function isGeneratorFunction(node: Node): boolean {
+  return (Node.isFunctionDeclaration(node) || Node.isFunctionExpression(node)) && node.isGenerator();
+}
+
+/** TSAD2002/2003 for a function that is async or a generator, reported at `at`. */
+function fenceFunctionKind(fn: FunctionNode, at: Node): void {
+  if (fn.isAsync()) throw new DiagnosticError([diagnostics.asyncCode(positionOfNode(at))]);
+  if (isGeneratorFunction(fn)) throw new DiagnosticError([diagnostics.generator(positionOfNode(at))]);
+}
+
 class FunctionLowerer {
   private block: Stmt[] = [];
   private readonly scopes: Scope[] = [];
@@ -88,11 +115,18 @@ class FunctionLowerer {
   private readonly targets: JumpTarget[] = [];
   private readonly callbacks: CallbackFrame[] = [];
   private readonly types = new Map<string, Type>();
+  /** Statements that create the module-level constants the function reads, run first. */
+  private readonly prologue: Stmt[] = [];
+  /** The variable holding each module-level constant (array or object) the function reads. */
+  private readonly constantValues = new Map<Node, Operand>();
+  /** Above zero while a module-level initializer is lowered: the function's locals are out of sight. */
+  private moduleLevel = 0;
 
   constructor(
     private readonly fn: SourceFunction,
     private readonly irName: string,
     private readonly functionName: (fn: SourceFunction) => string,
+    private readonly constants: ModuleConstants,
   ) {
     const reserved = new Set<string>();
     fn.node.forEachDescendant((node) => {
@@ -104,6 +138,8 @@ class FunctionLowerer {
   lower(): Function {
     const node = this.fn.node;
     this.loc = this.locOf(this.fn.declaration);
+    // Before the return type: an async function's is a `Promise`, a generator's a `Generator`.
+    fenceFunctionKind(node, this.fn.declaration);
     const scope: Scope = { names: new Map() };
     this.scopes.push(scope);
     const params = node.getParameters().map((param) => {
@@ -115,7 +151,7 @@ class FunctionLowerer {
       this.names.claim(name);
       const type = toIRType(param.getType(), param);
       this.types.set(name, type);
-      return { name, type };
+      return { name, type, loc: this.locOf(param) };
     });
     const signature = node.getSignature();
     const returnType = toIRType(signature.getReturnType(), node);
@@ -132,7 +168,7 @@ class FunctionLowerer {
       sourceName: this.fn.name,
       params,
       returnType,
-      body: this.block,
+      body: [...this.prologue, ...this.block],
       exported: this.fn.exported,
       loc: this.locOf(this.fn.declaration),
       reservedNames: this.names.all(),
@@ -195,6 +231,7 @@ class FunctionLowerer {
   }
 
   private lookup(sourceName: string): string | undefined {
+    if (this.moduleLevel > 0) return undefined;
     for (let i = this.scopes.length - 1; i >= 0; i--) {
       const name = this.scopes[i]!.names.get(sourceName);
       if (name) return name;
@@ -216,7 +253,18 @@ class FunctionLowerer {
   }
 
   private indexType(object: Operand, index: Operand): Type {
-    return elementType(this.typeOfOperand(object), index.kind === "number" ? index.value : undefined);
+    return this.elementOf(this.typeOfOperand(object), index.kind === "number" ? index.value : undefined);
+  }
+
+  /** The type of `type[index]`; a tuple read at a computed index needs elements of one type. */
+  private elementOf(type: Type, index: number | undefined): Type {
+    if (type.kind === "tuple" && index === undefined) {
+      const first = type.elements[0];
+      if (first && type.elements.every((e) => JSON.stringify(e) === JSON.stringify(first))) return first;
+      const { file, line, column } = this.loc;
+      throw new DiagnosticError([diagnostics.unsupportedSyntax("reading a tuple whose elements have different types at a computed index", { file, line, column })]);
+    }
+    return elementType(type, index);
   }
 
   /** The checker's type, or undefined where it says `any` (e.g. `new Array(n).fill(0)`). */
@@ -247,8 +295,11 @@ class FunctionLowerer {
   private statement(node: Statement): void {
     this.loc = this.locOf(node);
     if (Node.isVariableStatement(node)) {
-      const mutable = node.getDeclarationKind() !== "const";
-      if (node.getDeclarationKind() === "var") throw unsupportedAt("`var`", node);
+      const kind = node.getDeclarationKind();
+      const mutable = kind !== "const";
+      if (kind === "var") throw unsupportedAt("`var`", node);
+      if (kind === "await using") throw new DiagnosticError([diagnostics.asyncCode(positionOfNode(node))]);
+      if (kind === "using") throw unsupportedAt("a `using` declaration", node);
       const declarations = node.getDeclarations();
       for (const decl of declarations) {
         this.loc = this.locOf(declarations.length === 1 ? node : decl);
@@ -299,6 +350,8 @@ class FunctionLowerer {
       return;
     }
     if (Node.isEmptyStatement(node)) return;
+    // Types only: nothing to run.
+    if (Node.isInterfaceDeclaration(node) || Node.isTypeAliasDeclaration(node)) return;
     if (Node.isLabeledStatement(node)) {
       const inner = node.getStatement();
       const label = node.getLabel().getText();
@@ -306,7 +359,9 @@ class FunctionLowerer {
         this.loop(inner, label);
         return;
       }
-      throw unsupportedAt("a label on a statement that is not a loop", node);
+      if (!Node.isForInStatement(inner)) throw unsupportedAt("a label on a statement that is not a loop", node);
+      this.fence(inner);
+      throw unsupportedAt(describeStatement(inner), inner);
     }
     if (Node.isForStatement(node) || Node.isForOfStatement(node) || Node.isWhileStatement(node) || Node.isDoStatement(node)) {
       this.loop(node, undefined);
@@ -334,7 +389,7 @@ class FunctionLowerer {
       return;
     }
     this.fence(node);
-    throw unsupportedAt(`a \`${node.getKindName()}\``, node);
+    throw unsupportedAt(describeStatement(node), node);
   }
 
   /** The statements of an `if` branch or a loop body, without a block of their own. */
@@ -384,6 +439,7 @@ class FunctionLowerer {
       } else if (Node.isForOfStatement(node)) {
         if (node.isAwaited()) throw new DiagnosticError([diagnostics.asyncCode(positionOfNode(node))]);
         const iterable = node.getExpression();
+        this.fenceCallee(iterable);
         const arrayType = irTypeOf(iterable);
         if (arrayType.kind !== "array" && arrayType.kind !== "tuple") throw unsupportedAt("`for…of` over something other than an array", iterable);
         const array = this.expr(iterable);
@@ -399,6 +455,16 @@ class FunctionLowerer {
         });
       }
     });
+  }
+
+  /** A call of an async function or a generator: reported at the call, before its type is read. */
+  private fenceCallee(node: Expression): void {
+    node = skipParens(node);
+    if (!Node.isCallExpression(node)) return;
+    const callee = node.getExpression();
+    if (!Node.isIdentifier(callee)) return;
+    const target = resolveFunction(callee);
+    if (target) fenceFunctionKind(target.node, node);
   }
 
   private test(node: Expression): { prelude: Stmt[]; cond: Operand } {
@@ -436,7 +502,7 @@ class FunctionLowerer {
     );
     const loc = this.loc;
     const loopBody = this.loopBody(target, () =>
-      body(() => this.temp({ kind: "index", object: array, index: ref(index) }, elementType(arrayType, undefined)), ref(index)),
+      body(() => this.temp({ kind: "index", object: array, index: ref(index) }, this.elementOf(arrayType, undefined)), ref(index)),
     );
     this.loc = loc;
     this.emit({ kind: "loop", label: target.labelUsed ? target.label : undefined, init, test, update, body: loopBody, bodyFirst: false });
@@ -620,22 +686,73 @@ class FunctionLowerer {
     if (local) return ref(local);
     if (text === "Infinity" || text === "NaN") return num(text === "Infinity" ? Infinity : NaN, text);
     if (text === "undefined") throw unsupportedAt("`undefined`", node);
-    // A module-level constant: its initializer is lowered in place (it cannot change).
-    const symbol = node.getSymbol();
+    if (isClassValue(node)) throw new DiagnosticError([diagnostics.classOrThis(positionOfNode(node))]);
+    let symbol = node.getSymbol();
+    if (symbol?.isAlias()) symbol = symbol.getAliasedSymbol() ?? symbol;
     const decl = symbol?.getDeclarations()[0];
     if (decl && Node.isVariableDeclaration(decl) && decl.getVariableStatement()?.getParent() === decl.getSourceFile()) {
       if (decl.getVariableStatement()!.getDeclarationKind() !== "const") {
         throw new DiagnosticError([diagnostics.mutableModuleState(text, positionOfNode(node))]);
       }
-      const type = irTypeOf(decl);
       const init = decl.getInitializer();
-      if (init && (type.kind === "number" || type.kind === "boolean" || type.kind === "string")) return this.expr(init);
-      throw new DiagnosticError([diagnostics.mutableModuleState(text, positionOfNode(node))]);
+      if (init && isFunctionLike(init)) throw unsupportedAt("a function used as a value", node);
+      // A module-level constant: a number, boolean or string is lowered in place (it cannot
+      // change); an array or object written as a literal is re-created at the function's start.
+      if (init && isPrimitive(this.moduleType(decl))) return this.atModuleLevel(() => this.expr(init));
+      if (init && isLiteralInitializer(init)) return this.moduleConstant(decl, init, text);
+      throw new DiagnosticError([diagnostics.moduleConstantNotLiteral(text, positionOfNode(node))]);
     }
-    if (decl && (Node.isFunctionDeclaration(decl) || Node.isVariableDeclaration(decl))) {
-      throw unsupportedAt("a function used as a value", node);
-    }
+    if (decl && Node.isFunctionDeclaration(decl)) throw unsupportedAt("a function used as a value", node);
     throw unsupportedAt(`\`${text}\``, node);
+  }
+
+  /** A module-level constant's IR type, or undefined when it has none. */
+  private moduleType(decl: Node): Type | undefined {
+    try {
+      return irTypeOf(decl);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private atModuleLevel<T>(build: () => T): T {
+    this.moduleLevel++;
+    try {
+      return build();
+    } finally {
+      this.moduleLevel--;
+    }
+  }
+
+  /**
+   * A module-level constant array or object: evaluated once, in the function's prologue, from
+   * its literal initializer. Correct because nothing ever writes into it (checked here).
+   */
+  private moduleConstant(decl: VariableDeclaration, init: Expression, useName: string): Operand {
+    const write = this.constants.firstWrite(decl);
+    if (write) throw new DiagnosticError([write]);
+    const known = this.constantValues.get(decl);
+    if (known) return known;
+    const loc = this.loc;
+    this.loc = this.locOf(this.fn.declaration);
+    let value!: Operand;
+    const statements = this.captureBlock(() =>
+      this.atModuleLevel(() => {
+        const operand = this.expr(init);
+        const type = this.typeOfOperand(operand);
+        const declaredHere = this.fn.node
+          .getDescendants()
+          .some((d) => (Node.isVariableDeclaration(d) || Node.isParameterDeclaration(d) || Node.isBindingElement(d)) && d.getNameNode().getText() === useName);
+        const name = declaredHere || this.names.isClaimed(useName) ? this.names.fresh(useName) : this.names.claim(useName);
+        this.types.set(name, type);
+        this.emit({ kind: "let", name, type, init: this.asExpr(operand), mutable: false });
+        value = ref(name);
+      }),
+    );
+    this.loc = loc;
+    this.prologue.push(...statements);
+    this.constantValues.set(decl, value);
+    return value;
   }
 
   private prefix(node: Node): Operand {
@@ -866,7 +983,11 @@ class FunctionLowerer {
 
   private newExpression(node: Node): Operand {
     if (!Node.isNewExpression(node)) throw unsupportedAt("this expression", node);
-    const ctor = node.getExpression().getText();
+    const ctorNode = node.getExpression();
+    const ctor = ctorNode.getText();
+    // Before the type: `new Function(…)` is `Function`, a user class's instance is no IR type.
+    if (ctor === "Function") throw new DiagnosticError([diagnostics.evalCode(positionOfNode(node))]);
+    if (isClassValue(ctorNode)) throw new DiagnosticError([diagnostics.classOrThis(positionOfNode(node))]);
     const args = node.getArguments() as Expression[];
     const type = irTypeOf(node);
     if (ctor === "Array" && args.length === 1) {
@@ -880,7 +1001,6 @@ class FunctionLowerer {
       }
       return this.temp({ kind: "copy", source: this.expr(args[0]!), type }, type);
     }
-    if (ctor === "Function") throw new DiagnosticError([diagnostics.evalCode(positionOfNode(node))]);
     throw unsupportedAt(`\`new ${ctor}\``, node);
   }
 
@@ -891,9 +1011,10 @@ class FunctionLowerer {
     if (args.some((a) => Node.isSpreadElement(a))) throw unsupportedAt("a spread argument", node);
     if (Node.isIdentifier(callee)) {
       const name = callee.getText();
-      if (name === "eval") throw new DiagnosticError([diagnostics.evalCode(positionOfNode(node))]);
+      if (name === "eval" || name === "Function") throw new DiagnosticError([diagnostics.evalCode(positionOfNode(node))]);
       const target = resolveFunction(callee);
       if (!target) throw new DiagnosticError([diagnostics.unknownCallee(name, positionOfNode(callee))]);
+      fenceFunctionKind(target.node, node);
       const operands = args.map((a) => this.expr(a));
       const type = irTypeOf(node);
       if (type.kind === "void") {
@@ -906,7 +1027,8 @@ class FunctionLowerer {
       const receiver = callee.getExpression();
       const method = callee.getName();
       if (callee.hasQuestionDotToken()) throw unsupportedAt("optional chaining `?.`", node);
-      if (Node.isIdentifier(receiver) && !this.lookup(receiver.getText())) {
+      if (Node.isIdentifier(receiver) && isClassValue(receiver)) throw new DiagnosticError([diagnostics.classOrThis(positionOfNode(receiver))]);
+      if (Node.isIdentifier(receiver) && !this.lookup(receiver.getText()) && !isModuleVariable(receiver)) {
         const owner = receiver.getText();
         if (owner === "Math") {
           if (!MATH_FUNCTIONS.has(method)) throw new DiagnosticError([diagnostics.unknownCallee(`Math.${method}`, positionOfNode(callee))]);
@@ -1052,6 +1174,7 @@ class FunctionLowerer {
       }
       const target = resolveFunction(callback);
       if (!target) throw new DiagnosticError([diagnostics.unknownCallee(callback.getText(), positionOfNode(callback))]);
+      fenceFunctionKind(target.node, callback);
       const count = Math.min(target.node.getParameters().length, args.length);
       const operands = args.slice(0, count).map((a) => a());
       const returnType = toIRType(target.node.getSignature().getReturnType(), callback);
@@ -1134,6 +1257,18 @@ const BINARY_OPERATORS: Partial<Record<SyntaxKind, Exclude<import("../ir/ir.ts")
 function skipParens(node: Expression): Expression {
   while (Node.isParenthesizedExpression(node)) node = node.getExpression();
   return node;
+}
+
+/** Whether an identifier names a module-level variable of the user's files (not a global like `Math`). */
+function isModuleVariable(identifier: Node): boolean {
+  let symbol = identifier.getSymbol();
+  if (symbol?.isAlias()) symbol = symbol.getAliasedSymbol() ?? symbol;
+  const decl = symbol?.getDeclarations()[0];
+  return !!decl && Node.isVariableDeclaration(decl) && !decl.getSourceFile().isDeclarationFile() && decl.getVariableStatement()?.getParent() === decl.getSourceFile();
+}
+
+function isPrimitive(type: Type | undefined): boolean {
+  return type?.kind === "number" || type?.kind === "boolean" || type?.kind === "string";
 }
 
 function isFunctionLike(node: Node): boolean {

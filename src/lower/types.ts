@@ -13,6 +13,11 @@ export function irTypeOf(node: Node): Type {
 
 export function toIRType(type: TsType, at: Node): Type {
   if (type.isAny() || type.isUnknown()) throw new DiagnosticError([diagnostics.anyType(describe(at), positionOfNode(at))]);
+  // Values that come from the constructs SPEC §1 rejects get those constructs' own diagnostics.
+  if (isClassType(type)) throw new DiagnosticError([diagnostics.classOrThis(positionOfNode(at))]);
+  const construct = type.getSymbol()?.getName();
+  if (construct === "Promise" || construct === "PromiseLike") throw new DiagnosticError([diagnostics.asyncCode(positionOfNode(at))]);
+  if (construct === "Generator" || construct === "AsyncGenerator") throw new DiagnosticError([diagnostics.generator(positionOfNode(at))]);
   if (type.isNumber() || type.isNumberLiteral()) return { kind: "number" };
   if (type.isBoolean() || type.isBooleanLiteral()) return { kind: "boolean" };
   if (type.isString() || type.isStringLiteral() || type.isTemplateLiteral()) return { kind: "string" };
@@ -32,6 +37,21 @@ export function toIRType(type: TsType, at: Node): Type {
     return { kind: "record", fields };
   }
   throw unsupported(type, at);
+}
+
+/** Whether a type is a class's instance type or the class itself (`typeof Model`). */
+export function isClassType(type: TsType): boolean {
+  if (type.isUnion()) return type.getUnionTypes().some(isClassType);
+  const symbol = type.getSymbol();
+  return !!symbol && symbol.getDeclarations().some((d) => Node.isClassDeclaration(d) || Node.isClassExpression(d));
+}
+
+/** Whether an expression is a class, an instance of one, or a name bound to a class. */
+export function isClassValue(node: Node): boolean {
+  let symbol = node.getSymbol();
+  if (symbol?.isAlias()) symbol = symbol.getAliasedSymbol() ?? symbol;
+  if (symbol?.getDeclarations().some((d) => Node.isClassDeclaration(d) || Node.isClassExpression(d))) return true;
+  return isClassType(node.getType());
 }
 
 function unsupported(type: TsType, at: Node) {

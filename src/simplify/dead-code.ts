@@ -17,7 +17,7 @@ export function removeDeadCode(fn: Function, removable: ReadonlySet<string>): Fu
       block.flatMap((s): Stmt[] => {
         if ((s.kind === "let" || s.kind === "assign") && removable.has(s.name) && !reads.get(s.name)) {
           const value = s.kind === "let" ? s.init : s.value;
-          if (value?.kind !== "call") {
+          if (value?.kind !== "call" && value?.kind !== "pop") {
             removed = true;
             return [];
           }
@@ -48,7 +48,8 @@ function countReads(block: Stmt[], reads: Map<string, number>): void {
         if (s.init) exprOperands(s.init).forEach(read);
         break;
       case "assign":
-        exprOperands(s.value).forEach(read);
+        // `x = x + e` alone does not keep x alive.
+        exprOperands(s.value).forEach((o) => (o.kind === "var" && o.name === s.name ? undefined : read(o)));
         break;
       case "setIndex":
         [s.object, s.index, s.value].forEach(read);
@@ -59,6 +60,9 @@ function countReads(block: Stmt[], reads: Map<string, number>): void {
         break;
       case "push":
         [s.object, ...s.values].forEach(read);
+        break;
+      case "drop":
+        read(s.object);
         break;
       case "callStmt":
         s.args.forEach(read);

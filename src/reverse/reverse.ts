@@ -1,0 +1,1408 @@
+/**
+ * Reverse mode (gradients, VJPs): IR → IR, on functions whose jumps are already flags
+ * (structure.ts), from the same rule table as forward mode (`x̄ᵢ += ∂ᵢ·Ω̄`).
+ *
+ * A generated function runs a forward sweep (the primal code, plus adjoint containers built
+ * alongside the primal ones so they share their shape and aliasing) and then a backward sweep
+ * (the statements in reverse, each propagating its adjoint to its operands).
+ *
+ * Restoring state: the backward sweep reads the values the forward sweep computed. A variable
+ * the backward sweep reads that the forward sweep overwrites (assigned, or declared in a loop)
+ * is pushed on a tape before each overwrite and popped back at the same point of the backward
+ * sweep, so every backward statement sees the state right after its forward twin (the
+ * to-be-recorded analysis: nothing else is saved). Container elements are saved only where a
+ * backward computation reads the container again (a callee's pullback recomputes it, or the
+ * caller's arguments must be left unchanged).
+ *
+ * Recomputing instead of saving: a value defined once in a loop from "free" operands
+ * (parameters and containers nothing writes, counters of the enclosing counted loops, other such
+ * values) is recomputed at the top of its block in the backward sweep instead of being saved
+ * (`layer.W[i][j]` costs a read, not a push and a pop).
+ *
+ * Loops: a loop whose counter steps by one and is not assigned in its body is reversed by
+ * counting the counter back down to its start (nothing stored); any other loop records its trip
+ * count. An `if` is reversed on its own condition (saved like any other value when needed).
+ *
+ * Calls: each callee gets one pullback per activity pattern, `gPullback(…args, resultBar,
+ * …containerArgBars)`, which recomputes the callee's forward sweep and runs its backward sweep,
+ * accumulating into the container adjoints and returning the adjoints of its number arguments.
+ */
+import type { Activity, ActivityOracle } from "../analysis/activity.ts";
+import { IRBuilder, fold, isZero, operandD } from "../ir/builder.ts";
+import type { DerivativeFunction, Expr, Function, Operand, Param, Program, Stmt, Type } from "../ir/ir.ts";
+import { BOOLEAN, NUMBER, num, ref } from "../ir/ir.ts";
+import { NameManager } from "../ir/names.ts";
+import { derivativeType, describeType, elementType, isDifferentiable, isReference } from "../ir/types.ts";
+import { mul, ruleFor, type D } from "../rules/rules.ts";
+import { mentions, substitute } from "../rules/d.ts";
+import { directOperands as directOperandsOf, exprOperands } from "../emit/inline.ts";
+
+export type ReverseKind = "grad" | "vjp";
+
+export interface ReverseTarget {
+  fn: string;
+  wrt: boolean[];
+  exportName: string;
+  kind: ReverseKind;
+}
+
+export interface ReverseResult {
+  functions: DerivativeFunction[];
+  primalCalls: Set<string>;
+}
+
+const OUTPUT: Operand = { kind: "var", name: "\u0000output" };
+
+interface Job {
+  fn: Function;
+  mask: boolean[];
+  name: string;
+  kind: ReverseKind | "pullback";
+}
+
+export function differentiateReverse(program: Program, oracle: ActivityOracle, targets: ReverseTarget[]): ReverseResult {
+  const variants = new Map<string, string>();
+  const queue: Job[] = [];
+  const generated: DerivativeFunction[] = [];
+  const primalCalls = new Set<string>();
+  const taken = new Set<string>([...program.functions.keys(), ...targets.map((t) => t.exportName)]);
+  const pullbackName = (fn: Function, mask: boolean[]): string => {
+    const key = `${fn.name}:${mask.map(Number).join("")}`;
+    let name = variants.get(key);
+    if (name) return name;
+    const all = fn.params.every((p, i) => mask[i] || !isDifferentiable(p.type));
+    const base = all ? `${fn.name}Pullback` : `${fn.name}PullbackWrt${fn.params.filter((_, i) => mask[i]).map((p) => capitalize(p.name)).join("")}`;
+    name = base;
+    for (let n = 2; taken.has(name); n++) name = `${base}${n}`;
+    taken.add(name);
+    variants.set(key, name);
+    queue.push({ fn, mask, name, kind: "pullback" });
+    return name;
+  };
+  for (const target of targets) queue.push({ fn: program.functions.get(target.fn)!, mask: target.wrt, name: target.exportName, kind: target.kind });
+  while (queue.length > 0) {
+    const job = queue.shift()!;
+    const activity = oracle.analyze(job.fn, job.mask);
+    generated.push(new ReverseFunction(job, activity, program, oracle, pullbackName, primalCalls).run());
+  }
+  return { functions: generated, primalCalls };
+}
+
+interface CountedLoop {
+  counter: string;
+  start: Operand;
+  step: 1 | -1;
+}
+
+class ReverseFunction {
+  private readonly b: IRBuilder;
+  private readonly adjoints = new Map<string, string>();
+  /** Adjoint numbers used by the backward sweep: declared `let xBar = 0` at its start. */
+  private readonly numberAdjoints = new Set<string>();
+  private readonly derivativeCode = new WeakSet<Stmt>();
+  private readonly derivedNames = new Set<string>();
+  /** Forward-sweep statements that define a variable (for tape pushes and hoisting). */
+  private readonly definitions = new Map<Stmt, string>();
+  /** How often, and whether inside a loop, each variable is defined by the forward sweep. */
+  private readonly definitionSites = new Map<string, { count: number; inLoop: boolean; nested: boolean }>();
+  /** Declarations outside loops: they overwrite nothing, so nothing is saved before them. */
+  private readonly firstDefinitions = new WeakSet<Stmt>();
+  /**
+   * Temporaries used once, in their own block: their adjoint gets exactly one contribution, so
+   * it is declared with it (`const tBar = …`) instead of accumulated and reset.
+   */
+  private readonly singleUse = new Set<string>();
+  private readonly declaredSingle = new Set<string>();
+  /** Where each variable is redefined (primal statements), and whose backward code reads it. */
+  private readonly overwrites = new Map<string, Stmt[]>();
+  private readonly readers = new Map<string, Stmt[]>();
+  private readonly positions = new Map<Stmt, { index: number; loops: Stmt[] }>();
+  /** Backward-sweep placeholders where a variable's previous value is restored. */
+  private readonly restoreMarkers = new Map<Stmt, string>();
+  private readonly tapes = new Map<string, { name: string; type: Type }>();
+  private loopDepth = 0;
+  /** Inside an `if`, a loop or a block: declarations there are out of the backward sweep's scope. */
+  private blockDepth = 0;
+  /** Alias classes whose contents must be restored by the backward sweep. */
+  private readonly restoredClasses = new Set<string>();
+
+  constructor(
+    private readonly job: Job,
+    private readonly activity: Activity,
+    private readonly program: Program,
+    private readonly oracle: ActivityOracle,
+    private readonly pullbackName: (fn: Function, mask: boolean[]) => string,
+    private readonly primalCalls: Set<string>,
+  ) {
+    const names = new NameManager(job.fn.reservedNames);
+    for (const t of job.fn.temporaries) names.temporaries.add(t);
+    this.b = new IRBuilder(names, new Map(activity.types));
+    this.findRestoredClasses();
+  }
+
+  // ── analysis ───────────────────────────────────────────────────────────
+
+  /** Containers read again by a backward recomputation: parameters and call arguments. */
+  private findRestoredClasses(): void {
+    for (const p of this.job.fn.params) if (isReference(p.type)) this.restoredClasses.add(this.activity.aliasClass(p.name));
+    visit(this.job.fn.body, (s) => {
+      const call = s.kind === "callStmt" ? s : (s.kind === "let" || s.kind === "assign") && (s.kind === "let" ? s.init : s.value)?.kind === "call" ? ((s.kind === "let" ? s.init : s.value) as Extract<Expr, { kind: "call" }>) : undefined;
+      if (!call) return;
+      for (const a of call.args) if (a.kind === "var" && isReference(this.typeOf(a))) this.restoredClasses.add(this.activity.aliasClass(a.name));
+    });
+  }
+
+  private needsRestore(container: Operand): boolean {
+    return container.kind === "var" && this.restoredClasses.has(this.activity.aliasClass(container.name));
+  }
+
+  private typeOf(operand: Operand): Type {
+    if (operand.kind === "var") return this.b.types.get(operand.name) ?? this.activity.types.get(operand.name)!;
+    return operand.kind === "number" ? NUMBER : operand.kind === "boolean" ? BOOLEAN : { kind: "string" };
+  }
+
+  private active(operand: Operand): boolean {
+    return this.activity.isActiveOperand(operand);
+  }
+
+  private adjointName(name: string): string {
+    let adjoint = this.adjoints.get(name);
+    if (!adjoint) {
+      adjoint = this.b.names.fresh(`${name}Bar`);
+      this.adjoints.set(name, adjoint);
+      this.derivedNames.add(adjoint);
+      const type = this.b.types.get(name) ?? this.activity.types.get(name)!;
+      this.b.types.set(adjoint, derivativeType(type));
+    }
+    return adjoint;
+  }
+
+  /** The adjoint of a number operand (declared for the backward sweep), or undefined if inactive. */
+  private numberBar(operand: Operand): string | undefined {
+    if (operand.kind !== "var" || !this.active(operand) || isReference(this.typeOf(operand))) return undefined;
+    const name = this.adjointName(operand.name);
+    if (!this.singleUse.has(operand.name)) this.numberAdjoints.add(name);
+    return name;
+  }
+
+  /** `operandBar += amount` (or the declaration of a single-use temporary's adjoint). */
+  private addTo(operand: Operand, amount: Operand, subtract = false): void {
+    const bar = this.numberBar(operand);
+    if (!bar) return;
+    if (operand.kind === "var" && this.singleUse.has(operand.name) && !this.declaredSingle.has(operand.name)) {
+      this.declaredSingle.add(operand.name);
+      const init: Expr = subtract ? { kind: "unary", op: "-", arg: amount } : { kind: "operand", value: amount };
+      this.b.names.temporaries.add(bar);
+      this.b.emit({ kind: "let", name: bar, type: NUMBER, init, mutable: false });
+      return;
+    }
+    this.b.emit({ kind: "assign", name: bar, value: { kind: "binary", op: subtract ? "-" : "+", left: ref(bar), right: amount } });
+  }
+
+  /** Declares a single-use temporary's adjoint as a zero to accumulate into (branches, sums). */
+  private declareZero(operand: Operand): void {
+    if (operand.kind !== "var" || !this.singleUse.has(operand.name) || this.declaredSingle.has(operand.name) || !this.numberBar(operand)) return;
+    this.declaredSingle.add(operand.name);
+    this.b.emit({ kind: "let", name: this.adjointName(operand.name), type: NUMBER, init: { kind: "operand", value: num(0) }, mutable: true });
+  }
+
+  /** Whether a number's adjoint may be non-zero where it is consumed. */
+  private hasAdjoint(name: string): boolean {
+    return !this.singleUse.has(name) || this.declaredSingle.has(name);
+  }
+
+  /** After a definition consumed its adjoint: zero it if an earlier definition will accumulate again. */
+  private resetBar(name: string): void {
+    if (this.singleUse.has(name) || !this.overwritten(name)) return;
+    this.b.emit({ kind: "assign", name: this.adjointName(name), value: { kind: "operand", value: num(0) } });
+  }
+
+  private findSingleUse(): void {
+    const uses = new Map<string, number>();
+    const sameBlockUse = new Set<string>();
+    const count = (o: Operand) => o.kind === "var" && uses.set(o.name, (uses.get(o.name) ?? 0) + 1);
+    visit(this.fn.body, (s) => directOperandsOf(s).forEach(count));
+    const walk = (block: Stmt[]) => {
+      const defined = new Set(block.filter((s) => s.kind === "let").map((s) => (s as { name: string }).name));
+      for (const s of block) {
+        for (const o of directOperandsOf(s)) if (o.kind === "var" && defined.has(o.name)) sameBlockUse.add(o.name);
+        if (s.kind === "if") [s.then, s.else].forEach(walk);
+        else if (s.kind === "loop") [s.init, s.test?.prelude ?? [], s.body, s.update].forEach(walk);
+        else if (s.kind === "block") walk(s.body);
+      }
+    };
+    walk(this.fn.body);
+    for (const name of this.fn.temporaries) {
+      const type = this.activity.types.get(name);
+      if (type?.kind === "number" && uses.get(name) === 1 && sameBlockUse.has(name)) this.singleUse.add(name);
+    }
+  }
+
+  /** The adjoint container of a container operand, or zeros shaped like it when it has none. */
+  private containerBar(operand: Operand): Operand {
+    if (operand.kind === "var" && this.active(operand)) return ref(this.adjointName(operand.name));
+    const type = this.typeOf(operand);
+    return this.b.temp({ kind: "zerosLike", like: operand, type }, derivativeType(type));
+  }
+
+  // ── the function ───────────────────────────────────────────────────────
+
+  private get fn(): Function {
+    return this.job.fn;
+  }
+
+  run(): DerivativeFunction {
+    const { fn, job, activity } = this;
+    const last = fn.body[fn.body.length - 1];
+    const returned = last?.kind === "return" ? last.value : undefined;
+    const statements = last?.kind === "return" ? fn.body.slice(0, -1) : fn.body;
+    const params: Param[] = [...fn.params];
+    const prologue: Stmt[] = [];
+    const activeParams = fn.params.filter((p) => activity.isActive(p.name));
+    const resultActive = returned !== undefined && this.active(returned);
+
+    // Seeds and adjoint containers of the parameters.
+    let seed: string | undefined;
+    if (job.kind === "vjp") {
+      seed = this.b.names.fresh("cotangent");
+      params.push({ name: seed, type: derivativeType(fn.returnType) });
+    } else if (job.kind === "pullback" && activity.resultActive) {
+      seed = this.b.names.fresh("resultBar");
+      params.push({ name: seed, type: derivativeType(fn.returnType) });
+    }
+    for (const p of activeParams) {
+      if (!isReference(p.type)) continue;
+      const bar = this.adjointName(p.name);
+      if (job.kind === "pullback") params.push({ name: bar, type: derivativeType(p.type) });
+      else prologue.push({ kind: "let", name: bar, type: derivativeType(p.type), init: { kind: "zerosLike", like: ref(p.name), type: p.type }, mutable: false });
+    }
+
+    this.findSingleUse();
+    this.computePositions();
+    const forward = this.b.capture(() => this.forwardBlock(statements));
+    const valueName = this.b.names.fresh("value");
+    const backward = this.b.capture(() => {
+      if (returned && resultActive) this.seed(returned, seed);
+      this.backwardBlock(statements);
+    });
+
+    // What the backward sweep reads decides what is saved and hoisted.
+    const needed = readsOf(backward);
+    const forwardNames = new Set([...this.definitionSites.keys()]);
+    const recomputed = this.chooseRecomputed(new Set([...needed].filter((n) => forwardNames.has(n) && this.mustSave(n))));
+    const taped = new Set([...needed].filter((n) => forwardNames.has(n) && this.mustSave(n) && !recomputed.has(n)));
+    const hoisted = new Set([...needed].filter((n) => this.definitionSites.get(n)?.nested && !fn.params.some((p) => p.name === n) && !recomputed.has(n)));
+    const forwardSweep = this.finishForward(forward, taped, hoisted);
+    const backwardSweep = this.finishBackward(backward, taped, recomputed);
+    const epilogue = this.epilogue(returned ? ref(valueName) : undefined, activeParams);
+
+    const declarations: Stmt[] = [];
+    for (const name of hoisted) declarations.push(this.hoistedDeclaration(name));
+    for (const { name, type } of this.tapes.values()) declarations.push({ kind: "let", name, type: { kind: "array", element: type }, init: { kind: "arrayLiteral", elements: [], type: { kind: "array", element: type } }, mutable: false });
+    const adjointDeclarationsLater = (): Stmt[] =>
+      [...this.numberAdjoints].filter((n) => !this.isContainerAdjoint(n)).map((name): Stmt => ({ kind: "let", name, type: NUMBER, init: { kind: "operand", value: num(0) }, mutable: true }));
+
+    // The value is taken before the backward sweep restores anything it shares.
+    const valueType = fn.returnType;
+    const valueInit: Expr | undefined = returned
+      ? returned.kind === "var" && isReference(valueType) && this.needsRestore(returned)
+        ? { kind: "copy", source: returned, type: valueType, deep: true }
+        : { kind: "operand", value: returned }
+      : undefined;
+    const valueStmt: Stmt[] = valueInit ? [{ kind: "let", name: valueName, type: valueType, init: valueInit, mutable: false }] : [];
+    const body: Stmt[] = [
+      ...declarations,
+      ...prologue,
+      ...forwardSweep,
+      ...valueStmt,
+      ...(backwardSweep.length > 0 ? [{ kind: "comment", text: "backward sweep" } as Stmt] : []),
+      ...adjointDeclarationsLater(),
+      ...backwardSweep,
+      ...epilogue.stmts,
+    ];
+    return {
+      name: job.name,
+      sourceName: fn.sourceName,
+      params,
+      returnType: epilogue.type,
+      body,
+      exported: job.kind !== "pullback",
+      loc: fn.loc,
+      reservedNames: this.b.names.all(),
+      temporaries: this.b.names.temporaries,
+      derivativeCode: this.derivativeCode,
+      derivedNames: new Set([...this.derivedNames, ...this.b.names.temporaries]),
+      commentLabel: "adjoint of",
+    };
+  }
+
+  private isContainerAdjoint(name: string): boolean {
+    const type = this.b.types.get(name);
+    return type !== undefined && isReference(type);
+  }
+
+  /** Seeds the adjoint of the returned value: 1, the cotangent, or the caller's result adjoint. */
+  private seed(returned: Operand, seed: string | undefined): void {
+    const type = this.typeOf(returned);
+    if (!isReference(type)) {
+      this.addTo(returned, seed ? ref(seed) : num(1));
+      return;
+    }
+    if (!seed) return;
+    this.accumulate(ref(this.adjointName((returned as { name: string }).name)), ref(seed), derivativeType(type));
+  }
+
+  private epilogue(value: Operand | undefined, activeParams: Param[]): { stmts: Stmt[]; type: Type } {
+    const { fn, job } = this;
+    const wrt = fn.params.filter((_, i) => job.mask[i]);
+    const barOf = (p: Param): Operand => {
+      if (!this.activity.isActive(p.name)) return p.type.kind === "number" ? num(0) : this.b.temp({ kind: "zerosLike", like: ref(p.name), type: p.type }, derivativeType(p.type));
+      if (isReference(p.type)) return ref(this.adjointName(p.name));
+      const name = this.adjointName(p.name);
+      this.numberAdjoints.add(name);
+      return ref(name);
+    };
+    const stmts = this.b.capture(() => {
+      if (job.kind === "pullback") {
+        const numbers = activeParams.filter((p) => !isReference(p.type));
+        if (numbers.length === 0) return;
+        const type: Type = { kind: "record", fields: numbers.map((p) => ({ name: p.name, type: NUMBER })) };
+        const result = this.b.temp({ kind: "recordLiteral", fields: numbers.map((p) => ({ name: p.name, value: barOf(p) })), type }, type);
+        this.b.emit({ kind: "return", value: result });
+        return;
+      }
+      const gradType: Type = { kind: "record", fields: wrt.map((p) => ({ name: p.name, type: derivativeType(p.type) })) };
+      const grad = this.b.temp({ kind: "recordLiteral", fields: wrt.map((p) => ({ name: p.name, value: barOf(p) })), type: gradType }, gradType);
+      const type: Type = { kind: "record", fields: [{ name: "value", type: fn.returnType }, { name: "grad", type: gradType }] };
+      const result = this.b.temp({ kind: "recordLiteral", fields: [{ name: "value", value: value! }, { name: "grad", value: grad }], type }, type);
+      this.b.emit({ kind: "return", value: result });
+    });
+    if (job.kind === "pullback") {
+      const numbers = activeParams.filter((p) => !isReference(p.type));
+      return { stmts, type: numbers.length === 0 ? { kind: "void" } : { kind: "record", fields: numbers.map((p) => ({ name: p.name, type: NUMBER })) } };
+    }
+    const gradType: Type = { kind: "record", fields: wrt.map((p) => ({ name: p.name, type: derivativeType(p.type) })) };
+    return { stmts, type: { kind: "record", fields: [{ name: "value", type: fn.returnType }, { name: "grad", type: gradType }] } };
+  }
+
+  /**
+   * The to-be-recorded test: a variable is saved when the backward sweep reads it at a point
+   * that ran before one of its (re)definitions, so that the definition destroyed the value.
+   */
+  private mustSave(name: string): boolean {
+    const readers = this.readers.get(name) ?? [];
+    const overwrites = this.overwrites.get(name) ?? [];
+    return overwrites.some((w) => readers.some((r) => r === w || this.mayRunBefore(r, w)));
+  }
+
+  private mayRunBefore(a: Stmt, b: Stmt): boolean {
+    const pa = this.positions.get(a);
+    const pb = this.positions.get(b);
+    if (!pa || !pb) return true;
+    return pa.index < pb.index || pa.loops.some((loop) => pb.loops.includes(loop));
+  }
+
+  private computePositions(): void {
+    let index = 0;
+    const walk = (block: Stmt[], loops: Stmt[]) => {
+      for (const s of block) {
+        this.positions.set(s, { index: index++, loops });
+        if (s.kind === "if") {
+          walk(s.then, loops);
+          walk(s.else, loops);
+        } else if (s.kind === "block") walk(s.body, loops);
+        else if (s.kind === "loop") {
+          walk(s.init, loops);
+          const inner = [...loops, s];
+          walk(s.test?.prelude ?? [], inner);
+          walk(s.body, inner);
+          walk(s.update, inner);
+        }
+      }
+    };
+    walk(this.fn.body, []);
+  }
+
+  /** Records what the backward code of one statement reads (for the to-be-recorded test). */
+  private noteReads(primal: Stmt, code: Stmt[]): void {
+    for (const name of readsOf(code)) {
+      const list = this.readers.get(name) ?? [];
+      list.push(primal);
+      this.readers.set(name, list);
+    }
+  }
+
+  private overwritten(name: string): boolean {
+    const sites = this.definitionSites.get(name);
+    return sites !== undefined && (sites.count > 1 || sites.inLoop);
+  }
+
+  private hoistedDeclaration(name: string): Stmt {
+    const type = this.b.types.get(name)!;
+    const init: Expr | undefined =
+      type.kind === "number" ? { kind: "operand", value: num(0) } : type.kind === "boolean" ? { kind: "operand", value: { kind: "boolean", value: false } } : type.kind === "string" ? { kind: "operand", value: { kind: "string", value: "" } } : undefined;
+    return { kind: "let", name, type, init, mutable: true, definite: init === undefined };
+  }
+
+  private tapeFor(type: Type): string {
+    const key = describeType(type);
+    let tape = this.tapes.get(key);
+    if (!tape) {
+      const base = type.kind === "number" ? "tape" : type.kind === "boolean" ? "flagTape" : isReference(type) ? "containerTape" : "valueTape";
+      tape = { name: this.b.names.fresh(base), type };
+      this.tapes.set(key, tape);
+    }
+    return tape.name;
+  }
+
+  // ── forward sweep ──────────────────────────────────────────────────────
+
+  private forwardBlock(stmts: Stmt[]): void {
+    for (const s of stmts) this.forwardStmt(s);
+  }
+
+  private define(stmt: Stmt, name: string, primal: Stmt = stmt): void {
+    this.definitions.set(stmt, name);
+    // The first declaration outside loops overwrites nothing; every later definition does
+    // (sibling loops share their counter's name).
+    const first = stmt.kind === "let" && this.loopDepth === 0 && !this.definitionSites.has(name);
+    if (!first) {
+      const list = this.overwrites.get(name) ?? [];
+      list.push(primal);
+      this.overwrites.set(name, list);
+    }
+    // A parameter starts out defined by the call.
+    const initial = this.job.fn.params.some((p) => p.name === name) ? 1 : 0;
+    const sites = this.definitionSites.get(name) ?? { count: initial, inLoop: false, nested: false };
+    sites.count++;
+    sites.inLoop ||= this.loopDepth > 0;
+    if (stmt.kind === "let") sites.nested ||= this.blockDepth > 0;
+    if (first) this.firstDefinitions.add(stmt);
+    this.definitionSites.set(name, sites);
+    this.b.emit(stmt);
+  }
+
+  private forwardStmt(s: Stmt): void {
+    this.b.loc = s.loc;
+    switch (s.kind) {
+      case "let":
+      case "assign": {
+        const value = s.kind === "let" ? s.init : s.value;
+        if (value?.kind === "call") this.forwardCall(value.callee, value.args);
+        this.define(s, s.name);
+        this.forwardAdjointContainer(s.name, value, s);
+        return;
+      }
+      case "setIndex":
+      case "setField": {
+        if (this.needsRestore(s.object)) {
+          const old = this.b.temp(s.kind === "setIndex" ? { kind: "index", object: s.object, index: s.index } : { kind: "field", object: s.object, name: s.name }, this.typeOf(s.value));
+          this.b.emit({ kind: "push", object: ref(this.tapeFor(this.typeOf(s.value))), values: [old] });
+        }
+        this.b.emit(s);
+        if (!this.active(s.object)) return;
+        const dObject = ref(this.adjointName((s.object as { name: string }).name));
+        const valueType = this.typeOf(s.value);
+        if (s.kind === "setField" && !isDifferentiable(valueType)) return;
+        if (isReference(valueType)) this.emitDerivative({ ...s, object: dObject, value: this.containerBar(s.value) } as Stmt);
+        else if (s.kind === "setIndex") this.emitDerivative({ kind: "setIndex", object: dObject, index: s.index, value: num(0) });
+        return;
+      }
+      case "push":
+        this.b.emit(s);
+        if (this.active(s.object)) {
+          const values = s.values.map((v) => (isReference(this.typeOf(v)) ? this.containerBar(v) : num(0)));
+          this.emitDerivative({ kind: "push", object: ref(this.adjointName((s.object as { name: string }).name)), values });
+        }
+        return;
+      case "fill":
+        if (this.needsRestore(s.object)) {
+          const type = this.typeOf(s.object);
+          const snapshot = this.b.temp({ kind: "copy", source: s.object, type, deep: true }, type);
+          this.b.emit({ kind: "push", object: ref(this.tapeFor(type)), values: [snapshot] });
+        }
+        this.b.emit(s);
+        if (this.active(s.object)) {
+          const value = isReference(this.typeOf(s.value)) ? this.containerBar(s.value) : num(0);
+          this.emitDerivative({ kind: "fill", object: ref(this.adjointName((s.object as { name: string }).name)), value });
+        }
+        return;
+      case "callStmt":
+        this.forwardCall(s.callee, s.args);
+        this.b.emit(s);
+        return;
+      case "if":
+        this.blockDepth++;
+        this.b.emit({ ...s, then: this.b.capture(() => this.forwardBlock(s.then)), else: this.b.capture(() => this.forwardBlock(s.else)) });
+        this.blockDepth--;
+        return;
+      case "block":
+        this.blockDepth++;
+        this.b.emit({ ...s, body: this.b.capture(() => this.forwardBlock(s.body)) });
+        this.blockDepth--;
+        return;
+      case "loop":
+        this.blockDepth++;
+        this.forwardLoop(s);
+        this.blockDepth--;
+        return;
+      default:
+        this.b.emit(s);
+    }
+  }
+
+  private emitDerivative(stmt: Stmt): void {
+    const withLoc = this.b.loc && !stmt.loc ? { ...stmt, loc: this.b.loc } : stmt;
+    this.derivativeCode.add(withLoc);
+    this.b.block.push(withLoc);
+  }
+
+  /** Before a call that writes into its container arguments: a snapshot to restore them from. */
+  private forwardCall(callee: string, args: Operand[]): void {
+    this.primalCalls.add(callee);
+    for (const arg of this.mutatedArguments(callee, args)) {
+      const type = this.typeOf(arg);
+      const snapshot = this.b.temp({ kind: "copy", source: arg, type, deep: true }, type);
+      this.b.emit({ kind: "push", object: ref(this.tapeFor(type)), values: [snapshot] });
+    }
+  }
+
+  private mutatedArguments(callee: string, args: Operand[]): Operand[] {
+    const fn = this.program.functions.get(callee)!;
+    const written = writtenParams(fn, this.program);
+    return args.filter((a, i) => written[i] && a.kind === "var");
+  }
+
+  /** The adjoint container that goes with a container defined by `value`. */
+  private forwardAdjointContainer(name: string, value: Expr | undefined, s: Stmt): void {
+    const type = this.b.types.get(name)!;
+    if (!isReference(type) || !this.activity.isActive(name)) return;
+    const bar = this.adjointName(name);
+    const dType = derivativeType(type);
+    const init = value ? this.adjointContainerOf(value, name, type) : undefined;
+    const stmt: Stmt = s.kind === "let" ? { kind: "let", name: bar, type: dType, init, mutable: s.mutable, definite: init === undefined } : { kind: "assign", name: bar, value: init! };
+    this.derivativeCode.add(stmt);
+    if (s.kind === "assign" || init) this.define({ ...stmt, loc: s.loc }, bar, s);
+    else this.b.emit({ ...stmt, loc: s.loc });
+  }
+
+  private adjointContainerOf(e: Expr, name: string, type: Type): Expr {
+    const zeros: Expr = { kind: "zerosLike", like: ref(name), type };
+    switch (e.kind) {
+      case "operand":
+        return { kind: "operand", value: this.containerBar(e.value) };
+      case "index":
+        return this.active(e.object) ? { kind: "index", object: ref(this.adjointName((e.object as { name: string }).name)), index: e.index } : zeros;
+      case "field":
+        return this.active(e.object) ? { kind: "field", object: ref(this.adjointName((e.object as { name: string }).name)), name: e.name } : zeros;
+      case "select":
+        return { kind: "select", cond: e.cond, whenTrue: this.containerBar(e.whenTrue), whenFalse: this.containerBar(e.whenFalse) };
+      case "copy":
+        // Numbers are copied (fresh adjoints); nested containers are shared (shared adjoints).
+        if (!this.active(e.source) || !isReference(elementOrFields(e.type))) return zeros;
+        if (e.type.kind === "record") {
+          const fields = e.type.fields.filter((f) => isDifferentiable(f.type)).map((f) => ({ name: f.name, value: isReference(f.type) ? this.b.temp({ kind: "field", object: ref(this.adjointName((e.source as { name: string }).name)), name: f.name }, derivativeType(f.type)) : num(0) }));
+          return { kind: "recordLiteral", fields, type: derivativeType(e.type) };
+        }
+        return { kind: "copy", source: ref(this.adjointName((e.source as { name: string }).name)), start: e.start, end: e.end, type: derivativeType(e.type) };
+      case "arrayLiteral": {
+        const types = e.type.kind === "tuple" ? e.type.elements : e.elements.map(() => elementType(e.type));
+        return { kind: "arrayLiteral", elements: e.elements.map((el, i) => (isReference(types[i]!) ? this.containerBar(el) : num(0))), type: derivativeType(e.type) };
+      }
+      case "recordLiteral": {
+        const recordType = e.type as Extract<Type, { kind: "record" }>;
+        const fields = e.fields
+          .filter((f) => isDifferentiable(recordType.fields.find((t) => t.name === f.name)!.type))
+          .map((f) => ({ name: f.name, value: isReference(this.typeOf(f.value)) ? this.containerBar(f.value) : num(0) }));
+        return { kind: "recordLiteral", fields, type: derivativeType(e.type) };
+      }
+      case "newArray": {
+        const element = elementType(e.type);
+        const fill = isReference(element) ? (e.fill ? this.containerBar(e.fill) : undefined) : num(0);
+        return { kind: "newArray", length: e.length, fill, type: derivativeType(e.type) };
+      }
+      default:
+        return zeros;
+    }
+  }
+
+  private countedLoop(s: Extract<Stmt, { kind: "loop" }>): CountedLoop | undefined {
+    if (s.bodyFirst || s.update.length !== 1) return undefined;
+    const update = s.update[0]!;
+    if (update.kind !== "assign" || update.value.kind !== "binary") return undefined;
+    const { op, left, right } = update.value;
+    if ((op !== "+" && op !== "-") || left.kind !== "var" || left.name !== update.name || right.kind !== "number" || right.value !== 1) return undefined;
+    const counter = update.name;
+    const start = s.init[s.init.length - 1];
+    if (!start || (start.kind !== "let" && start.kind !== "assign") || start.name !== counter) return undefined;
+    const startValue = start.kind === "let" ? start.init : start.value;
+    if (startValue?.kind !== "operand") return undefined;
+    if (!s.init.slice(0, -1).every((x) => x.kind === "let" && x.init && x.init.kind !== "call")) return undefined;
+    const startOperand = startValue.value;
+    let assigned = false;
+    visit([...s.body, ...(s.test?.prelude ?? [])], (x) => {
+      if ((x.kind === "let" || x.kind === "assign") && (x.name === counter || (startOperand.kind === "var" && x.name === startOperand.name))) assigned = true;
+    });
+    if (assigned) return undefined;
+    // The test only decides when to stop: pure reads and comparisons are not reversed.
+    if (s.test && !s.test.prelude.every((x) => x.kind === "let" && x.init && x.init.kind !== "call")) return undefined;
+    return { counter, start: startOperand, step: op === "+" ? 1 : -1 };
+  }
+
+  private forwardLoop(s: Extract<Stmt, { kind: "loop" }>): void {
+    const counted = this.countedLoop(s);
+    if (counted) this.countedCounters.set(counted.counter, [...(this.countedCounters.get(counted.counter) ?? []), s]);
+    const init = this.b.capture(() => this.forwardBlock(s.init));
+    this.loopDepth++;
+    const prelude = s.test ? this.b.capture(() => this.forwardBlock(s.test!.prelude)) : [];
+    const body = this.b.capture(() => this.forwardBlock(s.body));
+    // A counted loop's update is undone by counting down: not a definition to save.
+    const update = counted ? s.update : this.b.capture(() => this.forwardBlock(s.update));
+    this.loopDepth--;
+    const test = s.test ? { prelude, cond: s.test.cond } : undefined;
+    if (counted) {
+      this.b.emit({ ...s, init, test, body, update });
+      return;
+    }
+    const trips = this.b.names.fresh("trips");
+    this.b.types.set(trips, NUMBER);
+    this.b.emit({ kind: "let", name: trips, type: NUMBER, init: { kind: "operand", value: num(0) }, mutable: true });
+    const count: Stmt = { kind: "assign", name: trips, value: { kind: "binary", op: "+", left: ref(trips), right: num(1) } };
+    this.b.emit({ ...s, init, test, body: [count, ...body], update });
+    this.b.emit({ kind: "push", object: ref(this.tapeFor(NUMBER)), values: [ref(trips)] });
+  }
+
+  /** Pushes before overwrites, and hoisted variables assigned instead of declared. */
+  private finishForward(block: Stmt[], taped: Set<string>, hoisted: Set<string>): Stmt[] {
+    const rewrite = (stmts: Stmt[]): Stmt[] =>
+      stmts.flatMap((s): Stmt[] => {
+        const name = this.definitions.get(s);
+        let out: Stmt = s;
+        switch (s.kind) {
+          case "if":
+            out = { ...s, then: rewrite(s.then), else: rewrite(s.else) };
+            break;
+          case "loop":
+            out = { ...s, init: rewrite(s.init), test: s.test && { prelude: rewrite(s.test.prelude), cond: s.test.cond }, body: rewrite(s.body), update: rewrite(s.update) };
+            break;
+          case "block":
+            out = { ...s, body: rewrite(s.body) };
+            break;
+        }
+        if (name === undefined) return [out];
+        const result: Stmt[] = [];
+        if (taped.has(name) && !this.firstDefinitions.has(s)) result.push({ kind: "push", object: ref(this.tapeFor(this.b.types.get(name)!)), values: [ref(name)], loc: s.loc });
+        if (hoisted.has(name) && s.kind === "let") {
+          if (s.init) result.push(this.keepMark(s, { kind: "assign", name, value: s.init, loc: s.loc }));
+        } else {
+          result.push(out);
+        }
+        return result;
+      });
+    return rewrite(block);
+  }
+
+  private keepMark(from: Stmt, to: Stmt): Stmt {
+    if (this.derivativeCode.has(from)) this.derivativeCode.add(to);
+    return to;
+  }
+
+  // ── backward sweep ─────────────────────────────────────────────────────
+
+  private backwardBlock(stmts: Stmt[]): void {
+    for (let i = stmts.length - 1; i >= 0; i--) this.backwardStmt(stmts[i]!);
+  }
+
+  /** Emits adjoint code for one statement (marked, so its source line gets a comment). */
+  private adjoint(loc: Stmt["loc"], build: () => void): void {
+    const code = this.b.capture(build).map((s) => (loc && !s.loc ? { ...s, loc } : s));
+    for (const s of code) this.derivativeCode.add(s);
+    this.b.block.push(...code);
+  }
+
+  private restore(name: string, loc: Stmt["loc"]): void {
+    const marker: Stmt = { kind: "comment", text: `restore ${name}`, loc };
+    this.restoreMarkers.set(marker, name);
+    this.b.block.push(marker);
+  }
+
+  private backwardStmt(s: Stmt): void {
+    const code = this.b.capture(() => this.backwardStmtCode(s));
+    // Compound statements read only their condition here; their parts were noted on their own.
+    if (s.kind === "if") this.noteReads(s, [{ kind: "if", cond: s.cond, then: [], else: [] }]);
+    else if (s.kind === "loop") {
+      const counted = this.countedLoop(s);
+      if (counted) this.noteReads(s, [{ kind: "return", value: counted.start }, { kind: "return", value: ref(counted.counter) }]);
+    } else if (s.kind !== "block") this.noteReads(s, code);
+    this.b.block.push(...code);
+  }
+
+  private backwardStmtCode(s: Stmt): void {
+    this.b.loc = s.loc;
+    switch (s.kind) {
+      case "let":
+      case "assign":
+        return this.backwardDefinition(s.name, s.kind === "let" ? s.init : s.value, s);
+      case "setIndex":
+      case "setField": {
+        const valueType = this.typeOf(s.value);
+        if (this.active(s.object) && isDifferentiable(valueType) && !isReference(valueType)) {
+          this.adjoint(s.loc, () => {
+            const bar = ref(this.adjointName((s.object as { name: string }).name));
+            const element = this.b.temp(s.kind === "setIndex" ? { kind: "index", object: bar, index: s.index } : { kind: "field", object: bar, name: s.name }, NUMBER);
+            this.addTo(s.value, element);
+            this.b.emit(s.kind === "setIndex" ? { kind: "setIndex", object: bar, index: s.index, value: num(0) } : { kind: "setField", object: bar, name: s.name, value: num(0) });
+          });
+        }
+        if (this.needsRestore(s.object)) {
+          const old = this.b.temp({ kind: "pop", object: ref(this.tapeFor(valueType)), type: valueType }, valueType);
+          this.b.emit(s.kind === "setIndex" ? { kind: "setIndex", object: s.object, index: s.index, value: old } : { kind: "setField", object: s.object, name: s.name, value: old });
+        }
+        return;
+      }
+      case "push": {
+        const active = this.active(s.object);
+        for (let k = s.values.length - 1; k >= 0; k--) {
+          const value = s.values[k]!;
+          if (active) {
+            this.adjoint(s.loc, () => {
+              const bar = ref(this.adjointName((s.object as { name: string }).name));
+              if (this.numberBar(value)) {
+                const length = this.b.temp({ kind: "length", object: bar }, NUMBER);
+                const lastIndex = this.b.temp({ kind: "binary", op: "-", left: length, right: num(1) }, NUMBER);
+                const element = this.b.temp({ kind: "index", object: bar, index: lastIndex }, NUMBER);
+                this.addTo(value, element);
+              }
+              this.b.emit({ kind: "drop", object: bar });
+            });
+          }
+          if (this.needsRestore(s.object)) this.b.emit({ kind: "drop", object: s.object });
+        }
+        return;
+      }
+      case "fill": {
+        const valueBar = this.numberBar(s.value);
+        if (this.active(s.object)) {
+          this.adjoint(s.loc, () => {
+            const bar = ref(this.adjointName((s.object as { name: string }).name));
+            if (valueBar) {
+              this.declareZero(s.value);
+              this.sumInto(valueBar, bar);
+            }
+            if (!isReference(this.typeOf(s.value))) this.b.emit({ kind: "fill", object: bar, value: num(0) });
+          });
+        }
+        if (this.needsRestore(s.object)) {
+          const type = this.typeOf(s.object);
+          const snapshot = this.b.temp({ kind: "pop", object: ref(this.tapeFor(type)), type }, type);
+          this.copyInto(s.object, snapshot, type);
+        }
+        return;
+      }
+      case "callStmt":
+        return this.backwardCall(s.callee, s.args, undefined, s);
+      case "if": {
+        const then = this.b.capture(() => {
+          this.recomputeHere(s.then);
+          this.backwardBlock(s.then);
+        });
+        const otherwise = this.b.capture(() => {
+          this.recomputeHere(s.else);
+          this.backwardBlock(s.else);
+        });
+        if (then.length > 1 || otherwise.length > 1) this.b.emit({ kind: "if", cond: s.cond, then, else: otherwise, loc: s.loc });
+        return;
+      }
+      case "block": {
+        const body = this.b.capture(() => {
+          this.recomputeHere(s.body);
+          this.backwardBlock(s.body);
+        });
+        if (body.length > 1) this.b.emit({ kind: "block", body, loc: s.loc });
+        return;
+      }
+      case "loop":
+        return this.backwardLoop(s);
+      default:
+        return;
+    }
+  }
+
+  private backwardDefinition(name: string, value: Expr | undefined, s: Stmt): void {
+    const type = this.b.types.get(name)!;
+    if (value?.kind === "call") {
+      if (value.args.some((a) => a.kind === "var" && a.name === name)) {
+        // `x = g(x)`: the pullback needs the old x and the new x's adjoint.
+        this.backwardCall(value.callee, value.args, name, s, () => this.restoreDefinition(name, s));
+      } else {
+        this.backwardCall(value.callee, value.args, name, s);
+        this.restoreDefinition(name, s);
+      }
+      return;
+    }
+    if (!value || !this.activity.isActive(name)) {
+      this.restoreDefinition(name, s);
+      return;
+    }
+    if (isReference(type)) {
+      this.adjoint(s.loc, () => this.backwardContainer(name, value));
+      this.restoreDefinition(name, s);
+      return;
+    }
+    if (!this.hasAdjoint(name)) {
+      this.restoreDefinition(name, s);
+      return;
+    }
+    const bar = this.numberBar(ref(name))!;
+    const readsItself = exprOperands(value).some((o) => o.kind === "var" && o.name === name);
+    const d = this.contributions(value);
+    if (!readsItself) {
+      // Contributions read the operands (unchanged) and Ω (the current value).
+      this.adjoint(s.loc, () => {
+        this.propagate(d, value, ref(name), ref(bar));
+        this.resetBar(name);
+      });
+      this.restoreDefinition(name, s);
+      return;
+    }
+    // `x = x ± e` (accumulation): x's adjoint passes through unchanged; e gets ±x̄.
+    if (value.kind === "binary" && (value.op === "+" || value.op === "-")) {
+      const other = value.left.kind === "var" && value.left.name === name ? value.right : value.op === "+" ? value.left : undefined;
+      if (other && !(other.kind === "var" && other.name === name)) {
+        this.adjoint(s.loc, () => {
+          if (this.numberBar(other)) this.addTo(other, ref(bar), value.op === "-" && other === value.right);
+          this.restoreDefinition(name, s);
+        });
+        return;
+      }
+    }
+    // `x = f(x, …)`: keep Ω and the adjoint, restore the old x, then propagate.
+    this.adjoint(s.loc, () => {
+      const usesOutput = d.some((p) => p !== undefined && mentions(p.partial, OUTPUT));
+      const output = usesOutput ? this.b.temp({ kind: "operand", value: ref(name) }, NUMBER) : ref(name);
+      const g = this.b.temp({ kind: "operand", value: ref(bar) }, NUMBER);
+      this.b.emit({ kind: "assign", name: bar, value: { kind: "operand", value: num(0) } });
+      this.restoreDefinition(name, s);
+      this.propagate(d, value, output, g);
+    });
+  }
+
+  private restoreDefinition(name: string, s: Stmt): void {
+    // A declaration outside loops had no earlier value to bring back.
+    if (this.firstDefinitions.has(s)) return;
+    // The adjoint container was defined (and saved) after the primal one: it comes back first.
+    const type = this.b.types.get(name);
+    if (type && isReference(type) && this.activity.isActive(name)) this.restore(this.adjointName(name), s.loc);
+    this.restore(name, s.loc);
+  }
+
+
+  /** The partial derivative of each operand of an arithmetic or `Math` operation. */
+  private contributions(e: Expr): ({ operand: Operand; partial: D } | undefined)[] {
+    switch (e.kind) {
+      case "operand":
+        return [{ operand: e.value, partial: operandD(num(1)) }];
+      case "unary":
+      case "binary":
+      case "math": {
+        const rule = ruleFor(e);
+        const args = e.kind === "math" ? e.args : e.kind === "unary" ? [e.arg] : [e.left, e.right];
+        if (!rule || rule.kind === "constant") return [];
+        if (rule.kind === "pick") {
+          // The first argument equal to the result takes the whole adjoint.
+          return args.map((a, i) => {
+            let d: D = operandD(num(1));
+            d = { kind: "select", cond: { kind: "binary", op: "===", left: operandD(a), right: operandD(OUTPUT) }, whenTrue: d, whenFalse: operandD(num(0)) };
+            for (let j = i - 1; j >= 0; j--) {
+              d = { kind: "select", cond: { kind: "binary", op: "===", left: operandD(args[j]!), right: operandD(OUTPUT) }, whenTrue: operandD(num(0)), whenFalse: d };
+            }
+            return i === args.length - 1 && i > 0 ? { operand: a, partial: pickLast(args, i) } : { operand: a, partial: d };
+          });
+        }
+        const partials = rule.partials(args.map(operandD), operandD(OUTPUT));
+        return args.map((a, i) => ({ operand: a, partial: partials[i]! }));
+      }
+      default:
+        return [];
+    }
+  }
+
+  /** `operandBar += ∂·g` for every active number operand; reads, selects and literals too. */
+  private propagate(d: ({ operand: Operand; partial: D } | undefined)[], value: Expr, output: Operand, g: Operand): void {
+    switch (value.kind) {
+      case "index":
+      case "field": {
+        if (!this.active(value.object)) return;
+        const container = ref(this.adjointName((value.object as { name: string }).name));
+        const read: Expr = value.kind === "index" ? { kind: "index", object: container, index: value.index } : { kind: "field", object: container, name: value.name };
+        const current = this.b.temp(read, NUMBER);
+        const sum = this.b.temp({ kind: "binary", op: "+", left: current, right: g }, NUMBER);
+        this.b.emit(value.kind === "index" ? { kind: "setIndex", object: container, index: value.index, value: sum } : { kind: "setField", object: container, name: value.name, value: sum });
+        return;
+      }
+      case "select": {
+        const whenTrue = this.numberBar(value.whenTrue);
+        const whenFalse = this.numberBar(value.whenFalse);
+        if (!whenTrue && !whenFalse) return;
+        // Both branches' adjoints are declared outside the `if` (a single-use one too).
+        for (const o of [value.whenTrue, value.whenFalse]) this.declareZero(o);
+        const then = this.b.capture(() => whenTrue && this.addTo(value.whenTrue, g));
+        const otherwise = this.b.capture(() => whenFalse && this.addTo(value.whenFalse, g));
+        this.b.emit({ kind: "if", cond: value.cond, then, else: otherwise });
+        return;
+      }
+    }
+    for (const item of d) {
+      if (!item || !this.numberBar(item.operand)) continue;
+      const amount = fold(mul(substitute(item.partial, OUTPUT, output), operandD(g)));
+      if (isZero(amount)) {
+        this.declareZero(item.operand);
+        continue;
+      }
+      if (amount.kind === "neg") this.addTo(item.operand, this.b.materialize(amount.arg), true);
+      else this.addTo(item.operand, this.b.materialize(amount));
+    }
+  }
+
+  /** Adjoint code of a container definition: numbers copied or listed in it get theirs back. */
+  private backwardContainer(name: string, value: Expr): void {
+    const bar = ref(this.adjointName(name));
+    switch (value.kind) {
+      case "copy": {
+        if (!this.active(value.source) || isReference(elementOrFields(value.type))) return;
+        const sourceBar = ref(this.adjointName((value.source as { name: string }).name));
+        if (value.type.kind === "record") {
+          for (const f of value.type.fields) {
+            if (f.type.kind !== "number") continue;
+            const a = this.b.temp({ kind: "field", object: sourceBar, name: f.name }, NUMBER);
+            const b = this.b.temp({ kind: "field", object: bar, name: f.name }, NUMBER);
+            this.b.emit({ kind: "setField", object: sourceBar, name: f.name, value: this.b.temp({ kind: "binary", op: "+", left: a, right: b }, NUMBER) });
+          }
+          return;
+        }
+        const offset = value.start;
+        this.loopOver(bar, (k) => {
+          let target = k;
+          if (offset) {
+            const start = offset.kind === "number" && offset.value < 0 ? this.b.temp({ kind: "binary", op: "+", left: this.b.temp({ kind: "length", object: value.source }, NUMBER), right: offset }, NUMBER) : offset;
+            target = this.b.temp({ kind: "binary", op: "+", left: start, right: k }, NUMBER);
+          }
+          const a = this.b.temp({ kind: "index", object: sourceBar, index: target }, NUMBER);
+          const b = this.b.temp({ kind: "index", object: bar, index: k }, NUMBER);
+          this.b.emit({ kind: "setIndex", object: sourceBar, index: target, value: this.b.temp({ kind: "binary", op: "+", left: a, right: b }, NUMBER) });
+        });
+        return;
+      }
+      case "arrayLiteral":
+        value.elements.forEach((element, i) => {
+          if (!this.numberBar(element)) return;
+          this.addTo(element, this.b.temp({ kind: "index", object: bar, index: num(i) }, NUMBER));
+        });
+        return;
+      case "recordLiteral":
+        for (const field of value.fields) {
+          if (!this.numberBar(field.value) || !isDifferentiable(this.typeOf(field.value))) continue;
+          this.addTo(field.value, this.b.temp({ kind: "field", object: bar, name: field.name }, NUMBER));
+        }
+        return;
+      case "newArray": {
+        if (value.fill && this.numberBar(value.fill)) {
+          this.declareZero(value.fill);
+          this.sumInto(this.numberBar(value.fill)!, bar);
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private backwardCall(callee: string, args: Operand[], result: string | undefined, s: Stmt, restoreArguments?: () => void): void {
+    const argsActive = args.map((a) => this.active(a));
+    const fn = this.program.functions.get(callee)!;
+    // Arguments the callee wrote into are put back as they were before the call.
+    const mutated = this.mutatedArguments(callee, args);
+    const restoreMutated = () => {
+      for (const arg of [...mutated].reverse()) {
+        const type = this.typeOf(arg);
+        const snapshot = this.b.temp({ kind: "pop", object: ref(this.tapeFor(type)), type }, type);
+        this.copyInto(arg, snapshot, type);
+      }
+    };
+    const resultActive = result !== undefined && this.activity.isActive(result);
+    const summary = this.oracle.summary(callee, argsActive);
+    // No adjoint flows back through a call whose result is unused for derivatives and which
+    // writes no active value into its arguments.
+    if (!argsActive.some(Boolean) || (!resultActive && !summary.writtenParams.some(Boolean))) {
+      restoreArguments?.();
+      restoreMutated();
+      return;
+    }
+    const mask = summary.activeParams;
+    const name = this.pullbackName(fn, mask);
+    this.adjoint(s.loc, () => {
+      const callArgs: Operand[] = [...args];
+      const calleeActivity = this.oracle.analyze(fn, mask);
+      let resultBar: Operand | undefined;
+      if (calleeActivity.resultActive && resultActive && (isReference(this.b.types.get(result!)!) || this.hasAdjoint(result!))) {
+        const resultType = this.b.types.get(result!)!;
+        resultBar = isReference(resultType) ? ref(this.adjointName(result!)) : ref(this.numberBar(ref(result!))!);
+        if (restoreArguments) {
+          // Keep the result's adjoint before the argument (the same variable) is restored.
+          resultBar = this.b.temp({ kind: "operand", value: resultBar }, derivativeType(resultType));
+          if (!isReference(resultType)) this.b.emit({ kind: "assign", name: this.numberBar(ref(result!))!, value: { kind: "operand", value: num(0) } });
+        }
+      }
+      restoreArguments?.();
+      restoreMutated();
+      if (calleeActivity.resultActive) {
+        if (resultBar) {
+          callArgs.push(resultBar);
+        } else {
+          callArgs.push(fn.returnType.kind === "number" || result === undefined ? num(0) : this.b.temp({ kind: "zerosLike", like: ref(result), type: fn.returnType }, derivativeType(fn.returnType)));
+        }
+      }
+      fn.params.forEach((p, i) => {
+        if (mask[i] && isReference(p.type)) callArgs.push(this.containerBar(args[i]!));
+      });
+      const numbers = fn.params.filter((p, i) => mask[i] && !isReference(p.type));
+      if (numbers.length === 0) {
+        this.b.emit({ kind: "callStmt", callee: name, args: callArgs });
+      } else {
+        const type: Type = { kind: "record", fields: numbers.map((p) => ({ name: p.name, type: NUMBER })) };
+        const out = this.b.temp({ kind: "call", callee: name, args: callArgs }, type, `${fn.name}Bars`);
+        fn.params.forEach((p, i) => {
+          if (!mask[i] || isReference(p.type)) return;
+          if (!this.numberBar(args[i]!)) return;
+          this.addTo(args[i]!, this.b.temp({ kind: "field", object: out, name: p.name }, NUMBER));
+        });
+      }
+      if (resultActive && !restoreArguments && !isReference(this.b.types.get(result!)!)) this.resetBar(result!);
+    });
+  }
+
+  private backwardLoop(s: Extract<Stmt, { kind: "loop" }>): void {
+    const counted = this.countedLoop(s);
+    if (counted) {
+      // Count the counter back down: it left the loop one step past its last iteration.
+      const { counter, start, step } = counted;
+      const prelude: Stmt[] = [];
+      const cond = this.b.names.fresh("t", true);
+      prelude.push({ kind: "let", name: cond, type: BOOLEAN, init: { kind: "binary", op: step === 1 ? ">" : "<", left: ref(counter), right: start }, mutable: false });
+      const body = this.b.capture(() => {
+        this.b.emit({ kind: "assign", name: counter, value: { kind: "binary", op: step === 1 ? "-" : "+", left: ref(counter), right: num(1) } });
+        this.recomputeHere(s.body);
+        this.backwardBlock(s.body);
+      });
+      this.b.emit({ kind: "loop", init: [], test: { prelude, cond: ref(cond) }, update: [], body, bodyFirst: false, loc: s.loc });
+      this.backwardBlock(s.init);
+      return;
+    }
+    const trips = this.b.names.fresh("trips");
+    this.b.types.set(trips, NUMBER);
+    this.b.emit({ kind: "let", name: trips, type: NUMBER, init: { kind: "pop", object: ref(this.tapeFor(NUMBER)), type: NUMBER }, mutable: true, loc: s.loc });
+    const cond = this.b.names.fresh("t", true);
+    const test = { prelude: [{ kind: "let", name: cond, type: BOOLEAN, init: { kind: "binary", op: ">", left: ref(trips), right: num(0) }, mutable: false } as Stmt], cond: ref(cond) };
+    // Each iteration ran body, update, test (a do…while's first test also follows its body).
+    const body = this.b.capture(() => {
+      this.b.emit({ kind: "assign", name: trips, value: { kind: "binary", op: "-", left: ref(trips), right: num(1) } });
+      this.recomputeHere(s.body);
+      if (s.test) this.backwardBlock(s.test.prelude);
+      this.backwardBlock(s.update);
+      this.backwardBlock(s.body);
+    });
+    this.b.emit({ kind: "loop", init: [], test, update: [], body, bodyFirst: false, loc: s.loc });
+    // A `while`/`for` tested once before its first iteration.
+    if (s.test && !s.bodyFirst) this.backwardBlock(s.test.prelude);
+    this.backwardBlock(s.init);
+  }
+
+  /**
+   * The values to recompute rather than save: defined once by a pure expression whose operands
+   * keep their values for the whole block (see the header), with what they need in turn.
+   */
+  private chooseRecomputed(wanted: Set<string>): Set<string> {
+    const writtenClasses = new Set<string>();
+    visit(this.fn.body, (s) => {
+      if (s.kind === "setIndex" || s.kind === "setField" || s.kind === "push" || s.kind === "fill") {
+        if (s.object.kind === "var") writtenClasses.add(this.activity.aliasClass(s.object.name));
+      }
+      const call = callOf(s);
+      if (call) {
+        const written = writtenParams(this.program.functions.get(call.callee)!, this.program);
+        call.args.forEach((a, i) => written[i] && a.kind === "var" && writtenClasses.add(this.activity.aliasClass(a.name)));
+      }
+    });
+    // Defined by one `let` and never assigned (loop counters are assigned by their update).
+    const assigned = new Set<string>();
+    visit(this.fn.body, (s) => s.kind === "assign" && assigned.add(s.name));
+    const definitionOf = new Map<string, Extract<Stmt, { kind: "let" }>>();
+    visit(this.fn.body, (s) => {
+      if (s.kind === "let" && !assigned.has(s.name) && (this.definitionSites.get(s.name)?.count ?? 0) === 1) definitionOf.set(s.name, s);
+    });
+    const memo = new Map<string, boolean>();
+    const free = (o: Operand, at: Stmt): boolean => {
+      if (o.kind !== "var") return true;
+      const name = o.name;
+      if (this.fn.params.some((p) => p.name === name) && !this.definitionSites.has(name)) return true;
+      if ((this.overwrites.get(name) ?? []).length === 0 && this.definitionSites.has(name) && !this.definitionSites.get(name)!.nested) return true;
+      const loops = this.positions.get(at)?.loops ?? [];
+      if ((this.countedCounters.get(name) ?? []).some((loop) => loops.includes(loop))) return true;
+      return recomputable(name);
+    };
+    const recomputable = (name: string): boolean => {
+      if (memo.has(name)) return memo.get(name)!;
+      memo.set(name, false);
+      const def = definitionOf.get(name);
+      const e = def?.init;
+      let ok = false;
+      if (def && e && ["operand", "unary", "binary", "math", "select", "index", "field", "length"].includes(e.kind)) {
+        ok = exprOperands(e).every((o) => free(o, def));
+        if (ok && (e.kind === "index" || e.kind === "field" || e.kind === "length")) {
+          ok = e.object.kind === "var" && !writtenClasses.has(this.activity.aliasClass(e.object.name));
+        }
+      }
+      memo.set(name, ok);
+      return ok;
+    };
+    const chosen = new Set<string>();
+    const add = (name: string) => {
+      if (chosen.has(name)) return;
+      chosen.add(name);
+      for (const o of exprOperands(definitionOf.get(name)!.init!)) if (o.kind === "var" && memo.get(o.name) && this.definitionSites.get(o.name)?.nested) add(o.name);
+    };
+    for (const name of wanted) if (this.definitionSites.get(name)?.nested && recomputable(name)) add(name);
+    this.recomputedDefinitions = definitionOf;
+    return chosen;
+  }
+
+  private recomputedDefinitions = new Map<string, Extract<Stmt, { kind: "let" }>>();
+
+  /** Marks the top of a block's backward code, where its recomputed values are redefined. */
+  private recomputeHere(block: Stmt[]): void {
+    const marker: Stmt = { kind: "comment", text: "recompute" };
+    this.recomputeMarkers.set(marker, block);
+    this.b.block.push(marker);
+  }
+
+  private readonly recomputeMarkers = new Map<Stmt, Stmt[]>();
+  /** Counters of counted loops (restored by counting down), by the loop that counts them. */
+  private readonly countedCounters = new Map<string, Stmt[]>();
+
+  /** Replaces restore placeholders: a pop where the variable was saved, nothing elsewhere. */
+  private finishBackward(block: Stmt[], taped: Set<string>, recomputed: Set<string>): Stmt[] {
+    const rewrite = (stmts: Stmt[]): Stmt[] =>
+      stmts.flatMap((s): Stmt[] => {
+        const forBlock = this.recomputeMarkers.get(s);
+        if (forBlock) {
+          return forBlock.filter((d): d is Extract<Stmt, { kind: "let" }> => d.kind === "let" && recomputed.has(d.name)).map((d) => ({ ...d, mutable: false }));
+        }
+        const name = this.restoreMarkers.get(s);
+        if (name !== undefined) {
+          if (!taped.has(name)) return [];
+          const type = this.b.types.get(name)!;
+          return [{ kind: "assign", name, value: { kind: "pop", object: ref(this.tapeFor(type)), type }, loc: s.loc }];
+        }
+        switch (s.kind) {
+          case "if":
+            return [{ ...s, then: rewrite(s.then), else: rewrite(s.else) }];
+          case "loop":
+            return [{ ...s, init: rewrite(s.init), test: s.test && { prelude: rewrite(s.test.prelude), cond: s.test.cond }, body: rewrite(s.body), update: rewrite(s.update) }];
+          case "block":
+            return [{ ...s, body: rewrite(s.body) }];
+          default:
+            return [s];
+        }
+      });
+    return rewrite(block);
+  }
+
+  // ── element-wise helpers ───────────────────────────────────────────────
+
+  /** `for (let k = 0; k < array.length; k++) body(k)`. */
+  private loopOver(array: Operand, body: (index: Operand) => void): void {
+    const k = this.b.names.fresh("k");
+    this.b.types.set(k, NUMBER);
+    const length = this.b.names.fresh("t", true);
+    const cond = this.b.names.fresh("t", true);
+    const loopBody = this.b.capture(() => body(ref(k)));
+    this.b.emit({
+      kind: "loop",
+      init: [{ kind: "let", name: k, type: NUMBER, init: { kind: "operand", value: num(0) }, mutable: true }],
+      test: {
+        prelude: [
+          { kind: "let", name: length, type: NUMBER, init: { kind: "length", object: array }, mutable: false },
+          { kind: "let", name: cond, type: BOOLEAN, init: { kind: "binary", op: "<", left: ref(k), right: ref(length) }, mutable: false },
+        ],
+        cond: ref(cond),
+      },
+      update: [{ kind: "assign", name: k, value: { kind: "binary", op: "+", left: ref(k), right: num(1) } }],
+      body: loopBody,
+      bodyFirst: false,
+    });
+  }
+
+  /** `target += Σ source` over every number in `source`. */
+  private sumInto(target: string, source: Operand): void {
+    const type = this.typeOf(source);
+    const visitLeaves = (container: Operand, t: Type): void => {
+      if (t.kind === "array") {
+        this.loopOver(container, (k) => {
+          const element = this.b.temp({ kind: "index", object: container, index: k }, t.element);
+          if (t.element.kind === "number") this.b.emit({ kind: "assign", name: target, value: { kind: "binary", op: "+", left: ref(target), right: element } });
+          else visitLeaves(element, t.element);
+        });
+      }
+    };
+    visitLeaves(source, type);
+  }
+
+  /** `target += source`, element by element, through nested containers. */
+  private accumulate(target: Operand, source: Operand, type: Type): void {
+    this.elementwise(target, source, type, (read, write, from) => write(this.b.temp({ kind: "binary", op: "+", left: read(), right: from() }, NUMBER)));
+  }
+
+  /** Overwrites the numbers of `target` with those of `source` (same shape), keeping its containers. */
+  private copyInto(target: Operand, source: Operand, type: Type): void {
+    this.elementwise(target, source, type, (_read, write, from) => write(from()));
+  }
+
+  private elementwise(target: Operand, source: Operand, type: Type, leaf: (read: () => Operand, write: (v: Operand) => void, from: () => Operand) => void): void {
+    const at = (container: Operand, key: Operand | string, t: Type): Expr => (typeof key === "string" ? { kind: "field", object: container, name: key } : { kind: "index", object: container, index: key });
+    const visitChild = (key: Operand | string, t: Type) => {
+      if (t.kind === "number") {
+        leaf(
+          () => this.b.temp(at(target, key, t), NUMBER),
+          (v) => this.b.emit(typeof key === "string" ? { kind: "setField", object: target, name: key, value: v } : { kind: "setIndex", object: target, index: key, value: v }),
+          () => this.b.temp(at(source, key, t), NUMBER),
+        );
+      } else if (isDifferentiable(t) && isReference(t)) {
+        this.elementwise(this.b.temp(at(target, key, t), t), this.b.temp(at(source, key, t), t), t, leaf);
+      }
+    };
+    if (type.kind === "array") this.loopOver(source, (k) => visitChild(k, type.element));
+    else if (type.kind === "tuple") type.elements.forEach((t, i) => visitChild(num(i), t));
+    else if (type.kind === "record") type.fields.forEach((f) => visitChild(f.name, f.type));
+  }
+}
+
+/** For the last argument of max/min: it takes the adjoint when no earlier one equals the result. */
+function pickLast(args: Operand[], i: number): D {
+  let d: D = operandD(num(1));
+  for (let j = i - 1; j >= 0; j--) {
+    d = { kind: "select", cond: { kind: "binary", op: "===", left: operandD(args[j]!), right: operandD(OUTPUT) }, whenTrue: operandD(num(0)), whenFalse: d };
+  }
+  return d;
+}
+
+function elementOrFields(type: Type): Type {
+  if (type.kind === "array") return type.element;
+  if (type.kind === "record") return type.fields.some((f) => isReference(f.type)) ? { kind: "array", element: NUMBER } : NUMBER;
+  if (type.kind === "tuple") return type.elements.some(isReference) ? { kind: "array", element: NUMBER } : NUMBER;
+  return NUMBER;
+}
+
+/** The parameters a function writes into (directly or through its callees): any write, active or not. */
+const writtenCache = new WeakMap<Function, boolean[]>();
+function writtenParams(fn: Function, program: Program): boolean[] {
+  const cached = writtenCache.get(fn);
+  if (cached) return cached;
+  const result = fn.params.map(() => false);
+  writtenCache.set(fn, result);
+  // Aliases of each parameter (assignments and reads of containers out of it).
+  const owner = new Map<string, number>();
+  fn.params.forEach((p, i) => isReference(p.type) && owner.set(p.name, i));
+  let changed = true;
+  while (changed) {
+    changed = false;
+    visit(fn.body, (s) => {
+      if (s.kind !== "let" && s.kind !== "assign") return;
+      const value = s.kind === "let" ? s.init : s.value;
+      if (!value || owner.has(s.name)) return;
+      const from = value.kind === "operand" ? value.value : value.kind === "index" || value.kind === "field" ? value.object : undefined;
+      if (from?.kind === "var" && owner.has(from.name)) {
+        owner.set(s.name, owner.get(from.name)!);
+        changed = true;
+      }
+    });
+  }
+  const mark = (o: Operand) => {
+    if (o.kind === "var" && owner.has(o.name)) result[owner.get(o.name)!] = true;
+  };
+  visit(fn.body, (s) => {
+    if (s.kind === "setIndex" || s.kind === "setField" || s.kind === "push" || s.kind === "fill") mark(s.object);
+    const call = s.kind === "callStmt" ? s : (s.kind === "let" || s.kind === "assign") && (s.kind === "let" ? s.init : s.value)?.kind === "call" ? ((s.kind === "let" ? s.init : s.value) as Extract<Expr, { kind: "call" }>) : undefined;
+    if (call) {
+      const written = writtenParams(program.functions.get(call.callee)!, program);
+      call.args.forEach((a, i) => written[i] && mark(a));
+    }
+  });
+  return result;
+}
+
+function callOf(s: Stmt): { callee: string; args: Operand[] } | undefined {
+  if (s.kind === "callStmt") return s;
+  const value = s.kind === "let" ? s.init : s.kind === "assign" ? s.value : undefined;
+  return value?.kind === "call" ? value : undefined;
+}
+
+function visit(block: Stmt[], f: (s: Stmt) => void): void {
+  for (const s of block) {
+    f(s);
+    if (s.kind === "if") {
+      visit(s.then, f);
+      visit(s.else, f);
+    } else if (s.kind === "loop") {
+      visit(s.init, f);
+      if (s.test) visit(s.test.prelude, f);
+      visit(s.body, f);
+      visit(s.update, f);
+    } else if (s.kind === "block") visit(s.body, f);
+  }
+}
+
+/** Every variable a block reads (operands, conditions, loop tests). */
+function readsOf(block: Stmt[]): Set<string> {
+  const names = new Set<string>();
+  const add = (o: Operand | undefined) => o?.kind === "var" && names.add(o.name);
+  visit(block, (s) => {
+    switch (s.kind) {
+      case "let":
+        if (s.init) exprOperands(s.init).forEach(add);
+        break;
+      case "assign":
+        exprOperands(s.value).forEach(add);
+        break;
+      case "setIndex":
+        [s.object, s.index, s.value].forEach(add);
+        break;
+      case "setField":
+      case "fill":
+        [s.object, s.value].forEach(add);
+        break;
+      case "push":
+        [s.object, ...s.values].forEach(add);
+        break;
+      case "drop":
+        add(s.object);
+        break;
+      case "callStmt":
+        s.args.forEach(add);
+        break;
+      case "if":
+        add(s.cond);
+        break;
+      case "loop":
+        if (s.test) add(s.test.cond);
+        break;
+      case "return":
+        add(s.value);
+        break;
+    }
+  });
+  return names;
+}
+
+function capitalize(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}

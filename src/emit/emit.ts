@@ -130,13 +130,16 @@ class FunctionEmitter {
     const simpleTest = prelude.length === 0;
     const initStatements = this.block(s.init);
     const initList = declarationListOf(initStatements) ?? expressionsOf(initStatements) ?? null;
-    if (simpleTest && updateExpression !== null && (initList !== null || initStatements.length === 0)) {
+    if (simpleTest && updateExpression !== null) {
       if (s.bodyFirst) {
         if (initStatements.length === 0 && update.length === 0) return [label(f.createDoStatement(body(), cond ?? f.createTrue()))];
       } else if (initStatements.length === 0 && update.length === 0 && cond) {
         return [label(f.createWhileStatement(cond, body()))];
-      } else {
+      } else if (initList !== null || initStatements.length === 0) {
         return [label(f.createForStatement(initList ?? undefined, cond, updateExpression ?? undefined, body()))];
+      } else {
+        // An initializer that is more than declarations runs just before the loop, in its own scope.
+        return [f.createBlock([...initStatements, label(f.createForStatement(undefined, cond, updateExpression ?? undefined, body()))], true)];
       }
     }
     // The general shape: test and update as statements at the top of an endless loop.

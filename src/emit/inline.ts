@@ -21,6 +21,7 @@ export function planInlining(fn: Function): InlinePlan {
   const inline = new Set<string>();
   /** Variables an expression reads, through the temporaries folded into it. */
   const reads = new Map<string, Set<string>>();
+  const impure = new Set<string>();
   const readsOf = (e: Expr): Set<string> => {
     const found = new Set<string>();
     for (const o of exprOperands(e)) {
@@ -34,8 +35,9 @@ export function planInlining(fn: Function): InlinePlan {
     for (let j = 0; j < block.length; j++) {
       const def = block[j]!;
       if (def.kind !== "let" || def.mutable || !def.init || !fn.temporaries.has(def.name) || uses.get(def.name) !== 1) continue;
-      // Calls and tape pops change state: they may only move into the very next statement.
-      const isCall = def.init.kind === "call" || def.init.kind === "pop";
+      // Calls and tape pops change state (also when folded into this temporary): they may
+      // only move into the very next statement.
+      const isCall = def.init.kind === "call" || def.init.kind === "pop" || exprOperands(def.init).some((o) => o.kind === "var" && impure.has(o.name));
       const defReads = readsOf(def.init);
       for (let k = j + 1; k <= block.length; k++) {
         const s = block[k];
@@ -53,6 +55,7 @@ export function planInlining(fn: Function): InlinePlan {
         if (!definesNew && !assignsUnread) break;
       }
       if (inline.has(def.name)) reads.set(def.name, defReads);
+      if (inline.has(def.name) && isCall) impure.add(def.name);
     }
   };
   const walk = (block: Stmt[], trailing?: Operand) => {

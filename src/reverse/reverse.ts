@@ -152,6 +152,10 @@ class ReverseFunction {
     });
   }
 
+  private isParameterClass(container: Operand): boolean {
+    return container.kind === "var" && this.fn.params.some((p) => isReference(p.type) && this.activity.aliasClass(p.name) === this.activity.aliasClass(container.name));
+  }
+
   private needsRestore(container: Operand): boolean {
     return container.kind === "var" && this.restoredClasses.has(this.activity.aliasClass(container.name));
   }
@@ -505,7 +509,9 @@ class ReverseFunction {
         const valueType = this.typeOf(s.value);
         if (s.kind === "setField" && !isDifferentiable(valueType)) return;
         if (isReference(valueType)) this.emitDerivative({ ...s, object: dObject, value: this.containerBar(s.value) } as Stmt);
-        else if (s.kind === "setIndex") this.emitDerivative({ kind: "setIndex", object: dObject, index: s.index, value: num(0) });
+        // An array grown by writing past its end gets a zero adjoint there; a caller's adjoint
+        // container (a parameter's) already has its elements and holds the caller's adjoints.
+        else if (s.kind === "setIndex" && !this.isParameterClass(s.object)) this.emitDerivative({ kind: "setIndex", object: dObject, index: s.index, value: num(0) });
         return;
       }
       case "push":
@@ -1094,6 +1100,8 @@ class ReverseFunction {
         this.recomputeHere(s.body);
         this.backwardBlock(s.body);
       });
+      // The loop's start may be a value its initializer computed.
+      this.recomputeHere(s.init);
       this.b.emit({ kind: "loop", init: [], test: { prelude, cond: ref(cond) }, update: [], body, bodyFirst: false, loc: s.loc });
       this.backwardBlock(s.init);
       return;

@@ -588,9 +588,14 @@ class ReverseFunction {
     const init = value ? this.adjointContainerOf(value, name, type) : undefined;
     const stmt: Stmt = s.kind === "let" ? { kind: "let", name: bar, type: dType, init, mutable: s.mutable, definite: init === undefined } : { kind: "assign", name: bar, value: init! };
     this.derivativeCode.add(stmt);
-    if (s.kind === "assign" || init) this.define({ ...stmt, loc: s.loc }, bar, s);
-    else this.b.emit({ ...stmt, loc: s.loc });
+    const located = { ...stmt, loc: s.loc };
+    if (s.kind === "assign" || init) this.define(located, bar, s);
+    else this.b.emit(located);
+    if (s.kind === "let" && init) this.adjointDefinitions.set(s, located as Extract<Stmt, { kind: "let" }>);
   }
+
+  /** The adjoint container declared next to each primal container declaration. */
+  private readonly adjointDefinitions = new Map<Stmt, Extract<Stmt, { kind: "let" }>>();
 
   private adjointContainerOf(e: Expr, name: string, type: Type): Expr {
     const zeros: Expr = { kind: "zerosLike", like: ref(name), type };
@@ -1145,14 +1150,28 @@ class ReverseFunction {
     const assigned = new Set<string>();
     visit(this.fn.body, (s) => s.kind === "assign" && assigned.add(s.name));
     const definitionOf = new Map<string, Extract<Stmt, { kind: "let" }>>();
+    /** Where each candidate is defined, as a primal statement (for its enclosing loops). */
+    const site = new Map<string, Stmt>();
+    const primalOf = new Map<string, string>();
     visit(this.fn.body, (s) => {
-      if (s.kind === "let" && !assigned.has(s.name) && (this.definitionSites.get(s.name)?.count ?? 0) === 1) definitionOf.set(s.name, s);
+      if (s.kind === "let" && !assigned.has(s.name) && (this.definitionSites.get(s.name)?.count ?? 0) === 1) {
+        definitionOf.set(s.name, s);
+        site.set(s.name, s);
+        // Its adjoint container, read out of another adjoint container the same way.
+        const adjoint = this.adjointDefinitions.get(s);
+        if (adjoint && (this.definitionSites.get(adjoint.name)?.count ?? 0) === 1) {
+          definitionOf.set(adjoint.name, adjoint);
+          site.set(adjoint.name, s);
+          primalOf.set(adjoint.name, s.name);
+        }
+      }
     });
     const memo = new Map<string, boolean>();
     const free = (o: Operand, at: Stmt): boolean => {
       if (o.kind !== "var") return true;
       const name = o.name;
-      if (this.fn.params.some((p) => p.name === name) && !this.definitionSites.has(name)) return true;
+      // Never redefined by the forward sweep: parameters, their adjoints, the prologue.
+      if (!this.definitionSites.has(name)) return true;
       if ((this.overwrites.get(name) ?? []).length === 0 && this.definitionSites.has(name) && !this.definitionSites.get(name)!.nested) return true;
       const loops = this.positions.get(at)?.loops ?? [];
       if ((this.countedCounters.get(name) ?? []).some((loop) => loops.includes(loop))) return true;
@@ -1163,9 +1182,14 @@ class ReverseFunction {
       memo.set(name, false);
       const def = definitionOf.get(name);
       const e = def?.init;
+      const at = site.get(name)!;
       let ok = false;
-      if (def && e && ["operand", "unary", "binary", "math", "select", "index", "field", "length"].includes(e.kind)) {
-        ok = exprOperands(e).every((o) => free(o, def));
+      const primal = primalOf.get(name);
+      if (primal !== undefined) {
+        // An adjoint container is as stable as the primal one it mirrors.
+        ok = recomputable(primal) && e !== undefined && ["operand", "index", "field"].includes(e.kind) && exprOperands(e).every((o) => free(o, at));
+      } else if (def && e && ["operand", "unary", "binary", "math", "select", "index", "field", "length"].includes(e.kind)) {
+        ok = exprOperands(e).every((o) => free(o, at));
         if (ok && (e.kind === "index" || e.kind === "field" || e.kind === "length")) {
           ok = e.object.kind === "var" && !writtenClasses.has(this.activity.aliasClass(e.object.name));
         }
@@ -1203,7 +1227,11 @@ class ReverseFunction {
       stmts.flatMap((s): Stmt[] => {
         const forBlock = this.recomputeMarkers.get(s);
         if (forBlock) {
-          return forBlock.filter((d): d is Extract<Stmt, { kind: "let" }> => d.kind === "let" && recomputed.has(d.name)).map((d) => ({ ...d, mutable: false }));
+          return forBlock.flatMap((d): Stmt[] => {
+            if (d.kind !== "let") return [];
+            const adjoint = this.adjointDefinitions.get(d);
+            return [d, ...(adjoint ? [adjoint] : [])].filter((x) => recomputed.has(x.name)).map((x) => ({ ...x, mutable: false }));
+          });
         }
         const name = this.restoreMarkers.get(s);
         if (name !== undefined) {

@@ -102,7 +102,7 @@ class ReverseFunction {
   private readonly derivativeCode = new WeakSet<Stmt>();
   private readonly derivedNames = new Set<string>();
   /** Forward-sweep statements that define a variable (for tape pushes and hoisting). */
-  private readonly definitions = new Map<Stmt, string>();
+  private readonly definitions = new Map<Stmt, { name: string; primal: Stmt }>();
   /** How often, and whether inside a loop, each variable is defined by the forward sweep. */
   private readonly definitionSites = new Map<string, { count: number; inLoop: boolean; nested: boolean }>();
   /** Declarations outside loops: they overwrite nothing, so nothing is saved before them. */
@@ -118,7 +118,7 @@ class ReverseFunction {
   private readonly readers = new Map<string, Stmt[]>();
   private readonly positions = new Map<Stmt, { index: number; loops: Stmt[] }>();
   /** Backward-sweep placeholders where a variable's previous value is restored. */
-  private readonly restoreMarkers = new Map<Stmt, string>();
+  private readonly restoreMarkers = new Map<Stmt, { name: string; primal: Stmt }>();
   private readonly tapes = new Map<string, { name: string; type: Type }>();
   private loopDepth = 0;
   /** Inside an `if`, a loop or a block: declarations there are out of the backward sweep's scope. */
@@ -283,6 +283,7 @@ class ReverseFunction {
 
     this.findSingleUse();
     this.computePositions();
+    this.computeParents();
     const forward = this.b.capture(() => this.forwardBlock(statements));
     const valueName = this.b.names.fresh("value");
     const backward = this.b.capture(() => {
@@ -394,16 +395,92 @@ class ReverseFunction {
    * that ran before one of its (re)definitions, so that the definition destroyed the value.
    */
   private mustSave(name: string): boolean {
-    const readers = this.readers.get(name) ?? [];
-    const overwrites = this.overwrites.get(name) ?? [];
-    return overwrites.some((w) => readers.some((r) => r === w || this.mayRunBefore(r, w)));
+    return this.savePoints(name).size > 0;
   }
 
-  private mayRunBefore(a: Stmt, b: Stmt): boolean {
-    const pa = this.positions.get(a);
-    const pb = this.positions.get(b);
-    if (!pa || !pb) return true;
-    return pa.index < pb.index || pa.loops.some((loop) => pb.loops.includes(loop));
+  /**
+   * Where a variable's value is saved: at the first redefinition that may run after each
+   * statement whose backward code reads it (that redefinition destroys the value the read
+   * needs; later ones are undone by then), and at a redefinition that reads its own old value.
+   */
+  private savePoints(name: string): Set<Stmt> {
+    const cached = this.saveCache.get(name);
+    if (cached) return cached;
+    const overwrites = new Set(this.overwrites.get(name) ?? []);
+    const points = new Set<Stmt>();
+    for (const reader of this.readers.get(name) ?? []) {
+      if (overwrites.has(reader) && (reader.kind === "let" || reader.kind === "assign")) {
+        const value = reader.kind === "let" ? reader.init : reader.value;
+        if (value && exprOperands(value).some((o) => o.kind === "var" && o.name === name)) points.add(reader);
+      }
+      for (const w of this.firstOverwritesAfter(reader, overwrites)) points.add(w);
+    }
+    this.saveCache.set(name, points);
+    return points;
+  }
+
+  private readonly saveCache = new Map<string, Set<Stmt>>();
+
+  /** The redefinitions (among `overwrites`) that may be the first to run after `reader`. */
+  private firstOverwritesAfter(reader: Stmt, overwrites: Set<Stmt>): Set<Stmt> {
+    const found = new Set<Stmt>();
+    if (overwrites.size === 0) return found;
+    /** Scans a block from `from`; true when it surely redefines the variable. */
+    const scan = (block: Stmt[], from = 0): boolean => {
+      for (let k = from; k < block.length; k++) {
+        const s = block[k]!;
+        if (overwrites.has(s)) {
+          found.add(s);
+          return true;
+        }
+        if (s.kind === "if") {
+          const a = scan(s.then);
+          const b = scan(s.else);
+          if (a && b) return true;
+        } else if (s.kind === "block") {
+          if (scan(s.body)) return true;
+        } else if (s.kind === "loop") {
+          if (scan(s.init)) return true;
+          scanLoop(s);
+        }
+      }
+      return false;
+    };
+    const scanLoop = (loop: Extract<Stmt, { kind: "loop" }>) => {
+      scan(loop.test?.prelude ?? []);
+      scan(loop.body);
+      scan(loop.update);
+    };
+    let place = this.parents.get(reader);
+    let definite = place ? scan(place.block, place.index + 1) : true;
+    while (!definite && place) {
+      const owner = place.owner;
+      if (!owner) break;
+      // Leaving a loop's part: the rest of this iteration and the next ones may run first.
+      if (owner.kind === "loop") scanLoop(owner);
+      const up = this.parents.get(owner);
+      if (!up) break;
+      definite = scan(up.block, up.index + 1);
+      place = up;
+    }
+    return found;
+  }
+
+  /** Each statement's block, index in it, and the statement that owns the block. */
+  private readonly parents = new Map<Stmt, { block: Stmt[]; index: number; owner?: Stmt }>();
+
+  private computeParents(): void {
+    const walk = (block: Stmt[], owner?: Stmt) => {
+      block.forEach((s, index) => {
+        this.parents.set(s, { block, index, owner });
+        if (s.kind === "if") {
+          walk(s.then, s);
+          walk(s.else, s);
+        } else if (s.kind === "block") walk(s.body, s);
+        else if (s.kind === "loop") [s.init, s.test?.prelude ?? [], s.body, s.update].forEach((b) => walk(b, s));
+      });
+    };
+    walk(this.fn.body);
   }
 
   private computePositions(): void {
@@ -466,7 +543,7 @@ class ReverseFunction {
   }
 
   private define(stmt: Stmt, name: string, primal: Stmt = stmt): void {
-    this.definitions.set(stmt, name);
+    this.definitions.set(stmt, { name, primal });
     // The first declaration outside loops overwrites nothing; every later definition does
     // (sibling loops share their counter's name).
     const first = stmt.kind === "let" && this.loopDepth === 0 && !this.definitionSites.has(name);
@@ -687,7 +764,8 @@ class ReverseFunction {
   private finishForward(block: Stmt[], taped: Set<string>, hoisted: Set<string>): Stmt[] {
     const rewrite = (stmts: Stmt[]): Stmt[] =>
       stmts.flatMap((s): Stmt[] => {
-        const name = this.definitions.get(s);
+        const definition = this.definitions.get(s);
+        const name = definition?.name;
         let out: Stmt = s;
         switch (s.kind) {
           case "if":
@@ -702,7 +780,7 @@ class ReverseFunction {
         }
         if (name === undefined) return [out];
         const result: Stmt[] = [];
-        if (taped.has(name) && !this.firstDefinitions.has(s)) result.push({ kind: "push", object: ref(this.tapeFor(this.b.types.get(name)!)), values: [ref(name)], loc: s.loc });
+        if (taped.has(name) && this.savePoints(name).has(definition!.primal) && !this.firstDefinitions.has(s)) result.push({ kind: "push", object: ref(this.tapeFor(this.b.types.get(name)!)), values: [ref(name)], loc: s.loc });
         if (hoisted.has(name) && s.kind === "let") {
           if (s.init) result.push(this.keepMark(s, { kind: "assign", name, value: s.init, loc: s.loc }));
         } else {
@@ -731,9 +809,9 @@ class ReverseFunction {
     this.b.block.push(...code);
   }
 
-  private restore(name: string, loc: Stmt["loc"]): void {
-    const marker: Stmt = { kind: "comment", text: `restore ${name}`, loc };
-    this.restoreMarkers.set(marker, name);
+  private restore(name: string, primal: Stmt): void {
+    const marker: Stmt = { kind: "comment", text: `restore ${name}`, loc: primal.loc };
+    this.restoreMarkers.set(marker, { name, primal });
     this.b.block.push(marker);
   }
 
@@ -903,8 +981,8 @@ class ReverseFunction {
     if (this.firstDefinitions.has(s)) return;
     // The adjoint container was defined (and saved) after the primal one: it comes back first.
     const type = this.b.types.get(name);
-    if (type && isReference(type) && this.activity.isActive(name)) this.restore(this.adjointName(name), s.loc);
-    this.restore(name, s.loc);
+    if (type && isReference(type) && this.activity.isActive(name)) this.restore(this.adjointName(name), s);
+    this.restore(name, s);
   }
 
 
@@ -1233,9 +1311,10 @@ class ReverseFunction {
             return [d, ...(adjoint ? [adjoint] : [])].filter((x) => recomputed.has(x.name)).map((x) => ({ ...x, mutable: false }));
           });
         }
-        const name = this.restoreMarkers.get(s);
-        if (name !== undefined) {
-          if (!taped.has(name)) return [];
+        const marker = this.restoreMarkers.get(s);
+        if (marker !== undefined) {
+          const { name } = marker;
+          if (!taped.has(name) || !this.savePoints(name).has(marker.primal)) return [];
           const type = this.b.types.get(name)!;
           return [{ kind: "assign", name, value: { kind: "pop", object: ref(this.tapeFor(type)), type }, loc: s.loc }];
         }

@@ -51,7 +51,7 @@ class FunctionEmitter {
         pendingComments.push(s.text);
         continue;
       }
-      if (s.kind === "let" && this.plan.inline.has(s.name)) {
+      if (s.kind === "let" && this.plan.inline.has(s)) {
         this.inlined.set(s.name, s.init!);
         continue;
       }
@@ -75,9 +75,12 @@ class FunctionEmitter {
       case "assign":
         return [f.createExpressionStatement(this.assignment(s.name, s.value))];
       case "setIndex":
-        return [f.createExpressionStatement(f.createAssignment(f.createElementAccessExpression(this.operand(s.object), this.operand(s.index)), this.operand(s.value)))];
-      case "setField":
-        return [f.createExpressionStatement(f.createAssignment(f.createPropertyAccessExpression(this.operand(s.object), s.name), this.operand(s.value)))];
+      case "setField": {
+        const target = () => (s.kind === "setIndex" ? f.createElementAccessExpression(this.operand(s.object), this.operand(s.index)) : f.createPropertyAccessExpression(this.operand(s.object), s.name));
+        const compound = this.compoundUpdate(s);
+        if (compound) return [f.createExpressionStatement(f.createBinaryExpression(target(), compound.token, this.expr(compound.rest)))];
+        return [f.createExpressionStatement(f.createAssignment(target(), this.operand(s.value)))];
+      }
       case "push":
         return [f.createExpressionStatement(this.methodCall(s.object, "push", s.values.map((v) => this.operand(v))))];
       case "fill":
@@ -111,7 +114,7 @@ class FunctionEmitter {
     // `x = x + e` → `x += e`, and `x = x ± 1` → `x++`/`x--`.
     if (value.kind === "binary" && value.left.kind === "var" && value.left.name === name && "+-*/".includes(value.op) && value.op.length === 1) {
       const right = value.right;
-      if ((value.op === "+" || value.op === "-") && right.kind === "number" && right.value === 1 && !this.plan.inline.has(name)) {
+      if ((value.op === "+" || value.op === "-") && right.kind === "number" && right.value === 1) {
         return f.createPostfixUnaryExpression(f.createIdentifier(name), value.op === "+" ? ts.SyntaxKind.PlusPlusToken : ts.SyntaxKind.MinusMinusToken);
       }
       const token = { "+": ts.SyntaxKind.PlusEqualsToken, "-": ts.SyntaxKind.MinusEqualsToken, "*": ts.SyntaxKind.AsteriskEqualsToken, "/": ts.SyntaxKind.SlashEqualsToken }[value.op as "+"] as ts.BinaryOperator;
@@ -156,6 +159,29 @@ class FunctionEmitter {
     const loop = label(f.createForStatement(undefined, undefined, undefined, f.createBlock([...top.flatMap((t) => (ts.isBlock(t) ? [...t.statements] : [t])), ...this.block(s.body)], true)));
     const firstDecl = needsFirst ? [f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(first, undefined, undefined, f.createTrue())], ts.NodeFlags.Let))] : [];
     return [f.createBlock([...initStatements, ...firstDecl, loop], true)];
+  }
+
+  /**
+   * `a[i] = a[i] + e` → `a[i] += e` (and `-=`), when the value is a folded sum whose left side
+   * reads the element being written.
+   */
+  private compoundUpdate(s: Extract<Stmt, { kind: "setIndex" | "setField" }>): { token: ts.BinaryOperator; rest: Expr } | undefined {
+    const value = this.resolve({ kind: "operand", value: s.value });
+    if (value.kind !== "binary" || (value.op !== "+" && value.op !== "-") || value.left.kind !== "var" || !this.inlined.has(value.left.name)) return undefined;
+    const read = this.inlined.get(value.left.name)!;
+    const same = (a: Operand, b: Operand) => a.kind === "var" && b.kind === "var" && a.name === b.name;
+    const matches = s.kind === "setIndex" ? read.kind === "index" && same(read.object, s.object) && (same(read.index, s.index) || (read.index.kind === "number" && s.index.kind === "number" && read.index.value === s.index.value)) : read.kind === "field" && same(read.object, s.object) && read.name === s.name;
+    if (!matches) return undefined;
+    this.inlined.delete(value.left.name);
+    if (s.value.kind === "var") this.inlined.delete(s.value.name);
+    const rest: Expr = { kind: "operand", value: value.right };
+    // `+ -e` reads better as `- e`.
+    const negated = this.resolve(rest);
+    if (value.op === "+" && negated.kind === "unary" && negated.op === "-") {
+      if (value.right.kind === "var") this.inlined.delete(value.right.name);
+      return { token: ts.SyntaxKind.MinusEqualsToken, rest: { kind: "operand", value: negated.arg } };
+    }
+    return { token: value.op === "+" ? ts.SyntaxKind.PlusEqualsToken : ts.SyntaxKind.MinusEqualsToken, rest };
   }
 
   /** What an expression prints as, looking through a folded temporary. */

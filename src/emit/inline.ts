@@ -9,16 +9,19 @@
 import type { Expr, Function, Operand, Stmt } from "../ir/ir.ts";
 
 export interface InlinePlan {
-  inline: Set<string>;
+  /** The `let` statements to print in place of their single use (by identity: one name may be declared in several blocks). */
+  inline: Set<Stmt>;
 }
 
 export function planInlining(fn: Function): InlinePlan {
-  const uses = new Map<string, number>();
-  const count = (o: Operand | undefined) => {
-    if (o?.kind === "var") uses.set(o.name, (uses.get(o.name) ?? 0) + 1);
+  // Uses are counted in the block that declares a name (and the blocks inside it): reverse mode
+  // declares the same temporary in a forward loop and again in its backward twin.
+  const usesIn = (block: Stmt[]) => {
+    const uses = new Map<string, number>();
+    visitAll(block, (s) => directOperands(s).forEach((o) => o.kind === "var" && uses.set(o.name, (uses.get(o.name) ?? 0) + 1)));
+    return uses;
   };
-  visitAll(fn.body, (s) => directOperands(s).forEach(count));
-  const inline = new Set<string>();
+  const inline = new Set<Stmt>();
   /** Variables an expression reads, through the temporaries folded into it. */
   const reads = new Map<string, Set<string>>();
   const impure = new Set<string>();
@@ -32,6 +35,8 @@ export function planInlining(fn: Function): InlinePlan {
     return found;
   };
   const planBlock = (block: Stmt[], trailing?: Operand) => {
+    const uses = usesIn(block);
+    if (trailing?.kind === "var") uses.set(trailing.name, (uses.get(trailing.name) ?? 0) + 1);
     for (let j = 0; j < block.length; j++) {
       const def = block[j]!;
       if (def.kind !== "let" || def.mutable || !def.init || !fn.temporaries.has(def.name) || uses.get(def.name) !== 1) continue;
@@ -43,7 +48,7 @@ export function planInlining(fn: Function): InlinePlan {
         const s = block[k];
         const operands = s ? directOperands(s) : trailing ? [trailing] : [];
         if (operands.some((o) => o.kind === "var" && o.name === def.name)) {
-          inline.add(def.name);
+          inline.add(def);
           break;
         }
         if (!s) break;
@@ -54,8 +59,8 @@ export function planInlining(fn: Function): InlinePlan {
         const assignsUnread = s.kind === "assign" && s.value.kind !== "call" && s.value.kind !== "pop" && !defReads.has(s.name);
         if (!definesNew && !assignsUnread) break;
       }
-      if (inline.has(def.name)) reads.set(def.name, defReads);
-      if (inline.has(def.name) && isCall) impure.add(def.name);
+      if (inline.has(def)) reads.set(def.name, defReads);
+      if (inline.has(def) && isCall) impure.add(def.name);
     }
   };
   const walk = (block: Stmt[], trailing?: Operand) => {

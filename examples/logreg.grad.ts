@@ -23,18 +23,14 @@ export function logisticLossGrad(
   for (i = 0; i < X.length; i++) {
     let z = b;
     for (tape.push(j), j = 0; j < w.length; j++) {
-      const t8 = X[i];
-      const t9 = t8[j];
-      z += w[j] * t9;
+      z += w[j] * X[i][j];
     }
     const t12 = -z;
     tape.push(t13);
     t13 = Math.exp(t12);
     tape.push(t14);
     t14 = 1 + t13;
-    const t16 = y[i];
-    const t17 = 1 - t16;
-    total += Math.log(t14) + t17 * z;
+    total += Math.log(t14) + (1 - y[i]) * z;
   }
   const t21 = X.length;
   const value = total / t21;
@@ -47,10 +43,8 @@ export function logisticLossGrad(
   while (i > 0) {
     i--;
     // adjoint of line 10: total += Math.log(1 + Math.exp(-z)) + (1 - y[i]) * z;
-    const t16 = y[i];
-    const t17 = 1 - t16;
     const t19Bar = totalBar;
-    zBar += t17 * t19Bar;
+    zBar += (1 - y[i]) * t19Bar;
     const t13Bar = t19Bar / t14;
     t14 = tape.pop()!;
     const t12Bar = t13 * t13Bar;
@@ -59,9 +53,7 @@ export function logisticLossGrad(
     while (j > 0) {
       j--;
       // adjoint of line 7: z += w[j] * X[i][j];
-      const t8 = X[i];
-      const t9 = t8[j];
-      wBar[j] = wBar[j] + t9 * zBar;
+      wBar[j] += X[i][j] * zBar;
     }
     j = tape.pop()!;
     // adjoint of line 5: let z = b;

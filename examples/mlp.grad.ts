@@ -33,8 +33,7 @@ export function lossGrad(
   }));
   let total = 0;
   for (s = 0; s < xs.length; s++) {
-    const t4 = xs[s];
-    const t5 = predict(layers, t4);
+    const t5 = predict(layers, xs[s]);
     containerTape.push(t5Bar);
     t5Bar = new Array<number>(t5.length).fill(0);
     const out = t5;
@@ -62,7 +61,7 @@ export function lossGrad(
       // adjoint of line 38: total += (out[k] - ys[s][k]) ** 2;
       const t9Bar = 2 * t12 * totalBar;
       t12 = tape.pop()!;
-      outBar[k] = outBar[k] + t9Bar;
+      outBar[k] += t9Bar;
     }
     k = tape.pop()!;
     // adjoint of line 36: const out = predict(layers, xs[s]);
@@ -93,9 +92,7 @@ function predictPullbackWrtLayers(
   for (l = 0; l < layers.length; l++) {
     const t4 = layers[l];
     const t4Bar = layersBar[l];
-    const t5 = layers.length;
-    const t6 = t5 - 1;
-    const t7 = l < t6;
+    const t7 = l < layers.length - 1;
     containerTape.push(h);
     h = dense(t4, h, t7);
     containerTape.push(hBar);
@@ -104,16 +101,14 @@ function predictPullbackWrtLayers(
   const value: number[] = h.slice();
   // backward sweep
   for (let k = 0; k < resultBar.length; k++) {
-    hBar[k] = hBar[k] + resultBar[k];
+    hBar[k] += resultBar[k];
   }
   while (l > 0) {
     l--;
     // adjoint of line 27: h = dense(layers[l], h, l < layers.length - 1);
     const t4 = layers[l];
     const t4Bar = layersBar[l];
-    const t5 = layers.length;
-    const t6 = t5 - 1;
-    const t7 = l < t6;
+    const t7 = l < layers.length - 1;
     const t16 = hBar;
     hBar = containerTape.pop()!;
     h = containerTape.pop()!;
@@ -145,13 +140,9 @@ function densePullback(
     const t6Bar = layerBar.b;
     let z = layer.b[i];
     for (tape.push(j), j = 0; j < input.length; j++) {
-      const t11 = layer.W;
       const t11Bar = layerBar.W;
-      const t12 = t11[i];
       const t12Bar = t11Bar[i];
-      const t13 = t12[j];
-      const t14 = input[j];
-      z += t13 * t14;
+      z += layer.W[i][j] * input[j];
     }
     // adjoint of line 19: out.push(relu ? Math.max(0, z) : z);
     tape.push(t17);
@@ -163,7 +154,7 @@ function densePullback(
   // backward sweep
   let zBar = 0;
   for (let k = 0; k < resultBar.length; k++) {
-    outBar[k] = outBar[k] + resultBar[k];
+    outBar[k] += resultBar[k];
   }
   while (i > 0) {
     i--;
@@ -182,22 +173,18 @@ function densePullback(
     while (j > 0) {
       j--;
       // adjoint of line 17: z += layer.W[i][j] * input[j];
-      const t11 = layer.W;
       const t11Bar = layerBar.W;
-      const t12 = t11[i];
       const t12Bar = t11Bar[i];
-      const t13 = t12[j];
-      const t14 = input[j];
       const t15Bar = zBar;
-      const t13Bar = t14 * t15Bar;
-      inputBar[j] = inputBar[j] + t13 * t15Bar;
-      t12Bar[j] = t12Bar[j] + t13Bar;
+      const t13Bar = input[j] * t15Bar;
+      inputBar[j] += layer.W[i][j] * t15Bar;
+      t12Bar[j] += t13Bar;
     }
     j = tape.pop()!;
     // adjoint of line 15: let z = layer.b[i];
     const t7Bar = zBar;
     zBar = 0;
-    t6Bar[i] = t6Bar[i] + t7Bar;
+    t6Bar[i] += t7Bar;
   }
 }
 function dense(

@@ -36,15 +36,7 @@ export function rosenbrockGrad(x: number[]): {
   const xBar: number[] = new Array<number>(x.length).fill(0);
   let sum = 0;
   for (i = 0; i < x.length - 1; i++) {
-    const t5 = x[i];
-    const t6 = 1 - t5;
-    const t8 = i + 1;
-    const t9 = x[t8];
-    const t10 = x[i];
-    const t11 = x[i];
-    const t12 = t10 * t11;
-    const t13 = t9 - t12;
-    sum += t6 ** 2 + 100 * t13 ** 2;
+    sum += (1 - x[i]) ** 2 + 100 * (x[i + 1] - x[i] * x[i]) ** 2;
   }
   const value = sum;
   // backward sweep
@@ -53,24 +45,20 @@ export function rosenbrockGrad(x: number[]): {
   while (i > 0) {
     i--;
     // adjoint of line 5: sum += (1 - x[i]) ** 2 + 100 * (x[i + 1] - x[i] * x[i]) ** 2;
-    const t5 = x[i];
-    const t6 = 1 - t5;
+    const t6 = 1 - x[i];
     const t8 = i + 1;
-    const t9 = x[t8];
     const t10 = x[i];
     const t11 = x[i];
-    const t12 = t10 * t11;
-    const t13 = t9 - t12;
     const t16Bar = sumBar;
     const t7Bar = t16Bar;
-    const t13Bar = 2 * t13 * 100 * t16Bar;
+    const t13Bar = 2 * (x[t8] - t10 * t11) * 100 * t16Bar;
     const t9Bar = t13Bar;
     const t12Bar = -t13Bar;
     const t10Bar = t11 * t12Bar;
-    xBar[i] = xBar[i] + t10 * t12Bar;
-    xBar[i] = xBar[i] + t10Bar;
-    xBar[t8] = xBar[t8] + t9Bar;
-    xBar[i] = xBar[i] + -(2 * t6 * t7Bar);
+    xBar[i] += t10 * t12Bar;
+    xBar[i] += t10Bar;
+    xBar[t8] += t9Bar;
+    xBar[i] -= 2 * t6 * t7Bar;
   }
   // adjoint of line 3: let sum = 0;
   sumBar = 0;

@@ -22,7 +22,20 @@ export function lossGrad(
   let t12 = 0;
   let outBar!: number[];
   let t5Bar!: number[];
-  const containerTape: number[][] = [];
+  const containerTape: {
+    containerTape: {
+      i: number;
+      j: number;
+      outBar: number[];
+      t17: number;
+      tape: number[];
+    }[];
+    containerTape2: number[][];
+    h: number[];
+    hBar: number[];
+    l: number;
+  }[] = [];
+  const containerTape2: number[][] = [];
   const tape: number[] = [];
   const layersBar: {
     W: number[][];
@@ -33,11 +46,13 @@ export function lossGrad(
   }));
   let total = 0;
   for (s = 0; s < xs.length; s++) {
-    const t5 = predict(layers, xs[s]);
-    containerTape.push(t5Bar);
+    const predictOut = predictForwardWrtLayers(layers, xs[s], layersBar);
+    containerTape.push(predictOut.saved);
+    const t5 = predictOut.value;
+    containerTape2.push(t5Bar);
     t5Bar = new Array<number>(t5.length).fill(0);
     const out = t5;
-    containerTape.push(outBar);
+    containerTape2.push(outBar);
     outBar = t5Bar;
     for (tape.push(k), k = 0; k < out.length; k++) {
       const t9 = out[k];
@@ -65,55 +80,57 @@ export function lossGrad(
     }
     k = tape.pop()!;
     // adjoint of line 36: const out = predict(layers, xs[s]);
-    outBar = containerTape.pop()!;
-    predictPullbackWrtLayers(layers, t4, t5Bar, layersBar);
-    t5Bar = containerTape.pop()!;
+    outBar = containerTape2.pop()!;
+    const t25 = t5Bar;
+    t5Bar = containerTape2.pop()!;
+    predictPullbackWrtLayers(layers, t4, t25, layersBar, containerTape.pop()!);
   }
   // adjoint of line 34: let total = 0;
   totalBar = 0;
   return { value, grad: { layers: layersBar } };
 }
-function predictPullbackWrtLayers(
-  layers: {
+function denseForward(
+  layer: {
     W: number[][];
     b: number[];
-  }[],
-  x: number[],
-  resultBar: number[],
-  layersBar: {
+  },
+  input: number[],
+  relu: boolean,
+  layerBar: {
     W: number[][];
     b: number[];
-  }[],
-): void {
-  let l = 0;
-  const containerTape: number[][] = [];
-  let h = x;
-  let hBar: number[] = new Array<number>(x.length).fill(0);
-  for (l = 0; l < layers.length; l++) {
-    const t4 = layers[l];
-    const t4Bar = layersBar[l];
-    const t7 = l < layers.length - 1;
-    containerTape.push(h);
-    h = dense(t4, h, t7);
-    containerTape.push(hBar);
-    hBar = new Array<number>(h.length).fill(0);
+  },
+  inputBar: number[],
+): {
+  value: number[];
+  saved: {
+    i: number;
+    j: number;
+    outBar: number[];
+    t17: number;
+    tape: number[];
+  };
+} {
+  let i = 0;
+  let t17 = 0;
+  let j = 0;
+  const tape: number[] = [];
+  const t1Bar: number[] = [];
+  const out: number[] = [];
+  const outBar = t1Bar;
+  for (i = 0; i < layer.W.length; i++) {
+    let z = layer.b[i];
+    for (tape.push(j), j = 0; j < input.length; j++) {
+      z += layer.W[i][j] * input[j];
+    }
+    // adjoint of line 19: out.push(relu ? Math.max(0, z) : z);
+    tape.push(t17);
+    t17 = Math.max(0, z);
+    out.push(relu ? t17 : z);
+    outBar.push(0);
   }
-  const value: number[] = h.slice();
-  // backward sweep
-  for (let k = 0; k < resultBar.length; k++) {
-    hBar[k] += resultBar[k];
-  }
-  while (l > 0) {
-    l--;
-    // adjoint of line 27: h = dense(layers[l], h, l < layers.length - 1);
-    const t4 = layers[l];
-    const t4Bar = layersBar[l];
-    const t7 = l < layers.length - 1;
-    const t16 = hBar;
-    hBar = containerTape.pop()!;
-    h = containerTape.pop()!;
-    densePullback(t4, h, t7, t16, t4Bar, hBar);
-  }
+  const value = out;
+  return { value, saved: { i, j, outBar, t17, tape } };
 }
 function densePullback(
   layer: {
@@ -128,29 +145,19 @@ function densePullback(
     b: number[];
   },
   inputBar: number[],
+  saved: {
+    i: number;
+    j: number;
+    outBar: number[];
+    t17: number;
+    tape: number[];
+  },
 ): void {
-  let i = 0;
-  let t17 = 0;
-  let j = 0;
-  const tape: number[] = [];
-  const t1Bar: number[] = [];
-  const out: number[] = [];
-  const outBar = t1Bar;
-  for (i = 0; i < layer.W.length; i++) {
-    const t6Bar = layerBar.b;
-    let z = layer.b[i];
-    for (tape.push(j), j = 0; j < input.length; j++) {
-      const t11Bar = layerBar.W;
-      const t12Bar = t11Bar[i];
-      z += layer.W[i][j] * input[j];
-    }
-    // adjoint of line 19: out.push(relu ? Math.max(0, z) : z);
-    tape.push(t17);
-    t17 = Math.max(0, z);
-    out.push(relu ? t17 : z);
-    outBar.push(0);
-  }
-  const value = out;
+  let i = saved.i;
+  let j = saved.j;
+  let outBar = saved.outBar;
+  let t17 = saved.t17;
+  const tape = saved.tape;
   // backward sweep
   let zBar = 0;
   for (let k = 0; k < resultBar.length; k++) {
@@ -187,34 +194,98 @@ function densePullback(
     t6Bar[i] += t7Bar;
   }
 }
-function dense(
-  layer: {
-    W: number[][];
-    b: number[];
-  },
-  input: number[],
-  relu: boolean,
-): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < layer.W.length; i++) {
-    let z = layer.b[i];
-    for (let j = 0; j < input.length; j++) {
-      z += layer.W[i][j] * input[j];
-    }
-    out.push(relu ? Math.max(0, z) : z);
-  }
-  return out;
-}
-function predict(
+function predictForwardWrtLayers(
   layers: {
     W: number[][];
     b: number[];
   }[],
   x: number[],
-): number[] {
+  layersBar: {
+    W: number[][];
+    b: number[];
+  }[],
+): {
+  value: number[];
+  saved: {
+    containerTape: {
+      i: number;
+      j: number;
+      outBar: number[];
+      t17: number;
+      tape: number[];
+    }[];
+    containerTape2: number[][];
+    h: number[];
+    hBar: number[];
+    l: number;
+  };
+} {
+  let l = 0;
+  const containerTape: {
+    i: number;
+    j: number;
+    outBar: number[];
+    t17: number;
+    tape: number[];
+  }[] = [];
+  const containerTape2: number[][] = [];
   let h = x;
-  for (let l = 0; l < layers.length; l++) {
-    h = dense(layers[l], h, l < layers.length - 1);
+  let hBar: number[] = new Array<number>(x.length).fill(0);
+  for (l = 0; l < layers.length; l++) {
+    const t4Bar = layersBar[l];
+    const denseOut = denseForward(layers[l], h, l < layers.length - 1, t4Bar, hBar);
+    containerTape.push(denseOut.saved);
+    containerTape2.push(h);
+    h = denseOut.value;
+    containerTape2.push(hBar);
+    hBar = new Array<number>(h.length).fill(0);
   }
-  return h;
+  const value: number[] = h.slice();
+  return { value, saved: { containerTape, containerTape2, h, hBar, l } };
+}
+function predictPullbackWrtLayers(
+  layers: {
+    W: number[][];
+    b: number[];
+  }[],
+  x: number[],
+  resultBar: number[],
+  layersBar: {
+    W: number[][];
+    b: number[];
+  }[],
+  saved2: {
+    containerTape: {
+      i: number;
+      j: number;
+      outBar: number[];
+      t17: number;
+      tape: number[];
+    }[];
+    containerTape2: number[][];
+    h: number[];
+    hBar: number[];
+    l: number;
+  },
+): void {
+  const containerTape = saved2.containerTape;
+  const containerTape2 = saved2.containerTape2;
+  let h = saved2.h;
+  let hBar = saved2.hBar;
+  let l = saved2.l;
+  // backward sweep
+  for (let k = 0; k < resultBar.length; k++) {
+    hBar[k] += resultBar[k];
+  }
+  while (l > 0) {
+    l--;
+    // adjoint of line 27: h = dense(layers[l], h, l < layers.length - 1);
+    const t4 = layers[l];
+    const t4Bar = layersBar[l];
+    const t7 = l < layers.length - 1;
+    const t17 = hBar;
+    hBar = containerTape2.pop()!;
+    h = containerTape2.pop()!;
+    densePullback(t4, h, t7, t17, t4Bar, hBar, containerTape.pop()!);
+  }
 }

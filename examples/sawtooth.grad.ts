@@ -12,13 +12,20 @@ export function sawtoothGrad(
 } {
   let l = 0;
   let t5 = 0;
+  const containerTape: {
+    t1: number;
+  }[] = [];
   const tape: number[] = [];
   let f = x;
   for (l = 1; l <= depth; l++) {
-    const t4 = 2 * relu(f);
+    const reluOut = reluForward(f);
+    containerTape.push(reluOut.saved);
+    const t4 = 2 * reluOut.value;
     tape.push(t5);
     t5 = -f;
-    const t8 = t4 + 2 * relu(t5);
+    const reluOut2 = reluForward(t5);
+    containerTape.push(reluOut2.saved);
+    const t8 = t4 + 2 * reluOut2.value;
     tape.push(f);
     f = t8 - 2;
   }
@@ -34,29 +41,40 @@ export function sawtoothGrad(
     fBar = 0;
     f = tape.pop()!;
     const t4Bar = t8Bar;
-    fBar -= reluPullback(t5, 2 * t8Bar).v;
+    const t14 = 2 * t8Bar;
+    fBar -= reluPullback(t5, t14, containerTape.pop()!).v;
     t5 = tape.pop()!;
-    fBar += reluPullback(f, 2 * t4Bar).v;
+    const t17 = 2 * t4Bar;
+    fBar += reluPullback(f, t17, containerTape.pop()!).v;
   }
   // adjoint of line 10: let f = x;
   xBar += fBar;
   fBar = 0;
   return { value, grad: { x: xBar } };
 }
-function reluPullback(
-  v: number,
-  resultBar: number,
-): {
-  v: number;
+function reluForward(v: number): {
+  value: number;
+  saved: {
+    t1: number;
+  };
 } {
   const t1 = Math.max(0, v);
   const value = t1;
+  return { value, saved: { t1 } };
+}
+function reluPullback(
+  v: number,
+  resultBar: number,
+  saved: {
+    t1: number;
+  },
+): {
+  v: number;
+} {
+  let t1 = saved.t1;
   // backward sweep
   let vBar = 0;
   // adjoint of line 6: return Math.max(0, v);
   vBar += 0 === t1 ? 0 : resultBar;
   return { v: vBar };
-}
-function relu(v: number): number {
-  return Math.max(0, v);
 }

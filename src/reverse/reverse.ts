@@ -58,34 +58,54 @@ interface Job {
   mask: boolean[];
   name: string;
   kind: ReverseKind | "pullback";
+  /** For a pullback: the name of its forward half. */
+  forwardName?: string;
+}
+
+/**
+ * A callee's reverse mode in two halves: `gForward(…args, …argBars)` runs its forward sweep and
+ * returns `{ value, saved }`; `gPullback(…args, resultBar, …argBars, saved)` runs its backward
+ * sweep from what was saved. The caller keeps `saved` on a tape between the two.
+ */
+export interface Pullback {
+  forward: string;
+  backward: string;
+  /** The type of what the forward half saves for the backward half. */
+  saved: Type;
 }
 
 export function differentiateReverse(program: Program, oracle: ActivityOracle, targets: ReverseTarget[]): ReverseResult {
-  const variants = new Map<string, string>();
-  const queue: Job[] = [];
-  const generated: DerivativeFunction[] = [];
+  const pullbacks = new Map<string, Pullback>();
+  const exported: DerivativeFunction[] = [];
+  const helpers: DerivativeFunction[] = [];
   const primalCalls = new Set<string>();
   const taken = new Set<string>([...program.functions.keys(), ...targets.map((t) => t.exportName)]);
-  const pullbackName = (fn: Function, mask: boolean[]): string => {
-    const key = `${fn.name}:${mask.map(Number).join("")}`;
-    let name = variants.get(key);
-    if (name) return name;
-    const all = fn.params.every((p, i) => mask[i] || !isDifferentiable(p.type));
-    const base = all ? `${fn.name}Pullback` : `${fn.name}PullbackWrt${fn.params.filter((_, i) => mask[i]).map((p) => capitalize(p.name)).join("")}`;
-    name = base;
+  const fresh = (base: string) => {
+    let name = base;
     for (let n = 2; taken.has(name); n++) name = `${base}${n}`;
     taken.add(name);
-    variants.set(key, name);
-    queue.push({ fn, mask, name, kind: "pullback" });
     return name;
   };
-  for (const target of targets) queue.push({ fn: program.functions.get(target.fn)!, mask: target.wrt, name: target.exportName, kind: target.kind });
-  while (queue.length > 0) {
-    const job = queue.shift()!;
-    const activity = oracle.analyze(job.fn, job.mask);
-    generated.push(new ReverseFunction(job, activity, program, oracle, pullbackName, primalCalls).run());
+  // Callees are generated when first called (there is no recursion), so a caller knows the
+  // type of what its callee saves.
+  const pullbackFor = (fn: Function, mask: boolean[]): Pullback => {
+    const key = `${fn.name}:${mask.map(Number).join("")}`;
+    const known = pullbacks.get(key);
+    if (known) return known;
+    const all = fn.params.every((p, i) => mask[i] || !isDifferentiable(p.type));
+    const suffix = all ? "" : `Wrt${fn.params.filter((_, i) => mask[i]).map((p) => capitalize(p.name)).join("")}`;
+    const job: Job = { fn, mask, name: fresh(`${fn.name}Pullback${suffix}`), forwardName: fresh(`${fn.name}Forward${suffix}`), kind: "pullback" };
+    const made = new ReverseFunction(job, oracle.analyze(fn, mask), program, oracle, pullbackFor, primalCalls).run();
+    helpers.push(...made.functions);
+    const info: Pullback = { forward: job.forwardName!, backward: job.name, saved: made.saved! };
+    pullbacks.set(key, info);
+    return info;
+  };
+  for (const target of targets) {
+    const job: Job = { fn: program.functions.get(target.fn)!, mask: target.wrt, name: target.exportName, kind: target.kind };
+    exported.push(...new ReverseFunction(job, oracle.analyze(job.fn, job.mask), program, oracle, pullbackFor, primalCalls).run().functions);
   }
-  return { functions: generated, primalCalls };
+  return { functions: [...exported, ...helpers], primalCalls };
 }
 
 interface CountedLoop {
@@ -131,7 +151,7 @@ class ReverseFunction {
     private readonly activity: Activity,
     private readonly program: Program,
     private readonly oracle: ActivityOracle,
-    private readonly pullbackName: (fn: Function, mask: boolean[]) => string,
+    private readonly pullbackFor: (fn: Function, mask: boolean[]) => Pullback,
     private readonly primalCalls: Set<string>,
   ) {
     const names = new NameManager(job.fn.reservedNames);
@@ -255,7 +275,7 @@ class ReverseFunction {
     return this.job.fn;
   }
 
-  run(): DerivativeFunction {
+  run(): { functions: DerivativeFunction[]; saved?: Type } {
     const { fn, job, activity } = this;
     const last = fn.body[fn.body.length - 1];
     const returned = last?.kind === "return" ? last.value : undefined;
@@ -274,12 +294,14 @@ class ReverseFunction {
       seed = this.b.names.fresh("resultBar");
       params.push({ name: seed, type: derivativeType(fn.returnType) });
     }
+    const barParams: Param[] = [];
     for (const p of activeParams) {
       if (!isReference(p.type)) continue;
       const bar = this.adjointName(p.name);
-      if (job.kind === "pullback") params.push({ name: bar, type: derivativeType(p.type) });
+      if (job.kind === "pullback") barParams.push({ name: bar, type: derivativeType(p.type) });
       else prologue.push({ kind: "let", name: bar, type: derivativeType(p.type), init: { kind: "zerosLike", like: ref(p.name), type: p.type }, mutable: false });
     }
+    params.push(...barParams);
 
     this.findSingleUse();
     this.computePositions();
@@ -315,23 +337,8 @@ class ReverseFunction {
         : { kind: "operand", value: returned }
       : undefined;
     const valueStmt: Stmt[] = valueInit ? [{ kind: "let", name: valueName, type: valueType, init: valueInit, mutable: false }] : [];
-    const body: Stmt[] = [
-      ...declarations,
-      ...prologue,
-      ...forwardSweep,
-      ...valueStmt,
-      ...(backwardSweep.length > 0 ? [{ kind: "comment", text: "backward sweep" } as Stmt] : []),
-      ...adjointDeclarationsLater(),
-      ...backwardSweep,
-      ...epilogue.stmts,
-    ];
-    return {
-      name: job.name,
+    const common = {
       sourceName: fn.sourceName,
-      params,
-      returnType: epilogue.type,
-      body,
-      exported: job.kind !== "pullback",
       loc: fn.loc,
       reservedNames: this.b.names.all(),
       temporaries: this.b.names.temporaries,
@@ -339,6 +346,44 @@ class ReverseFunction {
       derivedNames: new Set([...this.derivedNames, ...this.b.names.temporaries]),
       commentLabel: "adjoint of",
     };
+    const backwardPart: Stmt[] = [
+      ...(backwardSweep.length > 0 ? [{ kind: "comment", text: "backward sweep" } as Stmt] : []),
+      ...adjointDeclarationsLater(),
+      ...backwardSweep,
+      ...epilogue.stmts,
+    ];
+    if (job.kind !== "pullback") {
+      const body: Stmt[] = [...declarations, ...prologue, ...forwardSweep, ...valueStmt, ...backwardPart];
+      return { functions: [{ ...common, name: job.name, params, returnType: epilogue.type, body, exported: true }] };
+    }
+    // A pullback in two halves: what the backward half reads from the forward half is saved.
+    const declaredLater = new Set<string>();
+    visit(backwardPart, (s) => s.kind === "let" && declaredLater.add(s.name));
+    const passed = new Set(params.map((p) => p.name));
+    const savedNames = [...readsOf(backwardPart)].filter((n) => !declaredLater.has(n) && !passed.has(n)).sort();
+    const savedType: Type = { kind: "record", fields: savedNames.map((n) => ({ name: n, type: this.savedType(n) })) };
+    const savedName = this.b.names.fresh("saved");
+    const forwardResultType: Type = { kind: "record", fields: [...(valueInit ? [{ name: "value", type: fn.returnType }] : []), { name: "saved", type: savedType }] };
+    const forwardBody = this.b.capture(() => {
+      const saved = this.b.temp({ kind: "recordLiteral", fields: savedNames.map((n) => ({ name: n, value: ref(n) })), type: savedType }, savedType);
+      const result = this.b.temp({ kind: "recordLiteral", fields: [...(valueInit ? [{ name: "value", value: ref(valueName) }] : []), { name: "saved", value: saved }], type: forwardResultType }, forwardResultType);
+      this.b.emit({ kind: "return", value: result });
+    });
+    const tapeNames = new Set([...this.tapes.values()].map((t) => t.name));
+    const unpack: Stmt[] = savedNames.map((n) => ({ kind: "let", name: n, type: this.savedType(n), init: { kind: "field", object: ref(savedName), name: n }, mutable: !tapeNames.has(n) }));
+    return {
+      saved: savedType,
+      functions: [
+        { ...common, name: job.forwardName!, params: [...fn.params, ...barParams], returnType: forwardResultType, body: [...declarations, ...forwardSweep, ...valueStmt, ...forwardBody], exported: false },
+        { ...common, name: job.name, params: [...params, { name: savedName, type: savedType }], returnType: epilogue.type, body: [...unpack, ...backwardPart], exported: false },
+      ],
+    };
+  }
+
+  /** The type of a value the forward half of a pullback saves (tapes are arrays of their element type). */
+  private savedType(name: string): Type {
+    for (const tape of this.tapes.values()) if (tape.name === name) return { kind: "array", element: tape.type };
+    return this.b.types.get(name) ?? this.activity.types.get(name)!;
   }
 
   private isContainerAdjoint(name: string): boolean {
@@ -558,7 +603,10 @@ class ReverseFunction {
     sites.count++;
     sites.inLoop ||= this.loopDepth > 0;
     if (stmt.kind === "let") sites.nested ||= this.blockDepth > 0;
-    if (first) this.firstDefinitions.add(stmt);
+    if (first) {
+      this.firstDefinitions.add(stmt);
+      this.firstDefinitions.add(primal);
+    }
     this.definitionSites.set(name, sites);
     this.b.emit(stmt);
   }
@@ -569,7 +617,18 @@ class ReverseFunction {
       case "let":
       case "assign": {
         const value = s.kind === "let" ? s.init : s.value;
-        if (value?.kind === "call") this.forwardCall(value.callee, value.args);
+        if (value?.kind === "call") {
+          const split = this.forwardCall(value.callee, value.args, s.name);
+          if (split) {
+            // The callee's forward half: its value, and what its backward half will need.
+            const result = this.b.temp(split.call, split.type, `${value.callee}Out`);
+            const valueRead: Expr = { kind: "field", object: result, name: "value" };
+            this.b.emit({ kind: "push", object: ref(this.tapeFor(split.saved)), values: [this.b.temp({ kind: "field", object: result, name: "saved" }, split.saved)] });
+            this.define(s.kind === "let" ? { ...s, init: valueRead } : { ...s, value: valueRead }, s.name, s);
+            this.forwardAdjointContainer(s.name, value, s);
+            return;
+          }
+        }
         this.define(s, s.name);
         this.forwardAdjointContainer(s.name, value, s);
         return;
@@ -610,10 +669,16 @@ class ReverseFunction {
           this.emitDerivative({ kind: "fill", object: ref(this.adjointName((s.object as { name: string }).name)), value });
         }
         return;
-      case "callStmt":
-        this.forwardCall(s.callee, s.args);
-        this.b.emit(s);
+      case "callStmt": {
+        const split = this.forwardCall(s.callee, s.args, undefined);
+        if (!split) {
+          this.b.emit(s);
+          return;
+        }
+        const result = this.b.temp(split.call, split.type, `${s.callee}Out`);
+        this.b.emit({ kind: "push", object: ref(this.tapeFor(split.saved)), values: [this.b.temp({ kind: "field", object: result, name: "saved" }, split.saved)] });
         return;
+      }
       case "if":
         this.blockDepth++;
         this.b.emit({ ...s, then: this.b.capture(() => this.forwardBlock(s.then)), else: this.b.capture(() => this.forwardBlock(s.else)) });
@@ -640,14 +705,36 @@ class ReverseFunction {
     this.b.block.push(withLoc);
   }
 
-  /** Before a call that writes into its container arguments: a snapshot to restore them from. */
-  private forwardCall(callee: string, args: Operand[]): void {
-    this.primalCalls.add(callee);
+  /**
+   * Before a call: a snapshot of the container arguments it writes into (to restore them from).
+   * When adjoints flow back through the call, it becomes a call of the callee's forward half,
+   * returned here; otherwise the primal function is called.
+   */
+  private forwardCall(callee: string, args: Operand[], result: string | undefined): { call: Expr; type: Type; saved: Type } | undefined {
     for (const arg of this.mutatedArguments(callee, args)) {
       const type = this.typeOf(arg);
       const snapshot = this.b.temp({ kind: "copy", source: arg, type, deep: true }, type);
       this.b.emit({ kind: "push", object: ref(this.tapeFor(type)), values: [snapshot] });
     }
+    const split = this.callPullback(callee, args, result);
+    if (!split) {
+      this.primalCalls.add(callee);
+      return undefined;
+    }
+    const { fn, mask, pullback } = split;
+    const bars = fn.params.flatMap((p, i) => (mask[i] && isReference(p.type) ? [this.containerBar(args[i]!)] : []));
+    const fields = [...(fn.returnType.kind !== "void" ? [{ name: "value", type: fn.returnType }] : []), { name: "saved", type: pullback.saved }];
+    return { call: { kind: "call", callee: pullback.forward, args: [...args, ...bars] }, type: { kind: "record", fields }, saved: pullback.saved };
+  }
+
+  /** The pullback a call needs, or undefined when no adjoint flows back through it. */
+  private callPullback(callee: string, args: Operand[], result: string | undefined): { fn: Function; mask: boolean[]; pullback: Pullback } | undefined {
+    const argsActive = args.map((a) => this.active(a));
+    const summary = this.oracle.summary(callee, argsActive);
+    const resultActive = result !== undefined && this.activity.isActive(result);
+    if (!argsActive.some(Boolean) || (!resultActive && !summary.writtenParams.some(Boolean))) return undefined;
+    const fn = this.program.functions.get(callee)!;
+    return { fn, mask: summary.activeParams, pullback: this.pullbackFor(fn, summary.activeParams) };
   }
 
   private mutatedArguments(callee: string, args: Operand[]): Operand[] {
@@ -920,13 +1007,9 @@ class ReverseFunction {
   private backwardDefinition(name: string, value: Expr | undefined, s: Stmt): void {
     const type = this.b.types.get(name)!;
     if (value?.kind === "call") {
-      if (value.args.some((a) => a.kind === "var" && a.name === name)) {
-        // `x = g(x)`: the pullback needs the old x and the new x's adjoint.
-        this.backwardCall(value.callee, value.args, name, s, () => this.restoreDefinition(name, s));
-      } else {
-        this.backwardCall(value.callee, value.args, name, s);
-        this.restoreDefinition(name, s);
-      }
+      // The result's adjoint is kept, then the result restored (it may be an argument, `x = g(x)`,
+      // and was saved after any snapshot of the arguments), then the pullback runs.
+      this.backwardCall(value.callee, value.args, name, s, () => this.restoreDefinition(name, s));
       return;
     }
     if (!value || !this.activity.isActive(name)) {
@@ -1119,16 +1202,14 @@ class ReverseFunction {
       }
     };
     const resultActive = result !== undefined && this.activity.isActive(result);
-    const summary = this.oracle.summary(callee, argsActive);
-    // No adjoint flows back through a call whose result is unused for derivatives and which
-    // writes no active value into its arguments.
-    if (!argsActive.some(Boolean) || (!resultActive && !summary.writtenParams.some(Boolean))) {
+    const split = this.callPullback(callee, args, result);
+    if (!split) {
       restoreArguments?.();
       restoreMutated();
       return;
     }
-    const mask = summary.activeParams;
-    const name = this.pullbackName(fn, mask);
+    const { mask, pullback } = split;
+    const name = pullback.backward;
     this.adjoint(s.loc, () => {
       const callArgs: Operand[] = [...args];
       const calleeActivity = this.oracle.analyze(fn, mask);
@@ -1139,7 +1220,7 @@ class ReverseFunction {
         if (restoreArguments) {
           // Keep the result's adjoint before the argument (the same variable) is restored.
           resultBar = this.b.temp({ kind: "operand", value: resultBar }, derivativeType(resultType));
-          if (!isReference(resultType)) this.b.emit({ kind: "assign", name: this.numberBar(ref(result!))!, value: { kind: "operand", value: num(0) } });
+          if (!isReference(resultType)) this.resetBar(result!);
         }
       }
       restoreArguments?.();
@@ -1154,6 +1235,7 @@ class ReverseFunction {
       fn.params.forEach((p, i) => {
         if (mask[i] && isReference(p.type)) callArgs.push(this.containerBar(args[i]!));
       });
+      callArgs.push(this.b.temp({ kind: "pop", object: ref(this.tapeFor(pullback.saved)), type: pullback.saved }, pullback.saved, "saved"));
       const numbers = fn.params.filter((p, i) => mask[i] && !isReference(p.type));
       if (numbers.length === 0) {
         this.b.emit({ kind: "callStmt", callee: name, args: callArgs });

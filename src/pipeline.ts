@@ -3,7 +3,7 @@
  *
  *   load (ts-morph) → select functions → lower to IR (the fence: every unsupported construct is
  *   reported here, before any differentiation) → check the call graph → activity analysis →
- *   forward mode | (jumps to flags → reverse mode) → remove dead derivative code → comment source lines → emit TypeScript →
+ *   forward mode | (jumps to flags → one declaration per name → reverse mode) → remove dead derivative code → comment source lines → emit TypeScript →
  *   prettier
  *
  * Writing to disk is the caller's business (src/write/write.ts): compiling never touches files.
@@ -26,6 +26,7 @@ import { createProject, load } from "./load/load.ts";
 import { lowerProgram } from "./lower/lower.ts";
 import { differentiateReverse, type ReverseTarget } from "./reverse/reverse.ts";
 import { removeJumps } from "./reverse/structure.ts";
+import { renameSiblingDeclarations } from "./reverse/names.ts";
 import { removeDeadCode } from "./simplify/dead-code.ts";
 import { annotateSourceLines } from "./emit/comments.ts";
 
@@ -125,7 +126,7 @@ async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[
     }
     const forward = differentiateForward(program, oracle, forwardTargets);
     // Reverse mode works on functions whose jumps are flags (one program of them, one oracle).
-    const structured: Program = { functions: new Map([...program.functions].map(([name, fn]) => [name, removeJumps(fn)])) };
+    const structured: Program = { functions: new Map([...program.functions].map(([name, fn]) => [name, renameSiblingDeclarations(removeJumps(fn))])) };
     const reverse = differentiateReverse(structured, new ActivityOracle(structured), reverseTargets);
     const derivatives = [...forward.functions, ...reverse.functions].map((fn) => annotateSourceLines({ ...fn, ...removeDeadCode(fn, fn.derivedNames) }));
     const generated = [...derivatives, ...primalCopies(program, new Set([...forward.primalCalls, ...reverse.primalCalls]))];

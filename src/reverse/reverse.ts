@@ -1332,7 +1332,8 @@ class ReverseFunction {
       const name = o.name;
       // Never redefined by the forward sweep: parameters, their adjoints, the prologue.
       if (!this.definitionSites.has(name)) return true;
-      if ((this.overwrites.get(name) ?? []).length === 0 && this.definitionSites.has(name) && !this.definitionSites.get(name)!.nested) return true;
+      // Nothing redefines it after this point: the backward sweep still sees the same value.
+      if (this.firstOverwritesAfter(at, new Set(this.overwrites.get(name) ?? [])).size === 0 && !this.definitionSites.get(name)!.nested) return true;
       const loops = this.positions.get(at)?.loops ?? [];
       if ((this.countedCounters.get(name) ?? []).some((loop) => loops.includes(loop))) return true;
       return recomputable(name);
@@ -1348,7 +1349,7 @@ class ReverseFunction {
       if (primal !== undefined) {
         // An adjoint container is as stable as the primal one it mirrors.
         ok = recomputable(primal) && e !== undefined && ["operand", "index", "field"].includes(e.kind) && exprOperands(e).every((o) => free(o, at));
-      } else if (def && e && ["operand", "unary", "binary", "math", "select", "index", "field", "length"].includes(e.kind)) {
+      } else if (def && e && ["operand", "unary", "binary", "math", "select", "index", "field", "length"].includes(e.kind) && isCheap(e)) {
         ok = exprOperands(e).every((o) => free(o, at));
         if (ok && (e.kind === "index" || e.kind === "field" || e.kind === "length")) {
           ok = e.object.kind === "var" && !writtenClasses.has(this.activity.aliasClass(e.object.name));
@@ -1535,6 +1536,14 @@ function writtenParams(fn: Function, program: Program): boolean[] {
     }
   });
   return result;
+}
+
+/** Operations cheap enough to recompute rather than save (a tape push and pop cost about as much). */
+const CHEAP_MATH = new Set(["abs", "min", "max", "sign", "floor", "ceil", "round", "trunc", "sqrt", "fround"]);
+function isCheap(e: Expr): boolean {
+  if (e.kind === "math") return CHEAP_MATH.has(e.fn);
+  if (e.kind === "binary") return e.op !== "**";
+  return true;
 }
 
 function callOf(s: Stmt): { callee: string; args: Operand[] } | undefined {

@@ -1,0 +1,495 @@
+/**
+ * The random programs' syntax tree and its printer. Every node the generator builds is valid in
+ * tsad's supported language by construction: divisions, logarithms, square roots, `exp` and
+ * powers are single nodes (`guard`) whose printed form keeps the operation inside its domain, so
+ * the shrinker can replace their operands freely without leaving the domain; array indices are
+ * their own small language (`Idx`) that only prints in-bounds indices.
+ */
+
+export type Ty = "num" | "arr" | "obj" | "bool";
+
+/** An array place: a variable (`x`) or an object's array field (`o.v`). */
+export interface ArrRef {
+  name: string;
+  field?: "v";
+}
+
+/** In-bounds index expressions (integers; no derivative). */
+export type Idx =
+  | { k: "ilit"; v: number }
+  /** A loop counter. */
+  | { k: "iref"; name: string }
+  /** `(i + add) % a.length` */
+  | { k: "imod"; name: string; add: number; arr: ArrRef }
+  /** `a.length - 1` */
+  | { k: "ilast"; arr: ArrRef }
+  /** `a.length - 1 - i` (i counts over `a`) */
+  | { k: "irev"; name: string; arr: ArrRef };
+
+export type Guard =
+  /** l / (1 + r * r) */
+  | "div1"
+  /** l / (2 + Math.cos(r)) */
+  | "div2"
+  /** Math.exp(Math.sin(a)) */
+  | "expSin"
+  /** Math.exp(-(a * a)) */
+  | "expGauss"
+  /** Math.exp(Math.tanh(a) * 2) */
+  | "expTanh"
+  /** Math.log(1 + a * a) */
+  | "log1"
+  /** Math.log1p(Math.exp(a)) with a squashed: Math.log1p(Math.exp(Math.tanh(a) * 3)) */
+  | "softplus"
+  /** Math.sqrt(1 + a * a) */
+  | "sqrt1"
+  /** Math.sqrt(Math.abs(a) + 0.25) */
+  | "sqrtAbs"
+  /** (1.5 + Math.sin(a)) ** (Math.tanh(b) * 2) */
+  | "powActive"
+  /** Math.sinh(Math.tanh(a)) */
+  | "sinhT"
+  /** Math.cosh(Math.sin(a)) */
+  | "coshS"
+  /** Math.expm1(Math.cos(a)) */
+  | "expm1C"
+  /** Math.log2(2 + Math.sin(a)) */
+  | "log2S"
+  /** Math.asin(Math.tanh(a) * 0.9) */
+  | "asinT"
+  /** Math.acos(Math.sin(a) * 0.9) */
+  | "acosS"
+  /** Math.atan2(a, 2 + Math.cos(b)) */
+  | "atan2";
+
+export const GUARD_ARITY: Record<Guard, number> = {
+  div1: 2,
+  div2: 2,
+  expSin: 1,
+  expGauss: 1,
+  expTanh: 1,
+  log1: 1,
+  softplus: 1,
+  sqrt1: 1,
+  sqrtAbs: 1,
+  powActive: 2,
+  sinhT: 1,
+  coshS: 1,
+  expm1C: 1,
+  log2S: 1,
+  asinT: 1,
+  acosS: 1,
+  atan2: 2,
+};
+
+/** Math functions defined everywhere (some with kinks: abs, max, min, hypot, floor, sign). */
+export type MathFn = "sin" | "cos" | "tanh" | "atan" | "abs" | "max" | "min" | "hypot" | "cbrt" | "floor" | "sign" | "round" | "asinh";
+
+export type Num =
+  | { k: "lit"; v: number }
+  | { k: "ref"; name: string }
+  | { k: "elem"; arr: ArrRef; idx: Idx }
+  | { k: "field"; obj: string }
+  | { k: "bin"; op: "+" | "-" | "*"; l: Num; r: Num }
+  | { k: "neg"; e: Num }
+  | { k: "math"; fn: MathFn; args: Num[] }
+  | { k: "guard"; g: Guard; args: Num[] }
+  | { k: "powi"; e: Num; n: 2 | 3 }
+  | { k: "mod"; e: Num; m: number }
+  | { k: "cond"; c: Bool; t: Num; f: Num }
+  | { k: "call"; fn: string; args: Arg[] }
+  /** Helper call returning an object, read at `.a`. */
+  | { k: "ocallA"; fn: string; args: Arg[] }
+  /** Helper call returning an array, read at an index. */
+  | { k: "acallI"; fn: string; args: Arg[]; i: number }
+  | { k: "len"; arr: ArrRef }
+  /** `arr.reduce((acc, el, j) => body, init)` */
+  | { k: "reduce"; arr: ArrRef; acc: string; el: string; idx: string; body: Num; init: Num };
+
+export type Bool =
+  | { k: "cmp"; op: "<" | ">" | "<=" | ">="; l: Num; r: Num }
+  | { k: "and" | "or"; l: Bool; r: Bool }
+  | { k: "not"; e: Bool }
+  | { k: "bref"; name: string };
+
+export type Arr =
+  /** An existing array passed by reference (only as a call argument or an alias). */
+  | { k: "aref"; arr: ArrRef }
+  | { k: "alit"; elems: Num[] }
+  | { k: "fill"; n: number; v: Num }
+  | { k: "copy"; arr: ArrRef; how: "spread" | "slice" | "from" }
+  | { k: "spreadPre"; arr: ArrRef; pre: Num }
+  | { k: "map"; arr: ArrRef; el: string; idx: string; body: Num }
+  | { k: "fromLen"; n: number; idx: string; body: Num }
+  | { k: "acall"; fn: string; args: Arg[] }
+  | { k: "empty" };
+
+export type Obj =
+  | { k: "oref"; name: string }
+  | { k: "olit"; a: Num; v: Arr }
+  | { k: "ospread"; obj: string; a: Num }
+  | { k: "ocall"; fn: string; args: Arg[] };
+
+export type Arg = { t: "num"; e: Num } | { t: "arr"; e: Arr } | { t: "obj"; e: Obj } | { t: "bool"; e: Bool };
+
+export type LVal = { k: "lvar"; name: string } | { k: "lelem"; arr: ArrRef; idx: Idx } | { k: "lfield"; obj: string };
+
+export type Stmt =
+  | { k: "decl"; name: string; mut: boolean; init: Num }
+  | { k: "adecl"; name: string; init: Arr }
+  | { k: "odecl"; name: string; init: Obj }
+  /** `const { a: n1, v: n2 } = o;` */
+  | { k: "odestr"; obj: string; a: string; v: string }
+  /** `const [n1, n2] = arr;` */
+  | { k: "adestr"; arr: ArrRef; names: string[] }
+  | { k: "assign"; target: LVal; op: "=" | "+=" | "-=" | "*="; value: Num }
+  /** `target /= 1 + value * value` */
+  | { k: "divassign"; target: LVal; value: Num }
+  | { k: "incr"; target: LVal; op: "++" | "--" }
+  | { k: "push"; arr: string; values: Num[] }
+  | { k: "if"; c: Bool; then: Stmt[]; else: Stmt[] | null }
+  /** `for (let v = 0; v < arr.length; v++)` or `v < n` */
+  | { k: "for"; v: string; arr: ArrRef | null; n: number; body: Stmt[]; label?: string }
+  | { k: "forof"; v: string; arr: ArrRef; body: Stmt[] }
+  /** `let counter = 0; while (c && counter < max) { counter++; ... }` (or do … while) */
+  | { k: "while"; counter: string; c: Bool; max: number; body: Stmt[]; doWhile: boolean }
+  | { k: "forEach"; arr: ArrRef; el: string; idx: string; body: Stmt[] }
+  /** `switch (sel % m) { case 0: …; break; … default: … }` */
+  | { k: "switch"; sel: string; m: number; cases: Stmt[][] }
+  | { k: "break"; label?: string }
+  | { k: "continue" }
+  | { k: "return"; value: Arg }
+  | { k: "block"; body: Stmt[] };
+
+export interface Param {
+  name: string;
+  t: Ty;
+}
+
+export interface Fn {
+  name: string;
+  params: Param[];
+  ret: Ty;
+  body: Stmt[];
+  exported: boolean;
+}
+
+export interface Program {
+  fns: Fn[];
+  /** Sample arguments of the entry function (the last of `fns`), as JSON-able values. */
+  args: unknown[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Printing
+
+const TYPE_TEXT: Record<Ty, string> = { num: "number", arr: "number[]", obj: "Obj", bool: "boolean" };
+
+function lit(v: number): string {
+  return String(v);
+}
+
+export function arrRef(a: ArrRef): string {
+  return a.field ? `${a.name}.${a.field}` : a.name;
+}
+
+export function printIdx(i: Idx): string {
+  switch (i.k) {
+    case "ilit":
+      return String(i.v);
+    case "iref":
+      return i.name;
+    case "imod":
+      return `(${i.name} + ${i.add}) % ${arrRef(i.arr)}.length`;
+    case "ilast":
+      return `${arrRef(i.arr)}.length - 1`;
+    case "irev":
+      return `${arrRef(i.arr)}.length - 1 - ${i.name}`;
+  }
+}
+
+
+export function printGuard(g: Guard, a: string[], w: string[]): string {
+  const [x, y] = a as [string, string];
+  const [wx, wy] = w as [string, string];
+  switch (g) {
+    case "div1":
+      return `${wx} / (1 + ${wy} * ${wy})`;
+    case "div2":
+      return `${wx} / (2 + Math.cos(${y}))`;
+    case "expSin":
+      return `Math.exp(Math.sin(${x}))`;
+    case "expGauss":
+      return `Math.exp(-(${wx} * ${wx}))`;
+    case "expTanh":
+      return `Math.exp(Math.tanh(${x}) * 2)`;
+    case "log1":
+      return `Math.log(1 + ${wx} * ${wx})`;
+    case "softplus":
+      return `Math.log1p(Math.exp(Math.tanh(${x}) * 3))`;
+    case "sqrt1":
+      return `Math.sqrt(1 + ${wx} * ${wx})`;
+    case "sqrtAbs":
+      return `Math.sqrt(Math.abs(${x}) + 0.25)`;
+    case "powActive":
+      return `(1.5 + Math.sin(${x})) ** (Math.tanh(${y}) * 2)`;
+    case "sinhT":
+      return `Math.sinh(Math.tanh(${x}))`;
+    case "coshS":
+      return `Math.cosh(Math.sin(${x}))`;
+    case "expm1C":
+      return `Math.expm1(Math.cos(${x}))`;
+    case "log2S":
+      return `Math.log2(2 + Math.sin(${x}))`;
+    case "asinT":
+      return `Math.asin(Math.tanh(${x}) * 0.9)`;
+    case "acosS":
+      return `Math.acos(Math.sin(${x}) * 0.9)`;
+    case "atan2":
+      return `Math.atan2(${x}, 2 + Math.cos(${y}))`;
+  }
+}
+
+function paren(s: string): string {
+  return `(${s})`;
+}
+
+const ATOMS = new Set<Num["k"]>(["ref", "elem", "field", "math", "call", "ocallA", "acallI", "len", "reduce"]);
+
+/** An operand: parenthesized unless it is an atom. */
+function wrap(e: Num): string {
+  return ATOMS.has(e.k) || (e.k === "lit" && e.v >= 0) ? printNum(e) : paren(printNum(e));
+}
+
+export function printNum(e: Num): string {
+  switch (e.k) {
+    case "lit":
+      return lit(e.v);
+    case "ref":
+      return e.name;
+    case "elem":
+      return `${arrRef(e.arr)}[${printIdx(e.idx)}]`;
+    case "field":
+      return `${e.obj}.a`;
+    case "bin":
+      return `${wrap(e.l)} ${e.op} ${wrap(e.r)}`;
+    case "neg":
+      return `-${wrap(e.e)}`;
+    case "math":
+      return `Math.${e.fn}(${e.args.map(printNum).join(", ")})`;
+    case "guard":
+      return printGuard(e.g, e.args.map(printNum), e.args.map(wrap));
+    case "powi":
+      return `${wrap(e.e)} ** ${e.n}`;
+    case "mod":
+      return `${wrap(e.e)} % ${e.m}`;
+    case "cond":
+      return `${printBool(e.c)} ? ${wrap(e.t)} : ${wrap(e.f)}`;
+    case "call":
+      return `${e.fn}(${e.args.map(printArg).join(", ")})`;
+    case "ocallA":
+      return `${e.fn}(${e.args.map(printArg).join(", ")}).a`;
+    case "acallI":
+      return `${e.fn}(${e.args.map(printArg).join(", ")})[${e.i}]`;
+    case "len":
+      return `${arrRef(e.arr)}.length`;
+    case "reduce":
+      return `${arrRef(e.arr)}.reduce((${e.acc}, ${e.el}, ${e.idx}) => ${printNum(e.body)}, ${printNum(e.init)})`;
+  }
+}
+
+export function printBool(b: Bool): string {
+  switch (b.k) {
+    case "cmp":
+      return `${printNum(b.l)} ${b.op} ${printNum(b.r)}`;
+    case "and":
+      return `${paren(printBool(b.l))} && ${paren(printBool(b.r))}`;
+    case "or":
+      return `${paren(printBool(b.l))} || ${paren(printBool(b.r))}`;
+    case "not":
+      return `!${paren(printBool(b.e))}`;
+    case "bref":
+      return b.name;
+  }
+}
+
+export function printArr(a: Arr): string {
+  switch (a.k) {
+    case "aref":
+      return arrRef(a.arr);
+    case "alit":
+      return `[${a.elems.map(printNum).join(", ")}]`;
+    case "fill":
+      return `new Array<number>(${a.n}).fill(${printNum(a.v)})`;
+    case "copy":
+      return a.how === "spread" ? `[...${arrRef(a.arr)}]` : a.how === "slice" ? `${arrRef(a.arr)}.slice()` : `Array.from(${arrRef(a.arr)})`;
+    case "spreadPre":
+      return `[${printNum(a.pre)}, ...${arrRef(a.arr)}]`;
+    case "map":
+      return `${arrRef(a.arr)}.map((${a.el}, ${a.idx}) => ${printNum(a.body)})`;
+    case "fromLen":
+      return `Array.from({ length: ${a.n} }, (_, ${a.idx}) => ${printNum(a.body)})`;
+    case "acall":
+      return `${a.fn}(${a.args.map(printArg).join(", ")})`;
+    case "empty":
+      return "[]";
+  }
+}
+
+export function printObj(o: Obj): string {
+  switch (o.k) {
+    case "oref":
+      return o.name;
+    case "olit":
+      return `{ a: ${printNum(o.a)}, v: ${printArr(o.v)} }`;
+    case "ospread":
+      return `{ ...${o.obj}, a: ${printNum(o.a)} }`;
+    case "ocall":
+      return `${o.fn}(${o.args.map(printArg).join(", ")})`;
+  }
+}
+
+export function printArg(a: Arg): string {
+  switch (a.t) {
+    case "num":
+      return printNum(a.e);
+    case "arr":
+      return printArr(a.e);
+    case "obj":
+      return printObj(a.e);
+    case "bool":
+      return printBool(a.e);
+  }
+}
+
+function printLVal(l: LVal): string {
+  switch (l.k) {
+    case "lvar":
+      return l.name;
+    case "lelem":
+      return `${arrRef(l.arr)}[${printIdx(l.idx)}]`;
+    case "lfield":
+      return `${l.obj}.a`;
+  }
+}
+
+function printStmts(stmts: Stmt[], indent: string, out: string[]): void {
+  for (const s of stmts) printStmt(s, indent, out);
+}
+
+function printStmt(s: Stmt, ind: string, out: string[]): void {
+  const inner = ind + "  ";
+  switch (s.k) {
+    case "decl":
+      out.push(`${ind}${s.mut ? "let" : "const"} ${s.name} = ${printNum(s.init)};`);
+      return;
+    case "adecl":
+      out.push(`${ind}const ${s.name}: number[] = ${printArr(s.init)};`);
+      return;
+    case "odecl":
+      out.push(`${ind}const ${s.name}: Obj = ${printObj(s.init)};`);
+      return;
+    case "odestr":
+      out.push(`${ind}const { a: ${s.a}, v: ${s.v} } = ${s.obj};`);
+      return;
+    case "adestr":
+      out.push(`${ind}const [${s.names.join(", ")}] = ${arrRef(s.arr)};`);
+      return;
+    case "assign":
+      out.push(`${ind}${printLVal(s.target)} ${s.op} ${printNum(s.value)};`);
+      return;
+    case "divassign":
+      out.push(`${ind}${printLVal(s.target)} /= 1 + ${wrap(s.value)} * ${wrap(s.value)};`);
+      return;
+    case "incr":
+      out.push(`${ind}${printLVal(s.target)}${s.op};`);
+      return;
+    case "push":
+      out.push(`${ind}${s.arr}.push(${s.values.map(printNum).join(", ")});`);
+      return;
+    case "if":
+      out.push(`${ind}if (${printBool(s.c)}) {`);
+      printStmts(s.then, inner, out);
+      if (s.else) {
+        out.push(`${ind}} else {`);
+        printStmts(s.else, inner, out);
+      }
+      out.push(`${ind}}`);
+      return;
+    case "for": {
+      const bound = s.arr ? `${arrRef(s.arr)}.length` : String(s.n);
+      out.push(`${ind}${s.label ? `${s.label}: ` : ""}for (let ${s.v} = 0; ${s.v} < ${bound}; ${s.v}++) {`);
+      printStmts(s.body, inner, out);
+      out.push(`${ind}}`);
+      return;
+    }
+    case "forof":
+      out.push(`${ind}for (const ${s.v} of ${arrRef(s.arr)}) {`);
+      printStmts(s.body, inner, out);
+      out.push(`${ind}}`);
+      return;
+    case "while":
+      out.push(`${ind}let ${s.counter} = 0;`);
+      if (s.doWhile) {
+        out.push(`${ind}do {`);
+        out.push(`${inner}${s.counter}++;`);
+        printStmts(s.body, inner, out);
+        out.push(`${ind}} while ((${printBool(s.c)}) && ${s.counter} < ${s.max});`);
+      } else {
+        out.push(`${ind}while ((${printBool(s.c)}) && ${s.counter} < ${s.max}) {`);
+        out.push(`${inner}${s.counter}++;`);
+        printStmts(s.body, inner, out);
+        out.push(`${ind}}`);
+      }
+      return;
+    case "forEach":
+      out.push(`${ind}${arrRef(s.arr)}.forEach((${s.el}, ${s.idx}) => {`);
+      printStmts(s.body, inner, out);
+      out.push(`${ind}});`);
+      return;
+    case "switch":
+      out.push(`${ind}switch (${s.sel} % ${s.m}) {`);
+      s.cases.forEach((body, i) => {
+        out.push(`${inner}${i < s.cases.length - 1 ? `case ${i}` : "default"}: {`);
+        printStmts(body, inner + "  ", out);
+        out.push(`${inner}  break;`);
+        out.push(`${inner}}`);
+      });
+      out.push(`${ind}}`);
+      return;
+    case "break":
+      out.push(`${ind}break${s.label ? ` ${s.label}` : ""};`);
+      return;
+    case "continue":
+      out.push(`${ind}continue;`);
+      return;
+    case "return":
+      out.push(`${ind}return ${printArg(s.value)};`);
+      return;
+    case "block":
+      out.push(`${ind}{`);
+      printStmts(s.body, inner, out);
+      out.push(`${ind}}`);
+      return;
+  }
+}
+
+export function printFn(fn: Fn): string {
+  const out: string[] = [];
+  const params = fn.params.map((p) => `${p.name}: ${TYPE_TEXT[p.t]}`).join(", ");
+  out.push(`${fn.exported ? "export " : ""}function ${fn.name}(${params}): ${TYPE_TEXT[fn.ret]} {`);
+  printStmts(fn.body, "  ", out);
+  out.push("}");
+  return out.join("\n");
+}
+
+export const OBJ_DECL = "interface Obj {\n  a: number;\n  v: number[];\n}";
+
+export function printProgram(p: Program): string {
+  const usesObj = p.fns.some((f) => f.params.some((q) => q.t === "obj") || f.ret === "obj" || JSON.stringify(f.body).includes('"odecl"'));
+  return [...(usesObj ? [OBJ_DECL] : []), ...p.fns.map(printFn)].join("\n\n") + "\n";
+}
+
+export function entry(p: Program): Fn {
+  return p.fns[p.fns.length - 1]!;
+}

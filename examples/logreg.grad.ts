@@ -50,10 +50,11 @@ export function logisticLossGrad(
     const t12Bar = t13 * t13Bar;
     t13 = tape.pop()!;
     zBar -= t12Bar;
+    const t8 = X[i];
     while (j > 0) {
       j--;
       // adjoint of line 7: z += w[j] * X[i][j];
-      wBar[j] += X[i][j] * zBar;
+      wBar[j] += t8[j] * zBar;
     }
     j = tape.pop()!;
     // adjoint of line 5: let z = b;

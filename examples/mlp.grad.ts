@@ -163,9 +163,11 @@ function densePullback(
   for (let k = 0; k < resultBar.length; k++) {
     outBar[k] += resultBar[k];
   }
+  const t6Bar = layerBar.b;
+  const t11 = layer.W;
+  const t11Bar = layerBar.W;
   while (i > 0) {
     i--;
-    const t6Bar = layerBar.b;
     // adjoint of line 19: out.push(relu ? Math.max(0, z) : z);
     const t18Bar = outBar[outBar.length - 1];
     outBar.pop();
@@ -177,14 +179,14 @@ function densePullback(
     }
     zBar += 0 === t17 ? 0 : t17Bar;
     t17 = tape.pop()!;
+    const t12 = t11[i];
+    const t12Bar = t11Bar[i];
     while (j > 0) {
       j--;
       // adjoint of line 17: z += layer.W[i][j] * input[j];
-      const t11Bar = layerBar.W;
-      const t12Bar = t11Bar[i];
       const t15Bar = zBar;
       const t13Bar = input[j] * t15Bar;
-      inputBar[j] += layer.W[i][j] * t15Bar;
+      inputBar[j] += t12[j] * t15Bar;
       t12Bar[j] += t13Bar;
     }
     j = tape.pop()!;
@@ -277,12 +279,13 @@ function predictPullbackWrtLayers(
   for (let k = 0; k < resultBar.length; k++) {
     hBar[k] += resultBar[k];
   }
+  const t6 = layers.length - 1;
   while (l > 0) {
     l--;
     // adjoint of line 27: h = dense(layers[l], h, l < layers.length - 1);
     const t4 = layers[l];
     const t4Bar = layersBar[l];
-    const t7 = l < layers.length - 1;
+    const t7 = l < t6;
     const t17 = hBar;
     hBar = containerTape2.pop()!;
     h = containerTape2.pop()!;

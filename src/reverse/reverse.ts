@@ -589,6 +589,7 @@ class ReverseFunction {
 
   private define(stmt: Stmt, name: string, primal: Stmt = stmt): void {
     this.definitions.set(stmt, { name, primal });
+    this.allDefinitions.set(name, [...(this.allDefinitions.get(name) ?? []), primal]);
     // The first declaration outside loops overwrites nothing; every later definition does
     // (sibling loops share their counter's name).
     const first = stmt.kind === "let" && this.loopDepth === 0 && !this.definitionSites.has(name);
@@ -1284,6 +1285,7 @@ class ReverseFunction {
       this.backwardBlock(s.update);
       this.backwardBlock(s.body);
     });
+    this.recomputeHere(s.init);
     this.b.emit({ kind: "loop", init: [], test, update: [], body, bodyFirst: false, loc: s.loc });
     // A `while`/`for` tested once before its first iteration.
     if (s.test && !s.bodyFirst) this.backwardBlock(s.test.prelude);
@@ -1366,10 +1368,47 @@ class ReverseFunction {
     };
     for (const name of wanted) if (this.definitionSites.get(name)?.nested && recomputable(name)) add(name);
     this.recomputedDefinitions = definitionOf;
+    this.placeRecomputed(chosen, definitionOf, site);
     return chosen;
   }
 
   private recomputedDefinitions = new Map<string, Extract<Stmt, { kind: "let" }>>();
+
+  /**
+   * Loop-invariant recomputation: a value whose operands do not change inside the loops around
+   * it is recomputed once before the outermost such loop, not in every iteration
+   * (`layer.W[i]` before the loop over `j`).
+   */
+  private placeRecomputed(chosen: Set<string>, definitionOf: Map<string, Extract<Stmt, { kind: "let" }>>, site: Map<string, Stmt>): void {
+    const inside = (anchor: Stmt, loop: Stmt) => anchor !== loop && (this.positions.get(anchor)?.loops.includes(loop) ?? false);
+    const invariant = (name: string, loop: Extract<Stmt, { kind: "loop" }>): boolean =>
+      exprOperands(definitionOf.get(name)!.init!).every((o) => {
+        if (o.kind !== "var") return true;
+        const placed = this.placement.get(o.name);
+        if (placed) return !inside(placed.anchor, loop);
+        if ((this.countedCounters.get(o.name) ?? []).includes(loop)) return false;
+        return !(this.allDefinitions.get(o.name) ?? []).some((d) => d === loop || inside(d, loop) || loop.init.includes(d));
+      });
+    const order = [...chosen].sort((a, b) => this.positions.get(site.get(a)!)!.index - this.positions.get(site.get(b)!)!.index);
+    for (const name of order) {
+      let anchor = site.get(name)!;
+      let block = this.parents.get(anchor)!.block;
+      for (;;) {
+        const up = this.parents.get(anchor);
+        const owner = up?.owner;
+        if (!owner || owner.kind !== "loop" || up.block !== owner.body || !invariant(name, owner)) break;
+        anchor = owner;
+        block = owner.init;
+      }
+      this.placement.set(name, { block, anchor });
+    }
+  }
+
+  /** A recomputed definition's place in forward order (an adjoint container right after its primal). */
+  private order(definition: Stmt): number {
+    for (const [primal, adjoint] of this.adjointDefinitions) if (adjoint === definition) return this.positions.get(primal)!.index + 0.5;
+    return this.positions.get(definition)!.index;
+  }
 
   /** Marks the top of a block's backward code, where its recomputed values are redefined. */
   private recomputeHere(block: Stmt[]): void {
@@ -1379,6 +1418,10 @@ class ReverseFunction {
   }
 
   private readonly recomputeMarkers = new Map<Stmt, Stmt[]>();
+  /** Every forward definition of each variable (primal statements). */
+  private readonly allDefinitions = new Map<string, Stmt[]>();
+  /** Where each recomputed value is defined in the backward sweep: the block whose top it goes to. */
+  private readonly placement = new Map<string, { block: Stmt[]; anchor: Stmt }>();
   /** Counters of counted loops (restored by counting down), by the loop that counts them. */
   private readonly countedCounters = new Map<string, Stmt[]>();
 
@@ -1388,11 +1431,11 @@ class ReverseFunction {
       stmts.flatMap((s): Stmt[] => {
         const forBlock = this.recomputeMarkers.get(s);
         if (forBlock) {
-          return forBlock.flatMap((d): Stmt[] => {
-            if (d.kind !== "let") return [];
-            const adjoint = this.adjointDefinitions.get(d);
-            return [d, ...(adjoint ? [adjoint] : [])].filter((x) => recomputed.has(x.name)).map((x) => ({ ...x, mutable: false }));
-          });
+          return [...recomputed]
+            .filter((name) => this.placement.get(name)?.block === forBlock)
+            .map((name) => this.recomputedDefinitions.get(name)!)
+            .sort((a, b) => this.order(a) - this.order(b))
+            .map((x) => ({ ...x, mutable: false }));
         }
         const marker = this.restoreMarkers.get(s);
         if (marker !== undefined) {

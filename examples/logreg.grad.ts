@@ -17,12 +17,13 @@ export function logisticLossGrad(
   let t14 = 0;
   let t13 = 0;
   let j = 0;
+  const controlTape: number[] = [];
   const tape: number[] = [];
   const wBar: number[] = new Array<number>(w.length).fill(0);
   let total = 0;
   for (i = 0; i < X.length; i++) {
     let z = b;
-    for (tape.push(j), j = 0; j < w.length; j++) {
+    for (controlTape.push(j), j = 0; j < w.length; j++) {
       z += w[j] * X[i][j];
     }
     const t12 = -z;
@@ -56,7 +57,7 @@ export function logisticLossGrad(
       // adjoint of line 7: z += w[j] * X[i][j];
       wBar[j] += t8[j] * zBar;
     }
-    j = tape.pop()!;
+    j = controlTape.pop()!;
     // adjoint of line 5: let z = b;
     bBar += zBar;
     zBar = 0;

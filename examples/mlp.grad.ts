@@ -24,6 +24,7 @@ export function lossGrad(
   let t5Bar!: number[];
   const containerTape: {
     containerTape: {
+      controlTape: number[];
       i: number;
       j: number;
       outBar: number[];
@@ -36,6 +37,7 @@ export function lossGrad(
     l: number;
   }[] = [];
   const containerTape2: number[][] = [];
+  const controlTape: number[] = [];
   const tape: number[] = [];
   const layersBar: {
     W: number[][];
@@ -54,7 +56,7 @@ export function lossGrad(
     const out = t5;
     containerTape2.push(outBar);
     outBar = t5Bar;
-    for (tape.push(k), k = 0; k < out.length; k++) {
+    for (controlTape.push(k), k = 0; k < out.length; k++) {
       const t9 = out[k];
       const t11 = ys[s][k];
       tape.push(t12);
@@ -78,7 +80,7 @@ export function lossGrad(
       t12 = tape.pop()!;
       outBar[k] += t9Bar;
     }
-    k = tape.pop()!;
+    k = controlTape.pop()!;
     // adjoint of line 36: const out = predict(layers, xs[s]);
     outBar = containerTape2.pop()!;
     const t25 = t5Bar;
@@ -104,6 +106,7 @@ function denseForward(
 ): {
   value: number[];
   saved: {
+    controlTape: number[];
     i: number;
     j: number;
     outBar: number[];
@@ -114,13 +117,14 @@ function denseForward(
   let i = 0;
   let t17 = 0;
   let j = 0;
+  const controlTape: number[] = [];
   const tape: number[] = [];
   const t1Bar: number[] = [];
   const out: number[] = [];
   const outBar = t1Bar;
   for (i = 0; i < layer.W.length; i++) {
     let z = layer.b[i];
-    for (tape.push(j), j = 0; j < input.length; j++) {
+    for (controlTape.push(j), j = 0; j < input.length; j++) {
       z += layer.W[i][j] * input[j];
     }
     // adjoint of line 19: out.push(relu ? Math.max(0, z) : z);
@@ -130,7 +134,7 @@ function denseForward(
     outBar.push(0);
   }
   const value = out;
-  return { value, saved: { i, j, outBar, t17, tape } };
+  return { value, saved: { controlTape, i, j, outBar, t17, tape } };
 }
 function densePullback(
   layer: {
@@ -146,6 +150,7 @@ function densePullback(
   },
   inputBar: number[],
   saved: {
+    controlTape: number[];
     i: number;
     j: number;
     outBar: number[];
@@ -153,6 +158,7 @@ function densePullback(
     tape: number[];
   },
 ): void {
+  const controlTape = saved.controlTape;
   let i = saved.i;
   let j = saved.j;
   let outBar = saved.outBar;
@@ -189,7 +195,7 @@ function densePullback(
       inputBar[j] += t12[j] * t15Bar;
       t12Bar[j] += t13Bar;
     }
-    j = tape.pop()!;
+    j = controlTape.pop()!;
     // adjoint of line 15: let z = layer.b[i];
     const t7Bar = zBar;
     zBar = 0;
@@ -210,6 +216,7 @@ function predictForwardWrtLayers(
   value: number[];
   saved: {
     containerTape: {
+      controlTape: number[];
       i: number;
       j: number;
       outBar: number[];
@@ -224,6 +231,7 @@ function predictForwardWrtLayers(
 } {
   let l = 0;
   const containerTape: {
+    controlTape: number[];
     i: number;
     j: number;
     outBar: number[];
@@ -258,6 +266,7 @@ function predictPullbackWrtLayers(
   }[],
   saved2: {
     containerTape: {
+      controlTape: number[];
       i: number;
       j: number;
       outBar: number[];

@@ -17,9 +17,11 @@ import { diagnostics } from "./diagnostics/catalog.ts";
 import { DiagnosticError, type Diagnostic } from "./diagnostics/diagnostic.ts";
 import { emitFunction, printNodes } from "./emit/emit.ts";
 import { differentiateForward, type ForwardTarget } from "./forward/forward.ts";
-import type { Function, Program } from "./ir/ir.ts";
+import type { DerivativeFunction, Expr, Function, Program, Stmt, Type } from "./ir/ir.ts";
+import { NUMBER, ref } from "./ir/ir.ts";
+import { NameManager } from "./ir/names.ts";
 import { printProgram } from "./ir/print.ts";
-import { isDifferentiable } from "./ir/types.ts";
+import { derivativeType, isDifferentiable } from "./ir/types.ts";
 import { checkCallGraph } from "./analysis/callgraph.ts";
 import { topLevelFunctions, type SourceFunction } from "./load/functions.ts";
 import { createProject, load } from "./load/load.ts";
@@ -32,7 +34,7 @@ import { annotateSourceLines } from "./emit/comments.ts";
 
 export const EMIT_KINDS = ["grad", "jvp", "vjp", "hvp", "hessian", "jacobian"] as const;
 export type EmitKind = (typeof EMIT_KINDS)[number];
-export const IMPLEMENTED_KINDS: readonly EmitKind[] = ["grad", "jvp", "vjp"];
+export const IMPLEMENTED_KINDS: readonly EmitKind[] = ["grad", "jvp", "vjp", "hvp"];
 
 export interface CompileOptions {
   /** Input files. */
@@ -105,6 +107,7 @@ async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[
     const oracle = new ActivityOracle(program);
     const forwardTargets: ForwardTarget[] = [];
     const reverseTargets: ReverseTarget[] = [];
+    const hvpTargets: { fn: Function; wrt: boolean[]; gradName: string; internalGrad: boolean }[] = [];
     const requested = new Set<EmitKind>();
     for (const source of targets) {
       const fn = program.functions.get(irNames.get(source.node)!)!;
@@ -121,15 +124,23 @@ async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[
         }
       }
       if (kinds.includes("jvp")) forwardTargets.push({ fn: fn.name, wrt, exportName: `${fn.sourceName}Jvp` });
-      if (kinds.includes("grad")) reverseTargets.push({ fn: fn.name, wrt, exportName: `${fn.sourceName}Grad`, kind: "grad" });
+      // A Hessian-vector product is forward mode over the gradient's own IR.
+      if (kinds.includes("grad") || kinds.includes("hvp")) reverseTargets.push({ fn: fn.name, wrt, exportName: `${fn.sourceName}Grad`, kind: "grad" });
       if (kinds.includes("vjp")) reverseTargets.push({ fn: fn.name, wrt, exportName: `${fn.sourceName}Vjp`, kind: "vjp" });
+      if (kinds.includes("hvp")) hvpTargets.push({ fn, wrt, gradName: `${fn.sourceName}Grad`, internalGrad: !kinds.includes("grad") });
     }
     const forward = differentiateForward(program, oracle, forwardTargets);
     // Reverse mode works on functions whose jumps are flags (one program of them, one oracle).
     const structured: Program = { functions: new Map([...program.functions].map(([name, fn]) => [name, renameSiblingDeclarations(removeJumps(fn))])) };
     const reverse = differentiateReverse(structured, new ActivityOracle(structured), reverseTargets);
-    const derivatives = [...forward.functions, ...reverse.functions].map((fn) => annotateSourceLines({ ...fn, ...removeDeadCode(fn, fn.derivedNames) }));
-    const generated = [...derivatives, ...primalCopies(program, new Set([...forward.primalCalls, ...reverse.primalCalls]))];
+    const secondOrder = hessianVectorProducts(structured, reverse.functions, hvpTargets);
+    const internal = new Set(hvpTargets.filter((t) => t.internalGrad).map((t) => t.gradName));
+    const firstOrder = [...forward.functions, ...reverse.functions.filter((fn) => !internal.has(fn.name))];
+    const derivatives = [...firstOrder, ...secondOrder.functions].map((fn) => annotateSourceLines({ ...fn, ...removeDeadCode(fn, fn.derivedNames) }));
+    const everything: Program = { functions: new Map([...structured.functions, ...reverse.functions.map((fn) => [fn.name, fn] as const)]) };
+    const made = new Set(derivatives.map((fn) => fn.name));
+    const copies = primalCopies(everything, new Set([...forward.primalCalls, ...reverse.primalCalls, ...secondOrder.primalCalls].filter((name) => !made.has(name))));
+    const generated = [...secondOrder.wrappers, ...derivatives, ...copies.filter((fn) => !made.has(fn.name))];
     debugIR("after forward mode", { functions: new Map(generated.map((g) => [g.name, g])) });
     const inputPath = file.getFilePath();
     const outDir = options.out ? resolve(options.out) : dirname(inputPath);
@@ -139,6 +150,56 @@ async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[
     modules.push({ input: inputPath, path, text });
   }
   return modules;
+}
+
+/**
+ * `fHvp(…, direction)` → `{ value, grad, hvp }`: forward mode applied to `fGrad` (tsad
+ * differentiating its own output), wrapped to return the gradient's tangent as `hvp`.
+ */
+function hessianVectorProducts(structured: Program, reverseFunctions: Function[], targets: { fn: Function; wrt: boolean[]; gradName: string }[]): { wrappers: Function[]; functions: DerivativeFunction[]; primalCalls: Set<string> } {
+  if (targets.length === 0) return { wrappers: [], functions: [], primalCalls: new Set() };
+  const program: Program = { functions: new Map([...structured.functions, ...reverseFunctions.map((fn) => [fn.name, fn] as const)]) };
+  const forward = differentiateForward(
+    program,
+    new ActivityOracle(program),
+    targets.map((t) => ({ fn: t.gradName, wrt: t.wrt, exportName: `${t.gradName}Jvp` })),
+  );
+  const wrappers = targets.map((t) => hvpWrapper(t.fn, t.wrt, `${t.gradName}Jvp`, program.functions.get(t.gradName)!.returnType));
+  return { wrappers, functions: forward.functions.map((fn) => ({ ...fn, exported: false })), primalCalls: forward.primalCalls };
+}
+
+function hvpWrapper(fn: Function, wrt: boolean[], gradJvp: string, gradType: Type): Function {
+  const names = new NameManager(fn.params.map((p) => p.name));
+  const direction = names.fresh("direction");
+  const wrtParams = fn.params.filter((_, i) => wrt[i]);
+  const directionType: Type = { kind: "record", fields: wrtParams.map((p) => ({ name: p.name, type: derivativeType(p.type) })) };
+  const gradField = (gradType as Extract<Type, { kind: "record" }>).fields.find((f) => f.name === "grad")!.type;
+  const pairType: Type = { kind: "record", fields: [{ name: "value", type: gradType }, { name: "tangent", type: gradType }] };
+  const resultType: Type = { kind: "record", fields: [{ name: "value", type: NUMBER }, { name: "grad", type: gradField }, { name: "hvp", type: gradField }] };
+  const pair = names.fresh("gradAndTangent");
+  const at = (object: string, field: string): Expr => ({ kind: "field", object: ref(object), name: field });
+  const body: Stmt[] = [
+    { kind: "let", name: pair, type: pairType, init: { kind: "call", callee: gradJvp, args: [...fn.params.map((p) => ref(p.name)), ref(direction)] }, mutable: false },
+    { kind: "let", name: "gradient", type: gradType, init: at(pair, "value"), mutable: false },
+    { kind: "let", name: "tangent", type: gradType, init: at(pair, "tangent"), mutable: false },
+    { kind: "let", name: "value", type: NUMBER, init: at("gradient", "value"), mutable: false },
+    { kind: "let", name: "grad", type: gradField, init: at("gradient", "grad"), mutable: false },
+    { kind: "let", name: "hvp", type: gradField, init: at("tangent", "grad"), mutable: false },
+    { kind: "let", name: "result", type: resultType, init: { kind: "recordLiteral", fields: ["value", "grad", "hvp"].map((n) => ({ name: n, value: ref(n) })), type: resultType }, mutable: false },
+    { kind: "return", value: ref("result") },
+  ];
+  for (const n of ["gradient", "tangent", "value", "grad", "hvp", "result"]) names.claim(n);
+  return {
+    name: `${fn.sourceName}Hvp`,
+    sourceName: fn.sourceName,
+    params: [...fn.params, { name: direction, type: directionType }],
+    returnType: resultType,
+    body: [{ kind: "comment", text: "the Hessian-vector product is the tangent of the gradient along `direction`" }, ...body],
+    exported: true,
+    loc: fn.loc,
+    reservedNames: names.all(),
+    temporaries: new Set(["gradient", "tangent", "result"]),
+  };
 }
 
 function defaultKinds(fn: Function): EmitKind[] {

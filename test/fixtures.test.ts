@@ -2,8 +2,9 @@
  * Every fixture: the generated module matches its snapshot (fixtures/<name>/input.grad.ts); its
  * forward mode agrees with central finite differences at several random points; its reverse
  * mode (`Grad` for scalar outputs, `Vjp` otherwise) agrees with forward mode by the dot-product
- * identity ⟨J·ẋ, ȳ⟩ = ⟨ẋ, Jᵀ·ȳ⟩ and with finite differences; no generated function changes its
- * arguments. The generated modules type-check under `--strict`.
+ * identity ⟨J·ẋ, ȳ⟩ = ⟨ẋ, Jᵀ·ȳ⟩ and with finite differences; for scalar outputs the HVP agrees with
+ * finite differences of the gradient; no generated function changes its arguments. The generated
+ * modules type-check under `--strict`.
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -69,6 +70,17 @@ describe.each(fixtureNames())("fixture %s", (name) => {
       const fdDotCotangent = estimates.map((e) => dot(e, flattenLike(cotangent, result.tangent)));
       const reverseError = Math.min(...fdDotCotangent.map((e) => Math.abs(e - directionDotGrad) / Math.max(1, Math.abs(e))));
       expect(reverseError, `point ${point}: ⟨ẋ,Jᵀȳ⟩ = ${directionDotGrad} vs finite differences ${fdDotCotangent[1]}`).toBeLessThan(TOLERANCE);
+
+      // Second order: the HVP against central differences of the gradient along the same direction.
+      if (!scalar) continue;
+      const hvpResult = module[`${config.fn}Hvp`]!(...deepClone(fixed), deepClone(tangent)) as { value: number; grad: unknown; hvp: unknown };
+      expect(hvpResult.value).toEqual(expectedValue);
+      // The same gradient, up to rounding (the two functions are printed from different IR).
+      expect(relativeError(flattenLike(hvpResult.grad, tangent), flattenLike(reverse.grad, tangent))).toBeLessThan(1e-13);
+      const gradAt = (h: number) => flattenLike((module[`${config.fn}Grad`]!(...fixed.map((a, i) => (direction[i] === undefined ? deepClone(a) : step(a, direction[i], h)))) as { grad: unknown }).grad, tangent);
+      const hvp = flattenLike(hvpResult.hvp, tangent);
+      const hvpError = Math.min(...centralDifferences(gradAt).map((e) => relativeError(hvp, e)));
+      expect(hvpError, `point ${point}: hvp ${hvp.slice(0, 6)}`).toBeLessThan(TOLERANCE);
     }
   });
 });
@@ -77,7 +89,7 @@ describe.each(fixtureNames())("fixture %s", (name) => {
 async function kindsFor(name: string, config: FixtureConfig): Promise<EmitKind[]> {
   if (config.emit) return config.emit as EmitKind[];
   const source = await import(join(FIXTURES, name, "input.ts"));
-  return typeof source[config.fn](...config.args()) === "number" ? ["jvp", "grad"] : ["jvp", "vjp"];
+  return typeof source[config.fn](...config.args()) === "number" ? ["jvp", "grad", "hvp"] : ["jvp", "vjp"];
 }
 
 function dot(a: number[], b: number[]): number {

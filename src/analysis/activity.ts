@@ -166,8 +166,10 @@ function analyzeFunction(fn: Function, initiallyActive: boolean[], oracle: Activ
         return operandActive(e.kind === "copy" ? e.source : e.object);
       case "length":
       case "zerosLike":
-      case "pop":
         return false;
+      case "pop":
+        // A value taken back off a tape (reverse mode's output, differentiated again).
+        return operandActive(e.object);
       case "arrayLiteral":
         return e.elements.some(operandActive);
       case "recordLiteral":

@@ -224,8 +224,12 @@ class FunctionEmitter {
         const token = e.op === "-" ? ts.SyntaxKind.MinusToken : e.op === "+" ? ts.SyntaxKind.PlusToken : ts.SyntaxKind.ExclamationToken;
         return f.createPrefixUnaryExpression(token, this.operand(e.arg));
       }
-      case "binary":
-        return f.createBinaryExpression(this.operand(e.left), BINARY_TOKENS[e.op], this.operand(e.right));
+      case "binary": {
+        let left = this.operand(e.left);
+        // `-x ** 2` is a syntax error: the base needs parentheses.
+        if (e.op === "**" && (ts.isPrefixUnaryExpression(left) || (ts.isNumericLiteral(left) && left.text.startsWith("-")))) left = f.createParenthesizedExpression(left);
+        return f.createBinaryExpression(left, BINARY_TOKENS[e.op], this.operand(e.right));
+      }
       case "select":
         return f.createConditionalExpression(this.operand(e.cond), f.createToken(ts.SyntaxKind.QuestionToken), this.operand(e.whenTrue), f.createToken(ts.SyntaxKind.ColonToken), this.operand(e.whenFalse));
       case "math":

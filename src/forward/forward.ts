@@ -16,6 +16,7 @@ import { NameManager } from "../ir/names.ts";
 import { derivativeType, isDifferentiable, isReference } from "../ir/types.ts";
 import { add, mul, ruleFor, type D } from "../rules/rules.ts";
 import { mentions, substitute } from "../rules/d.ts";
+import { exprOperands } from "../emit/inline.ts";
 
 export interface ForwardTarget {
   fn: string;
@@ -214,6 +215,10 @@ class ForwardFunction {
         });
         return;
       }
+      case "drop":
+        this.b.emit(s);
+        if (this.active(s.object)) this.withTangentComment(s.loc, () => this.b.emit({ kind: "drop", object: this.tangentOf(s.object)! }));
+        return;
       case "callStmt": {
         const call = this.callVariant(s.callee, s.args);
         if (!call) {
@@ -273,7 +278,7 @@ class ForwardFunction {
     if (!targetActive || !e) {
       this.b.emit(s);
       if (targetActive && isLet && s.kind === "let") {
-        this.b.emit({ kind: "let", name: this.tangentName(name), type: derivativeType(s.type), mutable: s.mutable, loc: s.loc });
+        this.b.emit({ kind: "let", name: this.tangentName(name), type: derivativeType(s.type), mutable: s.mutable, definite: s.definite, loc: s.loc });
       }
       return;
     }
@@ -305,8 +310,15 @@ class ForwardFunction {
     // Structural tangents (reads, copies, literals) read only the operands: before an
     // assignment (which may overwrite them), after a declaration.
     if (!isLet) {
-      this.withTangentComment(s.loc, () => this.b.emit(setTangent(this.structuralTangent(e, name))));
-      this.b.emit(s);
+      // Zeros shaped like the new value can only be built once it exists.
+      const tangent = this.structuralTangent(e, name);
+      if (exprOperands(tangent).some((o) => o.kind === "var" && o.name === name)) {
+        this.b.emit(s);
+        this.withTangentComment(s.loc, () => this.b.emit(setTangent(tangent)));
+      } else {
+        this.withTangentComment(s.loc, () => this.b.emit(setTangent(tangent)));
+        this.b.emit(s);
+      }
     } else {
       this.b.emit(s);
       this.withTangentComment(s.loc, () => this.b.emit(setTangent(this.structuralTangent(e, name))));
@@ -353,7 +365,7 @@ class ForwardFunction {
         return this.active(e.object) ? { kind: "field", object: this.tangentOf(e.object)!, name: e.name } : this.zerosLikeTarget(target, targetType);
       case "copy":
         return this.active(e.source)
-          ? { kind: "copy", source: this.tangentOf(e.source)!, start: e.start, end: e.end, type: derivativeType(e.type) }
+          ? { kind: "copy", source: this.tangentOf(e.source)!, start: e.start, end: e.end, type: derivativeType(e.type), deep: e.deep }
           : this.zerosLikeTarget(target, targetType);
       case "arrayLiteral": {
         const elementTypes = e.type.kind === "tuple" ? e.type.elements : e.elements.map(() => (e.type as { element: Type }).element);
@@ -367,6 +379,9 @@ class ForwardFunction {
       }
       case "newArray":
         return { kind: "newArray", length: e.length, fill: e.fill ? this.tangentOrZero(e.fill) : undefined, type: derivativeType(e.type) };
+      case "pop":
+        // Tapes are pushed and popped in step with their tangents.
+        return this.active(e.object) ? { kind: "pop", object: this.tangentOf(e.object)!, type: derivativeType(e.type) } : this.zerosLikeTarget(target, targetType);
       default:
         return this.zerosLikeTarget(target, targetType);
     }

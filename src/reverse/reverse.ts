@@ -337,7 +337,8 @@ class ReverseFunction {
         : { kind: "operand", value: returned }
       : undefined;
     const valueStmt: Stmt[] = valueInit ? [{ kind: "let", name: valueName, type: valueType, init: valueInit, mutable: false }] : [];
-    const common = {
+    // Names are read when the functions are made: building them takes fresh names too.
+    const common = () => ({
       sourceName: fn.sourceName,
       loc: fn.loc,
       reservedNames: this.b.names.all(),
@@ -345,7 +346,7 @@ class ReverseFunction {
       derivativeCode: this.derivativeCode,
       derivedNames: new Set([...this.derivedNames, ...this.b.names.temporaries]),
       commentLabel: "adjoint of",
-    };
+    });
     const backwardPart: Stmt[] = [
       ...(backwardSweep.length > 0 ? [{ kind: "comment", text: "backward sweep" } as Stmt] : []),
       ...adjointDeclarationsLater(),
@@ -354,7 +355,7 @@ class ReverseFunction {
     ];
     if (job.kind !== "pullback") {
       const body: Stmt[] = [...declarations, ...prologue, ...forwardSweep, ...valueStmt, ...backwardPart];
-      return { functions: [{ ...common, name: job.name, params, returnType: epilogue.type, body, exported: true }] };
+      return { functions: [{ ...common(), name: job.name, params, returnType: epilogue.type, body, exported: true }] };
     }
     // A pullback in two halves: what the backward half reads from the forward half is saved.
     const declaredLater = new Set<string>();
@@ -374,8 +375,8 @@ class ReverseFunction {
     return {
       saved: savedType,
       functions: [
-        { ...common, name: job.forwardName!, params: [...fn.params, ...barParams], returnType: forwardResultType, body: [...declarations, ...forwardSweep, ...valueStmt, ...forwardBody], exported: false },
-        { ...common, name: job.name, params: [...params, { name: savedName, type: savedType }], returnType: epilogue.type, body: [...unpack, ...backwardPart], exported: false },
+        { ...common(), name: job.forwardName!, params: [...fn.params, ...barParams], returnType: forwardResultType, body: [...declarations, ...forwardSweep, ...valueStmt, ...forwardBody], exported: false },
+        { ...common(), name: job.name, params: [...params, { name: savedName, type: savedType }], returnType: epilogue.type, body: [...unpack, ...backwardPart], exported: false },
       ],
     };
   }
@@ -558,6 +559,15 @@ class ReverseFunction {
     }
   }
 
+  /** An inactive number: a counter, an index, a size. */
+  private isControl(name: string): boolean {
+    return this.b.types.get(name)?.kind === "number" && !this.activity.isActive(name) && !this.adjointNames().has(name);
+  }
+
+  private adjointNames(): Set<string> {
+    return new Set(this.adjoints.values());
+  }
+
   private overwritten(name: string): boolean {
     const sites = this.definitionSites.get(name);
     return sites !== undefined && (sites.count > 1 || sites.inLoop);
@@ -570,11 +580,16 @@ class ReverseFunction {
     return { kind: "let", name, type, init, mutable: true, definite: init === undefined };
   }
 
-  private tapeFor(type: Type): string {
-    const key = describeType(type);
+  /**
+   * The tape for values of a type. Counters and trip counts (`control`) get their own, so that a
+   * tape of active values never carries inactive ones (forward mode over this code then gives
+   * counters no tangent).
+   */
+  private tapeFor(type: Type, control = false): string {
+    const key = `${control ? "control " : ""}${describeType(type)}`;
     let tape = this.tapes.get(key);
     if (!tape) {
-      const base = type.kind === "number" ? "tape" : type.kind === "boolean" ? "flagTape" : isReference(type) ? "containerTape" : "valueTape";
+      const base = control ? "controlTape" : type.kind === "number" ? "tape" : type.kind === "boolean" ? "flagTape" : isReference(type) ? "containerTape" : "valueTape";
       tape = { name: this.b.names.fresh(base), type };
       this.tapes.set(key, tape);
     }
@@ -845,7 +860,7 @@ class ReverseFunction {
     this.b.emit({ kind: "let", name: trips, type: NUMBER, init: { kind: "operand", value: num(0) }, mutable: true });
     const count: Stmt = { kind: "assign", name: trips, value: { kind: "binary", op: "+", left: ref(trips), right: num(1) } };
     this.b.emit({ ...s, init, test, body: [count, ...body], update });
-    this.b.emit({ kind: "push", object: ref(this.tapeFor(NUMBER)), values: [ref(trips)] });
+    this.b.emit({ kind: "push", object: ref(this.tapeFor(NUMBER, true)), values: [ref(trips)] });
   }
 
   /** Pushes before overwrites, and hoisted variables assigned instead of declared. */
@@ -868,7 +883,7 @@ class ReverseFunction {
         }
         if (name === undefined) return [out];
         const result: Stmt[] = [];
-        if (taped.has(name) && this.savePoints(name).has(definition!.primal) && !this.firstDefinitions.has(s)) result.push({ kind: "push", object: ref(this.tapeFor(this.b.types.get(name)!)), values: [ref(name)], loc: s.loc });
+        if (taped.has(name) && this.savePoints(name).has(definition!.primal) && !this.firstDefinitions.has(s)) result.push({ kind: "push", object: ref(this.tapeFor(this.b.types.get(name)!, this.isControl(name))), values: [ref(name)], loc: s.loc });
         if (hoisted.has(name) && s.kind === "let") {
           if (s.init) result.push(this.keepMark(s, { kind: "assign", name, value: s.init, loc: s.loc }));
         } else {
@@ -1274,7 +1289,7 @@ class ReverseFunction {
     }
     const trips = this.b.names.fresh("trips");
     this.b.types.set(trips, NUMBER);
-    this.b.emit({ kind: "let", name: trips, type: NUMBER, init: { kind: "pop", object: ref(this.tapeFor(NUMBER)), type: NUMBER }, mutable: true, loc: s.loc });
+    this.b.emit({ kind: "let", name: trips, type: NUMBER, init: { kind: "pop", object: ref(this.tapeFor(NUMBER, true)), type: NUMBER }, mutable: true, loc: s.loc });
     const cond = this.b.names.fresh("t", true);
     const test = { prelude: [{ kind: "let", name: cond, type: BOOLEAN, init: { kind: "binary", op: ">", left: ref(trips), right: num(0) }, mutable: false } as Stmt], cond: ref(cond) };
     // Each iteration ran body, update, test (a do…while's first test also follows its body).
@@ -1442,7 +1457,7 @@ class ReverseFunction {
           const { name } = marker;
           if (!taped.has(name) || !this.savePoints(name).has(marker.primal)) return [];
           const type = this.b.types.get(name)!;
-          return [{ kind: "assign", name, value: { kind: "pop", object: ref(this.tapeFor(type)), type }, loc: s.loc }];
+          return [{ kind: "assign", name, value: { kind: "pop", object: ref(this.tapeFor(type, this.isControl(name))), type }, loc: s.loc }];
         }
         switch (s.kind) {
           case "if":

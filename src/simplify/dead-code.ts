@@ -17,10 +17,11 @@ export function removeDeadCode(fn: Function, removable: ReadonlySet<string>): Fu
       block.flatMap((s): Stmt[] => {
         if ((s.kind === "let" || s.kind === "assign") && removable.has(s.name) && !reads.get(s.name)) {
           const value = s.kind === "let" ? s.init : s.value;
-          if (value?.kind !== "call" && value?.kind !== "pop") {
-            removed = true;
-            return [];
-          }
+          removed = true;
+          // A call may write into its arguments and a pop keeps a tape in step: they stay, without the name.
+          if (value?.kind === "call") return [{ kind: "callStmt", callee: value.callee, args: value.args, loc: s.loc }];
+          if (value?.kind === "pop") return [{ kind: "drop", object: value.object, loc: s.loc }];
+          return [];
         }
         switch (s.kind) {
           case "if":

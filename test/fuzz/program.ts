@@ -110,7 +110,9 @@ export type Bool =
   | { k: "cmp"; op: "<" | ">" | "<=" | ">="; l: Num; r: Num }
   | { k: "and" | "or"; l: Bool; r: Bool }
   | { k: "not"; e: Bool }
-  | { k: "bref"; name: string };
+  | { k: "bref"; name: string }
+  /** Only the shrinker makes these. */
+  | { k: "blit"; v: boolean };
 
 export type Arr =
   /** An existing array passed by reference (only as a call argument or an alias). */
@@ -301,7 +303,7 @@ export function printNum(e: Num): string {
 export function printBool(b: Bool): string {
   switch (b.k) {
     case "cmp":
-      return `${printNum(b.l)} ${b.op} ${printNum(b.r)}`;
+      return `${wrap(b.l)} ${b.op} ${wrap(b.r)}`;
     case "and":
       return `${paren(printBool(b.l))} && ${paren(printBool(b.r))}`;
     case "or":
@@ -310,6 +312,8 @@ export function printBool(b: Bool): string {
       return `!${paren(printBool(b.e))}`;
     case "bref":
       return b.name;
+    case "blit":
+      return String(b.v);
   }
 }
 

@@ -23,6 +23,7 @@ export function lossGrad(
   let outBar!: number[];
   let t5Bar!: number[];
   const containerTape: {
+    adjointTape: number[][];
     containerTape: {
       controlTape: number[];
       i: number;
@@ -36,7 +37,7 @@ export function lossGrad(
     hBar: number[];
     l: number;
   }[] = [];
-  const containerTape2: number[][] = [];
+  const adjointTape: number[][] = [];
   const controlTape: number[] = [];
   const tape: number[] = [];
   const layersBar: {
@@ -51,10 +52,10 @@ export function lossGrad(
     const predictOut = predictForwardWrtLayers(layers, xs[s], layersBar);
     containerTape.push(predictOut.saved);
     const t5 = predictOut.value;
-    containerTape2.push(t5Bar);
+    adjointTape.push(t5Bar);
     t5Bar = new Array<number>(t5.length).fill(0);
     const out = t5;
-    containerTape2.push(outBar);
+    adjointTape.push(outBar);
     outBar = t5Bar;
     for (controlTape.push(k), k = 0; k < out.length; k++) {
       const t9 = out[k];
@@ -82,9 +83,9 @@ export function lossGrad(
     }
     k = controlTape.pop()!;
     // adjoint of line 36: const out = predict(layers, xs[s]);
-    outBar = containerTape2.pop()!;
+    outBar = adjointTape.pop()!;
     const t25 = t5Bar;
-    t5Bar = containerTape2.pop()!;
+    t5Bar = adjointTape.pop()!;
     predictPullbackWrtLayers(layers, t4, t25, layersBar, containerTape.pop()!);
   }
   // adjoint of line 34: let total = 0;
@@ -215,6 +216,7 @@ function predictForwardWrtLayers(
 ): {
   value: number[];
   saved: {
+    adjointTape: number[][];
     containerTape: {
       controlTape: number[];
       i: number;
@@ -239,6 +241,7 @@ function predictForwardWrtLayers(
     tape: number[];
   }[] = [];
   const containerTape2: number[][] = [];
+  const adjointTape: number[][] = [];
   let h = x;
   let hBar: number[] = new Array<number>(x.length).fill(0);
   for (l = 0; l < layers.length; l++) {
@@ -247,11 +250,11 @@ function predictForwardWrtLayers(
     containerTape.push(denseOut.saved);
     containerTape2.push(h);
     h = denseOut.value;
-    containerTape2.push(hBar);
+    adjointTape.push(hBar);
     hBar = new Array<number>(h.length).fill(0);
   }
   const value: number[] = h.slice();
-  return { value, saved: { containerTape, containerTape2, h, hBar, l } };
+  return { value, saved: { adjointTape, containerTape, containerTape2, h, hBar, l } };
 }
 function predictPullbackWrtLayers(
   layers: {
@@ -265,6 +268,7 @@ function predictPullbackWrtLayers(
     b: number[];
   }[],
   saved2: {
+    adjointTape: number[][];
     containerTape: {
       controlTape: number[];
       i: number;
@@ -279,6 +283,7 @@ function predictPullbackWrtLayers(
     l: number;
   },
 ): void {
+  const adjointTape = saved2.adjointTape;
   const containerTape = saved2.containerTape;
   const containerTape2 = saved2.containerTape2;
   let h = saved2.h;
@@ -296,7 +301,7 @@ function predictPullbackWrtLayers(
     const t4Bar = layersBar[l];
     const t7 = l < t6;
     const t17 = hBar;
-    hBar = containerTape2.pop()!;
+    hBar = adjointTape.pop()!;
     h = containerTape2.pop()!;
     densePullback(t4, h, t7, t17, t4Bar, hBar, containerTape.pop()!);
   }

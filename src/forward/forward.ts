@@ -17,6 +17,7 @@ import { derivativeType, isDifferentiable, isReference } from "../ir/types.ts";
 import { add, mul, ruleFor, type D } from "../rules/rules.ts";
 import { mentions, substitute } from "../rules/d.ts";
 import { exprOperands } from "../emit/inline.ts";
+import { writtenParams } from "../analysis/writes.ts";
 
 export interface ForwardTarget {
   fn: string;
@@ -103,10 +104,20 @@ class ForwardFunction {
       const tangentType: Type = { kind: "record", fields: wrtParams.map((p) => ({ name: p.name, type: derivativeType(p.type) })) };
       const tangentParam = this.b.names.fresh("tangent");
       params.push({ name: tangentParam, type: tangentType });
+      // A function that writes into its arguments works on copies: the caller's stay as they are.
+      const written = writtenParams(fn, this.program, this.oracle);
+      fn.params.forEach((p, i) => {
+        if (written[i]) prologue.push({ kind: "assign", name: p.name, value: { kind: "copy", source: ref(p.name), type: p.type, deep: true } });
+      });
       for (const p of activeParams) {
-        const init: Expr = job.mask[fn.params.indexOf(p)]
-          ? { kind: "field", object: ref(tangentParam), name: p.name }
-          : { kind: "zerosLike", like: ref(p.name), type: p.type };
+        const index = fn.params.indexOf(p);
+        let init: Expr = { kind: "field", object: ref(tangentParam), name: p.name };
+        if (!job.mask[index]) init = { kind: "zerosLike", like: ref(p.name), type: p.type };
+        else if (written[index]) {
+          const given = this.b.names.fresh("t", true);
+          prologue.push({ kind: "let", name: given, type: derivativeType(p.type), init, mutable: false });
+          init = { kind: "copy", source: ref(given), type: derivativeType(p.type), deep: true };
+        }
         prologue.push({ kind: "let", name: this.tangentName(p.name), type: derivativeType(p.type), init, mutable: false });
       }
     } else {

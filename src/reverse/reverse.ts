@@ -36,6 +36,7 @@ import { derivativeType, describeType, elementType, isDifferentiable, isReferenc
 import { mul, ruleFor, type D } from "../rules/rules.ts";
 import { mentions, substitute } from "../rules/d.ts";
 import { directOperands as directOperandsOf, exprOperands } from "../emit/inline.ts";
+import { writtenParams } from "../analysis/writes.ts";
 
 export type ReverseKind = "grad" | "vjp";
 
@@ -583,13 +584,14 @@ class ReverseFunction {
   /**
    * The tape for values of a type. Counters and trip counts (`control`) get their own, so that a
    * tape of active values never carries inactive ones (forward mode over this code then gives
-   * counters no tangent).
+   * counters no tangent); adjoint containers get theirs, so that no tape makes a primal
+   * container look like an alias of an adjoint one.
    */
-  private tapeFor(type: Type, control = false): string {
-    const key = `${control ? "control " : ""}${describeType(type)}`;
+  private tapeFor(type: Type, control = false, adjoint = false): string {
+    const key = `${control ? "control " : adjoint ? "adjoint " : ""}${describeType(type)}`;
     let tape = this.tapes.get(key);
     if (!tape) {
-      const base = control ? "controlTape" : type.kind === "number" ? "tape" : type.kind === "boolean" ? "flagTape" : isReference(type) ? "containerTape" : "valueTape";
+      const base = control ? "controlTape" : adjoint ? "adjointTape" : type.kind === "number" ? "tape" : type.kind === "boolean" ? "flagTape" : isReference(type) ? "containerTape" : "valueTape";
       tape = { name: this.b.names.fresh(base), type };
       this.tapes.set(key, tape);
     }
@@ -755,7 +757,7 @@ class ReverseFunction {
 
   private mutatedArguments(callee: string, args: Operand[]): Operand[] {
     const fn = this.program.functions.get(callee)!;
-    const written = writtenParams(fn, this.program);
+    const written = writtenParams(fn, this.program, this.oracle);
     return args.filter((a, i) => written[i] && a.kind === "var");
   }
 
@@ -883,7 +885,7 @@ class ReverseFunction {
         }
         if (name === undefined) return [out];
         const result: Stmt[] = [];
-        if (taped.has(name) && this.savePoints(name).has(definition!.primal) && !this.firstDefinitions.has(s)) result.push({ kind: "push", object: ref(this.tapeFor(this.b.types.get(name)!, this.isControl(name))), values: [ref(name)], loc: s.loc });
+        if (taped.has(name) && this.savePoints(name).has(definition!.primal) && !this.firstDefinitions.has(s)) result.push({ kind: "push", object: ref(this.tapeFor(this.b.types.get(name)!, this.isControl(name), this.adjointNames().has(name))), values: [ref(name)], loc: s.loc });
         if (hoisted.has(name) && s.kind === "let") {
           if (s.init) result.push(this.keepMark(s, { kind: "assign", name, value: s.init, loc: s.loc }));
         } else {
@@ -1319,7 +1321,7 @@ class ReverseFunction {
       }
       const call = callOf(s);
       if (call) {
-        const written = writtenParams(this.program.functions.get(call.callee)!, this.program);
+        const written = writtenParams(this.program.functions.get(call.callee)!, this.program, this.oracle);
         call.args.forEach((a, i) => written[i] && a.kind === "var" && writtenClasses.add(this.activity.aliasClass(a.name)));
       }
     });
@@ -1457,7 +1459,7 @@ class ReverseFunction {
           const { name } = marker;
           if (!taped.has(name) || !this.savePoints(name).has(marker.primal)) return [];
           const type = this.b.types.get(name)!;
-          return [{ kind: "assign", name, value: { kind: "pop", object: ref(this.tapeFor(type, this.isControl(name))), type }, loc: s.loc }];
+          return [{ kind: "assign", name, value: { kind: "pop", object: ref(this.tapeFor(type, this.isControl(name), this.adjointNames().has(name))), type }, loc: s.loc }];
         }
         switch (s.kind) {
           case "if":
@@ -1556,44 +1558,6 @@ function elementOrFields(type: Type): Type {
   if (type.kind === "record") return type.fields.some((f) => isReference(f.type)) ? { kind: "array", element: NUMBER } : NUMBER;
   if (type.kind === "tuple") return type.elements.some(isReference) ? { kind: "array", element: NUMBER } : NUMBER;
   return NUMBER;
-}
-
-/** The parameters a function writes into (directly or through its callees): any write, active or not. */
-const writtenCache = new WeakMap<Function, boolean[]>();
-function writtenParams(fn: Function, program: Program): boolean[] {
-  const cached = writtenCache.get(fn);
-  if (cached) return cached;
-  const result = fn.params.map(() => false);
-  writtenCache.set(fn, result);
-  // Aliases of each parameter (assignments and reads of containers out of it).
-  const owner = new Map<string, number>();
-  fn.params.forEach((p, i) => isReference(p.type) && owner.set(p.name, i));
-  let changed = true;
-  while (changed) {
-    changed = false;
-    visit(fn.body, (s) => {
-      if (s.kind !== "let" && s.kind !== "assign") return;
-      const value = s.kind === "let" ? s.init : s.value;
-      if (!value || owner.has(s.name)) return;
-      const from = value.kind === "operand" ? value.value : value.kind === "index" || value.kind === "field" ? value.object : undefined;
-      if (from?.kind === "var" && owner.has(from.name)) {
-        owner.set(s.name, owner.get(from.name)!);
-        changed = true;
-      }
-    });
-  }
-  const mark = (o: Operand) => {
-    if (o.kind === "var" && owner.has(o.name)) result[owner.get(o.name)!] = true;
-  };
-  visit(fn.body, (s) => {
-    if (s.kind === "setIndex" || s.kind === "setField" || s.kind === "push" || s.kind === "fill") mark(s.object);
-    const call = s.kind === "callStmt" ? s : (s.kind === "let" || s.kind === "assign") && (s.kind === "let" ? s.init : s.value)?.kind === "call" ? ((s.kind === "let" ? s.init : s.value) as Extract<Expr, { kind: "call" }>) : undefined;
-    if (call) {
-      const written = writtenParams(program.functions.get(call.callee)!, program);
-      call.args.forEach((a, i) => written[i] && mark(a));
-    }
-  });
-  return result;
 }
 
 /** Operations cheap enough to recompute rather than save (a tape push and pop cost about as much). */

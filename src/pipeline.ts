@@ -29,6 +29,7 @@ import { lowerProgram } from "./lower/lower.ts";
 import { differentiateReverse, type ReverseTarget } from "./reverse/reverse.ts";
 import { removeJumps } from "./reverse/structure.ts";
 import { renameSiblingDeclarations } from "./reverse/names.ts";
+import { isolateConditions } from "./reverse/conditions.ts";
 import { removeDeadCode } from "./simplify/dead-code.ts";
 import { annotateSourceLines } from "./emit/comments.ts";
 
@@ -131,7 +132,7 @@ async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[
     }
     const forward = differentiateForward(program, oracle, forwardTargets);
     // Reverse mode works on functions whose jumps are flags (one program of them, one oracle).
-    const structured: Program = { functions: new Map([...program.functions].map(([name, fn]) => [name, renameSiblingDeclarations(removeJumps(fn))])) };
+    const structured: Program = { functions: new Map([...program.functions].map(([name, fn]) => [name, isolateConditions(renameSiblingDeclarations(removeJumps(fn)))])) };
     const reverse = differentiateReverse(structured, new ActivityOracle(structured), reverseTargets);
     const secondOrder = hessianVectorProducts(structured, reverse.functions, hvpTargets);
     const internal = new Set(hvpTargets.filter((t) => t.internalGrad).map((t) => t.gradName));

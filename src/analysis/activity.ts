@@ -192,7 +192,8 @@ function analyzeFunction(fn: Function, initiallyActive: boolean[], oracle: Activ
       case "select":
         return [e.whenTrue, e.whenFalse];
       case "copy":
-        return [e.source];
+        // A copy shares only the containers inside what it copies.
+        return holdsContainers(e.type) ? [e.source] : [];
       case "arrayLiteral":
         return e.elements;
       case "recordLiteral":
@@ -291,4 +292,11 @@ export function forEachStmt(body: Stmt[], visit: (s: Stmt) => void): void {
         break;
     }
   }
+}
+
+function holdsContainers(type: Type): boolean {
+  if (type.kind === "array") return isReference(type.element);
+  if (type.kind === "tuple") return type.elements.some(isReference);
+  if (type.kind === "record") return type.fields.some((f) => isReference(f.type));
+  return false;
 }

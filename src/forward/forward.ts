@@ -8,7 +8,7 @@
  * callee `g` gets `gTangent(…, dp, dq)` with positional tangents of its active parameters,
  * returning `{ value, tangent }` when its result is active and its plain value otherwise.
  */
-import type { Activity, ActivityOracle } from "../analysis/activity.ts";
+import { forEachStmt, type Activity, type ActivityOracle } from "../analysis/activity.ts";
 import { IRBuilder, operandD } from "../ir/builder.ts";
 import type { DerivativeFunction, Expr, Function, Operand, Param, Program, SourceLoc, Stmt, Type } from "../ir/ir.ts";
 import { NUMBER, num, ref } from "../ir/ir.ts";
@@ -118,7 +118,7 @@ class ForwardFunction {
           prologue.push({ kind: "let", name: given, type: derivativeType(p.type), init, mutable: false });
           init = { kind: "copy", source: ref(given), type: derivativeType(p.type), deep: true };
         }
-        prologue.push({ kind: "let", name: this.tangentName(p.name), type: derivativeType(p.type), init, mutable: false });
+        prologue.push({ kind: "let", name: this.tangentName(p.name), type: derivativeType(p.type), init, mutable: assignedNames(fn.body).has(p.name) });
       }
     } else {
       for (const p of activeParams) params.push({ name: this.tangentName(p.name), type: derivativeType(p.type) });
@@ -477,4 +477,11 @@ function readsOf(e: Expr): Set<string> {
 
 function capitalize(name: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+/** Variables the function assigns (a parameter assigned needs a reassignable tangent). */
+function assignedNames(body: Stmt[]): Set<string> {
+  const names = new Set<string>();
+  forEachStmt(body, (s) => s.kind === "assign" && names.add(s.name));
+  return names;
 }

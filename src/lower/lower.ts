@@ -1196,7 +1196,9 @@ class FunctionLowerer {
         // An unused parameter (`_`) reads nothing.
         if (Node.isIdentifier(nameNode)) {
           const name = nameNode.getText();
-          if (!callback.getBody().getDescendantsOfKind(SyntaxKind.Identifier).some((id) => id.getText() === name)) return;
+          const body = callback.getBody();
+          const identifiers = Node.isIdentifier(body) ? [body] : body.getDescendantsOfKind(SyntaxKind.Identifier);
+          if (!identifiers.some((id) => id.getText() === name)) return;
           const value = produce();
           this.declare(nameNode.getText(), this.typeOfOperand(value), this.asExpr(value), false);
         } else {

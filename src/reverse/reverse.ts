@@ -361,7 +361,8 @@ class ReverseFunction {
     // A pullback in two halves: what the backward half reads from the forward half is saved.
     const declaredLater = new Set<string>();
     visit(backwardPart, (s) => s.kind === "let" && declaredLater.add(s.name));
-    const passed = new Set(params.map((p) => p.name));
+    // Parameters come in again, unless the forward half assigned them (then their value is saved).
+    const passed = new Set(params.map((p) => p.name).filter((n) => !this.definitionSites.has(n)));
     const savedNames = [...readsOf(backwardPart)].filter((n) => !declaredLater.has(n) && !passed.has(n)).sort();
     const savedType: Type = { kind: "record", fields: savedNames.map((n) => ({ name: n, type: this.savedType(n) })) };
     const savedName = this.b.names.fresh("saved");
@@ -372,7 +373,12 @@ class ReverseFunction {
       this.b.emit({ kind: "return", value: result });
     });
     const tapeNames = new Set([...this.tapes.values()].map((t) => t.name));
-    const unpack: Stmt[] = savedNames.map((n) => ({ kind: "let", name: n, type: this.savedType(n), init: { kind: "field", object: ref(savedName), name: n }, mutable: !tapeNames.has(n) }));
+    const isParam = (n: string) => fn.params.some((p) => p.name === n);
+    const unpack: Stmt[] = savedNames.map((n): Stmt => {
+      const value: Expr = { kind: "field", object: ref(savedName), name: n };
+      // A parameter the forward half assigned takes its final value back.
+      return isParam(n) ? { kind: "assign", name: n, value } : { kind: "let", name: n, type: this.savedType(n), init: value, mutable: !tapeNames.has(n) };
+    });
     return {
       saved: savedType,
       functions: [
@@ -499,7 +505,9 @@ class ReverseFunction {
       scan(loop.update);
     };
     let place = this.parents.get(reader);
-    let definite = place ? scan(place.block, place.index + 1) : true;
+    // An `if` or a loop reads its condition first: its own branches and body run after the read.
+    const compound = reader.kind === "if" || reader.kind === "loop" || reader.kind === "block";
+    let definite = place ? scan(place.block, place.index + (compound ? 0 : 1)) : true;
     while (!definite && place) {
       const owner = place.owner;
       if (!owner) break;
@@ -1228,6 +1236,13 @@ class ReverseFunction {
     }
     const { mask, pullback } = split;
     const name = pullback.backward;
+    // A result whose adjoint stays zero (used only in a comparison, say) sends nothing back.
+    if (result !== undefined && !isReference(this.b.types.get(result)!) && !this.hasAdjoint(result) && !this.oracle.summary(callee, args.map((a) => this.active(a))).writtenParams.some(Boolean)) {
+      restoreArguments?.();
+      restoreMutated();
+      this.b.emit({ kind: "drop", object: ref(this.tapeFor(pullback.saved)) });
+      return;
+    }
     this.adjoint(s.loc, () => {
       const callArgs: Operand[] = [...args];
       const calleeActivity = this.oracle.analyze(fn, mask);
@@ -1305,7 +1320,12 @@ class ReverseFunction {
     this.recomputeHere(s.init);
     this.b.emit({ kind: "loop", init: [], test, update: [], body, bodyFirst: false, loc: s.loc });
     // A `while`/`for` tested once before its first iteration.
-    if (s.test && !s.bodyFirst) this.backwardBlock(s.test.prelude);
+    if (s.test && !s.bodyFirst) {
+      // Reversed a second time, in another scope: its single-use adjoints are declared anew.
+      for (const x of s.test.prelude) if (x.kind === "let") this.declaredSingle.delete(x.name);
+      this.recomputeHere(s.test.prelude);
+      this.backwardBlock(s.test.prelude);
+    }
     this.backwardBlock(s.init);
   }
 
@@ -1410,14 +1430,23 @@ class ReverseFunction {
     for (const name of order) {
       let anchor = site.get(name)!;
       let block = this.parents.get(anchor)!.block;
+      // A loop's test and update are reversed inside its backward iteration: they share its
+      // top. A test is also reversed once after the loop (the first test): recomputed there too.
+      const owner = this.parents.get(anchor)!.owner;
+      let alsoAt: Stmt[] | undefined;
+      if (owner?.kind === "loop" && (block === owner.test?.prelude || block === owner.update)) {
+        alsoAt = block;
+        block = owner.body;
+      }
       for (;;) {
         const up = this.parents.get(anchor);
         const owner = up?.owner;
         if (!owner || owner.kind !== "loop" || up.block !== owner.body || !invariant(name, owner)) break;
         anchor = owner;
         block = owner.init;
+        alsoAt = undefined;
       }
-      this.placement.set(name, { block, anchor });
+      this.placement.set(name, { block, anchor, alsoAt });
     }
   }
 
@@ -1438,7 +1467,7 @@ class ReverseFunction {
   /** Every forward definition of each variable (primal statements). */
   private readonly allDefinitions = new Map<string, Stmt[]>();
   /** Where each recomputed value is defined in the backward sweep: the block whose top it goes to. */
-  private readonly placement = new Map<string, { block: Stmt[]; anchor: Stmt }>();
+  private readonly placement = new Map<string, { block: Stmt[]; anchor: Stmt; alsoAt?: Stmt[] }>();
   /** Counters of counted loops (restored by counting down), by the loop that counts them. */
   private readonly countedCounters = new Map<string, Stmt[]>();
 
@@ -1449,7 +1478,7 @@ class ReverseFunction {
         const forBlock = this.recomputeMarkers.get(s);
         if (forBlock) {
           return [...recomputed]
-            .filter((name) => this.placement.get(name)?.block === forBlock)
+            .filter((name) => this.placement.get(name)?.block === forBlock || this.placement.get(name)?.alsoAt === forBlock)
             .map((name) => this.recomputedDefinitions.get(name)!)
             .sort((a, b) => this.order(a) - this.order(b))
             .map((x) => ({ ...x, mutable: false }));

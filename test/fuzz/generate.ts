@@ -21,6 +21,8 @@ export interface GenOptions {
   maxHelpers: number;
   /** Statements per block, at most. */
   maxStmts: number;
+  /** Statements per program, about (helpers and entry together). */
+  maxTotal: number;
   /** Nesting depth of statements. */
   maxDepth: number;
   /** Nesting depth of expressions. */
@@ -33,7 +35,7 @@ export interface GenOptions {
   avoid: readonly string[];
 }
 
-export const DEFAULT_OPTIONS: GenOptions = { maxHelpers: 2, maxStmts: 4, maxDepth: 2, maxExprDepth: 2, avoid: [] };
+export const DEFAULT_OPTIONS: GenOptions = { maxHelpers: 2, maxStmts: 4, maxTotal: 24, maxDepth: 2, maxExprDepth: 2, avoid: [] };
 
 type VarKind = "num" | "int" | "arr" | "obj" | "bool";
 
@@ -69,6 +71,8 @@ interface Ctx {
   /** Arrays being iterated: no pushes into them. */
   iterating: Set<string>;
   depth: number;
+  /** Statements left for the whole program. */
+  budget: { n: number };
   names: { n: number };
   helpers: Fn[];
 }
@@ -113,6 +117,10 @@ export class Gen {
     }
     return undefined;
   }
+  /** Picks with a bias to the end of the list (variables declared most recently). */
+  recent<T>(xs: readonly T[]): T {
+    return xs[Math.min(xs.length - 1, Math.floor(xs.length * Math.sqrt(this.random())))]!;
+  }
   literal(): number {
     return this.pick([0.5, 2, 1, 0.25, 1.5, 3, 0.1, 0.75, -1, -0.5, -2, 0.3, 1.25]);
   }
@@ -124,8 +132,10 @@ export class Gen {
     const names = { n: 0 };
     const helpers: Fn[] = [];
     const count = this.int(0, this.options.maxHelpers);
-    for (let h = 0; h < count; h++) helpers.push(this.fn(`h${h}`, false, helpers, names));
-    const f = this.fn("f", true, helpers, names);
+    const budget = { n: this.int(Math.ceil(this.options.maxTotal / 3), this.options.maxTotal) };
+    // Helpers get a share of the budget each; the entry what is left (at least a few).
+    for (let h = 0; h < count; h++) helpers.push(this.fn(`h${h}`, false, helpers, names, { n: Math.ceil(budget.n / (count + 2)) }));
+    const f = this.fn("f", true, helpers, names, { n: Math.max(4, budget.n - Math.ceil(budget.n / (count + 2)) * count) });
     return { fns: [...helpers, f], args: f.params.map((p) => this.argument(p.t)) };
   }
 
@@ -142,7 +152,7 @@ export class Gen {
     }
   }
 
-  fn(name: string, exported: boolean, helpers: Fn[], names: { n: number }): Fn {
+  fn(name: string, exported: boolean, helpers: Fn[], names: { n: number }, budget: { n: number }): Fn {
     const params: Param[] = [];
     const nParams = this.int(1, exported ? 4 : 3);
     for (let i = 0; i < nParams; i++) {
@@ -166,7 +176,7 @@ export class Gen {
       pushable: false,
       fresh: false,
     }));
-    const ctx: Ctx = { ret, scopes: [scope], loops: [], inLoop: false, inCallback: false, labels: [], iterating: new Set(), depth: 0, names, helpers: [...helpers] };
+    const ctx: Ctx = { ret, scopes: [scope], loops: [], inLoop: false, inCallback: false, labels: [], iterating: new Set(), depth: 0, budget, names, helpers: [...helpers] };
     const body = this.block(ctx, this.int(2, this.options.maxStmts + 1), false);
     body.push({ k: "return", value: this.returnValue(ctx) });
     return { name, params, ret, body, exported };
@@ -251,13 +261,13 @@ export class Gen {
 
   numRef(ctx: Ctx): Num | undefined {
     const vs = this.vars(ctx, "num");
-    return vs.length > 0 ? { k: "ref", name: this.pick(vs).name } : undefined;
+    return vs.length > 0 ? { k: "ref", name: this.recent(vs).name } : undefined;
   }
 
   elem(ctx: Ctx): Num | undefined {
     const arrays = this.arrays(ctx, 0).filter((a) => this.minLen(ctx, a) >= 1 || ctx.loops.some((l) => l.arr && sameRef(l.arr, a)));
     if (arrays.length === 0) return undefined;
-    const a = this.pick(arrays);
+    const a = this.recent(arrays);
     return { k: "elem", arr: a, idx: this.idx(ctx, a) };
   }
 
@@ -408,17 +418,39 @@ export class Gen {
     ]);
   }
 
+  /** A sum of several values computed so far (so that most of the function is live), and one more expression. */
+  live(ctx: Ctx): Num {
+    const terms: Num[] = [];
+    const nums = this.vars(ctx, "num");
+    const arrays = this.arrays(ctx, 1);
+    const objs = this.vars(ctx, "obj");
+    for (let i = 0; i < 3; i++) {
+      const term = this.tryWeighted<Num>([
+        [3, () => (nums.length > 0 ? { k: "ref", name: this.recent(nums).name } : undefined)],
+        [2, () => {
+          if (arrays.length === 0) return undefined;
+          const arr = this.recent(arrays);
+          return { k: "elem", arr, idx: this.idx(ctx, arr) };
+        }],
+        [0.7, () => (objs.length > 0 ? { k: "field", obj: this.recent(objs).name } : undefined)],
+      ]);
+      if (term) terms.push(this.chance(0.3) ? { k: "math", fn: this.pick(["sin", "tanh", "cos"] as const), args: [term] } : term);
+    }
+    terms.push(this.num(ctx, this.options.maxExprDepth));
+    return terms.reduce((l, r) => ({ k: "bin", op: this.pick(["+", "+", "-", "*"] as const), l, r }));
+  }
+
   returnValue(ctx: Ctx): Arg {
-    const depth = this.options.maxExprDepth;
-    if (ctx.ret === "num") return { t: "num", e: this.num(ctx, depth) };
+    if (ctx.ret === "num") return { t: "num", e: this.live(ctx) };
     if (ctx.ret === "arr") {
-      const locals = ctx.scopes.flat().filter((v) => v.kind === "arr" && v.fresh);
+      const locals = ctx.scopes.flat().filter((v) => v.kind === "arr" && v.fresh && v.minLen >= 1);
       if (locals.length > 0 && this.chance(0.7)) return { t: "arr", e: { k: "aref", arr: { name: this.pick(locals).name } } };
+      if (this.chance(0.5)) return { t: "arr", e: { k: "alit", elems: [this.live(ctx), this.live(ctx)] } };
       return { t: "arr", e: this.arr(ctx, 2).e };
     }
     const objs = ctx.scopes.flat().filter((v) => v.kind === "obj" && v.fresh);
     if (objs.length > 0 && this.chance(0.5)) return { t: "obj", e: { k: "oref", name: this.pick(objs).name } };
-    return { t: "obj", e: { k: "olit", a: this.num(ctx, 2), v: this.arr(ctx, 2).e } };
+    return { t: "obj", e: { k: "olit", a: this.live(ctx), v: this.arr(ctx, 2).e } };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -427,7 +459,10 @@ export class Gen {
   block(ctx: Ctx, n: number, push = true): Stmt[] {
     if (push) ctx.scopes.push([]);
     const out: Stmt[] = [];
-    for (let i = 0; i < n; i++) out.push(...this.stmt(ctx));
+    for (let i = 0; i < n && (ctx.budget.n > 0 || out.length === 0); i++) {
+      ctx.budget.n--;
+      out.push(...this.stmt(ctx));
+    }
     if (push) ctx.scopes.pop();
     return out;
   }
@@ -446,7 +481,7 @@ export class Gen {
 
   stmt(ctx: Ctx): Stmt[] {
     const e = this.options.maxExprDepth;
-    const nested = ctx.depth < this.options.maxDepth;
+    const nested = ctx.depth < this.options.maxDepth && ctx.budget.n > 1;
     return this.weighted<Stmt[]>([
       [5, () => {
         const name = this.fresh(ctx, "s");
@@ -562,12 +597,12 @@ export class Gen {
     return this.tryWeighted<LVal>([
       [3, () => {
         const vs = this.vars(ctx, "num").filter((v) => v.mut);
-        return vs.length > 0 ? { k: "lvar", name: this.pick(vs).name } : undefined;
+        return vs.length > 0 ? { k: "lvar", name: this.recent(vs).name } : undefined;
       }],
       [2.5, () => {
         const arrays = this.writableArrays(ctx);
         if (arrays.length === 0) return undefined;
-        const arr = this.pick(arrays);
+        const arr = this.recent(arrays);
         return { k: "lelem", arr, idx: this.idx(ctx, arr) };
       }],
       [0.7, () => {

@@ -303,6 +303,8 @@ export function printNum(e: Num): string {
 export function printBool(b: Bool): string {
   switch (b.k) {
     case "cmp":
+      // `a < (b > (c) ? …` parses as a call with type arguments in TypeScript: print `<` flipped.
+      if (b.op === "<" || b.op === "<=") return `${wrap(b.r)} ${b.op === "<" ? ">" : ">="} ${wrap(b.l)}`;
       return `${wrap(b.l)} ${b.op} ${wrap(b.r)}`;
     case "and":
       return `${paren(printBool(b.l))} && ${paren(printBool(b.r))}`;

@@ -39,7 +39,7 @@ const root = resolve(import.meta.dirname, "..");
 const scratch = join(root, ".tsad-tmp", "bench");
 
 async function generated(file: string, fn: string[], wrt?: string[]): Promise<Record<string, Fn>> {
-  const result = await compile({ files: [join(root, file)], fn, wrt, emit: ["grad", "jvp"] });
+  const result = await compile({ files: [join(root, file)], fn, wrt, emit: ["grad", "jvp", "hvp"] });
   if (result.diagnostics.length > 0) throw new Error(result.diagnostics.map((d) => d.message).join("\n"));
   mkdirSync(scratch, { recursive: true });
   const path = join(scratch, `${fn.join("-")}.grad.ts`);
@@ -121,6 +121,7 @@ async function main(): Promise<void> {
       contenders: [
         { name: "tsad grad", run: grad },
         { name: "tsad jvp (1 direction)", run: () => (bench.rosenbrockJvp as Fn)(...([x, direction] as never[])) },
+        { name: "tsad hvp (1 direction)", run: () => (bench.rosenbrockHvp as Fn)(...([x, direction] as never[])) },
         { name: "hand-written gradient", run: () => rosenbrockGradient(x), gradient: () => rosenbrockGradient(x) },
         ...(n <= 1000 ? [{ name: "finite differences", run: () => finiteDifferences(problems.rosenbrock, x), gradient: () => finiteDifferences(problems.rosenbrock, x) }] : []),
       ],
@@ -174,7 +175,10 @@ async function main(): Promise<void> {
       size: "8-64-64-4, 64 samples",
       primal: () => mlpLoss(layers, xs, ys),
       reference: () => flat(grad().grad.layers),
-      contenders: [{ name: "tsad grad", run: grad }],
+      contenders: [
+        { name: "tsad grad", run: grad },
+        { name: "tsad hvp (1 direction)", run: () => (mlp.lossHvp as Fn)(...([layers, xs, ys, { layers }] as never[])) },
+      ],
     });
   }
 

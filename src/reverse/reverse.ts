@@ -1322,7 +1322,7 @@ class ReverseFunction {
     // A `while`/`for` tested once before its first iteration.
     if (s.test && !s.bodyFirst) {
       // Reversed a second time, in another scope: its single-use adjoints are declared anew.
-      for (const x of s.test.prelude) if (x.kind === "let") this.declaredSingle.delete(x.name);
+      visit(s.test.prelude, (x) => x.kind === "let" && this.declaredSingle.delete(x.name));
       this.recomputeHere(s.test.prelude);
       this.backwardBlock(s.test.prelude);
     }

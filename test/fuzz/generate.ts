@@ -14,7 +14,7 @@
  * - functions return fresh containers (never an argument: a documented limitation of tsad).
  */
 import { rng } from "../support/numeric.ts";
-import { GUARD_ARITY, type Arg, type Arr, type ArrRef, type Bool, type Fn, type Guard, type Idx, type LVal, type MathFn, type Num, type Obj, type Param, type Program, type Stmt, type Ty } from "./program.ts";
+import { GUARD_ARITY, type Arg, type Arr, type ArrRef, type Bool, type Fn, type Guard, type Idx, type LVal, type Const, type Mat, type MathFn, type Num, type Obj, type Param, type Program, type Stmt, type Ty } from "./program.ts";
 
 export interface GenOptions {
   /** Number of helper functions, at most. */
@@ -30,26 +30,30 @@ export interface GenOptions {
   /**
    * Features to leave out (to look past a known bug at length; the CI test uses none):
    * `assignParams` (assigning number parameters), `writeParams` (writing into array and object
-   * parameters).
+   * parameters), `matrices` (number[][] values).
    */
   avoid: readonly string[];
 }
 
 export const DEFAULT_OPTIONS: GenOptions = { maxHelpers: 2, maxStmts: 4, maxTotal: 24, maxDepth: 2, maxExprDepth: 2, avoid: [] };
 
-type VarKind = "num" | "int" | "arr" | "obj" | "bool";
+type VarKind = "num" | "int" | "arr" | "obj" | "bool" | "mat";
 
 interface Var {
   name: string;
   kind: VarKind;
   /** Scalars: may be assigned. Arrays and objects: elements / fields may be written. */
   mut: boolean;
-  /** Arrays: the length it has at least, here. Objects: of `.v`. */
+  /** Arrays: the length it has at least, here. Objects: of `.v`. Matrices: rows. */
   minLen: number;
+  /** Matrices: the length of every row. */
+  cols?: number;
   /** Arrays: may be pushed into (declared empty, or a fresh local array). */
   pushable: boolean;
   /** Arrays and objects: a container no argument shares (may be returned). */
   fresh: boolean;
+  /** A module-level constant: never written, never passed where it could be written. */
+  constant?: boolean;
 }
 
 interface Loop {
@@ -69,7 +73,7 @@ interface Ctx {
   inCallback: boolean;
   labels: string[];
   /** Arrays being iterated: no pushes into them. */
-  iterating: Set<string>;
+  iterating: string[];
   depth: number;
   /** Statements left for the whole program. */
   budget: { n: number };
@@ -79,6 +83,7 @@ interface Ctx {
 
 export class Gen {
   readonly random: () => number;
+  consts: Const[] = [];
   constructor(
     seed: number,
     readonly options: GenOptions = DEFAULT_OPTIONS,
@@ -130,13 +135,28 @@ export class Gen {
 
   program(): Program {
     const names = { n: 0 };
+    const consts: Const[] = [];
+    if (this.chance(0.3)) {
+      for (let i = 0, n = this.int(1, 2); i < n; i++) {
+        const name = `C${names.n++}`;
+        consts.push({ name, value: this.chance(0.5) ? this.literal() : Array.from({ length: this.int(2, 3) }, () => this.sample()) });
+      }
+    }
+    this.consts = consts;
     const helpers: Fn[] = [];
     const count = this.int(0, this.options.maxHelpers);
     const budget = { n: this.int(Math.ceil(this.options.maxTotal / 3), this.options.maxTotal) };
     // Helpers get a share of the budget each; the entry what is left (at least a few).
     for (let h = 0; h < count; h++) helpers.push(this.fn(`h${h}`, false, helpers, names, { n: Math.ceil(budget.n / (count + 2)) }));
     const f = this.fn("f", true, helpers, names, { n: Math.max(4, budget.n - Math.ceil(budget.n / (count + 2)) * count) });
-    return { fns: [...helpers, f], args: f.params.map((p) => this.argument(p.t)) };
+    const program: Program = { fns: [...helpers, f], args: f.params.map((p) => this.argument(p.t)) };
+    if (consts.length > 0) program.consts = consts;
+    const differentiable = f.params.filter((p) => p.t !== "bool").map((p) => p.name);
+    if (differentiable.length > 1 && this.chance(0.25)) {
+      const wrt = differentiable.filter(() => this.chance(0.5));
+      program.wrt = wrt.length > 0 ? wrt : [this.pick(differentiable)];
+    }
+    return program;
   }
 
   argument(t: Ty): unknown {
@@ -149,6 +169,10 @@ export class Gen {
         return { a: this.sample(), v: Array.from({ length: this.int(2, 3) }, () => this.sample()) };
       case "bool":
         return this.chance(0.5);
+      case "mat": {
+        const cols = this.int(2, 3);
+        return Array.from({ length: this.int(2, 3) }, () => Array.from({ length: cols }, () => this.sample()));
+      }
     }
   }
 
@@ -161,25 +185,33 @@ export class Gen {
         [3, () => "arr"],
         [1, () => "obj"],
         [exported ? 0.4 : 0.2, () => "bool"],
+        [this.options.avoid.includes("matrices") ? 0 : 0.7, () => "mat"],
       ]);
-      params.push({ name: `${name === "f" ? "" : name + "_"}${t === "num" ? "x" : t === "arr" ? "v" : t === "obj" ? "o" : "b"}${i}`, t });
+      params.push({ name: `${name === "f" ? "" : name + "_"}${{ num: "x", arr: "v", obj: "o", bool: "b", mat: "m" }[t]}${i}`, t });
     }
     if (!params.some((p) => p.t !== "bool")) params.push({ name: `${name === "f" ? "" : name + "_"}x${nParams}`, t: "num" });
-    const ret: Ty = exported ? (this.chance(0.2) ? "arr" : "num") : this.weighted<Ty>([[7, () => "num"], [2, () => "arr"], [1, () => "obj"]]);
+    const ret: Ty = exported ? this.weighted<Ty>([[15, () => "num"], [4, () => "arr"], [1, () => "obj"]]) : this.weighted<Ty>([[7, () => "num"], [2, () => "arr"], [1, () => "obj"]]);
     const paramWrites = this.chance(0.15) && !this.options.avoid.includes("writeParams");
     const assignParams = !this.options.avoid.includes("assignParams");
+    const constants: Var[] = this.consts.map((c) =>
+      typeof c.value === "number"
+        ? { name: c.name, kind: "num", mut: false, minLen: 0, pushable: false, fresh: false, constant: true }
+        : { name: c.name, kind: "arr", mut: false, minLen: c.value.length, pushable: false, fresh: false, constant: true },
+    );
     const scope: Var[] = params.map((p) => ({
       name: p.name,
       kind: p.t,
       mut: p.t === "num" ? this.chance(0.3) && assignParams : paramWrites,
       minLen: 2,
+      ...(p.t === "mat" ? { cols: 2 } : {}),
       pushable: false,
       fresh: false,
     }));
-    const ctx: Ctx = { ret, scopes: [scope], loops: [], inLoop: false, inCallback: false, labels: [], iterating: new Set(), depth: 0, budget, names, helpers: [...helpers] };
+    const ctx: Ctx = { ret, scopes: [constants, scope], loops: [], inLoop: false, inCallback: false, labels: [], iterating: [], depth: 0, budget, names, helpers: [...helpers] };
     const body = this.block(ctx, this.int(2, this.options.maxStmts + 1), false);
     body.push({ k: "return", value: this.returnValue(ctx) });
-    return { name, params, ret, body, exported };
+    const writesParams = paramWrites || JSON.stringify(body).match(/"fn":"(h\d+)"/g)?.some((m) => helpers.find((h) => `"fn":"${h.name}"` === m)?.writesParams) === true;
+    return { name, params, ret, body, exported, ...(!exported && this.chance(0.25) ? { arrow: true } : {}), writesParams };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -200,7 +232,7 @@ export class Gen {
   /** The length `a` has at least here: its known minimum, or 1 inside a loop over it. */
   minLen(ctx: Ctx, a: ArrRef): number {
     const v = this.lookup(ctx, a.name);
-    const known = v ? v.minLen : 0;
+    const known = v ? (a.row ? (v.cols ?? 0) : v.minLen) : 0;
     const iterated = ctx.loops.some((l) => l.arr && sameRef(l.arr, a));
     return Math.max(known, iterated ? 1 : 0);
   }
@@ -210,8 +242,37 @@ export class Gen {
     for (const v of ctx.scopes.flat()) {
       if (v.kind === "arr") refs.push({ name: v.name });
       if (v.kind === "obj") refs.push({ name: v.name, field: "v" });
+      if (v.kind === "mat") {
+        // One fixed row, and the row of each loop over the matrix.
+        refs.push({ name: v.name, row: { k: "ilit", v: this.int(0, Math.max(0, v.minLen - 1)) } });
+        for (const loop of ctx.loops) if (loop.arr && !loop.arr.row && !loop.arr.field && loop.arr.name === v.name) refs.push({ name: v.name, row: { k: "iref", name: loop.counter } });
+      }
     }
     return refs.filter((r) => this.minLen(ctx, r) >= min);
+  }
+  /** Matrices (as places whose elements are rows). */
+  mats(ctx: Ctx): ArrRef[] {
+    return this.vars(ctx, "mat").map((v) => ({ name: v.name }));
+  }
+  mat(ctx: Ctx, depth: number): { e: Mat; rows: number; cols: number } {
+    return this.weighted<{ e: Mat; rows: number; cols: number }>([
+      [2, () => {
+        const rows = this.int(2, 3);
+        const cols = this.int(2, 3);
+        return { e: { k: "mlit", rows: Array.from({ length: rows }, () => Array.from({ length: cols }, () => this.num(ctx, Math.min(depth, 1)))) }, rows, cols };
+      }],
+      [1, () => {
+        const rows = this.int(2, 3);
+        const cols = this.int(2, 3);
+        return { e: { k: "mfill", n: rows, m: cols, v: this.chance(0.6) ? { k: "lit", v: 0 } : this.num(ctx, 1) }, rows, cols };
+      }],
+      [1.5, () => {
+        const mats = this.vars(ctx, "mat");
+        if (mats.length === 0) return undefined;
+        const m = this.pick(mats);
+        return { e: { k: "mcopy", name: m.name, el: this.fresh(ctx, "r") }, rows: m.minLen, cols: m.cols ?? 0 };
+      }],
+    ]);
   }
   writableArrays(ctx: Ctx): ArrRef[] {
     return this.arrays(ctx, 1).filter((r) => this.lookup(ctx, r.name)!.mut);
@@ -321,7 +382,7 @@ export class Gen {
     const h = this.pick(candidates);
     const args: Arg[] = [];
     for (const p of h.params) {
-      const arg = this.arg(ctx, p.t, depth - 1);
+      const arg = this.arg(ctx, p.t, depth - 1, h.writesParams);
       if (!arg) return undefined;
       args.push(arg);
     }
@@ -330,16 +391,22 @@ export class Gen {
     return { k: "acallI", fn: h.name, args, i: 0 };
   }
 
-  arg(ctx: Ctx, t: Ty, depth: number): Arg | undefined {
+  arg(ctx: Ctx, t: Ty, depth: number, written = false): Arg | undefined {
     switch (t) {
       case "num":
         return { t, e: this.num(ctx, Math.max(depth, 0)) };
       case "bool":
         return { t, e: this.bool(ctx, 1) };
       case "arr": {
-        const arrays = this.arrays(ctx, 2);
+        const arrays = this.arrays(ctx, 2).filter((a) => !(written && this.lookup(ctx, a.name)?.constant));
         if (arrays.length > 0 && this.chance(0.75)) return { t, e: { k: "aref", arr: this.pick(arrays) } };
         return { t, e: { k: "alit", elems: Array.from({ length: this.int(2, 3) }, () => this.num(ctx, Math.min(depth, 1))) } };
+      }
+      case "mat": {
+        const mats = this.vars(ctx, "mat");
+        if (mats.length > 0 && this.chance(0.75)) return { t, e: { k: "mref", name: this.pick(mats).name } };
+        const rows = this.int(2, 3);
+        return { t, e: { k: "mlit", rows: Array.from({ length: rows }, () => [this.num(ctx, 0), this.num(ctx, 0)]) } };
       }
       case "obj": {
         const objs = this.vars(ctx, "obj");
@@ -409,7 +476,7 @@ export class Gen {
         const h = this.pick(candidates);
         const args: Arg[] = [];
         for (const p of h.params) {
-          const a = this.arg(ctx, p.t, depth - 1);
+          const a = this.arg(ctx, p.t, depth - 1, h.writesParams);
           if (!a) return undefined;
           args.push(a);
         }
@@ -527,7 +594,7 @@ export class Gen {
             const h = this.pick(helpers);
             const args: Arg[] = [];
             for (const p of h.params) {
-              const a = this.arg(ctx, p.t, e - 1);
+              const a = this.arg(ctx, p.t, e - 1, h.writesParams);
               if (!a) return undefined;
               args.push(a);
             }
@@ -535,6 +602,12 @@ export class Gen {
             return [{ k: "odecl", name, init: { k: "ocall", fn: h.name, args } }];
           }],
         ]);
+      }],
+      [this.options.avoid.includes("matrices") ? 0 : 0.8, () => {
+        const name = this.fresh(ctx, "q");
+        const { e: init, rows, cols } = this.mat(ctx, e - 1);
+        this.declare(ctx, { name, kind: "mat", mut: true, minLen: rows, cols, pushable: false, fresh: true });
+        return [{ k: "mdecl", name, init }];
       }],
       [0.5, () => {
         const objs = this.vars(ctx, "obj");
@@ -575,7 +648,7 @@ export class Gen {
         return target ? [{ k: "incr", target, op: this.pick(["++", "--"] as const) }] : undefined;
       }],
       [2, () => {
-        const arrays = this.vars(ctx, "arr").filter((v) => v.pushable && !ctx.iterating.has(v.name));
+        const arrays = this.vars(ctx, "arr").filter((v) => v.pushable && !ctx.iterating.includes(v.name));
         if (arrays.length === 0) return undefined;
         const arr = this.pick(arrays);
         const values = Array.from({ length: this.pick([1, 1, 2]) }, () => this.num(ctx, this.int(0, e - 1)));
@@ -617,7 +690,7 @@ export class Gen {
     if (ctx.inCallback) return undefined;
     return this.weighted<Stmt>([
       [ctx.inLoop ? 2 : 0, () => (ctx.labels.length > 0 && this.chance(0.3) ? { k: "break", label: this.pick(ctx.labels) } : { k: "break" })],
-      [ctx.inLoop ? 2 : 0, () => ({ k: "continue" })],
+      [ctx.inLoop ? 2 : 0, () => (ctx.labels.length > 0 && this.chance(0.3) ? { k: "continue", label: this.pick(ctx.labels) } : { k: "continue" })],
       [1.5, () => ({ k: "return", value: this.returnValue(ctx) })],
     ]);
   }
@@ -637,9 +710,9 @@ export class Gen {
     const saved = { inLoop: ctx.inLoop };
     ctx.inLoop = true;
     if (loop) ctx.loops.push(loop);
-    if (iterated) ctx.iterating.add(iterated.name);
+    if (iterated) ctx.iterating.push(iterated.name);
     const body = this.sub(ctx, () => vars.forEach((v) => this.declare(ctx, v)));
-    if (iterated) ctx.iterating.delete(iterated.name);
+    if (iterated) ctx.iterating.pop();
     if (loop) ctx.loops.pop();
     ctx.inLoop = saved.inLoop;
     return body;
@@ -648,7 +721,8 @@ export class Gen {
   forStmt(ctx: Ctx): Stmt[] {
     const v = this.fresh(ctx, "i");
     const arrays = this.arrays(ctx, 0);
-    const arr = arrays.length > 0 && this.chance(0.8) ? this.pick(arrays) : null;
+    const mats = this.mats(ctx);
+    const arr = mats.length > 0 && this.chance(0.35) ? this.pick(mats) : arrays.length > 0 && this.chance(0.8) ? this.pick(arrays) : null;
     const n = arr ? 0 : this.int(1, 4);
     const label = this.chance(0.15) ? `L${ctx.names.n++}` : undefined;
     if (label) ctx.labels.push(label);
@@ -658,6 +732,14 @@ export class Gen {
   }
 
   forOf(ctx: Ctx): Stmt[] | undefined {
+    const mats = this.vars(ctx, "mat");
+    if (mats.length > 0 && this.chance(0.3)) {
+      // The rows of a matrix: each is an alias (writable if the matrix is).
+      const m = this.pick(mats);
+      const v = this.fresh(ctx, "r");
+      const body = this.loopBody(ctx, null, [{ name: v, kind: "arr", mut: m.mut, minLen: m.cols ?? 0, pushable: false, fresh: false }], { name: m.name });
+      return [{ k: "forof", v, arr: { name: m.name }, body }];
+    }
     const arrays = this.arrays(ctx, 0);
     if (arrays.length === 0) return undefined;
     const arr = this.pick(arrays);
@@ -686,9 +768,9 @@ export class Gen {
     ctx.inCallback = true;
     ctx.labels = [];
     ctx.loops.push({ counter: idx, arr, n: 0 });
-    ctx.iterating.add(arr.name);
+    ctx.iterating.push(arr.name);
     const body = this.sub(ctx, () => this.declare(ctx, { name: el, kind: "num", mut: false, minLen: 0, pushable: false, fresh: false }));
-    ctx.iterating.delete(arr.name);
+    ctx.iterating.pop();
     ctx.loops.pop();
     Object.assign(ctx, saved);
     return [{ k: "forEach", arr, el, idx, body }];
@@ -705,7 +787,7 @@ export class Gen {
 }
 
 export function sameRef(a: ArrRef, b: ArrRef): boolean {
-  return a.name === b.name && a.field === b.field;
+  return a.name === b.name && a.field === b.field && JSON.stringify(a.row) === JSON.stringify(b.row);
 }
 
 /** The seed of program `index` of a run with seed `seed`. */

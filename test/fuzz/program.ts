@@ -6,12 +6,13 @@
  * their own small language (`Idx`) that only prints in-bounds indices.
  */
 
-export type Ty = "num" | "arr" | "obj" | "bool";
+export type Ty = "num" | "arr" | "obj" | "bool" | "mat";
 
-/** An array place: a variable (`x`) or an object's array field (`o.v`). */
+/** An array place: a variable (`x`), an object's array field (`o.v`) or a matrix row (`m[i]`). */
 export interface ArrRef {
   name: string;
   field?: "v";
+  row?: Idx;
 }
 
 /** In-bounds index expressions (integers; no derivative). */
@@ -132,7 +133,16 @@ export type Obj =
   | { k: "ospread"; obj: string; a: Num }
   | { k: "ocall"; fn: string; args: Arg[] };
 
-export type Arg = { t: "num"; e: Num } | { t: "arr"; e: Arr } | { t: "obj"; e: Obj } | { t: "bool"; e: Bool };
+/** `number[][]` values (rectangular). */
+export type Mat =
+  | { k: "mref"; name: string }
+  | { k: "mlit"; rows: Num[][] }
+  /** `Array.from({ length: n }, () => new Array<number>(m).fill(v))` */
+  | { k: "mfill"; n: number; m: number; v: Num }
+  /** `M.map((el) => [...el])` */
+  | { k: "mcopy"; name: string; el: string };
+
+export type Arg = { t: "num"; e: Num } | { t: "arr"; e: Arr } | { t: "obj"; e: Obj } | { t: "bool"; e: Bool } | { t: "mat"; e: Mat };
 
 export type LVal = { k: "lvar"; name: string } | { k: "lelem"; arr: ArrRef; idx: Idx } | { k: "lfield"; obj: string };
 
@@ -140,6 +150,7 @@ export type Stmt =
   | { k: "decl"; name: string; mut: boolean; init: Num }
   | { k: "adecl"; name: string; init: Arr }
   | { k: "odecl"; name: string; init: Obj }
+  | { k: "mdecl"; name: string; init: Mat }
   /** `const { a: n1, v: n2 } = o;` */
   | { k: "odestr"; obj: string; a: string; v: string }
   /** `const [n1, n2] = arr;` */
@@ -159,7 +170,7 @@ export type Stmt =
   /** `switch (sel % m) { case 0: …; break; … default: … }` */
   | { k: "switch"; sel: string; m: number; cases: Stmt[][] }
   | { k: "break"; label?: string }
-  | { k: "continue" }
+  | { k: "continue"; label?: string }
   | { k: "return"; value: Arg }
   | { k: "block"; body: Stmt[] };
 
@@ -174,25 +185,38 @@ export interface Fn {
   ret: Ty;
   body: Stmt[];
   exported: boolean;
+  /** Written `const name = (…): R => { … };` */
+  arrow?: boolean;
+  /** Writes into its array or object parameters, itself or through a callee (generator bookkeeping). */
+  writesParams?: boolean;
+}
+
+/** A module-level constant (nothing writes into it). */
+export interface Const {
+  name: string;
+  value: number | number[];
 }
 
 export interface Program {
+  consts?: Const[];
   fns: Fn[];
   /** Sample arguments of the entry function (the last of `fns`), as JSON-able values. */
   args: unknown[];
+  /** The parameters to differentiate with respect to (`--wrt`); all differentiable ones when absent. */
+  wrt?: string[];
 }
 
 // ---------------------------------------------------------------------------------------------
 // Printing
 
-const TYPE_TEXT: Record<Ty, string> = { num: "number", arr: "number[]", obj: "Obj", bool: "boolean" };
+const TYPE_TEXT: Record<Ty, string> = { num: "number", arr: "number[]", obj: "Obj", bool: "boolean", mat: "number[][]" };
 
 function lit(v: number): string {
   return String(v);
 }
 
 export function arrRef(a: ArrRef): string {
-  return a.field ? `${a.name}.${a.field}` : a.name;
+  return a.field ? `${a.name}.${a.field}` : a.row ? `${a.name}[${printIdx(a.row)}]` : a.name;
 }
 
 export function printIdx(i: Idx): string {
@@ -355,8 +379,23 @@ export function printObj(o: Obj): string {
   }
 }
 
+export function printMat(m: Mat): string {
+  switch (m.k) {
+    case "mref":
+      return m.name;
+    case "mlit":
+      return `[${m.rows.map((r) => `[${r.map(printNum).join(", ")}]`).join(", ")}]`;
+    case "mfill":
+      return `Array.from({ length: ${m.n} }, () => new Array<number>(${m.m}).fill(${printNum(m.v)}))`;
+    case "mcopy":
+      return `${m.name}.map((${m.el}) => [...${m.el}])`;
+  }
+}
+
 export function printArg(a: Arg): string {
   switch (a.t) {
+    case "mat":
+      return printMat(a.e);
     case "num":
       return printNum(a.e);
     case "arr":
@@ -394,6 +433,9 @@ function printStmt(s: Stmt, ind: string, out: string[]): void {
       return;
     case "odecl":
       out.push(`${ind}const ${s.name}: Obj = ${printObj(s.init)};`);
+      return;
+    case "mdecl":
+      out.push(`${ind}const ${s.name}: number[][] = ${printMat(s.init)};`);
       return;
     case "odestr":
       out.push(`${ind}const { a: ${s.a}, v: ${s.v} } = ${s.obj};`);
@@ -467,7 +509,7 @@ function printStmt(s: Stmt, ind: string, out: string[]): void {
       out.push(`${ind}break${s.label ? ` ${s.label}` : ""};`);
       return;
     case "continue":
-      out.push(`${ind}continue;`);
+      out.push(`${ind}continue${s.label ? ` ${s.label}` : ""};`);
       return;
     case "return":
       out.push(`${ind}return ${printArg(s.value)};`);
@@ -483,9 +525,9 @@ function printStmt(s: Stmt, ind: string, out: string[]): void {
 export function printFn(fn: Fn): string {
   const out: string[] = [];
   const params = fn.params.map((p) => `${p.name}: ${TYPE_TEXT[p.t]}`).join(", ");
-  out.push(`${fn.exported ? "export " : ""}function ${fn.name}(${params}): ${TYPE_TEXT[fn.ret]} {`);
+  out.push(fn.arrow ? `const ${fn.name} = (${params}): ${TYPE_TEXT[fn.ret]} => {` : `${fn.exported ? "export " : ""}function ${fn.name}(${params}): ${TYPE_TEXT[fn.ret]} {`);
   printStmts(fn.body, "  ", out);
-  out.push("}");
+  out.push(fn.arrow ? "};" : "}");
   return out.join("\n");
 }
 
@@ -493,7 +535,8 @@ export const OBJ_DECL = "interface Obj {\n  a: number;\n  v: number[];\n}";
 
 export function printProgram(p: Program): string {
   const usesObj = p.fns.some((f) => f.params.some((q) => q.t === "obj") || f.ret === "obj" || JSON.stringify(f.body).includes('"odecl"'));
-  return [...(usesObj ? [OBJ_DECL] : []), ...p.fns.map(printFn)].join("\n\n") + "\n";
+  const consts = (p.consts ?? []).map((c) => (typeof c.value === "number" ? `const ${c.name} = ${c.value};` : `const ${c.name}: number[] = [${c.value.join(", ")}];`));
+  return [...(usesObj ? [OBJ_DECL] : []), ...(consts.length > 0 ? [consts.join("\n")] : []), ...p.fns.map(printFn)].join("\n\n") + "\n";
 }
 
 export function entry(p: Program): Fn {

@@ -22,7 +22,7 @@ import { NUMBER, ref } from "./ir/ir.ts";
 import { NameManager } from "./ir/names.ts";
 import { printProgram } from "./ir/print.ts";
 import { derivativeType, isDifferentiable } from "./ir/types.ts";
-import { checkCallGraph } from "./analysis/callgraph.ts";
+import { callees, checkCallGraph } from "./analysis/callgraph.ts";
 import { topLevelFunctions, type SourceFunction } from "./load/functions.ts";
 import { createProject, load } from "./load/load.ts";
 import { lowerProgram } from "./lower/lower.ts";
@@ -227,31 +227,10 @@ function primalCopies(program: Program, calls: Set<string>): Function[] {
   const visit = (name: string) => {
     if (needed.includes(name)) return;
     needed.push(name);
-    const fn = program.functions.get(name)!;
-    forEachCall(fn, visit);
+    callees(program, name).forEach(visit);
   };
   [...calls].sort().forEach(visit);
   return needed.map((name) => ({ ...program.functions.get(name)!, exported: false }));
-}
-
-function forEachCall(fn: Function, visit: (callee: string) => void): void {
-  const walk = (stmts: Function["body"]) => {
-    for (const s of stmts) {
-      if (s.kind === "callStmt") visit(s.callee);
-      const value = s.kind === "let" ? s.init : s.kind === "assign" ? s.value : undefined;
-      if (value?.kind === "call") visit(value.callee);
-      if (s.kind === "if") {
-        walk(s.then);
-        walk(s.else);
-      } else if (s.kind === "loop") {
-        walk(s.init);
-        if (s.test) walk(s.test.prelude);
-        walk(s.body);
-        walk(s.update);
-      } else if (s.kind === "block") walk(s.body);
-    }
-  };
-  walk(fn.body);
 }
 
 function headerFor(input: string, targets: SourceFunction[], options: CompileOptions, kinds: EmitKind[]): string {

@@ -12,7 +12,7 @@ import { forEachStmt, type Activity, type ActivityOracle } from "../analysis/act
 import { IRBuilder, operandD } from "../ir/builder.ts";
 import type { DerivativeFunction, Expr, Function, Operand, Param, Program, SourceLoc, Stmt, Type } from "../ir/ir.ts";
 import { NUMBER, num, ref } from "../ir/ir.ts";
-import { NameManager } from "../ir/names.ts";
+import { NameManager, capitalize } from "../ir/names.ts";
 import { derivativeType, isDifferentiable, isReference } from "../ir/types.ts";
 import { add, mul, ruleFor, type D } from "../rules/rules.ts";
 import { mentions, substitute } from "../rules/d.ts";
@@ -473,10 +473,6 @@ function readsOf(e: Expr): Set<string> {
       break;
   }
   return names;
-}
-
-function capitalize(name: string): string {
-  return name.charAt(0).toUpperCase() + name.slice(1);
 }
 
 /** Variables the function assigns (a parameter assigned needs a reassignable tangent). */

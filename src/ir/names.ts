@@ -54,3 +54,7 @@ const RESERVED_WORDS = [
   "let", "static", "implements", "interface", "package", "private", "protected", "public", "await", "arguments",
   "eval", "undefined", "NaN", "Infinity", "Math", "Array", "Float64Array", "Float32Array", "Object",
 ];
+
+export function capitalize(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}

@@ -27,11 +27,11 @@
  * …containerArgBars)`, which recomputes the callee's forward sweep and runs its backward sweep,
  * accumulating into the container adjoints and returning the adjoints of its number arguments.
  */
-import type { Activity, ActivityOracle } from "../analysis/activity.ts";
+import { forEachStmt, type Activity, type ActivityOracle } from "../analysis/activity.ts";
 import { IRBuilder, fold, isZero, operandD } from "../ir/builder.ts";
 import type { DerivativeFunction, Expr, Function, Operand, Param, Program, Stmt, Type } from "../ir/ir.ts";
 import { BOOLEAN, NUMBER, num, ref } from "../ir/ir.ts";
-import { NameManager } from "../ir/names.ts";
+import { NameManager, capitalize } from "../ir/names.ts";
 import { derivativeType, describeType, elementType, isDifferentiable, isReference } from "../ir/types.ts";
 import { mul, ruleFor, type D } from "../rules/rules.ts";
 import { mentions, substitute } from "../rules/d.ts";
@@ -166,7 +166,7 @@ class ReverseFunction {
   /** Containers read again by a backward recomputation: parameters and call arguments. */
   private findRestoredClasses(): void {
     for (const p of this.job.fn.params) if (isReference(p.type)) this.restoredClasses.add(this.activity.aliasClass(p.name));
-    visit(this.job.fn.body, (s) => {
+    forEachStmt(this.job.fn.body, (s) => {
       const call = s.kind === "callStmt" ? s : (s.kind === "let" || s.kind === "assign") && (s.kind === "let" ? s.init : s.value)?.kind === "call" ? ((s.kind === "let" ? s.init : s.value) as Extract<Expr, { kind: "call" }>) : undefined;
       if (!call) return;
       for (const a of call.args) if (a.kind === "var" && isReference(this.typeOf(a))) this.restoredClasses.add(this.activity.aliasClass(a.name));
@@ -246,7 +246,7 @@ class ReverseFunction {
     const uses = new Map<string, number>();
     const sameBlockUse = new Set<string>();
     const count = (o: Operand) => o.kind === "var" && uses.set(o.name, (uses.get(o.name) ?? 0) + 1);
-    visit(this.fn.body, (s) => directOperandsOf(s).forEach(count));
+    forEachStmt(this.fn.body, (s) => directOperandsOf(s).forEach(count));
     const walk = (block: Stmt[]) => {
       const defined = new Set(block.filter((s) => s.kind === "let").map((s) => (s as { name: string }).name));
       for (const s of block) {
@@ -360,7 +360,7 @@ class ReverseFunction {
     }
     // A pullback in two halves: what the backward half reads from the forward half is saved.
     const declaredLater = new Set<string>();
-    visit(backwardPart, (s) => s.kind === "let" && declaredLater.add(s.name));
+    forEachStmt(backwardPart, (s) => s.kind === "let" && declaredLater.add(s.name));
     // Parameters come in again, unless the forward half assigned them (then their value is saved).
     const passed = new Set(params.map((p) => p.name).filter((n) => !this.definitionSites.has(n)));
     const savedNames = [...readsOf(backwardPart)].filter((n) => !declaredLater.has(n) && !passed.has(n)).sort();
@@ -841,7 +841,7 @@ class ReverseFunction {
     if (!s.init.slice(0, -1).every((x) => x.kind === "let" && x.init && x.init.kind !== "call")) return undefined;
     const startOperand = startValue.value;
     let assigned = false;
-    visit([...s.body, ...(s.test?.prelude ?? [])], (x) => {
+    forEachStmt([...s.body, ...(s.test?.prelude ?? [])], (x) => {
       if ((x.kind === "let" || x.kind === "assign") && (x.name === counter || (startOperand.kind === "var" && x.name === startOperand.name))) assigned = true;
     });
     if (assigned) return undefined;
@@ -1322,7 +1322,7 @@ class ReverseFunction {
     // A `while`/`for` tested once before its first iteration.
     if (s.test && !s.bodyFirst) {
       // Reversed a second time, in another scope: its single-use adjoints are declared anew.
-      visit(s.test.prelude, (x) => x.kind === "let" && this.declaredSingle.delete(x.name));
+      forEachStmt(s.test.prelude, (x) => x.kind === "let" && this.declaredSingle.delete(x.name));
       this.recomputeHere(s.test.prelude);
       this.backwardBlock(s.test.prelude);
     }
@@ -1335,7 +1335,7 @@ class ReverseFunction {
    */
   private chooseRecomputed(wanted: Set<string>): Set<string> {
     const writtenClasses = new Set<string>();
-    visit(this.fn.body, (s) => {
+    forEachStmt(this.fn.body, (s) => {
       if (s.kind === "setIndex" || s.kind === "setField" || s.kind === "push" || s.kind === "fill") {
         if (s.object.kind === "var") writtenClasses.add(this.activity.aliasClass(s.object.name));
       }
@@ -1347,12 +1347,12 @@ class ReverseFunction {
     });
     // Defined by one `let` and never assigned (loop counters are assigned by their update).
     const assigned = new Set<string>();
-    visit(this.fn.body, (s) => s.kind === "assign" && assigned.add(s.name));
+    forEachStmt(this.fn.body, (s) => s.kind === "assign" && assigned.add(s.name));
     const definitionOf = new Map<string, Extract<Stmt, { kind: "let" }>>();
     /** Where each candidate is defined, as a primal statement (for its enclosing loops). */
     const site = new Map<string, Stmt>();
     const primalOf = new Map<string, string>();
-    visit(this.fn.body, (s) => {
+    forEachStmt(this.fn.body, (s) => {
       if (s.kind === "let" && !assigned.has(s.name) && (this.definitionSites.get(s.name)?.count ?? 0) === 1) {
         definitionOf.set(s.name, s);
         site.set(s.name, s);
@@ -1603,26 +1603,11 @@ function callOf(s: Stmt): { callee: string; args: Operand[] } | undefined {
   return value?.kind === "call" ? value : undefined;
 }
 
-function visit(block: Stmt[], f: (s: Stmt) => void): void {
-  for (const s of block) {
-    f(s);
-    if (s.kind === "if") {
-      visit(s.then, f);
-      visit(s.else, f);
-    } else if (s.kind === "loop") {
-      visit(s.init, f);
-      if (s.test) visit(s.test.prelude, f);
-      visit(s.body, f);
-      visit(s.update, f);
-    } else if (s.kind === "block") visit(s.body, f);
-  }
-}
-
 /** Every variable a block reads (operands, conditions, loop tests). */
 function readsOf(block: Stmt[]): Set<string> {
   const names = new Set<string>();
   const add = (o: Operand | undefined) => o?.kind === "var" && names.add(o.name);
-  visit(block, (s) => {
+  forEachStmt(block, (s) => {
     switch (s.kind) {
       case "let":
         if (s.init) exprOperands(s.init).forEach(add);
@@ -1658,8 +1643,4 @@ function readsOf(block: Stmt[]): Set<string> {
     }
   });
   return names;
-}
-
-function capitalize(name: string): string {
-  return name.charAt(0).toUpperCase() + name.slice(1);
 }

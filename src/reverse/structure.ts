@@ -13,7 +13,7 @@
  */
 import type { Function, Operand, Stmt, Type } from "../ir/ir.ts";
 import { BOOLEAN, ref } from "../ir/ir.ts";
-import { NameManager } from "../ir/names.ts";
+import { NameManager, capitalize } from "../ir/names.ts";
 
 export function removeJumps(fn: Function): Function {
   if (!hasJumps(fn.body)) return fn;
@@ -201,8 +201,4 @@ class JumpRemover {
     };
     return { stmts: [loop], flags: outer };
   }
-}
-
-function capitalize(name: string): string {
-  return name.charAt(0).toUpperCase() + name.slice(1);
 }

@@ -21,7 +21,7 @@ export function rosenbrockJvp(
     const t10 = x[i];
     const t11 = x[i];
     const t13 = x[t8] - t10 * t11;
-    dsum += 2 * t6 * -dx[i] + 100 * 2 * t13 * (dx[t8] - (t11 * dx[i] + t10 * dx[i]));
+    dsum += 2 * t6 * -dx[i] + 100 * (2 * t13 * (dx[t8] - (t11 * dx[i] + t10 * dx[i])));
     sum += t6 ** 2 + 100 * t13 ** 2;
   }
   return { value: sum, tangent: dsum };
@@ -51,7 +51,7 @@ export function rosenbrockGrad(x: number[]): {
     const t11 = x[i];
     const t16Bar = sumBar;
     const t7Bar = t16Bar;
-    const t13Bar = 2 * (x[t8] - t10 * t11) * 100 * t16Bar;
+    const t13Bar = 2 * (x[t8] - t10 * t11) * (100 * t16Bar);
     const t9Bar = t13Bar;
     const t12Bar = -t13Bar;
     const t10Bar = t11 * t12Bar;

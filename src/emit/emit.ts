@@ -226,9 +226,13 @@ class FunctionEmitter {
       }
       case "binary": {
         let left = this.operand(e.left);
+        let right = this.operand(e.right);
         // `-x ** 2` is a syntax error: the base needs parentheses.
         if (e.op === "**" && (ts.isPrefixUnaryExpression(left) || (ts.isNumericLiteral(left) && left.text.startsWith("-")))) left = f.createParenthesizedExpression(left);
-        return f.createBinaryExpression(left, BINARY_TOKENS[e.op], this.operand(e.right));
+        // The printer drops the parentheses of `a * (b * c)` (associative in arithmetic, not in
+        // floating point): keep them, so the value is computed exactly as the source does.
+        if (ts.isBinaryExpression(right) && samePrecedence(e.op, right.operatorToken.kind)) right = f.createParenthesizedExpression(right);
+        return f.createBinaryExpression(left, BINARY_TOKENS[e.op], right);
       }
       case "select":
         return f.createConditionalExpression(this.operand(e.cond), f.createToken(ts.SyntaxKind.QuestionToken), this.operand(e.whenTrue), f.createToken(ts.SyntaxKind.ColonToken), this.operand(e.whenFalse));
@@ -403,3 +407,11 @@ const BINARY_TOKENS: Record<string, ts.BinaryOperator> = {
   "&&": ts.SyntaxKind.AmpersandAmpersandToken,
   "||": ts.SyntaxKind.BarBarToken,
 };
+
+function samePrecedence(op: string, other: ts.SyntaxKind): boolean {
+  const additive = [ts.SyntaxKind.PlusToken, ts.SyntaxKind.MinusToken];
+  const multiplicative = [ts.SyntaxKind.AsteriskToken, ts.SyntaxKind.SlashToken, ts.SyntaxKind.PercentToken];
+  if (op === "+" || op === "-") return additive.includes(other);
+  if (op === "*" || op === "/" || op === "%") return multiplicative.includes(other);
+  return false;
+}

@@ -1230,6 +1230,13 @@ class ReverseFunction {
     const resultActive = result !== undefined && this.activity.isActive(result);
     const split = this.callPullback(callee, args, result);
     if (!split) {
+      // Nothing flows back through the call, but the variable it defined starts again from zero.
+      if (result !== undefined && this.activity.isActive(result) && !isReference(this.b.types.get(result)!) && this.hasAdjoint(result)) {
+        this.adjoint(s.loc, () => {
+          this.numberBar(ref(result));
+          this.resetBar(result);
+        });
+      }
       restoreArguments?.();
       restoreMutated();
       return;

@@ -134,7 +134,7 @@ async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[
     // Reverse mode works on functions whose jumps are flags (one program of them, one oracle).
     const structured: Program = { functions: new Map([...program.functions].map(([name, fn]) => [name, isolateConditions(renameSiblingDeclarations(removeJumps(fn)))])) };
     const reverse = differentiateReverse(structured, new ActivityOracle(structured), reverseTargets);
-    const secondOrder = hessianVectorProducts(structured, reverse.functions, hvpTargets);
+    const secondOrder = hessianVectorProducts(structured, reverse.functions, hvpTargets, new Set(forward.functions.map((fn) => fn.name)));
     const internal = new Set(hvpTargets.filter((t) => t.internalGrad).map((t) => t.gradName));
     const firstOrder = [...forward.functions, ...reverse.functions.filter((fn) => !internal.has(fn.name))];
     const derivatives = [...firstOrder, ...secondOrder.functions].map((fn) => annotateSourceLines({ ...fn, ...removeDeadCode(fn, fn.derivedNames) }));
@@ -157,13 +157,14 @@ async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[
  * `fHvp(…, direction)` → `{ value, grad, hvp }`: forward mode applied to `fGrad` (tsad
  * differentiating its own output), wrapped to return the gradient's tangent as `hvp`.
  */
-function hessianVectorProducts(structured: Program, reverseFunctions: Function[], targets: { fn: Function; wrt: boolean[]; gradName: string }[]): { wrappers: Function[]; functions: DerivativeFunction[]; primalCalls: Set<string> } {
+function hessianVectorProducts(structured: Program, reverseFunctions: Function[], targets: { fn: Function; wrt: boolean[]; gradName: string }[], taken: ReadonlySet<string>): { wrappers: Function[]; functions: DerivativeFunction[]; primalCalls: Set<string> } {
   if (targets.length === 0) return { wrappers: [], functions: [], primalCalls: new Set() };
   const program: Program = { functions: new Map([...structured.functions, ...reverseFunctions.map((fn) => [fn.name, fn] as const)]) };
   const forward = differentiateForward(
     program,
     new ActivityOracle(program),
     targets.map((t) => ({ fn: t.gradName, wrt: t.wrt, exportName: `${t.gradName}Jvp` })),
+    taken,
   );
   const wrappers = targets.map((t) => hvpWrapper(t.fn, t.wrt, `${t.gradName}Jvp`, program.functions.get(t.gradName)!.returnType));
   return { wrappers, functions: forward.functions.map((fn) => ({ ...fn, exported: false })), primalCalls: forward.primalCalls };

@@ -1,11 +1,12 @@
 /**
  * Random-program differential testing (issue 6) with a fixed seed: every program is compiled in
- * forward and reverse mode and checked numerically (see test/fuzz/check.ts). Each failure names
- * the command that reproduces it and shrinks it to a minimal program:
+ * forward and reverse mode (and, for scalar outputs, with `--emit hvp`) and checked numerically
+ * (see test/fuzz/check.ts). Each failure names the command that reproduces it and shrinks it to
+ * a minimal program:
  *
- *   npx tsx test/fuzz/run.ts --seed 6 --start <index> --count 1
+ *   npx tsx test/fuzz/run.ts --seed 6 --start <index> --count 1 --hvp
  *
- * Run at length with `npx tsx test/fuzz/run.ts --count 2000 --seed <any>`.
+ * Run at length with `npx tsx test/fuzz/run.ts --count 2000 --seed <any> [--hvp]`.
  *
  * Programs are checked in batches (one test per batch): a test per program costs vitest more
  * than the check itself.
@@ -18,6 +19,12 @@ import { printProgram } from "./fuzz/program.ts";
 const SEED = 6;
 const COUNT = 200;
 const BATCH = 20;
+/**
+ * Check Hessian-vector products too (about a quarter more time). Off in CI while the HVP bugs
+ * this seed finds are open (array literals and tapes of containers across callees, see the
+ * notes on issue 4); `npx tsx test/fuzz/run.ts --hvp` runs them.
+ */
+const HVP = false;
 
 describe(`random programs (seed ${SEED})`, () => {
   let passed = 0;
@@ -29,8 +36,8 @@ describe(`random programs (seed ${SEED})`, () => {
     for (let index = first; index <= last; index++) {
       const program = generateProgram(programSeed(SEED, index));
       const text = printProgram(program);
-      const outcome = await checkProgram(text, program.args, program.wrt ? { wrt: program.wrt } : {});
-      const reproduce = `npx tsx test/fuzz/run.ts --seed ${SEED} --start ${index} --count 1`;
+      const outcome = await checkProgram(text, program.args, { hvp: HVP, ...(program.wrt ? { wrt: program.wrt } : {}) });
+      const reproduce = `npx tsx test/fuzz/run.ts --seed ${SEED} --start ${index} --count 1${HVP ? " --hvp" : ""}`;
       if (outcome.status === "pass") passed++;
       else if (outcome.status === "skip") skipped++;
       else if (outcome.status === "invalid") problems.push(`program ${index}: the generator made an invalid program (${outcome.reason})\n  ${reproduce}\n${text}`);

@@ -276,7 +276,7 @@ class FunctionEmitter {
         return f.createCallExpression(f.createPropertyAccessExpression(source, "slice"), undefined, args);
       }
       case "zerosLike":
-        return zerosLike(this.operand(e.like), e.type, 0);
+        return zerosLike(this.operand(e.like), e.type, 0, e.sparse);
       case "pop":
         return f.createNonNullExpression(f.createCallExpression(f.createPropertyAccessExpression(this.operand(e.object), "pop"), undefined, []));
     }
@@ -284,7 +284,7 @@ class FunctionEmitter {
 }
 
 /** Zeros in the derivative shape of `type`, sized like the value `like`. */
-function zerosLike(like: ts.Expression, type: Type, depth: number): ts.Expression {
+function zerosLike(like: ts.Expression, type: Type, depth: number, sparse = false): ts.Expression {
   switch (type.kind) {
     case "array": {
       const length = f.createPropertyAccessExpression(like, "length");
@@ -293,7 +293,10 @@ function zerosLike(like: ts.Expression, type: Type, depth: number): ts.Expressio
         return f.createCallExpression(f.createPropertyAccessExpression(f.createNewExpression(f.createIdentifier("Array"), [typeNode(type.element)], [length]), "fill"), undefined, [numberLiteral(0)]);
       }
       const item = depth === 0 ? "item" : `item${depth + 1}`;
-      const arrow = f.createArrowFunction(undefined, undefined, [f.createParameterDeclaration(undefined, undefined, item)], undefined, f.createToken(ts.SyntaxKind.EqualsGreaterThanToken), zerosLike(f.createIdentifier(item), type.element, depth + 1));
+      const zeros = zerosLike(f.createIdentifier(item), type.element, depth + 1);
+      // A tape's entries saved before their variable had a value stay as they are.
+      const body = sparse ? f.createBinaryExpression(f.createIdentifier(item), ts.SyntaxKind.AmpersandAmpersandToken, zeros) : zeros;
+      const arrow = f.createArrowFunction(undefined, undefined, [f.createParameterDeclaration(undefined, undefined, item)], undefined, f.createToken(ts.SyntaxKind.EqualsGreaterThanToken), body);
       return f.createCallExpression(f.createPropertyAccessExpression(like, "map"), undefined, [arrow]);
     }
     case "tuple":

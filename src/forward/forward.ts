@@ -37,12 +37,13 @@ export interface ForwardResult {
 /** The placeholder for Ω while a rule's derivative is built, replaced by where Ω ends up. */
 const OUTPUT: Operand = { kind: "var", name: "\u0000output" };
 
-export function differentiateForward(program: Program, oracle: ActivityOracle, targets: ForwardTarget[]): ForwardResult {
+/** `taken`: names the module already uses (another pass's functions), never given again. */
+export function differentiateForward(program: Program, oracle: ActivityOracle, targets: ForwardTarget[], taken: ReadonlySet<string> = new Set()): ForwardResult {
   const variants = new Map<string, string>();
   const queue: { fn: Function; mask: boolean[]; name: string; exported: boolean }[] = [];
   const generated: DerivativeFunction[] = [];
   const primalCalls = new Set<string>();
-  const taken = new Set<string>([...program.functions.keys()]);
+  const names = new Set<string>([...program.functions.keys(), ...taken]);
 
   const variantName = (fn: Function, mask: boolean[]): string => {
     const key = `${fn.name}:${mask.map(Number).join("")}`;
@@ -51,8 +52,8 @@ export function differentiateForward(program: Program, oracle: ActivityOracle, t
     const all = fn.params.every((p, i) => mask[i] || !isDifferentiable(p.type));
     const base = all ? `${fn.name}Tangent` : `${fn.name}TangentWrt${fn.params.filter((_, i) => mask[i]).map((p) => capitalize(p.name)).join("")}`;
     name = base;
-    for (let n = 2; taken.has(name); n++) name = `${base}${n}`;
-    taken.add(name);
+    for (let n = 2; names.has(name); n++) name = `${base}${n}`;
+    names.add(name);
     variants.set(key, name);
     queue.push({ fn, mask, name, exported: false });
     return name;
@@ -60,7 +61,7 @@ export function differentiateForward(program: Program, oracle: ActivityOracle, t
 
   for (const target of targets) {
     const fn = program.functions.get(target.fn)!;
-    taken.add(target.exportName);
+    names.add(target.exportName);
     queue.push({ fn, mask: target.wrt, name: target.exportName, exported: true });
   }
   while (queue.length > 0) {
@@ -170,13 +171,23 @@ class ForwardFunction {
     return operand.kind === "var" ? this.b.types.get(operand.name)! : operand.kind === "number" ? NUMBER : { kind: operand.kind };
   }
 
-  /** The tangent of an operand where a value is needed: zeros are built here, with the right shape. */
-  private tangentOrZero(operand: Operand): Operand {
+  /**
+   * The tangent of an operand where a value is needed: zeros are built here, with the right
+   * shape. `shared` makes aliases get one zero container between them (a literal holding two
+   * names of one array must hold two names of one tangent array).
+   */
+  private tangentOrZero(operand: Operand, shared?: Map<string, Operand>): Operand {
     const tangent = this.tangentOf(operand);
     if (tangent) return tangent;
     const type = this.typeOf(operand);
     if (!isReference(type)) return num(0);
-    return this.b.temp({ kind: "zerosLike", like: operand, type }, derivativeType(type));
+    const alias = operand.kind === "var" ? this.activity.aliasClass(operand.name) : undefined;
+    const known = alias !== undefined ? shared?.get(alias) : undefined;
+    if (known) return known;
+    const sparse = operand.kind === "var" && ((this.fn as { tapeNames?: Set<string> }).tapeNames?.has(operand.name) ?? false);
+    const zeros = this.b.temp({ kind: "zerosLike", like: operand, type, sparse }, derivativeType(type));
+    if (alias !== undefined) shared?.set(alias, zeros);
+    return zeros;
   }
 
   /** Emits tangent code (marked, so that its source line gets a comment). */
@@ -380,12 +391,14 @@ class ForwardFunction {
           : this.zerosLikeTarget(target, targetType);
       case "arrayLiteral": {
         const elementTypes = e.type.kind === "tuple" ? e.type.elements : e.elements.map(() => (e.type as { element: Type }).element);
-        const elements = e.elements.map((el, i) => (isDifferentiable(elementTypes[i]!) ? this.tangentOrZero(el) : num(0)));
+        const zeros = new Map<string, Operand>();
+        const elements = e.elements.map((el, i) => (isDifferentiable(elementTypes[i]!) ? this.tangentOrZero(el, zeros) : num(0)));
         return { kind: "arrayLiteral", elements, type: derivativeType(e.type) };
       }
       case "recordLiteral": {
         const type = e.type as Extract<Type, { kind: "record" }>;
-        const fields = e.fields.filter((f) => isDifferentiable(type.fields.find((t) => t.name === f.name)!.type)).map((f) => ({ name: f.name, value: this.tangentOrZero(f.value) }));
+        const zeros = new Map<string, Operand>();
+        const fields = e.fields.filter((f) => isDifferentiable(type.fields.find((t) => t.name === f.name)!.type)).map((f) => ({ name: f.name, value: this.tangentOrZero(f.value, zeros) }));
         return { kind: "recordLiteral", fields, type: derivativeType(e.type) };
       }
       case "newArray":

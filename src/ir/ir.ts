@@ -69,8 +69,11 @@ export type Expr =
    * `deep`, nested containers are copied too (reverse mode's snapshots).
    */
   | { kind: "copy"; source: Operand; start?: Operand; end?: Operand; type: Type; deep?: boolean }
-  /** A container of `type`'s derivative type, shaped like `like`, filled with zeros. */
-  | { kind: "zerosLike"; like: Operand; type: Type }
+  /**
+   * A container of `type`'s derivative type, shaped like `like`, filled with zeros. `sparse`:
+   * `like` is a tape, whose first entries may be saved before a value existed (left as they are).
+   */
+  | { kind: "zerosLike"; like: Operand; type: Type; sparse?: boolean }
   /** `stack.pop()`: the last value pushed on a tape (reverse mode), of `type`. */
   | { kind: "pop"; object: Operand; type: Type };
 
@@ -162,4 +165,6 @@ export interface DerivativeFunction extends Function {
   derivedNames: Set<string>;
   /** How the comments start: "tangent of", "adjoint of". */
   commentLabel: string;
+  /** Reverse mode's tapes (forward mode over this code treats them as such). */
+  tapeNames?: Set<string>;
 }

@@ -488,13 +488,16 @@ class FunctionLowerer {
    * `for (let i = 0; i < array.length; i++) body(() => array[i], i)`: the shape `for…of` and the
    * array methods lower to. The element read is emitted where `body` asks for it.
    */
-  private indexLoop(array: Operand, target: JumpTarget, body: (element: () => Operand, index: Operand) => void, start = 0): void {
+  private indexLoop(array: Operand, target: JumpTarget, body: (element: () => Operand, index: Operand) => void, start = 0, live = true): void {
     const index = this.names.fresh("i");
     this.types.set(index, NUMBER);
     const arrayType = this.typeOfOperand(array);
+    // `for…of` sees elements pushed while it runs; `.map`/`.reduce`/`.forEach` and spreads stop
+    // at the length the array had when they started.
+    const fixedLength = live ? undefined : this.temp({ kind: "length", object: array }, NUMBER);
     const init = this.captureBlock(() => this.emit({ kind: "let", name: index, type: NUMBER, init: this.asExpr(num(start)), mutable: true }));
     const test = this.test0(() => {
-      const length = this.temp({ kind: "length", object: array }, NUMBER);
+      const length = fixedLength ?? this.temp({ kind: "length", object: array }, NUMBER);
       return this.temp({ kind: "binary", op: "<", left: ref(index), right: length }, BOOLEAN);
     });
     const update = this.captureBlock(() =>
@@ -939,7 +942,7 @@ class FunctionLowerer {
     for (const element of elements.slice(firstSpread === 0 ? 1 : firstSpread)) {
       if (Node.isSpreadElement(element)) {
         const source = this.expr(element.getExpression());
-        this.indexLoop(source, { kind: "loop", labelUsed: false }, (read) => this.emit({ kind: "push", object: result, values: [read()] }));
+        this.indexLoop(source, { kind: "loop", labelUsed: false }, (read) => this.emit({ kind: "push", object: result, values: [read()] }), 0, false);
       } else {
         this.emit({ kind: "push", object: result, values: [this.expr(element)] });
       }
@@ -1123,7 +1126,7 @@ class FunctionLowerer {
     if (method === "map") return this.mapLoop(receiver, receiverType, callback, type);
     if (method === "forEach") {
       const target: JumpTarget = { kind: "loop", label: this.names.fresh("forEach"), labelUsed: false };
-      this.indexLoop(receiver, target, (element, index) => this.inlineCallback(callback, [element, () => index, () => receiver], target, () => {}));
+      this.indexLoop(receiver, target, (element, index) => this.inlineCallback(callback, [element, () => index, () => receiver], target, () => {}), 0, false);
       return num(0);
     }
     // reduce
@@ -1140,6 +1143,7 @@ class FunctionLowerer {
           if (value) this.emit({ kind: "assign", name: accumulator, value: this.asExpr(value) });
         }),
       initial === undefined ? 1 : 0,
+      false,
     );
     return ref(accumulator);
   }
@@ -1153,6 +1157,8 @@ class FunctionLowerer {
       this.inlineCallback(callback, [element, () => index, () => source], target, (value) => {
         if (value) this.emit({ kind: "setIndex", object: result, index, value });
       }),
+      0,
+      false,
     );
     return result;
   }

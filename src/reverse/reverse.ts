@@ -347,6 +347,7 @@ class ReverseFunction {
       derivativeCode: this.derivativeCode,
       derivedNames: new Set([...this.derivedNames, ...this.b.names.temporaries]),
       commentLabel: "adjoint of",
+      tapeNames: new Set([...this.tapes.values()].map((t) => t.name)),
     });
     const backwardPart: Stmt[] = [
       ...(backwardSweep.length > 0 ? [{ kind: "comment", text: "backward sweep" } as Stmt] : []),
@@ -1262,6 +1263,11 @@ class ReverseFunction {
           resultBar = this.b.temp({ kind: "operand", value: resultBar }, derivativeType(resultType));
           if (!isReference(resultType)) this.resetBar(result!);
         }
+      }
+      // The callee's result does not vary: the variable it defines still starts again from zero.
+      if (!calleeActivity.resultActive && resultActive && !isReference(this.b.types.get(result!)!) && this.hasAdjoint(result!)) {
+        this.numberBar(ref(result!));
+        this.resetBar(result!);
       }
       restoreArguments?.();
       restoreMutated();

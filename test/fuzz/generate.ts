@@ -1,10 +1,13 @@
 /**
- * A seeded generator of random programs in tsad's supported language: helper functions called
- * by an exported entry `f`, over numbers, `number[]` and `{ a: number; v: number[] }` values,
- * with loops (over arrays, counted, data-dependent `while`/`do…while`, `for…of`, `forEach`),
- * branches, `break`/`continue`/early `return`, `switch`, in-place element overwrites, pushes
- * into fresh arrays, `.map`/`.reduce`/`Array.from`, destructuring and `Math` functions kept in
- * their domains (see `Guard` in program.ts).
+ * A seeded generator of random programs in tsad's supported language: helper functions
+ * (declarations or `const` arrows, non-recursive) called by an exported entry `f`, over numbers,
+ * `number[]`, `number[][]`, `{ a: number; v: number[] }` and boolean values, module-level
+ * constants, with loops (over arrays and matrix rows, counted, data-dependent `while`/`do…while`,
+ * `for…of`, `forEach`, labelled), branches, `break`/`continue` (also to a label), early `return`,
+ * `switch`, in-place element overwrites, pushes into fresh arrays, `.map`/`.reduce`/`Array.from`,
+ * spreads and copies, destructuring, and `Math` functions kept in their domains (see `Guard` in
+ * program.ts). The entry returns a number, sometimes `number[]` or an object; a quarter of the
+ * programs differentiate with respect to a subset of the parameters (`--wrt`).
  *
  * Validity invariants the generator keeps (the shrinker relies on them too):
  * - every loop terminates: `for` counters are never assigned, `while` loops carry their own

@@ -190,12 +190,12 @@ class ForwardFunction {
     return zeros;
   }
 
-  /** Emits tangent code (marked, so that its source line gets a comment). */
+  /** Emits one tangent statement (marked, so that its source line gets a comment). */
   private emitTangent(stmt: Stmt, loc: SourceLoc | undefined): void {
-    this.withTangentComment(loc, () => this.b.emit(stmt));
+    this.emitTangentCode(loc, () => this.b.emit(stmt));
   }
 
-  private withTangentComment(loc: SourceLoc | undefined, build: () => void): void {
+  private emitTangentCode(loc: SourceLoc | undefined, build: () => void): void {
     const code = this.b.capture(build).map((s) => (loc && !s.loc ? { ...s, loc } : s));
     for (const s of code) this.tangentCode.add(s);
     this.b.block.push(...code);
@@ -221,7 +221,7 @@ class ForwardFunction {
         const object = s.object;
         if (!this.active(object)) return;
         if (s.kind === "setField" && !isDifferentiable(fieldTypeOf(this.typeOf(object), s.name))) return;
-        this.withTangentComment(s.loc, () => {
+        this.emitTangentCode(s.loc, () => {
           const value = this.tangentOrZero(s.value);
           const dObject = ref(this.tangentName((object as { name: string }).name));
           this.b.emit({ ...s, object: dObject, value } as Stmt);
@@ -231,7 +231,7 @@ class ForwardFunction {
       case "push": {
         this.b.emit(s);
         if (!this.active(s.object)) return;
-        this.withTangentComment(s.loc, () => {
+        this.emitTangentCode(s.loc, () => {
           const values = s.values.map((v) => this.tangentOrZero(v));
           this.b.emit({ kind: "push", object: this.tangentOf(s.object)!, values });
         });
@@ -239,7 +239,7 @@ class ForwardFunction {
       }
       case "drop":
         this.b.emit(s);
-        if (this.active(s.object)) this.withTangentComment(s.loc, () => this.b.emit({ kind: "drop", object: this.tangentOf(s.object)! }));
+        if (this.active(s.object)) this.emitTangentCode(s.loc, () => this.b.emit({ kind: "drop", object: this.tangentOf(s.object)! }));
         return;
       case "callStmt": {
         const call = this.callVariant(s.callee, s.args);
@@ -315,16 +315,16 @@ class ForwardFunction {
       if (!isLet && usesOutput && reads.has(name)) {
         // `x = f(x)` where f's derivative needs the new x: compute into a temporary first.
         const fresh = this.b.temp(e, type);
-        this.withTangentComment(s.loc, () => this.b.emit(setTangent(this.b.materializeExpr(substitute(d, OUTPUT, fresh)))));
+        this.emitTangentCode(s.loc, () => this.b.emit(setTangent(this.b.materializeExpr(substitute(d, OUTPUT, fresh)))));
         this.b.emit({ kind: "assign", name, value: { kind: "operand", value: fresh }, loc: s.loc });
         return;
       }
       if (isLet || usesOutput) {
         this.b.emit(s);
-        this.withTangentComment(s.loc, () => this.b.emit(setTangent(this.b.materializeExpr(substitute(d, OUTPUT, ref(name))))));
+        this.emitTangentCode(s.loc, () => this.b.emit(setTangent(this.b.materializeExpr(substitute(d, OUTPUT, ref(name))))));
       } else {
         // The tangent reads the old values of what the assignment overwrites: it goes first.
-        this.withTangentComment(s.loc, () => this.b.emit(setTangent(this.b.materializeExpr(d))));
+        this.emitTangentCode(s.loc, () => this.b.emit(setTangent(this.b.materializeExpr(d))));
         this.b.emit(s);
       }
       return;
@@ -336,14 +336,14 @@ class ForwardFunction {
       const tangent = this.structuralTangent(e, name);
       if (exprOperands(tangent).some((o) => o.kind === "var" && o.name === name)) {
         this.b.emit(s);
-        this.withTangentComment(s.loc, () => this.b.emit(setTangent(tangent)));
+        this.emitTangentCode(s.loc, () => this.b.emit(setTangent(tangent)));
       } else {
-        this.withTangentComment(s.loc, () => this.b.emit(setTangent(tangent)));
+        this.emitTangentCode(s.loc, () => this.b.emit(setTangent(tangent)));
         this.b.emit(s);
       }
     } else {
       this.b.emit(s);
-      this.withTangentComment(s.loc, () => this.b.emit(setTangent(this.structuralTangent(e, name))));
+      this.emitTangentCode(s.loc, () => this.b.emit(setTangent(this.structuralTangent(e, name))));
     }
   }
 
@@ -432,24 +432,24 @@ class ForwardFunction {
   private defineCall(name: string, e: Extract<Expr, { kind: "call" }>, s: Stmt): void {
     const call = this.callVariant(e.callee, e.args);
     const targetActive = this.activity.isActive(name);
+    // The result does not vary (no active argument, or a callee whose result is constant in
+    // them): the variable gets a zero tangent if it has one.
+    const zeroTangent = () => {
+      if (!targetActive) return;
+      const type = this.b.types.get(name)!;
+      const zero = this.zerosLikeTarget(name, type);
+      this.emitTangent(s.kind === "let" ? { kind: "let", name: this.tangentName(name), type: derivativeType(type), init: zero, mutable: s.mutable } : { kind: "assign", name: this.tangentName(name), value: zero }, s.loc);
+    };
     if (!call) {
       this.primalCalls.add(e.callee);
       this.b.emit(s);
-      if (targetActive) {
-        const type = this.b.types.get(name)!;
-        const zero = this.zerosLikeTarget(name, type);
-        this.emitTangent(s.kind === "let" ? { kind: "let", name: this.tangentName(name), type: derivativeType(type), init: zero, mutable: s.mutable } : { kind: "assign", name: this.tangentName(name), value: zero }, s.loc);
-      }
+      zeroTangent();
       return;
     }
     const variantCall: Expr = { kind: "call", callee: call.callee, args: call.args };
     if (!call.resultActive) {
       this.b.emit(s.kind === "let" ? { ...s, init: variantCall } : { ...s, value: variantCall } as Stmt);
-      if (targetActive) {
-        const type = this.b.types.get(name)!;
-        const zero = this.zerosLikeTarget(name, type);
-        this.emitTangent(s.kind === "let" ? { kind: "let", name: this.tangentName(name), type: derivativeType(type), init: zero, mutable: s.mutable } : { kind: "assign", name: this.tangentName(name), value: zero }, s.loc);
-      }
+      zeroTangent();
       return;
     }
     const type = this.b.types.get(name)!;

@@ -468,11 +468,7 @@ class FunctionLowerer {
   }
 
   private test(node: Expression): { prelude: Stmt[]; cond: Operand } {
-    let cond!: Operand;
-    const prelude = this.captureBlock(() => {
-      cond = this.expr(node);
-    });
-    return { prelude, cond };
+    return this.test0(() => this.expr(node));
   }
 
   private loopBody(target: JumpTarget, build: () => void): Stmt[] {

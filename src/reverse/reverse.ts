@@ -1109,14 +1109,7 @@ class ReverseFunction {
         if (!rule || rule.kind === "constant") return [];
         if (rule.kind === "pick") {
           // The first argument equal to the result takes the whole adjoint.
-          return args.map((a, i) => {
-            let d: D = operandD(num(1));
-            d = { kind: "select", cond: { kind: "binary", op: "===", left: operandD(a), right: operandD(OUTPUT) }, whenTrue: d, whenFalse: operandD(num(0)) };
-            for (let j = i - 1; j >= 0; j--) {
-              d = { kind: "select", cond: { kind: "binary", op: "===", left: operandD(args[j]!), right: operandD(OUTPUT) }, whenTrue: operandD(num(0)), whenFalse: d };
-            }
-            return i === args.length - 1 && i > 0 ? { operand: a, partial: pickLast(args, i) } : { operand: a, partial: d };
-          });
+          return args.map((a, i) => ({ operand: a, partial: pickPartial(args, i) }));
         }
         const partials = rule.partials(args.map(operandD), operandD(OUTPUT));
         return args.map((a, i) => ({ operand: a, partial: partials[i]! }));
@@ -1586,12 +1579,14 @@ class ReverseFunction {
   }
 }
 
-/** For the last argument of max/min: it takes the adjoint when no earlier one equals the result. */
-function pickLast(args: Operand[], i: number): D {
-  let d: D = operandD(num(1));
-  for (let j = i - 1; j >= 0; j--) {
-    d = { kind: "select", cond: { kind: "binary", op: "===", left: operandD(args[j]!), right: operandD(OUTPUT) }, whenTrue: operandD(num(0)), whenFalse: d };
-  }
+/**
+ * ∂ max/min / ∂ argᵢ: 1 for the first argument equal to the result, 0 for the others (the
+ * last argument needs no test of its own: it is the result when no earlier one is).
+ */
+function pickPartial(args: Operand[], i: number): D {
+  const equal = (o: Operand): D => ({ kind: "binary", op: "===", left: operandD(o), right: operandD(OUTPUT) });
+  let d: D = i === args.length - 1 ? operandD(num(1)) : { kind: "select", cond: equal(args[i]!), whenTrue: operandD(num(1)), whenFalse: operandD(num(0)) };
+  for (let j = i - 1; j >= 0; j--) d = { kind: "select", cond: equal(args[j]!), whenTrue: operandD(num(0)), whenFalse: d };
   return d;
 }
 

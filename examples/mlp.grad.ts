@@ -20,8 +20,8 @@ export function lossGrad(
   let s = 0;
   let k = 0;
   let t12 = 0;
-  let outBar!: number[];
-  let t5Bar!: number[];
+  let outBar: number[] = [];
+  let t5Bar: number[] = [];
   const containerTape: {
     adjointTape: number[][];
     containerTape: {

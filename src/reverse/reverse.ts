@@ -325,7 +325,7 @@ class ReverseFunction {
     const epilogue = this.epilogue(returned ? ref(valueName) : undefined, activeParams);
 
     const declarations: Stmt[] = [];
-    for (const name of hoisted) declarations.push(this.hoistedDeclaration(name));
+    for (const name of hoisted) declarations.push(...this.hoistedDeclaration(name));
     for (const { name, type } of this.tapes.values()) declarations.push({ kind: "let", name, type: { kind: "array", element: type }, init: { kind: "arrayLiteral", elements: [], type: { kind: "array", element: type } }, mutable: false });
     const adjointDeclarationsLater = (): Stmt[] =>
       [...this.numberAdjoints].filter((n) => !this.isContainerAdjoint(n)).map((name): Stmt => ({ kind: "let", name, type: NUMBER, init: { kind: "operand", value: num(0) }, mutable: true }));
@@ -583,11 +583,41 @@ class ReverseFunction {
     return sites !== undefined && (sites.count > 1 || sites.inLoop);
   }
 
-  private hoistedDeclaration(name: string): Stmt {
+  /**
+   * A hoisted variable starts with an empty value of its type (0, [], { W: [], b: [] }), never
+   * `undefined`: a loop saves it before its first assignment, and a tape must hold values of
+   * its type (forward mode over this code reads their shape).
+   */
+  private hoistedDeclaration(name: string): Stmt[] {
     const type = this.b.types.get(name)!;
-    const init: Expr | undefined =
-      type.kind === "number" ? { kind: "operand", value: num(0) } : type.kind === "boolean" ? { kind: "operand", value: { kind: "boolean", value: false } } : type.kind === "string" ? { kind: "operand", value: { kind: "string", value: "" } } : undefined;
-    return { kind: "let", name, type, init, mutable: true, definite: init === undefined };
+    const setup: Stmt[] = [];
+    const empty = (t: Type): Operand => {
+      switch (t.kind) {
+        case "number":
+          return num(0);
+        case "boolean":
+          return { kind: "boolean", value: false };
+        case "string":
+          return { kind: "string", value: "" };
+        case "void":
+          return num(0);
+        default: {
+          const expr: Expr =
+            t.kind === "array"
+              ? t.typed
+                ? { kind: "newArray", length: num(0), fill: num(0), type: t }
+                : { kind: "arrayLiteral", elements: [], type: t }
+              : t.kind === "tuple"
+                ? { kind: "arrayLiteral", elements: t.elements.map(empty), type: t }
+                : { kind: "recordLiteral", fields: t.fields.map((f) => ({ name: f.name, value: empty(f.type) })), type: t };
+          const temp = this.b.names.fresh("t", true);
+          setup.push({ kind: "let", name: temp, type: t, init: expr, mutable: false });
+          return ref(temp);
+        }
+      }
+    };
+    const init = empty(type);
+    return [...setup, { kind: "let", name, type, init: { kind: "operand", value: init }, mutable: true }];
   }
 
   /**

@@ -27,6 +27,8 @@ export interface Activity {
   activeParams: boolean[];
   /** The container parameters into which the function writes active values. */
   writtenParams: boolean[];
+  /** The container parameters the result may share containers with (it returns them or parts of them). */
+  returnedParams: boolean[];
   types: Map<string, Type>;
   /** A representative of the alias class of a container variable (itself for numbers). */
   aliasClass(name: string): string;
@@ -61,6 +63,12 @@ export class ActivityOracle {
     return result;
   }
 
+  /** Which arguments a callee's result may share containers with (alias classes do not depend on activity). */
+  returnedParams(callee: string): boolean[] {
+    const fn = this.program.functions.get(callee)!;
+    return this.analyze(fn, fn.params.map(() => false)).returnedParams;
+  }
+
   summary(callee: string, argsActive: boolean[]): CallSummary {
     const fn = this.program.functions.get(callee)!;
     const activity = this.analyze(fn, fn.params.map((p, i) => (argsActive[i] ?? false) && isDifferentiable(p.type)));
@@ -77,6 +85,7 @@ function conservative(fn: Function, activeParams: boolean[]): Activity {
     resultActive: any && isDifferentiable(fn.returnType),
     activeParams,
     writtenParams: activeParams.map(() => false),
+    returnedParams: fn.params.map((p) => isReference(p.type)),
     types: new Map(),
     aliasClass: (name) => name,
   };
@@ -186,6 +195,14 @@ function analyzeFunction(fn: Function, initiallyActive: boolean[], oracle: Activ
     switch (e.kind) {
       case "operand":
         return [e.value];
+      case "pop":
+        // What comes off a tape is what went on it.
+        return [e.object];
+      case "call": {
+        // A result may hold containers of the arguments the callee returns parts of.
+        const returned = oracle.returnedParams(e.callee);
+        return e.args.filter((_, i) => returned[i]);
+      }
       case "index":
       case "field":
         return [e.object];
@@ -214,6 +231,7 @@ function analyzeFunction(fn: Function, initiallyActive: boolean[], oracle: Activ
   };
 
   let resultActive = false;
+  const returnedVars: string[] = [];
   const visit = (s: Stmt): void => {
     switch (s.kind) {
       case "let":
@@ -242,6 +260,7 @@ function analyzeFunction(fn: Function, initiallyActive: boolean[], oracle: Activ
         return;
       case "return":
         if (s.value && operandActive(s.value)) resultActive = true;
+        if (s.value?.kind === "var") returnedVars.push(s.value.name);
         return;
       default:
         return;
@@ -260,6 +279,7 @@ function analyzeFunction(fn: Function, initiallyActive: boolean[], oracle: Activ
     isActiveOperand: operandActive,
     isActiveExpr: exprActive,
     resultActive: resultActive && isDifferentiable(fn.returnType),
+    returnedParams: fn.params.map((p) => isReference(p.type) && returnedVars.some((r) => classes.find(r) === classes.find(p.name))),
     activeParams: fn.params.map((p) => isActive(p.name)),
     writtenParams: fn.params.map((p) => isReference(p.type) && activeRoots.has(classes.find(p.name))),
     types,

@@ -785,13 +785,13 @@ class ReverseFunction {
   }
 
   /** The pullback a call needs, or undefined when no adjoint flows back through it. */
-  private callPullback(callee: string, args: Operand[], result: string | undefined): { fn: Function; mask: boolean[]; pullback: Pullback } | undefined {
+  private callPullback(callee: string, args: Operand[], result: string | undefined): { fn: Function; mask: boolean[]; pullback: Pullback; writes: boolean } | undefined {
     const argsActive = args.map((a) => this.active(a));
     const summary = this.oracle.summary(callee, argsActive);
     const resultActive = result !== undefined && this.activity.isActive(result);
     if (!argsActive.some(Boolean) || (!resultActive && !summary.writtenParams.some(Boolean))) return undefined;
     const fn = this.program.functions.get(callee)!;
-    return { fn, mask: summary.activeParams, pullback: this.pullbackFor(fn, summary.activeParams) };
+    return { fn, mask: summary.activeParams, pullback: this.pullbackFor(fn, summary.activeParams), writes: summary.writtenParams.some(Boolean) };
   }
 
   private mutatedArguments(callee: string, args: Operand[]): Operand[] {
@@ -1240,7 +1240,6 @@ class ReverseFunction {
   }
 
   private backwardCall(callee: string, args: Operand[], result: string | undefined, s: Stmt, restoreArguments?: () => void): void {
-    const argsActive = args.map((a) => this.active(a));
     const fn = this.program.functions.get(callee)!;
     // Arguments the callee wrote into are put back as they were before the call.
     const mutated = this.mutatedArguments(callee, args);
@@ -1265,10 +1264,10 @@ class ReverseFunction {
       restoreMutated();
       return;
     }
-    const { mask, pullback } = split;
+    const { mask, pullback, writes } = split;
     const name = pullback.backward;
     // A result whose adjoint stays zero (used only in a comparison, say) sends nothing back.
-    if (result !== undefined && !isReference(this.b.types.get(result)!) && !this.hasAdjoint(result) && !this.oracle.summary(callee, args.map((a) => this.active(a))).writtenParams.some(Boolean)) {
+    if (result !== undefined && !isReference(this.b.types.get(result)!) && !this.hasAdjoint(result) && !writes) {
       restoreArguments?.();
       restoreMutated();
       this.b.emit({ kind: "drop", object: ref(this.tapeFor(pullback.saved)) });
@@ -1591,16 +1590,16 @@ class ReverseFunction {
   }
 
   private elementwise(target: Operand, source: Operand, type: Type, leaf: (read: () => Operand, write: (v: Operand) => void, from: () => Operand) => void): void {
-    const at = (container: Operand, key: Operand | string, t: Type): Expr => (typeof key === "string" ? { kind: "field", object: container, name: key } : { kind: "index", object: container, index: key });
+    const at = (container: Operand, key: Operand | string): Expr => (typeof key === "string" ? { kind: "field", object: container, name: key } : { kind: "index", object: container, index: key });
     const visitChild = (key: Operand | string, t: Type) => {
       if (t.kind === "number") {
         leaf(
-          () => this.b.temp(at(target, key, t), NUMBER),
+          () => this.b.temp(at(target, key), NUMBER),
           (v) => this.b.emit(typeof key === "string" ? { kind: "setField", object: target, name: key, value: v } : { kind: "setIndex", object: target, index: key, value: v }),
-          () => this.b.temp(at(source, key, t), NUMBER),
+          () => this.b.temp(at(source, key), NUMBER),
         );
       } else if (isDifferentiable(t) && isReference(t)) {
-        this.elementwise(this.b.temp(at(target, key, t), t), this.b.temp(at(source, key, t), t), t, leaf);
+        this.elementwise(this.b.temp(at(target, key), t), this.b.temp(at(source, key), t), t, leaf);
       }
     };
     if (type.kind === "array") this.loopOver(source, (k) => visitChild(k, type.element));

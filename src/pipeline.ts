@@ -24,7 +24,10 @@ import { printProgram } from "./ir/print.ts";
 import { derivativeType, isDifferentiable } from "./ir/types.ts";
 import { callees, checkCallGraph } from "./analysis/callgraph.ts";
 import { topLevelFunctions, type SourceFunction } from "./load/functions.ts";
-import { createProject, load } from "./load/load.ts";
+import { selectTargets } from "./load/targets.ts";
+import { UserRules } from "./rules/user-rules.ts";
+import { externalImports, calledFunctions } from "./emit/imports.ts";
+import { createProject, load, localFiles } from "./load/load.ts";
 import { lowerProgram } from "./lower/lower.ts";
 import { differentiateReverse, type ReverseTarget } from "./reverse/reverse.ts";
 import { removeJumps } from "./reverse/structure.ts";
@@ -37,15 +40,26 @@ export const EMIT_KINDS = ["grad", "jvp", "vjp", "hvp", "hessian", "jacobian"] a
 export type EmitKind = (typeof EMIT_KINDS)[number];
 export const IMPLEMENTED_KINDS: readonly EmitKind[] = ["grad", "jvp", "vjp", "hvp"];
 
+/** A module given as text instead of a path on disk. */
+export interface SourceText {
+  /** Its path: names the output (`model.ts` → `model.grad.ts`) and resolves relative imports between texts. */
+  path: string;
+  text: string;
+}
+
 export interface CompileOptions {
-  /** Input files. */
-  files: string[];
+  /** Input files: paths read from disk, or `{ path, text }` modules compiled from text (then every file is in memory). */
+  files: (string | SourceText)[];
   /** Functions to differentiate (default: every exported function of the inputs). */
   fn?: string[];
   /** Parameters to differentiate with respect to (default: every differentiable parameter). */
   wrt?: string[];
-  /** What to generate (default: `grad` for functions returning `number`, `jvp,vjp` otherwise). */
+  /** What to generate, for every function (overrides `@differentiate emit=`; default: `grad` for functions returning `number`, `jvp,vjp` otherwise). */
   emit?: EmitKind[];
+  /** What to generate for functions whose `@differentiate` tag names no `emit=` (a config file's `emit`). */
+  defaultEmit?: EmitKind[];
+  /** Modules of derivative rules (`@derivativeOf` functions) to use besides those in the inputs and what they import. */
+  rules?: string[];
   /** Output folder (default: beside each input). */
   out?: string;
   /** Source texts by path, instead of reading the files from disk. */
@@ -72,33 +86,42 @@ export class UsageError extends Error {}
 
 export async function compile(options: CompileOptions): Promise<CompileResult> {
   try {
-    return { modules: await compileOrThrow(options), diagnostics: [] };
+    return { modules: await compileOrThrow(withTexts(options)), diagnostics: [] };
   } catch (error) {
     if (error instanceof DiagnosticError) return { modules: [], diagnostics: error.diagnostics };
     throw error;
   }
 }
 
-async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[]> {
+/** `{ path, text }` inputs become paths plus in-memory sources. */
+function withTexts(options: CompileOptions): CompileOptions & { files: string[] } {
+  const texts = options.files.filter((f): f is SourceText => typeof f !== "string");
+  if (texts.length === 0) return options as CompileOptions & { files: string[] };
+  const sources = new Map(options.sources);
+  for (const { path, text } of texts) sources.set(resolve(path), text);
+  return { ...options, files: options.files.map((f) => (typeof f === "string" ? f : f.path)), sources };
+}
+
+async function compileOrThrow(options: CompileOptions & { files: string[] }): Promise<GeneratedModule[]> {
   const project = options.project ?? createProject(options.sources);
+  for (const path of options.rules ?? []) if (!project.getSourceFile(resolve(path))) project.addSourceFileAtPath(resolve(path));
   const loaded = load(options.files, project);
   if (loaded.diagnostics.length > 0) throw new DiagnosticError(loaded.diagnostics);
 
-  const selections = loaded.program.inputs.map((file) => ({ file, functions: topLevelFunctions(file) }));
+  const rules = UserRules.find(project, localFiles(project));
   const wanted = options.fn ?? [];
   for (const name of wanted) {
-    if (!selections.some((s) => s.functions.some((fn) => fn.name === name))) {
+    if (!loaded.program.inputs.some((file) => topLevelFunctions(file).some((fn) => fn.name === name))) {
       throw new UsageError(`no function named \`${name}\` in ${options.files.join(", ")}`);
     }
   }
-  const targetsByFile = selections.map(({ file, functions }) => ({
-    file,
-    targets: functions.filter((fn) => (wanted.length > 0 ? wanted.includes(fn.name) : fn.exported)),
-  }));
+  const selected = selectTargets(loaded.program.inputs, wanted, rules, EMIT_KINDS);
+  const tags = new Map(selected.flatMap((s) => s.targets.map((t) => [t.source.node, t.tag] as const)));
+  const targetsByFile = selected.map(({ file, targets }) => ({ file, targets: targets.map((t) => t.source) }));
   const allTargets = targetsByFile.flatMap((s) => s.targets);
   if (allTargets.length === 0) throw new UsageError(`no exported function to differentiate in ${options.files.join(", ")} (name one with --fn)`);
 
-  const { program, irNames } = lowerProgram(allTargets);
+  const { program, irNames } = lowerProgram(allTargets, rules);
   checkCallGraph(program);
   debugIR("after lowering", program);
 
@@ -112,8 +135,9 @@ async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[
     const requested = new Set<EmitKind>();
     for (const source of targets) {
       const fn = program.functions.get(irNames.get(source.node)!)!;
-      const kinds = options.emit ?? defaultKinds(fn);
-      const wrt = selectWrt(fn, source, options.wrt);
+      const tag = tags.get(source.node);
+      const kinds = options.emit ?? (tag?.emit as EmitKind[] | undefined) ?? options.defaultEmit ?? defaultKinds(fn);
+      const wrt = selectWrt(fn, source, options.wrt ?? tag?.wrt);
       if (!isDifferentiable(fn.returnType)) throw new DiagnosticError([diagnostics.noDifferentiableOutput(fn.sourceName, fn.loc)]);
       for (const kind of kinds) {
         requested.add(kind);
@@ -140,14 +164,16 @@ async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[
     const derivatives = [...firstOrder, ...secondOrder.functions].map((fn) => annotateSourceLines({ ...fn, ...removeDeadCode(fn, fn.derivedNames) }));
     const everything: Program = { functions: new Map([...structured.functions, ...reverse.functions.map((fn) => [fn.name, fn] as const)]) };
     const made = new Set(derivatives.map((fn) => fn.name));
-    const copies = primalCopies(everything, new Set([...forward.primalCalls, ...reverse.primalCalls, ...secondOrder.primalCalls].filter((name) => !made.has(name))));
+    // Calls the derivative code makes itself (a user rule's partials) need the callee's source too.
+    const called = [...forward.primalCalls, ...reverse.primalCalls, ...secondOrder.primalCalls, ...calledFunctions(derivatives, everything)];
+    const copies = primalCopies(everything, new Set(called.filter((name) => !made.has(name))));
     const generated = [...secondOrder.wrappers, ...derivatives, ...copies.filter((fn) => !made.has(fn.name))];
     debugIR("after forward mode", { functions: new Map(generated.map((g) => [g.name, g])) });
     const inputPath = file.getFilePath();
     const outDir = options.out ? resolve(options.out) : dirname(inputPath);
     const path = join(outDir, `${basename(inputPath).replace(/\.(m|c)?tsx?$/, "")}.grad.ts`);
     const header = headerFor(inputPath, targets, options, [...requested]);
-    const text = await format(printNodes(generated.map((g) => emitFunction(g)), header));
+    const text = await format(printNodes([...externalImports(generated, path), ...generated.map((g) => emitFunction(g))], header));
     modules.push({ input: inputPath, path, text });
   }
   return modules;

@@ -58,6 +58,12 @@ export class IRBuilder {
         return { kind: "binary", op: folded.op, left: this.materialize(folded.left), right: this.materialize(folded.right) };
       case "math":
         return { kind: "math", fn: folded.fn, args: folded.args.map((a) => this.materialize(a)) };
+      case "call": {
+        const args = folded.args.map((a) => this.materialize(a));
+        if (folded.element === undefined) return { kind: "call", callee: folded.callee, args };
+        const tuple = this.temp({ kind: "call", callee: folded.callee, args }, { kind: "tuple", elements: Array.from({ length: folded.arity ?? folded.element + 1 }, () => NUMBER) });
+        return { kind: "index", object: tuple, index: num(folded.element) };
+      }
       case "select":
         return { kind: "select", cond: this.materialize(folded.cond), whenTrue: this.materialize(folded.whenTrue), whenFalse: this.materialize(folded.whenFalse) };
     }
@@ -84,6 +90,8 @@ export function fold(d: D): D {
       const args = d.args.map(fold);
       return { kind: "math", fn: d.fn, args };
     }
+    case "call":
+      return { ...d, args: d.args.map(fold) };
     case "select": {
       const whenTrue = fold(d.whenTrue);
       const whenFalse = fold(d.whenFalse);

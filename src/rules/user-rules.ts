@@ -108,15 +108,16 @@ function ruleFrom(project: Project, companion: SourceFunction, name: string, tag
     throw new DiagnosticError([diagnostics.ruleSignature(`derivative rules are for functions of numbers returning a number; \`${name}\` is \`${checker.signatureToString(signature)}\``, at)]);
   }
   const arity = params.length;
+  const companionAt = positionOfNode(Node.isFunctionDeclaration(companion.node) ? (companion.node.getNameNode() ?? companion.node) : companion.declaration);
   const companionParams = companion.node.getParameters();
   if (companionParams.length !== arity || !companionParams.every((p) => p.getType().isNumber())) {
-    throw new DiagnosticError([diagnostics.ruleSignature(`\`${companion.name}\` must take the ${arity} number parameter${arity === 1 ? "" : "s"} of \`${name}\``, positionOfNode(companion.node))]);
+    throw new DiagnosticError([diagnostics.ruleSignature(`\`${companion.name}\` must take the ${arity} number parameter${arity === 1 ? "" : "s"} of \`${name}\``, companionAt)]);
   }
   const returned = companion.node.getReturnType();
   const tuple = returned.isTuple() && returned.getTupleElements().length === arity && returned.getTupleElements().every((t) => t.isNumber());
   if (!tuple && !(arity === 1 && returned.isNumber())) {
     const expected = arity === 1 ? "`number` (the derivative)" : `a tuple of ${arity} numbers (the partial derivatives)`;
-    throw new DiagnosticError([diagnostics.ruleSignature(`\`${companion.name}\` must return ${expected}`, positionOfNode(companion.node))]);
+    throw new DiagnosticError([diagnostics.ruleSignature(`\`${companion.name}\` must return ${expected}`, companionAt)]);
   }
   return { symbol, rule: { name: symbol.getName(), from: origin(declaration, local, name, at), companion, tuple, arity } };
 }

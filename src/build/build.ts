@@ -41,12 +41,30 @@ function literalInputs(config: TsadConfig): Set<string> {
   return new Set(config.inputs.filter((p) => !/[*?[\]{}]/.test(p)).map((p) => resolve(config.root, p)));
 }
 
-/** Where the module for `input` belongs: beside it, or under `out` mirroring the folders below the config. */
+/**
+ * Where the module for `input` belongs: beside it, or under `out`, mirroring the folders below
+ * the fixed part of the input patterns (`src/**\/*.ts`: `src/a/m.ts` → `out/a/m.grad.ts`).
+ */
 export function outputPathFor(input: string, config: TsadConfig): string {
   const name = `${basename(input).replace(/\.(m|c)?tsx?$/, "")}.grad.ts`;
   if (!config.out) return join(dirname(input), name);
-  const below = relative(config.root, dirname(input));
+  const below = relative(inputBase(config), dirname(input));
   return join(config.out, below.startsWith("..") ? "" : below, name);
+}
+
+/** The longest folder that every input pattern starts with (before any wildcard). */
+function inputBase(config: TsadConfig): string {
+  const fixed = config.inputs.map((pattern) => {
+    const parts = pattern.split(/[\\/]/);
+    const first = parts.findIndex((p) => /[*?[\]{}]/.test(p));
+    // A literal pattern names a file (or a folder of inputs): its folder is the base.
+    const kept = first === -1 ? (/\.(m|c)?tsx?$/.test(pattern) ? parts.slice(0, -1) : parts) : parts.slice(0, first);
+    return resolve(config.root, ...kept);
+  });
+  return fixed.reduce((common, path) => {
+    while (relative(common, path).startsWith("..")) common = dirname(common);
+    return common;
+  });
 }
 
 /** Compiles every target. `project` is reused when given (watch mode); files are read from disk. */

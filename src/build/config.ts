@@ -74,7 +74,7 @@ export function readConfig(file: string): TsadConfig | undefined {
   if (syntax.length > 0) {
     const d = syntax[0]!;
     const { line, character } = source.getLineAndCharacterOfPosition(d.start ?? 0);
-    throw new DiagnosticError([diagnostics.badConfig(`${file.endsWith("package.json") ? "package.json" : CONFIG_FILE} is not valid JSON: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`, "fix the JSON syntax (no trailing commas or comments outside strings)", { file, line: line + 1, column: character + 1 })]);
+    throw new DiagnosticError([diagnostics.badConfig(`${file.endsWith("package.json") ? "package.json" : CONFIG_FILE} is not valid JSON: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`, "fix the JSON syntax (comments and trailing commas are allowed, as in tsconfig.json)", { file, line: line + 1, column: character + 1 })]);
   }
   const root = source.statements[0]?.expression;
   if (!root || !ts.isObjectLiteralExpression(root)) throw new DiagnosticError([diagnostics.badConfig("the configuration must be a JSON object", HINT, root ? at(root) : { file, line: 1, column: 1 })]);

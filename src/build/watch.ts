@@ -35,7 +35,10 @@ export interface WatchOptions {
   cwd?: string;
   /** Called after every build, good or bad (tests and tools hook in here). */
   onBuild?: (event: BuildEvent) => void;
-  /** How long to wait for more changes before rebuilding (editors save in bursts). */
+  /**
+   * How long to wait for more changes before rebuilding (editors save in bursts). Longer than
+   * chokidar's 50 ms change throttle: a save it swallows is then still read by this rebuild.
+   */
   debounceMs?: number;
 }
 
@@ -128,7 +131,7 @@ export function watch(initialConfig: TsadConfig, options: WatchOptions): Watcher
       running = running.then(() => rebuild(batch)).catch((error) => {
         io.stderr(`tsad: internal error: ${(error as Error).message}\nThis is a bug in tsad, not in your code.\n`);
       });
-    }, options.debounceMs ?? 30);
+    }, Math.max(options.debounceMs ?? 80, 60));
   };
 
   const ready = (async () => {

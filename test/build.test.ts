@@ -244,4 +244,25 @@ describe("tsad build", () => {
       expect(snapshot(dir)).toEqual(before);
     }
   });
+
+  it("uses the rules modules the configuration names", async () => {
+    const dir = project({
+      "tsad.config.json": `{ "inputs": ["src/*.ts"], "rules": ["rules/special.ts"] }`,
+      "node_modules/special/package.json": JSON.stringify({ name: "special", type: "module", main: "index.js", types: "index.d.ts" }),
+      "node_modules/special/index.js": "export function cosh(x) { return (Math.exp(x) + Math.exp(-x)) / 2; }\n",
+      "node_modules/special/index.d.ts": "export declare function cosh(x: number): number;\n",
+      "rules/special.ts": `import { cosh } from "special";\n\n/** @derivativeOf cosh */\nexport function sinh(x: number): number {\n  return (Math.exp(x) - Math.exp(-x)) / 2;\n}\n`,
+      "src/model.ts": `import { cosh } from "special";\n\n/** @differentiate emit=grad */\nexport function chain(x: number[]): number {\n  let s = 0;\n  for (const v of x) s += cosh(v * v);\n  return s;\n}\n`,
+    });
+    const result = await run(["build"], dir);
+    expect(result.stderr).toContain("wrote src/model.grad.ts");
+    const text = readFileSync(join(dir, "src/model.grad.ts"), "utf8");
+    expect(text).toContain('import { cosh } from "special";');
+    writeFileSync(join(dir, "src/check.grad.ts"), text);
+    const { chainGrad } = await import(join(dir, "src/check.grad.ts"));
+    const x = [0.4, -1.3];
+    // d/dx cosh(x²) = 2x·sinh(x²)
+    const grad = chainGrad(x).grad.x as number[];
+    x.forEach((v, i) => expect(grad[i]).toBeCloseTo(2 * v * Math.sinh(v * v), 12));
+  });
 });

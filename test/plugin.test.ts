@@ -4,12 +4,12 @@
  * finite differences, a source that cannot be differentiated fails the build with tsad's
  * diagnostic at its line, and esbuild resolves `?grad` imports too.
  */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
-import { build } from "vite";
+import { build, createServer } from "vite";
 import { afterAll, describe, expect, it } from "vitest";
 import { unplugin } from "../src/plugin/plugin.ts";
 import { centralDifferences, relativeError } from "./support/numeric.ts";
@@ -69,6 +69,40 @@ describe("the Vite plugin", () => {
     expect(error).toBeDefined();
     expect(error!.message).toContain("src/model.ts:3:3 - error TSAD2005: `try`/`catch`/`throw` cannot be differentiated");
     expect(error!.message).toContain("> 3 |   try {");
+  });
+});
+
+describe("the Vite dev server", () => {
+  it("regenerates the module when its source changes, and reports errors", async () => {
+    const root = tempDir();
+    cpSync(join(EXAMPLE, "src"), join(root, "src"), { recursive: true });
+    const server = await createServer({ root, configFile: false, logLevel: "silent", plugins: [unplugin.vite()], server: { middlewareMode: true } });
+    const model = join(root, "src/model.ts");
+    const load = () => server.ssrLoadModule("/src/train.ts");
+    /** Edits the source, then loads the module until the dev server has taken the edit in. */
+    const eventually = async <T>(edit: (text: string) => string, attempt: () => Promise<T>, done: (value: T) => boolean): Promise<T> => {
+      writeFileSync(model, edit(readFileSync(model, "utf8")));
+      for (let tries = 0; ; tries++) {
+        await new Promise((r) => setTimeout(r, 50));
+        const value = await attempt();
+        if (done(value) || tries > 100) return value;
+      }
+    };
+    try {
+      const before = (await load()).lossGrad(0.3, 0.1, xs, labels).grad;
+      const gradient = () => load().then((m) => m.lossGrad(0.3, 0.1, xs, labels).grad);
+      const after = await eventually((t) => t.replace("return total / xs.length;", "return (2 * total) / xs.length;"), gradient, (g) => g.w !== before.w);
+      expect(after.w).toBeCloseTo(2 * before.w, 14);
+      expect(after.b).toBeCloseTo(2 * before.b, 14);
+      const failure = await eventually(
+        (t) => t.replace("let total = 0;", "let total = 0;\n  try {} finally {}"),
+        () => load().then(() => "loaded", (e: Error) => e.message),
+        (m) => m !== "loaded",
+      );
+      expect(failure).toMatch(/src\/model\.ts:18:3 - error TSAD2005/);
+    } finally {
+      await server.close();
+    }
   });
 });
 

@@ -13,7 +13,7 @@
  */
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import type { Project } from "ts-morph";
+import type { Project, SourceFile } from "ts-morph";
 import { createUnplugin, type UnpluginContext } from "unplugin";
 import { outputPathFor } from "../build/build.ts";
 import { findConfig, type TsadConfig } from "../build/config.ts";
@@ -41,6 +41,8 @@ export const unplugin = createUnplugin((options: TsadPluginOptions | undefined =
   let project: Project | undefined;
   /** Generated module path → the source it comes from. */
   const sources = new Map<string, string>();
+  /** Generated module path → the files it was generated from (the source, what it imports, rules modules). */
+  const dependencies = new Map<string, Set<string>>();
 
   const getConfig = (): TsadConfig | undefined => {
     if (config === null) config = findConfig(root ?? process.cwd(), options.config);
@@ -64,6 +66,15 @@ export const unplugin = createUnplugin((options: TsadPluginOptions | undefined =
     vite: {
       configResolved(resolved) {
         root ??= resolved.root;
+      },
+      // A dev server reloads a module when its own file changes; a generated module has none, so
+      // an edit to any file it was generated from invalidates it and joins the update.
+      hotUpdate({ file, modules }) {
+        const graph = this.environment.moduleGraph;
+        const affected = [...dependencies].filter(([, files]) => files.has(file)).flatMap(([id]) => graph.getModuleById(id) ?? []);
+        if (affected.length === 0) return;
+        for (const module of affected) graph.invalidateModule(module);
+        return [...modules, ...affected];
       },
     },
     resolveId(id, importer) {
@@ -98,7 +109,9 @@ export const unplugin = createUnplugin((options: TsadPluginOptions | undefined =
         if (error instanceof UsageError) return fail(this, { message: `tsad: ${error.message}`, id: source });
         throw error;
       }
-      for (const file of localFiles(project)) this.addWatchFile(file.getFilePath());
+      const used = generatedFrom(project.getSourceFileOrThrow(source), [...(c?.rules ?? []), ...(options.rules ?? [])]);
+      dependencies.set(id, used);
+      for (const file of used) this.addWatchFile(file);
       if (result.diagnostics.length > 0) {
         const first = result.diagnostics[0]!.at;
         const text = result.diagnostics.map((d) => formatDiagnostic(d)).join("\n");
@@ -108,6 +121,22 @@ export const unplugin = createUnplugin((options: TsadPluginOptions | undefined =
     },
   };
 });
+
+/** `source`, the local files it imports (directly or not) and the rules modules. */
+function generatedFrom(source: SourceFile, rules: string[]): Set<string> {
+  const found = new Set<string>(rules);
+  const visit = (file: SourceFile) => {
+    if (found.has(file.getFilePath()) || file.isDeclarationFile() || file.isInNodeModules()) return;
+    found.add(file.getFilePath());
+    file.getReferencedSourceFiles().forEach(visit);
+  };
+  visit(source);
+  for (const rule of rules) {
+    const file = source.getProject().getSourceFile(rule);
+    if (file) file.getReferencedSourceFiles().forEach(visit);
+  }
+  return found;
+}
 
 function fail(context: UnpluginContext, error: Parameters<UnpluginContext["error"]>[0]): never {
   context.error(error);

@@ -149,6 +149,18 @@ describe("@differentiate tags", () => {
     expect(untaggedDefault.modules[0]!.text).toMatch(/export function gJvp\(/);
   });
 
+  it("are honoured by `tsad file.ts`, and its flags override them", async () => {
+    const dir = project({ "model.ts": MODEL, "util.ts": UTIL });
+    const tagged = await run([join(dir, "model.ts"), "--stdout"], dir);
+    expect(tagged.exit).toBe(0);
+    expect(tagged.stdout).toMatch(/export function fitGrad\(/);
+    expect(tagged.stdout).toMatch(/export function fitJvp\(/);
+    expect(tagged.stdout).not.toMatch(/untagged/);
+    const flagged = await run([join(dir, "model.ts"), "--stdout", "--emit", "vjp", "--wrt", "w"], dir);
+    expect(flagged.stdout).toMatch(/export function fitVjp\(/);
+    expect(flagged.stdout).not.toMatch(/fitGrad|fitJvp|bBar/);
+  });
+
   it("report a malformed tag at the tag", async () => {
     const cases: [string, number, string][] = [
       ["/** @differentiate wrt=q */", 4002, "`q` in `wrt=` is not a parameter of `f`"],

@@ -142,7 +142,7 @@ export function watch(initialConfig: TsadConfig, options: WatchOptions): Watcher
     });
     files.on("add", schedule).on("change", schedule).on("unlink", schedule);
     await new Promise<void>((done) => files!.once("ready", () => done()));
-    io.stderr(`tsad: watching ${show(config.root) || "."} for changes (Ctrl-C to stop)\n`);
+    io.stderr(`tsad: watching ${relative(cwd, config.root) || "."} for changes (Ctrl-C to stop)\n`);
   })();
 
   return {

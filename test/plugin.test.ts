@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
+import { rollup, type Plugin as RollupPlugin } from "rollup";
 import { build, createServer } from "vite";
 import { afterAll, describe, expect, it } from "vitest";
 import { unplugin } from "../src/plugin/plugin.ts";
@@ -120,3 +121,33 @@ describe("the esbuild plugin", () => {
   });
 });
 
+describe("the Rollup plugin", () => {
+  /** Rollup reads JavaScript only: strip the types of .ts modules (the generated one included) with esbuild. */
+  const typescript: RollupPlugin = {
+    name: "strip-types",
+    async transform(code, id) {
+      if (!id.endsWith(".ts")) return null;
+      return (await esbuild.transform(code, { loader: "ts", format: "esm" })).code;
+    },
+  };
+
+  it("bundles the generated module, and reports a diagnostic as a Rollup error", async () => {
+    const root = tempDir();
+    writeFileSync(join(root, "model.ts"), `/** @differentiate emit=grad */\nexport function sq(x: number[]): number {\n  let s = 0;\n  for (const v of x) s += v * v * v;\n  return s;\n}\n`);
+    writeFileSync(join(root, "entry.ts"), `export { sqGrad } from "./model.grad.ts";\n`);
+    const bundle = await rollup({ input: join(root, "entry.ts"), plugins: [unplugin.rollup(), typescript] });
+    const { output } = await bundle.generate({ format: "es" });
+    const out = join(root, "bundle.mjs");
+    writeFileSync(out, output[0].code);
+    const { sqGrad } = await import(pathToFileURL(out).href);
+    expect(sqGrad([0.5, -2]).grad.x).toEqual([0.75, 12]);
+
+    writeFileSync(join(root, "model.ts"), `/** @differentiate emit=grad */\nexport function sq(x: number[]): number {\n  return x.filter((v) => v > 0).length;\n}\n`);
+    const failure = await rollup({ input: join(root, "entry.ts"), plugins: [unplugin.rollup(), typescript] }).then(
+      () => undefined,
+      (e: Error & { plugin?: string }) => e,
+    );
+    expect(failure?.plugin).toBe("tsad");
+    expect(failure?.message).toContain("model.ts:3:10 - error TSAD2014: the method `filter` is not supported");
+  });
+});

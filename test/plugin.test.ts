@@ -121,6 +121,20 @@ describe("the esbuild plugin", () => {
   });
 });
 
+describe("a bad configuration", () => {
+  it("fails the bundle with the configuration's diagnostic", async () => {
+    const root = tempDir();
+    writeFileSync(join(root, "tsad.config.json"), `{\n  "inputs": ["*.ts"],\n  "emit": ["gradient"]\n}\n`);
+    writeFileSync(join(root, "model.ts"), `export function f(x: number): number {\n  return x * x;\n}\n`);
+    writeFileSync(join(root, "entry.ts"), `export { fGrad } from "./model.ts?grad";\n`);
+    const failure = await esbuild.build({ entryPoints: [join(root, "entry.ts")], bundle: true, write: false, plugins: [unplugin.esbuild({ root })], logLevel: "silent" }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(failure?.message).toContain("tsad.config.json:3:11 - error TSAD4003: `gradient` is not something tsad can emit");
+  });
+});
+
 describe("the Rollup plugin", () => {
   /** Rollup reads JavaScript only: strip the types of .ts modules (the generated one included) with esbuild. */
   const typescript: RollupPlugin = {

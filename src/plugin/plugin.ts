@@ -17,6 +17,7 @@ import type { Project, SourceFile } from "ts-morph";
 import { createUnplugin, type UnpluginContext } from "unplugin";
 import { outputPathFor } from "../build/build.ts";
 import { findConfig, type TsadConfig } from "../build/config.ts";
+import { DiagnosticError } from "../diagnostics/diagnostic.ts";
 import { formatDiagnostic } from "../diagnostics/format.ts";
 import { createProject, localFiles } from "../load/load.ts";
 import { compile, UsageError, type EmitKind } from "../pipeline.ts";
@@ -44,8 +45,17 @@ export const unplugin = createUnplugin((options: TsadPluginOptions | undefined =
   /** Generated module path → the files it was generated from (the source, what it imports, rules modules). */
   const dependencies = new Map<string, Set<string>>();
 
+  /** A malformed configuration, reported by the first generated module the bundle loads. */
+  let configProblem: DiagnosticError | undefined;
   const getConfig = (): TsadConfig | undefined => {
-    if (config === null) config = findConfig(root ?? process.cwd(), options.config);
+    if (config !== null) return config;
+    try {
+      config = findConfig(root ?? process.cwd(), options.config);
+    } catch (error) {
+      if (!(error instanceof DiagnosticError)) throw error;
+      configProblem = error;
+      config = undefined;
+    }
     return config;
   };
   const generatedPath = (source: string): string => {
@@ -99,6 +109,7 @@ export const unplugin = createUnplugin((options: TsadPluginOptions | undefined =
       const source = sourceOf(id);
       if (!source) return null;
       const c = getConfig();
+      if (configProblem) return fail(this, { message: `tsad: the configuration is not valid:\n${configProblem.diagnostics.map((d) => formatDiagnostic(d)).join("\n")}`, id: configProblem.diagnostics[0]?.at?.file });
       project ??= createProject();
       // The bundler decides when to reload: bring every file tsad has read up to date first.
       for (const file of localFiles(project)) file.refreshFromFileSystemSync();

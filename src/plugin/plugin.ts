@@ -110,17 +110,18 @@ export const unplugin = createUnplugin((options: TsadPluginOptions | undefined =
       if (!source) return null;
       const c = getConfig();
       if (configProblem) return fail(this, { message: `tsad: the configuration is not valid:\n${configProblem.diagnostics.map((d) => formatDiagnostic(d)).join("\n")}`, id: configProblem.diagnostics[0]?.at?.file });
+      const rules = [...(c?.rules ?? []), ...(options.rules ?? [])];
       project ??= createProject();
       // The bundler decides when to reload: bring every file tsad has read up to date first.
       for (const file of localFiles(project)) file.refreshFromFileSystemSync();
       let result;
       try {
-        result = await compile({ files: [source], out: dirname(id), defaultEmit: options.emit ?? c?.emit, rules: [...(c?.rules ?? []), ...(options.rules ?? [])], project });
+        result = await compile({ files: [source], out: dirname(id), defaultEmit: options.emit ?? c?.emit, rules, project });
       } catch (error) {
         if (error instanceof UsageError) return fail(this, { message: `tsad: ${error.message}`, id: source });
         throw error;
       }
-      const used = generatedFrom(project.getSourceFileOrThrow(source), [...(c?.rules ?? []), ...(options.rules ?? [])]);
+      const used = generatedFrom(project.getSourceFileOrThrow(source), rules);
       dependencies.set(id, used);
       for (const file of used) this.addWatchFile(file);
       if (result.diagnostics.length > 0) {

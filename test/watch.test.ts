@@ -1,7 +1,7 @@
 /**
  * `tsad watch` in a temporary project: the first build, an edit (regenerated), an edit to an
  * imported file (its dependents regenerated, others left alone), an error (diagnostic, last good
- * output kept), the fix (recovered), and the rebuilt module computing the new derivative.
+ * output kept), the fix (recovered, computing the new derivative), and a configuration change.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -110,6 +110,13 @@ describe("tsad watch", () => {
       expect(event).toMatchObject({ ok: true, wrote: [output] });
       expect(await gradientOf("fixed")).toEqual([5.25, 84]);
       expect(statSync(otherOutput).mtimeMs).toBe(otherWritten);
+
+      // A change to the configuration reloads it and rebuilds everything.
+      writeFileSync(join(dir, "tsad.config.json"), `{ "inputs": ["src/**/*.ts"], "emit": ["grad", "jvp"] }`);
+      event = await events.next();
+      expect(event.ok).toBe(true);
+      expect(event.wrote.sort()).toEqual([output, otherOutput].sort());
+      expect(readFileSync(output, "utf8")).toMatch(/export function energyJvp\(/);
     } catch (error) {
       throw new Error(`${(error as Error).message}\n--- watch log ---\n${log}`);
     } finally {

@@ -93,7 +93,7 @@ export class UsageError extends Error {}
 
 export async function compile(options: CompileOptions): Promise<CompileResult> {
   try {
-    return { modules: await compileOrThrow(withTexts(options)), diagnostics: [] };
+    return { modules: await compileOrThrow(options), diagnostics: [] };
   } catch (error) {
     if (error instanceof DiagnosticError) return { modules: [], diagnostics: error.diagnostics };
     throw error;

@@ -11,6 +11,8 @@ import type { NameManager } from "./names.ts";
 export class IRBuilder {
   block: Stmt[] = [];
   loc: SourceLoc | undefined;
+  /** Tuple-returning calls already made, by the token their entries share (see rules.ts `D`). */
+  private readonly calls = new WeakMap<object, { block: Stmt[]; tuple: Operand }>();
 
   constructor(
     readonly names: NameManager,
@@ -59,9 +61,15 @@ export class IRBuilder {
       case "math":
         return { kind: "math", fn: folded.fn, args: folded.args.map((a) => this.materialize(a)) };
       case "call": {
-        const args = folded.args.map((a) => this.materialize(a));
-        if (folded.element === undefined) return { kind: "call", callee: folded.callee, args };
-        const tuple = this.temp({ kind: "call", callee: folded.callee, args }, { kind: "tuple", elements: Array.from({ length: folded.arity ?? folded.element + 1 }, () => NUMBER) });
+        if (folded.element === undefined) return { kind: "call", callee: folded.callee, args: folded.args.map((a) => this.materialize(a)) };
+        // One call per rule application: its entries reuse the tuple made earlier in this block.
+        const made = folded.call && this.calls.get(folded.call);
+        let tuple = made && made.block === this.block ? made.tuple : undefined;
+        if (!tuple) {
+          const args = folded.args.map((a) => this.materialize(a));
+          tuple = this.temp({ kind: "call", callee: folded.callee, args }, { kind: "tuple", elements: Array.from({ length: folded.arity ?? folded.element + 1 }, () => NUMBER) });
+          if (folded.call) this.calls.set(folded.call, { block: this.block, tuple });
+        }
         return { kind: "index", object: tuple, index: num(folded.element) };
       }
       case "select":

@@ -18,8 +18,12 @@ export type D =
   | { kind: "neg"; arg: D }
   | { kind: "math"; fn: string; args: D[] }
   | { kind: "select"; cond: D; whenTrue: D; whenFalse: D }
-  /** A call of a program function returning a number, or (with `element`) entry `element` of the tuple it returns. */
-  | { kind: "call"; callee: string; args: D[]; element?: number; arity?: number };
+  /**
+   * A call of a program function returning a number, or (with `element`) entry `element` of the
+   * tuple of `arity` numbers it returns. Entries with the same `call` token are one call: it is
+   * made once where they are materialized in the same block.
+   */
+  | { kind: "call"; callee: string; args: D[]; element?: number; arity?: number; call?: object };
 
 export type Rule =
   /** Ω is differentiable in its inputs; `partials` gives ∂Ω/∂xᵢ for each input. */
@@ -112,10 +116,13 @@ export function ruleFor(operation: { kind: "unary"; op: string } | { kind: "bina
   return operatorRules[operation.op];
 }
 
-/** A user's rule: each partial is a call of the companion function (entry i of its tuple). */
+/** A user's rule: each partial is a call of the companion function (entry i of the tuple it returns). */
 function userRule(external: ExternalFunction): Rule {
   return {
     kind: "partials",
-    partials: (xs) => xs.map((_, i): D => ({ kind: "call", callee: external.partials, args: xs, ...(external.tuple ? { element: i, arity: xs.length } : {}) })),
+    partials: (xs) => {
+      const call = {};
+      return xs.map((_, i): D => ({ kind: "call", callee: external.partials, args: xs, ...(external.tuple ? { element: i, arity: xs.length, call } : {}) }));
+    },
   };
 }

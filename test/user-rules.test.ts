@@ -84,6 +84,11 @@ describe("user derivative rules", () => {
     const dir = project({ ...PACKAGE, "src/rules.ts": RULES, "src/model.ts": MODEL });
     const { text, exports } = await compileAndImport(dir, "src/model.ts", ["src/rules.ts"]);
     expect(text).toContain('import { logAddExp, smoothAbs } from "special-fns";');
+    // One call of a two-parameter rule's companion gives both partials.
+    for (const fn of text.split(/\n(?=(?:export )?function )/)) {
+      const calls = fn.match(/logAddExpPartials\([^)]*\)/g) ?? [];
+      expect(new Set(calls).size, fn).toBe(calls.length);
+    }
     const { energy } = (await import(join(dir, "src/model.ts"))) as Record<string, Fn>;
     const along = (h: number, xs = x0, s = s0) => [xs.map((v, i) => v + h * direction.x[i]!), s + h * direction.s] as const;
 

@@ -1,0 +1,71 @@
+/** The messages between the page and the compiler worker. */
+import type { ValueType } from "./values.ts";
+
+export interface ParamInfo {
+  name: string;
+  type: ValueType;
+  /** Has a derivative (a number, or a container of numbers): may be chosen as `wrt`. */
+  differentiable: boolean;
+}
+
+export interface FunctionInfo {
+  name: string;
+  exported: boolean;
+  params: ParamInfo[];
+  returns: ValueType;
+}
+
+export interface PlotSettings {
+  /** JSON text of each argument by parameter name; a missing one gets a default of its type. */
+  args: Record<string, string>;
+  /** Which flattened `wrt` coordinates span the plot (heat map: x and y). */
+  xCoord: number;
+  yCoord: number;
+  xRange: [number, number];
+  yRange: [number, number];
+}
+
+export interface CompileRequest {
+  id: number;
+  source: string;
+  fn?: string;
+  wrt?: string[];
+  emit?: string[];
+  plot?: PlotSettings;
+}
+
+export interface EditorDiagnostic {
+  line: number;
+  column: number;
+  /** The diagnostic as the CLI prints it. */
+  text: string;
+  message: string;
+}
+
+export type PlotData =
+  | { kind: "line"; coord: string; xs: number[]; values: number[]; slopes: number[] }
+  | { kind: "heat"; xCoord: string; yCoord: string; xRange: [number, number]; yRange: [number, number]; size: number; values: number[]; gradX: number[]; gradY: number[] }
+  | { kind: "jacobian"; rows: string[]; columns: string[]; entries: number[][]; via: string };
+
+export interface CompileResponse {
+  id: number;
+  functions: FunctionInfo[];
+  /** The function compiled (the requested one, or the default choice). */
+  fn?: string;
+  module?: string;
+  diagnostics: EditorDiagnostic[];
+  /** A usage mistake (an unknown function or parameter, an unavailable mode). */
+  usageError?: string;
+  /** The arguments the plot used, as JSON text by parameter name. */
+  args?: Record<string, string>;
+  /** The flattened `wrt` coordinates, by label. */
+  coords?: string[];
+  plot?: PlotData;
+  plotMessage?: string;
+  /** Milliseconds spent compiling (the displayed module). */
+  compileMs?: number;
+}
+
+export interface WorkerReady {
+  ready: true;
+}

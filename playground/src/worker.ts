@@ -1,0 +1,237 @@
+/**
+ * The compiler worker: tsad itself (src/api.ts) over an in-memory ts-morph project, and the
+ * plots' numbers, computed by running the generated module — transpiled to JavaScript with the
+ * TypeScript that ts-morph bundles, imported from a Blob URL. Nothing leaves the browser.
+ *
+ * Requests are handled one at a time; while one runs, newer ones replace older waiting ones (the
+ * page only wants the result for what is in the editor now).
+ */
+import { ts, type Project } from "ts-morph";
+import { compile, formatDiagnostic, UsageError, type CompileOptions, type EmitKind } from "../../src/api.ts";
+import { createProject } from "../../src/load/load.ts";
+import { describeFunctions } from "./describe.ts";
+import type { CompileRequest, CompileResponse, EditorDiagnostic, FunctionInfo, PlotData, PlotSettings } from "./protocol.ts";
+import { cloneValue, coordinates, defaultValue, flatten, materialize, readAt, writeAt, zerosLike, type Coordinate } from "./values.ts";
+
+/** The edited module's path in the in-memory file system (diagnostics print it relative to /). */
+export const MODEL_PATH = "/model.ts";
+const LINE_SAMPLES = 601;
+const HEAT_SIZE = 64;
+
+let project: Project | undefined;
+let running = false;
+let waiting: CompileRequest | undefined;
+
+self.onmessage = (event: MessageEvent<CompileRequest>) => {
+  waiting = event.data;
+  if (!running) void drain();
+};
+self.postMessage({ ready: true });
+
+async function drain(): Promise<void> {
+  running = true;
+  while (waiting) {
+    const request = waiting;
+    waiting = undefined;
+    let response: CompileResponse;
+    try {
+      response = await handle(request);
+    } catch (error) {
+      // A bug in tsad or in the playground, not in the user's code: say so, with the message.
+      response = { id: request.id, functions: [], diagnostics: [], usageError: `internal error: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    if (!waiting || waiting.id < request.id) self.postMessage(response);
+  }
+  running = false;
+}
+
+function projectWith(source: string): Project {
+  if (!project) project = createProject(new Map([[MODEL_PATH, source]]));
+  else project.createSourceFile(MODEL_PATH, source, { overwrite: true });
+  return project;
+}
+
+async function handle(request: CompileRequest): Promise<CompileResponse> {
+  const current = projectWith(request.source);
+  const functions = describeFunctions(current.getSourceFileOrThrow(MODEL_PATH));
+  const info = functions.find((f) => f.name === request.fn) ?? functions.find((f) => f.exported) ?? functions[0];
+  const response: CompileResponse = { id: request.id, functions, fn: info?.name, diagnostics: [] };
+  if (!info) {
+    response.usageError = "no function to differentiate: write a top-level `function` or `const f = (…) => …`";
+    return response;
+  }
+  const wrt = request.wrt?.filter((name) => info.params.some((p) => p.name === name && p.differentiable));
+  const options: CompileOptions = {
+    files: [MODEL_PATH],
+    project: current,
+    fn: [info.name],
+    wrt: wrt && wrt.length > 0 ? wrt : undefined,
+    emit: request.emit && request.emit.length > 0 ? (request.emit as EmitKind[]) : undefined,
+  };
+  const started = performance.now();
+  const shown = await compileText(options, request.source);
+  response.compileMs = Math.round(performance.now() - started);
+  if ("usageError" in shown) response.usageError = shown.usageError;
+  else if ("diagnostics" in shown) response.diagnostics = shown.diagnostics;
+  else response.module = shown.text;
+  if (request.plot && response.module !== undefined) await addPlot(response, info, options, shown, request.plot, request.source);
+  return response;
+}
+
+type Compiled = { text: string } | { diagnostics: EditorDiagnostic[] } | { usageError: string };
+
+async function compileText(options: CompileOptions, source: string): Promise<Compiled> {
+  try {
+    const result = await compile(options);
+    if (result.diagnostics.length > 0) {
+      const sources = new Map([[MODEL_PATH, source]]);
+      return {
+        diagnostics: result.diagnostics.map((d) => ({
+          line: d.at?.file === MODEL_PATH ? d.at.line : 1,
+          column: d.at?.file === MODEL_PATH ? d.at.column : 1,
+          text: formatDiagnostic(d, sources, "/"),
+          message: `TSAD${d.code}: ${d.message}`,
+        })),
+      };
+    }
+    return { text: result.modules[0]!.text };
+  } catch (error) {
+    if (error instanceof UsageError) return { usageError: error.message };
+    throw error;
+  }
+}
+
+async function addPlot(response: CompileResponse, info: FunctionInfo, options: CompileOptions, shown: Compiled, settings: PlotSettings, source: string): Promise<void> {
+  const args: unknown[] = [];
+  response.args = {};
+  for (const param of info.params) {
+    const text = settings.args[param.name] ?? JSON.stringify(defaultValue(param.type));
+    response.args[param.name] = text;
+    try {
+      args.push(materialize(JSON.parse(text), param.type));
+    } catch (error) {
+      response.plotMessage = `argument \`${param.name}\` is not JSON: ${(error as Error).message}`;
+      return;
+    }
+  }
+  const wrt = options.wrt ?? info.params.filter((p) => p.differentiable).map((p) => p.name);
+  const coords = wrt.flatMap((name) => coordinates(name, args[info.params.findIndex((p) => p.name === name)]));
+  response.coords = coords.map((c) => c.label);
+  if (coords.length === 0) {
+    response.plotMessage = "nothing to plot: the arguments chosen as `wrt` hold no numbers";
+    return;
+  }
+  const scalar = info.returns.kind === "number";
+  const kind: EmitKind = scalar ? "grad" : "jvp";
+  const exportName = `${info.name}${scalar ? "Grad" : "Jvp"}`;
+  let text = "text" in shown ? shown.text : "";
+  if (!options.emit?.includes(kind)) {
+    const own = await compileText({ ...options, emit: [kind] }, source);
+    if (!("text" in own)) {
+      response.plotMessage = `cannot plot: tsad cannot generate \`${exportName}\` here`;
+      return;
+    }
+    text = own.text;
+  }
+  const generated = await evaluate(text);
+  const derivative = generated[exportName] as ((...args: unknown[]) => Record<string, unknown>) | undefined;
+  if (typeof derivative !== "function") {
+    response.plotMessage = `the generated module has no \`${exportName}\``;
+    return;
+  }
+  const paramIndex = (c: Coordinate) => info.params.findIndex((p) => p.name === c.param);
+  try {
+    response.plot = scalar
+      ? coords.length === 1
+        ? linePlot(derivative, args, coords[0]!, paramIndex(coords[0]!), settings.xRange)
+        : heatMap(derivative, args, coords, settings, paramIndex)
+      : jacobian(derivative, args, coords, wrt, info);
+  } catch (error) {
+    response.plotMessage = `the generated code threw: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+/** The arguments with one coordinate set to x (the others as given; the originals untouched). */
+function withCoordinate(args: unknown[], coord: Coordinate, index: number, x: number): unknown[] {
+  const copy = cloneValue(args);
+  if (coord.path.length === 0) copy[index] = x;
+  else writeAt(copy[index], coord.path, x);
+  return copy;
+}
+
+type Derivative = (...args: unknown[]) => Record<string, unknown>;
+
+function gradientAt(result: Record<string, unknown>, coord: Coordinate): number {
+  const grad = (result.grad as Record<string, unknown>)[coord.param];
+  return Number(coord.path.length === 0 ? grad : readAt(grad, coord.path));
+}
+
+function linePlot(grad: Derivative, args: unknown[], coord: Coordinate, index: number, [lo, hi]: [number, number]): PlotData {
+  const xs: number[] = [];
+  const values: number[] = [];
+  const slopes: number[] = [];
+  for (let i = 0; i < LINE_SAMPLES; i++) {
+    const x = lo + ((hi - lo) * i) / (LINE_SAMPLES - 1);
+    const result = grad(...withCoordinate(args, coord, index, x));
+    xs.push(x);
+    values.push(Number(result.value));
+    slopes.push(gradientAt(result, coord));
+  }
+  return { kind: "line", coord: coord.label, xs, values, slopes };
+}
+
+function heatMap(grad: Derivative, args: unknown[], coords: Coordinate[], settings: PlotSettings, paramIndex: (c: Coordinate) => number): PlotData {
+  const cx = coords[Math.min(settings.xCoord, coords.length - 1)]!;
+  const cy = coords[settings.yCoord < coords.length && settings.yCoord !== settings.xCoord ? settings.yCoord : coords.findIndex((c) => c !== cx)]!;
+  const [x0, x1] = settings.xRange;
+  const [y0, y1] = settings.yRange;
+  const values: number[] = [];
+  const gradX: number[] = [];
+  const gradY: number[] = [];
+  for (let row = 0; row < HEAT_SIZE; row++) {
+    const y = y0 + ((y1 - y0) * (row + 0.5)) / HEAT_SIZE;
+    for (let col = 0; col < HEAT_SIZE; col++) {
+      const x = x0 + ((x1 - x0) * (col + 0.5)) / HEAT_SIZE;
+      const at = withCoordinate(withCoordinate(args, cx, paramIndex(cx), x), cy, paramIndex(cy), y);
+      const result = grad(...at);
+      values.push(Number(result.value));
+      gradX.push(gradientAt(result, cx));
+      gradY.push(gradientAt(result, cy));
+    }
+  }
+  return { kind: "heat", xCoord: cx.label, yCoord: cy.label, xRange: [x0, x1], yRange: [y0, y1], size: HEAT_SIZE, values, gradX, gradY };
+}
+
+/** Column j of the Jacobian is the JVP along the j-th unit direction. */
+function jacobian(jvp: Derivative, args: unknown[], coords: Coordinate[], wrt: string[], info: FunctionInfo): PlotData {
+  const columns: number[][] = [];
+  let rows: string[] = [];
+  for (const coord of coords) {
+    const tangent: Record<string, unknown> = {};
+    for (const name of wrt) tangent[name] = zerosLike(args[info.params.findIndex((p) => p.name === name)]);
+    if (coord.path.length === 0) tangent[coord.param] = 1;
+    else writeAt(tangent[coord.param], coord.path, 1);
+    const result = jvp(...args, tangent);
+    const column = flatten(result.tangent, info.name);
+    rows = column.labels;
+    columns.push(column.numbers);
+  }
+  const entries = rows.map((_, i) => columns.map((column) => column[i]!));
+  return { kind: "jacobian", rows, columns: coords.map((c) => c.label), entries, via: `${info.name}Jvp along each unit direction` };
+}
+
+let lastModule: { text: string; exports: Record<string, unknown> } | undefined;
+
+/** The generated TypeScript module, as JavaScript, imported. */
+async function evaluate(text: string): Promise<Record<string, unknown>> {
+  if (lastModule?.text === text) return lastModule.exports;
+  const js = ts.transpileModule(text, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).outputText;
+  const url = URL.createObjectURL(new Blob([js], { type: "text/javascript" }));
+  try {
+    const exports = (await import(/* @vite-ignore */ url)) as Record<string, unknown>;
+    lastModule = { text, exports };
+    return exports;
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}

@@ -21,8 +21,9 @@ export interface PlotSettings {
   /** Which flattened `wrt` coordinates span the plot (heat map: x and y). */
   xCoord: number;
   yCoord: number;
-  xRange: [number, number];
-  yRange: [number, number];
+  /** Missing: the coordinate's value ± 2. */
+  xRange?: [number, number];
+  yRange?: [number, number];
 }
 
 export interface CompileRequest {
@@ -60,6 +61,12 @@ export interface CompileResponse {
   args?: Record<string, string>;
   /** The flattened `wrt` coordinates, by label. */
   coords?: string[];
+  /** The ranges the plot spans (the ones asked for, or the defaults). */
+  xRange?: [number, number];
+  yRange?: [number, number];
+  /** The coordinates the heat map spans (indices into `coords`). */
+  xCoord?: number;
+  yCoord?: number;
   plot?: PlotData;
   plotMessage?: string;
   /** Milliseconds spent compiling (the displayed module). */
@@ -68,4 +75,6 @@ export interface CompileResponse {
 
 export interface WorkerReady {
   ready: true;
+  /** The `--emit` kinds this build of tsad generates. */
+  kinds: string[];
 }

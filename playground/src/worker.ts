@@ -9,8 +9,9 @@
 import { ts, type Project } from "ts-morph";
 import { compile, formatDiagnostic, UsageError, type CompileOptions, type EmitKind } from "../../src/api.ts";
 import { createProject } from "../../src/load/load.ts";
+import { IMPLEMENTED_KINDS } from "../../src/pipeline.ts";
 import { describeFunctions } from "./describe.ts";
-import type { CompileRequest, CompileResponse, EditorDiagnostic, FunctionInfo, PlotData, PlotSettings } from "./protocol.ts";
+import type { CompileRequest, CompileResponse, EditorDiagnostic, FunctionInfo, PlotData, PlotSettings, WorkerReady } from "./protocol.ts";
 import { cloneValue, coordinates, defaultValue, flatten, materialize, readAt, writeAt, zerosLike, type Coordinate } from "./values.ts";
 
 /** The edited module's path in the in-memory file system (diagnostics print it relative to /). */
@@ -26,7 +27,7 @@ self.onmessage = (event: MessageEvent<CompileRequest>) => {
   waiting = event.data;
   if (!running) void drain();
 };
-self.postMessage({ ready: true });
+self.postMessage({ ready: true, kinds: [...IMPLEMENTED_KINDS] } satisfies WorkerReady);
 
 async function drain(): Promise<void> {
   running = true;
@@ -140,11 +141,21 @@ async function addPlot(response: CompileResponse, info: FunctionInfo, options: C
     return;
   }
   const paramIndex = (c: Coordinate) => info.params.findIndex((p) => p.name === c.param);
+  const around = (c: Coordinate | undefined): [number, number] => {
+    const value = c ? Number(c.path.length === 0 ? args[paramIndex(c)] : readAt(args[paramIndex(c)], c.path)) : 0;
+    return [value - 2, value + 2];
+  };
+  const xCoord = Math.min(settings.xCoord, coords.length - 1);
+  const yCoord = settings.yCoord < coords.length && settings.yCoord !== xCoord ? settings.yCoord : xCoord === 0 ? 1 : 0;
+  const ranges = { xRange: settings.xRange ?? around(coords[xCoord]), yRange: settings.yRange ?? around(coords[yCoord]) };
+  Object.assign(response, { xCoord, yCoord });
+  response.xRange = ranges.xRange;
+  response.yRange = ranges.yRange;
   try {
     response.plot = scalar
       ? coords.length === 1
-        ? linePlot(derivative, args, coords[0]!, paramIndex(coords[0]!), settings.xRange)
-        : heatMap(derivative, args, coords, settings, paramIndex)
+        ? linePlot(derivative, args, coords[0]!, paramIndex(coords[0]!), ranges.xRange)
+        : heatMap(derivative, args, coords[xCoord]!, coords[yCoord]!, ranges, paramIndex)
       : jacobian(derivative, args, coords, wrt, info);
   } catch (error) {
     response.plotMessage = `the generated code threw: ${error instanceof Error ? error.message : String(error)}`;
@@ -180,11 +191,9 @@ function linePlot(grad: Derivative, args: unknown[], coord: Coordinate, index: n
   return { kind: "line", coord: coord.label, xs, values, slopes };
 }
 
-function heatMap(grad: Derivative, args: unknown[], coords: Coordinate[], settings: PlotSettings, paramIndex: (c: Coordinate) => number): PlotData {
-  const cx = coords[Math.min(settings.xCoord, coords.length - 1)]!;
-  const cy = coords[settings.yCoord < coords.length && settings.yCoord !== settings.xCoord ? settings.yCoord : coords.findIndex((c) => c !== cx)]!;
-  const [x0, x1] = settings.xRange;
-  const [y0, y1] = settings.yRange;
+function heatMap(grad: Derivative, args: unknown[], cx: Coordinate, cy: Coordinate, ranges: { xRange: [number, number]; yRange: [number, number] }, paramIndex: (c: Coordinate) => number): PlotData {
+  const [x0, x1] = ranges.xRange;
+  const [y0, y1] = ranges.yRange;
   const values: number[] = [];
   const gradX: number[] = [];
   const gradY: number[] = [];

@@ -39,6 +39,7 @@ let latest = 0;
 let watchdog: ReturnType<typeof setTimeout> | undefined;
 let editTimer: ReturnType<typeof setTimeout> | undefined;
 let settingDoc = false;
+let lastResponse: CompileResponse | undefined;
 
 const sourceView = new EditorView({
   parent: $("source"),
@@ -51,6 +52,8 @@ const sourceView = new EditorView({
       EditorView.updateListener.of((update) => {
         if (!update.docChanged || settingDoc) return;
         state.source = update.state.doc.toString();
+        state.example = undefined;
+        exampleSelect.value = "";
         clearTimeout(editTimer);
         editTimer = setTimeout(request, EDIT_DELAY_MS);
       }),
@@ -110,6 +113,7 @@ function request(): void {
 function receive(response: CompileResponse): void {
   if (response.id !== latest) return;
   clearTimeout(watchdog);
+  lastResponse = response;
   functions = response.functions;
   if (response.fn !== state.fn) {
     state.fn = response.fn;
@@ -358,6 +362,7 @@ Object.assign(window, {
   tsadPlayground: {
     source: () => sourceView.state.doc.toString(),
     output: () => outputView.state.doc.toString(),
+    lastResponse: () => lastResponse,
     setSource: (text: string) => sourceView.dispatch({ changes: { from: 0, to: sourceView.state.doc.length, insert: text } }),
   },
 });

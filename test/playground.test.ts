@@ -33,6 +33,9 @@ interface Hooks {
   lastResponse(): { plot?: { kind: string; xs?: number[]; slopes?: number[] }; diagnostics: unknown[] } | undefined;
 }
 declare const tsadPlayground: Hooks;
+// What the page-side callbacks below touch (this test's tsconfig has no DOM lib).
+declare const document: { body: { dataset: Record<string, string | undefined> } };
+declare const location: { hash: string };
 
 describe.skipIf(!hasChromium)("the playground in headless Chromium", () => {
   let dir: string;
@@ -211,8 +214,8 @@ describe.skipIf(!hasChromium)("the playground in headless Chromium", () => {
     await settled(other, 1);
     expect(await other.evaluate(() => tsadPlayground.source())).toBe(edited);
     expect(await other.inputValue("#fn")).toBe("logisticLoss");
-    expect(await other.locator("#wrt input:checked").evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value))).toEqual(["w", "b"]);
-    expect(await other.locator("#emit input:checked").evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value))).toEqual(["jvp"]);
+    expect(await other.locator("#wrt input:checked").evaluateAll((inputs) => inputs.map((i) => (i as unknown as { value: string }).value))).toEqual(["w", "b"]);
+    expect(await other.locator("#emit input:checked").evaluateAll((inputs) => inputs.map((i) => (i as unknown as { value: string }).value))).toEqual(["jvp"]);
     expect(await other.evaluate(() => tsadPlayground.output())).toBe(await generatedInNode(edited, "logisticLoss", ["w", "b"], ["jvp"]));
     await other.close();
   });

@@ -200,6 +200,8 @@ function renderArgs(): void {
         const input = document.createElement("input");
         input.name = p.name;
         input.spellcheck = false;
+        // A number gets a spin box (the sawtooth's depth: arrow keys step through 0…5).
+        if (p.type.kind === "number") Object.assign(input, { type: "number", step: "any" });
         input.addEventListener("input", () => {
           state.args[p.name] = input.value;
           clearTimeout(editTimer);

@@ -41,7 +41,7 @@ async function drain(): Promise<void> {
       // A bug in tsad or in the playground, not in the user's code: say so, with the message.
       response = { id: request.id, functions: [], diagnostics: [], usageError: `internal error: ${error instanceof Error ? error.message : String(error)}` };
     }
-    if (!waiting || waiting.id < request.id) self.postMessage(response);
+    self.postMessage(response);
   }
   running = false;
 }

@@ -72,14 +72,21 @@ export interface Coordinate {
   path: (string | number)[];
 }
 
-export function coordinates(param: string, value: unknown): Coordinate[] {
+/** The numbers of a value, depth-first; object fields in the order `type` declares them. */
+export function coordinates(param: string, value: unknown, type?: ValueType): Coordinate[] {
   const found: Coordinate[] = [];
-  const visit = (v: unknown, path: (string | number)[], label: string) => {
+  const elementType = (t: ValueType | undefined, i: number) => (t?.kind === "array" ? t.element : t?.kind === "tuple" ? t.elements[i] : undefined);
+  const visit = (v: unknown, t: ValueType | undefined, path: (string | number)[], label: string) => {
     if (typeof v === "number") found.push({ label, param, path });
-    else if (Array.isArray(v) || ArrayBuffer.isView(v)) Array.from(v as ArrayLike<unknown>).forEach((item, i) => visit(item, [...path, i], `${label}[${i}]`));
-    else if (v !== null && typeof v === "object") for (const [key, item] of Object.entries(v)) visit(item, [...path, key], `${label}.${key}`);
+    else if (Array.isArray(v) || ArrayBuffer.isView(v)) Array.from(v as ArrayLike<unknown>).forEach((item, i) => visit(item, elementType(t, i), [...path, i], `${label}[${i}]`));
+    else if (v !== null && typeof v === "object") {
+      const record = v as Record<string, unknown>;
+      const declared = t?.kind === "object" ? t.fields.map((f) => f.name).filter((name) => name in record) : [];
+      const keys = [...declared, ...Object.keys(record).filter((key) => !declared.includes(key))];
+      for (const key of keys) visit(record[key], t?.kind === "object" ? t.fields.find((f) => f.name === key)?.type : undefined, [...path, key], `${label}.${key}`);
+    }
   };
-  visit(value, [], param);
+  visit(value, type, [], param);
   return found;
 }
 
@@ -95,28 +102,11 @@ export function writeAt(value: unknown, path: (string | number)[], x: number): v
   at[path[path.length - 1]!] = x;
 }
 
-/** The same shape with every number 0 and every non-number left out: a zero tangent. */
-export function zerosLike(value: unknown): unknown {
-  if (typeof value === "number") return 0;
-  if (value instanceof Float64Array) return new Float64Array(value.length);
-  if (value instanceof Float32Array) return new Float32Array(value.length);
-  if (Array.isArray(value)) return value.map(zerosLike);
-  if (value !== null && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
-      const zero = zerosLike(item);
-      if (zero !== undefined) out[key] = zero;
-    }
-    return out;
-  }
-  return undefined;
-}
-
 /** Every number of a value, depth-first (the rows of a Jacobian), with labels. */
-export function flatten(value: unknown, label: string): { labels: string[]; numbers: number[] } {
+export function flatten(value: unknown, label: string, type?: ValueType): { labels: string[]; numbers: number[] } {
   const labels: string[] = [];
   const numbers: number[] = [];
-  for (const c of coordinates(label, value)) {
+  for (const c of coordinates(label, value, type)) {
     labels.push(c.label);
     numbers.push(readAt(value, c.path) as number);
   }

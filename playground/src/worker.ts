@@ -7,12 +7,11 @@
  * page only wants the result for what is in the editor now).
  */
 import { ts, type Project } from "ts-morph";
-import { compile, formatDiagnostic, UsageError, type CompileOptions, type EmitKind } from "../../src/api.ts";
+import { compile, EMIT_KINDS, formatDiagnostic, UsageError, type CompileOptions, type EmitKind } from "../../src/api.ts";
 import { createProject } from "../../src/load/load.ts";
-import { IMPLEMENTED_KINDS } from "../../src/pipeline.ts";
 import { describeFunctions } from "./describe.ts";
 import type { CompileRequest, CompileResponse, EditorDiagnostic, FunctionInfo, PlotData, PlotSettings, WorkerReady } from "./protocol.ts";
-import { cloneValue, coordinates, defaultValue, flatten, materialize, readAt, writeAt, zerosLike, type Coordinate } from "./values.ts";
+import { cloneValue, coordinates, defaultValue, flatten, materialize, readAt, writeAt, type Coordinate } from "./values.ts";
 
 /** The edited module's path in the in-memory file system (diagnostics print it relative to /). */
 export const MODEL_PATH = "/model.ts";
@@ -27,7 +26,7 @@ self.onmessage = (event: MessageEvent<CompileRequest>) => {
   waiting = event.data;
   if (!running) void drain();
 };
-self.postMessage({ ready: true, kinds: [...IMPLEMENTED_KINDS] } satisfies WorkerReady);
+self.postMessage({ ready: true, kinds: [...EMIT_KINDS] } satisfies WorkerReady);
 
 async function drain(): Promise<void> {
   running = true;
@@ -116,15 +115,18 @@ async function addPlot(response: CompileResponse, info: FunctionInfo, options: C
     }
   }
   const wrt = options.wrt ?? info.params.filter((p) => p.differentiable).map((p) => p.name);
-  const coords = wrt.flatMap((name) => coordinates(name, args[info.params.findIndex((p) => p.name === name)]));
+  const coords = wrt.flatMap((name) => {
+    const index = info.params.findIndex((p) => p.name === name);
+    return coordinates(name, args[index], info.params[index]!.type);
+  });
   response.coords = coords.map((c) => c.label);
   if (coords.length === 0) {
     response.plotMessage = "nothing to plot: the arguments chosen as `wrt` hold no numbers";
     return;
   }
   const scalar = info.returns.kind === "number";
-  const kind: EmitKind = scalar ? "grad" : "jvp";
-  const exportName = `${info.name}${scalar ? "Grad" : "Jvp"}`;
+  const kind: EmitKind = scalar ? "grad" : "jacobian";
+  const exportName = `${info.name}${scalar ? "Grad" : "Jacobian"}`;
   let text = "text" in shown ? shown.text : "";
   if (!options.emit?.includes(kind)) {
     const own = await compileText({ ...options, emit: [kind] }, source);
@@ -156,7 +158,7 @@ async function addPlot(response: CompileResponse, info: FunctionInfo, options: C
       ? coords.length === 1
         ? linePlot(derivative, args, coords[0]!, paramIndex(coords[0]!), ranges.xRange)
         : heatMap(derivative, args, coords[xCoord]!, coords[yCoord]!, ranges, paramIndex)
-      : jacobian(derivative, args, coords, wrt, info);
+      : jacobian(derivative, args, coords, info, exportName);
   } catch (error) {
     response.plotMessage = `the generated code threw: ${error instanceof Error ? error.message : String(error)}`;
   }
@@ -211,22 +213,15 @@ function heatMap(grad: Derivative, args: unknown[], cx: Coordinate, cy: Coordina
   return { kind: "heat", xCoord: cx.label, yCoord: cy.label, xRange: [x0, x1], yRange: [y0, y1], size: HEAT_SIZE, values, gradX, gradY };
 }
 
-/** Column j of the Jacobian is the JVP along the j-th unit direction. */
-function jacobian(jvp: Derivative, args: unknown[], coords: Coordinate[], wrt: string[], info: FunctionInfo): PlotData {
-  const columns: number[][] = [];
-  let rows: string[] = [];
-  for (const coord of coords) {
-    const tangent: Record<string, unknown> = {};
-    for (const name of wrt) tangent[name] = zerosLike(args[info.params.findIndex((p) => p.name === name)]);
-    if (coord.path.length === 0) tangent[coord.param] = 1;
-    else writeAt(tangent[coord.param], coord.path, 1);
-    const result = jvp(...args, tangent);
-    const column = flatten(result.tangent, info.name);
-    rows = column.labels;
-    columns.push(column.numbers);
+/** `fJacobian`'s matrix: rows are the flattened outputs, columns the flattened `wrt` inputs. */
+function jacobian(fJacobian: Derivative, args: unknown[], coords: Coordinate[], info: FunctionInfo, exportName: string): PlotData {
+  const result = fJacobian(...args) as { value: unknown; jacobian: number[][] };
+  const rows = flatten(result.value, info.name, info.returns).labels;
+  const entries = result.jacobian;
+  if (entries.length !== rows.length || entries.some((row) => row.length !== coords.length)) {
+    throw new Error(`${exportName} returned a ${entries.length}×${entries[0]?.length ?? 0} matrix for ${rows.length} outputs and ${coords.length} inputs`);
   }
-  const entries = rows.map((_, i) => columns.map((column) => column[i]!));
-  return { kind: "jacobian", rows, columns: coords.map((c) => c.label), entries, via: `${info.name}Jvp along each unit direction` };
+  return { kind: "jacobian", rows, columns: coords.map((c) => c.label), entries, via: exportName };
 }
 
 let lastModule: { text: string; exports: Record<string, unknown> } | undefined;

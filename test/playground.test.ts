@@ -68,21 +68,21 @@ describe.skipIf(!hasChromium)("the playground in headless Chromium", () => {
   }
 
   /** Does something on the page and waits for the compile response it causes. */
-  async function after(action: () => Promise<unknown>): Promise<void> {
-    const before = Number(await page.evaluate(() => document.body.dataset.responses));
+  async function after(action: () => Promise<unknown>, on = page): Promise<void> {
+    const before = Number(await on.evaluate(() => document.body.dataset.responses));
     await action();
-    await settled(page, before + 1);
+    await settled(on, before + 1);
   }
 
   const pick = (example: string) => after(() => page.selectOption("#example", example));
 
-  async function replaceSource(text: string): Promise<void> {
-    await after(async () => {
-      await page.click("#source .cm-content");
-      await page.keyboard.press("Control+A");
-      await page.keyboard.insertText(text);
-    });
+  async function typeSource(text: string, on = page): Promise<void> {
+    await on.click("#source .cm-content");
+    await on.keyboard.press("Control+A");
+    await on.keyboard.insertText(text);
   }
+
+  const replaceSource = (text: string, on = page) => after(() => typeSource(text, on), on);
 
   async function plotPixels() {
     expect(await page.isVisible("#plot")).toBe(true);
@@ -217,6 +217,22 @@ describe.skipIf(!hasChromium)("the playground in headless Chromium", () => {
     expect(await other.locator("#wrt input:checked").evaluateAll((inputs) => inputs.map((i) => (i as unknown as { value: string }).value))).toEqual(["w", "b"]);
     expect(await other.locator("#emit input:checked").evaluateAll((inputs) => inputs.map((i) => (i as unknown as { value: string }).value))).toEqual(["jvp"]);
     expect(await other.evaluate(() => tsadPlayground.output())).toBe(await generatedInNode(edited, "logisticLoss", ["w", "b"], ["jvp"]));
+    await other.close();
+  });
+
+  it("a plot that never ends is stopped, the module still shown, and the next edit works", async () => {
+    const other = await browser.newPage();
+    other.on("pageerror", (error) => errors.push(error.message));
+    await other.goto(`${url}?watchdog=1500`);
+    await settled(other, 1);
+    const endless = "export function spin(x: number): number {\n  let k = 0;\n  while (k < 1) {\n    k = k * 1;\n  }\n  return x * x;\n}\n";
+    await typeSource(endless, other);
+    await other.waitForFunction(() => document.body.dataset.stopped === "1", null, { timeout: 30_000 });
+    expect(await other.evaluate(() => tsadPlayground.output())).toContain("export function spinGrad(");
+    expect(await other.textContent("#status")).toContain("stopped after 1.5 s");
+    expect(await other.isVisible("#plot")).toBe(false);
+    await replaceSource(endless.replace("k < 1", "k < 0"), other);
+    expect(await other.evaluate(() => tsadPlayground.lastResponse()?.plot?.kind)).toBe("line");
     await other.close();
   });
 

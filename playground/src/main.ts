@@ -14,8 +14,8 @@ import type { CompileRequest, CompileResponse, FunctionInfo } from "./protocol.t
 import { decodeState, encodeState, type SharedState } from "./share.ts";
 
 const EDIT_DELAY_MS = 300;
-/** A compile or a plot taking longer than this is stopped (an endless loop in the source). */
-const WATCHDOG_MS = 20_000;
+/** A compile or a plot taking longer than this is stopped (an endless loop in the source); `?watchdog=ms` sets it. */
+const WATCHDOG_MS = Number(new URLSearchParams(location.search).get("watchdog")) || 10_000;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const exampleSelect = $<HTMLSelectElement>("example");
@@ -106,29 +106,37 @@ function request(): void {
     startWorker();
     document.body.dataset.busy = "false";
     statusLine.textContent = `stopped after ${WATCHDOG_MS / 1000} s: the compiler or the plotted function did not finish (an endless loop?)`;
+    clearPlot(canvas);
+    canvas.hidden = true;
+    plotMessage.textContent = "no plot: evaluating the generated code did not finish";
+    document.body.dataset.stopped = String(Number(document.body.dataset.stopped ?? 0) + 1);
   }, WATCHDOG_MS);
   void saveToUrl();
 }
 
 function receive(response: CompileResponse): void {
   if (response.id !== latest) return;
-  clearTimeout(watchdog);
-  lastResponse = response;
   functions = response.functions;
   if (response.fn !== state.fn) {
     state.fn = response.fn;
     state.wrt = undefined;
   }
+  renderFunctions();
+  renderWrt();
+  renderOutput(response);
+  if (!response.final) {
+    statusLine.textContent += "; plotting…";
+    return;
+  }
+  clearTimeout(watchdog);
+  lastResponse = response;
   state.xCoord = response.xCoord ?? state.xCoord;
   state.yCoord = response.yCoord ?? state.yCoord;
   state.xRange ??= response.xRange;
   state.yRange ??= response.yRange;
   for (const [name, text] of Object.entries(response.args ?? {})) state.args[name] ??= text;
-  renderFunctions();
-  renderWrt();
   renderArgs();
   renderRanges(response);
-  renderOutput(response);
   renderPlot(response);
   document.body.dataset.busy = "false";
   document.body.dataset.responses = String(Number(document.body.dataset.responses ?? 0) + 1);

@@ -50,6 +50,8 @@ export type PlotData =
 
 export interface CompileResponse {
   id: number;
+  /** false: the module and diagnostics, the plot still to come; true: everything. */
+  final: boolean;
   functions: FunctionInfo[];
   /** The function compiled (the requested one, or the default choice). */
   fn?: string;

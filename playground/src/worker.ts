@@ -38,9 +38,9 @@ async function drain(): Promise<void> {
       response = await handle(request);
     } catch (error) {
       // A bug in tsad or in the playground, not in the user's code: say so, with the message.
-      response = { id: request.id, functions: [], diagnostics: [], usageError: `internal error: ${error instanceof Error ? error.message : String(error)}` };
+      response = { id: request.id, final: true, functions: [], diagnostics: [], usageError: `internal error: ${error instanceof Error ? error.message : String(error)}` };
     }
-    self.postMessage(response);
+    self.postMessage({ ...response, final: true });
   }
   running = false;
 }
@@ -55,7 +55,7 @@ async function handle(request: CompileRequest): Promise<CompileResponse> {
   const current = projectWith(request.source);
   const functions = describeFunctions(current.getSourceFileOrThrow(MODEL_PATH));
   const info = functions.find((f) => f.name === request.fn) ?? functions.find((f) => f.exported) ?? functions[0];
-  const response: CompileResponse = { id: request.id, functions, fn: info?.name, diagnostics: [] };
+  const response: CompileResponse = { id: request.id, final: false, functions, fn: info?.name, diagnostics: [] };
   if (!info) {
     response.usageError = "no function to differentiate: write a top-level `function` or `const f = (…) => …`";
     return response;
@@ -74,6 +74,8 @@ async function handle(request: CompileRequest): Promise<CompileResponse> {
   if ("usageError" in shown) response.usageError = shown.usageError;
   else if ("diagnostics" in shown) response.diagnostics = shown.diagnostics;
   else response.module = shown.text;
+  // The module first: running the user's code for the plot may take long, or never end.
+  if (request.plot && response.module !== undefined) self.postMessage(response);
   if (request.plot && response.module !== undefined) await addPlot(response, info, options, shown, request.plot, request.source);
   return response;
 }

@@ -121,8 +121,10 @@ function receive(response: CompileResponse): void {
     state.fn = response.fn;
     state.wrt = undefined;
   }
+  for (const [name, text] of Object.entries(response.args ?? {})) state.args[name] ??= text;
   renderFunctions();
   renderWrt();
+  renderArgs();
   renderOutput(response);
   if (!response.final) {
     statusLine.textContent += "; plotting…";
@@ -134,8 +136,6 @@ function receive(response: CompileResponse): void {
   state.yCoord = response.yCoord ?? state.yCoord;
   state.xRange ??= response.xRange;
   state.yRange ??= response.yRange;
-  for (const [name, text] of Object.entries(response.args ?? {})) state.args[name] ??= text;
-  renderArgs();
   renderRanges(response);
   renderPlot(response);
   document.body.dataset.busy = "false";

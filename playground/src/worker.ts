@@ -74,6 +74,8 @@ async function handle(request: CompileRequest): Promise<CompileResponse> {
   if ("usageError" in shown) response.usageError = shown.usageError;
   else if ("diagnostics" in shown) response.diagnostics = shown.diagnostics;
   else response.module = shown.text;
+  // Every parameter gets an argument: the one given, or a default of its type.
+  response.args = Object.fromEntries(info.params.map((p) => [p.name, request.plot?.args[p.name] ?? JSON.stringify(defaultValue(p.type))]));
   // The module first: running the user's code for the plot may take long, or never end.
   if (request.plot && response.module !== undefined) self.postMessage(response);
   if (request.plot && response.module !== undefined) await addPlot(response, info, options, shown, request.plot, request.source);
@@ -105,12 +107,9 @@ async function compileText(options: CompileOptions, source: string): Promise<Com
 
 async function addPlot(response: CompileResponse, info: FunctionInfo, options: CompileOptions, shown: Compiled, settings: PlotSettings, source: string): Promise<void> {
   const args: unknown[] = [];
-  response.args = {};
   for (const param of info.params) {
-    const text = settings.args[param.name] ?? JSON.stringify(defaultValue(param.type));
-    response.args[param.name] = text;
     try {
-      args.push(materialize(JSON.parse(text), param.type));
+      args.push(materialize(JSON.parse(response.args![param.name]!), param.type));
     } catch (error) {
       response.plotMessage = `argument \`${param.name}\` is not JSON: ${(error as Error).message}`;
       return;

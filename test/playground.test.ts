@@ -30,7 +30,7 @@ if (!hasChromium) console.warn(`playground e2e tests skipped: no Chromium at ${C
 interface Hooks {
   source(): string;
   output(): string;
-  lastResponse(): { plot?: { kind: string; xs?: number[]; slopes?: number[] }; diagnostics: unknown[] } | undefined;
+  lastResponse(): { plot?: { kind: string; xs?: number[]; series?: { label: string; slopes: number[] }[] }; diagnostics: unknown[] } | undefined;
 }
 declare const tsadPlayground: Hooks;
 // What the page-side callbacks below touch (this test's tsconfig has no DOM lib).
@@ -100,21 +100,34 @@ describe.skipIf(!hasChromium)("the playground in headless Chromium", () => {
     expect(await page.evaluate(() => tsadPlayground.source())).toBe(source);
     expect(await page.evaluate(() => tsadPlayground.output())).toBe(await generatedInNode(source, "sawtooth", ["x"], ["grad"]));
     const ink = await plotPixels();
-    expect(ink.matching((r, g, b) => b > 150 && r < 90)).toBeGreaterThan(0.002); // f, in blue
-    expect(ink.matching((r, g, b) => r > 170 && g < 110 && b < 90)).toBeGreaterThan(0.002); // f′, in red
+    expect(ink.inked).toBeGreaterThan(0.05);
+    // One colour per depth, dark purple (depth 0) to light green (depth 5).
+    expect(ink.matching((r, g, b) => r < 90 && g < 40 && b > 70)).toBeGreaterThan(0.001);
+    expect(ink.matching((r, g, b) => g > 180 && r > 100 && b < 120)).toBeGreaterThan(0.001);
   });
 
-  it("at depths 0 to 5 the plotted slopes are ±2^depth with 2^depth − 1 kinks on [−2, 2]", async () => {
-    for (const depth of [0, 1, 2, 3, 4, 5]) {
+  /** Each curve's slopes are ±2^depth, and the sign flips at each of its 2^depth − 1 kinks on [−2, 2]. */
+  function expectSawtoothSlopes(slopes: number[], depth: number): void {
+    const off = slopes.filter((s) => Math.abs(Math.abs(s) - 2 ** depth) > 1e-9 && s !== 0);
+    expect(off).toEqual([]);
+    const signs = slopes.filter((s) => s !== 0).map(Math.sign);
+    expect(signs.filter((s, i) => i > 0 && s !== signs[i - 1]).length).toBe(2 ** depth - 1);
+  }
+
+  it("draws one curve per depth 0 to 5: slopes ±2^depth, 2^depth − 1 kinks on [−2, 2]", async () => {
+    const plot = (await page.evaluate(() => tsadPlayground.lastResponse()?.plot))!;
+    expect(plot.kind).toBe("line");
+    expect(plot.series!.map((s) => s.label)).toEqual([0, 1, 2, 3, 4, 5].map((d) => `depth = ${d}`));
+    plot.series!.forEach((s, depth) => expectSawtoothSlopes(s.slopes, depth));
+  });
+
+  it("one curve at the depth typed in its box", async () => {
+    await after(() => page.selectOption("#family-param", ""));
+    for (const depth of [4, 2]) {
       await after(() => page.fill("#args input[name=depth]", String(depth)));
       const plot = (await page.evaluate(() => tsadPlayground.lastResponse()?.plot))!;
-      expect(plot.kind).toBe("line");
-      const slopes = plot.slopes!;
-      const off = slopes.filter((s) => Math.abs(Math.abs(s) - 2 ** depth) > 1e-9 && s !== 0);
-      expect(off).toEqual([]);
-      const signs = slopes.filter((s) => s !== 0).map(Math.sign);
-      const changes = signs.filter((s, i) => i > 0 && s !== signs[i - 1]).length;
-      expect(changes).toBe(2 ** depth - 1);
+      expect(plot.series).toHaveLength(1);
+      expectSawtoothSlopes(plot.series![0]!.slopes, depth);
     }
     expect((await plotPixels()).inked).toBeGreaterThan(0.05);
   });

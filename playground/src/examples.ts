@@ -14,6 +14,7 @@ export interface Example {
   emit?: string[];
   /** JSON text by parameter name. */
   args: Record<string, string>;
+  family?: { param: string; values: number[] };
   xCoord?: number;
   yCoord?: number;
   xRange?: [number, number];
@@ -36,6 +37,7 @@ export const EXAMPLES: Example[] = [
     wrt: ["x"],
     emit: ["grad"],
     args: { x: "0.3", depth: "3" },
+    family: { param: "depth", values: [0, 1, 2, 3, 4, 5] },
     xRange: [-2, 2],
   },
   {

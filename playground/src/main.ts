@@ -67,8 +67,8 @@ const outputView = new EditorView({
 });
 
 function fromExample(example: Example): SharedState {
-  const { id, source, fn, wrt, emit, args, xCoord, yCoord, xRange, yRange } = example;
-  return { example: id, source, fn, wrt, emit, args: { ...args }, xCoord, yCoord, xRange, yRange };
+  const { id, source, fn, wrt, emit, args, family, xCoord, yCoord, xRange, yRange } = example;
+  return { example: id, source, fn, wrt, emit, args: { ...args }, family, xCoord, yCoord, xRange, yRange };
 }
 
 function startWorker(): void {
@@ -95,7 +95,7 @@ function request(): void {
     fn: state.fn,
     wrt: state.wrt,
     emit: state.emit,
-    plot: { args: state.args, xCoord: state.xCoord ?? 0, yCoord: state.yCoord ?? 1, xRange: state.xRange, yRange: state.yRange },
+    plot: { args: state.args, family: state.family, xCoord: state.xCoord ?? 0, yCoord: state.yCoord ?? 1, xRange: state.xRange, yRange: state.yRange },
   };
   document.body.dataset.busy = "true";
   statusLine.textContent = "compiling…";
@@ -136,6 +136,7 @@ function receive(response: CompileResponse): void {
   state.yCoord = response.yCoord ?? state.yCoord;
   state.xRange ??= response.xRange;
   state.yRange ??= response.yRange;
+  renderArgs();
   renderRanges(response);
   renderPlot(response);
   document.body.dataset.busy = "false";
@@ -222,7 +223,11 @@ function renderArgs(): void {
       }),
     );
   }
-  for (const input of argsBox.querySelectorAll("input")) if (document.activeElement !== input) input.value = state.args[input.name] ?? "";
+  for (const input of argsBox.querySelectorAll("input")) {
+    if (document.activeElement !== input) input.value = state.args[input.name] ?? "";
+    // The family's parameter takes each of its values in turn instead.
+    input.disabled = state.family?.param === input.name && lastResponse?.plot?.kind === "line" && lastResponse.plot.series.length > 1;
+  }
 }
 
 function renderRanges(response: CompileResponse): void {
@@ -239,12 +244,40 @@ function renderRanges(response: CompileResponse): void {
   ySelect.value = String(response.yCoord ?? 1);
   xSelect.disabled = !heat;
   $("y-axis").hidden = !heat;
+  renderFamily(line);
   const setRange = (id: string, range: [number, number] | undefined) => {
     const [lo, hi] = [$<HTMLInputElement>(`${id}-lo`), $<HTMLInputElement>(`${id}-hi`)];
     if (range && document.activeElement !== lo && document.activeElement !== hi) [lo.value, hi.value] = range.map((v) => String(Number(v.toPrecision(6))));
   };
   setRange("x", state.xRange);
   setRange("y", state.yRange);
+}
+
+/** Line plots: a number parameter that is not differentiated may get one curve per value. */
+function renderFamily(shown: boolean): void {
+  const row = $("family-row");
+  row.hidden = !shown;
+  const info = current();
+  const wrt = state.wrt ?? info?.params.filter((p) => p.differentiable).map((p) => p.name) ?? [];
+  const candidates = info?.params.filter((p) => p.type.kind === "number" && !wrt.includes(p.name)).map((p) => p.name) ?? [];
+  const select = $<HTMLSelectElement>("family-param");
+  const options = ["", ...candidates];
+  if ([...select.options].map((o) => o.value).join() !== options.join()) select.replaceChildren(...options.map((name) => new Option(name || "(one curve)", name)));
+  select.value = state.family && candidates.includes(state.family.param) ? state.family.param : "";
+  const values = $<HTMLInputElement>("family-values");
+  values.disabled = select.value === "";
+  if (document.activeElement !== values) values.value = state.family?.values.join(", ") ?? "";
+}
+
+function readFamily(): void {
+  const param = $<HTMLSelectElement>("family-param").value;
+  const values = $<HTMLInputElement>("family-values")
+    .value.split(",")
+    .map((v) => v.trim())
+    .filter((v) => v !== "")
+    .map(Number)
+    .filter(Number.isFinite);
+  state.family = param ? { param, values: values.length > 0 ? values : [0, 1, 2, 3] } : undefined;
 }
 
 function readRange(id: string): [number, number] | undefined {
@@ -301,7 +334,7 @@ function caption(response: CompileResponse): string {
   const fn = state.fn ?? "f";
   switch (response.plot?.kind) {
     case "line":
-      return `${fn} and its derivative along ${response.plot.coord}, computed by ${fn}Grad (the other arguments as given).`;
+      return `${fn} and its derivative along ${response.plot.coord}, computed by ${fn}Grad (the other arguments as given${response.plot.series.length > 1 ? ", one curve per value" : ""}).`;
     case "heat":
       return `${fn} over ${response.plot.xCoord} × ${response.plot.yCoord} (colour), arrows along ∇${fn} (direction; length grows with log |∇${fn}|), computed by ${fn}Grad.`;
     case "jacobian":
@@ -332,9 +365,16 @@ exampleSelect.addEventListener("change", () => {
   const example = EXAMPLES.find((e) => e.id === exampleSelect.value);
   if (example) loadState(fromExample(example));
 });
+for (const id of ["family-param", "family-values"]) {
+  $(id).addEventListener("change", () => {
+    readFamily();
+    request();
+  });
+}
 fnSelect.addEventListener("change", () => {
   state.fn = fnSelect.value;
   state.wrt = undefined;
+  state.family = undefined;
   resetPlotFrame();
   request();
 });

@@ -45,15 +45,35 @@ function drawLines(g: CanvasRenderingContext2D, plot: Extract<PlotData, { kind: 
   const top: Box = { x: MARGIN.left, y: MARGIN.top, w: WIDTH - MARGIN.left - MARGIN.right, h: inner / 2 };
   const bottom: Box = { ...top, y: MARGIN.top + inner / 2 + gap };
   const xRange = extent(plot.xs);
-  drawSeries(g, top, plot.xs, plot.values, xRange, "#2a62c9", "f", false);
-  drawSeries(g, bottom, plot.xs, plot.slopes, xRange, "#c8452f", "f′", true);
+  const many = plot.series.length > 1;
+  // One curve: f blue, f′ red. A family: the same colour for a member in both panels, dark to light.
+  const colours = (fallback: string) => plot.series.map((_, i) => (many ? rgb(viridis((0.85 * i) / (plot.series.length - 1))) : fallback));
+  drawSeries(g, top, plot.xs, plot.series.map((s) => s.values), xRange, colours("#2a62c9"), "f", false);
+  drawSeries(g, bottom, plot.xs, plot.series.map((s) => s.slopes), xRange, colours("#c8452f"), "f′", true);
+  if (many) {
+    g.font = FONT;
+    g.textAlign = "left";
+    g.textBaseline = "middle";
+    plot.series.forEach((s, i) => {
+      const y = top.y + 34 + i * 16;
+      g.fillStyle = colours("")[i]!;
+      g.fillRect(top.x + top.w + 8, y - 5, 10, 10);
+      g.fillStyle = INK;
+      g.fillText(s.label.replace(/ = /, "="), top.x + top.w + 22, y);
+    });
+  }
   g.fillStyle = INK;
   g.textAlign = "center";
+  g.textBaseline = "alphabetic";
   g.fillText(plot.coord, top.x + top.w / 2, HEIGHT - 8);
 }
 
-function drawSeries(g: CanvasRenderingContext2D, box: Box, xs: number[], ys: number[], [x0, x1]: [number, number], colour: string, name: string, xLabels: boolean): void {
-  const [y0, y1] = padded(extent(ys));
+function rgb([r, g, b]: [number, number, number]): string {
+  return `rgb(${r},${g},${b})`;
+}
+
+function drawSeries(g: CanvasRenderingContext2D, box: Box, xs: number[], series: number[][], [x0, x1]: [number, number], colours: string[], name: string, xLabels: boolean): void {
+  const [y0, y1] = padded(extent(series.flat()));
   const px = (x: number) => box.x + ((x - x0) / (x1 - x0)) * box.w;
   const py = (y: number) => box.y + box.h - ((y - y0) / (y1 - y0)) * box.h;
   g.strokeStyle = GRID;
@@ -83,24 +103,26 @@ function drawSeries(g: CanvasRenderingContext2D, box: Box, xs: number[], ys: num
   g.beginPath();
   g.rect(box.x, box.y, box.w, box.h);
   g.clip();
-  g.strokeStyle = colour;
   g.lineWidth = 1.6;
-  g.beginPath();
-  let drawing = false;
-  xs.forEach((x, i) => {
-    const y = ys[i]!;
-    if (!Number.isFinite(y)) return void (drawing = false);
-    if (drawing) g.lineTo(px(x), py(y));
-    else g.moveTo(px(x), py(y));
-    drawing = true;
+  series.forEach((ys, k) => {
+    g.strokeStyle = colours[k]!;
+    g.beginPath();
+    let drawing = false;
+    xs.forEach((x, i) => {
+      const y = ys[i]!;
+      if (!Number.isFinite(y)) return void (drawing = false);
+      if (drawing) g.lineTo(px(x), py(y));
+      else g.moveTo(px(x), py(y));
+      drawing = true;
+    });
+    g.stroke();
   });
-  g.stroke();
   g.restore();
-  g.fillStyle = colour;
+  g.fillStyle = series.length > 1 ? INK : colours[0]!;
   g.textAlign = "left";
   g.textBaseline = "middle";
   g.font = "bold 14px system-ui, sans-serif";
-  g.fillText(name, box.x + box.w + 10, box.y + box.h / 2);
+  g.fillText(name, box.x + box.w + 10, box.y + 12);
   g.font = FONT;
 }
 

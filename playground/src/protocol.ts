@@ -21,6 +21,8 @@ export interface PlotSettings {
   /** Which flattened `wrt` coordinates span the plot (heat map: x and y). */
   xCoord: number;
   yCoord: number;
+  /** Line plots: one curve per value of another number parameter (the sawtooth's depth 0…5). */
+  family?: { param: string; values: number[] };
   /** Missing: the coordinate's value ± 2. */
   xRange?: [number, number];
   yRange?: [number, number];
@@ -44,7 +46,7 @@ export interface EditorDiagnostic {
 }
 
 export type PlotData =
-  | { kind: "line"; coord: string; xs: number[]; values: number[]; slopes: number[] }
+  | { kind: "line"; coord: string; xs: number[]; series: { label: string; values: number[]; slopes: number[] }[] }
   | { kind: "heat"; xCoord: string; yCoord: string; xRange: [number, number]; yRange: [number, number]; size: number; values: number[]; gradX: number[]; gradY: number[] }
   | { kind: "jacobian"; rows: string[]; columns: string[]; entries: number[][]; via: string };
 

@@ -10,6 +10,7 @@ export interface SharedState {
   wrt?: string[];
   emit?: string[];
   args: Record<string, string>;
+  family?: { param: string; values: number[] };
   xCoord?: number;
   yCoord?: number;
   xRange?: [number, number];

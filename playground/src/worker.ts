@@ -157,7 +157,7 @@ async function addPlot(response: CompileResponse, info: FunctionInfo, options: C
   try {
     response.plot = scalar
       ? coords.length === 1
-        ? linePlot(derivative, args, coords[0]!, paramIndex(coords[0]!), ranges.xRange)
+        ? linePlot(derivative, familyOf(args, info, settings, wrt), coords[0]!, paramIndex(coords[0]!), ranges.xRange)
         : heatMap(derivative, args, coords[xCoord]!, coords[yCoord]!, ranges, paramIndex)
       : jacobian(derivative, args, coords, info, exportName);
   } catch (error) {
@@ -180,18 +180,26 @@ function gradientAt(result: Record<string, unknown>, coord: Coordinate): number 
   return Number(coord.path.length === 0 ? grad : readAt(grad, coord.path));
 }
 
-function linePlot(grad: Derivative, args: unknown[], coord: Coordinate, index: number, [lo, hi]: [number, number]): PlotData {
-  const xs: number[] = [];
-  const values: number[] = [];
-  const slopes: number[] = [];
-  for (let i = 0; i < LINE_SAMPLES; i++) {
-    const x = lo + ((hi - lo) * i) / (LINE_SAMPLES - 1);
-    const result = grad(...withCoordinate(args, coord, index, x));
-    xs.push(x);
-    values.push(Number(result.value));
-    slopes.push(gradientAt(result, coord));
-  }
-  return { kind: "line", coord: coord.label, xs, values, slopes };
+/** The arguments for each curve: one per value of the family's parameter, or just the ones given. */
+function familyOf(args: unknown[], info: FunctionInfo, settings: PlotSettings, wrt: string[]): { label: string; args: unknown[] }[] {
+  const index = info.params.findIndex((p) => p.name === settings.family?.param && p.type.kind === "number" && !wrt.includes(p.name));
+  if (!settings.family || index < 0 || settings.family.values.length === 0) return [{ label: "", args }];
+  return settings.family.values.map((value) => ({ label: `${settings.family!.param} = ${value}`, args: args.map((a, i) => (i === index ? value : a)) }));
+}
+
+function linePlot(grad: Derivative, curves: { label: string; args: unknown[] }[], coord: Coordinate, index: number, [lo, hi]: [number, number]): PlotData {
+  const xs = Array.from({ length: LINE_SAMPLES }, (_, i) => lo + ((hi - lo) * i) / (LINE_SAMPLES - 1));
+  const series = curves.map(({ label, args }) => {
+    const values: number[] = [];
+    const slopes: number[] = [];
+    for (const x of xs) {
+      const result = grad(...withCoordinate(args, coord, index, x));
+      values.push(Number(result.value));
+      slopes.push(gradientAt(result, coord));
+    }
+    return { label, values, slopes };
+  });
+  return { kind: "line", coord: coord.label, xs, series };
 }
 
 function heatMap(grad: Derivative, args: unknown[], cx: Coordinate, cy: Coordinate, ranges: { xRange: [number, number]; yRange: [number, number] }, paramIndex: (c: Coordinate) => number): PlotData {

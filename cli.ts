@@ -9,8 +9,10 @@ import { parseArgs } from "node:util";
 import { formatDiagnostic } from "./src/diagnostics/format.ts";
 import { compile, EMIT_KINDS, UsageError, type EmitKind } from "./src/pipeline.ts";
 import { WriteError, writeAtomically } from "./src/write/write.ts";
+import { explainCommand } from "./src/explain/command.ts";
 
 const USAGE = `Usage: tsad <file.ts>... [options]
+       tsad explain <file.ts> [--fn f] [--size name=value,...]   (costs of each mode; see tsad explain --help)
 
 Generates derivative modules (<name>.grad.ts) for TypeScript functions.
 
@@ -33,6 +35,7 @@ export interface CliIO {
 const processIO: CliIO = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
 
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
+  if (argv[0] === "explain") return explainCommand(argv.slice(1), io);
   let parsed;
   try {
     parsed = parseArgs({

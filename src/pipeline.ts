@@ -34,6 +34,7 @@ import { renameSiblingDeclarations } from "./reverse/names.ts";
 import { isolateConditions } from "./reverse/conditions.ts";
 import { removeDeadCode } from "./simplify/dead-code.ts";
 import { annotateSourceLines } from "./emit/comments.ts";
+import { explainFunction, type Explanation } from "./explain/explain.ts";
 
 export const EMIT_KINDS = ["grad", "jvp", "vjp", "hvp", "hessian", "jacobian", "auto"] as const;
 export type EmitKind = (typeof EMIT_KINDS)[number];
@@ -80,7 +81,8 @@ export async function compile(options: CompileOptions): Promise<CompileResult> {
   }
 }
 
-async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[]> {
+/** Load, select the targets, lower them, check the call graph: what every command starts with. */
+function prepare(options: CompileOptions) {
   const project = options.project ?? createProject(options.sources);
   const loaded = load(options.files, project);
   if (loaded.diagnostics.length > 0) throw new DiagnosticError(loaded.diagnostics);
@@ -102,6 +104,51 @@ async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[
   const { program, irNames } = lowerProgram(allTargets);
   checkCallGraph(program);
   debugIR("after lowering", program);
+  return { program, irNames, targetsByFile };
+}
+
+/** The program reverse mode works on: jumps turned into flags, one declaration per name. */
+function structuredProgram(program: Program): Program {
+  return { functions: new Map([...program.functions].map(([name, fn]) => [name, isolateConditions(renameSiblingDeclarations(removeJumps(fn)))])) };
+}
+
+export interface ExplainOptions extends Pick<CompileOptions, "files" | "fn" | "wrt" | "sources" | "project"> {
+  /** Values for size symbols (`x.length` → 1000), to evaluate the counts and compare the modes. */
+  sizes?: ReadonlyMap<string, number>;
+}
+
+export interface ExplainResult {
+  explanations: Explanation[];
+  diagnostics: Diagnostic[];
+}
+
+/** `tsad explain`: sizes, operation counts of each mode, tape memory and the recommended mode. */
+export async function explain(options: ExplainOptions): Promise<ExplainResult> {
+  try {
+    const { program, irNames, targetsByFile } = prepare(options);
+    const oracle = new ActivityOracle(program);
+    const structured = structuredProgram(program);
+    const explanations = targetsByFile.flatMap(({ targets }) =>
+      targets.map((source) => {
+        const fn = program.functions.get(irNames.get(source.node)!)!;
+        const wrt = selectWrt(fn, source, options.wrt);
+        if (!isDifferentiable(fn.returnType)) throw new DiagnosticError([diagnostics.noDifferentiableOutput(fn.sourceName, fn.loc)]);
+        const kind = fn.returnType.kind === "number" ? "grad" : "vjp";
+        const exportName = `${fn.sourceName}${capitalize(kind)}`;
+        const reverse = differentiateReverse(structured, new ActivityOracle(structured), [{ fn: fn.name, wrt, exportName, kind }]);
+        const reverseProgram: Program = { functions: new Map([...structured.functions, ...reverse.functions.map((f) => [f.name, f] as const)]) };
+        return explainFunction({ program, oracle, fn, wrt, reverse: { program: reverseProgram, fn: reverseProgram.functions.get(exportName)! }, sizes: options.sizes ?? new Map() });
+      }),
+    );
+    return { explanations, diagnostics: [] };
+  } catch (error) {
+    if (error instanceof DiagnosticError) return { explanations: [], diagnostics: error.diagnostics };
+    throw error;
+  }
+}
+
+async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[]> {
+  const { program, irNames, targetsByFile } = prepare(options);
 
   const modules: GeneratedModule[] = [];
   for (const { file, targets } of targetsByFile) {
@@ -148,7 +195,7 @@ async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[
     }
     const forward = differentiateForward(program, oracle, forwardTargets);
     // Reverse mode works on functions whose jumps are flags (one program of them, one oracle).
-    const structured: Program = { functions: new Map([...program.functions].map(([name, fn]) => [name, isolateConditions(renameSiblingDeclarations(removeJumps(fn)))])) };
+    const structured = structuredProgram(program);
     const reverse = differentiateReverse(structured, new ActivityOracle(structured), reverseTargets);
     const secondOrder = hessianVectorProducts(structured, reverse.functions, hvpTargets, new Set(forward.functions.map((fn) => fn.name)));
     const derivatives = [...forward.functions, ...reverse.functions, ...secondOrder.functions].map((fn) => annotateSourceLines({ ...fn, ...removeDeadCode(fn, fn.derivedNames) }));

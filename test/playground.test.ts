@@ -16,7 +16,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildPlayground } from "../playground/build.ts";
 import { serveStatic } from "../playground/serve.ts";
-import { compile, formatDiagnostic } from "../src/api.ts";
+import { compile, explain, formatDiagnostic } from "../src/api.ts";
 import { decodePng, inkStats } from "./support/png.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -179,6 +179,23 @@ describe.skipIf(!hasChromium)("the playground in headless Chromium", () => {
       const [plus, minus] = [bump(h), bump(-h)];
       for (let i = 0; i < 2; i++) expect(plot.entries[i]![j]).toBeCloseTo((plus[i]! - minus[i]!) / (2 * h), 6);
     });
+  });
+
+  it("the explain panel shows tsad explain's report, counted at the sizes of the plot's arguments", async () => {
+    for (const [id, file, fn, wrt, sizes] of [
+      ["rosenbrock", "rosenbrock.ts", "rosenbrock", undefined, { "x.length": 2 }],
+      ["logreg", "logreg.ts", "logisticLoss", ["w", "b"], { "w.length": 2, "X.length": 6, "X[i].length": 2, "y.length": 6 }],
+    ] as const) {
+      await pick(id);
+      const source = readFileSync(join(examples, file), "utf8");
+      const expected = await explain({ files: [MODEL], sources: new Map([[MODEL, source]]), fn: [fn], wrt: wrt && [...wrt], sizes: new Map(Object.entries(sizes)) });
+      expect(expected.explanations).toHaveLength(1);
+      expect(await page.textContent("#explain")).toBe(expected.explanations[0]!.text.replace("/model.ts:", "model.ts:"));
+      expect(await page.textContent("#explain")).toContain("at the given sizes");
+      const named = Object.entries(sizes).filter(([name]) => expected.explanations[0]!.text.includes(name));
+      expect(named.length).toBeGreaterThan(0);
+      for (const [name, value] of named) expect(await page.textContent("#explain-sizes")).toContain(`${name} = ${value}`);
+    }
   });
 
   it("an edit changes the generated module as one types", async () => {

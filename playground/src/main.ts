@@ -126,6 +126,7 @@ function receive(response: CompileResponse): void {
   renderWrt();
   renderArgs();
   renderOutput(response);
+  renderExplain(response);
   if (!response.final) {
     statusLine.textContent += "; plotting…";
     return;
@@ -316,6 +317,22 @@ function renderOutput(response: CompileResponse): void {
     : count > 0
       ? `${count} error${count === 1 ? "" : "s"}; nothing generated`
       : `generated in ${response.compileMs} ms`;
+}
+
+function renderExplain(response: CompileResponse): void {
+  const report = response.explain;
+  const pre = $<HTMLPreElement>("explain");
+  const sizes = $("explain-sizes");
+  if (!report) {
+    pre.textContent = response.module === undefined ? "no report: the source does not compile" : "";
+    sizes.textContent = "";
+  } else if ("error" in report) {
+    pre.textContent = `no report: ${report.error}`;
+    sizes.textContent = "";
+  } else {
+    pre.textContent = report.text;
+    sizes.textContent = report.sizes.length > 0 ? `Counted at the sizes of the plot's arguments: ${report.sizes.join(", ")}.` : "";
+  }
 }
 
 function renderPlot(response: CompileResponse): void {

@@ -73,6 +73,8 @@ export interface CompileResponse {
   yCoord?: number;
   plot?: PlotData;
   plotMessage?: string;
+  /** `tsad explain`'s report (evaluated at the sizes listed), or why there is none. */
+  explain?: { text: string; sizes: string[] } | { error: string };
   /** Milliseconds spent compiling (the displayed module). */
   compileMs?: number;
 }

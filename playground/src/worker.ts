@@ -7,7 +7,7 @@
  * page only wants the result for what is in the editor now).
  */
 import { ts, type Project } from "ts-morph";
-import { compile, EMIT_KINDS, formatDiagnostic, UsageError, type CompileOptions, type EmitKind } from "../../src/api.ts";
+import { compile, EMIT_KINDS, explain, formatDiagnostic, UsageError, type CompileOptions, type EmitKind } from "../../src/api.ts";
 import { createProject } from "../../src/load/load.ts";
 import { describeFunctions } from "./describe.ts";
 import type { CompileRequest, CompileResponse, EditorDiagnostic, FunctionInfo, PlotData, PlotSettings, WorkerReady } from "./protocol.ts";
@@ -76,6 +76,7 @@ async function handle(request: CompileRequest): Promise<CompileResponse> {
   else response.module = shown.text;
   // Every parameter gets an argument: the one given, or a default of its type.
   response.args = Object.fromEntries(info.params.map((p) => [p.name, request.plot?.args[p.name] ?? JSON.stringify(defaultValue(p.type))]));
+  if (response.module !== undefined) response.explain = await explainAt(options, info, response.args);
   // The module first: running the user's code for the plot may take long, or never end.
   if (request.plot && response.module !== undefined) self.postMessage(response);
   if (request.plot && response.module !== undefined) await addPlot(response, info, options, shown, request.plot, request.source);
@@ -102,6 +103,42 @@ async function compileText(options: CompileOptions, source: string): Promise<Com
   } catch (error) {
     if (error instanceof UsageError) return { usageError: error.message };
     throw error;
+  }
+}
+
+/**
+ * The `tsad explain` report for the function, its counts evaluated at the sizes of the plot's
+ * arguments (`x.length` is the length of the `x` given; a count parameter its value).
+ */
+async function explainAt(options: CompileOptions, info: FunctionInfo, args: Record<string, string>): Promise<CompileResponse["explain"]> {
+  const sizes = new Map<string, number>();
+  for (const param of info.params) {
+    try {
+      collectSizes(param.name, JSON.parse(args[param.name]!), sizes);
+    } catch {
+      // An argument that is not JSON gives no sizes; the report stays symbolic there.
+    }
+  }
+  try {
+    const result = await explain({ files: options.files, project: options.project, fn: options.fn, wrt: options.wrt, sizes });
+    const report = result.explanations[0];
+    if (!report) return { error: result.diagnostics.map((d) => `TSAD${d.code}: ${d.message}`).join("\n") || "no report" };
+    const used = [...sizes].filter(([name]) => report.text.includes(name));
+    return { text: report.text.replace(`${MODEL_PATH}:`, `${MODEL_PATH.slice(1)}:`), sizes: used.map(([name, value]) => `${name} = ${value}`) };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Sizes named as `tsad explain` names them: `x.length`, `X[i].length`, `layers[i].W.length`, `n`. */
+function collectSizes(path: string, value: unknown, sizes: Map<string, number>): void {
+  if (typeof value === "number") {
+    if (Number.isInteger(value) && value >= 0) sizes.set(path, value);
+  } else if (Array.isArray(value)) {
+    sizes.set(`${path}.length`, value.length);
+    if (value.length > 0) collectSizes(`${path}[i]`, value[0], sizes);
+  } else if (value !== null && typeof value === "object") {
+    for (const [key, item] of Object.entries(value)) collectSizes(`${path}.${key}`, item, sizes);
   }
 }
 

@@ -37,6 +37,7 @@ let kinds: string[] = [];
 let worker: Worker;
 let latest = 0;
 let watchdog: ReturnType<typeof setTimeout> | undefined;
+let workerReady = false;
 let editTimer: ReturnType<typeof setTimeout> | undefined;
 let settingDoc = false;
 let lastResponse: CompileResponse | undefined;
@@ -72,11 +73,14 @@ function fromExample(example: Example): SharedState {
 }
 
 function startWorker(): void {
+  workerReady = false;
   worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
   worker.onmessage = (event: MessageEvent<CompileResponse | { ready: true; kinds: string[] }>) => {
     if ("ready" in event.data) {
       kinds = event.data.kinds;
+      workerReady = true;
       renderEmit();
+      armWatchdog({ restart: true });
       return;
     }
     receive(event.data);
@@ -100,8 +104,22 @@ function request(): void {
   document.body.dataset.busy = "true";
   statusLine.textContent = "compiling…";
   worker.postMessage(message);
-  clearTimeout(watchdog);
+  armWatchdog();
+  void saveToUrl();
+}
+
+/**
+ * Stops a worker that does not answer (an endless loop in the plotted code, or in tsad) and
+ * starts a fresh one. It runs while the worker is ready and busy: from a request to its module,
+ * then again from the module to the plot; loading the worker's code is not counted.
+ */
+function armWatchdog({ restart = false } = {}): void {
+  // A new request to a worker that has not answered the last one does not buy it more time.
+  if (watchdog !== undefined && !restart) return;
+  disarmWatchdog();
+  if (!workerReady || document.body.dataset.busy !== "true") return;
   watchdog = setTimeout(() => {
+    watchdog = undefined;
     worker.terminate();
     startWorker();
     document.body.dataset.busy = "false";
@@ -111,15 +129,23 @@ function request(): void {
     plotMessage.textContent = "no plot: evaluating the generated code did not finish";
     document.body.dataset.stopped = String(Number(document.body.dataset.stopped ?? 0) + 1);
   }, WATCHDOG_MS);
-  void saveToUrl();
+}
+
+function disarmWatchdog(): void {
+  clearTimeout(watchdog);
+  watchdog = undefined;
 }
 
 function receive(response: CompileResponse): void {
   if (response.id !== latest) return;
   functions = response.functions;
   if (response.fn !== state.fn) {
+    // Another function (renamed, or a new source): the worker used its defaults, as the CLI would.
     state.fn = response.fn;
     state.wrt = undefined;
+    state.emit = undefined;
+    state.family = undefined;
+    renderEmit();
   }
   for (const [name, text] of Object.entries(response.args ?? {})) state.args[name] ??= text;
   renderFunctions();
@@ -129,9 +155,10 @@ function receive(response: CompileResponse): void {
   renderExplain(response);
   if (!response.final) {
     statusLine.textContent += "; plotting…";
+    armWatchdog({ restart: true });
     return;
   }
-  clearTimeout(watchdog);
+  disarmWatchdog();
   lastResponse = response;
   state.xCoord = response.xCoord ?? state.xCoord;
   state.yCoord = response.yCoord ?? state.yCoord;
@@ -391,7 +418,9 @@ for (const id of ["family-param", "family-values"]) {
 fnSelect.addEventListener("change", () => {
   state.fn = fnSelect.value;
   state.wrt = undefined;
+  state.emit = undefined;
   state.family = undefined;
+  renderEmit();
   resetPlotFrame();
   request();
 });

@@ -60,14 +60,17 @@ async function handle(request: CompileRequest): Promise<CompileResponse> {
     response.usageError = "no function to differentiate: write a top-level `function` or `const f = (…) => …`";
     return response;
   }
-  const wrt = request.wrt?.filter((name) => info.params.some((p) => p.name === name && p.differentiable));
+  // Options chosen for another function (the source was renamed or replaced) do not carry over.
+  const same = info.name === request.fn;
+  const wrt = same ? request.wrt?.filter((name) => info.params.some((p) => p.name === name && p.differentiable)) : undefined;
   const options: CompileOptions = {
     files: [MODEL_PATH],
     project: current,
     fn: [info.name],
     wrt: wrt && wrt.length > 0 ? wrt : undefined,
-    emit: request.emit && request.emit.length > 0 ? (request.emit as EmitKind[]) : undefined,
+    emit: same && request.emit && request.emit.length > 0 ? (request.emit as EmitKind[]) : undefined,
   };
+  if (!same && request.plot) request.plot.family = undefined;
   const started = performance.now();
   const shown = await compileText(options, request.source);
   response.compileMs = Math.round(performance.now() - started);

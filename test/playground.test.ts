@@ -214,6 +214,20 @@ describe.skipIf(!hasChromium)("the playground in headless Chromium", () => {
     expect(await page.evaluate(() => tsadPlayground.lastResponse()?.plot?.kind)).toBe("line");
   });
 
+  it("a new function gets tsad's defaults, not the options chosen for the last one", async () => {
+    await pick("sawtooth"); // grad only, wrt x, x = 0.3
+    const polar = "export function polar(x: number[]): number[] {\n  return [x[0] * Math.cos(x[1]), x[0] * Math.sin(x[1])];\n}\n";
+    await replaceSource(polar);
+    expect(await page.textContent("#diagnostics")).toBe("");
+    expect(await page.evaluate(() => tsadPlayground.output())).toBe(await generatedInNode(polar, "polar"));
+    expect(await page.inputValue("#args input[name=x]")).toBe("[0.5,0.5]");
+    const plot = (await page.evaluate(() => tsadPlayground.lastResponse()?.plot)) as unknown as { kind: string; entries: number[][] };
+    expect(plot.kind).toBe("jacobian");
+    const [r, t] = [0.5, 0.5];
+    const expected = [[Math.cos(t), -r * Math.sin(t)], [Math.sin(t), r * Math.cos(t)]];
+    expected.forEach((row, i) => row.forEach((v, j) => expect(plot.entries[i]![j]).toBeCloseTo(v, 12)));
+  });
+
   it("a broken edit shows the CLI's diagnostic, marked at its position in the editor", async () => {
     const broken = "export function f(xs: number[]): number {\n  let s = 0;\n  for (const v of xs.filter((x) => x > 0)) s += v * v;\n  return s;\n}\n";
     await replaceSource(broken);

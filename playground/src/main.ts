@@ -145,9 +145,11 @@ function receive(response: CompileResponse): void {
     state.wrt = undefined;
     state.emit = undefined;
     state.family = undefined;
+    resetPlotFrame();
     renderEmit();
   }
-  for (const [name, text] of Object.entries(response.args ?? {})) state.args[name] ??= text;
+  // The worker's arguments: the ones given, or defaults where a parameter has none of its shape.
+  Object.assign(state.args, response.args);
   renderFunctions();
   renderWrt();
   renderArgs();

@@ -52,6 +52,26 @@ export function defaultValue(type: ValueType): unknown {
   }
 }
 
+/** Whether a parsed JSON value has the type's outer shape (a number for a number, a list for an array…). */
+export function fits(value: unknown, type: ValueType): boolean {
+  switch (type.kind) {
+    case "number":
+      return typeof value === "number";
+    case "boolean":
+      return typeof value === "boolean";
+    case "string":
+      return typeof value === "string";
+    case "array":
+    case "tuple":
+    case "typedArray":
+      return Array.isArray(value);
+    case "object":
+      return value !== null && typeof value === "object" && !Array.isArray(value);
+    case "other":
+      return true;
+  }
+}
+
 /** A parsed JSON argument turned into the value the function takes (typed arrays from lists). */
 export function materialize(value: unknown, type: ValueType): unknown {
   if (type.kind === "typedArray" && Array.isArray(value)) return type.name === "Float32Array" ? Float32Array.from(value) : Float64Array.from(value);

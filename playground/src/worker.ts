@@ -11,7 +11,7 @@ import { compile, EMIT_KINDS, explain, formatDiagnostic, UsageError, type Compil
 import { createProject } from "../../src/load/load.ts";
 import { describeFunctions } from "./describe.ts";
 import type { CompileRequest, CompileResponse, EditorDiagnostic, FunctionInfo, PlotData, PlotSettings, WorkerReady } from "./protocol.ts";
-import { cloneValue, coordinates, defaultValue, flatten, materialize, readAt, writeAt, type Coordinate } from "./values.ts";
+import { cloneValue, coordinates, defaultValue, fits, flatten, materialize, readAt, writeAt, type Coordinate, type ValueType } from "./values.ts";
 
 /** The edited module's path in the in-memory file system (diagnostics print it relative to /). */
 export const MODEL_PATH = "/model.ts";
@@ -70,7 +70,7 @@ async function handle(request: CompileRequest): Promise<CompileResponse> {
     wrt: wrt && wrt.length > 0 ? wrt : undefined,
     emit: same && request.emit && request.emit.length > 0 ? (request.emit as EmitKind[]) : undefined,
   };
-  if (!same && request.plot) request.plot.family = undefined;
+  if (!same && request.plot) request.plot = { args: request.plot.args, xCoord: 0, yCoord: 1 };
   const started = performance.now();
   const shown = await compileText(options, request.source);
   response.compileMs = Math.round(performance.now() - started);
@@ -78,7 +78,7 @@ async function handle(request: CompileRequest): Promise<CompileResponse> {
   else if ("diagnostics" in shown) response.diagnostics = shown.diagnostics;
   else response.module = shown.text;
   // Every parameter gets an argument: the one given, or a default of its type.
-  response.args = Object.fromEntries(info.params.map((p) => [p.name, request.plot?.args[p.name] ?? JSON.stringify(defaultValue(p.type))]));
+  response.args = Object.fromEntries(info.params.map((p) => [p.name, argumentText(request.plot?.args[p.name], p.type)]));
   if (response.module !== undefined) response.explain = await explainAt(options, info, response.args);
   // The module first: running the user's code for the plot may take long, or never end.
   if (request.plot && response.module !== undefined) self.postMessage(response);
@@ -106,6 +106,16 @@ async function compileText(options: CompileOptions, source: string): Promise<Com
   } catch (error) {
     if (error instanceof UsageError) return { usageError: error.message };
     throw error;
+  }
+}
+
+/** The argument as given, unless it is JSON of another shape than the type's (then a default). */
+function argumentText(text: string | undefined, type: ValueType): string {
+  if (text === undefined) return JSON.stringify(defaultValue(type));
+  try {
+    return fits(JSON.parse(text), type) ? text : JSON.stringify(defaultValue(type));
+  } catch {
+    return text; // being typed: the plot says it is not JSON
   }
 }
 

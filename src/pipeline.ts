@@ -33,6 +33,7 @@ import { removeJumps } from "./reverse/structure.ts";
 import { renameSiblingDeclarations } from "./reverse/names.ts";
 import { isolateConditions } from "./reverse/conditions.ts";
 import { removeDeadCode } from "./simplify/dead-code.ts";
+import { inlineSmallCallees } from "./simplify/inline.ts";
 import { annotateSourceLines } from "./emit/comments.ts";
 import { explainFunction, type Explanation } from "./explain/explain.ts";
 
@@ -54,6 +55,8 @@ export interface CompileOptions {
   sources?: ReadonlyMap<string, string>;
   /** Reuse a loaded project (watch mode, tests). */
   project?: Project;
+  /** Inline small callees before differentiating (default true; false keeps every call a call). */
+  inline?: boolean;
 }
 
 export interface GeneratedModule {
@@ -101,10 +104,11 @@ function prepare(options: CompileOptions) {
   const allTargets = targetsByFile.flatMap((s) => s.targets);
   if (allTargets.length === 0) throw new UsageError(`no exported function to differentiate in ${options.files.join(", ")} (name one with --fn)`);
 
-  const { program, irNames } = lowerProgram(allTargets);
-  checkCallGraph(program);
+  const lowered = lowerProgram(allTargets);
+  checkCallGraph(lowered.program);
+  const program = options.inline === false ? lowered.program : inlineSmallCallees(lowered.program);
   debugIR("after lowering", program);
-  return { program, irNames, targetsByFile };
+  return { program, irNames: lowered.irNames, targetsByFile };
 }
 
 /** The program reverse mode works on: jumps turned into flags, one declaration per name. */
@@ -112,7 +116,7 @@ function structuredProgram(program: Program): Program {
   return { functions: new Map([...program.functions].map(([name, fn]) => [name, isolateConditions(renameSiblingDeclarations(removeJumps(fn)))])) };
 }
 
-export interface ExplainOptions extends Pick<CompileOptions, "files" | "fn" | "wrt" | "sources" | "project"> {
+export interface ExplainOptions extends Pick<CompileOptions, "files" | "fn" | "wrt" | "sources" | "project" | "inline"> {
   /** Values for size symbols (`x.length` → 1000), to evaluate the counts and compare the modes. */
   sizes?: ReadonlyMap<string, number>;
 }

@@ -89,8 +89,8 @@ describe.skipIf(!hasChromium)("the playground in headless Chromium", () => {
     return inkStats(decodePng(await page.locator("#plot").screenshot()));
   }
 
-  async function generatedInNode(source: string, fn: string, wrt?: string[], emit?: ("grad" | "jvp")[]): Promise<string> {
-    const result = await compile({ files: [MODEL], sources: new Map([[MODEL, source]]), fn: [fn], wrt, emit });
+  async function generatedInNode(source: string, fn: string, wrt?: string[], emit?: ("grad" | "jvp")[], inline?: boolean): Promise<string> {
+    const result = await compile({ files: [MODEL], sources: new Map([[MODEL, source]]), fn: [fn], wrt, emit, inline });
     expect(result.diagnostics).toEqual([]);
     return result.modules[0]!.text;
   }
@@ -212,6 +212,18 @@ describe.skipIf(!hasChromium)("the playground in headless Chromium", () => {
     await after(() => page.selectOption("#fn", "cube"));
     expect(await page.evaluate(() => tsadPlayground.output())).toContain("export function cubeGrad(");
     expect(await page.evaluate(() => tsadPlayground.lastResponse()?.plot?.kind)).toBe("line");
+  });
+
+  it("inlining can be turned off, as --no-inline does", async () => {
+    await pick("sawtooth");
+    const source = readFileSync(join(examples, "sawtooth.ts"), "utf8");
+    await after(() => page.uncheck("#inline"));
+    const output = await page.evaluate(() => tsadPlayground.output());
+    expect(output).toBe(await generatedInNode(source, "sawtooth", ["x"], ["grad"], false));
+    expect(output).not.toBe(await generatedInNode(source, "sawtooth", ["x"], ["grad"], true));
+    expect((await page.evaluate(() => tsadPlayground.lastResponse()?.plot))!.series).toHaveLength(6);
+    await after(() => page.check("#inline"));
+    expect(await page.evaluate(() => tsadPlayground.output())).toBe(await generatedInNode(source, "sawtooth", ["x"], ["grad"], true));
   });
 
   it("a new function gets tsad's defaults, not the options chosen for the last one", async () => {

@@ -30,6 +30,7 @@ const outputNote = $<HTMLElement>("output-note");
 const canvas = $<HTMLCanvasElement>("plot");
 const plotMessage = $<HTMLElement>("plot-message");
 const shareButton = $<HTMLButtonElement>("share");
+const inlineBox = $<HTMLInputElement>("inline");
 
 let state: SharedState = fromExample(EXAMPLES[0]!);
 let functions: FunctionInfo[] = [];
@@ -99,6 +100,7 @@ function request(): void {
     fn: state.fn,
     wrt: state.wrt,
     emit: state.emit,
+    inline: state.inline,
     plot: { args: state.args, family: state.family, xCoord: state.xCoord ?? 0, yCoord: state.yCoord ?? 1, xRange: state.xRange, yRange: state.yRange },
   };
   document.body.dataset.busy = "true";
@@ -401,6 +403,7 @@ function loadState(next: SharedState): void {
   sourceView.dispatch({ changes: { from: 0, to: sourceView.state.doc.length, insert: state.source } });
   settingDoc = false;
   exampleSelect.value = state.example ?? "";
+  inlineBox.checked = state.inline !== false;
   functions = [];
   renderEmit();
   request();
@@ -417,6 +420,10 @@ for (const id of ["family-param", "family-values"]) {
     request();
   });
 }
+inlineBox.addEventListener("change", () => {
+  state.inline = inlineBox.checked ? undefined : false;
+  request();
+});
 fnSelect.addEventListener("change", () => {
   state.fn = fnSelect.value;
   state.wrt = undefined;

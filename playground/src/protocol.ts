@@ -34,6 +34,8 @@ export interface CompileRequest {
   fn?: string;
   wrt?: string[];
   emit?: string[];
+  /** false: `--no-inline` (small callees stay calls). */
+  inline?: boolean;
   plot?: PlotSettings;
 }
 

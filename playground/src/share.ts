@@ -9,6 +9,7 @@ export interface SharedState {
   fn?: string;
   wrt?: string[];
   emit?: string[];
+  inline?: boolean;
   args: Record<string, string>;
   family?: { param: string; values: number[] };
   xCoord?: number;

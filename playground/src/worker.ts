@@ -69,6 +69,7 @@ async function handle(request: CompileRequest): Promise<CompileResponse> {
     fn: [info.name],
     wrt: wrt && wrt.length > 0 ? wrt : undefined,
     emit: same && request.emit && request.emit.length > 0 ? (request.emit as EmitKind[]) : undefined,
+    inline: request.inline,
   };
   if (!same && request.plot) request.plot = { args: request.plot.args, xCoord: 0, yCoord: 1 };
   const started = performance.now();
@@ -133,7 +134,7 @@ async function explainAt(options: CompileOptions, info: FunctionInfo, args: Reco
     }
   }
   try {
-    const result = await explain({ files: options.files, project: options.project, fn: options.fn, wrt: options.wrt, sizes });
+    const result = await explain({ files: options.files, project: options.project, fn: options.fn, wrt: options.wrt, inline: options.inline, sizes });
     const report = result.explanations[0];
     if (!report) return { error: result.diagnostics.map((d) => `TSAD${d.code}: ${d.message}`).join("\n") || "no report" };
     const used = [...sizes].filter(([name]) => report.text.includes(name));

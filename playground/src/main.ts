@@ -344,7 +344,9 @@ function renderOutput(response: CompileResponse): void {
   diagnosticsPre.hidden = diagnosticsPre.textContent === "";
   const count = response.diagnostics.length;
   statusLine.textContent = response.usageError
-    ? "usage error"
+    ? response.usageError.startsWith("internal error")
+      ? "internal error in tsad"
+      : "usage error"
     : count > 0
       ? `${count} error${count === 1 ? "" : "s"}; nothing generated`
       : `generated in ${response.compileMs} ms`;

@@ -19,6 +19,8 @@ const LINE_SAMPLES = 601;
 const HEAT_SIZE = 64;
 
 let project: Project | undefined;
+/** The functions of the last source read (kept for the page when compiling it fails). */
+let described: FunctionInfo[] = [];
 let running = false;
 let waiting: CompileRequest | undefined;
 
@@ -38,7 +40,8 @@ async function drain(): Promise<void> {
       response = await handle(request);
     } catch (error) {
       // A bug in tsad or in the playground, not in the user's code: say so, with the message.
-      response = { id: request.id, final: true, functions: [], diagnostics: [], usageError: `internal error: ${error instanceof Error ? error.message : String(error)}` };
+      const message = error instanceof Error ? error.message : String(error);
+      response = { id: request.id, final: true, functions: described, fn: request.fn, diagnostics: [], usageError: `internal error in tsad (please report it with this source): ${message}` };
     }
     self.postMessage({ ...response, final: true });
   }
@@ -54,6 +57,7 @@ function projectWith(source: string): Project {
 async function handle(request: CompileRequest): Promise<CompileResponse> {
   const current = projectWith(request.source);
   const functions = describeFunctions(current.getSourceFileOrThrow(MODEL_PATH));
+  described = functions;
   const info = functions.find((f) => f.name === request.fn) ?? functions.find((f) => f.exported) ?? functions[0];
   const response: CompileResponse = { id: request.id, final: false, functions, fn: info?.name, diagnostics: [] };
   if (!info) {

@@ -95,6 +95,14 @@ describe.skipIf(!hasChromium)("the playground in headless Chromium", () => {
     return result.modules[0]!.text;
   }
 
+  it("bundles the es2022 lib files the compiler type-checks with, and not the DOM's", () => {
+    const worker = readFileSync(join(dir, "worker.js"), "utf8");
+    // Entries of the table ts-morph's in-memory file system loads (`{fileName:"lib.es5.d.ts",text:…}` once minified).
+    const bundled = (lib: string) => new RegExp(`fileName"?:"${lib.replace(/\./g, "\\.")}"`).test(worker);
+    for (const lib of ["lib.es5.d.ts", "lib.es2015.core.d.ts", "lib.es2022.d.ts", "lib.es2022.string.d.ts", "lib.decorators.d.ts"]) expect(bundled(lib), lib).toBe(true);
+    for (const lib of ["lib.dom.d.ts", "lib.webworker.d.ts", "lib.esnext.d.ts", "lib.es2023.d.ts"]) expect(bundled(lib), lib).toBe(false);
+  });
+
   it("opens on the sawtooth network: its module, generated in the browser, is what tsad generates in Node, and f and f′ are drawn", async () => {
     const source = readFileSync(join(examples, "sawtooth.ts"), "utf8");
     expect(await page.evaluate(() => tsadPlayground.source())).toBe(source);

@@ -240,7 +240,7 @@ describe.skipIf(!hasChromium)("the playground in headless Chromium", () => {
     await replaceSource(polar);
     expect(await page.textContent("#diagnostics")).toBe("");
     expect(await page.evaluate(() => tsadPlayground.output())).toBe(await generatedInNode(polar, "polar"));
-    expect(await page.inputValue("#args input[name=x]")).toBe("[0.5,0.5]");
+    expect(await page.inputValue("#args [name=x]")).toBe("[0.5,0.5]");
     const plot = (await page.evaluate(() => tsadPlayground.lastResponse()?.plot)) as unknown as { kind: string; entries: number[][] };
     expect(plot.kind).toBe("jacobian");
     const [r, t] = [0.5, 0.5];

@@ -238,11 +238,10 @@ function renderArgs(): void {
     argsBox.replaceChildren(
       ...params.map((p) => {
         const row = document.createElement("label");
-        const input = document.createElement("input");
+        // A number gets a spin box (the sawtooth's depth: arrow keys step through 0…5), the rest a text area for its JSON.
+        const input = p.type.kind === "number" ? Object.assign(document.createElement("input"), { type: "number", step: "any" }) : Object.assign(document.createElement("textarea"), { rows: 2 });
         input.name = p.name;
         input.spellcheck = false;
-        // A number gets a spin box (the sawtooth's depth: arrow keys step through 0…5).
-        if (p.type.kind === "number") Object.assign(input, { type: "number", step: "any" });
         input.addEventListener("input", () => {
           state.args[p.name] = input.value;
           clearTimeout(editTimer);
@@ -255,7 +254,7 @@ function renderArgs(): void {
       }),
     );
   }
-  for (const input of argsBox.querySelectorAll("input")) {
+  for (const input of argsBox.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>("input, textarea")) {
     if (document.activeElement !== input) input.value = state.args[input.name] ?? "";
     // The family's parameter takes each of its values in turn instead.
     input.disabled = state.family?.param === input.name && lastResponse?.plot?.kind === "line" && lastResponse.plot.series.length > 1;

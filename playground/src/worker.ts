@@ -130,7 +130,10 @@ function argumentText(text: string | undefined, type: ValueType): string {
  */
 async function explainAt(options: CompileOptions, info: FunctionInfo, args: Record<string, string>): Promise<CompileResponse["explain"]> {
   const sizes = new Map<string, number>();
+  const wrt = options.wrt ?? info.params.filter((p) => p.differentiable).map((p) => p.name);
   for (const param of info.params) {
+    // A differentiated number is a value, not a size.
+    if (param.type.kind === "number" && wrt.includes(param.name)) continue;
     try {
       collectSizes(param.name, JSON.parse(args[param.name]!), sizes);
     } catch {
@@ -141,11 +144,17 @@ async function explainAt(options: CompileOptions, info: FunctionInfo, args: Reco
     const result = await explain({ files: options.files, project: options.project, fn: options.fn, wrt: options.wrt, inline: options.inline, sizes });
     const report = result.explanations[0];
     if (!report) return { error: result.diagnostics.map((d) => `TSAD${d.code}: ${d.message}`).join("\n") || "no report" };
-    const used = [...sizes].filter(([name]) => report.text.includes(name));
+    const used = [...sizes].filter(([name]) => mentions(report.text, name));
     return { text: report.text.replace(`${MODEL_PATH}:`, `${MODEL_PATH.slice(1)}:`), sizes: used.map(([name, value]) => `${name} = ${value}`) };
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error) };
   }
+}
+
+/** Whether a report names the size symbol (as a whole: `x` is not in `x.length`, nor in `max`). */
+function mentions(text: string, symbol: string): boolean {
+  const escaped = symbol.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`(?<![\\w.\\]])${escaped}(?![\\w.\\[])`).test(text);
 }
 
 /** Sizes named as `tsad explain` names them: `x.length`, `X[i].length`, `layers[i].W.length`, `n`. */

@@ -14,8 +14,10 @@ import type { CompileRequest, CompileResponse, FunctionInfo } from "./protocol.t
 import { decodeState, encodeState, type SharedState } from "./share.ts";
 
 const EDIT_DELAY_MS = 300;
-/** A compile or a plot taking longer than this is stopped (an endless loop in the source); `?watchdog=ms` sets it. */
-const WATCHDOG_MS = Number(new URLSearchParams(location.search).get("watchdog")) || 10_000;
+/** A plot taking longer than this is stopped (an endless loop in the source); `?watchdog=ms` sets it. */
+const PLOT_LIMIT_MS = Number(new URLSearchParams(location.search).get("watchdog")) || 10_000;
+/** tsad itself gets longer: compiling runs no user code, so only a bug in tsad could hang it. */
+const COMPILE_LIMIT_MS = 60_000;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const exampleSelect = $<HTMLSelectElement>("example");
@@ -112,25 +114,29 @@ function request(): void {
 
 /**
  * Stops a worker that does not answer (an endless loop in the plotted code, or in tsad) and
- * starts a fresh one. It runs while the worker is ready and busy: from a request to its module,
- * then again from the module to the plot; loading the worker's code is not counted.
+ * starts a fresh one. It runs while the worker is ready and busy: from a request to its module
+ * (COMPILE_LIMIT_MS), then from the module to the plot (PLOT_LIMIT_MS); loading the worker's
+ * code is not counted.
  */
-function armWatchdog({ restart = false } = {}): void {
+function armWatchdog({ restart = false, plotting = false } = {}): void {
   // A new request to a worker that has not answered the last one does not buy it more time.
   if (watchdog !== undefined && !restart) return;
   disarmWatchdog();
   if (!workerReady || document.body.dataset.busy !== "true") return;
+  const limit = plotting ? PLOT_LIMIT_MS : COMPILE_LIMIT_MS;
   watchdog = setTimeout(() => {
     watchdog = undefined;
     worker.terminate();
     startWorker();
     document.body.dataset.busy = "false";
-    statusLine.textContent = `stopped after ${WATCHDOG_MS / 1000} s: the compiler or the plotted function did not finish (an endless loop?)`;
+    statusLine.textContent = plotting
+      ? `stopped after ${limit / 1000} s: the plotted function did not finish (an endless loop?)`
+      : `stopped after ${limit / 1000} s: tsad did not finish compiling (a bug in tsad: please report the source)`;
     clearPlot(canvas);
     canvas.hidden = true;
-    plotMessage.textContent = "no plot: evaluating the generated code did not finish";
+    plotMessage.textContent = plotting ? "no plot: evaluating the generated code did not finish" : "";
     document.body.dataset.stopped = String(Number(document.body.dataset.stopped ?? 0) + 1);
-  }, WATCHDOG_MS);
+  }, limit);
 }
 
 function disarmWatchdog(): void {
@@ -159,7 +165,7 @@ function receive(response: CompileResponse): void {
   renderExplain(response);
   if (!response.final) {
     statusLine.textContent += "; plotting…";
-    armWatchdog({ restart: true });
+    armWatchdog({ restart: true, plotting: true });
     return;
   }
   disarmWatchdog();

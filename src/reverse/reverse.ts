@@ -1514,8 +1514,18 @@ class ReverseFunction {
       if (this.firstOverwritesAfter(at, new Set(this.overwrites.get(name) ?? [])).size === 0 && !this.definitionSites.get(name)!.nested) return true;
       const loops = this.positions.get(at)?.loops ?? [];
       if ((this.countedCounters.get(name) ?? []).some((loop) => loops.includes(loop))) return true;
-      return recomputable(name);
+      if (recomputable(name)) return true;
+      // A running index (`index++` last in the block) is undone first in the block's backward
+      // code: a value read with it is recomputed right after that.
+      const undo = this.undoneLast(name, at);
+      if (undo) {
+        deferred.set(at, undo);
+        return true;
+      }
+      return false;
     };
+    /** The definitions whose recomputation waits for an index to be undone, by the statement reading it. */
+    const deferred = new Map<Stmt, Stmt>();
     const recomputable = (name: string): boolean => {
       if (memo.has(name)) return memo.get(name)!;
       memo.set(name, false);
@@ -1543,12 +1553,30 @@ class ReverseFunction {
       for (const o of exprOperands(definitionOf.get(name)!.init!)) if (o.kind === "var" && memo.get(o.name) && this.definitionSites.get(o.name)?.nested) add(o.name);
     };
     for (const name of wanted) if (this.definitionSites.get(name)?.nested && recomputable(name)) add(name);
+    for (const name of chosen) {
+      const undo = deferred.get(site.get(name)!);
+      if (undo) this.afterUndo.set(name, undo);
+    }
     this.recomputedDefinitions = definitionOf;
     this.placeRecomputed(chosen, definitionOf, site);
     return chosen;
   }
 
   private recomputedDefinitions = new Map<string, Extract<Stmt, { kind: "let" }>>();
+  /** Recomputed values placed right after an index is undone (by the statement that changes it). */
+  private readonly afterUndo = new Map<string, Stmt>();
+
+  /**
+   * The statement that changes `name` after `at` in the same iteration, when it is the only one,
+   * it is the last statement of `at`'s block, and it is undone by its inverse (`index++`).
+   */
+  private undoneLast(name: string, at: Stmt): Stmt | undefined {
+    const block = this.parents.get(at)?.block;
+    const last = block?.[block.length - 1];
+    if (!block || !last || last === at || !block.includes(at) || last.kind !== "assign" || last.name !== name || !this.inverseOf(last)) return undefined;
+    const others = (this.overwrites.get(name) ?? []).filter((w) => w !== last && this.within(w, block));
+    return others.length === 0 ? last : undefined;
+  }
   private containerWrites = new Map<string, Stmt[]>();
 
   /** Whether `s` is in `block` (directly or nested). */
@@ -1581,6 +1609,7 @@ class ReverseFunction {
       });
     const order = [...chosen].sort((a, b) => this.positions.get(site.get(a)!)!.index - this.positions.get(site.get(b)!)!.index);
     for (const name of order) {
+      if (this.afterUndo.has(name)) continue;
       let anchor = site.get(name)!;
       let block = this.parents.get(anchor)!.block;
       // A loop's test and update are reversed inside its backward iteration: they share its
@@ -1656,7 +1685,10 @@ class ReverseFunction {
           if (!taped.has(name) || !this.savePoints(name).has(marker.primal)) return [];
           // `index++` is undone by `index--`, not by a tape.
           const inverse = this.inverseOf(marker.primal);
-          if (inverse) return [{ ...inverse, loc: s.loc }];
+          if (inverse) {
+            const waiting = [...recomputed].filter((n) => this.afterUndo.get(n) === marker.primal).map((n) => this.recomputedDefinitions.get(n)!);
+            return [{ ...inverse, loc: s.loc }, ...waiting.sort((a, b) => this.order(a) - this.order(b)).map((x) => ({ ...x, mutable: false }))];
+          }
           const type = this.b.types.get(name)!;
           return [{ kind: "assign", name, value: { kind: "pop", object: ref(this.tapeFor(type, this.isControl(name), this.adjointNames().has(name))), type }, loc: s.loc }];
         }

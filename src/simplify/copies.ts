@@ -10,7 +10,44 @@ import type { Function, Program, Stmt } from "../ir/ir.ts";
 import { renameStmts } from "../ir/rename.ts";
 
 export function propagateCopies(program: Program): Program {
-  return { functions: new Map([...program.functions].map(([name, fn]) => [name, propagateInFunction(fn)])) };
+  return { functions: new Map([...program.functions].map(([name, fn]) => [name, propagateInFunction(reuseReads(fn))])) };
+}
+
+/**
+ * `y[j] * y[j]` reads the same element twice: the second read becomes a copy of the first
+ * (then merged by copy propagation), when nothing between them writes or reassigns anything.
+ */
+function reuseReads(fn: Function): Function {
+  let changed = false;
+  const block = (stmts: Stmt[]): Stmt[] => {
+    const seen = new Map<string, string>();
+    return stmts.map((s) => {
+      if (s.kind === "let" && s.init && (s.init.kind === "index" || s.init.kind === "field" || s.init.kind === "length")) {
+        const key = JSON.stringify(s.init);
+        const earlier = seen.get(key);
+        if (earlier !== undefined) {
+          changed = true;
+          return { ...s, init: { kind: "operand", value: { kind: "var", name: earlier } } };
+        }
+        seen.set(key, s.name);
+        return s;
+      }
+      // Anything but a pure definition may change what a read gives.
+      if (!(s.kind === "let" && s.init && s.init.kind !== "call")) seen.clear();
+      switch (s.kind) {
+        case "if":
+          return { ...s, then: block(s.then), else: block(s.else) };
+        case "loop":
+          return { ...s, init: block(s.init), test: s.test && { prelude: block(s.test.prelude), cond: s.test.cond }, body: block(s.body), update: block(s.update) };
+        case "block":
+          return { ...s, body: block(s.body) };
+        default:
+          return s;
+      }
+    });
+  };
+  const body = block(fn.body);
+  return changed ? { ...fn, body } : fn;
 }
 
 function propagateInFunction(fn: Function): Function {

@@ -1515,6 +1515,9 @@ class ReverseFunction {
       const loops = this.positions.get(at)?.loops ?? [];
       if ((this.countedCounters.get(name) ?? []).some((loop) => loops.includes(loop))) return true;
       if (recomputable(name)) return true;
+      // Saved itself, defined once earlier in the same block: at the top of the block's backward
+      // code it still holds this iteration's value (its save is undone later, at its definition).
+      if (wanted.has(name) && this.definitionSites.get(name)?.count === 1 && this.definedEarlierInBlock(name, at)) return true;
       // A running index (`index++` last in the block) is undone first in the block's backward
       // code: a value read with it is recomputed right after that.
       const undo = this.undoneLast(name, at);
@@ -1565,6 +1568,13 @@ class ReverseFunction {
   private recomputedDefinitions = new Map<string, Extract<Stmt, { kind: "let" }>>();
   /** Recomputed values placed right after an index is undone (by the statement that changes it). */
   private readonly afterUndo = new Map<string, Stmt>();
+
+  /** Whether `name`'s one definition is a statement of `at`'s block that comes before `at`. */
+  private definedEarlierInBlock(name: string, at: Stmt): boolean {
+    const block = this.parents.get(at)?.block;
+    if (!block || !block.includes(at)) return false;
+    return block.slice(0, block.indexOf(at)).some((s) => (s.kind === "let" || s.kind === "assign") && s.name === name);
+  }
 
   /**
    * The statement that changes `name` after `at` in the same iteration, when it is the only one,

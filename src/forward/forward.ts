@@ -181,12 +181,14 @@ class ForwardFunction {
     if (tangent) return tangent;
     const type = this.typeOf(operand);
     if (!isReference(type)) return num(0);
-    const alias = operand.kind === "var" ? this.activity.aliasClass(operand.name) : undefined;
-    const known = alias !== undefined ? shared?.get(alias) : undefined;
+    // One zero container per variable in a literal: a container that appears twice gets one
+    // tangent (alias classes are too coarse here: two fields of one record share a class).
+    const key = operand.kind === "var" ? operand.name : undefined;
+    const known = key !== undefined ? shared?.get(key) : undefined;
     if (known) return known;
     const sparse = operand.kind === "var" && ((this.fn as { tapeNames?: Set<string> }).tapeNames?.has(operand.name) ?? false);
     const zeros = this.b.temp({ kind: "zerosLike", like: operand, type, sparse }, derivativeType(type));
-    if (alias !== undefined) shared?.set(alias, zeros);
+    if (key !== undefined) shared?.set(key, zeros);
     return zeros;
   }
 

@@ -22,15 +22,17 @@ export function lossGrad(
   let t12 = 0;
   let outBar: number[] = [];
   let l = 0;
-  let i = 0;
-  let out2Bar: number[] = [];
-  let out2: number[] = [];
-  let t36 = 0;
-  let j = 0;
-  let t34 = 0;
-  let inputBar: number[] = [];
+  let hBar: number[] = [];
+  let h: number[] = [];
+  const containerTape: {
+    i: number;
+    j: number;
+    outBar: number[];
+    t17: number;
+    tape: number[];
+  }[] = [];
+  const containerTape2: number[][] = [];
   const adjointTape: number[][] = [];
-  const containerTape: number[][] = [];
   const controlTape: number[] = [];
   const tape: number[] = [];
   const layersBar: {
@@ -40,43 +42,22 @@ export function lossGrad(
     W: item.W.map((item3) => new Array<number>(item3.length).fill(0)),
     b: new Array<number>(item.b.length).fill(0),
   }));
-  const xsBar: number[][] = xs.map((item) => new Array<number>(item.length).fill(0));
   let total = 0;
   for (s = 0; s < xs.length; s++) {
     const x = xs[s];
-    const xBar = xsBar[s];
-    let h = x;
-    let hBar = xBar;
-    for (l = 0; l < layers.length; l++) {
-      const layer = layers[l];
-      const layerBar = layersBar[l];
-      const relu = l < layers.length - 1;
-      const input = h;
-      adjointTape.push(inputBar);
-      inputBar = hBar;
-      containerTape.push(out2);
-      out2 = [];
-      adjointTape.push(out2Bar);
-      out2Bar = [];
-      for (controlTape.push(i), i = 0; i < layer.W.length; i++) {
-        const t27Bar = layerBar.b;
-        let z = layer.b[i];
-        for (controlTape.push(j), j = 0; j < input.length; j++) {
-          const t31Bar = layerBar.W;
-          const t32Bar = t31Bar[i];
-          const t33 = layer.W[i][j];
-          tape.push(t34);
-          t34 = input[j];
-          z += t33 * t34;
-        }
-        // adjoint of line 19: out.push(relu ? Math.max(0, z) : z);
-        tape.push(t36);
-        t36 = Math.max(0, z);
-        out2.push(relu ? t36 : z);
-        out2Bar.push(0);
-      }
-      h = out2;
-      hBar = out2Bar;
+    containerTape2.push(h);
+    h = x;
+    const t23: number[] = new Array<number>(x.length).fill(0);
+    adjointTape.push(hBar);
+    hBar = t23;
+    for (controlTape.push(l), l = 0; l < layers.length; l++) {
+      const t19Bar = layersBar[l];
+      const denseOut = denseForward(layers[l], h, l < layers.length - 1, t19Bar, hBar);
+      containerTape.push(denseOut.saved);
+      containerTape2.push(h);
+      h = denseOut.value;
+      adjointTape.push(hBar);
+      hBar = new Array<number>(h.length).fill(0);
     }
     const out = h;
     adjointTape.push(outBar);
@@ -93,7 +74,6 @@ export function lossGrad(
   const value = total / t15;
   // backward sweep
   let totalBar = 0;
-  let zBar = 0;
   // adjoint of line 41: return total / xs.length;
   totalBar += 1 / t15;
   const t20 = layers.length;
@@ -109,54 +89,129 @@ export function lossGrad(
     }
     k = controlTape.pop()!;
     outBar = adjointTape.pop()!;
-    const t63 = Math.ceil(layers.length - 0);
-    l = 0 + (t63 > 0 ? t63 : 0);
     while (l > 0) {
       l--;
-      const layer = layers[l];
-      const layerBar = layersBar[l];
-      const relu = l < t21;
-      const t27Bar = layerBar.b;
-      const t31 = layer.W;
-      const t31Bar = layerBar.W;
-      while (i > 0) {
-        i--;
-        // adjoint of line 19: out.push(relu ? Math.max(0, z) : z);
-        const t37Bar = out2Bar[out2Bar.length - 1];
-        out2Bar.pop();
-        out2.pop();
-        let t36Bar = 0;
-        if (relu) {
-          t36Bar += t37Bar;
-        } else {
-          zBar += t37Bar;
-        }
-        zBar += 0 === t36 ? 0 : t36Bar;
-        t36 = tape.pop()!;
-        const t32 = t31[i];
-        const t32Bar = t31Bar[i];
-        while (j > 0) {
-          j--;
-          // adjoint of line 17: z += layer.W[i][j] * input[j];
-          const t35Bar = zBar;
-          const t33Bar = t34 * t35Bar;
-          inputBar[j] += t32[j] * t35Bar;
-          t34 = tape.pop()!;
-          t32Bar[j] += t33Bar;
-        }
-        j = controlTape.pop()!;
-        // adjoint of line 15: let z = layer.b[i];
-        const t28Bar = zBar;
-        zBar = 0;
-        t27Bar[i] += t28Bar;
-      }
-      i = controlTape.pop()!;
-      out2Bar = adjointTape.pop()!;
-      out2 = containerTape.pop()!;
-      inputBar = adjointTape.pop()!;
+      // adjoint of line 27: h = dense(layers[l], h, l < layers.length - 1);
+      const t19 = layers[l];
+      const t19Bar = layersBar[l];
+      const t22 = l < t21;
+      const t33 = hBar;
+      hBar = adjointTape.pop()!;
+      h = containerTape2.pop()!;
+      densePullback(t19, h, t22, t33, t19Bar, hBar, containerTape.pop()!);
     }
+    l = controlTape.pop()!;
+    hBar = adjointTape.pop()!;
+    h = containerTape2.pop()!;
   }
   // adjoint of line 34: let total = 0;
   totalBar = 0;
   return { value, grad: { layers: layersBar } };
+}
+function denseForward(
+  layer: {
+    W: number[][];
+    b: number[];
+  },
+  input: number[],
+  relu: boolean,
+  layerBar: {
+    W: number[][];
+    b: number[];
+  },
+  inputBar: number[],
+): {
+  value: number[];
+  saved: {
+    i: number;
+    j: number;
+    outBar: number[];
+    t17: number;
+    tape: number[];
+  };
+} {
+  let i = 0;
+  let t17 = 0;
+  let j = 0;
+  const tape: number[] = [];
+  const out: number[] = [];
+  const outBar: number[] = [];
+  for (i = 0; i < layer.W.length; i++) {
+    let z = layer.b[i];
+    for (j = 0; j < input.length; j++) {
+      z += layer.W[i][j] * input[j];
+    }
+    // adjoint of line 19: out.push(relu ? Math.max(0, z) : z);
+    tape.push(t17);
+    t17 = Math.max(0, z);
+    out.push(relu ? t17 : z);
+    outBar.push(0);
+  }
+  const value = out;
+  return { value, saved: { i, j, outBar, t17, tape } };
+}
+function densePullback(
+  layer: {
+    W: number[][];
+    b: number[];
+  },
+  input: number[],
+  relu: boolean,
+  resultBar: number[],
+  layerBar: {
+    W: number[][];
+    b: number[];
+  },
+  inputBar: number[],
+  saved: {
+    i: number;
+    j: number;
+    outBar: number[];
+    t17: number;
+    tape: number[];
+  },
+): void {
+  let i = saved.i;
+  let j = saved.j;
+  let outBar = saved.outBar;
+  let t17 = saved.t17;
+  const tape = saved.tape;
+  // backward sweep
+  let zBar = 0;
+  for (let k = 0; k < resultBar.length; k++) {
+    outBar[k] += resultBar[k];
+  }
+  const t6Bar = layerBar.b;
+  const t11 = layer.W;
+  const t11Bar = layerBar.W;
+  while (i > 0) {
+    i--;
+    // adjoint of line 19: out.push(relu ? Math.max(0, z) : z);
+    const t18Bar = outBar[outBar.length - 1];
+    outBar.pop();
+    let t17Bar = 0;
+    if (relu) {
+      t17Bar += t18Bar;
+    } else {
+      zBar += t18Bar;
+    }
+    zBar += 0 === t17 ? 0 : t17Bar;
+    t17 = tape.pop()!;
+    const t12 = t11[i];
+    const t12Bar = t11Bar[i];
+    const t39 = Math.ceil(input.length - 0);
+    j = 0 + (t39 > 0 ? t39 : 0);
+    while (j > 0) {
+      j--;
+      // adjoint of line 17: z += layer.W[i][j] * input[j];
+      const t15Bar = zBar;
+      const t13Bar = input[j] * t15Bar;
+      inputBar[j] += t12[j] * t15Bar;
+      t12Bar[j] += t13Bar;
+    }
+    // adjoint of line 15: let z = layer.b[i];
+    const t7Bar = zBar;
+    zBar = 0;
+    t6Bar[i] += t7Bar;
+  }
 }

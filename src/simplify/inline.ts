@@ -46,6 +46,27 @@ function isInlinable(fn: Function): boolean {
   return returns === 1 && size <= LIMIT;
 }
 
+/**
+ * `h = layer(W, h)` in a loop: the result becomes the next call's argument. Kept a call, the
+ * callee's own analysis knows its argument is only read; inlined, the caller's coarser alias
+ * classes merge every layer's array, and reads of the argument get saved instead of recomputed.
+ */
+function feedsBack(result: string, args: Operand[], rest: Stmt[]): boolean {
+  const argNames = new Set(args.filter((a) => a.kind === "var").map((a) => (a as { name: string }).name));
+  if (argNames.has(result)) return true;
+  let names = new Set([result]);
+  for (const s of rest) {
+    if ((s.kind === "assign" || s.kind === "let") && (s.kind === "let" ? s.init : s.value)?.kind === "operand") {
+      const source = (s.kind === "let" ? s.init : s.value) as Extract<Stmt, { kind: "assign" }>["value"] & { kind: "operand" };
+      if (source.value.kind === "var" && names.has(source.value.name)) {
+        if (argNames.has(s.name)) return true;
+        names = new Set([...names, s.name]);
+      }
+    }
+  }
+  return false;
+}
+
 function inlineInto(fn: Function, inlinable: (callee: string) => Function | undefined): Function {
   const names = new NameManager(fn.reservedNames);
   for (const t of fn.temporaries) names.temporaries.add(t);
@@ -71,14 +92,14 @@ function inlineInto(fn: Function, inlinable: (callee: string) => Function | unde
   };
   const freshFor = (name: string, callee: Function) => names.fresh(callee.temporaries.has(name) ? "t" : name, callee.temporaries.has(name));
 
-  const block = (stmts: Stmt[]): Stmt[] => stmts.flatMap(stmt);
-  const stmt = (s: Stmt): Stmt[] => {
+  const block = (stmts: Stmt[]): Stmt[] => stmts.flatMap((s, k) => stmt(s, stmts.slice(k + 1)));
+  const stmt = (s: Stmt, rest: Stmt[] = []): Stmt[] => {
     switch (s.kind) {
       case "let":
       case "assign": {
         const value = s.kind === "let" ? s.init : s.value;
         const callee = value?.kind === "call" ? inlinable(value.callee) : undefined;
-        if (!callee || value?.kind !== "call") return [s];
+        if (!callee || value?.kind !== "call" || feedsBack(s.name, value.args, rest)) return [s];
         const { stmts, result } = expand(callee, value.args, s);
         const init = { kind: "operand" as const, value: result! };
         return [...stmts, s.kind === "let" ? { ...s, init } : { ...s, value: init }];

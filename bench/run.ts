@@ -7,6 +7,7 @@
  *   npm run bench                      the table on stdout
  *   npm run bench -- --json FILE       also the records {problem, size, contender, ms, ratio, spread}
  *   npm run bench -- --only gmm        only the problems whose name contains "gmm"
+ *   npm run bench -- --no-peers        without TensorFlow.js even when it is installed
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -16,7 +17,7 @@ import { loss as mlpLoss, type Layer } from "../examples/mlp.ts";
 import { llsqGradient, lseGradient, mlpGradient, rosenbrockGradient } from "./handwritten.ts";
 import { flatten, type Nested } from "./leaves.ts";
 import { finiteDifferenceGradient, jvpSweepGradient } from "./sweeps.ts";
-import { time } from "./timing.ts";
+import { time, timePrimal } from "./timing.ts";
 import { printTable, type Row } from "./table.ts";
 import { gmmInputs, llsqInputs, lseInputs, lstmInputs, odeInputs, seededRandom, uniformMatrix, uniformVector } from "./problems/inputs.ts";
 import { gmmObjective, logGamma } from "./problems/gmm.ts";
@@ -65,6 +66,7 @@ const TF = "TF.js (float32)";
 const root = resolve(import.meta.dirname, "..");
 
 async function loadTf(): Promise<{ tf: TfPeer; version: string } | string> {
+  if (process.argv.includes("--no-peers")) return "TensorFlow.js left out (--no-peers).";
   try {
     // A path in a variable: tsad's typecheck must not follow it into a package it may not have.
     const peerModule = "./peers/tfjs-problems.ts";
@@ -335,7 +337,7 @@ function measure(problem: Problem): Measured {
   const notes: string[] = [];
   let wrong = 0;
   const reference = problem.reference();
-  const primal = time(problem.primal);
+  const primal = timePrimal(problem.primal);
   rows.push({ problem: problem.name, size: problem.size, contender: "primal", ms: primal.ms, ratio: 1, spread: primal.spread, check: "" });
   for (const contender of problem.contenders) {
     let check = "";
@@ -349,8 +351,8 @@ function measure(problem: Problem): Measured {
         continue;
       }
     }
-    const t = time(contender.run);
-    rows.push({ problem: problem.name, size: problem.size, contender: contender.name, ms: t.ms, ratio: t.ms / primal.ms, spread: t.spread, check });
+    const t = time(contender.run, problem.primal);
+    rows.push({ problem: problem.name, size: problem.size, contender: contender.name, ms: t.ms, ratio: t.ratio, spread: t.spread, check });
   }
   for (const skipped of problem.skipped) notes.push(`${problem.name} ${problem.size}: ${skipped}.`);
   return { rows, notes, wrong };
@@ -397,7 +399,8 @@ function main(): void {
   makers.forEach((maker, index) => {
     if (only && !maker.name.includes(only)) return;
     const resultFile = join(scratch, `result-${process.pid}-${index}.json`);
-    const child = spawnSync(process.execPath, [...process.execArgv, import.meta.filename, "--problem", String(index), "--result", resultFile], { stdio: ["ignore", "ignore", "inherit"] });
+    const passOn = process.argv.includes("--no-peers") ? ["--no-peers"] : [];
+    const child = spawnSync(process.execPath, [...process.execArgv, import.meta.filename, "--problem", String(index), "--result", resultFile, ...passOn], { stdio: ["ignore", "ignore", "inherit"] });
     if (child.status !== 0) {
       notes.add(`${maker.name} (problem ${index}): the measuring process failed (exit status ${child.status ?? child.signal}).`);
       wrong++;

@@ -1369,17 +1369,32 @@ class ReverseFunction {
    * keep their values for the whole block (see the header), with what they need in turn.
    */
   private chooseRecomputed(wanted: Set<string>): Set<string> {
-    const writtenClasses = new Set<string>();
+    /** The statements writing into each alias class of containers. */
+    const writesOf = new Map<string, Stmt[]>();
+    const written = (o: Operand, s: Stmt) => {
+      if (o.kind !== "var") return;
+      const cls = this.activity.aliasClass(o.name);
+      writesOf.set(cls, [...(writesOf.get(cls) ?? []), s]);
+    };
     forEachStmt(this.fn.body, (s) => {
-      if (s.kind === "setIndex" || s.kind === "setField" || s.kind === "push" || s.kind === "fill") {
-        if (s.object.kind === "var") writtenClasses.add(this.activity.aliasClass(s.object.name));
-      }
+      if (s.kind === "setIndex" || s.kind === "setField" || s.kind === "push" || s.kind === "fill") written(s.object, s);
       const call = callOf(s);
       if (call) {
-        const written = writtenParams(this.program.functions.get(call.callee)!, this.program, this.oracle);
-        call.args.forEach((a, i) => written[i] && a.kind === "var" && writtenClasses.add(this.activity.aliasClass(a.name)));
+        const writes = writtenParams(this.program.functions.get(call.callee)!, this.program, this.oracle);
+        call.args.forEach((a, i) => writes[i] && written(a, s));
       }
     });
+    // A container read keeps its value to the end of the forward sweep when every write into it
+    // comes before the read and cannot run again after it (no loop holds both): `qDiag[k][j]`
+    // read in the main loop after `qDiag` was filled.
+    const unchangedAfter = (container: string, at: Stmt): boolean => {
+      const read = this.positions.get(at);
+      if (!read) return false;
+      return (writesOf.get(this.activity.aliasClass(container)) ?? []).every((w) => {
+        const write = this.positions.get(w);
+        return write !== undefined && write.index < read.index && !write.loops.some((loop) => read.loops.includes(loop));
+      });
+    };
     // Defined by one `let` and never assigned (loop counters are assigned by their update).
     const assigned = new Set<string>();
     forEachStmt(this.fn.body, (s) => s.kind === "assign" && assigned.add(s.name));
@@ -1426,7 +1441,7 @@ class ReverseFunction {
       } else if (def && e && ["operand", "unary", "binary", "math", "select", "index", "field", "length"].includes(e.kind) && isCheap(e)) {
         ok = exprOperands(e).every((o) => free(o, at));
         if (ok && (e.kind === "index" || e.kind === "field" || e.kind === "length")) {
-          ok = e.object.kind === "var" && !writtenClasses.has(this.activity.aliasClass(e.object.name));
+          ok = e.object.kind === "var" && unchangedAfter(e.object.name, at);
         }
       }
       memo.set(name, ok);

@@ -73,34 +73,43 @@ export function lstmObjectiveJvp(
         // tangent of line 42: const forget = sigmoid(input[i] * weight[i] + bias[i]);
         const t40 = input[i];
         const t41 = weight[i];
-        const sigmoidOut = sigmoidTangent(
-          t40 * t41 + bias[i],
-          t41 * dinput[i] + t40 * dweight[i] + dbias[i],
-        );
-        const forget = sigmoidOut.value;
-        const dforget = sigmoidOut.tangent;
+        const z = t40 * t41 + bias[i];
+        const dz = t41 * dinput[i] + t40 * dweight[i] + dbias[i];
+        // tangent of line 15: return 1 / (1 + Math.exp(-z));
+        const t112 = Math.exp(-z);
+        const t113 = 1 + t112;
+        const t114 = 1 / t113;
+        // tangent of line 42: const forget = sigmoid(input[i] * weight[i] + bias[i]);
+        const forget = t114;
+        const dforget = -((t114 / t113) * (t112 * -dz));
         // tangent of line 43: const ingate = sigmoid(h[i] * weight[b + i] + bias[b + i]);
         const t46 = h[i];
         const t47 = b + i;
         const t48 = weight[t47];
         const t50 = b + i;
-        const sigmoidOut2 = sigmoidTangent(
-          t46 * t48 + bias[t50],
-          t48 * dh[i] + t46 * dweight[t47] + dbias[t50],
-        );
-        const ingate = sigmoidOut2.value;
-        const dingate = sigmoidOut2.tangent;
+        const z2 = t46 * t48 + bias[t50];
+        const dz2 = t48 * dh[i] + t46 * dweight[t47] + dbias[t50];
+        // tangent of line 15: return 1 / (1 + Math.exp(-z));
+        const t116 = Math.exp(-z2);
+        const t117 = 1 + t116;
+        const t118 = 1 / t117;
+        // tangent of line 43: const ingate = sigmoid(h[i] * weight[b + i] + bias[b + i]);
+        const ingate = t118;
+        const dingate = -((t118 / t117) * (t116 * -dz2));
         // tangent of line 44: const outgate = sigmoid(input[i] * weight[2 * b + i] + bias[2 * b + i]);
         const t54 = input[i];
         const t56 = 2 * b + i;
         const t57 = weight[t56];
         const t60 = 2 * b + i;
-        const sigmoidOut3 = sigmoidTangent(
-          t54 * t57 + bias[t60],
-          t57 * dinput[i] + t54 * dweight[t56] + dbias[t60],
-        );
-        const outgate = sigmoidOut3.value;
-        const doutgate = sigmoidOut3.tangent;
+        const z3 = t54 * t57 + bias[t60];
+        const dz3 = t57 * dinput[i] + t54 * dweight[t56] + dbias[t60];
+        // tangent of line 15: return 1 / (1 + Math.exp(-z));
+        const t120 = Math.exp(-z3);
+        const t121 = 1 + t120;
+        const t122 = 1 / t121;
+        // tangent of line 44: const outgate = sigmoid(input[i] * weight[2 * b + i] + bias[2 * b + i]);
+        const outgate = t122;
+        const doutgate = -((t122 / t121) * (t120 * -dz3));
         // tangent of line 45: const change = Math.tanh(h[i] * weight[3 * b + i] + bias[3 * b + i]);
         const t64 = h[i];
         const t66 = 3 * b + i;
@@ -157,19 +166,6 @@ export function lstmObjectiveJvp(
   const t109 = (c - 1) * b;
   return { value: -total / t109, tangent: -dtotal / t109 };
 }
-function sigmoidTangent(
-  z: number,
-  dz: number,
-): {
-  value: number;
-  tangent: number;
-} {
-  // tangent of line 15: return 1 / (1 + Math.exp(-z));
-  const t2 = Math.exp(-z);
-  const t3 = 1 + t2;
-  const t4 = 1 / t3;
-  return { value: t4, tangent: -((t4 / t3) * (t2 * -dz)) };
-}
 export function lstmObjectiveGrad(
   mainParams: number[][],
   extraParams: number[][],
@@ -201,19 +197,20 @@ export function lstmObjectiveGrad(
   let t74 = 0;
   let t73 = 0;
   let t64 = 0;
-  let t62 = 0;
+  let t122 = 0;
+  let t121 = 0;
+  let t120 = 0;
   let t54 = 0;
-  let t52 = 0;
+  let t118 = 0;
+  let t117 = 0;
+  let t116 = 0;
   let t46 = 0;
-  let t44 = 0;
+  let t114 = 0;
+  let t113 = 0;
+  let t112 = 0;
   let t40 = 0;
   let i = 0;
   let layer = 0;
-  const containerTape: {
-    t2: number;
-    t3: number;
-    t4: number;
-  }[] = [];
   const controlTape: number[] = [];
   const adjointTape: number[][] = [];
   const tape: number[] = [];
@@ -278,35 +275,41 @@ export function lstmObjectiveGrad(
       for (controlTape.push(i2), i2 = 0; i2 < b; i2++) {
         tape.push(t40);
         t40 = input[i2];
-        const t42 = t40 * weight[i2];
-        const t43 = bias[i2];
-        tape.push(t44);
-        t44 = t42 + t43;
-        const sigmoidOut = sigmoidForward(t44);
-        containerTape.push(sigmoidOut.saved);
-        const t45 = sigmoidOut.value;
+        const z = t40 * weight[i2] + bias[i2];
+        const t111 = -z;
+        tape.push(t112);
+        t112 = Math.exp(t111);
+        tape.push(t113);
+        t113 = 1 + t112;
+        tape.push(t114);
+        t114 = 1 / t113;
+        const t45 = t114;
         tape.push(forget);
         forget = t45;
         tape.push(t46);
         t46 = h[i2];
-        const t49 = t46 * weight[b + i2];
-        const t51 = bias[b + i2];
-        tape.push(t52);
-        t52 = t49 + t51;
-        const sigmoidOut2 = sigmoidForward(t52);
-        containerTape.push(sigmoidOut2.saved);
-        const t53 = sigmoidOut2.value;
+        const z2 = t46 * weight[b + i2] + bias[b + i2];
+        const t115 = -z2;
+        tape.push(t116);
+        t116 = Math.exp(t115);
+        tape.push(t117);
+        t117 = 1 + t116;
+        tape.push(t118);
+        t118 = 1 / t117;
+        const t53 = t118;
         tape.push(ingate);
         ingate = t53;
         tape.push(t54);
         t54 = input[i2];
-        const t58 = t54 * weight[2 * b + i2];
-        const t61 = bias[2 * b + i2];
-        tape.push(t62);
-        t62 = t58 + t61;
-        const sigmoidOut3 = sigmoidForward(t62);
-        containerTape.push(sigmoidOut3.saved);
-        const t63 = sigmoidOut3.value;
+        const z3 = t54 * weight[2 * b + i2] + bias[2 * b + i2];
+        const t119 = -z3;
+        tape.push(t120);
+        t120 = Math.exp(t119);
+        tape.push(t121);
+        t121 = 1 + t120;
+        tape.push(t122);
+        t122 = 1 / t121;
+        const t63 = t122;
         tape.push(outgate);
         outgate = t63;
         tape.push(t64);
@@ -365,6 +368,9 @@ export function lstmObjectiveGrad(
   let ingateBar = 0;
   let changeBar = 0;
   let forgetBar = 0;
+  let z3Bar = 0;
+  let z2Bar = 0;
+  let zBar = 0;
   // adjoint of line 63: return -total / ((c - 1) * b);
   totalBar -= 1 / t109;
   const t26Bar = extraParamsBar[0];
@@ -472,12 +478,19 @@ export function lstmObjectiveGrad(
         const t63Bar = outgateBar;
         outgateBar = 0;
         outgate = tape.pop()!;
-        const t166 = t63Bar;
-        const t62Bar = sigmoidPullback(t62, t166, containerTape.pop()!).z;
+        // adjoint of line 15: return 1 / (1 + Math.exp(-z));
+        const t121Bar = -((t122 / t121) * t63Bar);
+        t122 = tape.pop()!;
+        const t120Bar = t121Bar;
+        t121 = tape.pop()!;
+        const t119Bar = t120 * t120Bar;
+        t120 = tape.pop()!;
+        z3Bar -= t119Bar;
+        // adjoint of line 44: const outgate = sigmoid(input[i] * weight[2 * b + i] + bias[2 * b + i]);
+        const t62Bar = z3Bar;
+        z3Bar = 0;
         const t58Bar = t62Bar;
-        const t61Bar = t62Bar;
-        t62 = tape.pop()!;
-        biasBar[t60] += t61Bar;
+        biasBar[t60] += t62Bar;
         const t54Bar = t57 * t58Bar;
         weightBar[t56] += t54 * t58Bar;
         inputBar[i2] += t54Bar;
@@ -486,12 +499,19 @@ export function lstmObjectiveGrad(
         const t53Bar = ingateBar;
         ingateBar = 0;
         ingate = tape.pop()!;
-        const t176 = t53Bar;
-        const t52Bar = sigmoidPullback(t52, t176, containerTape.pop()!).z;
+        // adjoint of line 15: return 1 / (1 + Math.exp(-z));
+        const t117Bar = -((t118 / t117) * t53Bar);
+        t118 = tape.pop()!;
+        const t116Bar = t117Bar;
+        t117 = tape.pop()!;
+        const t115Bar = t116 * t116Bar;
+        t116 = tape.pop()!;
+        z2Bar -= t115Bar;
+        // adjoint of line 43: const ingate = sigmoid(h[i] * weight[b + i] + bias[b + i]);
+        const t52Bar = z2Bar;
+        z2Bar = 0;
         const t49Bar = t52Bar;
-        const t51Bar = t52Bar;
-        t52 = tape.pop()!;
-        biasBar[t50] += t51Bar;
+        biasBar[t50] += t52Bar;
         const t46Bar = t48 * t49Bar;
         weightBar[t47] += t46 * t49Bar;
         hBar[i2] += t46Bar;
@@ -500,12 +520,19 @@ export function lstmObjectiveGrad(
         const t45Bar = forgetBar;
         forgetBar = 0;
         forget = tape.pop()!;
-        const t186 = t45Bar;
-        const t44Bar = sigmoidPullback(t44, t186, containerTape.pop()!).z;
+        // adjoint of line 15: return 1 / (1 + Math.exp(-z));
+        const t113Bar = -((t114 / t113) * t45Bar);
+        t114 = tape.pop()!;
+        const t112Bar = t113Bar;
+        t113 = tape.pop()!;
+        const t111Bar = t112 * t112Bar;
+        t112 = tape.pop()!;
+        zBar -= t111Bar;
+        // adjoint of line 42: const forget = sigmoid(input[i] * weight[i] + bias[i]);
+        const t44Bar = zBar;
+        zBar = 0;
         const t42Bar = t44Bar;
-        const t43Bar = t44Bar;
-        t44 = tape.pop()!;
-        biasBar[i2] += t43Bar;
+        biasBar[i2] += t44Bar;
         const t40Bar = t41 * t42Bar;
         weightBar[i2] += t40 * t42Bar;
         inputBar[i2] += t40Bar;
@@ -537,38 +564,4 @@ export function lstmObjectiveGrad(
     hiddenBar.pop();
   }
   return { value, grad: { mainParams: mainParamsBar, extraParams: extraParamsBar } };
-}
-function sigmoidForward(z: number): {
-  value: number;
-  saved: {
-    t2: number;
-    t3: number;
-    t4: number;
-  };
-} {
-  const t2 = Math.exp(-z);
-  const t3 = 1 + t2;
-  const t4 = 1 / t3;
-  const value = t4;
-  return { value, saved: { t2, t3, t4 } };
-}
-function sigmoidPullback(
-  z: number,
-  resultBar: number,
-  saved: {
-    t2: number;
-    t3: number;
-    t4: number;
-  },
-): {
-  z: number;
-} {
-  let t2 = saved.t2;
-  let t3 = saved.t3;
-  let t4 = saved.t4;
-  // backward sweep
-  let zBar = 0;
-  // adjoint of line 15: return 1 / (1 + Math.exp(-z));
-  zBar -= t2 * -((t4 / t3) * resultBar);
-  return { z: zBar };
 }

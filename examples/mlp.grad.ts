@@ -29,9 +29,9 @@ export function lossGrad(
   let j = 0;
   let t34 = 0;
   let inputBar: number[] = [];
-  const controlTape: number[] = [];
   const adjointTape: number[][] = [];
   const containerTape: number[][] = [];
+  const controlTape: number[] = [];
   const tape: number[] = [];
   const layersBar: {
     W: number[][];
@@ -43,28 +43,21 @@ export function lossGrad(
   const xsBar: number[][] = xs.map((item) => new Array<number>(item.length).fill(0));
   let total = 0;
   for (s = 0; s < xs.length; s++) {
-    const t4Bar = xsBar[s];
-    const layers2 = layers;
-    const layers2Bar = layersBar;
     const x = xs[s];
-    const xBar = t4Bar;
+    const xBar = xsBar[s];
     let h = x;
     let hBar = xBar;
-    for (controlTape.push(l), l = 0; l < layers2.length; l++) {
-      const t19Bar = layers2Bar[l];
-      const t22 = l < layers2.length - 1;
-      const layer = layers2[l];
-      const layerBar = t19Bar;
+    for (l = 0; l < layers.length; l++) {
+      const layer = layers[l];
+      const layerBar = layersBar[l];
+      const relu = l < layers.length - 1;
       const input = h;
       adjointTape.push(inputBar);
       inputBar = hBar;
-      const relu = t22;
-      const t23: number[] = [];
-      const t23Bar: number[] = [];
       containerTape.push(out2);
-      out2 = t23;
+      out2 = [];
       adjointTape.push(out2Bar);
-      out2Bar = t23Bar;
+      out2Bar = [];
       for (controlTape.push(i), i = 0; i < layer.W.length; i++) {
         const t27Bar = layerBar.b;
         let z = layer.b[i];
@@ -85,10 +78,9 @@ export function lossGrad(
       h = out2;
       hBar = out2Bar;
     }
-    const t5Bar = hBar;
     const out = h;
     adjointTape.push(outBar);
-    outBar = t5Bar;
+    outBar = hBar;
     for (controlTape.push(k), k = 0; k < out.length; k++) {
       const t9 = out[k];
       const t11 = ys[s][k];
@@ -104,9 +96,7 @@ export function lossGrad(
   let zBar = 0;
   // adjoint of line 41: return total / xs.length;
   totalBar += 1 / t15;
-  const layers2 = layers;
-  const layers2Bar = layersBar;
-  const t20 = layers2.length;
+  const t20 = layers.length;
   const t21 = t20 - 1;
   while (s > 0) {
     s--;
@@ -119,11 +109,12 @@ export function lossGrad(
     }
     k = controlTape.pop()!;
     outBar = adjointTape.pop()!;
+    const t63 = Math.ceil(layers.length - 0);
+    l = 0 + (t63 > 0 ? t63 : 0);
     while (l > 0) {
       l--;
-      const t19Bar = layers2Bar[l];
-      const layer = layers2[l];
-      const layerBar = t19Bar;
+      const layer = layers[l];
+      const layerBar = layersBar[l];
       const relu = l < t21;
       const t27Bar = layerBar.b;
       const t31 = layer.W;
@@ -164,7 +155,6 @@ export function lossGrad(
       out2 = containerTape.pop()!;
       inputBar = adjointTape.pop()!;
     }
-    l = controlTape.pop()!;
   }
   // adjoint of line 34: let total = 0;
   totalBar = 0;

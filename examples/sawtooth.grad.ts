@@ -32,6 +32,8 @@ export function sawtoothGrad(
   let vBar = 0;
   let xBar = 0;
   fBar++;
+  const t21 = Math.floor(depth - 1) + 1;
+  l = 1 + (t21 > 0 ? t21 : 0);
   while (l > 1) {
     l--;
     // adjoint of line 12: f = 2 * relu(f) + 2 * relu(-f) - 2;
@@ -42,9 +44,8 @@ export function sawtoothGrad(
     v2Bar += 0 === t11 ? 0 : 2 * t8Bar;
     t11 = tape.pop()!;
     // adjoint of line 12: f = 2 * relu(f) + 2 * relu(-f) - 2;
-    const t5Bar = v2Bar;
+    fBar -= v2Bar;
     v2Bar = 0;
-    fBar -= t5Bar;
     // adjoint of line 6: return Math.max(0, v);
     vBar += 0 === t10 ? 0 : 2 * t4Bar;
     t10 = tape.pop()!;

@@ -337,7 +337,7 @@ class Counter {
   /** One primal operation, and what its tangent and adjoint add when its result is active. */
   private arithmetic(e: Extract<Expr, { kind: "unary" | "binary" | "math" }>, args: Operand[]): void {
     this.count("primal", 1);
-    const rule = ruleFor(e.kind === "math" ? { kind: "math", fn: e.fn } : e.kind === "unary" ? { kind: "unary", op: e.op } : { kind: "binary", op: e.op });
+    const rule = ruleFor(e.kind === "math" ? { kind: "math", fn: e.fn, external: e.external } : e.kind === "unary" ? { kind: "unary", op: e.op } : { kind: "binary", op: e.op });
     const active = args.map((a) => this.activity?.isActiveOperand(a) ?? false);
     const activeCount = active.filter(Boolean).length;
     if (!rule || rule.kind === "constant" || activeCount === 0) return;
@@ -370,6 +370,7 @@ function operations(d: D): number {
     case "binary":
       return (["+", "-", "*", "/", "%", "**"].includes(d.op) ? 1 : 0) + operations(d.left) + operations(d.right);
     case "math":
+    case "call":
       return 1 + d.args.reduce((s, a) => s + operations(a), 0);
     case "select":
       return Math.max(operations(d.whenTrue), operations(d.whenFalse));

@@ -111,26 +111,23 @@ export function gmmObjectiveJvp(
       beta[k] = alpha[k] + sumQ[k] - 0.5 * squaredNorm;
       dbeta[k] = dt60;
     }
-    // tangent of line 111: total += logsumexp(beta);
-    const v = beta;
-    const dv = dbeta;
     // tangent of line 47: let largest = v[0];
-    let largest = v[0];
-    let dlargest = dv[0];
-    for (let i2 = 1; i2 < v.length; i2++) {
-      if (v[i2] > largest) {
+    let largest = beta[0];
+    let dlargest = dbeta[0];
+    for (let i2 = 1; i2 < beta.length; i2++) {
+      if (beta[i2] > largest) {
         // tangent of line 49: largest = v[i];
-        dlargest = dv[i2];
-        largest = v[i2];
+        dlargest = dbeta[i2];
+        largest = beta[i2];
       }
     }
     // tangent of line 51: let sum = 0;
     let sum = 0;
     let dsum = 0;
-    for (let i2 = 0; i2 < v.length; i2++) {
+    for (let i2 = 0; i2 < beta.length; i2++) {
       // tangent of line 53: sum += Math.exp(v[i] - largest);
-      const t122 = Math.exp(v[i2] - largest);
-      dsum += t122 * (dv[i2] - dlargest);
+      const t122 = Math.exp(beta[i2] - largest);
+      dsum += t122 * (dbeta[i2] - dlargest);
       sum += t122;
     }
     // tangent of line 55: return largest + Math.log(sum);
@@ -167,9 +164,8 @@ export function gmmObjectiveJvp(
   const dof = d + m + 1;
   const t97 = dof * d * (Math.log(gamma) - 0.5 * Math.log(2));
   const a = 0.5 * dof;
-  const d2 = d;
-  let sum2 = ((d2 * (d2 - 1)) / 4) * Math.log(Math.PI);
-  for (let j2 = 1; j2 <= d2; j2++) {
+  let sum2 = ((d * (d - 1)) / 4) * Math.log(Math.PI);
+  for (let j2 = 1; j2 <= d; j2++) {
     const z = a + (1 - j2) / 2;
     const LANCZOS_COEFFICIENTS: number[] = [
       0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
@@ -188,25 +184,23 @@ export function gmmObjectiveJvp(
   // tangent of line 129: return -0.5 * n * d * Math.log(2 * Math.PI) + total - n * logsumexp(alpha) + prior + K * priorConstant;
   const t106 = -0.5 * n * d * Math.log(2 * Math.PI) + total;
   const dt106 = dtotal;
-  const v2 = alpha;
-  const dv2 = dalpha;
   // tangent of line 47: let largest = v[0];
-  let largest2 = v2[0];
-  let dlargest2 = dv2[0];
-  for (let i4 = 1; i4 < v2.length; i4++) {
-    if (v2[i4] > largest2) {
+  let largest2 = alpha[0];
+  let dlargest2 = dalpha[0];
+  for (let i4 = 1; i4 < alpha.length; i4++) {
+    if (alpha[i4] > largest2) {
       // tangent of line 49: largest = v[i];
-      dlargest2 = dv2[i4];
-      largest2 = v2[i4];
+      dlargest2 = dalpha[i4];
+      largest2 = alpha[i4];
     }
   }
   // tangent of line 51: let sum = 0;
   let sum3 = 0;
   let dsum3 = 0;
-  for (let i4 = 0; i4 < v2.length; i4++) {
+  for (let i4 = 0; i4 < alpha.length; i4++) {
     // tangent of line 53: sum += Math.exp(v[i] - largest);
-    const t164 = Math.exp(v2[i4] - largest2);
-    dsum3 += t164 * (dv2[i4] - dlargest2);
+    const t164 = Math.exp(alpha[i4] - largest2);
+    dsum3 += t164 * (dalpha[i4] - dlargest2);
     sum3 += t164;
   }
   // tangent of line 55: return largest + Math.log(sum);
@@ -254,19 +248,17 @@ export function gmmObjectiveGrad(
   let t52 = 0;
   let col = 0;
   let row = 0;
-  let t46 = 0;
   let t45 = 0;
   let index = 0;
   let j4 = 0;
-  let t36 = 0;
   let j3 = 0;
   let k = 0;
   let j = 0;
   let diagBar: number[] = [];
   let t14 = 0;
+  const tape: number[] = [];
   const adjointTape: number[][] = [];
   const controlTape: number[] = [];
-  const tape: number[] = [];
   const flagTape: boolean[] = [];
   const alphaBar: number[] = new Array<number>(alpha.length).fill(0);
   const muBar: number[][] = mu.map((item) => new Array<number>(item.length).fill(0));
@@ -275,19 +267,16 @@ export function gmmObjectiveGrad(
   const K = alpha.length;
   const n = x.length;
   const d = x[0].length;
-  const t5Bar: number[][] = [];
   const qDiag: number[][] = [];
-  const qDiagBar = t5Bar;
-  const t6Bar: number[] = [];
+  const qDiagBar: number[][] = [];
   const sumQ: number[] = [];
-  const sumQBar = t6Bar;
+  const sumQBar: number[] = [];
   for (k = 0; k < K; k++) {
-    const t9Bar: number[] = [];
     const diag: number[] = [];
     adjointTape.push(diagBar);
-    diagBar = t9Bar;
+    diagBar = [];
     let s = 0;
-    for (controlTape.push(j), j = 0; j < d; j++) {
+    for (j = 0; j < d; j++) {
       // adjoint of line 78: diag.push(Math.exp(q[k][j]));
       const t12Bar = qBar[k];
       const t13 = q[k][j];
@@ -306,56 +295,45 @@ export function gmmObjectiveGrad(
     sumQBar.push(0);
   }
   let total = 0;
-  const t18Bar: number[] = new Array<number>(d).fill(0);
   const centered: number[] = new Array<number>(d).fill(0);
-  const centeredBar = t18Bar;
-  const t19Bar: number[] = new Array<number>(d).fill(0);
+  const centeredBar: number[] = new Array<number>(d).fill(0);
   const transformed: number[] = new Array<number>(d).fill(0);
-  const transformedBar = t19Bar;
-  const t20Bar: number[] = new Array<number>(K).fill(0);
+  const transformedBar: number[] = new Array<number>(d).fill(0);
   const beta: number[] = new Array<number>(K).fill(0);
-  const betaBar = t20Bar;
+  const betaBar: number[] = new Array<number>(K).fill(0);
   for (i = 0; i < n; i++) {
-    for (controlTape.push(k2), k2 = 0; k2 < K; k2++) {
-      for (controlTape.push(j3), j3 = 0; j3 < d; j3++) {
+    for (k2 = 0; k2 < K; k2++) {
+      for (j3 = 0; j3 < d; j3++) {
         // adjoint of line 92: centered[j] = x[i][j] - mu[k][j];
         const t29Bar = muBar[k2];
-        centered[j3] = x[i][j3] - mu[k2][j3];
+        const t31 = x[i][j3] - mu[k2][j3];
+        tape.push(centered[j3]);
+        centered[j3] = t31;
         centeredBar[j3] = 0;
       }
-      for (controlTape.push(j4), j4 = 0; j4 < d; j4++) {
+      for (j4 = 0; j4 < d; j4++) {
         // adjoint of line 96: transformed[j] = qDiag[k][j] * centered[j];
         const t34Bar = qDiagBar[k2];
-        const t35 = qDiag[k2][j4];
-        tape.push(t36);
-        t36 = centered[j4];
-        transformed[j4] = t35 * t36;
+        transformed[j4] = qDiag[k2][j4] * centered[j4];
         transformedBar[j4] = 0;
       }
+      controlTape.push(index);
       index = 0;
-      for (controlTape.push(col), col = 0; col < d; col++) {
-        {
-          const t40 = col + 1;
-          controlTape.push(row);
-          row = t40;
-          for (; row < d; row++) {
-            // adjoint of line 101: transformed[row] += l[k][index] * centered[col];
-            const t43 = transformed[row];
-            const t44 = l[k2];
-            const t44Bar = lBar[k2];
-            tape.push(t45);
-            t45 = t44[index];
-            tape.push(t46);
-            t46 = centered[col];
-            transformed[row] = t43 + t45 * t46;
-            transformedBar[row] = 0;
-            controlTape.push(index);
-            index++;
-          }
+      for (col = 0; col < d; col++) {
+        for (row = col + 1; row < d; row++) {
+          // adjoint of line 101: transformed[row] += l[k][index] * centered[col];
+          const t43 = transformed[row];
+          const t44 = l[k2];
+          const t44Bar = lBar[k2];
+          tape.push(t45);
+          t45 = t44[index];
+          transformed[row] = t43 + t45 * centered[col];
+          transformedBar[row] = 0;
+          index++;
         }
       }
       let squaredNorm = 0;
-      for (controlTape.push(j5), j5 = 0; j5 < d; j5++) {
+      for (j5 = 0; j5 < d; j5++) {
         tape.push(t52);
         t52 = transformed[j5];
         tape.push(t53);
@@ -366,21 +344,19 @@ export function gmmObjectiveGrad(
       beta[k2] = alpha[k2] + sumQ[k2] - 0.5 * squaredNorm;
       betaBar[k2] = 0;
     }
-    const v = beta;
-    const vBar = betaBar;
-    let largest = v[0];
-    for (controlTape.push(i2), i2 = 1; i2 < v.length; i2++) {
-      const t116 = v[i2];
+    let largest = beta[0];
+    for (i2 = 1; i2 < beta.length; i2++) {
+      const t116 = beta[i2];
       flagTape.push(t117);
       t117 = t116 > largest;
       if (t117) {
-        largest = v[i2];
+        largest = beta[i2];
       }
     }
     tape.push(sum);
     sum = 0;
-    for (controlTape.push(i22), i22 = 0; i22 < v.length; i22++) {
-      const t121 = v[i22] - largest;
+    for (i22 = 0; i22 < beta.length; i22++) {
+      const t121 = beta[i22] - largest;
       tape.push(t122);
       t122 = Math.exp(t121);
       sum += t122;
@@ -390,7 +366,7 @@ export function gmmObjectiveGrad(
   let prior = 0;
   for (k3 = 0; k3 < K; k3++) {
     let frobenius = 0;
-    for (controlTape.push(j6), j6 = 0; j6 < d; j6++) {
+    for (j6 = 0; j6 < d; j6++) {
       const t67Bar = qDiagBar[k3];
       const t69Bar = qDiagBar[k3];
       frobenius += qDiag[k3][j6] * qDiag[k3][j6];
@@ -405,9 +381,8 @@ export function gmmObjectiveGrad(
   const dof = d + m + 1;
   const t97 = dof * d * (Math.log(gamma) - 0.5 * Math.log(2));
   const a = 0.5 * dof;
-  const d2 = d;
-  let sum2 = ((d2 * (d2 - 1)) / 4) * Math.log(Math.PI);
-  for (j2 = 1; j2 <= d2; j2++) {
+  let sum2 = ((d * (d - 1)) / 4) * Math.log(Math.PI);
+  for (j2 = 1; j2 <= d; j2++) {
     const z = a + (1 - j2) / 2;
     const LANCZOS_COEFFICIENTS: number[] = [
       0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
@@ -424,20 +399,18 @@ export function gmmObjectiveGrad(
   }
   const priorConstant = t97 - sum2;
   const t106 = -0.5 * n * d * Math.log(2 * Math.PI) + total;
-  const v2 = alpha;
-  const v2Bar = alphaBar;
-  let largest2 = v2[0];
-  for (i4 = 1; i4 < v2.length; i4++) {
-    const t158 = v2[i4];
+  let largest2 = alpha[0];
+  for (i4 = 1; i4 < alpha.length; i4++) {
+    const t158 = alpha[i4];
     flagTape.push(t159);
     t159 = t158 > largest2;
     if (t159) {
-      largest2 = v2[i4];
+      largest2 = alpha[i4];
     }
   }
   let sum3 = 0;
-  for (i42 = 0; i42 < v2.length; i42++) {
-    const t163 = v2[i42] - largest2;
+  for (i42 = 0; i42 < alpha.length; i42++) {
+    const t163 = alpha[i42] - largest2;
     tape.push(t164);
     t164 = Math.exp(t163);
     sum3 += t164;
@@ -462,21 +435,25 @@ export function gmmObjectiveGrad(
   // adjoint of line 55: return largest + Math.log(sum);
   largest2Bar += t166Bar;
   sum3Bar += t166Bar / sum3;
+  const t176 = Math.ceil(alpha.length - 0);
+  i42 = 0 + (t176 > 0 ? t176 : 0);
   while (i42 > 0) {
     i42--;
     // adjoint of line 53: sum += Math.exp(v[i] - largest);
     const t163Bar = t164 * sum3Bar;
     t164 = tape.pop()!;
     largest2Bar -= t163Bar;
-    v2Bar[i42] += t163Bar;
+    alphaBar[i42] += t163Bar;
   }
   // adjoint of line 51: let sum = 0;
   sum3Bar = 0;
+  const t184 = Math.ceil(alpha.length - 1);
+  i4 = 1 + (t184 > 0 ? t184 : 0);
   while (i4 > 1) {
     i4--;
     if (t159) {
       // adjoint of line 49: largest = v[i];
-      v2Bar[i4] += largest2Bar;
+      alphaBar[i4] += largest2Bar;
       largest2Bar = 0;
     }
     t159 = flagTape.pop()!;
@@ -484,9 +461,11 @@ export function gmmObjectiveGrad(
   // adjoint of line 47: let largest = v[0];
   const t155Bar = largest2Bar;
   largest2Bar = 0;
-  v2Bar[0] += t155Bar;
+  alphaBar[0] += t155Bar;
   // adjoint of line 129: return -0.5 * n * d * Math.log(2 * Math.PI) + total - n * logsumexp(alpha) + prior + K * priorConstant;
   totalBar += t106Bar;
+  const t193 = Math.floor(d - 1) + 1;
+  j2 = 1 + (t193 > 0 ? t193 : 0);
   while (j2 > 1) {
     j2--;
     while (i3 > 1) {
@@ -496,6 +475,8 @@ export function gmmObjectiveGrad(
   }
   const t83 = -0.5 * gamma;
   const t84 = t83 * gamma;
+  const t220 = Math.ceil(K - 0);
+  k3 = 0 + (t220 > 0 ? t220 : 0);
   while (k3 > 0) {
     k3--;
     // adjoint of line 124: prior += -0.5 * gamma * gamma * frobenius + m * sumQ[k];
@@ -520,6 +501,8 @@ export function gmmObjectiveGrad(
     const t67Bar = qDiagBar[k3];
     const t69 = qDiag[k3];
     const t69Bar = qDiagBar[k3];
+    const t216 = Math.ceil(d - 0);
+    j6 = 0 + (t216 > 0 ? t216 : 0);
     while (j6 > 0) {
       j6--;
       // adjoint of line 119: frobenius += qDiag[k][j] * qDiag[k][j];
@@ -528,13 +511,13 @@ export function gmmObjectiveGrad(
       t69Bar[j6] += t67[j6] * t71Bar;
       t67Bar[j6] += t68Bar;
     }
-    j6 = controlTape.pop()!;
     // adjoint of line 117: let frobenius = 0;
     frobeniusBar = 0;
   }
   // adjoint of line 115: let prior = 0;
   priorBar = 0;
-  const vBar = betaBar;
+  const t307 = Math.ceil(n - 0);
+  i = 0 + (t307 > 0 ? t307 : 0);
   while (i > 0) {
     i--;
     // adjoint of line 111: total += logsumexp(beta);
@@ -542,32 +525,36 @@ export function gmmObjectiveGrad(
     // adjoint of line 55: return largest + Math.log(sum);
     largestBar += t124Bar;
     sumBar += t124Bar / sum;
+    const t231 = Math.ceil(beta.length - 0);
+    i22 = 0 + (t231 > 0 ? t231 : 0);
     while (i22 > 0) {
       i22--;
       // adjoint of line 53: sum += Math.exp(v[i] - largest);
       const t121Bar = t122 * sumBar;
       t122 = tape.pop()!;
       largestBar -= t121Bar;
-      vBar[i22] += t121Bar;
+      betaBar[i22] += t121Bar;
     }
-    i22 = controlTape.pop()!;
     // adjoint of line 51: let sum = 0;
     sumBar = 0;
     sum = tape.pop()!;
+    const t239 = Math.ceil(beta.length - 1);
+    i2 = 1 + (t239 > 0 ? t239 : 0);
     while (i2 > 1) {
       i2--;
       if (t117) {
         // adjoint of line 49: largest = v[i];
-        vBar[i2] += largestBar;
+        betaBar[i2] += largestBar;
         largestBar = 0;
       }
       t117 = flagTape.pop()!;
     }
-    i2 = controlTape.pop()!;
     // adjoint of line 47: let largest = v[0];
     const t113Bar = largestBar;
     largestBar = 0;
-    vBar[0] += t113Bar;
+    betaBar[0] += t113Bar;
+    const t303 = Math.ceil(K - 0);
+    k2 = 0 + (t303 > 0 ? t303 : 0);
     while (k2 > 0) {
       k2--;
       // adjoint of line 109: beta[k] = alpha[k] + sumQ[k] - 0.5 * squaredNorm;
@@ -578,6 +565,8 @@ export function gmmObjectiveGrad(
       const t56Bar = t58Bar;
       sumQBar[k2] += t58Bar;
       alphaBar[k2] += t56Bar;
+      const t259 = Math.ceil(d - 0);
+      j5 = 0 + (t259 > 0 ? t259 : 0);
       while (j5 > 0) {
         j5--;
         // adjoint of line 107: squaredNorm += transformed[j] * transformed[j];
@@ -588,16 +577,20 @@ export function gmmObjectiveGrad(
         transformedBar[j5] += t52Bar;
         t52 = tape.pop()!;
       }
-      j5 = controlTape.pop()!;
       // adjoint of line 105: let squaredNorm = 0;
       squaredNormBar = 0;
       const t44Bar = lBar[k2];
+      const t278 = Math.ceil(d - 0);
+      col = 0 + (t278 > 0 ? t278 : 0);
       while (col > 0) {
         col--;
         const t40 = col + 1;
+        const t46 = centered[col];
+        const t274 = Math.ceil(d - t40);
+        row = t40 + (t274 > 0 ? t274 : 0);
         while (row > t40) {
           row--;
-          index = controlTape.pop()!;
+          index--;
           // adjoint of line 101: transformed[row] += l[k][index] * centered[col];
           const t48Bar = transformedBar[row];
           transformedBar[row] = 0;
@@ -605,42 +598,44 @@ export function gmmObjectiveGrad(
           const t47Bar = t48Bar;
           const t45Bar = t46 * t47Bar;
           centeredBar[col] += t45 * t47Bar;
-          t46 = tape.pop()!;
           t44Bar[index] += t45Bar;
           t45 = tape.pop()!;
           transformedBar[row] += t43Bar;
         }
-        row = controlTape.pop()!;
       }
-      col = controlTape.pop()!;
+      index = controlTape.pop()!;
       const t34 = qDiag[k2];
       const t34Bar = qDiagBar[k2];
+      const t290 = Math.ceil(d - 0);
+      j4 = 0 + (t290 > 0 ? t290 : 0);
       while (j4 > 0) {
         j4--;
         // adjoint of line 96: transformed[j] = qDiag[k][j] * centered[j];
         const t35 = t34[j4];
+        const t36 = centered[j4];
         const t37Bar = transformedBar[j4];
         transformedBar[j4] = 0;
         const t35Bar = t36 * t37Bar;
         centeredBar[j4] += t35 * t37Bar;
-        t36 = tape.pop()!;
         t34Bar[j4] += t35Bar;
       }
-      j4 = controlTape.pop()!;
       const t29Bar = muBar[k2];
+      const t299 = Math.ceil(d - 0);
+      j3 = 0 + (t299 > 0 ? t299 : 0);
       while (j3 > 0) {
         j3--;
         // adjoint of line 92: centered[j] = x[i][j] - mu[k][j];
         const t31Bar = centeredBar[j3];
         centeredBar[j3] = 0;
+        centered[j3] = tape.pop()!;
         t29Bar[j3] -= t31Bar;
       }
-      j3 = controlTape.pop()!;
     }
-    k2 = controlTape.pop()!;
   }
   // adjoint of line 85: let total = 0;
   totalBar = 0;
+  const t328 = Math.ceil(K - 0);
+  k = 0 + (t328 > 0 ? t328 : 0);
   while (k > 0) {
     k--;
     // adjoint of line 82: sumQ.push(s);
@@ -650,6 +645,8 @@ export function gmmObjectiveGrad(
     qDiagBar.pop();
     const t12Bar = qBar[k];
     const t15Bar = qBar[k];
+    const t324 = Math.ceil(d - 0);
+    j = 0 + (t324 > 0 ? t324 : 0);
     while (j > 0) {
       j--;
       // adjoint of line 79: s += q[k][j];
@@ -661,7 +658,6 @@ export function gmmObjectiveGrad(
       t14 = tape.pop()!;
       t12Bar[j] += t13Bar;
     }
-    j = controlTape.pop()!;
     // adjoint of line 76: let s = 0;
     sBar = 0;
     diagBar = adjointTape.pop()!;

@@ -12,13 +12,8 @@ export function odeLastJvp(
   tangent: number;
 } {
   const dx = tangent.x;
-  // tangent of line 51: const y = ode(x, s);
-  const x2 = x;
-  const dx2 = dx;
-  const s2 = s;
   // tangent of line 47: return rungeKutta(new Array(x.length).fill(0), x, s);
-  const rungeKuttaOut = rungeKuttaTangentWrtX(new Array<number>(x2.length).fill(0), x2, s2, dx2);
-  // tangent of line 51: const y = ode(x, s);
+  const rungeKuttaOut = rungeKuttaTangentWrtX(new Array<number>(x.length).fill(0), x, s, dx);
   const y = rungeKuttaOut.value;
   const dy = rungeKuttaOut.tangent;
   // tangent of line 52: return y[y.length - 1];
@@ -37,135 +32,102 @@ function rungeKuttaTangentWrtX(
   const n = x.length;
   const h = 2 / s;
   // tangent of line 29: const y = y0.slice();
-  const t3: number[] = y0.slice();
-  const y = t3;
-  const dy: number[] = new Array<number>(t3.length).fill(0);
+  const y: number[] = y0.slice();
+  const dy: number[] = new Array<number>(y.length).fill(0);
   // tangent of line 30: const stage = new Array(n).fill(0);
   const stage: number[] = new Array<number>(n).fill(0);
   const dstage: number[] = new Array<number>(n).fill(0);
   for (let step = 0; step < s; step++) {
-    // tangent of line 32: const k1 = derivative(x, y);
-    const x2 = x;
-    const dx2 = dx;
-    const y2 = y;
-    const dy2 = dy;
     // tangent of line 17: const z = new Array(x.length).fill(0);
-    const t46 = x2.length;
+    const t46 = x.length;
     const z: number[] = new Array<number>(t46).fill(0);
     const dz: number[] = new Array<number>(t46).fill(0);
     // tangent of line 18: z[0] = x[0];
-    const dt48 = dx2[0];
-    z[0] = x2[0];
+    const dt48 = dx[0];
+    z[0] = x[0];
     dz[0] = dt48;
-    for (let i2 = 1; i2 < x2.length; i2++) {
+    for (let i2 = 1; i2 < x.length; i2++) {
       // tangent of line 20: z[i] = x[i] * y[i - 1];
-      const t51 = x2[i2];
+      const t51 = x[i2];
       const t52 = i2 - 1;
-      const t53 = y2[t52];
-      const dt54 = t53 * dx2[i2] + t51 * dy2[t52];
+      const t53 = y[t52];
+      const dt54 = t53 * dx[i2] + t51 * dy[t52];
       z[i2] = t51 * t53;
       dz[i2] = dt54;
     }
-    // tangent of line 32: const k1 = derivative(x, y);
-    const k1 = z;
-    const dk1 = dz;
     for (let i = 0; i < n; i++) {
       // tangent of line 33: stage[i] = y[i] + (h * k1[i]) / 2;
-      const dt14 = dy[i] + 0.5 * (h * dk1[i]);
-      stage[i] = y[i] + (h * k1[i]) / 2;
+      const dt14 = dy[i] + 0.5 * (h * dz[i]);
+      stage[i] = y[i] + (h * z[i]) / 2;
       dstage[i] = dt14;
     }
-    // tangent of line 34: const k2 = derivative(x, stage);
-    const x3 = x;
-    const dx3 = dx;
-    const y3 = stage;
-    const dy3 = dstage;
     // tangent of line 17: const z = new Array(x.length).fill(0);
-    const t55 = x3.length;
+    const t55 = x.length;
     const z2: number[] = new Array<number>(t55).fill(0);
     const dz2: number[] = new Array<number>(t55).fill(0);
     // tangent of line 18: z[0] = x[0];
-    const dt57 = dx3[0];
-    z2[0] = x3[0];
+    const dt57 = dx[0];
+    z2[0] = x[0];
     dz2[0] = dt57;
-    for (let i3 = 1; i3 < x3.length; i3++) {
+    for (let i3 = 1; i3 < x.length; i3++) {
       // tangent of line 20: z[i] = x[i] * y[i - 1];
-      const t60 = x3[i3];
+      const t60 = x[i3];
       const t61 = i3 - 1;
-      const t62 = y3[t61];
-      const dt63 = t62 * dx3[i3] + t60 * dy3[t61];
+      const t62 = stage[t61];
+      const dt63 = t62 * dx[i3] + t60 * dstage[t61];
       z2[i3] = t60 * t62;
       dz2[i3] = dt63;
     }
-    // tangent of line 34: const k2 = derivative(x, stage);
-    const k2 = z2;
-    const dk2 = dz2;
     for (let i = 0; i < n; i++) {
       // tangent of line 35: stage[i] = y[i] + (h * k2[i]) / 2;
-      const dt22 = dy[i] + 0.5 * (h * dk2[i]);
-      stage[i] = y[i] + (h * k2[i]) / 2;
+      const dt22 = dy[i] + 0.5 * (h * dz2[i]);
+      stage[i] = y[i] + (h * z2[i]) / 2;
       dstage[i] = dt22;
     }
-    // tangent of line 36: const k3 = derivative(x, stage);
-    const x4 = x;
-    const dx4 = dx;
-    const y4 = stage;
-    const dy4 = dstage;
     // tangent of line 17: const z = new Array(x.length).fill(0);
-    const t64 = x4.length;
+    const t64 = x.length;
     const z3: number[] = new Array<number>(t64).fill(0);
     const dz3: number[] = new Array<number>(t64).fill(0);
     // tangent of line 18: z[0] = x[0];
-    const dt66 = dx4[0];
-    z3[0] = x4[0];
+    const dt66 = dx[0];
+    z3[0] = x[0];
     dz3[0] = dt66;
-    for (let i4 = 1; i4 < x4.length; i4++) {
+    for (let i4 = 1; i4 < x.length; i4++) {
       // tangent of line 20: z[i] = x[i] * y[i - 1];
-      const t69 = x4[i4];
+      const t69 = x[i4];
       const t70 = i4 - 1;
-      const t71 = y4[t70];
-      const dt72 = t71 * dx4[i4] + t69 * dy4[t70];
+      const t71 = stage[t70];
+      const dt72 = t71 * dx[i4] + t69 * dstage[t70];
       z3[i4] = t69 * t71;
       dz3[i4] = dt72;
     }
-    // tangent of line 36: const k3 = derivative(x, stage);
-    const k3 = z3;
-    const dk3 = dz3;
     for (let i = 0; i < n; i++) {
       // tangent of line 37: stage[i] = y[i] + h * k3[i];
-      const dt29 = dy[i] + h * dk3[i];
-      stage[i] = y[i] + h * k3[i];
+      const dt29 = dy[i] + h * dz3[i];
+      stage[i] = y[i] + h * z3[i];
       dstage[i] = dt29;
     }
-    // tangent of line 38: const k4 = derivative(x, stage);
-    const x5 = x;
-    const dx5 = dx;
-    const y5 = stage;
-    const dy5 = dstage;
     // tangent of line 17: const z = new Array(x.length).fill(0);
-    const t73 = x5.length;
+    const t73 = x.length;
     const z4: number[] = new Array<number>(t73).fill(0);
     const dz4: number[] = new Array<number>(t73).fill(0);
     // tangent of line 18: z[0] = x[0];
-    const dt75 = dx5[0];
-    z4[0] = x5[0];
+    const dt75 = dx[0];
+    z4[0] = x[0];
     dz4[0] = dt75;
-    for (let i5 = 1; i5 < x5.length; i5++) {
+    for (let i5 = 1; i5 < x.length; i5++) {
       // tangent of line 20: z[i] = x[i] * y[i - 1];
-      const t78 = x5[i5];
+      const t78 = x[i5];
       const t79 = i5 - 1;
-      const t80 = y5[t79];
-      const dt81 = t80 * dx5[i5] + t78 * dy5[t79];
+      const t80 = stage[t79];
+      const dt81 = t80 * dx[i5] + t78 * dstage[t79];
       z4[i5] = t78 * t80;
       dz4[i5] = dt81;
     }
-    // tangent of line 38: const k4 = derivative(x, stage);
-    const k4 = z4;
-    const dk4 = dz4;
     for (let i = 0; i < n; i++) {
       // tangent of line 40: y[i] += (h * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i])) / 6;
-      const dt45 = dy[i] + 0.16666666666666666 * (h * (dk1[i] + 2 * dk2[i] + 2 * dk3[i] + dk4[i]));
-      y[i] += (h * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i])) / 6;
+      const dt45 = dy[i] + 0.16666666666666666 * (h * (dz[i] + 2 * dz2[i] + 2 * dz3[i] + dz4[i]));
+      y[i] += (h * (z[i] + 2 * z2[i] + 2 * z3[i] + z4[i])) / 6;
       dy[i] = dt45;
     }
   }
@@ -182,7 +144,6 @@ export function odeLastGrad(
 } {
   const containerTape: {
     adjointTape: number[][];
-    controlTape: number[];
     h: number;
     i: number;
     i2: number;
@@ -192,10 +153,7 @@ export function odeLastGrad(
     i6: number;
     i7: number;
     i8: number;
-    k1Bar: number[];
-    k2Bar: number[];
-    k3Bar: number[];
-    k4Bar: number[];
+    n: number;
     stageBar: number[];
     step: number;
     t53: number;
@@ -210,25 +168,19 @@ export function odeLastGrad(
     zBar: number[];
   }[] = [];
   const xBar: number[] = new Array<number>(x.length).fill(0);
-  const x2 = x;
-  const x2Bar = xBar;
-  const s2 = s;
-  const t6: number[] = new Array<number>(x2.length).fill(0);
-  const rungeKuttaOut = rungeKuttaForwardWrtX(t6, x2, s2, x2Bar);
+  const t6: number[] = new Array<number>(x.length).fill(0);
+  const rungeKuttaOut = rungeKuttaForwardWrtX(t6, x, s, xBar);
   containerTape.push(rungeKuttaOut.saved);
-  const t7 = rungeKuttaOut.value;
-  const t7Bar: number[] = new Array<number>(t7.length).fill(0);
-  const t1Bar = t7Bar;
-  const y = t7;
-  const yBar = t1Bar;
+  const y = rungeKuttaOut.value;
+  const yBar: number[] = new Array<number>(y.length).fill(0);
   const t3 = y.length - 1;
   const value = y[t3];
   // backward sweep
   // adjoint of line 52: return y[y.length - 1];
   yBar[t3] += 1;
   // adjoint of line 47: return rungeKutta(new Array(x.length).fill(0), x, s);
-  const t11 = t7Bar;
-  rungeKuttaPullbackWrtX(t6, x2, s2, t11, x2Bar, containerTape.pop()!);
+  const t11 = yBar;
+  rungeKuttaPullbackWrtX(t6, x, s, t11, xBar, containerTape.pop()!);
   return { value, grad: { x: xBar } };
 }
 function rungeKuttaForwardWrtX(
@@ -240,7 +192,6 @@ function rungeKuttaForwardWrtX(
   value: number[];
   saved: {
     adjointTape: number[][];
-    controlTape: number[];
     h: number;
     i: number;
     i2: number;
@@ -250,10 +201,7 @@ function rungeKuttaForwardWrtX(
     i6: number;
     i7: number;
     i8: number;
-    k1Bar: number[];
-    k2Bar: number[];
-    k3Bar: number[];
-    k4Bar: number[];
+    n: number;
     stageBar: number[];
     step: number;
     t53: number;
@@ -270,148 +218,112 @@ function rungeKuttaForwardWrtX(
 } {
   let step = 0;
   let i8 = 0;
-  let k4Bar: number[] = [];
-  let k3Bar: number[] = [];
-  let k2Bar: number[] = [];
-  let k1Bar: number[] = [];
-  let i5 = 0;
   let z4Bar: number[] = [];
+  let z3Bar: number[] = [];
+  let z2Bar: number[] = [];
+  let zBar: number[] = [];
+  let i5 = 0;
   let t80 = 0;
   let i7 = 0;
   let i4 = 0;
-  let z3Bar: number[] = [];
   let t71 = 0;
   let i6 = 0;
   let i3 = 0;
-  let z2Bar: number[] = [];
   let t62 = 0;
   let i = 0;
   let i2 = 0;
-  let zBar: number[] = [];
   let t53 = 0;
   const adjointTape: number[][] = [];
-  const controlTape: number[] = [];
   const tape: number[] = [];
   const n = x.length;
   const h = 2 / s;
-  const t3: number[] = y0.slice();
-  const t3Bar: number[] = new Array<number>(t3.length).fill(0);
-  const y = t3;
-  const yBar = t3Bar;
-  const t4Bar: number[] = new Array<number>(n).fill(0);
+  const y: number[] = y0.slice();
+  const yBar: number[] = new Array<number>(y.length).fill(0);
   const stage: number[] = new Array<number>(n).fill(0);
-  const stageBar = t4Bar;
+  const stageBar: number[] = new Array<number>(n).fill(0);
   for (step = 0; step < s; step++) {
-    const x2 = x;
-    const y2 = y;
-    const t46 = x2.length;
-    const t47Bar: number[] = new Array<number>(t46).fill(0);
+    const t46 = x.length;
     const z: number[] = new Array<number>(t46).fill(0);
     adjointTape.push(zBar);
-    zBar = t47Bar;
+    zBar = new Array<number>(t46).fill(0);
     // adjoint of line 18: z[0] = x[0];
-    z[0] = x2[0];
+    z[0] = x[0];
     zBar[0] = 0;
-    for (controlTape.push(i2), i2 = 1; i2 < x2.length; i2++) {
+    for (i2 = 1; i2 < x.length; i2++) {
       // adjoint of line 20: z[i] = x[i] * y[i - 1];
-      const t51 = x2[i2];
+      const t51 = x[i2];
       const t52 = i2 - 1;
       tape.push(t53);
-      t53 = y2[t52];
+      t53 = y[t52];
       z[i2] = t51 * t53;
       zBar[i2] = 0;
     }
-    const t7Bar = zBar;
-    const k1 = z;
-    adjointTape.push(k1Bar);
-    k1Bar = t7Bar;
-    for (controlTape.push(i), i = 0; i < n; i++) {
+    for (i = 0; i < n; i++) {
       // adjoint of line 33: stage[i] = y[i] + (h * k1[i]) / 2;
-      stage[i] = y[i] + (h * k1[i]) / 2;
+      stage[i] = y[i] + (h * z[i]) / 2;
       stageBar[i] = 0;
     }
-    const x3 = x;
-    const y3 = stage;
-    const t55 = x3.length;
-    const t56Bar: number[] = new Array<number>(t55).fill(0);
+    const t55 = x.length;
     const z2: number[] = new Array<number>(t55).fill(0);
     adjointTape.push(z2Bar);
-    z2Bar = t56Bar;
+    z2Bar = new Array<number>(t55).fill(0);
     // adjoint of line 18: z[0] = x[0];
-    z2[0] = x3[0];
+    z2[0] = x[0];
     z2Bar[0] = 0;
-    for (controlTape.push(i3), i3 = 1; i3 < x3.length; i3++) {
+    for (i3 = 1; i3 < x.length; i3++) {
       // adjoint of line 20: z[i] = x[i] * y[i - 1];
-      const t60 = x3[i3];
+      const t60 = x[i3];
       const t61 = i3 - 1;
       tape.push(t62);
-      t62 = y3[t61];
+      t62 = stage[t61];
       z2[i3] = t60 * t62;
       z2Bar[i3] = 0;
     }
-    const t15Bar = z2Bar;
-    const k2 = z2;
-    adjointTape.push(k2Bar);
-    k2Bar = t15Bar;
-    for (controlTape.push(i6), i6 = 0; i6 < n; i6++) {
+    for (i6 = 0; i6 < n; i6++) {
       // adjoint of line 35: stage[i] = y[i] + (h * k2[i]) / 2;
-      stage[i6] = y[i6] + (h * k2[i6]) / 2;
+      stage[i6] = y[i6] + (h * z2[i6]) / 2;
       stageBar[i6] = 0;
     }
-    const x4 = x;
-    const y4 = stage;
-    const t64 = x4.length;
-    const t65Bar: number[] = new Array<number>(t64).fill(0);
+    const t64 = x.length;
     const z3: number[] = new Array<number>(t64).fill(0);
     adjointTape.push(z3Bar);
-    z3Bar = t65Bar;
+    z3Bar = new Array<number>(t64).fill(0);
     // adjoint of line 18: z[0] = x[0];
-    z3[0] = x4[0];
+    z3[0] = x[0];
     z3Bar[0] = 0;
-    for (controlTape.push(i4), i4 = 1; i4 < x4.length; i4++) {
+    for (i4 = 1; i4 < x.length; i4++) {
       // adjoint of line 20: z[i] = x[i] * y[i - 1];
-      const t69 = x4[i4];
+      const t69 = x[i4];
       const t70 = i4 - 1;
       tape.push(t71);
-      t71 = y4[t70];
+      t71 = stage[t70];
       z3[i4] = t69 * t71;
       z3Bar[i4] = 0;
     }
-    const t23Bar = z3Bar;
-    const k3 = z3;
-    adjointTape.push(k3Bar);
-    k3Bar = t23Bar;
-    for (controlTape.push(i7), i7 = 0; i7 < n; i7++) {
+    for (i7 = 0; i7 < n; i7++) {
       // adjoint of line 37: stage[i] = y[i] + h * k3[i];
-      stage[i7] = y[i7] + h * k3[i7];
+      stage[i7] = y[i7] + h * z3[i7];
       stageBar[i7] = 0;
     }
-    const x5 = x;
-    const y5 = stage;
-    const t73 = x5.length;
-    const t74Bar: number[] = new Array<number>(t73).fill(0);
+    const t73 = x.length;
     const z4: number[] = new Array<number>(t73).fill(0);
     adjointTape.push(z4Bar);
-    z4Bar = t74Bar;
+    z4Bar = new Array<number>(t73).fill(0);
     // adjoint of line 18: z[0] = x[0];
-    z4[0] = x5[0];
+    z4[0] = x[0];
     z4Bar[0] = 0;
-    for (controlTape.push(i5), i5 = 1; i5 < x5.length; i5++) {
+    for (i5 = 1; i5 < x.length; i5++) {
       // adjoint of line 20: z[i] = x[i] * y[i - 1];
-      const t78 = x5[i5];
+      const t78 = x[i5];
       const t79 = i5 - 1;
       tape.push(t80);
-      t80 = y5[t79];
+      t80 = stage[t79];
       z4[i5] = t78 * t80;
       z4Bar[i5] = 0;
     }
-    const t30Bar = z4Bar;
-    const k4 = z4;
-    adjointTape.push(k4Bar);
-    k4Bar = t30Bar;
-    for (controlTape.push(i8), i8 = 0; i8 < n; i8++) {
+    for (i8 = 0; i8 < n; i8++) {
       // adjoint of line 40: y[i] += (h * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i])) / 6;
-      y[i8] += (h * (k1[i8] + 2 * k2[i8] + 2 * k3[i8] + k4[i8])) / 6;
+      y[i8] += (h * (z[i8] + 2 * z2[i8] + 2 * z3[i8] + z4[i8])) / 6;
       yBar[i8] = 0;
     }
   }
@@ -420,7 +332,6 @@ function rungeKuttaForwardWrtX(
     value,
     saved: {
       adjointTape,
-      controlTape,
       h,
       i,
       i2,
@@ -430,10 +341,7 @@ function rungeKuttaForwardWrtX(
       i6,
       i7,
       i8,
-      k1Bar,
-      k2Bar,
-      k3Bar,
-      k4Bar,
+      n,
       stageBar,
       step,
       t53,
@@ -457,7 +365,6 @@ function rungeKuttaPullbackWrtX(
   xBar: number[],
   saved: {
     adjointTape: number[][];
-    controlTape: number[];
     h: number;
     i: number;
     i2: number;
@@ -467,10 +374,7 @@ function rungeKuttaPullbackWrtX(
     i6: number;
     i7: number;
     i8: number;
-    k1Bar: number[];
-    k2Bar: number[];
-    k3Bar: number[];
-    k4Bar: number[];
+    n: number;
     stageBar: number[];
     step: number;
     t53: number;
@@ -486,7 +390,6 @@ function rungeKuttaPullbackWrtX(
   },
 ): void {
   const adjointTape = saved.adjointTape;
-  const controlTape = saved.controlTape;
   let h = saved.h;
   let i = saved.i;
   let i2 = saved.i2;
@@ -496,10 +399,7 @@ function rungeKuttaPullbackWrtX(
   let i6 = saved.i6;
   let i7 = saved.i7;
   let i8 = saved.i8;
-  let k1Bar = saved.k1Bar;
-  let k2Bar = saved.k2Bar;
-  let k3Bar = saved.k3Bar;
-  let k4Bar = saved.k4Bar;
+  let n = saved.n;
   let stageBar = saved.stageBar;
   let step = saved.step;
   let t53 = saved.t53;
@@ -516,20 +416,12 @@ function rungeKuttaPullbackWrtX(
   for (let k = 0; k < resultBar.length; k++) {
     yBar[k] += resultBar[k];
   }
-  const x2 = x;
-  const x2Bar = xBar;
-  const y2Bar = yBar;
-  const x3 = x;
-  const x3Bar = xBar;
-  const y3Bar = stageBar;
-  const x4 = x;
-  const x4Bar = xBar;
-  const y4Bar = stageBar;
-  const x5 = x;
-  const x5Bar = xBar;
-  const y5Bar = stageBar;
+  const t208 = Math.ceil(s - 0);
+  step = 0 + (t208 > 0 ? t208 : 0);
   while (step > 0) {
     step--;
+    const t105 = Math.ceil(n - 0);
+    i8 = 0 + (t105 > 0 ? t105 : 0);
     while (i8 > 0) {
       i8--;
       // adjoint of line 40: y[i] += (h * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i])) / 6;
@@ -538,120 +430,122 @@ function rungeKuttaPullbackWrtX(
       const t33Bar = t45Bar;
       const t42Bar = h * (0.16666666666666666 * t45Bar);
       const t40Bar = t42Bar;
-      k4Bar[i8] += t42Bar;
+      z4Bar[i8] += t42Bar;
       const t37Bar = t40Bar;
-      k3Bar[i8] += 2 * t40Bar;
+      z3Bar[i8] += 2 * t40Bar;
       const t34Bar = t37Bar;
-      k2Bar[i8] += 2 * t37Bar;
-      k1Bar[i8] += t34Bar;
+      z2Bar[i8] += 2 * t37Bar;
+      zBar[i8] += t34Bar;
       yBar[i8] += t33Bar;
     }
-    i8 = controlTape.pop()!;
-    k4Bar = adjointTape.pop()!;
+    const t118 = Math.ceil(x.length - 1);
+    i5 = 1 + (t118 > 0 ? t118 : 0);
     while (i5 > 1) {
       i5--;
       // adjoint of line 20: z[i] = x[i] * y[i - 1];
-      const t78 = x5[i5];
+      const t78 = x[i5];
       const t79 = i5 - 1;
       const t81Bar = z4Bar[i5];
       z4Bar[i5] = 0;
       const t78Bar = t80 * t81Bar;
-      y5Bar[t79] += t78 * t81Bar;
+      stageBar[t79] += t78 * t81Bar;
       t80 = tape.pop()!;
-      x5Bar[i5] += t78Bar;
+      xBar[i5] += t78Bar;
     }
-    i5 = controlTape.pop()!;
     // adjoint of line 18: z[0] = x[0];
     const t75Bar = z4Bar[0];
     z4Bar[0] = 0;
-    x5Bar[0] += t75Bar;
+    xBar[0] += t75Bar;
     z4Bar = adjointTape.pop()!;
+    const t132 = Math.ceil(n - 0);
+    i7 = 0 + (t132 > 0 ? t132 : 0);
     while (i7 > 0) {
       // adjoint of line 37: for (let i = 0; i < n; i++) stage[i] = y[i] + h * k3[i];
       i7--;
       const t29Bar = stageBar[i7];
       stageBar[i7] = 0;
       const t26Bar = t29Bar;
-      k3Bar[i7] += h * t29Bar;
+      z3Bar[i7] += h * t29Bar;
       yBar[i7] += t26Bar;
     }
-    i7 = controlTape.pop()!;
-    k3Bar = adjointTape.pop()!;
+    const t145 = Math.ceil(x.length - 1);
+    i4 = 1 + (t145 > 0 ? t145 : 0);
     while (i4 > 1) {
       i4--;
       // adjoint of line 20: z[i] = x[i] * y[i - 1];
-      const t69 = x4[i4];
+      const t69 = x[i4];
       const t70 = i4 - 1;
       const t72Bar = z3Bar[i4];
       z3Bar[i4] = 0;
       const t69Bar = t71 * t72Bar;
-      y4Bar[t70] += t69 * t72Bar;
+      stageBar[t70] += t69 * t72Bar;
       t71 = tape.pop()!;
-      x4Bar[i4] += t69Bar;
+      xBar[i4] += t69Bar;
     }
-    i4 = controlTape.pop()!;
     // adjoint of line 18: z[0] = x[0];
     const t66Bar = z3Bar[0];
     z3Bar[0] = 0;
-    x4Bar[0] += t66Bar;
+    xBar[0] += t66Bar;
     z3Bar = adjointTape.pop()!;
+    const t160 = Math.ceil(n - 0);
+    i6 = 0 + (t160 > 0 ? t160 : 0);
     while (i6 > 0) {
       // adjoint of line 35: for (let i = 0; i < n; i++) stage[i] = y[i] + (h * k2[i]) / 2;
       i6--;
       const t22Bar = stageBar[i6];
       stageBar[i6] = 0;
       const t18Bar = t22Bar;
-      k2Bar[i6] += h * (0.5 * t22Bar);
+      z2Bar[i6] += h * (0.5 * t22Bar);
       yBar[i6] += t18Bar;
     }
-    i6 = controlTape.pop()!;
-    k2Bar = adjointTape.pop()!;
+    const t173 = Math.ceil(x.length - 1);
+    i3 = 1 + (t173 > 0 ? t173 : 0);
     while (i3 > 1) {
       i3--;
       // adjoint of line 20: z[i] = x[i] * y[i - 1];
-      const t60 = x3[i3];
+      const t60 = x[i3];
       const t61 = i3 - 1;
       const t63Bar = z2Bar[i3];
       z2Bar[i3] = 0;
       const t60Bar = t62 * t63Bar;
-      y3Bar[t61] += t60 * t63Bar;
+      stageBar[t61] += t60 * t63Bar;
       t62 = tape.pop()!;
-      x3Bar[i3] += t60Bar;
+      xBar[i3] += t60Bar;
     }
-    i3 = controlTape.pop()!;
     // adjoint of line 18: z[0] = x[0];
     const t57Bar = z2Bar[0];
     z2Bar[0] = 0;
-    x3Bar[0] += t57Bar;
+    xBar[0] += t57Bar;
     z2Bar = adjointTape.pop()!;
+    const t188 = Math.ceil(n - 0);
+    i = 0 + (t188 > 0 ? t188 : 0);
     while (i > 0) {
       // adjoint of line 33: for (let i = 0; i < n; i++) stage[i] = y[i] + (h * k1[i]) / 2;
       i--;
       const t14Bar = stageBar[i];
       stageBar[i] = 0;
       const t10Bar = t14Bar;
-      k1Bar[i] += h * (0.5 * t14Bar);
+      zBar[i] += h * (0.5 * t14Bar);
       yBar[i] += t10Bar;
     }
-    i = controlTape.pop()!;
-    k1Bar = adjointTape.pop()!;
+    const t201 = Math.ceil(x.length - 1);
+    i2 = 1 + (t201 > 0 ? t201 : 0);
     while (i2 > 1) {
       i2--;
       // adjoint of line 20: z[i] = x[i] * y[i - 1];
-      const t51 = x2[i2];
+      const t51 = x[i2];
       const t52 = i2 - 1;
       const t54Bar = zBar[i2];
       zBar[i2] = 0;
       const t51Bar = t53 * t54Bar;
-      y2Bar[t52] += t51 * t54Bar;
+      yBar[t52] += t51 * t54Bar;
       t53 = tape.pop()!;
-      x2Bar[i2] += t51Bar;
+      xBar[i2] += t51Bar;
     }
-    i2 = controlTape.pop()!;
     // adjoint of line 18: z[0] = x[0];
     const t48Bar = zBar[0];
     zBar[0] = 0;
-    x2Bar[0] += t48Bar;
+    xBar[0] += t48Bar;
     zBar = adjointTape.pop()!;
   }
 }

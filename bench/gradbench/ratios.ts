@@ -1,0 +1,130 @@
+/**
+ * Gradient ÷ objective ratios as GradBench measures them, through the tool: one tool process per
+ * eval (as `gradbench run` starts it), the objective then the gradient for each size, each with
+ * `min_runs` / `min_seconds`, and the ratio of the medians of the tool's own `evaluate` timings.
+ * Inputs come from the seeded generator (bench/problems/inputs.ts) in GradBench's JSON shapes;
+ * the sizes are GradBench's defaults for llsq, lse and ode (python/gradbench/gradbench/evals/*),
+ * and the sizes BENCH-PROBLEMS.md compares for gmm and lstm.
+ *
+ *   npx tsx bench/gradbench/ratios.ts [--evals llsq,lse,ode,gmm,lstm] [--min-runs 5] [--min-seconds 1]
+ *                                     [--quick] [--json FILE]
+ *
+ * --quick keeps the smallest and the largest size of llsq, lse and ode.
+ */
+import { writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { gmmInputs, llsqInputs, lseInputs, lstmInputs, odeInputs } from "../problems/inputs.ts";
+import { ToolClient, type Response } from "./client.ts";
+
+interface Case {
+  size: string;
+  input: () => Record<string, unknown>;
+}
+
+interface Eval {
+  module: string;
+  primal: string;
+  gradient: string;
+  cases: Case[];
+}
+
+interface Row {
+  eval: string;
+  size: string;
+  objectiveMs: number;
+  gradientMs: number;
+  ratio: number;
+  runs: [number, number];
+}
+
+const LLSQ_N = [16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8196, 16392];
+const LSE_N = [2500, 5000, 10000, 20000, 40000, 80000, 160000, 320000, 640000, 1280000];
+const ODE_SIZES = [1000, 10000, 100000].flatMap((n) => [1, 10, 100].map((s) => ({ n, s }))).sort((a, b) => a.n * a.s - b.n * b.s);
+
+function evals(quick: boolean): Eval[] {
+  const ends = <T>(sizes: T[]) => (quick ? [sizes[0]!, sizes.at(-1)!] : sizes);
+  return [
+    { module: "llsq", primal: "primal", gradient: "gradient", cases: ends(LLSQ_N).map((n) => ({ size: `n=${n},m=128`, input: () => llsqInputs(n, 128) })) },
+    { module: "lse", primal: "primal", gradient: "gradient", cases: ends(LSE_N).map((n) => ({ size: `n=${n}`, input: () => lseInputs(n) })) },
+    { module: "ode", primal: "primal", gradient: "gradient", cases: ends(ODE_SIZES).map(({ n, s }) => ({ size: `n=${n},s=${s}`, input: () => odeInputs(n, s) })) },
+    {
+      module: "gmm",
+      primal: "objective",
+      gradient: "jacobian",
+      cases: [
+        { size: "d=2,K=5,n=1000", input: () => ({ ...gmmInputs(2, 5, 1000) }) },
+        { size: "d=10,K=25,n=1000", input: () => ({ ...gmmInputs(10, 25, 1000) }) },
+      ],
+    },
+    { module: "lstm", primal: "objective", gradient: "jacobian", cases: [{ size: "l=2,c=1024", input: () => ({ ...lstmInputs(2, 1024) }) }] },
+  ];
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function evaluateTimings(response: Response, what: string): number[] {
+  if (!response.success) throw new Error(`${what} failed: ${response.error}`);
+  return response.timings!.filter((t) => t.name === "evaluate").map((t) => t.nanoseconds);
+}
+
+async function measure(spec: Eval, runs: { min_runs: number; min_seconds: number }): Promise<Row[]> {
+  const tool = new ToolClient();
+  const rows: Row[] = [];
+  try {
+    await tool.send({ kind: "start", eval: spec.module });
+    const defined = await tool.send({ kind: "define", module: spec.module });
+    if (!defined.success) throw new Error(`define ${spec.module} failed: ${defined.error}`);
+    for (const { size, input } of spec.cases) {
+      const message = { kind: "evaluate", module: spec.module, input: { ...input(), ...runs }, description: size };
+      const objective = evaluateTimings(await tool.send({ ...message, function: spec.primal }), `${spec.module} ${spec.primal} ${size}`);
+      const gradient = evaluateTimings(await tool.send({ ...message, function: spec.gradient }), `${spec.module} ${spec.gradient} ${size}`);
+      const row = {
+        eval: spec.module,
+        size,
+        objectiveMs: median(objective) / 1e6,
+        gradientMs: median(gradient) / 1e6,
+        ratio: median(gradient) / median(objective),
+        runs: [objective.length, gradient.length] as [number, number],
+      };
+      process.stderr.write(`${row.eval} ${row.size}: ${row.ratio.toFixed(2)}\n`);
+      rows.push(row);
+    }
+  } finally {
+    await tool.close();
+  }
+  return rows;
+}
+
+function format(ms: number): string {
+  return ms >= 100 ? ms.toFixed(0) : ms >= 1 ? ms.toFixed(2) : ms.toPrecision(3);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      evals: { type: "string" },
+      "min-runs": { type: "string", default: "5" },
+      "min-seconds": { type: "string", default: "1" },
+      quick: { type: "boolean", default: false },
+      json: { type: "string" },
+    },
+  });
+  const wanted = values.evals?.split(",");
+  const runs = { min_runs: Number(values["min-runs"]), min_seconds: Number(values["min-seconds"]) };
+  const rows: Row[] = [];
+  for (const spec of evals(values.quick!)) {
+    if (wanted && !wanted.includes(spec.module)) continue;
+    rows.push(...(await measure(spec, runs)));
+  }
+  const lines = ["| eval | size | objective ms | gradient ms | gradient ÷ objective | runs |", "| --- | --- | --- | --- | --- | --- |"];
+  for (const r of rows) lines.push(`| ${r.eval} | ${r.size} | ${format(r.objectiveMs)} | ${format(r.gradientMs)} | ${r.ratio.toFixed(2)} | ${r.runs.join(" / ")} |`);
+  const byEval = [...new Set(rows.map((r) => r.eval))].map((name) => `${name} ${median(rows.filter((r) => r.eval === name).map((r) => r.ratio)).toFixed(2)}`);
+  process.stdout.write(`${lines.join("\n")}\n\nmedian ratio per eval: ${byEval.join(", ")}\n`);
+  if (values.json) writeFileSync(values.json, `${JSON.stringify(rows, null, 2)}\n`);
+}
+
+await main();

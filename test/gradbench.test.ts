@@ -191,12 +191,14 @@ describe("the GradBench tool", () => {
       expect(response).toMatchObject({ id: 30, success: false, error: "mu must have 2 rows, not 1" });
     });
 
-    it("runs at least min_runs times and until min_seconds have passed, one timing each", async () => {
+    it("runs at least min_runs times and until min_seconds have passed (or `runs` times), one timing each", async () => {
       const input = { ...lseInputs(1000), min_runs: 5, min_seconds: 0 };
       expect((await tool.send({ id: 40, kind: "evaluate", module: "lse", function: "gradient", input })).timings).toHaveLength(5);
       const timed = await tool.send({ id: 41, kind: "evaluate", module: "lse", function: "primal", input: { ...input, min_runs: 1, min_seconds: 0.05 } });
       const total = timed.timings!.reduce((sum, t) => sum + t.nanoseconds, 0);
       expect(total).toBeGreaterThanOrEqual(0.05e9);
+      const older = await tool.send({ id: 42, kind: "evaluate", module: "lse", function: "primal", input: { ...lseInputs(10), runs: 4 } });
+      expect(older.timings).toHaveLength(4); // the `runs` field of older evals
     });
   });
 });

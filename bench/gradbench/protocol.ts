@@ -84,10 +84,13 @@ export class ToolSession {
   }
 }
 
-/** The `min_runs` / `min_seconds` of an input; inputs without them (hello's) run once. */
+/**
+ * The `min_runs` / `min_seconds` of an input; older evals sent `runs` (that many runs) instead, and
+ * inputs with neither (hello's) run once.
+ */
 function runsOf(input: unknown): Runs {
   const fields = typeof input === "object" && input !== null ? (input as Record<string, unknown>) : {};
-  const minRuns = typeof fields.min_runs === "number" ? fields.min_runs : 1;
+  const minRuns = typeof fields.min_runs === "number" ? fields.min_runs : typeof fields.runs === "number" ? fields.runs : 1;
   const minSeconds = typeof fields.min_seconds === "number" ? fields.min_seconds : 0;
   return { minRuns: Math.max(1, minRuns), minSeconds: Math.max(0, minSeconds) };
 }

@@ -1,0 +1,28 @@
+/** The bench's table on stdout: one row per problem and contender, then the notes. */
+export interface Row {
+  problem: string;
+  size: string;
+  contender: string;
+  ms: number;
+  /** ms ÷ the primal's ms, in the same run. */
+  ratio: number;
+  spread: [number, number];
+  /** How far its gradient was from tsad's (empty when it computes no gradient). */
+  check: string;
+}
+
+function milliseconds(ms: number): string {
+  return ms < 0.1 ? ms.toFixed(4) : ms < 100 ? ms.toFixed(3) : ms.toFixed(0);
+}
+
+export function printTable(rows: Row[], notes: string[]): void {
+  const cells = rows.map((r) => [r.problem, r.size, r.contender, milliseconds(r.ms), r.ratio < 100 ? r.ratio.toFixed(2) : r.ratio.toFixed(0), `${milliseconds(r.spread[0])}–${milliseconds(r.spread[1])}`, r.check]);
+  const header = ["problem", "size", "contender", "ms (median)", "× primal", "spread (ms)", "vs tsad"];
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
+  const line = (row: string[]) => `| ${row.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+  for (const row of cells) console.log(line(row));
+  console.log(`\nNode ${process.version}, ${new Date().toISOString().slice(0, 10)}. Medians over batches after warm-up; "vs tsad" is the gradient's largest difference from tsad's, relative to its largest entry.`);
+  for (const note of notes) console.log(`- ${note}`);
+}

@@ -156,10 +156,59 @@ describe("the GradBench tool", () => {
     expect(value).toBeCloseTo(density - 0.5 * Math.exp(2 * q) - Math.log(2), 12);
   });
 
+  it("gmm: d = 4, K = 2 is the log-likelihood of a Gaussian mixture with Σ⁻¹ = QᵀQ (l filling Q column by column) plus the Wishart prior", async () => {
+    const input = gmmInputs(4, 2, 3, 17);
+    const { value } = await converse("gmm", "objective", "jacobian", input as unknown as Json, ["alpha", "mu", "q", "l"]);
+    const d = 4;
+    const Q = input.q.map((qk, k) => {
+      const matrix = Array.from({ length: d }, (_, row) => Array.from({ length: d }, (_, col) => (row === col ? Math.exp(qk[row]!) : 0)));
+      let next = 0;
+      for (let col = 0; col < d; col++) for (let row = col + 1; row < d; row++) matrix[row]![col] = input.l[k]![next++]!;
+      return matrix;
+    });
+    const weights = input.alpha.map(Math.exp);
+    const weightSum = weights.reduce((a, b) => a + b);
+    let logLikelihood = 0;
+    for (const point of input.x) {
+      let density = 0;
+      Q.forEach((Qk, k) => {
+        const centered = point.map((xj, j) => xj - input.mu[k]![j]!);
+        // (x − μ)ᵀ QᵀQ (x − μ), through the precision matrix rather than ‖Q(x − μ)‖².
+        const precision = Qk.map((_, i) => Qk.map((__, j) => Qk.reduce((sum, row) => sum + row[i]! * row[j]!, 0)));
+        const quadratic = centered.reduce((sum, ci, i) => sum + ci * precision[i]!.reduce((inner, pij, j) => inner + pij * centered[j]!, 0), 0);
+        const determinant = Qk.reduce((product, row, i) => product * row[i]!, 1);
+        density += (weights[k]! / weightSum) * (2 * Math.PI) ** (-d / 2) * determinant * Math.exp(-quadratic / 2);
+      });
+      logLikelihood += Math.log(density);
+    }
+    // Wishart prior with γ = 1, m = 0: −½‖Q_k‖²_F per component, plus K·C with n_w = d + 1 = 5:
+    // C = n_w·d·(−½ log 2) − log Γ_4(5/2), log Γ_4(5/2) = 3 log π + log Γ(5/2) + log Γ(2) + log Γ(3/2) + log Γ(1).
+    const frobenius = Q.reduce((sum, Qk) => sum + Qk.flat().reduce((inner, v) => inner + v * v, 0), 0);
+    const C = -10 * Math.log(2) - (3 * Math.log(Math.PI) + Math.log(0.75 * Math.sqrt(Math.PI)) + Math.log(Math.sqrt(Math.PI) / 2));
+    expect(value).toBeCloseTo(logLikelihood - frobenius / 2 + 2 * C, 10);
+  });
+
   it("lstm: the jacobian is main_params then extra_params row by row (8lb + 3b numbers) and agrees with finite differences", async () => {
     const input = lstmInputs(2, 3, 14, 13) as unknown as Json;
     const { grad } = await converse("lstm", "objective", "jacobian", input, ["main_params", "extra_params"]);
     expect(grad as number[]).toHaveLength(8 * 2 * 14 + 3 * 14);
+  });
+
+  it("lstm: with zero weights every prediction is 0, so the loss is Σ_t k_t·log(14 + 2) / ((c−1)·b) and d/d out_bias_j = −Σ_t (s_(t+1),j − k_t/16) / ((c−1)·b)", async () => {
+    const b = 14;
+    const sequence = [
+      [1, 0, 0, 1, 1, 0, 0, 0, 1, 0, 1, 0, 0, 1],
+      [0, 1, 1, 0, 0, 0, 1, 0, 1, 1, 0, 0, 1, 0],
+      [1, 1, 0, 0, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0],
+    ];
+    const zeros = (rows: number, columns: number) => Array.from({ length: rows }, () => new Array<number>(columns).fill(0));
+    const state = [new Array<number>(b).fill(0.3), new Array<number>(b).fill(-0.7)];
+    const input = { main_params: zeros(2, 4 * b), extra_params: zeros(3, b), state, sequence };
+    const { value, grad } = await converse("lstm", "objective", "jacobian", input, ["main_params", "extra_params"]);
+    const ones = sequence.slice(1).map((row) => row.reduce((a, v) => a + v, 0));
+    expect(value).toBeCloseTo(((ones[0]! + ones[1]!) * Math.log(16)) / (2 * b), 14);
+    const outBias = (grad as number[]).slice(8 * b + 2 * b);
+    outBias.forEach((g, j) => expect(g).toBeCloseTo(-(sequence[1]![j]! - ones[0]! / 16 + sequence[2]![j]! - ones[1]! / 16) / (2 * b), 14));
   });
 
   describe("bad messages", () => {

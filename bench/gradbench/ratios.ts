@@ -9,11 +9,13 @@
  *   npx tsx bench/gradbench/ratios.ts [--evals llsq,lse,ode,gmm,lstm] [--min-runs 5] [--min-seconds 1]
  *                                     [--quick] [--json FILE]
  *
- * --quick keeps the smallest and the largest size of llsq, lse and ode.
+ * --quick keeps the smallest and the largest size of llsq, lse and ode. Before its timings count,
+ * every gradient is checked against a central difference of the tool's own primal along a random
+ * direction (the driver stops if they disagree).
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { gmmInputs, llsqInputs, lseInputs, lstmInputs, odeInputs } from "../problems/inputs.ts";
+import { gmmInputs, llsqInputs, lseInputs, lstmInputs, odeInputs, seededRandom } from "../problems/inputs.ts";
 import { ToolClient, type Response } from "./client.ts";
 
 interface Case {
@@ -25,6 +27,10 @@ interface Eval {
   module: string;
   primal: string;
   gradient: string;
+  /** The input fields the gradient is taken with respect to, in the order of the gradient's output. */
+  wrt: string[];
+  /** The number the gradient is of, from the primal's output (ode: its last element). */
+  scalar?: (output: unknown) => number;
   cases: Case[];
 }
 
@@ -44,19 +50,20 @@ const ODE_SIZES = [1000, 10000, 100000].flatMap((n) => [1, 10, 100].map((s) => (
 function evals(quick: boolean): Eval[] {
   const ends = <T>(sizes: T[]) => (quick ? [sizes[0]!, sizes.at(-1)!] : sizes);
   return [
-    { module: "llsq", primal: "primal", gradient: "gradient", cases: ends(LLSQ_N).map((n) => ({ size: `n=${n},m=128`, input: () => llsqInputs(n, 128) })) },
-    { module: "lse", primal: "primal", gradient: "gradient", cases: ends(LSE_N).map((n) => ({ size: `n=${n}`, input: () => lseInputs(n) })) },
-    { module: "ode", primal: "primal", gradient: "gradient", cases: ends(ODE_SIZES).map(({ n, s }) => ({ size: `n=${n},s=${s}`, input: () => odeInputs(n, s) })) },
+    { module: "llsq", primal: "primal", gradient: "gradient", wrt: ["x"], cases: ends(LLSQ_N).map((n) => ({ size: `n=${n},m=128`, input: () => llsqInputs(n, 128) })) },
+    { module: "lse", primal: "primal", gradient: "gradient", wrt: ["x"], cases: ends(LSE_N).map((n) => ({ size: `n=${n}`, input: () => lseInputs(n) })) },
+    { module: "ode", primal: "primal", gradient: "gradient", wrt: ["x"], scalar: (y) => (y as number[]).at(-1)!, cases: ends(ODE_SIZES).map(({ n, s }) => ({ size: `n=${n},s=${s}`, input: () => odeInputs(n, s) })) },
     {
       module: "gmm",
       primal: "objective",
       gradient: "jacobian",
+      wrt: ["alpha", "mu", "q", "l"],
       cases: [
         { size: "d=2,K=5,n=1000", input: () => ({ ...gmmInputs(2, 5, 1000) }) },
         { size: "d=10,K=25,n=1000", input: () => ({ ...gmmInputs(10, 25, 1000) }) },
       ],
     },
-    { module: "lstm", primal: "objective", gradient: "jacobian", cases: [{ size: "l=2,c=1024", input: () => ({ ...lstmInputs(2, 1024) }) }] },
+    { module: "lstm", primal: "objective", gradient: "jacobian", wrt: ["main_params", "extra_params"], cases: [{ size: "l=2,c=1024", input: () => ({ ...lstmInputs(2, 1024) }) }] },
   ];
 }
 
@@ -64,6 +71,37 @@ function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function flat(value: unknown): number[] {
+  return Array.isArray(value) ? value.flatMap(flat) : [value as number];
+}
+
+/** `input` with `h·direction` added to the numbers of the `wrt` fields (row by row). */
+function shifted(input: Record<string, unknown>, wrt: string[], direction: number[], h: number): Record<string, unknown> {
+  let next = 0;
+  const shift = (value: unknown): unknown => (Array.isArray(value) ? value.map(shift) : (value as number) + h * direction[next++]!);
+  return { ...input, ...Object.fromEntries(wrt.map((field) => [field, shift(input[field])])) };
+}
+
+/** Checks ⟨gradient, v⟩ against a central difference of the primal along a random ±1 direction v. */
+async function checkGradient(tool: ToolClient, spec: Eval, input: Record<string, unknown>, output: unknown, size: string): Promise<void> {
+  const gradient = Array.isArray(output) ? flat(output) : spec.wrt.flatMap((field) => flat((output as Record<string, unknown>)[field]));
+  const random = seededRandom(gradient.length);
+  const direction = gradient.map(() => (random() < 0.5 ? -1 : 1));
+  const scalar = spec.scalar ?? ((o: unknown) => o as number);
+  const h = 1e-5;
+  const at = async (sign: number) => {
+    const response = await tool.send({ kind: "evaluate", module: spec.module, function: spec.primal, input: { ...shifted(input, spec.wrt, direction, sign * h), min_runs: 1, min_seconds: 0 } });
+    if (!response.success) throw new Error(`${spec.module} ${spec.primal} ${size} failed: ${response.error}`);
+    return scalar(response.output);
+  };
+  const difference = ((await at(1)) - (await at(-1))) / (2 * h);
+  const product = gradient.reduce((sum, g, i) => sum + g * direction[i]!, 0);
+  const scale = Math.max(1, gradient.reduce((sum, g) => sum + Math.abs(g), 0));
+  if (!(Math.abs(difference - product) <= 1e-5 * scale)) {
+    throw new Error(`${spec.module} ${size}: the gradient along a random direction is ${product}, central differences give ${difference}`);
+  }
 }
 
 function evaluateTimings(response: Response, what: string): number[] {
@@ -78,10 +116,13 @@ async function measure(spec: Eval, runs: { min_runs: number; min_seconds: number
     await tool.send({ kind: "start", eval: spec.module });
     const defined = await tool.send({ kind: "define", module: spec.module });
     if (!defined.success) throw new Error(`define ${spec.module} failed: ${defined.error}`);
-    for (const { size, input } of spec.cases) {
-      const message = { kind: "evaluate", module: spec.module, input: { ...input(), ...runs }, description: size };
+    for (const { size, input: generate } of spec.cases) {
+      const input = generate();
+      const message = { kind: "evaluate", module: spec.module, input: { ...input, ...runs }, description: size };
       const objective = evaluateTimings(await tool.send({ ...message, function: spec.primal }), `${spec.module} ${spec.primal} ${size}`);
-      const gradient = evaluateTimings(await tool.send({ ...message, function: spec.gradient }), `${spec.module} ${spec.gradient} ${size}`);
+      const gradientResponse = await tool.send({ ...message, function: spec.gradient });
+      const gradient = evaluateTimings(gradientResponse, `${spec.module} ${spec.gradient} ${size}`);
+      await checkGradient(tool, spec, input, gradientResponse.output, size);
       const row = {
         eval: spec.module,
         size,
@@ -127,4 +168,7 @@ async function main(): Promise<void> {
   if (values.json) writeFileSync(values.json, `${JSON.stringify(rows, null, 2)}\n`);
 }
 
-await main();
+main().catch((error: Error) => {
+  process.stderr.write(`ratios: ${error.message}\n`);
+  process.exitCode = 1;
+});

@@ -8,7 +8,8 @@
  *   npm run bench -- --json FILE       also the records {problem, size, contender, ms, ratio, spread}
  *   npm run bench -- --only gmm        only the problems whose name contains "gmm"
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { compile } from "../src/pipeline.ts";
 import { loss as mlpLoss, type Layer } from "../examples/mlp.ts";
@@ -322,60 +323,106 @@ function option(name: string): string | undefined {
   return at >= 0 ? process.argv[at + 1] : undefined;
 }
 
-async function main(): Promise<void> {
-  const jsonFile = option("--json");
-  const only = option("--only")?.toLowerCase();
+interface Measured {
+  rows: Row[];
+  notes: string[];
+  wrong: number;
+}
+
+/** Checks every contender against tsad's gradient, then times the primal and each contender. */
+function measure(problem: Problem): Measured {
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  let wrong = 0;
+  const reference = problem.reference();
+  const primal = time(problem.primal);
+  rows.push({ problem: problem.name, size: problem.size, contender: "primal", ms: primal.ms, ratio: 1, spread: primal.spread, check: "" });
+  for (const contender of problem.contenders) {
+    let check = "";
+    if (contender.gradient) {
+      const error = disagreement(contender.gradient(), reference);
+      const tolerance = contender.tolerance ?? EXACT;
+      check = error.toExponential(1);
+      if (!(error <= tolerance)) {
+        wrong++;
+        notes.push(`${problem.name} ${problem.size}: ${contender.name} disagrees with tsad's gradient (${check} > ${tolerance}); not timed.`);
+        continue;
+      }
+    }
+    const t = time(contender.run);
+    rows.push({ problem: problem.name, size: problem.size, contender: contender.name, ms: t.ms, ratio: t.ms / primal.ms, spread: t.spread, check });
+  }
+  for (const skipped of problem.skipped) notes.push(`${problem.name} ${problem.size}: ${skipped}.`);
+  return { rows, notes, wrong };
+}
+
+const makers: { name: string; make: (tf: TfPeer | undefined) => Problem | Promise<Problem> }[] = [
+  { name: "gmm", make: (tf) => gmmProblem(2, 5, 1000, tf, true) },
+  { name: "gmm", make: (tf) => gmmProblem(10, 25, 1000, tf, false) },
+  { name: "lstm", make: (tf) => lstmProblem(2, 128, tf) },
+  { name: "lstm", make: (tf) => lstmProblem(2, 1024, tf) },
+  { name: "lse", make: (tf) => lseProblem(100_000, tf) },
+  { name: "llsq", make: (tf) => llsqProblem(1024, 128, tf) },
+  { name: "rosenbrock", make: (tf) => rosenbrockProblem(1000, tf) },
+  { name: "rosenbrock", make: (tf) => rosenbrockProblem(100_000, tf) },
+  { name: "mlp", make: (tf) => mlpProblem(tf) },
+  { name: "logistic", make: (tf) => logisticProblem(tf) },
+  { name: "ode", make: (tf) => odeFromStateProblem(10, 1000, tf) },
+  { name: "ode gradbench", make: (tf) => gradbenchOdeProblem(1000, 100, tf) },
+];
+
+/** Child mode: one problem, results as JSON in a file. */
+async function measureOne(index: number, resultFile: string): Promise<void> {
   const loaded = await loadTf();
   const tf = typeof loaded === "string" ? undefined : loaded.tf;
-  const notes = [typeof loaded === "string" ? loaded : `${loaded.version}; float32, so its gradients are checked to ${FLOAT32} (relative to the largest entry), the others to ${EXACT} (finite differences ${FINITE_DIFFERENCES}).`];
+  const peerNote = typeof loaded === "string" ? loaded : `${loaded.version}; float32, so its gradients are checked to ${FLOAT32} (relative to the largest entry), the others to ${EXACT} (finite differences ${FINITE_DIFFERENCES}).`;
+  const problem = await makers[index]!.make(tf);
+  const measured = measure(problem);
+  writeFileSync(resultFile, JSON.stringify({ ...measured, peerNote }));
+}
 
-  const makers: { name: string; make: () => Problem | Promise<Problem> }[] = [
-    { name: "gmm", make: () => gmmProblem(2, 5, 1000, tf, true) },
-    { name: "gmm", make: () => gmmProblem(10, 25, 1000, tf, false) },
-    { name: "lstm", make: () => lstmProblem(2, 128, tf) },
-    { name: "lstm", make: () => lstmProblem(2, 1024, tf) },
-    { name: "lse", make: () => lseProblem(100_000, tf) },
-    { name: "llsq", make: () => llsqProblem(1024, 128, tf) },
-    { name: "rosenbrock", make: () => rosenbrockProblem(1000, tf) },
-    { name: "rosenbrock", make: () => rosenbrockProblem(100_000, tf) },
-    { name: "mlp", make: () => mlpProblem(tf) },
-    { name: "logistic", make: () => logisticProblem(tf) },
-    { name: "ode", make: () => odeFromStateProblem(10, 1000, tf) },
-    { name: "ode gradbench", make: () => gradbenchOdeProblem(1000, 100, tf) },
-  ];
-
+/**
+ * Each problem runs in a process of its own (all its contenders in that one process): the heap
+ * and the JIT's type feedback left by one problem must not slow down the next.
+ */
+function main(): void {
+  const jsonFile = option("--json");
+  const only = option("--only")?.toLowerCase();
+  const scratch = join(root, ".tsad-tmp", "bench");
+  mkdirSync(scratch, { recursive: true });
   const rows: Row[] = [];
+  const notes = new Set<string>();
   let wrong = 0;
-  for (const maker of makers) {
-    if (only && !maker.name.includes(only)) continue;
-    const problem = await maker.make();
-    process.stderr.write(`${problem.name} ${problem.size} …\n`);
-    const reference = problem.reference();
-    const primal = time(problem.primal);
-    rows.push({ problem: problem.name, size: problem.size, contender: "primal", ms: primal.ms, ratio: 1, spread: primal.spread, check: "" });
-    for (const contender of problem.contenders) {
-      let check = "";
-      if (contender.gradient) {
-        const error = disagreement(contender.gradient(), reference);
-        const tolerance = contender.tolerance ?? EXACT;
-        check = error.toExponential(1);
-        if (!(error <= tolerance)) {
-          wrong++;
-          notes.push(`${problem.name} ${problem.size}: ${contender.name} disagrees with tsad's gradient (${check} > ${tolerance}); not timed.`);
-          continue;
-        }
-      }
-      const t = time(contender.run);
-      rows.push({ problem: problem.name, size: problem.size, contender: contender.name, ms: t.ms, ratio: t.ms / primal.ms, spread: t.spread, check });
+  let peerNote = "";
+  makers.forEach((maker, index) => {
+    if (only && !maker.name.includes(only)) return;
+    const resultFile = join(scratch, `result-${process.pid}-${index}.json`);
+    const child = spawnSync(process.execPath, [...process.execArgv, import.meta.filename, "--problem", String(index), "--result", resultFile], { stdio: ["ignore", "ignore", "inherit"] });
+    if (child.status !== 0) {
+      notes.add(`${maker.name} (problem ${index}): the measuring process failed (exit status ${child.status ?? child.signal}).`);
+      wrong++;
+      return;
     }
-    for (const skipped of problem.skipped) notes.push(`${problem.name} ${problem.size}: ${skipped}.`);
-  }
-  printTable(rows, notes);
+    const result = JSON.parse(readFileSync(resultFile, "utf8")) as Measured & { peerNote: string };
+    rmSync(resultFile);
+    process.stderr.write(`measured ${result.rows[0]?.problem} ${result.rows[0]?.size}\n`);
+    rows.push(...result.rows);
+    result.notes.forEach((note) => notes.add(note));
+    wrong += result.wrong;
+    peerNote = result.peerNote;
+  });
+  printTable(rows, [peerNote, ...notes].filter(Boolean));
   if (jsonFile) writeFileSync(jsonFile, JSON.stringify(rows.map(({ check: _, ...record }) => record), null, 2) + "\n");
   if (wrong > 0) process.exitCode = 1;
 }
 
-main().catch((error) => {
+async function start(): Promise<void> {
+  const problem = option("--problem");
+  if (problem !== undefined) await measureOne(Number(problem), option("--result")!);
+  else main();
+}
+
+start().catch((error) => {
   console.error(error instanceof Error ? error.message : error);
   process.exitCode = 1;
 });

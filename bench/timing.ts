@@ -19,6 +19,8 @@ function median(values: number[]): number {
 }
 
 export function time(run: () => unknown): Timing {
+  // With --expose-gc (npm run bench passes it), start each contender on a collected heap.
+  (globalThis as { gc?: () => void }).gc?.();
   let calls = 1;
   let elapsed = 0;
   for (;;) {

@@ -15,25 +15,21 @@ export function lseJvp(
   let largest = -Infinity;
   let dlargest = 0;
   for (let i = 0; i < x.length; i++) {
-    // tangent of line 9: for (const v of x) largest = Math.max(largest, v);
-    const v = x[i];
-    const dv = dx[i];
-    const t13 = Math.max(largest, v);
-    dlargest = largest === t13 ? dlargest : dv;
-    largest = t13;
+    // tangent of line 10: largest = Math.max(largest, x[i]);
+    const t15 = Math.max(largest, x[i]);
+    dlargest = largest === t15 ? dlargest : dx[i];
+    largest = t15;
   }
-  // tangent of line 10: let sum = 0;
+  // tangent of line 12: let sum = 0;
   let sum = 0;
   let dsum = 0;
-  for (let i2 = 0; i2 < x.length; i2++) {
-    // tangent of line 11: for (const v of x) sum += Math.exp(v - largest);
-    const v = x[i2];
-    const dv = dx[i2];
-    const t9 = Math.exp(v - largest);
-    dsum += t9 * (dv - dlargest);
-    sum += t9;
+  for (let i = 0; i < x.length; i++) {
+    // tangent of line 14: sum += Math.exp(x[i] - largest);
+    const t11 = Math.exp(x[i] - largest);
+    dsum += t11 * (dx[i] - dlargest);
+    sum += t11;
   }
-  // tangent of line 12: return largest + Math.log(sum);
+  // tangent of line 16: return largest + Math.log(sum);
   return { value: largest + Math.log(sum), tangent: dlargest + dsum / sum };
 }
 export function lseGrad(x: number[]): {
@@ -43,59 +39,50 @@ export function lseGrad(x: number[]): {
   };
 } {
   let i2 = 0;
-  let t9 = 0;
+  let t11 = 0;
   let i = 0;
   const tape: number[] = [];
   const xBar: number[] = new Array<number>(x.length).fill(0);
   let largest = -Infinity;
   for (i = 0; i < x.length; i++) {
-    const v = x[i];
+    const t4 = x[i];
     tape.push(largest);
-    largest = Math.max(largest, v);
+    largest = Math.max(largest, t4);
   }
   let sum = 0;
   for (i2 = 0; i2 < x.length; i2++) {
-    const v2 = x[i2];
-    const t8 = v2 - largest;
-    tape.push(t9);
-    t9 = Math.exp(t8);
-    sum += t9;
+    const t10 = x[i2] - largest;
+    tape.push(t11);
+    t11 = Math.exp(t10);
+    sum += t11;
   }
   const value = largest + Math.log(sum);
   // backward sweep
   let largestBar = 0;
   let sumBar = 0;
-  let v2Bar = 0;
-  let vBar = 0;
-  // adjoint of line 12: return largest + Math.log(sum);
-  const t12Bar = 1;
-  largestBar += t12Bar;
-  sumBar += t12Bar / sum;
+  // adjoint of line 16: return largest + Math.log(sum);
+  const t14Bar = 1;
+  largestBar += t14Bar;
+  sumBar += t14Bar / sum;
   while (i2 > 0) {
-    // adjoint of line 11: for (const v of x) sum += Math.exp(v - largest);
     i2--;
-    const t8Bar = t9 * sumBar;
-    t9 = tape.pop()!;
-    v2Bar += t8Bar;
-    largestBar -= t8Bar;
-    const t7Bar = v2Bar;
-    v2Bar = 0;
-    xBar[i2] += t7Bar;
+    // adjoint of line 14: sum += Math.exp(x[i] - largest);
+    const t10Bar = t11 * sumBar;
+    t11 = tape.pop()!;
+    largestBar -= t10Bar;
+    xBar[i2] += t10Bar;
   }
-  // adjoint of line 10: let sum = 0;
+  // adjoint of line 12: let sum = 0;
   sumBar = 0;
   while (i > 0) {
-    // adjoint of line 9: for (const v of x) largest = Math.max(largest, v);
     i--;
-    const t19 = largest;
-    const t20 = largestBar;
+    // adjoint of line 10: largest = Math.max(largest, x[i]);
+    const t21 = largest;
+    const t22 = largestBar;
     largestBar = 0;
     largest = tape.pop()!;
-    largestBar += largest === t19 ? t20 : 0;
-    vBar += largest === t19 ? 0 : t20;
-    const t3Bar = vBar;
-    vBar = 0;
-    xBar[i] += t3Bar;
+    largestBar += largest === t21 ? t22 : 0;
+    xBar[i] += largest === t21 ? 0 : t22;
   }
   // adjoint of line 8: let largest = -Infinity;
   largestBar = 0;

@@ -6,8 +6,12 @@
  */
 export function lse(x: number[]): number {
   let largest = -Infinity;
-  for (const v of x) largest = Math.max(largest, v);
+  for (let i = 0; i < x.length; i++) {
+    largest = Math.max(largest, x[i]);
+  }
   let sum = 0;
-  for (const v of x) sum += Math.exp(v - largest);
+  for (let i = 0; i < x.length; i++) {
+    sum += Math.exp(x[i] - largest);
+  }
   return largest + Math.log(sum);
 }

@@ -14,6 +14,7 @@
  * direction (the driver stops if they disagree).
  */
 import { writeFileSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { gmmInputs, llsqInputs, lseInputs, lstmInputs, odeInputs, seededRandom } from "../problems/inputs.ts";
 import { ToolClient, type Response } from "./client.ts";
@@ -157,6 +158,9 @@ async function main(): Promise<void> {
   const wanted = values.evals?.split(",");
   const runs = { min_runs: Number(values["min-runs"]), min_seconds: Number(values["min-seconds"]) };
   const rows: Row[] = [];
+  // Wall-clock timings of runs of a few milliseconds stretch when the machine is oversubscribed
+  // (preemption lands in long runs, rarely in short ones), so the load goes with the figures.
+  const loadBefore = loadavg()[0]!;
   for (const spec of evals(values.quick!)) {
     if (wanted && !wanted.includes(spec.module)) continue;
     rows.push(...(await measure(spec, runs)));
@@ -164,7 +168,8 @@ async function main(): Promise<void> {
   const lines = ["| eval | size | objective ms | gradient ms | gradient ÷ objective | runs |", "| --- | --- | --- | --- | --- | --- |"];
   for (const r of rows) lines.push(`| ${r.eval} | ${r.size} | ${format(r.objectiveMs)} | ${format(r.gradientMs)} | ${r.ratio.toFixed(2)} | ${r.runs.join(" / ")} |`);
   const byEval = [...new Set(rows.map((r) => r.eval))].map((name) => `${name} ${median(rows.filter((r) => r.eval === name).map((r) => r.ratio)).toFixed(2)}`);
-  process.stdout.write(`${lines.join("\n")}\n\nmedian ratio per eval: ${byEval.join(", ")}\n`);
+  const load = `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after, on ${availableParallelism()} cores`;
+  process.stdout.write(`${lines.join("\n")}\n\nmedian ratio per eval: ${byEval.join(", ")}\n${load}\n`);
   if (values.json) writeFileSync(values.json, `${JSON.stringify(rows, null, 2)}\n`);
 }
 

@@ -7,8 +7,11 @@
  * and the sizes BENCH-PROBLEMS.md compares for gmm and lstm.
  *
  *   npx tsx bench/gradbench/ratios.ts [--evals llsq,lse,ode,gmm,lstm] [--min-runs 5] [--min-seconds 1]
- *                                     [--quick] [--json FILE]
+ *                                     [--warmup SECONDS] [--quick] [--json FILE]
  *
+ * --warmup S first sends, for each size, an evaluate of both functions that runs for S seconds and
+ * whose timings are dropped, so that the measured runs see code V8 has already optimised (GradBench
+ * itself does not warm up: without --warmup the first sizes include the JIT's tier-up).
  * --quick keeps the smallest and the largest size of llsq, lse and ode. Before its timings count,
  * every gradient is checked against a central difference of the tool's own primal along a random
  * direction (the driver stops if they disagree).
@@ -110,7 +113,7 @@ function evaluateTimings(response: Response, what: string): number[] {
   return response.timings!.filter((t) => t.name === "evaluate").map((t) => t.nanoseconds);
 }
 
-async function measure(spec: Eval, runs: { min_runs: number; min_seconds: number }): Promise<Row[]> {
+async function measure(spec: Eval, runs: { min_runs: number; min_seconds: number }, warmup: number): Promise<Row[]> {
   const tool = new ToolClient();
   const rows: Row[] = [];
   try {
@@ -119,6 +122,11 @@ async function measure(spec: Eval, runs: { min_runs: number; min_seconds: number
     if (!defined.success) throw new Error(`define ${spec.module} failed: ${defined.error}`);
     for (const { size, input: generate } of spec.cases) {
       const input = generate();
+      if (warmup > 0) {
+        for (const fn of [spec.primal, spec.gradient]) {
+          evaluateTimings(await tool.send({ kind: "evaluate", module: spec.module, function: fn, input: { ...input, min_runs: 1, min_seconds: warmup } }), `${spec.module} ${fn} ${size}`);
+        }
+      }
       const message = { kind: "evaluate", module: spec.module, input: { ...input, ...runs }, description: size };
       const objective = evaluateTimings(await tool.send({ ...message, function: spec.primal }), `${spec.module} ${spec.primal} ${size}`);
       const gradientResponse = await tool.send({ ...message, function: spec.gradient });
@@ -151,6 +159,7 @@ async function main(): Promise<void> {
       evals: { type: "string" },
       "min-runs": { type: "string", default: "5" },
       "min-seconds": { type: "string", default: "1" },
+      warmup: { type: "string", default: "0" },
       quick: { type: "boolean", default: false },
       json: { type: "string" },
     },
@@ -163,7 +172,7 @@ async function main(): Promise<void> {
   const loadBefore = loadavg()[0]!;
   for (const spec of evals(values.quick!)) {
     if (wanted && !wanted.includes(spec.module)) continue;
-    rows.push(...(await measure(spec, runs)));
+    rows.push(...(await measure(spec, runs, Number(values.warmup))));
   }
   const lines = ["| eval | size | objective ms | gradient ms | gradient ÷ objective | runs |", "| --- | --- | --- | --- | --- | --- |"];
   for (const r of rows) lines.push(`| ${r.eval} | ${r.size} | ${format(r.objectiveMs)} | ${format(r.gradientMs)} | ${r.ratio.toFixed(2)} | ${r.runs.join(" / ")} |`);

@@ -9,8 +9,13 @@ import { parseArgs } from "node:util";
 import { formatDiagnostic } from "./src/diagnostics/format.ts";
 import { compile, EMIT_KINDS, UsageError, type EmitKind } from "./src/pipeline.ts";
 import { WriteError, writeAtomically } from "./src/write/write.ts";
+import { runBuildCommand } from "./src/build/command.ts";
+import { explainCommand } from "./src/explain/command.ts";
 
 const USAGE = `Usage: tsad <file.ts>... [options]
+       tsad explain <file.ts> [--fn f] [--size name=value,...]   (costs of each mode; see tsad explain --help)
+       tsad build [--check]   compile what tsad.config.json names (tsad build --help)
+       tsad watch             the same, again on every change
 
 Generates derivative modules (<name>.grad.ts) for TypeScript functions.
 
@@ -21,6 +26,7 @@ Options:
                  (default: grad for functions returning number, jvp,vjp otherwise)
   --out DIR      output folder (default: beside each input)
   --stdout       print the generated module instead of writing it
+  --no-inline    keep calls to small functions as calls (by default they are inlined first)
   -h, --help     show this help
   -v, --version  show the version
 `;
@@ -33,6 +39,8 @@ export interface CliIO {
 const processIO: CliIO = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
 
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
+  if (argv[0] === "explain") return explainCommand(argv.slice(1), io);
+  if (argv[0] === "build" || argv[0] === "watch") return runBuildCommand(argv[0], argv.slice(1), io);
   let parsed;
   try {
     parsed = parseArgs({
@@ -44,6 +52,7 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
         emit: { type: "string" },
         out: { type: "string" },
         stdout: { type: "boolean" },
+        "no-inline": { type: "boolean" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "v" },
       },
@@ -74,7 +83,7 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
   if (values.out && existsSync(values.out) && !statSync(values.out).isDirectory()) return usageError(io, `--out ${values.out} is a file, not a folder`);
 
   try {
-    const result = await compile({ files: positionals, fn: list(values.fn), wrt: list(values.wrt), emit: emit as EmitKind[] | undefined, out: values.out });
+    const result = await compile({ files: positionals, fn: list(values.fn), wrt: list(values.wrt), emit: emit as EmitKind[] | undefined, out: values.out, inline: !values["no-inline"] });
     if (result.diagnostics.length > 0) {
       for (const d of result.diagnostics) io.stderr(formatDiagnostic(d));
       io.stderr(`\ntsad: ${result.diagnostics.length} error${result.diagnostics.length === 1 ? "" : "s"}; nothing was written.\n`);

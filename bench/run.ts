@@ -7,6 +7,7 @@
  *   npm run bench                      the table on stdout
  *   npm run bench -- --json FILE       also the records {problem, size, contender, ms, ratio, spread}
  *   npm run bench -- --only gmm        only the problems whose name contains "gmm"
+ *   npm run bench -- --no-peers        without TensorFlow.js even when it is installed
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -16,7 +17,7 @@ import { loss as mlpLoss, type Layer } from "../examples/mlp.ts";
 import { llsqGradient, lseGradient, mlpGradient, rosenbrockGradient } from "./handwritten.ts";
 import { flatten, type Nested } from "./leaves.ts";
 import { finiteDifferenceGradient, jvpSweepGradient } from "./sweeps.ts";
-import { time } from "./timing.ts";
+import { time, timePrimal } from "./timing.ts";
 import { printTable, type Row } from "./table.ts";
 import { gmmInputs, llsqInputs, lseInputs, lstmInputs, odeInputs, seededRandom, uniformMatrix, uniformVector } from "./problems/inputs.ts";
 import { gmmObjective, logGamma } from "./problems/gmm.ts";
@@ -65,6 +66,7 @@ const TF = "TF.js (float32)";
 const root = resolve(import.meta.dirname, "..");
 
 async function loadTf(): Promise<{ tf: TfPeer; version: string } | string> {
+  if (process.argv.includes("--no-peers")) return "TensorFlow.js left out (--no-peers).";
   try {
     // A path in a variable: tsad's typecheck must not follow it into a package it may not have.
     const peerModule = "./peers/tfjs-problems.ts";
@@ -131,7 +133,7 @@ function gmmProblem(d: number, K: number, n: number, tf: TfPeer | undefined, sma
   };
 }
 
-function lstmProblem(layers: number, c: number, tf: TfPeer | undefined): Problem {
+function lstmProblem(layers: number, c: number, tf: TfPeer | undefined, small: boolean): Problem {
   const input = lstmInputs(layers, c, 14, 2026);
   const { main_params: mainParams, extra_params: extraParams, state, sequence } = input;
   const grad = () => lstmObjectiveGrad(mainParams, extraParams, state, sequence);
@@ -139,6 +141,7 @@ function lstmProblem(layers: number, c: number, tf: TfPeer | undefined): Problem
   const direction = { mainParams: uniformMatrix(2 * layers, 56, -1, 1, 7), extraParams: uniformMatrix(3, 14, -1, 1, 8) };
   const primal = () => lstmObjective(mainParams, extraParams, state, sequence);
   const sweep = () => jvpSweepGradient((t) => lstmObjectiveJvp(mainParams, extraParams, state, sequence, t as typeof direction).tangent, params);
+  const count = 8 * layers * 14 + 3 * 14;
   return {
     name: "LSTM",
     size: `l=${layers}, c=${c}, b=14`,
@@ -147,11 +150,15 @@ function lstmProblem(layers: number, c: number, tf: TfPeer | undefined): Problem
     contenders: [
       { name: "tsad grad", run: grad },
       { name: "tsad jvp (1 direction)", run: () => lstmObjectiveJvp(mainParams, extraParams, state, sequence, direction) },
-      { name: `tsad gradient by ${8 * layers * 14 + 42} JVPs`, run: sweep, gradient: sweep },
-      { name: "finite differences", run: () => finiteDifferenceGradient(primal, [mainParams, extraParams]), gradient: () => finiteDifferenceGradient(primal, [mainParams, extraParams]), tolerance: FINITE_DIFFERENCES },
+      ...(small
+        ? [
+            { name: `tsad gradient by ${count} JVPs`, run: sweep, gradient: sweep },
+            { name: "finite differences", run: () => finiteDifferenceGradient(primal, [mainParams, extraParams]), gradient: () => finiteDifferenceGradient(primal, [mainParams, extraParams]), tolerance: FINITE_DIFFERENCES },
+          ]
+        : []),
       ...tfContenders(tf, (t) => t.lstm(input)),
     ],
-    skipped: [],
+    skipped: small ? [] : [`gradient by ${count} JVPs: skipped at this size (too slow)`, fd()],
   };
 }
 
@@ -335,7 +342,7 @@ function measure(problem: Problem): Measured {
   const notes: string[] = [];
   let wrong = 0;
   const reference = problem.reference();
-  const primal = time(problem.primal);
+  const primal = timePrimal(problem.primal);
   rows.push({ problem: problem.name, size: problem.size, contender: "primal", ms: primal.ms, ratio: 1, spread: primal.spread, check: "" });
   for (const contender of problem.contenders) {
     let check = "";
@@ -349,8 +356,8 @@ function measure(problem: Problem): Measured {
         continue;
       }
     }
-    const t = time(contender.run);
-    rows.push({ problem: problem.name, size: problem.size, contender: contender.name, ms: t.ms, ratio: t.ms / primal.ms, spread: t.spread, check });
+    const t = time(contender.run, problem.primal);
+    rows.push({ problem: problem.name, size: problem.size, contender: contender.name, ms: t.ms, ratio: t.ratio, spread: t.spread, check });
   }
   for (const skipped of problem.skipped) notes.push(`${problem.name} ${problem.size}: ${skipped}.`);
   return { rows, notes, wrong };
@@ -359,8 +366,8 @@ function measure(problem: Problem): Measured {
 const makers: { name: string; make: (tf: TfPeer | undefined) => Problem | Promise<Problem> }[] = [
   { name: "gmm", make: (tf) => gmmProblem(2, 5, 1000, tf, true) },
   { name: "gmm", make: (tf) => gmmProblem(10, 25, 1000, tf, false) },
-  { name: "lstm", make: (tf) => lstmProblem(2, 128, tf) },
-  { name: "lstm", make: (tf) => lstmProblem(2, 1024, tf) },
+  { name: "lstm", make: (tf) => lstmProblem(2, 128, tf, true) },
+  { name: "lstm", make: (tf) => lstmProblem(2, 1024, tf, false) },
   { name: "lse", make: (tf) => lseProblem(100_000, tf) },
   { name: "llsq", make: (tf) => llsqProblem(1024, 128, tf) },
   { name: "rosenbrock", make: (tf) => rosenbrockProblem(1000, tf) },
@@ -397,7 +404,8 @@ function main(): void {
   makers.forEach((maker, index) => {
     if (only && !maker.name.includes(only)) return;
     const resultFile = join(scratch, `result-${process.pid}-${index}.json`);
-    const child = spawnSync(process.execPath, [...process.execArgv, import.meta.filename, "--problem", String(index), "--result", resultFile], { stdio: ["ignore", "ignore", "inherit"] });
+    const passOn = process.argv.includes("--no-peers") ? ["--no-peers"] : [];
+    const child = spawnSync(process.execPath, [...process.execArgv, import.meta.filename, "--problem", String(index), "--result", resultFile, ...passOn], { stdio: ["ignore", "ignore", "inherit"] });
     if (child.status !== 0) {
       notes.add(`${maker.name} (problem ${index}): the measuring process failed (exit status ${child.status ?? child.signal}).`);
       wrong++;

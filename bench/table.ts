@@ -4,7 +4,7 @@ export interface Row {
   size: string;
   contender: string;
   ms: number;
-  /** ms ÷ the primal's ms, in the same run. */
+  /** Median over alternating batches of (its time ÷ the primal's), in the same process. */
   ratio: number;
   spread: [number, number];
   /** How far its gradient was from tsad's (empty when it computes no gradient). */
@@ -23,6 +23,6 @@ export function printTable(rows: Row[], notes: string[]): void {
   console.log(line(header));
   console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
   for (const row of cells) console.log(line(row));
-  console.log(`\nNode ${process.version}, ${new Date().toISOString().slice(0, 10)}. Medians over batches after warm-up; "vs tsad" is the gradient's largest difference from tsad's, relative to its largest entry.`);
+  console.log(`\nNode ${process.version}, ${new Date().toISOString().slice(0, 10)}. Medians over batches after warm-up; "× primal" is the median ratio over alternating batches of the contender and the primal; "vs tsad" is the gradient's largest difference from tsad's, relative to its largest entry.`);
   for (const note of notes) console.log(`- ${note}`);
 }

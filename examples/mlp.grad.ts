@@ -21,23 +21,16 @@ export function lossGrad(
   let k = 0;
   let t12 = 0;
   let outBar: number[] = [];
-  let t5Bar: number[] = [];
-  const containerTape: {
-    adjointTape: number[][];
-    containerTape: {
-      controlTape: number[];
-      i: number;
-      j: number;
-      outBar: number[];
-      t17: number;
-      tape: number[];
-    }[];
-    containerTape2: number[][];
-    h: number[];
-    hBar: number[];
-    l: number;
-  }[] = [];
+  let l = 0;
+  let i = 0;
+  let out2Bar: number[] = [];
+  let out2: number[] = [];
+  let t36 = 0;
+  let j = 0;
+  let t34 = 0;
+  let inputBar: number[] = [];
   const adjointTape: number[][] = [];
+  const containerTape: number[][] = [];
   const controlTape: number[] = [];
   const tape: number[] = [];
   const layersBar: {
@@ -47,16 +40,47 @@ export function lossGrad(
     W: item.W.map((item3) => new Array<number>(item3.length).fill(0)),
     b: new Array<number>(item.b.length).fill(0),
   }));
+  const xsBar: number[][] = xs.map((item) => new Array<number>(item.length).fill(0));
   let total = 0;
   for (s = 0; s < xs.length; s++) {
-    const predictOut = predictForwardWrtLayers(layers, xs[s], layersBar);
-    containerTape.push(predictOut.saved);
-    const t5 = predictOut.value;
-    adjointTape.push(t5Bar);
-    t5Bar = new Array<number>(t5.length).fill(0);
-    const out = t5;
+    const x = xs[s];
+    const xBar = xsBar[s];
+    let h = x;
+    let hBar = xBar;
+    for (l = 0; l < layers.length; l++) {
+      const layer = layers[l];
+      const layerBar = layersBar[l];
+      const relu = l < layers.length - 1;
+      const input = h;
+      adjointTape.push(inputBar);
+      inputBar = hBar;
+      containerTape.push(out2);
+      out2 = [];
+      adjointTape.push(out2Bar);
+      out2Bar = [];
+      for (controlTape.push(i), i = 0; i < layer.W.length; i++) {
+        const t27Bar = layerBar.b;
+        let z = layer.b[i];
+        for (controlTape.push(j), j = 0; j < input.length; j++) {
+          const t31Bar = layerBar.W;
+          const t32Bar = t31Bar[i];
+          const t33 = layer.W[i][j];
+          tape.push(t34);
+          t34 = input[j];
+          z += t33 * t34;
+        }
+        // adjoint of line 19: out.push(relu ? Math.max(0, z) : z);
+        tape.push(t36);
+        t36 = Math.max(0, z);
+        out2.push(relu ? t36 : z);
+        out2Bar.push(0);
+      }
+      h = out2;
+      hBar = out2Bar;
+    }
+    const out = h;
     adjointTape.push(outBar);
-    outBar = t5Bar;
+    outBar = hBar;
     for (controlTape.push(k), k = 0; k < out.length; k++) {
       const t9 = out[k];
       const t11 = ys[s][k];
@@ -69,11 +93,13 @@ export function lossGrad(
   const value = total / t15;
   // backward sweep
   let totalBar = 0;
+  let zBar = 0;
   // adjoint of line 41: return total / xs.length;
   totalBar += 1 / t15;
+  const t20 = layers.length;
+  const t21 = t20 - 1;
   while (s > 0) {
     s--;
-    const t4 = xs[s];
     while (k > 0) {
       k--;
       // adjoint of line 38: total += (out[k] - ys[s][k]) ** 2;
@@ -82,227 +108,55 @@ export function lossGrad(
       outBar[k] += t9Bar;
     }
     k = controlTape.pop()!;
-    // adjoint of line 36: const out = predict(layers, xs[s]);
     outBar = adjointTape.pop()!;
-    const t25 = t5Bar;
-    t5Bar = adjointTape.pop()!;
-    predictPullbackWrtLayers(layers, t4, t25, layersBar, containerTape.pop()!);
+    const t63 = Math.ceil(layers.length - 0);
+    l = 0 + (t63 > 0 ? t63 : 0);
+    while (l > 0) {
+      l--;
+      const layer = layers[l];
+      const layerBar = layersBar[l];
+      const relu = l < t21;
+      const t27Bar = layerBar.b;
+      const t31 = layer.W;
+      const t31Bar = layerBar.W;
+      while (i > 0) {
+        i--;
+        // adjoint of line 19: out.push(relu ? Math.max(0, z) : z);
+        const t37Bar = out2Bar[out2Bar.length - 1];
+        out2Bar.pop();
+        out2.pop();
+        let t36Bar = 0;
+        if (relu) {
+          t36Bar += t37Bar;
+        } else {
+          zBar += t37Bar;
+        }
+        zBar += 0 === t36 ? 0 : t36Bar;
+        t36 = tape.pop()!;
+        const t32 = t31[i];
+        const t32Bar = t31Bar[i];
+        while (j > 0) {
+          j--;
+          // adjoint of line 17: z += layer.W[i][j] * input[j];
+          const t35Bar = zBar;
+          const t33Bar = t34 * t35Bar;
+          inputBar[j] += t32[j] * t35Bar;
+          t34 = tape.pop()!;
+          t32Bar[j] += t33Bar;
+        }
+        j = controlTape.pop()!;
+        // adjoint of line 15: let z = layer.b[i];
+        const t28Bar = zBar;
+        zBar = 0;
+        t27Bar[i] += t28Bar;
+      }
+      i = controlTape.pop()!;
+      out2Bar = adjointTape.pop()!;
+      out2 = containerTape.pop()!;
+      inputBar = adjointTape.pop()!;
+    }
   }
   // adjoint of line 34: let total = 0;
   totalBar = 0;
   return { value, grad: { layers: layersBar } };
-}
-function denseForward(
-  layer: {
-    W: number[][];
-    b: number[];
-  },
-  input: number[],
-  relu: boolean,
-  layerBar: {
-    W: number[][];
-    b: number[];
-  },
-  inputBar: number[],
-): {
-  value: number[];
-  saved: {
-    controlTape: number[];
-    i: number;
-    j: number;
-    outBar: number[];
-    t17: number;
-    tape: number[];
-  };
-} {
-  let i = 0;
-  let t17 = 0;
-  let j = 0;
-  const controlTape: number[] = [];
-  const tape: number[] = [];
-  const t1Bar: number[] = [];
-  const out: number[] = [];
-  const outBar = t1Bar;
-  for (i = 0; i < layer.W.length; i++) {
-    let z = layer.b[i];
-    for (controlTape.push(j), j = 0; j < input.length; j++) {
-      z += layer.W[i][j] * input[j];
-    }
-    // adjoint of line 19: out.push(relu ? Math.max(0, z) : z);
-    tape.push(t17);
-    t17 = Math.max(0, z);
-    out.push(relu ? t17 : z);
-    outBar.push(0);
-  }
-  const value = out;
-  return { value, saved: { controlTape, i, j, outBar, t17, tape } };
-}
-function densePullback(
-  layer: {
-    W: number[][];
-    b: number[];
-  },
-  input: number[],
-  relu: boolean,
-  resultBar: number[],
-  layerBar: {
-    W: number[][];
-    b: number[];
-  },
-  inputBar: number[],
-  saved: {
-    controlTape: number[];
-    i: number;
-    j: number;
-    outBar: number[];
-    t17: number;
-    tape: number[];
-  },
-): void {
-  const controlTape = saved.controlTape;
-  let i = saved.i;
-  let j = saved.j;
-  let outBar = saved.outBar;
-  let t17 = saved.t17;
-  const tape = saved.tape;
-  // backward sweep
-  let zBar = 0;
-  for (let k = 0; k < resultBar.length; k++) {
-    outBar[k] += resultBar[k];
-  }
-  const t6Bar = layerBar.b;
-  const t11 = layer.W;
-  const t11Bar = layerBar.W;
-  while (i > 0) {
-    i--;
-    // adjoint of line 19: out.push(relu ? Math.max(0, z) : z);
-    const t18Bar = outBar[outBar.length - 1];
-    outBar.pop();
-    let t17Bar = 0;
-    if (relu) {
-      t17Bar += t18Bar;
-    } else {
-      zBar += t18Bar;
-    }
-    zBar += 0 === t17 ? 0 : t17Bar;
-    t17 = tape.pop()!;
-    const t12 = t11[i];
-    const t12Bar = t11Bar[i];
-    while (j > 0) {
-      j--;
-      // adjoint of line 17: z += layer.W[i][j] * input[j];
-      const t15Bar = zBar;
-      const t13Bar = input[j] * t15Bar;
-      inputBar[j] += t12[j] * t15Bar;
-      t12Bar[j] += t13Bar;
-    }
-    j = controlTape.pop()!;
-    // adjoint of line 15: let z = layer.b[i];
-    const t7Bar = zBar;
-    zBar = 0;
-    t6Bar[i] += t7Bar;
-  }
-}
-function predictForwardWrtLayers(
-  layers: {
-    W: number[][];
-    b: number[];
-  }[],
-  x: number[],
-  layersBar: {
-    W: number[][];
-    b: number[];
-  }[],
-): {
-  value: number[];
-  saved: {
-    adjointTape: number[][];
-    containerTape: {
-      controlTape: number[];
-      i: number;
-      j: number;
-      outBar: number[];
-      t17: number;
-      tape: number[];
-    }[];
-    containerTape2: number[][];
-    h: number[];
-    hBar: number[];
-    l: number;
-  };
-} {
-  let l = 0;
-  const containerTape: {
-    controlTape: number[];
-    i: number;
-    j: number;
-    outBar: number[];
-    t17: number;
-    tape: number[];
-  }[] = [];
-  const containerTape2: number[][] = [];
-  const adjointTape: number[][] = [];
-  let h = x;
-  let hBar: number[] = new Array<number>(x.length).fill(0);
-  for (l = 0; l < layers.length; l++) {
-    const t4Bar = layersBar[l];
-    const denseOut = denseForward(layers[l], h, l < layers.length - 1, t4Bar, hBar);
-    containerTape.push(denseOut.saved);
-    containerTape2.push(h);
-    h = denseOut.value;
-    adjointTape.push(hBar);
-    hBar = new Array<number>(h.length).fill(0);
-  }
-  const value: number[] = h.slice();
-  return { value, saved: { adjointTape, containerTape, containerTape2, h, hBar, l } };
-}
-function predictPullbackWrtLayers(
-  layers: {
-    W: number[][];
-    b: number[];
-  }[],
-  x: number[],
-  resultBar: number[],
-  layersBar: {
-    W: number[][];
-    b: number[];
-  }[],
-  saved2: {
-    adjointTape: number[][];
-    containerTape: {
-      controlTape: number[];
-      i: number;
-      j: number;
-      outBar: number[];
-      t17: number;
-      tape: number[];
-    }[];
-    containerTape2: number[][];
-    h: number[];
-    hBar: number[];
-    l: number;
-  },
-): void {
-  const adjointTape = saved2.adjointTape;
-  const containerTape = saved2.containerTape;
-  const containerTape2 = saved2.containerTape2;
-  let h = saved2.h;
-  let hBar = saved2.hBar;
-  let l = saved2.l;
-  // backward sweep
-  for (let k = 0; k < resultBar.length; k++) {
-    hBar[k] += resultBar[k];
-  }
-  const t6 = layers.length - 1;
-  while (l > 0) {
-    l--;
-    // adjoint of line 27: h = dense(layers[l], h, l < layers.length - 1);
-    const t4 = layers[l];
-    const t4Bar = layersBar[l];
-    const t7 = l < t6;
-    const t17 = hBar;
-    hBar = adjointTape.pop()!;
-    h = containerTape2.pop()!;
-    densePullback(t4, h, t7, t17, t4Bar, hBar, containerTape.pop()!);
-  }
 }

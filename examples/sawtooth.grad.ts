@@ -11,70 +11,50 @@ export function sawtoothGrad(
   };
 } {
   let l = 0;
-  let t5 = 0;
-  const containerTape: {
-    t1: number;
-  }[] = [];
+  let t11 = 0;
+  let t10 = 0;
   const tape: number[] = [];
   let f = x;
   for (l = 1; l <= depth; l++) {
-    const reluOut = reluForward(f);
-    containerTape.push(reluOut.saved);
-    const t4 = 2 * reluOut.value;
-    tape.push(t5);
-    t5 = -f;
-    const reluOut2 = reluForward(t5);
-    containerTape.push(reluOut2.saved);
-    const t8 = t4 + 2 * reluOut2.value;
-    tape.push(f);
-    f = t8 - 2;
+    const v = f;
+    tape.push(t10);
+    t10 = Math.max(0, v);
+    const t4 = 2 * t10;
+    const v2 = -f;
+    tape.push(t11);
+    t11 = Math.max(0, v2);
+    f = t4 + 2 * t11 - 2;
   }
   const value = f;
   // backward sweep
   let fBar = 0;
+  let v2Bar = 0;
+  let vBar = 0;
   let xBar = 0;
   fBar++;
+  const t21 = Math.floor(depth - 1) + 1;
+  l = 1 + (t21 > 0 ? t21 : 0);
   while (l > 1) {
     l--;
     // adjoint of line 12: f = 2 * relu(f) + 2 * relu(-f) - 2;
     const t8Bar = fBar;
     fBar = 0;
-    f = tape.pop()!;
     const t4Bar = t8Bar;
-    const t14 = 2 * t8Bar;
-    fBar -= reluPullback(t5, t14, containerTape.pop()!).v;
-    t5 = tape.pop()!;
-    const t17 = 2 * t4Bar;
-    fBar += reluPullback(f, t17, containerTape.pop()!).v;
+    // adjoint of line 6: return Math.max(0, v);
+    v2Bar += 0 === t11 ? 0 : 2 * t8Bar;
+    t11 = tape.pop()!;
+    // adjoint of line 12: f = 2 * relu(f) + 2 * relu(-f) - 2;
+    fBar -= v2Bar;
+    v2Bar = 0;
+    // adjoint of line 6: return Math.max(0, v);
+    vBar += 0 === t10 ? 0 : 2 * t4Bar;
+    t10 = tape.pop()!;
+    // adjoint of line 12: f = 2 * relu(f) + 2 * relu(-f) - 2;
+    fBar += vBar;
+    vBar = 0;
   }
   // adjoint of line 10: let f = x;
   xBar += fBar;
   fBar = 0;
   return { value, grad: { x: xBar } };
-}
-function reluForward(v: number): {
-  value: number;
-  saved: {
-    t1: number;
-  };
-} {
-  const t1 = Math.max(0, v);
-  const value = t1;
-  return { value, saved: { t1 } };
-}
-function reluPullback(
-  v: number,
-  resultBar: number,
-  saved: {
-    t1: number;
-  },
-): {
-  v: number;
-} {
-  let t1 = saved.t1;
-  // backward sweep
-  let vBar = 0;
-  // adjoint of line 6: return Math.max(0, v);
-  vBar += 0 === t1 ? 0 : resultBar;
-  return { v: vBar };
 }

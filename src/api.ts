@@ -1,4 +1,5 @@
 /** tsad's programmatic API: what `import { compile } from "tsad"` gives. */
-export { compile, EMIT_KINDS, UsageError, type CompileOptions, type CompileResult, type EmitKind, type GeneratedModule } from "./pipeline.ts";
+export { compile, explain, EMIT_KINDS, UsageError, type CompileOptions, type CompileResult, type EmitKind, type ExplainOptions, type ExplainResult, type GeneratedModule, type SourceText } from "./pipeline.ts";
+export type { ChainCost, Explanation } from "./explain/explain.ts";
 export type { Diagnostic, Position } from "./diagnostics/diagnostic.ts";
 export { formatDiagnostic } from "./diagnostics/format.ts";

@@ -10,48 +10,70 @@
  * Set TSAD_DEBUG_IR=1 to print the IR after lowering and after differentiation.
  */
 import { basename, dirname, join, resolve } from "node:path";
-import * as prettier from "prettier";
 import type { Project } from "ts-morph";
 import { ActivityOracle } from "./analysis/activity.ts";
 import { diagnostics } from "./diagnostics/catalog.ts";
 import { DiagnosticError, type Diagnostic } from "./diagnostics/diagnostic.ts";
-import { emitFunction, printNodes } from "./emit/emit.ts";
+import { emitFunction } from "./emit/emit.ts";
 import { differentiateForward, type ForwardTarget } from "./forward/forward.ts";
 import type { DerivativeFunction, Expr, Function, Program, Stmt, Type } from "./ir/ir.ts";
 import { NUMBER, ref } from "./ir/ir.ts";
-import { NameManager } from "./ir/names.ts";
+import { capitalize, NameManager } from "./ir/names.ts";
+import { hessianWrapper, jacobianMode, jacobianWrapper, type Callee, type JacobianMode } from "./higher/dense.ts";
 import { printProgram } from "./ir/print.ts";
 import { derivativeType, isDifferentiable } from "./ir/types.ts";
 import { callees, checkCallGraph } from "./analysis/callgraph.ts";
+import { writtenParams } from "./analysis/writes.ts";
 import { topLevelFunctions, type SourceFunction } from "./load/functions.ts";
-import { createProject, load } from "./load/load.ts";
+import { selectTargets } from "./load/targets.ts";
+import { UserRules } from "./rules/user-rules.ts";
+import { externalImports, calledFunctions } from "./emit/imports.ts";
+import { formatModule } from "./emit/format.ts";
+import { createProject, load, localFiles } from "./load/load.ts";
 import { lowerProgram } from "./lower/lower.ts";
 import { differentiateReverse, type ReverseTarget } from "./reverse/reverse.ts";
 import { removeJumps } from "./reverse/structure.ts";
 import { renameSiblingDeclarations } from "./reverse/names.ts";
 import { isolateConditions } from "./reverse/conditions.ts";
 import { removeDeadCode } from "./simplify/dead-code.ts";
+import { inlineSmallCallees } from "./simplify/inline.ts";
+import { propagateCopies } from "./simplify/copies.ts";
 import { annotateSourceLines } from "./emit/comments.ts";
+import { explainFunction, type Explanation } from "./explain/explain.ts";
 
-export const EMIT_KINDS = ["grad", "jvp", "vjp", "hvp", "hessian", "jacobian"] as const;
+export const EMIT_KINDS = ["grad", "jvp", "vjp", "hvp", "hessian", "jacobian", "auto"] as const;
 export type EmitKind = (typeof EMIT_KINDS)[number];
-export const IMPLEMENTED_KINDS: readonly EmitKind[] = ["grad", "jvp", "vjp", "hvp"];
+
+/** A module given as text instead of a path on disk. */
+export interface SourceText {
+  /** Its path: names the output (`model.ts` → `model.grad.ts`) and resolves relative imports between texts. */
+  path: string;
+  text: string;
+}
 
 export interface CompileOptions {
-  /** Input files. */
-  files: string[];
+  /** Input files: paths read from disk, or `{ path, text }` modules compiled from text (then every file is in memory). */
+  files: (string | SourceText)[];
   /** Functions to differentiate (default: every exported function of the inputs). */
   fn?: string[];
   /** Parameters to differentiate with respect to (default: every differentiable parameter). */
   wrt?: string[];
-  /** What to generate (default: `grad` for functions returning `number`, `jvp,vjp` otherwise). */
+  /** What to generate, for every function (overrides `@differentiate emit=`; default: `grad` for functions returning `number`, `jvp,vjp` otherwise). */
   emit?: EmitKind[];
+  /** What to generate for functions whose `@differentiate` tag names no `emit=` (a config file's `emit`). */
+  defaultEmit?: EmitKind[];
+  /** Modules of derivative rules (`@derivativeOf` functions) to use besides those in the inputs and what they import. */
+  rules?: string[];
+  /** The command the generated module's header names to regenerate it (default: the equivalent `tsad` command line). */
+  command?: string;
   /** Output folder (default: beside each input). */
   out?: string;
   /** Source texts by path, instead of reading the files from disk. */
   sources?: ReadonlyMap<string, string>;
   /** Reuse a loaded project (watch mode, tests). */
   project?: Project;
+  /** Inline small callees before differentiating (default true; false keeps every call a call). */
+  inline?: boolean;
 }
 
 export interface GeneratedModule {
@@ -79,28 +101,86 @@ export async function compile(options: CompileOptions): Promise<CompileResult> {
   }
 }
 
-async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[]> {
+/** `{ path, text }` inputs become paths plus in-memory sources. */
+function withTexts(options: CompileOptions): CompileOptions & { files: string[] } {
+  const texts = options.files.filter((f): f is SourceText => typeof f !== "string");
+  if (texts.length === 0) return options as CompileOptions & { files: string[] };
+  const sources = new Map(options.sources);
+  for (const { path, text } of texts) sources.set(resolve(path), text);
+  return { ...options, files: options.files.map((f) => (typeof f === "string" ? f : f.path)), sources };
+}
+
+/** Load, select the targets, lower them, check the call graph: what every command starts with. */
+function prepare(given: CompileOptions) {
+  const options = withTexts(given);
   const project = options.project ?? createProject(options.sources);
+  for (const path of options.rules ?? []) if (!project.getSourceFile(resolve(path))) project.addSourceFileAtPath(resolve(path));
   const loaded = load(options.files, project);
   if (loaded.diagnostics.length > 0) throw new DiagnosticError(loaded.diagnostics);
 
-  const selections = loaded.program.inputs.map((file) => ({ file, functions: topLevelFunctions(file) }));
+  const rules = UserRules.find(project, localFiles(project));
   const wanted = options.fn ?? [];
   for (const name of wanted) {
-    if (!selections.some((s) => s.functions.some((fn) => fn.name === name))) {
+    if (!loaded.program.inputs.some((file) => topLevelFunctions(file).some((fn) => fn.name === name))) {
       throw new UsageError(`no function named \`${name}\` in ${options.files.join(", ")}`);
     }
   }
-  const targetsByFile = selections.map(({ file, functions }) => ({
-    file,
-    targets: functions.filter((fn) => (wanted.length > 0 ? wanted.includes(fn.name) : fn.exported)),
-  }));
+  const selected = selectTargets(loaded.program.inputs, wanted, rules, EMIT_KINDS);
+  const tags = new Map(selected.flatMap((s) => s.targets.map((t) => [t.source.node, t.tag] as const)));
+  const targetsByFile = selected.map(({ file, targets }) => ({ file, targets: targets.map((t) => t.source) }));
   const allTargets = targetsByFile.flatMap((s) => s.targets);
   if (allTargets.length === 0) throw new UsageError(`no exported function to differentiate in ${options.files.join(", ")} (name one with --fn)`);
 
-  const { program, irNames } = lowerProgram(allTargets);
-  checkCallGraph(program);
+  const lowered = lowerProgram(allTargets, rules);
+  checkCallGraph(lowered.program);
+  const program = propagateCopies(options.inline === false ? lowered.program : inlineSmallCallees(lowered.program));
   debugIR("after lowering", program);
+  return { program, irNames: lowered.irNames, targetsByFile, tags, calls: lowered.program };
+}
+
+/** The program reverse mode works on: jumps turned into flags, one declaration per name. */
+function structuredProgram(program: Program): Program {
+  return { functions: new Map([...program.functions].map(([name, fn]) => [name, isolateConditions(renameSiblingDeclarations(removeJumps(fn)))])) };
+}
+
+export interface ExplainOptions extends Pick<CompileOptions, "files" | "fn" | "wrt" | "sources" | "project" | "inline"> {
+  /** Values for size symbols (`x.length` → 1000), to evaluate the counts and compare the modes. */
+  sizes?: ReadonlyMap<string, number>;
+}
+
+export interface ExplainResult {
+  explanations: Explanation[];
+  diagnostics: Diagnostic[];
+}
+
+/** `tsad explain`: sizes, operation counts of each mode, tape memory and the recommended mode. */
+export async function explain(options: ExplainOptions): Promise<ExplainResult> {
+  try {
+    // Counted as written (its calls are the stages of a chain); taped as generated (inlined).
+    const { program: generated, irNames, targetsByFile, calls: program } = prepare(options);
+    const oracle = new ActivityOracle(program);
+    const structured = structuredProgram(generated);
+    const explanations = targetsByFile.flatMap(({ targets }) =>
+      targets.map((source) => {
+        const fn = program.functions.get(irNames.get(source.node)!)!;
+        const wrt = selectWrt(fn, source, options.wrt);
+        if (!isDifferentiable(fn.returnType)) throw new DiagnosticError([diagnostics.noDifferentiableOutput(fn.sourceName, fn.loc)]);
+        const kind = fn.returnType.kind === "number" ? "grad" : "vjp";
+        const exportName = `${fn.sourceName}${capitalize(kind)}`;
+        const reverse = differentiateReverse(structured, new ActivityOracle(structured), [{ fn: fn.name, wrt, exportName, kind }]);
+        const reverseProgram: Program = { functions: new Map([...structured.functions, ...reverse.functions.map((f) => [f.name, f] as const)]) };
+        return explainFunction({ program, oracle, fn, wrt, reverse: { program: reverseProgram, fn: reverseProgram.functions.get(exportName)! }, sizes: options.sizes ?? new Map() });
+      }),
+    );
+    return { explanations, diagnostics: [] };
+  } catch (error) {
+    if (error instanceof DiagnosticError) return { explanations: [], diagnostics: error.diagnostics };
+    throw error;
+  }
+}
+
+async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[]> {
+  const { program, irNames, targetsByFile, tags } = prepare(options);
 
   const modules: GeneratedModule[] = [];
   for (const { file, targets } of targetsByFile) {
@@ -108,46 +188,67 @@ async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[
     const oracle = new ActivityOracle(program);
     const forwardTargets: ForwardTarget[] = [];
     const reverseTargets: ReverseTarget[] = [];
-    const hvpTargets: { fn: Function; wrt: boolean[]; gradName: string; internalGrad: boolean }[] = [];
+    const hvpTargets: { fn: Function; wrt: boolean[]; gradName: string }[] = [];
+    const denseTargets: { fn: Function; wrt: boolean[]; hessian: boolean; jacobian?: JacobianMode }[] = [];
     const requested = new Set<EmitKind>();
+    /** The generated functions the user asked for; everything else is a helper of those. */
+    const exportNames = new Set<string>();
     for (const source of targets) {
       const fn = program.functions.get(irNames.get(source.node)!)!;
-      const kinds = options.emit ?? defaultKinds(fn);
-      const wrt = selectWrt(fn, source, options.wrt);
+      const tag = tags.get(source.node);
+      const kinds = expandAuto(options.emit ?? (tag?.emit as EmitKind[] | undefined) ?? options.defaultEmit ?? defaultKinds(fn), fn);
+      const wrt = selectWrt(fn, source, options.wrt ?? tag?.wrt);
       if (!isDifferentiable(fn.returnType)) throw new DiagnosticError([diagnostics.noDifferentiableOutput(fn.sourceName, fn.loc)]);
       for (const kind of kinds) {
         requested.add(kind);
         if ((kind === "grad" || kind === "hvp" || kind === "hessian") && fn.returnType.kind !== "number") {
           throw new DiagnosticError([diagnostics.scalarModeOnVector(fn.sourceName, kind, fn.loc)]);
         }
-        if (!IMPLEMENTED_KINDS.includes(kind)) {
-          throw new UsageError(`\`--emit ${kind}\` is not available in this version of tsad yet; use --emit ${IMPLEMENTED_KINDS.join(",")}`);
-        }
+        exportNames.add(`${fn.sourceName}${capitalize(kind)}`);
       }
-      if (kinds.includes("jvp")) forwardTargets.push({ fn: fn.name, wrt, exportName: `${fn.sourceName}Jvp` });
+      const jacobian = kinds.includes("jacobian") ? jacobianMode(fn, wrt) : undefined;
+      const needs = (kind: "jvp" | "vjp" | "grad" | "gradJvp") => {
+        switch (kind) {
+          case "jvp":
+            return kinds.includes("jvp") || jacobian === "forward" || jacobian === "runtime";
+          case "vjp":
+            return kinds.includes("vjp") || jacobian === "reverse" || jacobian === "runtime";
+          case "grad":
+            return kinds.includes("grad") || kinds.includes("hvp") || kinds.includes("hessian");
+          case "gradJvp":
+            return kinds.includes("hvp") || kinds.includes("hessian");
+        }
+      };
+      if (needs("jvp")) forwardTargets.push({ fn: fn.name, wrt, exportName: `${fn.sourceName}Jvp` });
       // A Hessian-vector product is forward mode over the gradient's own IR.
-      if (kinds.includes("grad") || kinds.includes("hvp")) reverseTargets.push({ fn: fn.name, wrt, exportName: `${fn.sourceName}Grad`, kind: "grad" });
-      if (kinds.includes("vjp")) reverseTargets.push({ fn: fn.name, wrt, exportName: `${fn.sourceName}Vjp`, kind: "vjp" });
-      if (kinds.includes("hvp")) hvpTargets.push({ fn, wrt, gradName: `${fn.sourceName}Grad`, internalGrad: !kinds.includes("grad") });
+      if (needs("grad")) reverseTargets.push({ fn: fn.name, wrt, exportName: `${fn.sourceName}Grad`, kind: "grad" });
+      if (needs("vjp")) reverseTargets.push({ fn: fn.name, wrt, exportName: `${fn.sourceName}Vjp`, kind: "vjp" });
+      if (needs("gradJvp")) hvpTargets.push({ fn, wrt, gradName: `${fn.sourceName}Grad` });
+      if (kinds.includes("hessian") || jacobian) denseTargets.push({ fn, wrt, hessian: kinds.includes("hessian"), jacobian });
     }
     const forward = differentiateForward(program, oracle, forwardTargets);
     // Reverse mode works on functions whose jumps are flags (one program of them, one oracle).
-    const structured: Program = { functions: new Map([...program.functions].map(([name, fn]) => [name, isolateConditions(renameSiblingDeclarations(removeJumps(fn)))])) };
+    const structured = structuredProgram(program);
     const reverse = differentiateReverse(structured, new ActivityOracle(structured), reverseTargets);
     const secondOrder = hessianVectorProducts(structured, reverse.functions, hvpTargets, new Set(forward.functions.map((fn) => fn.name)));
-    const internal = new Set(hvpTargets.filter((t) => t.internalGrad).map((t) => t.gradName));
-    const firstOrder = [...forward.functions, ...reverse.functions.filter((fn) => !internal.has(fn.name))];
-    const derivatives = [...firstOrder, ...secondOrder.functions].map((fn) => annotateSourceLines({ ...fn, ...removeDeadCode(fn, fn.derivedNames) }));
+    const derivatives = [...forward.functions, ...reverse.functions, ...secondOrder.functions].map((fn) => annotateSourceLines({ ...fn, ...removeDeadCode(fn, fn.derivedNames) }));
+    const byName = new Map<string, Function>(derivatives.map((fn) => [fn.name, fn]));
+    const dense = denseTargets.flatMap((t) => denseWrappers(t, byName, writtenParams(t.fn, program, oracle)));
+    const wrappers = [...secondOrder.wrappers, ...dense];
+    const requestedFunctions = [...wrappers, ...derivatives].map((fn) => ({ ...fn, exported: exportNames.has(fn.name) }));
+    const generatedFunctions = reachableFrom(requestedFunctions);
     const everything: Program = { functions: new Map([...structured.functions, ...reverse.functions.map((fn) => [fn.name, fn] as const)]) };
-    const made = new Set(derivatives.map((fn) => fn.name));
-    const copies = primalCopies(everything, new Set([...forward.primalCalls, ...reverse.primalCalls, ...secondOrder.primalCalls].filter((name) => !made.has(name))));
-    const generated = [...secondOrder.wrappers, ...derivatives, ...copies.filter((fn) => !made.has(fn.name))];
+    const made = new Set(generatedFunctions.map((fn) => fn.name));
+    // Calls the derivative code makes by itself (a user rule's partials) need the callee's source too.
+    const primalCalls = [...forward.primalCalls, ...reverse.primalCalls, ...secondOrder.primalCalls, ...denseTargets.filter((t) => t.jacobian).map((t) => t.fn.name), ...calledFunctions(generatedFunctions, everything)];
+    const copies = primalCopies(everything, new Set(primalCalls.filter((name) => !made.has(name))));
+    const generated = reachableFrom([...generatedFunctions, ...copies.filter((fn) => !made.has(fn.name))]);
     debugIR("after forward mode", { functions: new Map(generated.map((g) => [g.name, g])) });
     const inputPath = file.getFilePath();
     const outDir = options.out ? resolve(options.out) : dirname(inputPath);
     const path = join(outDir, `${basename(inputPath).replace(/\.(m|c)?tsx?$/, "")}.grad.ts`);
-    const header = headerFor(inputPath, targets, options, [...requested]);
-    const text = await format(printNodes(generated.map((g) => emitFunction(g)), header));
+    const header = headerFor(inputPath, targets, options, [...requested], targets.every((t) => tags.get(t.node) !== undefined));
+    const text = await formatModule(header, [...externalImports(generated, path), ...generated.map((g) => emitFunction(g))]);
     modules.push({ input: inputPath, path, text });
   }
   return modules;
@@ -204,6 +305,40 @@ function hvpWrapper(fn: Function, wrt: boolean[], gradJvp: string, gradType: Typ
   };
 }
 
+/** `fHessian` and `fJacobian` for one target, built on the functions generated for it. */
+function denseWrappers(target: { fn: Function; wrt: boolean[]; hessian: boolean; jacobian?: JacobianMode }, generated: ReadonlyMap<string, Function>, written: boolean[]): Function[] {
+  const name = target.fn.sourceName;
+  const callee = (suffix: string): Callee | undefined => {
+    const fn = generated.get(`${name}${suffix}`);
+    return fn && { name: fn.name, returnType: fn.returnType };
+  };
+  const wrappers: Function[] = [];
+  if (target.hessian) wrappers.push(hessianWrapper(target.fn, target.wrt, callee("Grad")!, callee("GradJvp")!));
+  if (target.jacobian) wrappers.push(jacobianWrapper(target.fn, target.wrt, target.jacobian, { jvp: callee("Jvp"), vjp: callee("Vjp") }, written));
+  return wrappers;
+}
+
+/** The functions the user asked for and every generated function they call, in the given order. */
+function reachableFrom(functions: Function[]): Function[] {
+  const byName = new Map(functions.map((fn) => [fn.name, fn]));
+  const program: Program = { functions: byName };
+  const reached = new Set<string>();
+  const visit = (name: string) => {
+    if (reached.has(name) || !byName.has(name)) return;
+    reached.add(name);
+    callees(program, name).forEach(visit);
+  };
+  functions.filter((fn) => fn.exported).forEach((fn) => visit(fn.name));
+  return functions.filter((fn) => reached.has(fn.name));
+}
+
+/** `--emit auto`: a gradient for a number; otherwise both directional derivatives and the cheaper Jacobian. */
+function expandAuto(kinds: EmitKind[], fn: Function): EmitKind[] {
+  if (!kinds.includes("auto")) return kinds;
+  const chosen: EmitKind[] = fn.returnType.kind === "number" ? ["grad"] : ["jvp", "vjp", "jacobian"];
+  return [...new Set([...kinds.filter((k) => k !== "auto"), ...chosen])];
+}
+
 function defaultKinds(fn: Function): EmitKind[] {
   return fn.returnType.kind === "number" ? ["grad"] : ["jvp", "vjp"];
 }
@@ -234,15 +369,15 @@ function primalCopies(program: Program, calls: Set<string>): Function[] {
   return needed.map((name) => ({ ...program.functions.get(name)!, exported: false }));
 }
 
-function headerFor(input: string, targets: SourceFunction[], options: CompileOptions, kinds: EmitKind[]): string {
-  const command = [`tsad ${basename(input)}`, `--fn ${targets.map((t) => t.name).join(",")}`];
-  if (options.wrt) command.push(`--wrt ${options.wrt.join(",")}`);
-  command.push(`--emit ${kinds.join(",")}`);
-  return [`// Generated by tsad from ${basename(input)}. Do not edit: regenerate with`, `//   ${command.join(" ")}`, ""].join("\n");
-}
-
-async function format(text: string): Promise<string> {
-  return prettier.format(text, { parser: "typescript", printWidth: 100 });
+function headerFor(input: string, targets: SourceFunction[], options: CompileOptions, kinds: EmitKind[], tagged: boolean): string {
+  const command = [`tsad ${basename(input)}`];
+  // Targets chosen by their @differentiate tags need no flags: the tags say it again.
+  if (!tagged || options.fn || options.wrt || options.emit || options.defaultEmit) {
+    command.push(`--fn ${targets.map((t) => t.name).join(",")}`);
+    if (options.wrt) command.push(`--wrt ${options.wrt.join(",")}`);
+    command.push(`--emit ${kinds.join(",")}`);
+  }
+  return [`// Generated by tsad from ${basename(input)}. Do not edit: regenerate with`, `//   ${options.command ?? command.join(" ")}`, ""].join("\n");
 }
 
 function debugIR(stage: string, program: Program): void {

@@ -58,6 +58,16 @@ function listFiles(dir: string, prefix = ""): string[] {
 type Jvp = (x: number, y: number, tangent: { x: number; y: number }) => { value: number; tangent: number };
 
 describe("tsad CLI", () => {
+  it("--emit auto: a gradient for a number, JVP, VJP and Jacobian for a vector", async () => {
+    const dir = tempDir();
+    const input = join(dir, "auto.ts");
+    writeFileSync(input, `${CLOSED_FORM}export function g(x: number[]): number[] {\n  return x.map((v) => v * v);\n}\n`);
+    const result = await run([input, "--emit", "auto", "--stdout"]);
+    expect(result.exit, result.stderr).toBe(0);
+    const exported = [...result.stdout.matchAll(/^export function (\w+)/gm)].map((m) => m[1]);
+    expect(exported.sort()).toEqual(["fGrad", "gJacobian", "gJvp", "gVjp"]);
+  });
+
   it("is deterministic: two runs give byte-identical modules", async () => {
     const dir = tempDir();
     const input = join(FIXTURES, "mlp-layers", "input.ts");

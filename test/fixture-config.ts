@@ -12,6 +12,8 @@ export interface FixtureConfig {
   emit?: string[];
   /** A sample argument list; called afresh for every evaluation point. */
   args: () => unknown[];
+  /** false: keep calls as calls (the split forward/pullback halves are what the fixture shows). */
+  inline?: boolean;
   /** Perturbation scale for the random points (default 0.1). 0 keeps the sample point only. */
   jitter?: number;
 }

@@ -111,10 +111,29 @@ export function gmmObjectiveJvp(
       beta[k] = alpha[k] + sumQ[k] - 0.5 * squaredNorm;
       dbeta[k] = dt60;
     }
+    // tangent of line 47: let largest = v[0];
+    let largest = beta[0];
+    let dlargest = dbeta[0];
+    for (let i2 = 1; i2 < beta.length; i2++) {
+      if (beta[i2] > largest) {
+        // tangent of line 49: largest = v[i];
+        dlargest = dbeta[i2];
+        largest = beta[i2];
+      }
+    }
+    // tangent of line 51: let sum = 0;
+    let sum = 0;
+    let dsum = 0;
+    for (let i2 = 0; i2 < beta.length; i2++) {
+      // tangent of line 53: sum += Math.exp(v[i] - largest);
+      const t122 = Math.exp(beta[i2] - largest);
+      dsum += t122 * (dbeta[i2] - dlargest);
+      sum += t122;
+    }
+    // tangent of line 55: return largest + Math.log(sum);
     // tangent of line 111: total += logsumexp(beta);
-    const logsumexpOut = logsumexpTangent(beta, dbeta);
-    dtotal += logsumexpOut.tangent;
-    total += logsumexpOut.value;
+    dtotal += dlargest + dsum / sum;
+    total += largest + Math.log(sum);
   }
   // tangent of line 115: let prior = 0;
   let prior = 0;
@@ -144,44 +163,52 @@ export function gmmObjectiveJvp(
   }
   const dof = d + m + 1;
   const t97 = dof * d * (Math.log(gamma) - 0.5 * Math.log(2));
-  const priorConstant = t97 - logMultiGamma(0.5 * dof, d);
+  const a = 0.5 * dof;
+  let sum2 = ((d * (d - 1)) / 4) * Math.log(Math.PI);
+  for (let j2 = 1; j2 <= d; j2++) {
+    const z = a + (1 - j2) / 2;
+    const LANCZOS_COEFFICIENTS: number[] = [
+      0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
+      -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
+      1.5056327351493116e-7,
+    ];
+    const w = z - 1;
+    let a2 = LANCZOS_COEFFICIENTS[0];
+    const t = w + 7 + 0.5;
+    for (let i3 = 1; i3 < 7 + 2; i3++) {
+      a2 += LANCZOS_COEFFICIENTS[i3] / (w + i3);
+    }
+    sum2 += 0.5 * Math.log(2 * Math.PI) + (w + 0.5) * Math.log(t) - t + Math.log(a2);
+  }
+  const priorConstant = t97 - sum2;
   // tangent of line 129: return -0.5 * n * d * Math.log(2 * Math.PI) + total - n * logsumexp(alpha) + prior + K * priorConstant;
   const t106 = -0.5 * n * d * Math.log(2 * Math.PI) + total;
   const dt106 = dtotal;
-  const logsumexpOut2 = logsumexpTangent(alpha, dalpha);
-  return {
-    value: t106 - n * logsumexpOut2.value + prior + K * priorConstant,
-    tangent: dt106 - n * logsumexpOut2.tangent + dprior,
-  };
-}
-function logsumexpTangent(
-  v: number[],
-  dv: number[],
-): {
-  value: number;
-  tangent: number;
-} {
   // tangent of line 47: let largest = v[0];
-  let largest = v[0];
-  let dlargest = dv[0];
-  for (let i = 1; i < v.length; i++) {
-    if (v[i] > largest) {
+  let largest2 = alpha[0];
+  let dlargest2 = dalpha[0];
+  for (let i4 = 1; i4 < alpha.length; i4++) {
+    if (alpha[i4] > largest2) {
       // tangent of line 49: largest = v[i];
-      dlargest = dv[i];
-      largest = v[i];
+      dlargest2 = dalpha[i4];
+      largest2 = alpha[i4];
     }
   }
   // tangent of line 51: let sum = 0;
-  let sum = 0;
-  let dsum = 0;
-  for (let i = 0; i < v.length; i++) {
+  let sum3 = 0;
+  let dsum3 = 0;
+  for (let i4 = 0; i4 < alpha.length; i4++) {
     // tangent of line 53: sum += Math.exp(v[i] - largest);
-    const t13 = Math.exp(v[i] - largest);
-    dsum += t13 * (dv[i] - dlargest);
-    sum += t13;
+    const t164 = Math.exp(alpha[i4] - largest2);
+    dsum3 += t164 * (dalpha[i4] - dlargest2);
+    sum3 += t164;
   }
   // tangent of line 55: return largest + Math.log(sum);
-  return { value: largest + Math.log(sum), tangent: dlargest + dsum / sum };
+  // tangent of line 129: return -0.5 * n * d * Math.log(2 * Math.PI) + total - n * logsumexp(alpha) + prior + K * priorConstant;
+  return {
+    value: t106 - n * (largest2 + Math.log(sum3)) + prior + K * priorConstant,
+    tangent: dt106 - n * (dlargest2 + dsum3 / sum3) + dprior,
+  };
 }
 export function gmmObjectiveGrad(
   alpha: number[],
@@ -200,44 +227,39 @@ export function gmmObjectiveGrad(
     l: number[][];
   };
 } {
+  let i42 = 0;
+  let t164 = 0;
+  let i4 = 0;
+  let t159 = false;
+  let j2 = 0;
+  let i3 = 0;
   let k3 = 0;
+  let j7 = 0;
   let j6 = 0;
-  let j5 = 0;
-  let t70 = 0;
-  let t68 = 0;
-  let t69Bar: number[] = [];
-  let t67Bar: number[] = [];
   let i = 0;
+  let sum = 0;
+  let i22 = 0;
+  let t122 = 0;
+  let i2 = 0;
+  let t117 = false;
   let k2 = 0;
-  let j4 = 0;
+  let j5 = 0;
   let t53 = 0;
   let t52 = 0;
   let col = 0;
   let row = 0;
-  let t46 = 0;
   let t45 = 0;
   let index = 0;
+  let j4 = 0;
   let j3 = 0;
-  let t36 = 0;
-  let t35 = 0;
-  let t34Bar: number[] = [];
-  let j2 = 0;
   let k = 0;
   let j = 0;
   let diagBar: number[] = [];
   let t14 = 0;
   const tape: number[] = [];
-  const containerTape: {
-    flagTape: boolean[];
-    i: number;
-    i2: number;
-    sum: number;
-    t13: number;
-    t6: boolean;
-    tape: number[];
-  }[] = [];
   const adjointTape: number[][] = [];
   const controlTape: number[] = [];
+  const flagTape: boolean[] = [];
   const alphaBar: number[] = new Array<number>(alpha.length).fill(0);
   const muBar: number[][] = mu.map((item) => new Array<number>(item.length).fill(0));
   const qBar: number[][] = q.map((item) => new Array<number>(item.length).fill(0));
@@ -245,19 +267,16 @@ export function gmmObjectiveGrad(
   const K = alpha.length;
   const n = x.length;
   const d = x[0].length;
-  const t5Bar: number[][] = [];
   const qDiag: number[][] = [];
-  const qDiagBar = t5Bar;
-  const t6Bar: number[] = [];
+  const qDiagBar: number[][] = [];
   const sumQ: number[] = [];
-  const sumQBar = t6Bar;
+  const sumQBar: number[] = [];
   for (k = 0; k < K; k++) {
-    const t9Bar: number[] = [];
     const diag: number[] = [];
     adjointTape.push(diagBar);
-    diagBar = t9Bar;
+    diagBar = [];
     let s = 0;
-    for (controlTape.push(j), j = 0; j < d; j++) {
+    for (j = 0; j < d; j++) {
       // adjoint of line 78: diag.push(Math.exp(q[k][j]));
       const t12Bar = qBar[k];
       const t13 = q[k][j];
@@ -276,109 +295,135 @@ export function gmmObjectiveGrad(
     sumQBar.push(0);
   }
   let total = 0;
-  const t18Bar: number[] = new Array<number>(d).fill(0);
   const centered: number[] = new Array<number>(d).fill(0);
-  const centeredBar = t18Bar;
-  const t19Bar: number[] = new Array<number>(d).fill(0);
+  const centeredBar: number[] = new Array<number>(d).fill(0);
   const transformed: number[] = new Array<number>(d).fill(0);
-  const transformedBar = t19Bar;
-  const t20Bar: number[] = new Array<number>(K).fill(0);
+  const transformedBar: number[] = new Array<number>(d).fill(0);
   const beta: number[] = new Array<number>(K).fill(0);
-  const betaBar = t20Bar;
+  const betaBar: number[] = new Array<number>(K).fill(0);
   for (i = 0; i < n; i++) {
-    for (controlTape.push(k2), k2 = 0; k2 < K; k2++) {
-      for (controlTape.push(j2), j2 = 0; j2 < d; j2++) {
+    for (k2 = 0; k2 < K; k2++) {
+      for (j3 = 0; j3 < d; j3++) {
         // adjoint of line 92: centered[j] = x[i][j] - mu[k][j];
         const t29Bar = muBar[k2];
-        centered[j2] = x[i][j2] - mu[k2][j2];
-        centeredBar[j2] = 0;
+        const t31 = x[i][j3] - mu[k2][j3];
+        tape.push(centered[j3]);
+        centered[j3] = t31;
+        centeredBar[j3] = 0;
       }
-      for (controlTape.push(j3), j3 = 0; j3 < d; j3++) {
+      for (j4 = 0; j4 < d; j4++) {
         // adjoint of line 96: transformed[j] = qDiag[k][j] * centered[j];
-        const t34 = qDiag[k2];
-        adjointTape.push(t34Bar);
-        t34Bar = qDiagBar[k2];
-        tape.push(t35);
-        t35 = t34[j3];
-        tape.push(t36);
-        t36 = centered[j3];
-        transformed[j3] = t35 * t36;
-        transformedBar[j3] = 0;
+        const t34Bar = qDiagBar[k2];
+        transformed[j4] = qDiag[k2][j4] * centered[j4];
+        transformedBar[j4] = 0;
       }
+      controlTape.push(index);
       index = 0;
-      for (controlTape.push(col), col = 0; col < d; col++) {
-        {
-          const t40 = col + 1;
-          controlTape.push(row);
-          row = t40;
-          for (; row < d; row++) {
-            // adjoint of line 101: transformed[row] += l[k][index] * centered[col];
-            const t43 = transformed[row];
-            const t44 = l[k2];
-            const t44Bar = lBar[k2];
-            tape.push(t45);
-            t45 = t44[index];
-            tape.push(t46);
-            t46 = centered[col];
-            transformed[row] = t43 + t45 * t46;
-            transformedBar[row] = 0;
-            controlTape.push(index);
-            index++;
-          }
+      for (col = 0; col < d; col++) {
+        for (row = col + 1; row < d; row++) {
+          // adjoint of line 101: transformed[row] += l[k][index] * centered[col];
+          const t43 = transformed[row];
+          const t44 = l[k2];
+          const t44Bar = lBar[k2];
+          tape.push(t45);
+          t45 = t44[index];
+          transformed[row] = t43 + t45 * centered[col];
+          transformedBar[row] = 0;
+          index++;
         }
       }
       let squaredNorm = 0;
-      for (controlTape.push(j4), j4 = 0; j4 < d; j4++) {
+      for (j5 = 0; j5 < d; j5++) {
         tape.push(t52);
-        t52 = transformed[j4];
+        t52 = transformed[j5];
         tape.push(t53);
-        t53 = transformed[j4];
+        t53 = transformed[j5];
         squaredNorm += t52 * t53;
       }
       // adjoint of line 109: beta[k] = alpha[k] + sumQ[k] - 0.5 * squaredNorm;
-      const t60 = alpha[k2] + sumQ[k2] - 0.5 * squaredNorm;
-      tape.push(beta[k2]);
-      beta[k2] = t60;
+      beta[k2] = alpha[k2] + sumQ[k2] - 0.5 * squaredNorm;
       betaBar[k2] = 0;
     }
-    const logsumexpOut = logsumexpForward(beta, betaBar);
-    containerTape.push(logsumexpOut.saved);
-    total += logsumexpOut.value;
+    let largest = beta[0];
+    for (i2 = 1; i2 < beta.length; i2++) {
+      const t116 = beta[i2];
+      flagTape.push(t117);
+      t117 = t116 > largest;
+      if (t117) {
+        largest = beta[i2];
+      }
+    }
+    tape.push(sum);
+    sum = 0;
+    for (i22 = 0; i22 < beta.length; i22++) {
+      const t121 = beta[i22] - largest;
+      tape.push(t122);
+      t122 = Math.exp(t121);
+      sum += t122;
+    }
+    total += largest + Math.log(sum);
   }
   let prior = 0;
   for (k3 = 0; k3 < K; k3++) {
     let frobenius = 0;
-    for (controlTape.push(j5), j5 = 0; j5 < d; j5++) {
-      const t67 = qDiag[k3];
-      adjointTape.push(t67Bar);
-      t67Bar = qDiagBar[k3];
-      tape.push(t68);
-      t68 = t67[j5];
-      const t69 = qDiag[k3];
-      adjointTape.push(t69Bar);
-      t69Bar = qDiagBar[k3];
-      tape.push(t70);
-      t70 = t69[j5];
-      frobenius += t68 * t70;
+    for (j6 = 0; j6 < d; j6++) {
+      const t67Bar = qDiagBar[k3];
+      const t69Bar = qDiagBar[k3];
+      frobenius += qDiag[k3][j6] * qDiag[k3][j6];
     }
-    for (controlTape.push(j6), j6 = 0; j6 < l[k3].length; j6++) {
+    for (controlTape.push(j7), j7 = 0; j7 < l[k3].length; j7++) {
       const t77Bar = lBar[k3];
       const t79Bar = lBar[k3];
-      frobenius += l[k3][j6] * l[k3][j6];
+      frobenius += l[k3][j7] * l[k3][j7];
     }
     prior += -0.5 * gamma * gamma * frobenius + m * sumQ[k3];
   }
   const dof = d + m + 1;
   const t97 = dof * d * (Math.log(gamma) - 0.5 * Math.log(2));
-  const priorConstant = t97 - logMultiGamma(0.5 * dof, d);
+  const a = 0.5 * dof;
+  let sum2 = ((d * (d - 1)) / 4) * Math.log(Math.PI);
+  for (j2 = 1; j2 <= d; j2++) {
+    const z = a + (1 - j2) / 2;
+    const LANCZOS_COEFFICIENTS: number[] = [
+      0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
+      -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
+      1.5056327351493116e-7,
+    ];
+    const w = z - 1;
+    let a2 = LANCZOS_COEFFICIENTS[0];
+    const t = w + 7 + 0.5;
+    for (controlTape.push(i3), i3 = 1; i3 < 7 + 2; i3++) {
+      a2 += LANCZOS_COEFFICIENTS[i3] / (w + i3);
+    }
+    sum2 += 0.5 * Math.log(2 * Math.PI) + (w + 0.5) * Math.log(t) - t + Math.log(a2);
+  }
+  const priorConstant = t97 - sum2;
   const t106 = -0.5 * n * d * Math.log(2 * Math.PI) + total;
-  const logsumexpOut2 = logsumexpForward(alpha, alphaBar);
-  containerTape.push(logsumexpOut2.saved);
-  const value = t106 - n * logsumexpOut2.value + prior + K * priorConstant;
+  let largest2 = alpha[0];
+  for (i4 = 1; i4 < alpha.length; i4++) {
+    const t158 = alpha[i4];
+    flagTape.push(t159);
+    t159 = t158 > largest2;
+    if (t159) {
+      largest2 = alpha[i4];
+    }
+  }
+  let sum3 = 0;
+  for (i42 = 0; i42 < alpha.length; i42++) {
+    const t163 = alpha[i42] - largest2;
+    tape.push(t164);
+    t164 = Math.exp(t163);
+    sum3 += t164;
+  }
+  const value = t106 - n * (largest2 + Math.log(sum3)) + prior + K * priorConstant;
   // backward sweep
   let priorBar = 0;
+  let largest2Bar = 0;
+  let sum3Bar = 0;
   let totalBar = 0;
   let frobeniusBar = 0;
+  let largestBar = 0;
+  let sumBar = 0;
   let squaredNormBar = 0;
   let sBar = 0;
   // adjoint of line 129: return -0.5 * n * d * Math.log(2 * Math.PI) + total - n * logsumexp(alpha) + prior + K * priorConstant;
@@ -386,11 +431,52 @@ export function gmmObjectiveGrad(
   const t109Bar = t110Bar;
   priorBar += t110Bar;
   const t106Bar = t109Bar;
-  const t117 = n * -t109Bar;
-  logsumexpPullback(alpha, t117, alphaBar, containerTape.pop()!);
+  const t166Bar = n * -t109Bar;
+  // adjoint of line 55: return largest + Math.log(sum);
+  largest2Bar += t166Bar;
+  sum3Bar += t166Bar / sum3;
+  const t176 = Math.ceil(alpha.length - 0);
+  i42 = 0 + (t176 > 0 ? t176 : 0);
+  while (i42 > 0) {
+    i42--;
+    // adjoint of line 53: sum += Math.exp(v[i] - largest);
+    const t163Bar = t164 * sum3Bar;
+    t164 = tape.pop()!;
+    largest2Bar -= t163Bar;
+    alphaBar[i42] += t163Bar;
+  }
+  // adjoint of line 51: let sum = 0;
+  sum3Bar = 0;
+  const t184 = Math.ceil(alpha.length - 1);
+  i4 = 1 + (t184 > 0 ? t184 : 0);
+  while (i4 > 1) {
+    i4--;
+    if (t159) {
+      // adjoint of line 49: largest = v[i];
+      alphaBar[i4] += largest2Bar;
+      largest2Bar = 0;
+    }
+    t159 = flagTape.pop()!;
+  }
+  // adjoint of line 47: let largest = v[0];
+  const t155Bar = largest2Bar;
+  largest2Bar = 0;
+  alphaBar[0] += t155Bar;
+  // adjoint of line 129: return -0.5 * n * d * Math.log(2 * Math.PI) + total - n * logsumexp(alpha) + prior + K * priorConstant;
   totalBar += t106Bar;
+  const t193 = Math.floor(d - 1) + 1;
+  j2 = 1 + (t193 > 0 ? t193 : 0);
+  while (j2 > 1) {
+    j2--;
+    while (i3 > 1) {
+      i3--;
+    }
+    i3 = controlTape.pop()!;
+  }
   const t83 = -0.5 * gamma;
   const t84 = t83 * gamma;
+  const t220 = Math.ceil(K - 0);
+  k3 = 0 + (t220 > 0 ? t220 : 0);
   while (k3 > 0) {
     k3--;
     // adjoint of line 124: prior += -0.5 * gamma * gamma * frobenius + m * sumQ[k];
@@ -402,69 +488,109 @@ export function gmmObjectiveGrad(
     const t77Bar = lBar[k3];
     const t79 = l[k3];
     const t79Bar = lBar[k3];
-    while (j6 > 0) {
-      j6--;
+    while (j7 > 0) {
+      j7--;
       // adjoint of line 122: frobenius += l[k][j] * l[k][j];
       const t81Bar = frobeniusBar;
-      const t78Bar = t79[j6] * t81Bar;
-      t79Bar[j6] += t77[j6] * t81Bar;
-      t77Bar[j6] += t78Bar;
+      const t78Bar = t79[j7] * t81Bar;
+      t79Bar[j7] += t77[j7] * t81Bar;
+      t77Bar[j7] += t78Bar;
     }
-    j6 = controlTape.pop()!;
-    while (j5 > 0) {
-      j5--;
+    j7 = controlTape.pop()!;
+    const t67 = qDiag[k3];
+    const t67Bar = qDiagBar[k3];
+    const t69 = qDiag[k3];
+    const t69Bar = qDiagBar[k3];
+    const t216 = Math.ceil(d - 0);
+    j6 = 0 + (t216 > 0 ? t216 : 0);
+    while (j6 > 0) {
+      j6--;
       // adjoint of line 119: frobenius += qDiag[k][j] * qDiag[k][j];
       const t71Bar = frobeniusBar;
-      const t68Bar = t70 * t71Bar;
-      t69Bar[j5] += t68 * t71Bar;
-      t70 = tape.pop()!;
-      t69Bar = adjointTape.pop()!;
-      t67Bar[j5] += t68Bar;
-      t68 = tape.pop()!;
-      t67Bar = adjointTape.pop()!;
+      const t68Bar = t69[j6] * t71Bar;
+      t69Bar[j6] += t67[j6] * t71Bar;
+      t67Bar[j6] += t68Bar;
     }
-    j5 = controlTape.pop()!;
     // adjoint of line 117: let frobenius = 0;
     frobeniusBar = 0;
   }
   // adjoint of line 115: let prior = 0;
   priorBar = 0;
+  const t307 = Math.ceil(n - 0);
+  i = 0 + (t307 > 0 ? t307 : 0);
   while (i > 0) {
     i--;
     // adjoint of line 111: total += logsumexp(beta);
-    const t138 = totalBar;
-    logsumexpPullback(beta, t138, betaBar, containerTape.pop()!);
+    const t124Bar = totalBar;
+    // adjoint of line 55: return largest + Math.log(sum);
+    largestBar += t124Bar;
+    sumBar += t124Bar / sum;
+    const t231 = Math.ceil(beta.length - 0);
+    i22 = 0 + (t231 > 0 ? t231 : 0);
+    while (i22 > 0) {
+      i22--;
+      // adjoint of line 53: sum += Math.exp(v[i] - largest);
+      const t121Bar = t122 * sumBar;
+      t122 = tape.pop()!;
+      largestBar -= t121Bar;
+      betaBar[i22] += t121Bar;
+    }
+    // adjoint of line 51: let sum = 0;
+    sumBar = 0;
+    sum = tape.pop()!;
+    const t239 = Math.ceil(beta.length - 1);
+    i2 = 1 + (t239 > 0 ? t239 : 0);
+    while (i2 > 1) {
+      i2--;
+      if (t117) {
+        // adjoint of line 49: largest = v[i];
+        betaBar[i2] += largestBar;
+        largestBar = 0;
+      }
+      t117 = flagTape.pop()!;
+    }
+    // adjoint of line 47: let largest = v[0];
+    const t113Bar = largestBar;
+    largestBar = 0;
+    betaBar[0] += t113Bar;
+    const t303 = Math.ceil(K - 0);
+    k2 = 0 + (t303 > 0 ? t303 : 0);
     while (k2 > 0) {
       k2--;
       // adjoint of line 109: beta[k] = alpha[k] + sumQ[k] - 0.5 * squaredNorm;
       const t60Bar = betaBar[k2];
       betaBar[k2] = 0;
-      beta[k2] = tape.pop()!;
       const t58Bar = t60Bar;
       squaredNormBar += 0.5 * -t60Bar;
       const t56Bar = t58Bar;
       sumQBar[k2] += t58Bar;
       alphaBar[k2] += t56Bar;
-      while (j4 > 0) {
-        j4--;
+      const t259 = Math.ceil(d - 0);
+      j5 = 0 + (t259 > 0 ? t259 : 0);
+      while (j5 > 0) {
+        j5--;
         // adjoint of line 107: squaredNorm += transformed[j] * transformed[j];
         const t54Bar = squaredNormBar;
         const t52Bar = t53 * t54Bar;
-        transformedBar[j4] += t52 * t54Bar;
+        transformedBar[j5] += t52 * t54Bar;
         t53 = tape.pop()!;
-        transformedBar[j4] += t52Bar;
+        transformedBar[j5] += t52Bar;
         t52 = tape.pop()!;
       }
-      j4 = controlTape.pop()!;
       // adjoint of line 105: let squaredNorm = 0;
       squaredNormBar = 0;
       const t44Bar = lBar[k2];
+      const t278 = Math.ceil(d - 0);
+      col = 0 + (t278 > 0 ? t278 : 0);
       while (col > 0) {
         col--;
         const t40 = col + 1;
+        const t46 = centered[col];
+        const t274 = Math.ceil(d - t40);
+        row = t40 + (t274 > 0 ? t274 : 0);
         while (row > t40) {
           row--;
-          index = controlTape.pop()!;
+          index--;
           // adjoint of line 101: transformed[row] += l[k][index] * centered[col];
           const t48Bar = transformedBar[row];
           transformedBar[row] = 0;
@@ -472,41 +598,44 @@ export function gmmObjectiveGrad(
           const t47Bar = t48Bar;
           const t45Bar = t46 * t47Bar;
           centeredBar[col] += t45 * t47Bar;
-          t46 = tape.pop()!;
           t44Bar[index] += t45Bar;
           t45 = tape.pop()!;
           transformedBar[row] += t43Bar;
         }
-        row = controlTape.pop()!;
       }
-      col = controlTape.pop()!;
+      index = controlTape.pop()!;
+      const t34 = qDiag[k2];
+      const t34Bar = qDiagBar[k2];
+      const t290 = Math.ceil(d - 0);
+      j4 = 0 + (t290 > 0 ? t290 : 0);
+      while (j4 > 0) {
+        j4--;
+        // adjoint of line 96: transformed[j] = qDiag[k][j] * centered[j];
+        const t35 = t34[j4];
+        const t36 = centered[j4];
+        const t37Bar = transformedBar[j4];
+        transformedBar[j4] = 0;
+        const t35Bar = t36 * t37Bar;
+        centeredBar[j4] += t35 * t37Bar;
+        t34Bar[j4] += t35Bar;
+      }
+      const t29Bar = muBar[k2];
+      const t299 = Math.ceil(d - 0);
+      j3 = 0 + (t299 > 0 ? t299 : 0);
       while (j3 > 0) {
         j3--;
-        // adjoint of line 96: transformed[j] = qDiag[k][j] * centered[j];
-        const t37Bar = transformedBar[j3];
-        transformedBar[j3] = 0;
-        const t35Bar = t36 * t37Bar;
-        centeredBar[j3] += t35 * t37Bar;
-        t36 = tape.pop()!;
-        t34Bar[j3] += t35Bar;
-        t35 = tape.pop()!;
-        t34Bar = adjointTape.pop()!;
-      }
-      j3 = controlTape.pop()!;
-      const t29Bar = muBar[k2];
-      while (j2 > 0) {
-        j2--;
         // adjoint of line 92: centered[j] = x[i][j] - mu[k][j];
-        const t31Bar = centeredBar[j2];
-        centeredBar[j2] = 0;
-        t29Bar[j2] -= t31Bar;
+        const t31Bar = centeredBar[j3];
+        centeredBar[j3] = 0;
+        centered[j3] = tape.pop()!;
+        t29Bar[j3] -= t31Bar;
       }
-      j2 = controlTape.pop()!;
     }
-    k2 = controlTape.pop()!;
   }
   // adjoint of line 85: let total = 0;
   totalBar = 0;
+  const t328 = Math.ceil(K - 0);
+  k = 0 + (t328 > 0 ? t328 : 0);
   while (k > 0) {
     k--;
     // adjoint of line 82: sumQ.push(s);
@@ -516,6 +645,8 @@ export function gmmObjectiveGrad(
     qDiagBar.pop();
     const t12Bar = qBar[k];
     const t15Bar = qBar[k];
+    const t324 = Math.ceil(d - 0);
+    j = 0 + (t324 > 0 ? t324 : 0);
     while (j > 0) {
       j--;
       // adjoint of line 79: s += q[k][j];
@@ -527,123 +658,9 @@ export function gmmObjectiveGrad(
       t14 = tape.pop()!;
       t12Bar[j] += t13Bar;
     }
-    j = controlTape.pop()!;
     // adjoint of line 76: let s = 0;
     sBar = 0;
     diagBar = adjointTape.pop()!;
   }
   return { value, grad: { alpha: alphaBar, mu: muBar, q: qBar, l: lBar } };
-}
-function logsumexpForward(
-  v: number[],
-  vBar: number[],
-): {
-  value: number;
-  saved: {
-    flagTape: boolean[];
-    i: number;
-    i2: number;
-    sum: number;
-    t13: number;
-    t6: boolean;
-    tape: number[];
-  };
-} {
-  let i2 = 0;
-  let t13 = 0;
-  let i = 0;
-  let t6 = false;
-  const flagTape: boolean[] = [];
-  const tape: number[] = [];
-  let largest = v[0];
-  for (i = 1; i < v.length; i++) {
-    const t5 = v[i];
-    flagTape.push(t6);
-    t6 = t5 > largest;
-    if (t6) {
-      largest = v[i];
-    }
-  }
-  let sum = 0;
-  for (i2 = 0; i2 < v.length; i2++) {
-    const t12 = v[i2] - largest;
-    tape.push(t13);
-    t13 = Math.exp(t12);
-    sum += t13;
-  }
-  const value = largest + Math.log(sum);
-  return { value, saved: { flagTape, i, i2, sum, t13, t6, tape } };
-}
-function logsumexpPullback(
-  v: number[],
-  resultBar: number,
-  vBar: number[],
-  saved: {
-    flagTape: boolean[];
-    i: number;
-    i2: number;
-    sum: number;
-    t13: number;
-    t6: boolean;
-    tape: number[];
-  },
-): void {
-  const flagTape = saved.flagTape;
-  let i = saved.i;
-  let i2 = saved.i2;
-  let sum = saved.sum;
-  let t13 = saved.t13;
-  let t6 = saved.t6;
-  const tape = saved.tape;
-  // backward sweep
-  let largestBar = 0;
-  let sumBar = 0;
-  // adjoint of line 55: return largest + Math.log(sum);
-  const t16Bar = resultBar;
-  largestBar += t16Bar;
-  sumBar += t16Bar / sum;
-  while (i2 > 0) {
-    i2--;
-    // adjoint of line 53: sum += Math.exp(v[i] - largest);
-    const t12Bar = t13 * sumBar;
-    t13 = tape.pop()!;
-    largestBar -= t12Bar;
-    vBar[i2] += t12Bar;
-  }
-  // adjoint of line 51: let sum = 0;
-  sumBar = 0;
-  while (i > 1) {
-    i--;
-    if (t6) {
-      // adjoint of line 49: largest = v[i];
-      vBar[i] += largestBar;
-      largestBar = 0;
-    }
-    t6 = flagTape.pop()!;
-  }
-  // adjoint of line 47: let largest = v[0];
-  const t1Bar = largestBar;
-  largestBar = 0;
-  vBar[0] += t1Bar;
-}
-function logMultiGamma(a: number, d: number): number {
-  let sum = ((d * (d - 1)) / 4) * Math.log(Math.PI);
-  for (let j = 1; j <= d; j++) {
-    sum += logGamma(a + (1 - j) / 2);
-  }
-  return sum;
-}
-function logGamma(z: number): number {
-  const LANCZOS_COEFFICIENTS: number[] = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
-    -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
-    1.5056327351493116e-7,
-  ];
-  const w = z - 1;
-  let a = LANCZOS_COEFFICIENTS[0];
-  const t = w + 7 + 0.5;
-  for (let i = 1; i < 7 + 2; i++) {
-    a += LANCZOS_COEFFICIENTS[i] / (w + i);
-  }
-  return 0.5 * Math.log(2 * Math.PI) + (w + 0.5) * Math.log(t) - t + Math.log(a);
 }

@@ -55,7 +55,7 @@ export function llsqGrad(
     const t7 = Math.sign(t);
     tape.push(residual);
     residual = t7;
-    for (controlTape.push(j), j = 0; j < x.length; j++) {
+    for (j = 0; j < x.length; j++) {
       const t11 = x[j];
       controlTape.push(t12);
       t12 = t ** j;
@@ -69,12 +69,16 @@ export function llsqGrad(
   let residualBar = 0;
   // adjoint of line 19: return sum / 2;
   sumBar += 0.5 * 1;
+  const t32 = Math.ceil(n - 0);
+  i = 0 + (t32 > 0 ? t32 : 0);
   while (i > 0) {
     i--;
     // adjoint of line 17: sum += residual * residual;
     const t15Bar = sumBar;
     residualBar += residual * t15Bar;
     residualBar += residual * t15Bar;
+    const t28 = Math.ceil(x.length - 0);
+    j = 0 + (t28 > 0 ? t28 : 0);
     while (j > 0) {
       j--;
       // adjoint of line 15: residual -= x[j] * t ** j;
@@ -82,7 +86,6 @@ export function llsqGrad(
       t12 = controlTape.pop()!;
       xBar[j] += t11Bar;
     }
-    j = controlTape.pop()!;
     // adjoint of line 13: let residual = Math.sign(t);
     residualBar = 0;
     residual = tape.pop()!;

@@ -17,13 +17,12 @@ export function logisticLossGrad(
   let t14 = 0;
   let t13 = 0;
   let j = 0;
-  const controlTape: number[] = [];
   const tape: number[] = [];
   const wBar: number[] = new Array<number>(w.length).fill(0);
   let total = 0;
   for (i = 0; i < X.length; i++) {
     let z = b;
-    for (controlTape.push(j), j = 0; j < w.length; j++) {
+    for (j = 0; j < w.length; j++) {
       z += w[j] * X[i][j];
     }
     const t12 = -z;
@@ -41,6 +40,8 @@ export function logisticLossGrad(
   let bBar = 0;
   // adjoint of line 16: return total / X.length;
   totalBar += 1 / t21;
+  const t39 = Math.ceil(X.length - 0);
+  i = 0 + (t39 > 0 ? t39 : 0);
   while (i > 0) {
     i--;
     // adjoint of line 14: total += Math.log(1 + Math.exp(-z)) + (1 - y[i]) * z;
@@ -52,12 +53,13 @@ export function logisticLossGrad(
     t13 = tape.pop()!;
     zBar -= t12Bar;
     const t8 = X[i];
+    const t34 = Math.ceil(w.length - 0);
+    j = 0 + (t34 > 0 ? t34 : 0);
     while (j > 0) {
       // adjoint of line 13: for (let j = 0; j < w.length; j++) z += w[j] * X[i][j];
       j--;
       wBar[j] += t8[j] * zBar;
     }
-    j = controlTape.pop()!;
     // adjoint of line 12: let z = b;
     bBar += zBar;
     zBar = 0;

@@ -64,6 +64,8 @@ export function lseGrad(x: number[]): {
   const t14Bar = 1;
   largestBar += t14Bar;
   sumBar += t14Bar / sum;
+  const t22 = Math.ceil(x.length - 0);
+  i2 = 0 + (t22 > 0 ? t22 : 0);
   while (i2 > 0) {
     i2--;
     // adjoint of line 14: sum += Math.exp(x[i] - largest);
@@ -74,15 +76,17 @@ export function lseGrad(x: number[]): {
   }
   // adjoint of line 12: let sum = 0;
   sumBar = 0;
+  const t36 = Math.ceil(x.length - 0);
+  i = 0 + (t36 > 0 ? t36 : 0);
   while (i > 0) {
     i--;
     // adjoint of line 10: largest = Math.max(largest, x[i]);
-    const t21 = largest;
-    const t22 = largestBar;
+    const t26 = largest;
+    const t27 = largestBar;
     largestBar = 0;
     largest = tape.pop()!;
-    largestBar += largest === t21 ? t22 : 0;
-    xBar[i] += largest === t21 ? 0 : t22;
+    largestBar += largest === t26 ? t27 : 0;
+    xBar[i] += largest === t26 ? 0 : t27;
   }
   // adjoint of line 8: let largest = -Infinity;
   largestBar = 0;

@@ -73,42 +73,44 @@ export function lstmObjectiveJvp(
         // tangent of line 42: const forget = sigmoid(input[i] * weight[i] + bias[i]);
         const t40 = input[i];
         const t41 = weight[i];
-        const sigmoidOut = sigmoidTangent(
-          t40 * t41 + bias[i],
-          t41 * dinput[i] + t40 * dweight[i] + dbias[i],
-        );
-        const forget = sigmoidOut.value;
-        const dforget = sigmoidOut.tangent;
+        const z = t40 * t41 + bias[i];
+        const dz = t41 * dinput[i] + t40 * dweight[i] + dbias[i];
+        // tangent of line 15: return 1 / (1 + Math.exp(-z));
+        const t112 = Math.exp(-z);
+        const t113 = 1 + t112;
+        const forget = 1 / t113;
+        const dforget = -((forget / t113) * (t112 * -dz));
         // tangent of line 43: const ingate = sigmoid(h[i] * weight[b + i] + bias[b + i]);
         const t46 = h[i];
         const t47 = b + i;
         const t48 = weight[t47];
         const t50 = b + i;
-        const sigmoidOut2 = sigmoidTangent(
-          t46 * t48 + bias[t50],
-          t48 * dh[i] + t46 * dweight[t47] + dbias[t50],
-        );
-        const ingate = sigmoidOut2.value;
-        const dingate = sigmoidOut2.tangent;
+        const z2 = t46 * t48 + bias[t50];
+        const dz2 = t48 * dh[i] + t46 * dweight[t47] + dbias[t50];
+        // tangent of line 15: return 1 / (1 + Math.exp(-z));
+        const t116 = Math.exp(-z2);
+        const t117 = 1 + t116;
+        const ingate = 1 / t117;
+        const dingate = -((ingate / t117) * (t116 * -dz2));
         // tangent of line 44: const outgate = sigmoid(input[i] * weight[2 * b + i] + bias[2 * b + i]);
         const t54 = input[i];
         const t56 = 2 * b + i;
         const t57 = weight[t56];
         const t60 = 2 * b + i;
-        const sigmoidOut3 = sigmoidTangent(
-          t54 * t57 + bias[t60],
-          t57 * dinput[i] + t54 * dweight[t56] + dbias[t60],
-        );
-        const outgate = sigmoidOut3.value;
-        const doutgate = sigmoidOut3.tangent;
+        const z3 = t54 * t57 + bias[t60];
+        const dz3 = t57 * dinput[i] + t54 * dweight[t56] + dbias[t60];
+        // tangent of line 15: return 1 / (1 + Math.exp(-z));
+        const t120 = Math.exp(-z3);
+        const t121 = 1 + t120;
+        const outgate = 1 / t121;
+        const doutgate = -((outgate / t121) * (t120 * -dz3));
         // tangent of line 45: const change = Math.tanh(h[i] * weight[3 * b + i] + bias[3 * b + i]);
         const t64 = h[i];
         const t66 = 3 * b + i;
         const t67 = weight[t66];
         const t70 = 3 * b + i;
-        const t73 = Math.tanh(t64 * t67 + bias[t70]);
-        const change = t73;
-        const dchange = (1 - t73 * t73) * (t67 * dh[i] + t64 * dweight[t66] + dbias[t70]);
+        const change = Math.tanh(t64 * t67 + bias[t70]);
+        const dchange = (1 - change * change) * (t67 * dh[i] + t64 * dweight[t66] + dbias[t70]);
         // tangent of line 46: s[i] = s[i] * forget + ingate * change;
         const t74 = s[i];
         const dt77 = forget * ds[i] + t74 * dforget + (change * dingate + ingate * dchange);
@@ -157,19 +159,6 @@ export function lstmObjectiveJvp(
   const t109 = (c - 1) * b;
   return { value: -total / t109, tangent: -dtotal / t109 };
 }
-function sigmoidTangent(
-  z: number,
-  dz: number,
-): {
-  value: number;
-  tangent: number;
-} {
-  // tangent of line 15: return 1 / (1 + Math.exp(-z));
-  const t2 = Math.exp(-z);
-  const t3 = 1 + t2;
-  const t4 = 1 / t3;
-  return { value: t4, tangent: -((t4 / t3) * (t2 * -dz)) };
-}
 export function lstmObjectiveGrad(
   mainParams: number[][],
   extraParams: number[][],
@@ -187,7 +176,6 @@ export function lstmObjectiveGrad(
   let t96 = 0;
   let i4 = 0;
   let t94 = 0;
-  let t86 = 0;
   let layer2 = 0;
   let i3 = 0;
   let hBar: number[] = [];
@@ -199,24 +187,18 @@ export function lstmObjectiveGrad(
   let ingate = 0;
   let forget = 0;
   let t74 = 0;
-  let t73 = 0;
   let t64 = 0;
-  let t62 = 0;
-  let t54 = 0;
-  let t52 = 0;
+  let t121 = 0;
+  let t120 = 0;
+  let t117 = 0;
+  let t116 = 0;
   let t46 = 0;
-  let t44 = 0;
-  let t40 = 0;
+  let t113 = 0;
+  let t112 = 0;
   let i = 0;
   let layer = 0;
-  const containerTape: {
-    t2: number;
-    t3: number;
-    t4: number;
-  }[] = [];
-  const controlTape: number[] = [];
-  const adjointTape: number[][] = [];
   const tape: number[] = [];
+  const adjointTape: number[][] = [];
   const mainParamsBar: number[][] = mainParams.map((item) =>
     new Array<number>(item.length).fill(0),
   );
@@ -226,12 +208,10 @@ export function lstmObjectiveGrad(
   const layers = mainParams.length / 2;
   const b = sequence[0].length;
   const c = sequence.length;
-  const t6Bar: number[][] = [];
   const hidden: number[][] = [];
-  const hiddenBar = t6Bar;
-  const t7Bar: number[][] = [];
+  const hiddenBar: number[][] = [];
   const cell: number[][] = [];
-  const cellBar = t7Bar;
+  const cellBar: number[][] = [];
   for (layer = 0; layer < layers; layer++) {
     // adjoint of line 25: hidden.push(state[2 * layer].slice());
     const t12: number[] = state[2 * layer].slice();
@@ -245,77 +225,64 @@ export function lstmObjectiveGrad(
     cellBar.push(t16Bar);
   }
   let total = 0;
-  const t17Bar: number[] = new Array<number>(b).fill(0);
   const input: number[] = new Array<number>(b).fill(0);
-  const inputBar = t17Bar;
-  const t18Bar: number[] = new Array<number>(b).fill(0);
+  const inputBar: number[] = new Array<number>(b).fill(0);
   const prediction: number[] = new Array<number>(b).fill(0);
-  const predictionBar = t18Bar;
+  const predictionBar: number[] = new Array<number>(b).fill(0);
   for (t = 0; t < c - 1; t++) {
-    for (controlTape.push(i), i = 0; i < b; i++) {
+    for (i = 0; i < b; i++) {
       // adjoint of line 34: input[i] = sequence[t][i] * extraParams[0][i];
       const t26Bar = extraParamsBar[0];
-      input[i] = sequence[t][i] * extraParams[0][i];
+      const t28 = sequence[t][i] * extraParams[0][i];
+      tape.push(input[i]);
+      input[i] = t28;
       inputBar[i] = 0;
     }
-    for (controlTape.push(layer2), layer2 = 0; layer2 < layers; layer2++) {
+    for (layer2 = 0; layer2 < layers; layer2++) {
       const t31 = 2 * layer2;
-      const t32Bar = mainParamsBar[t31];
       const weight = mainParams[t31];
-      const weightBar = t32Bar;
+      const weightBar = mainParamsBar[t31];
       const t34 = 2 * layer2 + 1;
-      const t35Bar = mainParamsBar[t34];
       const bias = mainParams[t34];
-      const biasBar = t35Bar;
-      const t36Bar = hiddenBar[layer2];
+      const biasBar = mainParamsBar[t34];
       const h = hidden[layer2];
       adjointTape.push(hBar);
-      hBar = t36Bar;
-      const t37Bar = cellBar[layer2];
+      hBar = hiddenBar[layer2];
       const s = cell[layer2];
       adjointTape.push(sBar);
-      sBar = t37Bar;
-      for (controlTape.push(i2), i2 = 0; i2 < b; i2++) {
-        tape.push(t40);
-        t40 = input[i2];
-        const t42 = t40 * weight[i2];
-        const t43 = bias[i2];
-        tape.push(t44);
-        t44 = t42 + t43;
-        const sigmoidOut = sigmoidForward(t44);
-        containerTape.push(sigmoidOut.saved);
-        const t45 = sigmoidOut.value;
+      sBar = cellBar[layer2];
+      for (i2 = 0; i2 < b; i2++) {
+        const z = input[i2] * weight[i2] + bias[i2];
+        const t111 = -z;
+        tape.push(t112);
+        t112 = Math.exp(t111);
+        tape.push(t113);
+        t113 = 1 + t112;
         tape.push(forget);
-        forget = t45;
+        forget = 1 / t113;
         tape.push(t46);
         t46 = h[i2];
-        const t49 = t46 * weight[b + i2];
-        const t51 = bias[b + i2];
-        tape.push(t52);
-        t52 = t49 + t51;
-        const sigmoidOut2 = sigmoidForward(t52);
-        containerTape.push(sigmoidOut2.saved);
-        const t53 = sigmoidOut2.value;
+        const z2 = t46 * weight[b + i2] + bias[b + i2];
+        const t115 = -z2;
+        tape.push(t116);
+        t116 = Math.exp(t115);
+        tape.push(t117);
+        t117 = 1 + t116;
         tape.push(ingate);
-        ingate = t53;
-        tape.push(t54);
-        t54 = input[i2];
-        const t58 = t54 * weight[2 * b + i2];
-        const t61 = bias[2 * b + i2];
-        tape.push(t62);
-        t62 = t58 + t61;
-        const sigmoidOut3 = sigmoidForward(t62);
-        containerTape.push(sigmoidOut3.saved);
-        const t63 = sigmoidOut3.value;
+        ingate = 1 / t117;
+        const z3 = input[i2] * weight[2 * b + i2] + bias[2 * b + i2];
+        const t119 = -z3;
+        tape.push(t120);
+        t120 = Math.exp(t119);
+        tape.push(t121);
+        t121 = 1 + t120;
         tape.push(outgate);
-        outgate = t63;
+        outgate = 1 / t121;
         tape.push(t64);
         t64 = h[i2];
         const t72 = t64 * weight[3 * b + i2] + bias[3 * b + i2];
-        tape.push(t73);
-        t73 = Math.tanh(t72);
         tape.push(change);
-        change = t73;
+        change = Math.tanh(t72);
         // adjoint of line 46: s[i] = s[i] * forget + ingate * change;
         tape.push(t74);
         t74 = s[i2];
@@ -328,20 +295,20 @@ export function lstmObjectiveGrad(
         h[i2] = outgate * t79;
         hBar[i2] = 0;
       }
-      for (controlTape.push(i3), i3 = 0; i3 < b; i3++) {
+      for (i3 = 0; i3 < b; i3++) {
         // adjoint of line 50: input[i] = h[i];
-        input[i3] = h[i3];
+        const t83 = h[i3];
+        tape.push(input[i3]);
+        input[i3] = t83;
         inputBar[i3] = 0;
       }
     }
     let sumExp = 0;
-    for (controlTape.push(i4), i4 = 0; i4 < b; i4++) {
+    for (i4 = 0; i4 < b; i4++) {
       // adjoint of line 55: prediction[i] = input[i] * extraParams[1][i] + extraParams[2][i];
-      tape.push(t86);
-      t86 = input[i4];
       const t87Bar = extraParamsBar[1];
       const t90Bar = extraParamsBar[2];
-      prediction[i4] = t86 * extraParams[1][i4] + extraParams[2][i4];
+      prediction[i4] = input[i4] * extraParams[1][i4] + extraParams[2][i4];
       predictionBar[i4] = 0;
       const t93 = prediction[i4];
       tape.push(t94);
@@ -351,7 +318,7 @@ export function lstmObjectiveGrad(
     tape.push(t96);
     t96 = sumExp + 2;
     const lse = Math.log(t96);
-    for (controlTape.push(i5), i5 = 0; i5 < b; i5++) {
+    for (i5 = 0; i5 < b; i5++) {
       total += sequence[t + 1][i5] * (prediction[i5] - lse);
     }
   }
@@ -365,6 +332,9 @@ export function lstmObjectiveGrad(
   let ingateBar = 0;
   let changeBar = 0;
   let forgetBar = 0;
+  let z3Bar = 0;
+  let z2Bar = 0;
+  let zBar = 0;
   // adjoint of line 63: return -total / ((c - 1) * b);
   totalBar -= 1 / t109;
   const t26Bar = extraParamsBar[0];
@@ -378,6 +348,8 @@ export function lstmObjectiveGrad(
   while (t > 0) {
     t--;
     const t101 = sequence[t + 1];
+    const t132 = Math.ceil(b - 0);
+    i5 = 0 + (t132 > 0 ? t132 : 0);
     while (i5 > 0) {
       i5--;
       // adjoint of line 60: total += sequence[t + 1][i] * (prediction[i] - lse);
@@ -385,14 +357,16 @@ export function lstmObjectiveGrad(
       lseBar -= t104Bar;
       predictionBar[i5] += t104Bar;
     }
-    i5 = controlTape.pop()!;
     // adjoint of line 58: const lse = Math.log(sumExp + 2);
-    const t97Bar = lseBar;
+    const t96Bar = lseBar / t96;
     lseBar = 0;
-    sumExpBar += t97Bar / t96;
+    sumExpBar += t96Bar;
     t96 = tape.pop()!;
+    const t150 = Math.ceil(b - 0);
+    i4 = 0 + (t150 > 0 ? t150 : 0);
     while (i4 > 0) {
       i4--;
+      const t86 = input[i4];
       const t88 = t87[i4];
       // adjoint of line 56: sumExp += Math.exp(prediction[i]);
       const t93Bar = t94 * sumExpBar;
@@ -406,33 +380,37 @@ export function lstmObjectiveGrad(
       const t86Bar = t88 * t89Bar;
       t87Bar[i4] += t86 * t89Bar;
       inputBar[i4] += t86Bar;
-      t86 = tape.pop()!;
     }
-    i4 = controlTape.pop()!;
     // adjoint of line 53: let sumExp = 0;
     sumExpBar = 0;
+    const t228 = Math.ceil(layers - 0);
+    layer2 = 0 + (t228 > 0 ? t228 : 0);
     while (layer2 > 0) {
       layer2--;
       const t31 = 2 * layer2;
-      const t32Bar = mainParamsBar[t31];
       const weight = mainParams[t31];
-      const weightBar = t32Bar;
-      const t35Bar = mainParamsBar[2 * layer2 + 1];
-      const biasBar = t35Bar;
+      const weightBar = mainParamsBar[t31];
+      const biasBar = mainParamsBar[2 * layer2 + 1];
+      const t160 = Math.ceil(b - 0);
+      i3 = 0 + (t160 > 0 ? t160 : 0);
       while (i3 > 0) {
         i3--;
         // adjoint of line 50: input[i] = h[i];
         const t83Bar = inputBar[i3];
         inputBar[i3] = 0;
+        input[i3] = tape.pop()!;
         hBar[i3] += t83Bar;
       }
-      i3 = controlTape.pop()!;
+      const t224 = Math.ceil(b - 0);
+      i2 = 0 + (t224 > 0 ? t224 : 0);
       while (i2 > 0) {
         i2--;
+        const t40 = input[i2];
         const t41 = weight[i2];
         const t47 = b + i2;
         const t48 = weight[t47];
         const t50 = b + i2;
+        const t54 = input[i2];
         const t56 = t55 + i2;
         const t57 = weight[t56];
         const t60 = t59 + i2;
@@ -457,78 +435,88 @@ export function lstmObjectiveGrad(
         sBar[i2] += forget * t75Bar;
         t74 = tape.pop()!;
         // adjoint of line 45: const change = Math.tanh(h[i] * weight[3 * b + i] + bias[3 * b + i]);
-        const t73Bar = changeBar;
+        const t72Bar = (1 - change * change) * changeBar;
         changeBar = 0;
         change = tape.pop()!;
-        const t72Bar = (1 - t73 * t73) * t73Bar;
-        t73 = tape.pop()!;
         const t68Bar = t72Bar;
         biasBar[t70] += t72Bar;
         const t64Bar = t67 * t68Bar;
         weightBar[t66] += t64 * t68Bar;
         hBar[i2] += t64Bar;
         t64 = tape.pop()!;
-        // adjoint of line 44: const outgate = sigmoid(input[i] * weight[2 * b + i] + bias[2 * b + i]);
-        const t63Bar = outgateBar;
+        // adjoint of line 15: return 1 / (1 + Math.exp(-z));
+        const t121Bar = -((outgate / t121) * outgateBar);
         outgateBar = 0;
         outgate = tape.pop()!;
-        const t166 = t63Bar;
-        const t62Bar = sigmoidPullback(t62, t166, containerTape.pop()!).z;
-        const t58Bar = t62Bar;
-        const t61Bar = t62Bar;
-        t62 = tape.pop()!;
+        const t120Bar = t121Bar;
+        t121 = tape.pop()!;
+        const t119Bar = t120 * t120Bar;
+        t120 = tape.pop()!;
+        z3Bar -= t119Bar;
+        // adjoint of line 44: const outgate = sigmoid(input[i] * weight[2 * b + i] + bias[2 * b + i]);
+        const t58Bar = z3Bar;
+        const t61Bar = z3Bar;
+        z3Bar = 0;
         biasBar[t60] += t61Bar;
         const t54Bar = t57 * t58Bar;
         weightBar[t56] += t54 * t58Bar;
         inputBar[i2] += t54Bar;
-        t54 = tape.pop()!;
-        // adjoint of line 43: const ingate = sigmoid(h[i] * weight[b + i] + bias[b + i]);
-        const t53Bar = ingateBar;
+        // adjoint of line 15: return 1 / (1 + Math.exp(-z));
+        const t117Bar = -((ingate / t117) * ingateBar);
         ingateBar = 0;
         ingate = tape.pop()!;
-        const t176 = t53Bar;
-        const t52Bar = sigmoidPullback(t52, t176, containerTape.pop()!).z;
-        const t49Bar = t52Bar;
-        const t51Bar = t52Bar;
-        t52 = tape.pop()!;
+        const t116Bar = t117Bar;
+        t117 = tape.pop()!;
+        const t115Bar = t116 * t116Bar;
+        t116 = tape.pop()!;
+        z2Bar -= t115Bar;
+        // adjoint of line 43: const ingate = sigmoid(h[i] * weight[b + i] + bias[b + i]);
+        const t49Bar = z2Bar;
+        const t51Bar = z2Bar;
+        z2Bar = 0;
         biasBar[t50] += t51Bar;
         const t46Bar = t48 * t49Bar;
         weightBar[t47] += t46 * t49Bar;
         hBar[i2] += t46Bar;
         t46 = tape.pop()!;
-        // adjoint of line 42: const forget = sigmoid(input[i] * weight[i] + bias[i]);
-        const t45Bar = forgetBar;
+        // adjoint of line 15: return 1 / (1 + Math.exp(-z));
+        const t113Bar = -((forget / t113) * forgetBar);
         forgetBar = 0;
         forget = tape.pop()!;
-        const t186 = t45Bar;
-        const t44Bar = sigmoidPullback(t44, t186, containerTape.pop()!).z;
-        const t42Bar = t44Bar;
-        const t43Bar = t44Bar;
-        t44 = tape.pop()!;
+        const t112Bar = t113Bar;
+        t113 = tape.pop()!;
+        const t111Bar = t112 * t112Bar;
+        t112 = tape.pop()!;
+        zBar -= t111Bar;
+        // adjoint of line 42: const forget = sigmoid(input[i] * weight[i] + bias[i]);
+        const t42Bar = zBar;
+        const t43Bar = zBar;
+        zBar = 0;
         biasBar[i2] += t43Bar;
         const t40Bar = t41 * t42Bar;
         weightBar[i2] += t40 * t42Bar;
         inputBar[i2] += t40Bar;
-        t40 = tape.pop()!;
       }
-      i2 = controlTape.pop()!;
       sBar = adjointTape.pop()!;
       hBar = adjointTape.pop()!;
     }
-    layer2 = controlTape.pop()!;
     const t24 = sequence[t];
+    const t238 = Math.ceil(b - 0);
+    i = 0 + (t238 > 0 ? t238 : 0);
     while (i > 0) {
       i--;
       // adjoint of line 34: input[i] = sequence[t][i] * extraParams[0][i];
       const t25 = t24[i];
       const t28Bar = inputBar[i];
       inputBar[i] = 0;
+      input[i] = tape.pop()!;
       t26Bar[i] += t25 * t28Bar;
     }
-    i = controlTape.pop()!;
   }
   // adjoint of line 29: let total = 0;
   totalBar = 0;
+  const t243 = Math.ceil(layers - 0);
+  layer = 0 + (t243 > 0 ? t243 : 0);
   while (layer > 0) {
     layer--;
     // adjoint of line 26: cell.push(state[2 * layer + 1].slice());
@@ -537,38 +525,4 @@ export function lstmObjectiveGrad(
     hiddenBar.pop();
   }
   return { value, grad: { mainParams: mainParamsBar, extraParams: extraParamsBar } };
-}
-function sigmoidForward(z: number): {
-  value: number;
-  saved: {
-    t2: number;
-    t3: number;
-    t4: number;
-  };
-} {
-  const t2 = Math.exp(-z);
-  const t3 = 1 + t2;
-  const t4 = 1 / t3;
-  const value = t4;
-  return { value, saved: { t2, t3, t4 } };
-}
-function sigmoidPullback(
-  z: number,
-  resultBar: number,
-  saved: {
-    t2: number;
-    t3: number;
-    t4: number;
-  },
-): {
-  z: number;
-} {
-  let t2 = saved.t2;
-  let t3 = saved.t3;
-  let t4 = saved.t4;
-  // backward sweep
-  let zBar = 0;
-  // adjoint of line 15: return 1 / (1 + Math.exp(-z));
-  zBar -= t2 * -((t4 / t3) * resultBar);
-  return { z: zBar };
 }

@@ -42,76 +42,100 @@ function rungeKuttaTangentWrtY0X(
   const stage: number[] = new Array<number>(n).fill(0);
   const dstage: number[] = new Array<number>(n).fill(0);
   for (let step = 0; step < s; step++) {
-    // tangent of line 32: const k1 = derivative(x, y);
-    const derivativeOut = derivativeTangent(x, y, dx, dy);
-    const k1 = derivativeOut.value;
-    const dk1 = derivativeOut.tangent;
+    // tangent of line 17: const z = new Array(x.length).fill(0);
+    const t46 = x.length;
+    const z: number[] = new Array<number>(t46).fill(0);
+    const dz: number[] = new Array<number>(t46).fill(0);
+    // tangent of line 18: z[0] = x[0];
+    const dt48 = dx[0];
+    z[0] = x[0];
+    dz[0] = dt48;
+    for (let i2 = 1; i2 < x.length; i2++) {
+      // tangent of line 20: z[i] = x[i] * y[i - 1];
+      const t51 = x[i2];
+      const t52 = i2 - 1;
+      const t53 = y[t52];
+      const dt54 = t53 * dx[i2] + t51 * dy[t52];
+      z[i2] = t51 * t53;
+      dz[i2] = dt54;
+    }
     for (let i = 0; i < n; i++) {
       // tangent of line 33: stage[i] = y[i] + (h * k1[i]) / 2;
-      const dt14 = dy[i] + 0.5 * (h * dk1[i]);
-      stage[i] = y[i] + (h * k1[i]) / 2;
+      const dt14 = dy[i] + 0.5 * (h * dz[i]);
+      stage[i] = y[i] + (h * z[i]) / 2;
       dstage[i] = dt14;
     }
-    // tangent of line 34: const k2 = derivative(x, stage);
-    const derivativeOut2 = derivativeTangent(x, stage, dx, dstage);
-    const k2 = derivativeOut2.value;
-    const dk2 = derivativeOut2.tangent;
+    // tangent of line 17: const z = new Array(x.length).fill(0);
+    const t55 = x.length;
+    const z2: number[] = new Array<number>(t55).fill(0);
+    const dz2: number[] = new Array<number>(t55).fill(0);
+    // tangent of line 18: z[0] = x[0];
+    const dt57 = dx[0];
+    z2[0] = x[0];
+    dz2[0] = dt57;
+    for (let i3 = 1; i3 < x.length; i3++) {
+      // tangent of line 20: z[i] = x[i] * y[i - 1];
+      const t60 = x[i3];
+      const t61 = i3 - 1;
+      const t62 = stage[t61];
+      const dt63 = t62 * dx[i3] + t60 * dstage[t61];
+      z2[i3] = t60 * t62;
+      dz2[i3] = dt63;
+    }
     for (let i = 0; i < n; i++) {
       // tangent of line 35: stage[i] = y[i] + (h * k2[i]) / 2;
-      const dt22 = dy[i] + 0.5 * (h * dk2[i]);
-      stage[i] = y[i] + (h * k2[i]) / 2;
+      const dt22 = dy[i] + 0.5 * (h * dz2[i]);
+      stage[i] = y[i] + (h * z2[i]) / 2;
       dstage[i] = dt22;
     }
-    // tangent of line 36: const k3 = derivative(x, stage);
-    const derivativeOut3 = derivativeTangent(x, stage, dx, dstage);
-    const k3 = derivativeOut3.value;
-    const dk3 = derivativeOut3.tangent;
+    // tangent of line 17: const z = new Array(x.length).fill(0);
+    const t64 = x.length;
+    const z3: number[] = new Array<number>(t64).fill(0);
+    const dz3: number[] = new Array<number>(t64).fill(0);
+    // tangent of line 18: z[0] = x[0];
+    const dt66 = dx[0];
+    z3[0] = x[0];
+    dz3[0] = dt66;
+    for (let i4 = 1; i4 < x.length; i4++) {
+      // tangent of line 20: z[i] = x[i] * y[i - 1];
+      const t69 = x[i4];
+      const t70 = i4 - 1;
+      const t71 = stage[t70];
+      const dt72 = t71 * dx[i4] + t69 * dstage[t70];
+      z3[i4] = t69 * t71;
+      dz3[i4] = dt72;
+    }
     for (let i = 0; i < n; i++) {
       // tangent of line 37: stage[i] = y[i] + h * k3[i];
-      const dt29 = dy[i] + h * dk3[i];
-      stage[i] = y[i] + h * k3[i];
+      const dt29 = dy[i] + h * dz3[i];
+      stage[i] = y[i] + h * z3[i];
       dstage[i] = dt29;
     }
-    // tangent of line 38: const k4 = derivative(x, stage);
-    const derivativeOut4 = derivativeTangent(x, stage, dx, dstage);
-    const k4 = derivativeOut4.value;
-    const dk4 = derivativeOut4.tangent;
+    // tangent of line 17: const z = new Array(x.length).fill(0);
+    const t73 = x.length;
+    const z4: number[] = new Array<number>(t73).fill(0);
+    const dz4: number[] = new Array<number>(t73).fill(0);
+    // tangent of line 18: z[0] = x[0];
+    const dt75 = dx[0];
+    z4[0] = x[0];
+    dz4[0] = dt75;
+    for (let i5 = 1; i5 < x.length; i5++) {
+      // tangent of line 20: z[i] = x[i] * y[i - 1];
+      const t78 = x[i5];
+      const t79 = i5 - 1;
+      const t80 = stage[t79];
+      const dt81 = t80 * dx[i5] + t78 * dstage[t79];
+      z4[i5] = t78 * t80;
+      dz4[i5] = dt81;
+    }
     for (let i = 0; i < n; i++) {
       // tangent of line 40: y[i] += (h * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i])) / 6;
-      const dt45 = dy[i] + 0.16666666666666666 * (h * (dk1[i] + 2 * dk2[i] + 2 * dk3[i] + dk4[i]));
-      y[i] += (h * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i])) / 6;
+      const dt45 = dy[i] + 0.16666666666666666 * (h * (dz[i] + 2 * dz2[i] + 2 * dz3[i] + dz4[i]));
+      y[i] += (h * (z[i] + 2 * z2[i] + 2 * z3[i] + z4[i])) / 6;
       dy[i] = dt45;
     }
   }
   return { value: y, tangent: dy };
-}
-function derivativeTangent(
-  x: number[],
-  y: number[],
-  dx: number[],
-  dy: number[],
-): {
-  value: number[];
-  tangent: number[];
-} {
-  // tangent of line 17: const z = new Array(x.length).fill(0);
-  const t1 = x.length;
-  const z: number[] = new Array<number>(t1).fill(0);
-  const dz: number[] = new Array<number>(t1).fill(0);
-  // tangent of line 18: z[0] = x[0];
-  const dt3 = dx[0];
-  z[0] = x[0];
-  dz[0] = dt3;
-  for (let i = 1; i < x.length; i++) {
-    // tangent of line 20: z[i] = x[i] * y[i - 1];
-    const t7 = x[i];
-    const t8 = i - 1;
-    const t9 = y[t8];
-    const dt10 = t9 * dx[i] + t7 * dy[t8];
-    z[i] = t7 * t9;
-    dz[i] = dt10;
-  }
-  return { value: z, tangent: dz };
 }
 export function odeLastFromGrad(
   y0: number[],
@@ -126,111 +150,44 @@ export function odeLastFromGrad(
 } {
   const containerTape: {
     adjointTape: number[][];
-    containerTape: {
-      i: number;
-      zBar: number[];
-    }[];
-    controlTape: number[];
     h: number;
     i: number;
     i2: number;
     i3: number;
     i4: number;
-    k1Bar: number[];
-    k2Bar: number[];
-    k3Bar: number[];
-    k4Bar: number[];
-    stage: number[];
+    i5: number;
+    i6: number;
+    i7: number;
+    i8: number;
+    n: number;
     stageBar: number[];
     step: number;
-    t15Bar: number[];
-    t23Bar: number[];
-    t30Bar: number[];
-    t3Bar: number[];
-    t7Bar: number[];
+    t53: number;
+    t62: number;
+    t71: number;
+    t80: number;
     tape: number[];
-    y: number[];
     yBar: number[];
+    z2Bar: number[];
+    z3Bar: number[];
+    z4Bar: number[];
+    zBar: number[];
   }[] = [];
   const y0Bar: number[] = new Array<number>(y0.length).fill(0);
   const xBar: number[] = new Array<number>(x.length).fill(0);
   const rungeKuttaOut = rungeKuttaForwardWrtY0X(y0, x, s, y0Bar, xBar);
   containerTape.push(rungeKuttaOut.saved);
-  const t1 = rungeKuttaOut.value;
-  const t1Bar: number[] = new Array<number>(t1.length).fill(0);
-  const y = t1;
-  const yBar = t1Bar;
+  const y = rungeKuttaOut.value;
+  const yBar: number[] = new Array<number>(y.length).fill(0);
   const t3 = y.length - 1;
   const value = y[t3];
   // backward sweep
   // adjoint of line 14: return y[y.length - 1];
   yBar[t3] += 1;
   // adjoint of line 13: const y = rungeKutta(y0, x, s);
-  const t8 = t1Bar;
+  const t8 = yBar;
   rungeKuttaPullbackWrtY0X(y0, x, s, t8, y0Bar, xBar, containerTape.pop()!);
   return { value, grad: { y0: y0Bar, x: xBar } };
-}
-function derivativeForward(
-  x: number[],
-  y: number[],
-  xBar: number[],
-  yBar: number[],
-): {
-  value: number[];
-  saved: {
-    i: number;
-    zBar: number[];
-  };
-} {
-  let i = 0;
-  const t1 = x.length;
-  const t2Bar: number[] = new Array<number>(t1).fill(0);
-  const z: number[] = new Array<number>(t1).fill(0);
-  const zBar = t2Bar;
-  // adjoint of line 18: z[0] = x[0];
-  z[0] = x[0];
-  zBar[0] = 0;
-  for (i = 1; i < x.length; i++) {
-    // adjoint of line 20: z[i] = x[i] * y[i - 1];
-    z[i] = x[i] * y[i - 1];
-    zBar[i] = 0;
-  }
-  const value = z;
-  return { value, saved: { i, zBar } };
-}
-function derivativePullback(
-  x: number[],
-  y: number[],
-  resultBar: number[],
-  xBar: number[],
-  yBar: number[],
-  saved: {
-    i: number;
-    zBar: number[];
-  },
-): void {
-  let i = saved.i;
-  let zBar = saved.zBar;
-  // backward sweep
-  for (let k = 0; k < resultBar.length; k++) {
-    zBar[k] += resultBar[k];
-  }
-  while (i > 1) {
-    i--;
-    // adjoint of line 20: z[i] = x[i] * y[i - 1];
-    const t7 = x[i];
-    const t8 = i - 1;
-    const t9 = y[t8];
-    const t10Bar = zBar[i];
-    zBar[i] = 0;
-    const t7Bar = t9 * t10Bar;
-    yBar[t8] += t7 * t10Bar;
-    xBar[i] += t7Bar;
-  }
-  // adjoint of line 18: z[0] = x[0];
-  const t3Bar = zBar[0];
-  zBar[0] = 0;
-  xBar[0] += t3Bar;
 }
 function rungeKuttaForwardWrtY0X(
   y0: number[],
@@ -242,151 +199,168 @@ function rungeKuttaForwardWrtY0X(
   value: number[];
   saved: {
     adjointTape: number[][];
-    containerTape: {
-      i: number;
-      zBar: number[];
-    }[];
-    controlTape: number[];
     h: number;
     i: number;
     i2: number;
     i3: number;
     i4: number;
-    k1Bar: number[];
-    k2Bar: number[];
-    k3Bar: number[];
-    k4Bar: number[];
-    stage: number[];
+    i5: number;
+    i6: number;
+    i7: number;
+    i8: number;
+    n: number;
     stageBar: number[];
     step: number;
-    t15Bar: number[];
-    t23Bar: number[];
-    t30Bar: number[];
-    t3Bar: number[];
-    t7Bar: number[];
+    t53: number;
+    t62: number;
+    t71: number;
+    t80: number;
     tape: number[];
-    y: number[];
     yBar: number[];
+    z2Bar: number[];
+    z3Bar: number[];
+    z4Bar: number[];
+    zBar: number[];
   };
 } {
   let step = 0;
+  let i8 = 0;
+  let z4Bar: number[] = [];
+  let z3Bar: number[] = [];
+  let z2Bar: number[] = [];
+  let zBar: number[] = [];
+  let i5 = 0;
+  let t80 = 0;
+  let i7 = 0;
   let i4 = 0;
-  let k4Bar: number[] = [];
-  let k3Bar: number[] = [];
-  let k2Bar: number[] = [];
-  let k1Bar: number[] = [];
-  let t30Bar: number[] = [];
+  let t71 = 0;
+  let i6 = 0;
   let i3 = 0;
-  let t23Bar: number[] = [];
-  let i2 = 0;
-  let t15Bar: number[] = [];
+  let t62 = 0;
   let i = 0;
-  let t7Bar: number[] = [];
-  const containerTape: {
-    i: number;
-    zBar: number[];
-  }[] = [];
-  const tape: number[] = [];
+  let i2 = 0;
+  let t53 = 0;
   const adjointTape: number[][] = [];
-  const controlTape: number[] = [];
+  const tape: number[] = [];
   const n = x.length;
   const h = 2 / s;
-  const t3: number[] = y0.slice();
-  const t3Bar: number[] = new Array<number>(t3.length).fill(0);
-  const y = t3;
-  const yBar = t3Bar;
-  const t4Bar: number[] = new Array<number>(n).fill(0);
+  const y: number[] = y0.slice();
+  const yBar: number[] = new Array<number>(y.length).fill(0);
   const stage: number[] = new Array<number>(n).fill(0);
-  const stageBar = t4Bar;
+  const stageBar: number[] = new Array<number>(n).fill(0);
   for (step = 0; step < s; step++) {
-    const derivativeOut = derivativeForward(x, y, xBar, yBar);
-    containerTape.push(derivativeOut.saved);
-    const t7 = derivativeOut.value;
-    adjointTape.push(t7Bar);
-    t7Bar = new Array<number>(t7.length).fill(0);
-    const k1 = t7;
-    adjointTape.push(k1Bar);
-    k1Bar = t7Bar;
-    for (controlTape.push(i), i = 0; i < n; i++) {
+    const t46 = x.length;
+    const z: number[] = new Array<number>(t46).fill(0);
+    adjointTape.push(zBar);
+    zBar = new Array<number>(t46).fill(0);
+    // adjoint of line 18: z[0] = x[0];
+    z[0] = x[0];
+    zBar[0] = 0;
+    for (i2 = 1; i2 < x.length; i2++) {
+      // adjoint of line 20: z[i] = x[i] * y[i - 1];
+      const t51 = x[i2];
+      const t52 = i2 - 1;
+      tape.push(t53);
+      t53 = y[t52];
+      z[i2] = t51 * t53;
+      zBar[i2] = 0;
+    }
+    for (i = 0; i < n; i++) {
       // adjoint of line 33: stage[i] = y[i] + (h * k1[i]) / 2;
-      const t14 = y[i] + (h * k1[i]) / 2;
-      tape.push(stage[i]);
-      stage[i] = t14;
+      stage[i] = y[i] + (h * z[i]) / 2;
       stageBar[i] = 0;
     }
-    const derivativeOut2 = derivativeForward(x, stage, xBar, stageBar);
-    containerTape.push(derivativeOut2.saved);
-    const t15 = derivativeOut2.value;
-    adjointTape.push(t15Bar);
-    t15Bar = new Array<number>(t15.length).fill(0);
-    const k2 = t15;
-    adjointTape.push(k2Bar);
-    k2Bar = t15Bar;
-    for (controlTape.push(i2), i2 = 0; i2 < n; i2++) {
+    const t55 = x.length;
+    const z2: number[] = new Array<number>(t55).fill(0);
+    adjointTape.push(z2Bar);
+    z2Bar = new Array<number>(t55).fill(0);
+    // adjoint of line 18: z[0] = x[0];
+    z2[0] = x[0];
+    z2Bar[0] = 0;
+    for (i3 = 1; i3 < x.length; i3++) {
+      // adjoint of line 20: z[i] = x[i] * y[i - 1];
+      const t60 = x[i3];
+      const t61 = i3 - 1;
+      tape.push(t62);
+      t62 = stage[t61];
+      z2[i3] = t60 * t62;
+      z2Bar[i3] = 0;
+    }
+    for (i6 = 0; i6 < n; i6++) {
       // adjoint of line 35: stage[i] = y[i] + (h * k2[i]) / 2;
-      const t22 = y[i2] + (h * k2[i2]) / 2;
-      tape.push(stage[i2]);
-      stage[i2] = t22;
-      stageBar[i2] = 0;
+      stage[i6] = y[i6] + (h * z2[i6]) / 2;
+      stageBar[i6] = 0;
     }
-    const derivativeOut3 = derivativeForward(x, stage, xBar, stageBar);
-    containerTape.push(derivativeOut3.saved);
-    const t23 = derivativeOut3.value;
-    adjointTape.push(t23Bar);
-    t23Bar = new Array<number>(t23.length).fill(0);
-    const k3 = t23;
-    adjointTape.push(k3Bar);
-    k3Bar = t23Bar;
-    for (controlTape.push(i3), i3 = 0; i3 < n; i3++) {
+    const t64 = x.length;
+    const z3: number[] = new Array<number>(t64).fill(0);
+    adjointTape.push(z3Bar);
+    z3Bar = new Array<number>(t64).fill(0);
+    // adjoint of line 18: z[0] = x[0];
+    z3[0] = x[0];
+    z3Bar[0] = 0;
+    for (i4 = 1; i4 < x.length; i4++) {
+      // adjoint of line 20: z[i] = x[i] * y[i - 1];
+      const t69 = x[i4];
+      const t70 = i4 - 1;
+      tape.push(t71);
+      t71 = stage[t70];
+      z3[i4] = t69 * t71;
+      z3Bar[i4] = 0;
+    }
+    for (i7 = 0; i7 < n; i7++) {
       // adjoint of line 37: stage[i] = y[i] + h * k3[i];
-      const t29 = y[i3] + h * k3[i3];
-      tape.push(stage[i3]);
-      stage[i3] = t29;
-      stageBar[i3] = 0;
+      stage[i7] = y[i7] + h * z3[i7];
+      stageBar[i7] = 0;
     }
-    const derivativeOut4 = derivativeForward(x, stage, xBar, stageBar);
-    containerTape.push(derivativeOut4.saved);
-    const t30 = derivativeOut4.value;
-    adjointTape.push(t30Bar);
-    t30Bar = new Array<number>(t30.length).fill(0);
-    const k4 = t30;
-    adjointTape.push(k4Bar);
-    k4Bar = t30Bar;
-    for (controlTape.push(i4), i4 = 0; i4 < n; i4++) {
+    const t73 = x.length;
+    const z4: number[] = new Array<number>(t73).fill(0);
+    adjointTape.push(z4Bar);
+    z4Bar = new Array<number>(t73).fill(0);
+    // adjoint of line 18: z[0] = x[0];
+    z4[0] = x[0];
+    z4Bar[0] = 0;
+    for (i5 = 1; i5 < x.length; i5++) {
+      // adjoint of line 20: z[i] = x[i] * y[i - 1];
+      const t78 = x[i5];
+      const t79 = i5 - 1;
+      tape.push(t80);
+      t80 = stage[t79];
+      z4[i5] = t78 * t80;
+      z4Bar[i5] = 0;
+    }
+    for (i8 = 0; i8 < n; i8++) {
       // adjoint of line 40: y[i] += (h * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i])) / 6;
-      const t45 = y[i4] + (h * (k1[i4] + 2 * k2[i4] + 2 * k3[i4] + k4[i4])) / 6;
-      tape.push(y[i4]);
-      y[i4] = t45;
-      yBar[i4] = 0;
+      y[i8] += (h * (z[i8] + 2 * z2[i8] + 2 * z3[i8] + z4[i8])) / 6;
+      yBar[i8] = 0;
     }
   }
-  const value: number[] = y.slice();
+  const value = y;
   return {
     value,
     saved: {
       adjointTape,
-      containerTape,
-      controlTape,
       h,
       i,
       i2,
       i3,
       i4,
-      k1Bar,
-      k2Bar,
-      k3Bar,
-      k4Bar,
-      stage,
+      i5,
+      i6,
+      i7,
+      i8,
+      n,
       stageBar,
       step,
-      t15Bar,
-      t23Bar,
-      t30Bar,
-      t3Bar,
-      t7Bar,
+      t53,
+      t62,
+      t71,
+      t80,
       tape,
-      y,
       yBar,
+      z2Bar,
+      z3Bar,
+      z4Bar,
+      zBar,
     },
   };
 }
@@ -397,137 +371,192 @@ function rungeKuttaPullbackWrtY0X(
   resultBar: number[],
   y0Bar: number[],
   xBar: number[],
-  saved5: {
+  saved: {
     adjointTape: number[][];
-    containerTape: {
-      i: number;
-      zBar: number[];
-    }[];
-    controlTape: number[];
     h: number;
     i: number;
     i2: number;
     i3: number;
     i4: number;
-    k1Bar: number[];
-    k2Bar: number[];
-    k3Bar: number[];
-    k4Bar: number[];
-    stage: number[];
+    i5: number;
+    i6: number;
+    i7: number;
+    i8: number;
+    n: number;
     stageBar: number[];
     step: number;
-    t15Bar: number[];
-    t23Bar: number[];
-    t30Bar: number[];
-    t3Bar: number[];
-    t7Bar: number[];
+    t53: number;
+    t62: number;
+    t71: number;
+    t80: number;
     tape: number[];
-    y: number[];
     yBar: number[];
+    z2Bar: number[];
+    z3Bar: number[];
+    z4Bar: number[];
+    zBar: number[];
   },
 ): void {
-  const adjointTape = saved5.adjointTape;
-  const containerTape = saved5.containerTape;
-  const controlTape = saved5.controlTape;
-  let h = saved5.h;
-  let i = saved5.i;
-  let i2 = saved5.i2;
-  let i3 = saved5.i3;
-  let i4 = saved5.i4;
-  let k1Bar = saved5.k1Bar;
-  let k2Bar = saved5.k2Bar;
-  let k3Bar = saved5.k3Bar;
-  let k4Bar = saved5.k4Bar;
-  let stage = saved5.stage;
-  let stageBar = saved5.stageBar;
-  let step = saved5.step;
-  let t15Bar = saved5.t15Bar;
-  let t23Bar = saved5.t23Bar;
-  let t30Bar = saved5.t30Bar;
-  let t3Bar = saved5.t3Bar;
-  let t7Bar = saved5.t7Bar;
-  const tape = saved5.tape;
-  let y = saved5.y;
-  let yBar = saved5.yBar;
+  const adjointTape = saved.adjointTape;
+  let h = saved.h;
+  let i = saved.i;
+  let i2 = saved.i2;
+  let i3 = saved.i3;
+  let i4 = saved.i4;
+  let i5 = saved.i5;
+  let i6 = saved.i6;
+  let i7 = saved.i7;
+  let i8 = saved.i8;
+  let n = saved.n;
+  let stageBar = saved.stageBar;
+  let step = saved.step;
+  let t53 = saved.t53;
+  let t62 = saved.t62;
+  let t71 = saved.t71;
+  let t80 = saved.t80;
+  const tape = saved.tape;
+  let yBar = saved.yBar;
+  let z2Bar = saved.z2Bar;
+  let z3Bar = saved.z3Bar;
+  let z4Bar = saved.z4Bar;
+  let zBar = saved.zBar;
   // backward sweep
   for (let k = 0; k < resultBar.length; k++) {
     yBar[k] += resultBar[k];
   }
+  const t208 = Math.ceil(s - 0);
+  step = 0 + (t208 > 0 ? t208 : 0);
   while (step > 0) {
     step--;
-    while (i4 > 0) {
-      i4--;
+    const t105 = Math.ceil(n - 0);
+    i8 = 0 + (t105 > 0 ? t105 : 0);
+    while (i8 > 0) {
+      i8--;
       // adjoint of line 40: y[i] += (h * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i])) / 6;
-      const t45Bar = yBar[i4];
-      yBar[i4] = 0;
-      y[i4] = tape.pop()!;
+      const t45Bar = yBar[i8];
+      yBar[i8] = 0;
       const t33Bar = t45Bar;
       const t42Bar = h * (0.16666666666666666 * t45Bar);
       const t40Bar = t42Bar;
-      k4Bar[i4] += t42Bar;
+      z4Bar[i8] += t42Bar;
       const t37Bar = t40Bar;
-      k3Bar[i4] += 2 * t40Bar;
+      z3Bar[i8] += 2 * t40Bar;
       const t34Bar = t37Bar;
-      k2Bar[i4] += 2 * t37Bar;
-      k1Bar[i4] += t34Bar;
-      yBar[i4] += t33Bar;
+      z2Bar[i8] += 2 * t37Bar;
+      zBar[i8] += t34Bar;
+      yBar[i8] += t33Bar;
     }
-    i4 = controlTape.pop()!;
-    // adjoint of line 38: const k4 = derivative(x, stage);
-    k4Bar = adjointTape.pop()!;
-    const t77 = t30Bar;
-    t30Bar = adjointTape.pop()!;
-    derivativePullback(x, stage, t77, xBar, stageBar, containerTape.pop()!);
-    while (i3 > 0) {
+    const t118 = Math.ceil(x.length - 1);
+    i5 = 1 + (t118 > 0 ? t118 : 0);
+    while (i5 > 1) {
+      i5--;
+      // adjoint of line 20: z[i] = x[i] * y[i - 1];
+      const t78 = x[i5];
+      const t79 = i5 - 1;
+      const t81Bar = z4Bar[i5];
+      z4Bar[i5] = 0;
+      const t78Bar = t80 * t81Bar;
+      stageBar[t79] += t78 * t81Bar;
+      t80 = tape.pop()!;
+      xBar[i5] += t78Bar;
+    }
+    // adjoint of line 18: z[0] = x[0];
+    const t75Bar = z4Bar[0];
+    z4Bar[0] = 0;
+    xBar[0] += t75Bar;
+    z4Bar = adjointTape.pop()!;
+    const t132 = Math.ceil(n - 0);
+    i7 = 0 + (t132 > 0 ? t132 : 0);
+    while (i7 > 0) {
       // adjoint of line 37: for (let i = 0; i < n; i++) stage[i] = y[i] + h * k3[i];
-      i3--;
-      const t29Bar = stageBar[i3];
-      stageBar[i3] = 0;
-      stage[i3] = tape.pop()!;
+      i7--;
+      const t29Bar = stageBar[i7];
+      stageBar[i7] = 0;
       const t26Bar = t29Bar;
-      k3Bar[i3] += h * t29Bar;
-      yBar[i3] += t26Bar;
+      z3Bar[i7] += h * t29Bar;
+      yBar[i7] += t26Bar;
     }
-    i3 = controlTape.pop()!;
-    // adjoint of line 36: const k3 = derivative(x, stage);
-    k3Bar = adjointTape.pop()!;
-    const t86 = t23Bar;
-    t23Bar = adjointTape.pop()!;
-    derivativePullback(x, stage, t86, xBar, stageBar, containerTape.pop()!);
-    while (i2 > 0) {
+    const t145 = Math.ceil(x.length - 1);
+    i4 = 1 + (t145 > 0 ? t145 : 0);
+    while (i4 > 1) {
+      i4--;
+      // adjoint of line 20: z[i] = x[i] * y[i - 1];
+      const t69 = x[i4];
+      const t70 = i4 - 1;
+      const t72Bar = z3Bar[i4];
+      z3Bar[i4] = 0;
+      const t69Bar = t71 * t72Bar;
+      stageBar[t70] += t69 * t72Bar;
+      t71 = tape.pop()!;
+      xBar[i4] += t69Bar;
+    }
+    // adjoint of line 18: z[0] = x[0];
+    const t66Bar = z3Bar[0];
+    z3Bar[0] = 0;
+    xBar[0] += t66Bar;
+    z3Bar = adjointTape.pop()!;
+    const t160 = Math.ceil(n - 0);
+    i6 = 0 + (t160 > 0 ? t160 : 0);
+    while (i6 > 0) {
       // adjoint of line 35: for (let i = 0; i < n; i++) stage[i] = y[i] + (h * k2[i]) / 2;
-      i2--;
-      const t22Bar = stageBar[i2];
-      stageBar[i2] = 0;
-      stage[i2] = tape.pop()!;
+      i6--;
+      const t22Bar = stageBar[i6];
+      stageBar[i6] = 0;
       const t18Bar = t22Bar;
-      k2Bar[i2] += h * (0.5 * t22Bar);
-      yBar[i2] += t18Bar;
+      z2Bar[i6] += h * (0.5 * t22Bar);
+      yBar[i6] += t18Bar;
     }
-    i2 = controlTape.pop()!;
-    // adjoint of line 34: const k2 = derivative(x, stage);
-    k2Bar = adjointTape.pop()!;
-    const t96 = t15Bar;
-    t15Bar = adjointTape.pop()!;
-    derivativePullback(x, stage, t96, xBar, stageBar, containerTape.pop()!);
+    const t173 = Math.ceil(x.length - 1);
+    i3 = 1 + (t173 > 0 ? t173 : 0);
+    while (i3 > 1) {
+      i3--;
+      // adjoint of line 20: z[i] = x[i] * y[i - 1];
+      const t60 = x[i3];
+      const t61 = i3 - 1;
+      const t63Bar = z2Bar[i3];
+      z2Bar[i3] = 0;
+      const t60Bar = t62 * t63Bar;
+      stageBar[t61] += t60 * t63Bar;
+      t62 = tape.pop()!;
+      xBar[i3] += t60Bar;
+    }
+    // adjoint of line 18: z[0] = x[0];
+    const t57Bar = z2Bar[0];
+    z2Bar[0] = 0;
+    xBar[0] += t57Bar;
+    z2Bar = adjointTape.pop()!;
+    const t188 = Math.ceil(n - 0);
+    i = 0 + (t188 > 0 ? t188 : 0);
     while (i > 0) {
       // adjoint of line 33: for (let i = 0; i < n; i++) stage[i] = y[i] + (h * k1[i]) / 2;
       i--;
       const t14Bar = stageBar[i];
       stageBar[i] = 0;
-      stage[i] = tape.pop()!;
       const t10Bar = t14Bar;
-      k1Bar[i] += h * (0.5 * t14Bar);
+      zBar[i] += h * (0.5 * t14Bar);
       yBar[i] += t10Bar;
     }
-    i = controlTape.pop()!;
-    // adjoint of line 32: const k1 = derivative(x, y);
-    k1Bar = adjointTape.pop()!;
-    const t106 = t7Bar;
-    t7Bar = adjointTape.pop()!;
-    derivativePullback(x, y, t106, xBar, yBar, containerTape.pop()!);
+    const t201 = Math.ceil(x.length - 1);
+    i2 = 1 + (t201 > 0 ? t201 : 0);
+    while (i2 > 1) {
+      i2--;
+      // adjoint of line 20: z[i] = x[i] * y[i - 1];
+      const t51 = x[i2];
+      const t52 = i2 - 1;
+      const t54Bar = zBar[i2];
+      zBar[i2] = 0;
+      const t51Bar = t53 * t54Bar;
+      yBar[t52] += t51 * t54Bar;
+      t53 = tape.pop()!;
+      xBar[i2] += t51Bar;
+    }
+    // adjoint of line 18: z[0] = x[0];
+    const t48Bar = zBar[0];
+    zBar[0] = 0;
+    xBar[0] += t48Bar;
+    zBar = adjointTape.pop()!;
   }
-  for (let k5 = 0; k5 < t3Bar.length; k5++) {
-    y0Bar[k5] += t3Bar[k5];
+  for (let k5 = 0; k5 < yBar.length; k5++) {
+    y0Bar[k5] += yBar[k5];
   }
 }

@@ -30,7 +30,7 @@ export const diagnostics = {
   moduleConstantEscapes: (name: string, at?: Position) =>
     make(2006, `the module-level constant \`${name}\` is stored where tsad cannot tell whether it is written to`, "read the values you need from it, copy it inside the function, or pass the value as a parameter")(at),
   unknownCallee: (name: string, at?: Position) =>
-    make(2007, `\`${name}\` has no source tsad can read and no derivative rule`, "call a function defined in this file or in a relatively imported local file, or a `Math` function")(at),
+    make(2007, `\`${name}\` has no source tsad can read and no derivative rule`, "call a function defined in this file or in a relatively imported local file, or a `Math` function; for a function of numbers from a package, give tsad its derivative with a `@derivativeOf` rule (README: \"Derivative rules\")")(at),
   anyType: (what: string, at?: Position) =>
     make(2008, `${what} has type \`any\``, "give it an explicit type: number, an array or typed array of numbers, a tuple or an object type")(at),
   unsupportedSyntax: (what: string, at?: Position) =>
@@ -53,4 +53,23 @@ export const diagnostics = {
     make(3003, `\`--emit ${mode}\` needs a function returning \`number\`, but \`${name}\` returns a vector`, "use `--emit jvp,vjp` or `--emit jacobian` for vector-valued functions")(at),
   notDifferentiableParam: (param: string, fn: string, at?: Position) =>
     make(3004, `parameter \`${param}\` of \`${fn}\` has no differentiable type`, "differentiate with respect to parameters of type number, number arrays, typed arrays, tuples or objects with number fields")(at),
+
+  // 4xxx: how the build is set up (JSDoc tags, the config file, derivative rules).
+  badTagOption: (word: string, at?: Position) =>
+    make(4001, `\`${word}\` is not an option of @differentiate`, "write `@differentiate`, optionally followed by `wrt=a,b` and `emit=grad,hvp`")(at),
+  tagWrtNotAParameter: (name: string, fn: string, params: string[], at?: Position) =>
+    make(4002, `\`${name}\` in \`wrt=\` is not a parameter of \`${fn}\``, `name parameters of \`${fn}\`: ${params.join(", ") || "it has none"}`)(at),
+  unknownEmitKind: (kind: string, kinds: readonly string[], at?: Position) =>
+    make(4003, `\`${kind}\` is not something tsad can emit`, `choose from ${kinds.join(", ")}`)(at),
+  repeatedTag: (tag: string, fn: string, at?: Position) =>
+    make(4004, `\`${fn}\` has more than one @${tag} tag`, "keep one tag and list every option in it")(at),
+  badConfig: (message: string, hint: string, at?: Position) => make(4010, message, hint)(at),
+  ruleTargetNotFound: (name: string, at?: Position) =>
+    make(4020, `@derivativeOf names \`${name}\`, but no function of that name is visible here`, "name a function declared or imported in this file")(at),
+  ruleSignature: (message: string, at?: Position) =>
+    make(4021, message, "a derivative rule takes the same number parameters as the function and returns its derivative (one parameter) or a tuple of its partial derivatives, one per parameter")(at),
+  ruleTargetNotExported: (name: string, at?: Position) =>
+    make(4022, `\`${name}\` has a derivative rule but is not exported, so the generated module cannot call it`, `export \`${name}\` from its module`)(at),
+  ruleRepeated: (name: string, at?: Position) =>
+    make(4023, `\`${name}\` has more than one derivative rule`, "keep one @derivativeOf function per differentiated function")(at),
 };

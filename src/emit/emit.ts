@@ -236,8 +236,10 @@ class FunctionEmitter {
       }
       case "select":
         return f.createConditionalExpression(this.operand(e.cond), f.createToken(ts.SyntaxKind.QuestionToken), this.operand(e.whenTrue), f.createToken(ts.SyntaxKind.ColonToken), this.operand(e.whenFalse));
-      case "math":
-        return f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier("Math"), e.fn), undefined, e.args.map((a) => this.operand(a)));
+      case "math": {
+        const callee = e.external ? f.createIdentifier(e.fn) : f.createPropertyAccessExpression(f.createIdentifier("Math"), e.fn);
+        return f.createCallExpression(callee, undefined, e.args.map((a) => this.operand(a)));
+      }
       case "call":
         return f.createCallExpression(f.createIdentifier(e.callee), undefined, e.args.map((a) => this.operand(a)));
       case "index":

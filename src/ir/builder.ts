@@ -11,6 +11,8 @@ import type { NameManager } from "./names.ts";
 export class IRBuilder {
   block: Stmt[] = [];
   loc: SourceLoc | undefined;
+  /** Tuple-returning calls already made, by the token their entries share (see rules.ts `D`). */
+  private readonly calls = new WeakMap<object, { block: Stmt[]; tuple: Operand }>();
 
   constructor(
     readonly names: NameManager,
@@ -58,6 +60,18 @@ export class IRBuilder {
         return { kind: "binary", op: folded.op, left: this.materialize(folded.left), right: this.materialize(folded.right) };
       case "math":
         return { kind: "math", fn: folded.fn, args: folded.args.map((a) => this.materialize(a)) };
+      case "call": {
+        if (folded.element === undefined) return { kind: "call", callee: folded.callee, args: folded.args.map((a) => this.materialize(a)) };
+        // One call per rule application: its entries reuse the tuple made earlier in this block.
+        const made = folded.call && this.calls.get(folded.call);
+        let tuple = made && made.block === this.block ? made.tuple : undefined;
+        if (!tuple) {
+          const args = folded.args.map((a) => this.materialize(a));
+          tuple = this.temp({ kind: "call", callee: folded.callee, args }, { kind: "tuple", elements: Array.from({ length: folded.arity ?? folded.element + 1 }, () => NUMBER) });
+          if (folded.call) this.calls.set(folded.call, { block: this.block, tuple });
+        }
+        return { kind: "index", object: tuple, index: num(folded.element) };
+      }
       case "select":
         return { kind: "select", cond: this.materialize(folded.cond), whenTrue: this.materialize(folded.whenTrue), whenFalse: this.materialize(folded.whenFalse) };
     }
@@ -84,6 +98,8 @@ export function fold(d: D): D {
       const args = d.args.map(fold);
       return { kind: "math", fn: d.fn, args };
     }
+    case "call":
+      return { ...d, args: d.args.map(fold) };
     case "select": {
       const whenTrue = fold(d.whenTrue);
       const whenFalse = fold(d.whenFalse);

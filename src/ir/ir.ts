@@ -50,8 +50,11 @@ export type Expr =
   | { kind: "binary"; op: BinaryOperator; left: Operand; right: Operand }
   /** A conditional value `cond ? a : b` (only produced with simple operands on both sides). */
   | { kind: "select"; cond: Operand; whenTrue: Operand; whenFalse: Operand }
-  /** `Math.<fn>(args)`. */
-  | { kind: "math"; fn: string; args: Operand[] }
+  /**
+   * `Math.<fn>(args)`; with `external`, a call of the user's function `fn`, which is not
+   * differentiated from its source: a user rule gives its partials (src/rules/user-rules.ts).
+   */
+  | { kind: "math"; fn: string; args: Operand[]; external?: ExternalFunction }
   /** A call to a function of the program (by its IR name). */
   | { kind: "call"; callee: string; args: Operand[] }
   /** `object[index]` on arrays, typed arrays and tuples. */
@@ -76,6 +79,15 @@ export type Expr =
   | { kind: "zerosLike"; like: Operand; type: Type; sparse?: boolean }
   /** `stack.pop()`: the last value pushed on a tape (reverse mode), of `type`. */
   | { kind: "pop"; object: Operand; type: Type };
+
+/** A function of numbers the generated code imports and calls, with its derivative rule. */
+export interface ExternalFunction {
+  /** A package specifier, or the absolute path of the local file that exports `fn`. */
+  from: string;
+  /** The program function (IR name) computing the partials: ∂/∂x₁ itself, or a tuple of them. */
+  partials: string;
+  tuple: boolean;
+}
 
 export interface SourceLoc {
   file: string;

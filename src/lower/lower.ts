@@ -25,9 +25,13 @@ import { elementType, fieldType } from "../ir/types.ts";
 import { NameManager } from "../ir/names.ts";
 import { irTypeOf, isClassValue, toIRType } from "./types.ts";
 import { MATH_CONSTANTS, MATH_FUNCTIONS } from "../rules/math.ts";
+import { UserRules, type UserRule } from "../rules/user-rules.ts";
 
-/** Lowers the target functions and every function they call, transitively. */
-export function lowerProgram(targets: SourceFunction[]): { program: Program; irNames: Map<FunctionNode, string> } {
+/**
+ * Lowers the target functions and every function they call, transitively. A call of a function
+ * with a user rule lowers to an operation carrying the rule; its companion is lowered instead.
+ */
+export function lowerProgram(targets: SourceFunction[], rules: UserRules = UserRules.none()): { program: Program; irNames: Map<FunctionNode, string> } {
   const functions = new Map<string, Function>();
   const irNames = new Map<FunctionNode, string>();
   const queue: SourceFunction[] = [];
@@ -49,7 +53,7 @@ export function lowerProgram(targets: SourceFunction[]): { program: Program; irN
   while (queue.length > 0) {
     const fn = queue.shift()!;
     try {
-      functions.set(nameOf(fn), new FunctionLowerer(fn, nameOf(fn), nameOf, constants).lower());
+      functions.set(nameOf(fn), new FunctionLowerer(fn, nameOf(fn), nameOf, constants, rules).lower());
     } catch (error) {
       if (error instanceof DiagnosticError) errors.push(...error.diagnostics);
       else throw error;
@@ -127,6 +131,7 @@ class FunctionLowerer {
     private readonly irName: string,
     private readonly functionName: (fn: SourceFunction) => string,
     private readonly constants: ModuleConstants,
+    private readonly rules: UserRules,
   ) {
     const reserved = new Set<string>();
     fn.node.forEachDescendant((node) => {
@@ -1011,6 +1016,8 @@ class FunctionLowerer {
     if (Node.isIdentifier(callee)) {
       const name = callee.getText();
       if (name === "eval" || name === "Function") throw new DiagnosticError([diagnostics.evalCode(positionOfNode(node))]);
+      const rule = this.rules.forCallee(callee);
+      if (rule) return this.ruledCall(rule, args.map((a) => this.expr(a)));
       const target = resolveFunction(callee);
       if (!target) throw new DiagnosticError([diagnostics.unknownCallee(name, positionOfNode(callee))]);
       fenceFunctionKind(target.node, node);
@@ -1040,6 +1047,12 @@ class FunctionLowerer {
       return this.method(node, receiver, method, args);
     }
     throw unsupportedAt("this kind of call", node);
+  }
+
+  /** `f(args)` where f has a user rule: an operation whose partials are calls of the rule's companion. */
+  private ruledCall(rule: UserRule, operands: Operand[]): Operand {
+    const partials = this.functionName(rule.companion);
+    return this.temp({ kind: "math", fn: rule.name, args: operands, external: { from: rule.from, partials, tuple: rule.tuple } }, NUMBER);
   }
 
   private method(node: Node, receiverNode: Expression, method: string, args: Expression[]): Operand {
@@ -1172,6 +1185,11 @@ class FunctionLowerer {
         const fn = callback.getName();
         if (owner !== "Math" || !MATH_FUNCTIONS.has(fn)) throw new DiagnosticError([diagnostics.unknownCallee(callback.getText(), positionOfNode(callback))]);
         onReturn(this.temp({ kind: "math", fn, args: [args[0]!()] }, NUMBER));
+        return;
+      }
+      const rule = this.rules.forCallee(callback);
+      if (rule) {
+        onReturn(this.ruledCall(rule, args.slice(0, rule.arity).map((a) => a())));
         return;
       }
       const target = resolveFunction(callback);

@@ -37,6 +37,7 @@ import { mul, ruleFor, type D } from "../rules/rules.ts";
 import { mentions, substitute } from "../rules/d.ts";
 import { directOperands as directOperandsOf, exprOperands } from "../emit/inline.ts";
 import { writtenParams } from "../analysis/writes.ts";
+import { exitReads, isIntegerValued, loopExit, setCounterToExit, type LoopExit } from "./counters.ts";
 
 export type ReverseKind = "grad" | "vjp";
 
@@ -87,6 +88,13 @@ export function differentiateReverse(program: Program, oracle: ActivityOracle, t
     taken.add(name);
     return name;
   };
+  // A second pass restores the local containers whose reads the first pass saved more often
+  // than they are written (then those reads are recomputed instead).
+  const build = (job: Job, activity: Activity) => {
+    const first = new ReverseFunction(job, activity, program, oracle, pullbackFor, primalCalls).run();
+    if (first.restoreAdvice.size === 0) return first;
+    return new ReverseFunction(job, activity, program, oracle, pullbackFor, primalCalls, first.restoreAdvice).run();
+  };
   // Callees are generated when first called (there is no recursion), so a caller knows the
   // type of what its callee saves.
   const pullbackFor = (fn: Function, mask: boolean[]): Pullback => {
@@ -96,7 +104,7 @@ export function differentiateReverse(program: Program, oracle: ActivityOracle, t
     const all = fn.params.every((p, i) => mask[i] || !isDifferentiable(p.type));
     const suffix = all ? "" : `Wrt${fn.params.filter((_, i) => mask[i]).map((p) => capitalize(p.name)).join("")}`;
     const job: Job = { fn, mask, name: fresh(`${fn.name}Pullback${suffix}`), forwardName: fresh(`${fn.name}Forward${suffix}`), kind: "pullback" };
-    const made = new ReverseFunction(job, oracle.analyze(fn, mask), program, oracle, pullbackFor, primalCalls).run();
+    const made = build(job, oracle.analyze(fn, mask));
     helpers.push(...made.functions);
     const info: Pullback = { forward: job.forwardName!, backward: job.name, saved: made.saved! };
     pullbacks.set(key, info);
@@ -104,7 +112,7 @@ export function differentiateReverse(program: Program, oracle: ActivityOracle, t
   };
   for (const target of targets) {
     const job: Job = { fn: program.functions.get(target.fn)!, mask: target.wrt, name: target.exportName, kind: target.kind };
-    exported.push(...new ReverseFunction(job, oracle.analyze(job.fn, job.mask), program, oracle, pullbackFor, primalCalls).run().functions);
+    exported.push(...build(job, oracle.analyze(job.fn, job.mask)).functions);
   }
   return { functions: [...exported, ...helpers], primalCalls };
 }
@@ -113,6 +121,8 @@ interface CountedLoop {
   counter: string;
   start: Operand;
   step: 1 | -1;
+  /** Set when the counter's value after the loop can be computed (no tape needed for it). */
+  exit?: LoopExit;
 }
 
 class ReverseFunction {
@@ -154,6 +164,8 @@ class ReverseFunction {
     private readonly oracle: ActivityOracle,
     private readonly pullbackFor: (fn: Function, mask: boolean[]) => Pullback,
     private readonly primalCalls: Set<string>,
+    /** Local container classes to restore in the backward sweep, so that their reads are recomputed. */
+    private readonly restoreLocal: ReadonlySet<string> = new Set(),
   ) {
     const names = new NameManager(job.fn.reservedNames);
     for (const t of job.fn.temporaries) names.temporaries.add(t);
@@ -165,6 +177,7 @@ class ReverseFunction {
 
   /** Containers read again by a backward recomputation: parameters and call arguments. */
   private findRestoredClasses(): void {
+    for (const cls of this.restoreLocal) this.restoredClasses.add(cls);
     for (const p of this.job.fn.params) if (isReference(p.type)) this.restoredClasses.add(this.activity.aliasClass(p.name));
     forEachStmt(this.job.fn.body, (s) => {
       const call = s.kind === "callStmt" ? s : (s.kind === "let" || s.kind === "assign") && (s.kind === "let" ? s.init : s.value)?.kind === "call" ? ((s.kind === "let" ? s.init : s.value) as Extract<Expr, { kind: "call" }>) : undefined;
@@ -276,7 +289,7 @@ class ReverseFunction {
     return this.job.fn;
   }
 
-  run(): { functions: DerivativeFunction[]; saved?: Type } {
+  run(): { functions: DerivativeFunction[]; saved?: Type; restoreAdvice: Set<string> } {
     const { fn, job, activity } = this;
     const last = fn.body[fn.body.length - 1];
     const returned = last?.kind === "return" ? last.value : undefined;
@@ -320,6 +333,7 @@ class ReverseFunction {
     const recomputed = this.chooseRecomputed(new Set([...needed].filter((n) => forwardNames.has(n) && this.mustSave(n))));
     const taped = new Set([...needed].filter((n) => forwardNames.has(n) && this.mustSave(n) && !recomputed.has(n)));
     const hoisted = new Set([...needed].filter((n) => this.definitionSites.get(n)?.nested && !fn.params.some((p) => p.name === n) && !recomputed.has(n)));
+    const restoreAdvice = this.restoreAdvice(taped);
     const forwardSweep = this.finishForward(forward, taped, hoisted);
     const backwardSweep = this.finishBackward(backward, taped, recomputed);
     const epilogue = this.epilogue(returned ? ref(valueName) : undefined, activeParams);
@@ -357,7 +371,7 @@ class ReverseFunction {
     ];
     if (job.kind !== "pullback") {
       const body: Stmt[] = [...declarations, ...prologue, ...forwardSweep, ...valueStmt, ...backwardPart];
-      return { functions: [{ ...common(), name: job.name, params, returnType: epilogue.type, body, exported: true }] };
+      return { functions: [{ ...common(), name: job.name, params, returnType: epilogue.type, body, exported: true }], restoreAdvice };
     }
     // A pullback in two halves: what the backward half reads from the forward half is saved.
     const declaredLater = new Set<string>();
@@ -382,6 +396,7 @@ class ReverseFunction {
     });
     return {
       saved: savedType,
+      restoreAdvice,
       functions: [
         { ...common(), name: job.forwardName!, params: [...fn.params, ...barParams], returnType: forwardResultType, body: [...declarations, ...forwardSweep, ...valueStmt, ...forwardBody], exported: false },
         { ...common(), name: job.name, params: [...params, { name: savedName, type: savedType }], returnType: epilogue.type, body: [...unpack, ...backwardPart], exported: false },
@@ -467,13 +482,60 @@ class ReverseFunction {
         const value = reader.kind === "let" ? reader.init : reader.value;
         if (value && exprOperands(value).some((o) => o.kind === "var" && o.name === name)) points.add(reader);
       }
-      for (const w of this.firstOverwritesAfter(reader, overwrites)) points.add(w);
+      for (const w of this.firstOverwritesAfter(reader, this.overwritesSeenBy(reader, name, overwrites))) points.add(w);
     }
     this.saveCache.set(name, points);
     return points;
   }
 
   private readonly saveCache = new Map<string, Set<Stmt>>();
+
+  /**
+   * The local container classes worth restoring: those whose element reads this pass saves
+   * (weighted by loop depth) more than they are written. Only classes written element by
+   * element (no push, fill or call) qualify, since only those writes are undone in place.
+   */
+  private restoreAdvice(taped: Set<string>): Set<string> {
+    if (this.restoreLocal.size > 0) return new Set();
+    const weight = (s: Stmt) => 4 ** (this.positions.get(s)?.loops.length ?? 0);
+    const savedReads = new Map<string, number>();
+    forEachStmt(this.fn.body, (s) => {
+      if (s.kind !== "let" || !taped.has(s.name) || (s.init?.kind !== "index" && s.init?.kind !== "field") || s.init.object.kind !== "var") return;
+      const cls = this.activity.aliasClass(s.init.object.name);
+      if (this.restoredClasses.has(cls)) return;
+      savedReads.set(cls, (savedReads.get(cls) ?? 0) + weight(s));
+    });
+    const writes = new Map<string, { cost: number; inPlace: boolean }>();
+    forEachStmt(this.fn.body, (s) => {
+      const target = s.kind === "setIndex" || s.kind === "setField" || s.kind === "push" || s.kind === "fill" || s.kind === "drop" ? s.object : undefined;
+      if (target?.kind !== "var") return;
+      const cls = this.activity.aliasClass(target.name);
+      const known = writes.get(cls) ?? { cost: 0, inPlace: true };
+      writes.set(cls, { cost: known.cost + weight(s), inPlace: known.inPlace && (s.kind === "setIndex" || s.kind === "setField") });
+    });
+    const advice = new Set<string>();
+    for (const [cls, reads] of savedReads) {
+      const w = writes.get(cls);
+      if (w && w.inPlace && w.cost < reads && !this.fn.params.some((p) => this.activity.aliasClass(p.name) === cls)) advice.add(cls);
+    }
+    return advice;
+  }
+
+  /**
+   * A counted loop whose exit value is computed sets its counter before its backward iteration:
+   * for a reader inside that loop, the loop's own start is no overwrite to save against.
+   */
+  private overwritesSeenBy(reader: Stmt, name: string, overwrites: Set<Stmt>): Set<Stmt> {
+    const loops = this.positions.get(reader)?.loops ?? [];
+    const ignored = new Set<Stmt>();
+    for (const loop of loops) {
+      if (loop.kind !== "loop") continue;
+      const counted = this.countedLoop(loop);
+      const start = loop.init[loop.init.length - 1];
+      if (counted?.exit && counted.counter === name && start) ignored.add(start);
+    }
+    return ignored.size === 0 ? overwrites : new Set([...overwrites].filter((w) => !ignored.has(w)));
+  }
 
   /** The redefinitions (among `overwrites`) that may be the first to run after `reader`. */
   private firstOverwritesAfter(reader: Stmt, overwrites: Set<Stmt>): Set<Stmt> {
@@ -858,6 +920,19 @@ class ReverseFunction {
     }
   }
 
+  /** Whether an array's length is the same all through the function (never pushed, dropped or replaced). */
+  private lengthNeverChanges(array: string): boolean {
+    const cls = this.activity.aliasClass(array);
+    let changes = false;
+    forEachStmt(this.fn.body, (s) => {
+      if ((s.kind === "push" || s.kind === "drop") && s.object.kind === "var" && this.activity.aliasClass(s.object.name) === cls) changes = true;
+      if (s.kind === "assign" && s.name === array) changes = true;
+      const call = callOf(s);
+      if (call?.args.some((a) => a.kind === "var" && this.activity.aliasClass(a.name) === cls)) changes = true;
+    });
+    return !changes;
+  }
+
   private countedLoop(s: Extract<Stmt, { kind: "loop" }>): CountedLoop | undefined {
     if (s.bodyFirst || s.update.length !== 1) return undefined;
     const update = s.update[0]!;
@@ -878,7 +953,9 @@ class ReverseFunction {
     if (assigned) return undefined;
     // The test only decides when to stop: pure reads and comparisons are not reversed.
     if (s.test && !s.test.prelude.every((x) => x.kind === "let" && x.init && x.init.kind !== "call")) return undefined;
-    return { counter, start: startOperand, step: op === "+" ? 1 : -1 };
+    const step = op === "+" ? 1 : -1;
+    const exit = isIntegerValued(startOperand, this.fn) ? loopExit(s, counter, step, (array) => this.lengthNeverChanges(array)) : undefined;
+    return { counter, start: startOperand, step, exit };
   }
 
   private forwardLoop(s: Extract<Stmt, { kind: "loop" }>): void {
@@ -924,7 +1001,7 @@ class ReverseFunction {
         }
         if (name === undefined) return [out];
         const result: Stmt[] = [];
-        if (taped.has(name) && this.savePoints(name).has(definition!.primal) && !this.firstDefinitions.has(s)) result.push({ kind: "push", object: ref(this.tapeFor(this.b.types.get(name)!, this.isControl(name), this.adjointNames().has(name))), values: [ref(name)], loc: s.loc });
+        if (taped.has(name) && this.savePoints(name).has(definition!.primal) && !this.firstDefinitions.has(s) && !this.inverseOf(definition!.primal)) result.push({ kind: "push", object: ref(this.tapeFor(this.b.types.get(name)!, this.isControl(name), this.adjointNames().has(name))), values: [ref(name)], loc: s.loc });
         if (hoisted.has(name) && s.kind === "let") {
           if (s.init) result.push(this.keepMark(s, { kind: "assign", name, value: s.init, loc: s.loc }));
         } else {
@@ -965,8 +1042,12 @@ class ReverseFunction {
     if (s.kind === "if") this.noteReads(s, [{ kind: "if", cond: s.cond, then: [], else: [] }]);
     else if (s.kind === "loop") {
       const counted = this.countedLoop(s);
-      if (counted) this.noteReads(s, [{ kind: "return", value: counted.start }, { kind: "return", value: ref(counted.counter) }]);
+      // The backward loop starts from the counter's value after the loop: computed, or as left.
+      const from = counted?.exit ? exitReads(counted.exit) : counted && ref(counted.counter);
+      if (counted) this.noteReads(s, [{ kind: "return", value: counted.start }, { kind: "return", value: from }]);
     } else if (s.kind !== "block") this.noteReads(s, code);
+    // Undoing `v = v ± c` reads v's value after it: that value must be there when it runs.
+    if (s.kind === "assign" && this.inverseOf(s)) this.noteReads(s, [{ kind: "return", value: ref(s.name) }]);
     this.b.block.push(...code);
   }
 
@@ -1335,6 +1416,7 @@ class ReverseFunction {
       });
       // The loop's start may be a value its initializer computed.
       this.recomputeHere(s.init);
+      if (counted.exit) setCounterToExit(this.b, counter, start, step, counted.exit);
       this.b.emit({ kind: "loop", init: [], test: { prelude, cond: ref(cond) }, update: [], body, bodyFirst: false, loc: s.loc });
       this.backwardBlock(s.init);
       return;
@@ -1369,17 +1451,39 @@ class ReverseFunction {
    * keep their values for the whole block (see the header), with what they need in turn.
    */
   private chooseRecomputed(wanted: Set<string>): Set<string> {
-    const writtenClasses = new Set<string>();
+    /** The statements writing into each alias class of containers. */
+    const writesOf = new Map<string, Stmt[]>();
+    const written = (o: Operand, s: Stmt) => {
+      if (o.kind !== "var") return;
+      const cls = this.activity.aliasClass(o.name);
+      writesOf.set(cls, [...(writesOf.get(cls) ?? []), s]);
+    };
     forEachStmt(this.fn.body, (s) => {
-      if (s.kind === "setIndex" || s.kind === "setField" || s.kind === "push" || s.kind === "fill") {
-        if (s.object.kind === "var") writtenClasses.add(this.activity.aliasClass(s.object.name));
-      }
+      if (s.kind === "setIndex" || s.kind === "setField" || s.kind === "push" || s.kind === "fill") written(s.object, s);
       const call = callOf(s);
       if (call) {
-        const written = writtenParams(this.program.functions.get(call.callee)!, this.program, this.oracle);
-        call.args.forEach((a, i) => written[i] && a.kind === "var" && writtenClasses.add(this.activity.aliasClass(a.name)));
+        const writes = writtenParams(this.program.functions.get(call.callee)!, this.program, this.oracle);
+        call.args.forEach((a, i) => writes[i] && written(a, s));
       }
     });
+    // A container read keeps its value to the end of the forward sweep when every write into it
+    // comes before the read and cannot run again after it (no loop holds both): `qDiag[k][j]`
+    // read in the main loop after `qDiag` was filled.
+    const unchangedAfter = (container: string, at: Stmt): boolean => {
+      const read = this.positions.get(at);
+      if (!read) return false;
+      const cls = this.activity.aliasClass(container);
+      const block = this.parents.get(at)?.block;
+      return (writesOf.get(cls) ?? []).every((w) => {
+        const write = this.positions.get(w);
+        if (write === undefined) return false;
+        if (write.index < read.index && !write.loops.some((loop) => read.loops.includes(loop))) return true;
+        // A restored container is back to its state at the read when the backward sweep reaches
+        // the read's block, unless the write comes later in that same block (same iteration).
+        return this.restoreLocal.has(cls) && (w.kind === "setIndex" || w.kind === "setField") && !(block !== undefined && write.index > read.index && this.within(w, block));
+      });
+    };
+    this.containerWrites = writesOf;
     // Defined by one `let` and never assigned (loop counters are assigned by their update).
     const assigned = new Set<string>();
     forEachStmt(this.fn.body, (s) => s.kind === "assign" && assigned.add(s.name));
@@ -1426,7 +1530,7 @@ class ReverseFunction {
       } else if (def && e && ["operand", "unary", "binary", "math", "select", "index", "field", "length"].includes(e.kind) && isCheap(e)) {
         ok = exprOperands(e).every((o) => free(o, at));
         if (ok && (e.kind === "index" || e.kind === "field" || e.kind === "length")) {
-          ok = e.object.kind === "var" && !writtenClasses.has(this.activity.aliasClass(e.object.name));
+          ok = e.object.kind === "var" && unchangedAfter(e.object.name, at);
         }
       }
       memo.set(name, ok);
@@ -1445,6 +1549,14 @@ class ReverseFunction {
   }
 
   private recomputedDefinitions = new Map<string, Extract<Stmt, { kind: "let" }>>();
+  private containerWrites = new Map<string, Stmt[]>();
+
+  /** Whether `s` is in `block` (directly or nested). */
+  private within(s: Stmt, block: Stmt[]): boolean {
+    let found = false;
+    forEachStmt(block, (x) => x === s && (found = true));
+    return found;
+  }
 
   /**
    * Loop-invariant recomputation: a value whose operands do not change inside the loops around
@@ -1453,7 +1565,13 @@ class ReverseFunction {
    */
   private placeRecomputed(chosen: Set<string>, definitionOf: Map<string, Extract<Stmt, { kind: "let" }>>, site: Map<string, Stmt>): void {
     const inside = (anchor: Stmt, loop: Stmt) => anchor !== loop && (this.positions.get(anchor)?.loops.includes(loop) ?? false);
+    const writesInside = (name: string, loop: Stmt): boolean => {
+      const init = definitionOf.get(name)!.init!;
+      if ((init.kind !== "index" && init.kind !== "field" && init.kind !== "length") || init.object.kind !== "var") return false;
+      return (this.containerWrites.get(this.activity.aliasClass(init.object.name)) ?? []).some((w) => inside(w, loop));
+    };
     const invariant = (name: string, loop: Extract<Stmt, { kind: "loop" }>): boolean =>
+      !writesInside(name, loop) &&
       exprOperands(definitionOf.get(name)!.init!).every((o) => {
         if (o.kind !== "var") return true;
         const placed = this.placement.get(o.name);
@@ -1507,6 +1625,20 @@ class ReverseFunction {
   private readonly countedCounters = new Map<string, Stmt[]>();
 
   /** Replaces restore placeholders: a pop where the variable was saved, nothing elsewhere. */
+  /**
+   * `v = v ± c` on an integer-valued v with an integer c (a running index): the assignment that
+   * undoes it exactly, or undefined for any other definition.
+   */
+  private inverseOf(primal: Stmt): Stmt | undefined {
+    if (primal.kind !== "assign" || primal.value.kind !== "binary") return undefined;
+    const { op, left, right } = primal.value;
+    const self = (o: Operand) => o.kind === "var" && o.name === primal.name;
+    const integer = (o: Operand) => o.kind === "number" && Number.isInteger(o.value);
+    const amount = self(left) && integer(right) ? right : op === "+" && self(right) && integer(left) ? left : undefined;
+    if (!amount || (op !== "+" && op !== "-") || !isIntegerValued(ref(primal.name), this.fn)) return undefined;
+    return { kind: "assign", name: primal.name, value: { kind: "binary", op: op === "+" ? "-" : "+", left: ref(primal.name), right: amount } };
+  }
+
   private finishBackward(block: Stmt[], taped: Set<string>, recomputed: Set<string>): Stmt[] {
     const rewrite = (stmts: Stmt[]): Stmt[] =>
       stmts.flatMap((s): Stmt[] => {
@@ -1522,6 +1654,9 @@ class ReverseFunction {
         if (marker !== undefined) {
           const { name } = marker;
           if (!taped.has(name) || !this.savePoints(name).has(marker.primal)) return [];
+          // `index++` is undone by `index--`, not by a tape.
+          const inverse = this.inverseOf(marker.primal);
+          if (inverse) return [{ ...inverse, loc: s.loc }];
           const type = this.b.types.get(name)!;
           return [{ kind: "assign", name, value: { kind: "pop", object: ref(this.tapeFor(type, this.isControl(name), this.adjointNames().has(name))), type }, loc: s.loc }];
         }

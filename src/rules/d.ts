@@ -13,6 +13,7 @@ export function mentions(d: D, operand: Operand): boolean {
     case "binary":
       return mentions(d.left, operand) || mentions(d.right, operand);
     case "math":
+    case "call":
       return d.args.some((a) => mentions(a, operand));
     case "select":
       return mentions(d.cond, operand) || mentions(d.whenTrue, operand) || mentions(d.whenFalse, operand);
@@ -28,6 +29,7 @@ export function substitute(d: D, from: Operand, to: Operand): D {
     case "binary":
       return { ...d, left: substitute(d.left, from, to), right: substitute(d.right, from, to) };
     case "math":
+    case "call":
       return { ...d, args: d.args.map((a) => substitute(a, from, to)) };
     case "select":
       return { kind: "select", cond: substitute(d.cond, from, to), whenTrue: substitute(d.whenTrue, from, to), whenFalse: substitute(d.whenFalse, from, to) };

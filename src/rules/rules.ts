@@ -9,7 +9,7 @@
  * `Math.hypot` at the origin has zero derivative (the minimal-norm subgradient);
  * `floor`/`ceil`/`round`/`trunc`/`sign` have zero derivative everywhere.
  */
-import type { BinaryOperator, Operand } from "../ir/ir.ts";
+import type { BinaryOperator, ExternalFunction, Operand } from "../ir/ir.ts";
 
 /** A derivative expression: built by the rules, turned into IR by `materialize`. */
 export type D =
@@ -17,7 +17,13 @@ export type D =
   | { kind: "binary"; op: BinaryOperator; left: D; right: D }
   | { kind: "neg"; arg: D }
   | { kind: "math"; fn: string; args: D[] }
-  | { kind: "select"; cond: D; whenTrue: D; whenFalse: D };
+  | { kind: "select"; cond: D; whenTrue: D; whenFalse: D }
+  /**
+   * A call of a program function returning a number, or (with `element`) entry `element` of the
+   * tuple of `arity` numbers it returns. Entries with the same `call` token are one call: it is
+   * made once where they are materialized in the same block.
+   */
+  | { kind: "call"; callee: string; args: D[]; element?: number; arity?: number; call?: object };
 
 export type Rule =
   /** Ω is differentiable in its inputs; `partials` gives ∂Ω/∂xᵢ for each input. */
@@ -104,8 +110,19 @@ export const mathRules: Record<string, Rule> = {
 };
 
 /** The rule for an IR operation, or undefined when it is not differentiable at all (comparisons). */
-export function ruleFor(operation: { kind: "unary"; op: string } | { kind: "binary"; op: string } | { kind: "math"; fn: string }): Rule | undefined {
-  if (operation.kind === "math") return mathRules[operation.fn];
+export function ruleFor(operation: { kind: "unary"; op: string } | { kind: "binary"; op: string } | { kind: "math"; fn: string; external?: ExternalFunction }): Rule | undefined {
+  if (operation.kind === "math") return operation.external ? userRule(operation.external) : mathRules[operation.fn];
   if (operation.kind === "unary") return operation.op === "-" ? operatorRules.neg : operation.op === "+" ? operatorRules.plus : undefined;
   return operatorRules[operation.op];
+}
+
+/** A user's rule: each partial is a call of the companion function (entry i of the tuple it returns). */
+function userRule(external: ExternalFunction): Rule {
+  return {
+    kind: "partials",
+    partials: (xs) => {
+      const call = {};
+      return xs.map((_, i): D => ({ kind: "call", callee: external.partials, args: xs, ...(external.tuple ? { element: i, arity: xs.length, call } : {}) }));
+    },
+  };
 }

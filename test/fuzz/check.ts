@@ -38,6 +38,8 @@ export interface CheckOptions {
   hvp?: boolean;
   /** Differentiate with respect to these parameters only (`--wrt`). */
   wrt?: string[];
+  /** Inline small callees (the default); false keeps calls as calls (split forward/pullback halves). */
+  inline?: boolean;
 }
 
 const STEP_LIMIT = 3_000_000;
@@ -282,7 +284,7 @@ export async function checkProgram(text: string, args: unknown[], options: Check
   // Compile.
   let generated: string;
   try {
-    const result = await compile({ files: [PATH], fn: [fn], emit: [...emit], sources: new Map([[PATH, text]]), ...(options.wrt ? { wrt: options.wrt } : {}) });
+    const result = await compile({ files: [PATH], fn: [fn], emit: [...emit], sources: new Map([[PATH, text]]), inline: options.inline, ...(options.wrt ? { wrt: options.wrt } : {}) });
     if (result.diagnostics.length > 0) {
       const d = result.diagnostics[0]!;
       if (d.code === 1001 || d.code === 1002) {

@@ -11,6 +11,7 @@
  * --no-shrink, --shrink-per-signature K (shrink only the first K failures of each kind; default 3),
  * --shrink-checks C (budget per failure), --show-module (print the generated module with --file),
  * --hvp (also generate and check Hessian-vector products of scalar outputs),
+ * --no-inline (keep calls as calls instead of inlining small callees),
  * --total T (statements per program, about; default 24),
  * --avoid F,G (generator features to leave out, to look past a known bug: see GenOptions.avoid),
  * --ignore SIG,… (count failures whose signature starts with one of these, but neither shrink nor
@@ -47,10 +48,12 @@ interface Options {
   total: number;
   /** Check Hessian-vector products too (scalar outputs). */
   hvp: boolean;
+  /** false: keep calls as calls (`--no-inline`). */
+  inline: boolean;
 }
 
 function parse(argv: string[]): Options {
-  const o: Options = { count: 100, seed: 1, start: 0, points: 3, shrink: true, perSignature: 3, shrinkChecks: 1500, print: false, showModule: false, avoid: [], ignore: [], total: DEFAULT_OPTIONS.maxTotal, hvp: false };
+  const o: Options = { count: 100, seed: 1, start: 0, points: 3, shrink: true, perSignature: 3, shrinkChecks: 1500, print: false, showModule: false, avoid: [], ignore: [], total: DEFAULT_OPTIONS.maxTotal, hvp: false, inline: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const next = () => {
@@ -72,6 +75,7 @@ function parse(argv: string[]): Options {
     else if (a === "--ignore") o.ignore = next().split(",");
     else if (a === "--total") o.total = Number(next());
     else if (a === "--hvp") o.hvp = true;
+    else if (a === "--no-inline") o.inline = false;
     else throw new Error(`unknown option ${a}`);
   }
   return o;
@@ -106,7 +110,7 @@ async function checkFile(o: Options): Promise<number> {
   if (!argsLine) throw new Error(`${o.file} has no "// args: [...]" line`);
   const wrtLine = text.split("\n").find((l) => l.startsWith("// wrt: "));
   const wrt = wrtLine ? wrtLine.slice("// wrt: ".length).split(",") : undefined;
-  const outcome = await checkProgram(text, JSON.parse(argsLine.slice("// args: ".length)) as unknown[], { points: o.points, hvp: o.hvp, ...(wrt ? { wrt } : {}) });
+  const outcome = await checkProgram(text, JSON.parse(argsLine.slice("// args: ".length)) as unknown[], { points: o.points, hvp: o.hvp, inline: o.inline, ...(wrt ? { wrt } : {}) });
   console.log(describe(outcome));
   if (o.showModule) console.log(lastModule);
   return outcome.status === "fail" || outcome.status === "invalid" ? 1 : 0;
@@ -128,7 +132,7 @@ async function main(): Promise<number> {
       console.log(programFile(program, undefined, original));
       continue;
     }
-    const outcome = await checkProgram(printProgram(program), program.args, { points: o.points, hvp: o.hvp, ...(program.wrt ? { wrt: program.wrt } : {}) });
+    const outcome = await checkProgram(printProgram(program), program.args, { points: o.points, hvp: o.hvp, inline: o.inline, ...(program.wrt ? { wrt: program.wrt } : {}) });
     if (outcome.status === "pass") {
       points.checked += outcome.points;
       points.skipped += outcome.skipped;
@@ -150,7 +154,7 @@ async function main(): Promise<number> {
     let final: Outcome = outcome;
     if (o.shrink && (shrunk.get(signature) ?? 0) < o.perSignature) {
       shrunk.set(signature, (shrunk.get(signature) ?? 0) + 1);
-      const result = await shrink(program, outcome, (p) => checkProgram(printProgram(p), p.args, { points: o.points, hvp: o.hvp, ...(p.wrt ? { wrt: p.wrt } : {}) }), { checks: o.shrinkChecks, ms: 240_000 });
+      const result = await shrink(program, outcome, (p) => checkProgram(printProgram(p), p.args, { points: o.points, hvp: o.hvp, inline: o.inline, ...(p.wrt ? { wrt: p.wrt } : {}) }), { checks: o.shrinkChecks, ms: 240_000 });
       minimal = result.program;
       final = result.outcome;
       console.log(`  shrunk in ${result.checks} checks`);

@@ -19,7 +19,7 @@ export async function loadConfig(name: string): Promise<FixtureConfig> {
 }
 
 export async function generate(name: string, config: FixtureConfig, emit: EmitKind[]): Promise<string> {
-  const result = await compile({ files: [join(FIXTURES, name, "input.ts")], fn: [config.fn], wrt: config.wrt, emit });
+  const result = await compile({ files: [join(FIXTURES, name, "input.ts")], fn: [config.fn], wrt: config.wrt, emit, inline: config.inline });
   if (result.diagnostics.length > 0) throw new Error(result.diagnostics.map((d) => `TSAD${d.code} ${d.message} at ${d.at?.line}:${d.at?.column}`).join("\n"));
   return result.modules[0]!.text;
 }

@@ -102,9 +102,9 @@ export function gmmObjectiveJvp(
       for (let j = 0; j < d; j++) {
         // tangent of line 107: squaredNorm += transformed[j] * transformed[j];
         const t52 = transformed[j];
-        const t53 = transformed[j];
-        dsquaredNorm += t53 * dtransformed[j] + t52 * dtransformed[j];
-        squaredNorm += t52 * t53;
+        const dt52 = dtransformed[j];
+        dsquaredNorm += t52 * dt52 + t52 * dt52;
+        squaredNorm += t52 * t52;
       }
       // tangent of line 109: beta[k] = alpha[k] + sumQ[k] - 0.5 * squaredNorm;
       const dt60 = dalpha[k] + dsumQ[k] - 0.5 * dsquaredNorm;
@@ -144,16 +144,20 @@ export function gmmObjectiveJvp(
     let dfrobenius = 0;
     for (let j = 0; j < d; j++) {
       // tangent of line 119: frobenius += qDiag[k][j] * qDiag[k][j];
-      const t68 = qDiag[k][j];
-      const t70 = qDiag[k][j];
-      dfrobenius += t70 * dqDiag[k][j] + t68 * dqDiag[k][j];
+      const t67 = qDiag[k];
+      const dt67 = dqDiag[k];
+      const t68 = t67[j];
+      const t70 = t67[j];
+      dfrobenius += t70 * dt67[j] + t68 * dt67[j];
       frobenius += t68 * t70;
     }
     for (let j = 0; j < l[k].length; j++) {
       // tangent of line 122: frobenius += l[k][j] * l[k][j];
-      const t78 = l[k][j];
-      const t80 = l[k][j];
-      dfrobenius += t80 * dl[k][j] + t78 * dl[k][j];
+      const t77 = l[k];
+      const dt77 = dl[k];
+      const t78 = t77[j];
+      const t80 = t77[j];
+      dfrobenius += t80 * dt77[j] + t78 * dt77[j];
       frobenius += t78 * t80;
     }
     // tangent of line 124: prior += -0.5 * gamma * gamma * frobenius + m * sumQ[k];
@@ -244,11 +248,9 @@ export function gmmObjectiveGrad(
   let t117 = false;
   let k2 = 0;
   let j5 = 0;
-  let t53 = 0;
   let t52 = 0;
   let col = 0;
   let row = 0;
-  let t45 = 0;
   let index = 0;
   let j4 = 0;
   let j3 = 0;
@@ -322,12 +324,8 @@ export function gmmObjectiveGrad(
       for (col = 0; col < d; col++) {
         for (row = col + 1; row < d; row++) {
           // adjoint of line 101: transformed[row] += l[k][index] * centered[col];
-          const t43 = transformed[row];
-          const t44 = l[k2];
           const t44Bar = lBar[k2];
-          tape.push(t45);
-          t45 = t44[index];
-          transformed[row] = t43 + t45 * centered[col];
+          transformed[row] += l[k2][index] * centered[col];
           transformedBar[row] = 0;
           index++;
         }
@@ -336,9 +334,7 @@ export function gmmObjectiveGrad(
       for (j5 = 0; j5 < d; j5++) {
         tape.push(t52);
         t52 = transformed[j5];
-        tape.push(t53);
-        t53 = transformed[j5];
-        squaredNorm += t52 * t53;
+        squaredNorm += t52 * t52;
       }
       // adjoint of line 109: beta[k] = alpha[k] + sumQ[k] - 0.5 * squaredNorm;
       beta[k2] = alpha[k2] + sumQ[k2] - 0.5 * squaredNorm;
@@ -367,14 +363,14 @@ export function gmmObjectiveGrad(
   for (k3 = 0; k3 < K; k3++) {
     let frobenius = 0;
     for (j6 = 0; j6 < d; j6++) {
+      const t67 = qDiag[k3];
       const t67Bar = qDiagBar[k3];
-      const t69Bar = qDiagBar[k3];
-      frobenius += qDiag[k3][j6] * qDiag[k3][j6];
+      frobenius += t67[j6] * t67[j6];
     }
     for (controlTape.push(j7), j7 = 0; j7 < l[k3].length; j7++) {
+      const t77 = l[k3];
       const t77Bar = lBar[k3];
-      const t79Bar = lBar[k3];
-      frobenius += l[k3][j7] * l[k3][j7];
+      frobenius += t77[j7] * t77[j7];
     }
     prior += -0.5 * gamma * gamma * frobenius + m * sumQ[k3];
   }
@@ -425,6 +421,7 @@ export function gmmObjectiveGrad(
   let largestBar = 0;
   let sumBar = 0;
   let squaredNormBar = 0;
+  let t52Bar = 0;
   let sBar = 0;
   // adjoint of line 129: return -0.5 * n * d * Math.log(2 * Math.PI) + total - n * logsumexp(alpha) + prior + K * priorConstant;
   const t110Bar = 1;
@@ -486,29 +483,25 @@ export function gmmObjectiveGrad(
     frobeniusBar += t84 * t85Bar;
     const t77 = l[k3];
     const t77Bar = lBar[k3];
-    const t79 = l[k3];
-    const t79Bar = lBar[k3];
     while (j7 > 0) {
       j7--;
       // adjoint of line 122: frobenius += l[k][j] * l[k][j];
       const t81Bar = frobeniusBar;
-      const t78Bar = t79[j7] * t81Bar;
-      t79Bar[j7] += t77[j7] * t81Bar;
+      const t78Bar = t77[j7] * t81Bar;
+      t77Bar[j7] += t77[j7] * t81Bar;
       t77Bar[j7] += t78Bar;
     }
     j7 = controlTape.pop()!;
     const t67 = qDiag[k3];
     const t67Bar = qDiagBar[k3];
-    const t69 = qDiag[k3];
-    const t69Bar = qDiagBar[k3];
     const t216 = Math.ceil(d - 0);
     j6 = 0 + (t216 > 0 ? t216 : 0);
     while (j6 > 0) {
       j6--;
       // adjoint of line 119: frobenius += qDiag[k][j] * qDiag[k][j];
       const t71Bar = frobeniusBar;
-      const t68Bar = t69[j6] * t71Bar;
-      t69Bar[j6] += t67[j6] * t71Bar;
+      const t68Bar = t67[j6] * t71Bar;
+      t67Bar[j6] += t67[j6] * t71Bar;
       t67Bar[j6] += t68Bar;
     }
     // adjoint of line 117: let frobenius = 0;
@@ -516,8 +509,8 @@ export function gmmObjectiveGrad(
   }
   // adjoint of line 115: let prior = 0;
   priorBar = 0;
-  const t307 = Math.ceil(n - 0);
-  i = 0 + (t307 > 0 ? t307 : 0);
+  const t305 = Math.ceil(n - 0);
+  i = 0 + (t305 > 0 ? t305 : 0);
   while (i > 0) {
     i--;
     // adjoint of line 111: total += logsumexp(beta);
@@ -553,8 +546,8 @@ export function gmmObjectiveGrad(
     const t113Bar = largestBar;
     largestBar = 0;
     betaBar[0] += t113Bar;
-    const t303 = Math.ceil(K - 0);
-    k2 = 0 + (t303 > 0 ? t303 : 0);
+    const t301 = Math.ceil(K - 0);
+    k2 = 0 + (t301 > 0 ? t301 : 0);
     while (k2 > 0) {
       k2--;
       // adjoint of line 109: beta[k] = alpha[k] + sumQ[k] - 0.5 * squaredNorm;
@@ -565,33 +558,35 @@ export function gmmObjectiveGrad(
       const t56Bar = t58Bar;
       sumQBar[k2] += t58Bar;
       alphaBar[k2] += t56Bar;
-      const t259 = Math.ceil(d - 0);
-      j5 = 0 + (t259 > 0 ? t259 : 0);
+      const t257 = Math.ceil(d - 0);
+      j5 = 0 + (t257 > 0 ? t257 : 0);
       while (j5 > 0) {
         j5--;
         // adjoint of line 107: squaredNorm += transformed[j] * transformed[j];
         const t54Bar = squaredNormBar;
-        const t52Bar = t53 * t54Bar;
-        transformedBar[j5] += t52 * t54Bar;
-        t53 = tape.pop()!;
+        t52Bar += t52 * t54Bar;
+        t52Bar += t52 * t54Bar;
         transformedBar[j5] += t52Bar;
+        t52Bar = 0;
         t52 = tape.pop()!;
       }
       // adjoint of line 105: let squaredNorm = 0;
       squaredNormBar = 0;
+      const t44 = l[k2];
       const t44Bar = lBar[k2];
-      const t278 = Math.ceil(d - 0);
-      col = 0 + (t278 > 0 ? t278 : 0);
+      const t276 = Math.ceil(d - 0);
+      col = 0 + (t276 > 0 ? t276 : 0);
       while (col > 0) {
         col--;
         const t40 = col + 1;
         const t46 = centered[col];
-        const t274 = Math.ceil(d - t40);
-        row = t40 + (t274 > 0 ? t274 : 0);
+        const t272 = Math.ceil(d - t40);
+        row = t40 + (t272 > 0 ? t272 : 0);
         while (row > t40) {
           row--;
           index--;
           // adjoint of line 101: transformed[row] += l[k][index] * centered[col];
+          const t45 = t44[index];
           const t48Bar = transformedBar[row];
           transformedBar[row] = 0;
           const t43Bar = t48Bar;
@@ -599,15 +594,14 @@ export function gmmObjectiveGrad(
           const t45Bar = t46 * t47Bar;
           centeredBar[col] += t45 * t47Bar;
           t44Bar[index] += t45Bar;
-          t45 = tape.pop()!;
           transformedBar[row] += t43Bar;
         }
       }
       index = controlTape.pop()!;
       const t34 = qDiag[k2];
       const t34Bar = qDiagBar[k2];
-      const t290 = Math.ceil(d - 0);
-      j4 = 0 + (t290 > 0 ? t290 : 0);
+      const t288 = Math.ceil(d - 0);
+      j4 = 0 + (t288 > 0 ? t288 : 0);
       while (j4 > 0) {
         j4--;
         // adjoint of line 96: transformed[j] = qDiag[k][j] * centered[j];
@@ -620,8 +614,8 @@ export function gmmObjectiveGrad(
         t34Bar[j4] += t35Bar;
       }
       const t29Bar = muBar[k2];
-      const t299 = Math.ceil(d - 0);
-      j3 = 0 + (t299 > 0 ? t299 : 0);
+      const t297 = Math.ceil(d - 0);
+      j3 = 0 + (t297 > 0 ? t297 : 0);
       while (j3 > 0) {
         j3--;
         // adjoint of line 92: centered[j] = x[i][j] - mu[k][j];
@@ -634,8 +628,8 @@ export function gmmObjectiveGrad(
   }
   // adjoint of line 85: let total = 0;
   totalBar = 0;
-  const t328 = Math.ceil(K - 0);
-  k = 0 + (t328 > 0 ? t328 : 0);
+  const t326 = Math.ceil(K - 0);
+  k = 0 + (t326 > 0 ? t326 : 0);
   while (k > 0) {
     k--;
     // adjoint of line 82: sumQ.push(s);
@@ -645,8 +639,8 @@ export function gmmObjectiveGrad(
     qDiagBar.pop();
     const t12Bar = qBar[k];
     const t15Bar = qBar[k];
-    const t324 = Math.ceil(d - 0);
-    j = 0 + (t324 > 0 ? t324 : 0);
+    const t322 = Math.ceil(d - 0);
+    j = 0 + (t322 > 0 ? t322 : 0);
     while (j > 0) {
       j--;
       // adjoint of line 79: s += q[k][j];

@@ -14,7 +14,6 @@ export function logisticLossGrad(
   };
 } {
   let i = 0;
-  let t14 = 0;
   let t13 = 0;
   let j = 0;
   const tape: number[] = [];
@@ -28,9 +27,7 @@ export function logisticLossGrad(
     const t12 = -z;
     tape.push(t13);
     t13 = Math.exp(t12);
-    tape.push(t14);
-    t14 = 1 + t13;
-    total += Math.log(t14) + (1 - y[i]) * z;
+    total += Math.log(1 + t13) + (1 - y[i]) * z;
   }
   const t21 = X.length;
   const value = total / t21;
@@ -47,9 +44,7 @@ export function logisticLossGrad(
     // adjoint of line 14: total += Math.log(1 + Math.exp(-z)) + (1 - y[i]) * z;
     const t19Bar = totalBar;
     zBar += (1 - y[i]) * t19Bar;
-    const t13Bar = t19Bar / t14;
-    t14 = tape.pop()!;
-    const t12Bar = t13 * t13Bar;
+    const t12Bar = t13 * (t19Bar / (1 + t13));
     t13 = tape.pop()!;
     zBar -= t12Bar;
     const t8 = X[i];

@@ -72,9 +72,10 @@ export function lstmObjectiveJvp(
       for (let i = 0; i < b; i++) {
         // tangent of line 42: const forget = sigmoid(input[i] * weight[i] + bias[i]);
         const t40 = input[i];
+        const dt40 = dinput[i];
         const t41 = weight[i];
         const z = t40 * t41 + bias[i];
-        const dz = t41 * dinput[i] + t40 * dweight[i] + dbias[i];
+        const dz = t41 * dt40 + t40 * dweight[i] + dbias[i];
         // tangent of line 15: return 1 / (1 + Math.exp(-z));
         const t112 = Math.exp(-z);
         const t113 = 1 + t112;
@@ -82,35 +83,34 @@ export function lstmObjectiveJvp(
         const dforget = -((forget / t113) * (t112 * -dz));
         // tangent of line 43: const ingate = sigmoid(h[i] * weight[b + i] + bias[b + i]);
         const t46 = h[i];
+        const dt46 = dh[i];
         const t47 = b + i;
         const t48 = weight[t47];
         const t50 = b + i;
         const z2 = t46 * t48 + bias[t50];
-        const dz2 = t48 * dh[i] + t46 * dweight[t47] + dbias[t50];
+        const dz2 = t48 * dt46 + t46 * dweight[t47] + dbias[t50];
         // tangent of line 15: return 1 / (1 + Math.exp(-z));
         const t116 = Math.exp(-z2);
         const t117 = 1 + t116;
         const ingate = 1 / t117;
         const dingate = -((ingate / t117) * (t116 * -dz2));
         // tangent of line 44: const outgate = sigmoid(input[i] * weight[2 * b + i] + bias[2 * b + i]);
-        const t54 = input[i];
         const t56 = 2 * b + i;
         const t57 = weight[t56];
         const t60 = 2 * b + i;
-        const z3 = t54 * t57 + bias[t60];
-        const dz3 = t57 * dinput[i] + t54 * dweight[t56] + dbias[t60];
+        const z3 = t40 * t57 + bias[t60];
+        const dz3 = t57 * dt40 + t40 * dweight[t56] + dbias[t60];
         // tangent of line 15: return 1 / (1 + Math.exp(-z));
         const t120 = Math.exp(-z3);
         const t121 = 1 + t120;
         const outgate = 1 / t121;
         const doutgate = -((outgate / t121) * (t120 * -dz3));
         // tangent of line 45: const change = Math.tanh(h[i] * weight[3 * b + i] + bias[3 * b + i]);
-        const t64 = h[i];
         const t66 = 3 * b + i;
         const t67 = weight[t66];
         const t70 = 3 * b + i;
-        const change = Math.tanh(t64 * t67 + bias[t70]);
-        const dchange = (1 - change * change) * (t67 * dh[i] + t64 * dweight[t66] + dbias[t70]);
+        const change = Math.tanh(t46 * t67 + bias[t70]);
+        const dchange = (1 - change * change) * (t67 * dt46 + t46 * dweight[t66] + dbias[t70]);
         // tangent of line 46: s[i] = s[i] * forget + ingate * change;
         const t74 = s[i];
         const dt77 = forget * ds[i] + t74 * dforget + (change * dingate + ingate * dchange);
@@ -176,29 +176,24 @@ export function lstmObjectiveGrad(
   let t96 = 0;
   let i4 = 0;
   let t94 = 0;
+  let t86 = 0;
   let layer2 = 0;
   let i3 = 0;
   let hBar: number[] = [];
   let i2 = 0;
   let t79 = 0;
-  let outgate = 0;
   let sBar: number[] = [];
   let change = 0;
-  let ingate = 0;
-  let forget = 0;
   let t74 = 0;
-  let t64 = 0;
-  let t121 = 0;
-  let t120 = 0;
-  let t117 = 0;
-  let t116 = 0;
   let t46 = 0;
-  let t113 = 0;
+  let t120 = 0;
+  let t40 = 0;
+  let t116 = 0;
   let t112 = 0;
   let i = 0;
   let layer = 0;
-  const tape: number[] = [];
   const adjointTape: number[][] = [];
+  const tape: number[] = [];
   const mainParamsBar: number[][] = mainParams.map((item) =>
     new Array<number>(item.length).fill(0),
   );
@@ -233,9 +228,7 @@ export function lstmObjectiveGrad(
     for (i = 0; i < b; i++) {
       // adjoint of line 34: input[i] = sequence[t][i] * extraParams[0][i];
       const t26Bar = extraParamsBar[0];
-      const t28 = sequence[t][i] * extraParams[0][i];
-      tape.push(input[i]);
-      input[i] = t28;
+      input[i] = sequence[t][i] * extraParams[0][i];
       inputBar[i] = 0;
     }
     for (layer2 = 0; layer2 < layers; layer2++) {
@@ -252,35 +245,26 @@ export function lstmObjectiveGrad(
       adjointTape.push(sBar);
       sBar = cellBar[layer2];
       for (i2 = 0; i2 < b; i2++) {
-        const z = input[i2] * weight[i2] + bias[i2];
+        tape.push(t40);
+        t40 = input[i2];
+        const z = t40 * weight[i2] + bias[i2];
         const t111 = -z;
         tape.push(t112);
         t112 = Math.exp(t111);
-        tape.push(t113);
-        t113 = 1 + t112;
-        tape.push(forget);
-        forget = 1 / t113;
+        const forget = 1 / (1 + t112);
         tape.push(t46);
         t46 = h[i2];
         const z2 = t46 * weight[b + i2] + bias[b + i2];
         const t115 = -z2;
         tape.push(t116);
         t116 = Math.exp(t115);
-        tape.push(t117);
-        t117 = 1 + t116;
-        tape.push(ingate);
-        ingate = 1 / t117;
-        const z3 = input[i2] * weight[2 * b + i2] + bias[2 * b + i2];
+        const ingate = 1 / (1 + t116);
+        const z3 = t40 * weight[2 * b + i2] + bias[2 * b + i2];
         const t119 = -z3;
         tape.push(t120);
         t120 = Math.exp(t119);
-        tape.push(t121);
-        t121 = 1 + t120;
-        tape.push(outgate);
-        outgate = 1 / t121;
-        tape.push(t64);
-        t64 = h[i2];
-        const t72 = t64 * weight[3 * b + i2] + bias[3 * b + i2];
+        const outgate = 1 / (1 + t120);
+        const t72 = t46 * weight[3 * b + i2] + bias[3 * b + i2];
         tape.push(change);
         change = Math.tanh(t72);
         // adjoint of line 46: s[i] = s[i] * forget + ingate * change;
@@ -297,18 +281,18 @@ export function lstmObjectiveGrad(
       }
       for (i3 = 0; i3 < b; i3++) {
         // adjoint of line 50: input[i] = h[i];
-        const t83 = h[i3];
-        tape.push(input[i3]);
-        input[i3] = t83;
+        input[i3] = h[i3];
         inputBar[i3] = 0;
       }
     }
     let sumExp = 0;
     for (i4 = 0; i4 < b; i4++) {
       // adjoint of line 55: prediction[i] = input[i] * extraParams[1][i] + extraParams[2][i];
+      tape.push(t86);
+      t86 = input[i4];
       const t87Bar = extraParamsBar[1];
       const t90Bar = extraParamsBar[2];
-      prediction[i4] = input[i4] * extraParams[1][i4] + extraParams[2][i4];
+      prediction[i4] = t86 * extraParams[1][i4] + extraParams[2][i4];
       predictionBar[i4] = 0;
       const t93 = prediction[i4];
       tape.push(t94);
@@ -332,7 +316,9 @@ export function lstmObjectiveGrad(
   let ingateBar = 0;
   let changeBar = 0;
   let forgetBar = 0;
+  let t46Bar = 0;
   let z3Bar = 0;
+  let t40Bar = 0;
   let z2Bar = 0;
   let zBar = 0;
   // adjoint of line 63: return -total / ((c - 1) * b);
@@ -348,8 +334,8 @@ export function lstmObjectiveGrad(
   while (t > 0) {
     t--;
     const t101 = sequence[t + 1];
-    const t132 = Math.ceil(b - 0);
-    i5 = 0 + (t132 > 0 ? t132 : 0);
+    const t130 = Math.ceil(b - 0);
+    i5 = 0 + (t130 > 0 ? t130 : 0);
     while (i5 > 0) {
       i5--;
       // adjoint of line 60: total += sequence[t + 1][i] * (prediction[i] - lse);
@@ -362,11 +348,10 @@ export function lstmObjectiveGrad(
     lseBar = 0;
     sumExpBar += t96Bar;
     t96 = tape.pop()!;
-    const t150 = Math.ceil(b - 0);
-    i4 = 0 + (t150 > 0 ? t150 : 0);
+    const t148 = Math.ceil(b - 0);
+    i4 = 0 + (t148 > 0 ? t148 : 0);
     while (i4 > 0) {
       i4--;
-      const t86 = input[i4];
       const t88 = t87[i4];
       // adjoint of line 56: sumExp += Math.exp(prediction[i]);
       const t93Bar = t94 * sumExpBar;
@@ -380,40 +365,44 @@ export function lstmObjectiveGrad(
       const t86Bar = t88 * t89Bar;
       t87Bar[i4] += t86 * t89Bar;
       inputBar[i4] += t86Bar;
+      t86 = tape.pop()!;
     }
     // adjoint of line 53: let sumExp = 0;
     sumExpBar = 0;
-    const t228 = Math.ceil(layers - 0);
-    layer2 = 0 + (t228 > 0 ? t228 : 0);
+    const t221 = Math.ceil(layers - 0);
+    layer2 = 0 + (t221 > 0 ? t221 : 0);
     while (layer2 > 0) {
       layer2--;
       const t31 = 2 * layer2;
       const weight = mainParams[t31];
       const weightBar = mainParamsBar[t31];
       const biasBar = mainParamsBar[2 * layer2 + 1];
-      const t160 = Math.ceil(b - 0);
-      i3 = 0 + (t160 > 0 ? t160 : 0);
+      const t157 = Math.ceil(b - 0);
+      i3 = 0 + (t157 > 0 ? t157 : 0);
       while (i3 > 0) {
         i3--;
         // adjoint of line 50: input[i] = h[i];
         const t83Bar = inputBar[i3];
         inputBar[i3] = 0;
-        input[i3] = tape.pop()!;
         hBar[i3] += t83Bar;
       }
-      const t224 = Math.ceil(b - 0);
-      i2 = 0 + (t224 > 0 ? t224 : 0);
+      const t217 = Math.ceil(b - 0);
+      i2 = 0 + (t217 > 0 ? t217 : 0);
       while (i2 > 0) {
         i2--;
-        const t40 = input[i2];
         const t41 = weight[i2];
+        const t113 = 1 + t112;
+        const forget = 1 / t113;
         const t47 = b + i2;
         const t48 = weight[t47];
         const t50 = b + i2;
-        const t54 = input[i2];
+        const t117 = 1 + t116;
+        const ingate = 1 / t117;
         const t56 = t55 + i2;
         const t57 = weight[t56];
         const t60 = t59 + i2;
+        const t121 = 1 + t120;
+        const outgate = 1 / t121;
         const t66 = t65 + i2;
         const t67 = weight[t66];
         const t70 = t69 + i2;
@@ -440,17 +429,12 @@ export function lstmObjectiveGrad(
         change = tape.pop()!;
         const t68Bar = t72Bar;
         biasBar[t70] += t72Bar;
-        const t64Bar = t67 * t68Bar;
-        weightBar[t66] += t64 * t68Bar;
-        hBar[i2] += t64Bar;
-        t64 = tape.pop()!;
+        t46Bar += t67 * t68Bar;
+        weightBar[t66] += t46 * t68Bar;
         // adjoint of line 15: return 1 / (1 + Math.exp(-z));
         const t121Bar = -((outgate / t121) * outgateBar);
         outgateBar = 0;
-        outgate = tape.pop()!;
-        const t120Bar = t121Bar;
-        t121 = tape.pop()!;
-        const t119Bar = t120 * t120Bar;
+        const t119Bar = t120 * t121Bar;
         t120 = tape.pop()!;
         z3Bar -= t119Bar;
         // adjoint of line 44: const outgate = sigmoid(input[i] * weight[2 * b + i] + bias[2 * b + i]);
@@ -458,16 +442,12 @@ export function lstmObjectiveGrad(
         const t61Bar = z3Bar;
         z3Bar = 0;
         biasBar[t60] += t61Bar;
-        const t54Bar = t57 * t58Bar;
-        weightBar[t56] += t54 * t58Bar;
-        inputBar[i2] += t54Bar;
+        t40Bar += t57 * t58Bar;
+        weightBar[t56] += t40 * t58Bar;
         // adjoint of line 15: return 1 / (1 + Math.exp(-z));
         const t117Bar = -((ingate / t117) * ingateBar);
         ingateBar = 0;
-        ingate = tape.pop()!;
-        const t116Bar = t117Bar;
-        t117 = tape.pop()!;
-        const t115Bar = t116 * t116Bar;
+        const t115Bar = t116 * t117Bar;
         t116 = tape.pop()!;
         z2Bar -= t115Bar;
         // adjoint of line 43: const ingate = sigmoid(h[i] * weight[b + i] + bias[b + i]);
@@ -475,17 +455,15 @@ export function lstmObjectiveGrad(
         const t51Bar = z2Bar;
         z2Bar = 0;
         biasBar[t50] += t51Bar;
-        const t46Bar = t48 * t49Bar;
+        t46Bar += t48 * t49Bar;
         weightBar[t47] += t46 * t49Bar;
         hBar[i2] += t46Bar;
+        t46Bar = 0;
         t46 = tape.pop()!;
         // adjoint of line 15: return 1 / (1 + Math.exp(-z));
         const t113Bar = -((forget / t113) * forgetBar);
         forgetBar = 0;
-        forget = tape.pop()!;
-        const t112Bar = t113Bar;
-        t113 = tape.pop()!;
-        const t111Bar = t112 * t112Bar;
+        const t111Bar = t112 * t113Bar;
         t112 = tape.pop()!;
         zBar -= t111Bar;
         // adjoint of line 42: const forget = sigmoid(input[i] * weight[i] + bias[i]);
@@ -493,30 +471,31 @@ export function lstmObjectiveGrad(
         const t43Bar = zBar;
         zBar = 0;
         biasBar[i2] += t43Bar;
-        const t40Bar = t41 * t42Bar;
+        t40Bar += t41 * t42Bar;
         weightBar[i2] += t40 * t42Bar;
         inputBar[i2] += t40Bar;
+        t40Bar = 0;
+        t40 = tape.pop()!;
       }
       sBar = adjointTape.pop()!;
       hBar = adjointTape.pop()!;
     }
     const t24 = sequence[t];
-    const t238 = Math.ceil(b - 0);
-    i = 0 + (t238 > 0 ? t238 : 0);
+    const t230 = Math.ceil(b - 0);
+    i = 0 + (t230 > 0 ? t230 : 0);
     while (i > 0) {
       i--;
       // adjoint of line 34: input[i] = sequence[t][i] * extraParams[0][i];
       const t25 = t24[i];
       const t28Bar = inputBar[i];
       inputBar[i] = 0;
-      input[i] = tape.pop()!;
       t26Bar[i] += t25 * t28Bar;
     }
   }
   // adjoint of line 29: let total = 0;
   totalBar = 0;
-  const t243 = Math.ceil(layers - 0);
-  layer = 0 + (t243 > 0 ? t243 : 0);
+  const t235 = Math.ceil(layers - 0);
+  layer = 0 + (t235 > 0 ? t235 : 0);
   while (layer > 0) {
     layer--;
     // adjoint of line 26: cell.push(state[2 * layer + 1].slice());

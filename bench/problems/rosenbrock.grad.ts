@@ -38,12 +38,12 @@ export function rosenbrockJvp(
   let dsum = 0;
   for (let i = 0; i < x.length - 1; i++) {
     // tangent of line 10: sum += (1 - x[i]) ** 2 + 100 * (x[i + 1] - x[i] * x[i]) ** 2;
-    const t6 = 1 - x[i];
+    const t5 = x[i];
+    const dt5 = dx[i];
+    const t6 = 1 - t5;
     const t8 = i + 1;
-    const t10 = x[i];
-    const t11 = x[i];
-    const t13 = x[t8] - t10 * t11;
-    dsum += 2 * t6 * -dx[i] + 100 * (2 * t13 * (dx[t8] - (t11 * dx[i] + t10 * dx[i])));
+    const t13 = x[t8] - t5 * t5;
+    dsum += 2 * t6 * -dt5 + 100 * (2 * t13 * (dx[t8] - (t5 * dt5 + t5 * dt5)));
     sum += t6 ** 2 + 100 * t13 ** 2;
   }
   return { value: sum, tangent: dsum };
@@ -58,29 +58,30 @@ export function rosenbrockGrad(x: number[]): {
   const xBar: number[] = new Array<number>(x.length).fill(0);
   let sum = 0;
   for (i = 0; i < x.length - 1; i++) {
-    sum += (1 - x[i]) ** 2 + 100 * (x[i + 1] - x[i] * x[i]) ** 2;
+    const t5 = x[i];
+    sum += (1 - t5) ** 2 + 100 * (x[i + 1] - t5 * t5) ** 2;
   }
   const value = sum;
   // backward sweep
   let sumBar = 0;
+  let t5Bar = 0;
   sumBar++;
   while (i > 0) {
     i--;
     // adjoint of line 10: sum += (1 - x[i]) ** 2 + 100 * (x[i + 1] - x[i] * x[i]) ** 2;
-    const t6 = 1 - x[i];
+    const t5 = x[i];
+    const t6 = 1 - t5;
     const t8 = i + 1;
-    const t10 = x[i];
-    const t11 = x[i];
     const t16Bar = sumBar;
     const t7Bar = t16Bar;
-    const t13Bar = 2 * (x[t8] - t10 * t11) * (100 * t16Bar);
-    const t9Bar = t13Bar;
+    const t13Bar = 2 * (x[t8] - t5 * t5) * (100 * t16Bar);
     const t12Bar = -t13Bar;
-    const t10Bar = t11 * t12Bar;
-    xBar[i] += t10 * t12Bar;
-    xBar[i] += t10Bar;
-    xBar[t8] += t9Bar;
-    xBar[i] -= 2 * t6 * t7Bar;
+    t5Bar += t5 * t12Bar;
+    t5Bar += t5 * t12Bar;
+    xBar[t8] += t13Bar;
+    t5Bar -= 2 * t6 * t7Bar;
+    xBar[i] += t5Bar;
+    t5Bar = 0;
   }
   // adjoint of line 8: let sum = 0;
   sumBar = 0;
@@ -114,52 +115,50 @@ function rosenbrockGradJvp(
   let dsum = 0;
   for (i = 0; i < x.length - 1; i++) {
     // tangent of line 10: sum += (1 - x[i]) ** 2 + 100 * (x[i + 1] - x[i] * x[i]) ** 2;
-    const t6 = 1 - x[i];
+    const t5 = x[i];
+    const dt5 = dx[i];
+    const t6 = 1 - t5;
     const t8 = i + 1;
-    const t10 = x[i];
-    const t11 = x[i];
-    const t13 = x[t8] - t10 * t11;
-    dsum += 2 * t6 * -dx[i] + 100 * (2 * t13 * (dx[t8] - (t11 * dx[i] + t10 * dx[i])));
+    const t13 = x[t8] - t5 * t5;
+    dsum += 2 * t6 * -dt5 + 100 * (2 * t13 * (dx[t8] - (t5 * dt5 + t5 * dt5)));
     sum += t6 ** 2 + 100 * t13 ** 2;
   }
   const value = sum;
   const dvalue = dsum;
   // backward sweep
   let sumBar = 0;
+  let t5Bar = 0;
+  let dt5Bar = 0;
   sumBar++;
   while (i > 0) {
     i--;
     // tangent of line 10: sum += (1 - x[i]) ** 2 + 100 * (x[i + 1] - x[i] * x[i]) ** 2;
-    const t6 = 1 - x[i];
-    const dt6 = -dx[i];
+    const t5 = x[i];
+    const dt5 = dx[i];
+    const t6 = 1 - t5;
+    const dt6 = -dt5;
     const t8 = i + 1;
-    const t10 = x[i];
-    const dt10 = dx[i];
-    const t11 = x[i];
-    const dt11 = dx[i];
     const t16Bar = sumBar;
     const t7Bar = t16Bar;
     const t14Bar = 100 * t16Bar;
-    const t13Bar = 2 * (x[t8] - t10 * t11) * t14Bar;
-    const dt13Bar = t14Bar * (2 * (dx[t8] - (t11 * dt10 + t10 * dt11)));
-    const t9Bar = t13Bar;
-    const dt9Bar = dt13Bar;
+    const t13Bar = 2 * (x[t8] - t5 * t5) * t14Bar;
+    const dt13Bar = t14Bar * (2 * (dx[t8] - (t5 * dt5 + t5 * dt5)));
     const t12Bar = -t13Bar;
     const dt12Bar = -dt13Bar;
-    const t10Bar = t11 * t12Bar;
-    const dt10Bar = t12Bar * dt11 + t11 * dt12Bar;
-    const dt25 = dxBar[i] + (t12Bar * dt10 + t10 * dt12Bar);
-    xBar[i] += t10 * t12Bar;
-    dxBar[i] = dt25;
-    const dt27 = dxBar[i] + dt10Bar;
-    xBar[i] += t10Bar;
-    dxBar[i] = dt27;
-    const dt29 = dxBar[t8] + dt9Bar;
-    xBar[t8] += t9Bar;
-    dxBar[t8] = dt29;
-    const dt33 = dxBar[i] + -(t7Bar * (2 * dt6));
-    xBar[i] -= 2 * t6 * t7Bar;
-    dxBar[i] = dt33;
+    dt5Bar += t12Bar * dt5 + t5 * dt12Bar;
+    t5Bar += t5 * t12Bar;
+    dt5Bar += t12Bar * dt5 + t5 * dt12Bar;
+    t5Bar += t5 * t12Bar;
+    const dt25 = dxBar[t8] + dt13Bar;
+    xBar[t8] += t13Bar;
+    dxBar[t8] = dt25;
+    dt5Bar -= t7Bar * (2 * dt6);
+    t5Bar -= 2 * t6 * t7Bar;
+    const dt29 = dxBar[i] + dt5Bar;
+    xBar[i] += t5Bar;
+    dxBar[i] = dt29;
+    dt5Bar = 0;
+    t5Bar = 0;
   }
   // tangent of line 8: let sum = 0;
   sumBar = 0;

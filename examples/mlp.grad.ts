@@ -33,8 +33,10 @@ export function lossGrad(
   }[] = [];
   const containerTape2: number[][] = [];
   const adjointTape: number[][] = [];
-  const controlTape: number[] = [];
-  const tape: number[] = [];
+  let controlTape = new Float64Array(256);
+  let controlTapeTop = 0;
+  let tape = new Float64Array(256);
+  let tapeTop = 0;
   const layersBar: {
     W: number[][];
     b: number[];
@@ -50,24 +52,47 @@ export function lossGrad(
     const t23: number[] = new Array<number>(x.length).fill(0);
     adjointTape.push(hBar);
     hBar = t23;
-    for (controlTape.push(l), l = 0; l < layers.length; l++) {
-      const t19Bar = layersBar[l];
-      const denseOut = denseForward(layers[l], h, l < layers.length - 1, t19Bar, hBar);
-      containerTape.push(denseOut.saved);
-      containerTape2.push(h);
-      h = denseOut.value;
-      adjointTape.push(hBar);
-      hBar = new Array<number>(h.length).fill(0);
+    {
+      if (controlTapeTop === controlTape.length) {
+        const grown = new Float64Array(2 * controlTape.length);
+        grown.set(controlTape);
+        controlTape = grown;
+      }
+      controlTape[controlTapeTop++] = l;
+      l = 0;
+      for (; l < layers.length; l++) {
+        const t19Bar = layersBar[l];
+        const denseOut = denseForward(layers[l], h, l < layers.length - 1, t19Bar, hBar);
+        containerTape.push(denseOut.saved);
+        containerTape2.push(h);
+        h = denseOut.value;
+        adjointTape.push(hBar);
+        hBar = new Array<number>(h.length).fill(0);
+      }
     }
     const out = h;
     adjointTape.push(outBar);
     outBar = hBar;
-    for (controlTape.push(k), k = 0; k < out.length; k++) {
-      const t9 = out[k];
-      const t11 = ys[s][k];
-      tape.push(t12);
-      t12 = t9 - t11;
-      total += t12 ** 2;
+    {
+      if (controlTapeTop === controlTape.length) {
+        const grown = new Float64Array(2 * controlTape.length);
+        grown.set(controlTape);
+        controlTape = grown;
+      }
+      controlTape[controlTapeTop++] = k;
+      k = 0;
+      for (; k < out.length; k++) {
+        const t9 = out[k];
+        const t11 = ys[s][k];
+        if (tapeTop === tape.length) {
+          const grown = new Float64Array(2 * tape.length);
+          grown.set(tape);
+          tape = grown;
+        }
+        tape[tapeTop++] = t12;
+        t12 = t9 - t11;
+        total += t12 ** 2;
+      }
     }
   }
   const t15 = xs.length;
@@ -84,10 +109,10 @@ export function lossGrad(
       k--;
       // adjoint of line 38: total += (out[k] - ys[s][k]) ** 2;
       const t9Bar = 2 * t12 * totalBar;
-      t12 = tape.pop()!;
+      t12 = tape[--tapeTop];
       outBar[k] += t9Bar;
     }
-    k = controlTape.pop()!;
+    k = controlTape[--controlTapeTop];
     outBar = adjointTape.pop()!;
     while (l > 0) {
       l--;
@@ -100,7 +125,7 @@ export function lossGrad(
       h = containerTape2.pop()!;
       densePullback(t19, h, t22, t33, t19Bar, hBar, containerTape.pop()!);
     }
-    l = controlTape.pop()!;
+    l = controlTape[--controlTapeTop];
     hBar = adjointTape.pop()!;
     h = containerTape2.pop()!;
   }

@@ -13,15 +13,26 @@ export function sawtoothGrad(
   let l = 0;
   let t11 = 0;
   let t10 = 0;
-  const tape: number[] = [];
+  let tape = new Float64Array(256);
+  let tapeTop = 0;
   let f = x;
   for (l = 1; l <= depth; l++) {
     const v = f;
-    tape.push(t10);
+    if (tapeTop === tape.length) {
+      const grown = new Float64Array(2 * tape.length);
+      grown.set(tape);
+      tape = grown;
+    }
+    tape[tapeTop++] = t10;
     t10 = Math.max(0, v);
     const t4 = 2 * t10;
     const v2 = -f;
-    tape.push(t11);
+    if (tapeTop === tape.length) {
+      const grown = new Float64Array(2 * tape.length);
+      grown.set(tape);
+      tape = grown;
+    }
+    tape[tapeTop++] = t11;
     t11 = Math.max(0, v2);
     f = t4 + 2 * t11 - 2;
   }
@@ -42,13 +53,13 @@ export function sawtoothGrad(
     const t4Bar = t8Bar;
     // adjoint of line 6: return Math.max(0, v);
     v2Bar += 0 === t11 ? 0 : 2 * t8Bar;
-    t11 = tape.pop()!;
+    t11 = tape[--tapeTop];
     // adjoint of line 12: f = 2 * relu(f) + 2 * relu(-f) - 2;
     fBar -= v2Bar;
     v2Bar = 0;
     // adjoint of line 6: return Math.max(0, v);
     vBar += 0 === t10 ? 0 : 2 * t4Bar;
-    t10 = tape.pop()!;
+    t10 = tape[--tapeTop];
     // adjoint of line 12: f = 2 * relu(f) + 2 * relu(-f) - 2;
     fBar += vBar;
     vBar = 0;

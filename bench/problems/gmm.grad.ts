@@ -258,9 +258,11 @@ export function gmmObjectiveGrad(
   let j = 0;
   let diagBar: number[] = [];
   let t14 = 0;
-  const tape: number[] = [];
+  let tape = new Float64Array(256);
+  let tapeTop = 0;
   const adjointTape: number[][] = [];
-  const controlTape: number[] = [];
+  let controlTape = new Float64Array(256);
+  let controlTapeTop = 0;
   const flagTape: boolean[] = [];
   const alphaBar: number[] = new Array<number>(alpha.length).fill(0);
   const muBar: number[][] = mu.map((item) => new Array<number>(item.length).fill(0));
@@ -282,7 +284,12 @@ export function gmmObjectiveGrad(
       // adjoint of line 78: diag.push(Math.exp(q[k][j]));
       const t12Bar = qBar[k];
       const t13 = q[k][j];
-      tape.push(t14);
+      if (tapeTop === tape.length) {
+        const grown = new Float64Array(2 * tape.length);
+        grown.set(tape);
+        tape = grown;
+      }
+      tape[tapeTop++] = t14;
       t14 = Math.exp(t13);
       diag.push(t14);
       diagBar.push(0);
@@ -309,7 +316,12 @@ export function gmmObjectiveGrad(
         // adjoint of line 92: centered[j] = x[i][j] - mu[k][j];
         const t29Bar = muBar[k2];
         const t31 = x[i][j3] - mu[k2][j3];
-        tape.push(centered[j3]);
+        if (tapeTop === tape.length) {
+          const grown = new Float64Array(2 * tape.length);
+          grown.set(tape);
+          tape = grown;
+        }
+        tape[tapeTop++] = centered[j3];
         centered[j3] = t31;
         centeredBar[j3] = 0;
       }
@@ -319,7 +331,12 @@ export function gmmObjectiveGrad(
         transformed[j4] = qDiag[k2][j4] * centered[j4];
         transformedBar[j4] = 0;
       }
-      controlTape.push(index);
+      if (controlTapeTop === controlTape.length) {
+        const grown = new Float64Array(2 * controlTape.length);
+        grown.set(controlTape);
+        controlTape = grown;
+      }
+      controlTape[controlTapeTop++] = index;
       index = 0;
       for (col = 0; col < d; col++) {
         for (row = col + 1; row < d; row++) {
@@ -332,7 +349,12 @@ export function gmmObjectiveGrad(
       }
       let squaredNorm = 0;
       for (j5 = 0; j5 < d; j5++) {
-        tape.push(t52);
+        if (tapeTop === tape.length) {
+          const grown = new Float64Array(2 * tape.length);
+          grown.set(tape);
+          tape = grown;
+        }
+        tape[tapeTop++] = t52;
         t52 = transformed[j5];
         squaredNorm += t52 * t52;
       }
@@ -349,11 +371,21 @@ export function gmmObjectiveGrad(
         largest = beta[i2];
       }
     }
-    tape.push(sum);
+    if (tapeTop === tape.length) {
+      const grown = new Float64Array(2 * tape.length);
+      grown.set(tape);
+      tape = grown;
+    }
+    tape[tapeTop++] = sum;
     sum = 0;
     for (i22 = 0; i22 < beta.length; i22++) {
       const t121 = beta[i22] - largest;
-      tape.push(t122);
+      if (tapeTop === tape.length) {
+        const grown = new Float64Array(2 * tape.length);
+        grown.set(tape);
+        tape = grown;
+      }
+      tape[tapeTop++] = t122;
       t122 = Math.exp(t121);
       sum += t122;
     }
@@ -367,10 +399,19 @@ export function gmmObjectiveGrad(
       const t67Bar = qDiagBar[k3];
       frobenius += t67[j6] * t67[j6];
     }
-    for (controlTape.push(j7), j7 = 0; j7 < l[k3].length; j7++) {
-      const t77 = l[k3];
-      const t77Bar = lBar[k3];
-      frobenius += t77[j7] * t77[j7];
+    {
+      if (controlTapeTop === controlTape.length) {
+        const grown = new Float64Array(2 * controlTape.length);
+        grown.set(controlTape);
+        controlTape = grown;
+      }
+      controlTape[controlTapeTop++] = j7;
+      j7 = 0;
+      for (; j7 < l[k3].length; j7++) {
+        const t77 = l[k3];
+        const t77Bar = lBar[k3];
+        frobenius += t77[j7] * t77[j7];
+      }
     }
     prior += -0.5 * gamma * gamma * frobenius + m * sumQ[k3];
   }
@@ -388,8 +429,17 @@ export function gmmObjectiveGrad(
     const w = z - 1;
     let a2 = LANCZOS_COEFFICIENTS[0];
     const t = w + 7 + 0.5;
-    for (controlTape.push(i3), i3 = 1; i3 < 7 + 2; i3++) {
-      a2 += LANCZOS_COEFFICIENTS[i3] / (w + i3);
+    {
+      if (controlTapeTop === controlTape.length) {
+        const grown = new Float64Array(2 * controlTape.length);
+        grown.set(controlTape);
+        controlTape = grown;
+      }
+      controlTape[controlTapeTop++] = i3;
+      i3 = 1;
+      for (; i3 < 7 + 2; i3++) {
+        a2 += LANCZOS_COEFFICIENTS[i3] / (w + i3);
+      }
     }
     sum2 += 0.5 * Math.log(2 * Math.PI) + (w + 0.5) * Math.log(t) - t + Math.log(a2);
   }
@@ -407,7 +457,12 @@ export function gmmObjectiveGrad(
   let sum3 = 0;
   for (i42 = 0; i42 < alpha.length; i42++) {
     const t163 = alpha[i42] - largest2;
-    tape.push(t164);
+    if (tapeTop === tape.length) {
+      const grown = new Float64Array(2 * tape.length);
+      grown.set(tape);
+      tape = grown;
+    }
+    tape[tapeTop++] = t164;
     t164 = Math.exp(t163);
     sum3 += t164;
   }
@@ -438,7 +493,7 @@ export function gmmObjectiveGrad(
     i42--;
     // adjoint of line 53: sum += Math.exp(v[i] - largest);
     const t163Bar = t164 * sum3Bar;
-    t164 = tape.pop()!;
+    t164 = tape[--tapeTop];
     largest2Bar -= t163Bar;
     alphaBar[i42] += t163Bar;
   }
@@ -468,7 +523,7 @@ export function gmmObjectiveGrad(
     while (i3 > 1) {
       i3--;
     }
-    i3 = controlTape.pop()!;
+    i3 = controlTape[--controlTapeTop];
   }
   const t83 = -0.5 * gamma;
   const t84 = t83 * gamma;
@@ -491,7 +546,7 @@ export function gmmObjectiveGrad(
       t77Bar[j7] += t77[j7] * t81Bar;
       t77Bar[j7] += t78Bar;
     }
-    j7 = controlTape.pop()!;
+    j7 = controlTape[--controlTapeTop];
     const t67 = qDiag[k3];
     const t67Bar = qDiagBar[k3];
     const t216 = Math.ceil(d - 0);
@@ -524,13 +579,13 @@ export function gmmObjectiveGrad(
       i22--;
       // adjoint of line 53: sum += Math.exp(v[i] - largest);
       const t121Bar = t122 * sumBar;
-      t122 = tape.pop()!;
+      t122 = tape[--tapeTop];
       largestBar -= t121Bar;
       betaBar[i22] += t121Bar;
     }
     // adjoint of line 51: let sum = 0;
     sumBar = 0;
-    sum = tape.pop()!;
+    sum = tape[--tapeTop];
     const t239 = Math.ceil(beta.length - 1);
     i2 = 1 + (t239 > 0 ? t239 : 0);
     while (i2 > 1) {
@@ -568,7 +623,7 @@ export function gmmObjectiveGrad(
         t52Bar += t52 * t54Bar;
         transformedBar[j5] += t52Bar;
         t52Bar = 0;
-        t52 = tape.pop()!;
+        t52 = tape[--tapeTop];
       }
       // adjoint of line 105: let squaredNorm = 0;
       squaredNormBar = 0;
@@ -597,7 +652,7 @@ export function gmmObjectiveGrad(
           transformedBar[row] += t43Bar;
         }
       }
-      index = controlTape.pop()!;
+      index = controlTape[--controlTapeTop];
       const t34 = qDiag[k2];
       const t34Bar = qDiagBar[k2];
       const t288 = Math.ceil(d - 0);
@@ -621,7 +676,7 @@ export function gmmObjectiveGrad(
         // adjoint of line 92: centered[j] = x[i][j] - mu[k][j];
         const t31Bar = centeredBar[j3];
         centeredBar[j3] = 0;
-        centered[j3] = tape.pop()!;
+        centered[j3] = tape[--tapeTop];
         t29Bar[j3] -= t31Bar;
       }
     }
@@ -649,7 +704,7 @@ export function gmmObjectiveGrad(
       const t14Bar = diagBar[diagBar.length - 1];
       diagBar.pop();
       const t13Bar = t14 * t14Bar;
-      t14 = tape.pop()!;
+      t14 = tape[--tapeTop];
       t12Bar[j] += t13Bar;
     }
     // adjoint of line 76: let s = 0;

@@ -46,18 +46,30 @@ export function llsqGrad(
   let residual = 0;
   let j = 0;
   let t12 = 0;
-  const tape: number[] = [];
-  const controlTape: number[] = [];
+  let tape = new Float64Array(256);
+  let tapeTop = 0;
+  let controlTape = new Float64Array(256);
+  let controlTapeTop = 0;
   const xBar: number[] = new Array<number>(x.length).fill(0);
   let sum = 0;
   for (i = 0; i < n; i++) {
     const t = -1 + (2 * i) / (n - 1);
     const t7 = Math.sign(t);
-    tape.push(residual);
+    if (tapeTop === tape.length) {
+      const grown = new Float64Array(2 * tape.length);
+      grown.set(tape);
+      tape = grown;
+    }
+    tape[tapeTop++] = residual;
     residual = t7;
     for (j = 0; j < x.length; j++) {
       const t11 = x[j];
-      controlTape.push(t12);
+      if (controlTapeTop === controlTape.length) {
+        const grown = new Float64Array(2 * controlTape.length);
+        grown.set(controlTape);
+        controlTape = grown;
+      }
+      controlTape[controlTapeTop++] = t12;
       t12 = t ** j;
       residual -= t11 * t12;
     }
@@ -83,12 +95,12 @@ export function llsqGrad(
       j--;
       // adjoint of line 15: residual -= x[j] * t ** j;
       const t11Bar = t12 * -residualBar;
-      t12 = controlTape.pop()!;
+      t12 = controlTape[--controlTapeTop];
       xBar[j] += t11Bar;
     }
     // adjoint of line 13: let residual = Math.sign(t);
     residualBar = 0;
-    residual = tape.pop()!;
+    residual = tape[--tapeTop];
   }
   // adjoint of line 10: let sum = 0;
   sumBar = 0;

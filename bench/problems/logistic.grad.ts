@@ -16,7 +16,8 @@ export function logisticLossGrad(
   let i = 0;
   let t13 = 0;
   let j = 0;
-  const tape: number[] = [];
+  let tape = new Float64Array(256);
+  let tapeTop = 0;
   const wBar: number[] = new Array<number>(w.length).fill(0);
   let total = 0;
   for (i = 0; i < X.length; i++) {
@@ -25,7 +26,12 @@ export function logisticLossGrad(
       z += w[j] * X[i][j];
     }
     const t12 = -z;
-    tape.push(t13);
+    if (tapeTop === tape.length) {
+      const grown = new Float64Array(2 * tape.length);
+      grown.set(tape);
+      tape = grown;
+    }
+    tape[tapeTop++] = t13;
     t13 = Math.exp(t12);
     total += Math.log(1 + t13) + (1 - y[i]) * z;
   }
@@ -45,7 +51,7 @@ export function logisticLossGrad(
     const t19Bar = totalBar;
     zBar += (1 - y[i]) * t19Bar;
     const t12Bar = t13 * (t19Bar / (1 + t13));
-    t13 = tape.pop()!;
+    t13 = tape[--tapeTop];
     zBar -= t12Bar;
     const t8 = X[i];
     const t34 = Math.ceil(w.length - 0);

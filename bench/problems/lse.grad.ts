@@ -41,18 +41,29 @@ export function lseGrad(x: number[]): {
   let i2 = 0;
   let t11 = 0;
   let i = 0;
-  const tape: number[] = [];
+  let tape = new Float64Array(256);
+  let tapeTop = 0;
   const xBar: number[] = new Array<number>(x.length).fill(0);
   let largest = -Infinity;
   for (i = 0; i < x.length; i++) {
     const t4 = x[i];
-    tape.push(largest);
+    if (tapeTop === tape.length) {
+      const grown = new Float64Array(2 * tape.length);
+      grown.set(tape);
+      tape = grown;
+    }
+    tape[tapeTop++] = largest;
     largest = Math.max(largest, t4);
   }
   let sum = 0;
   for (i2 = 0; i2 < x.length; i2++) {
     const t10 = x[i2] - largest;
-    tape.push(t11);
+    if (tapeTop === tape.length) {
+      const grown = new Float64Array(2 * tape.length);
+      grown.set(tape);
+      tape = grown;
+    }
+    tape[tapeTop++] = t11;
     t11 = Math.exp(t10);
     sum += t11;
   }
@@ -70,7 +81,7 @@ export function lseGrad(x: number[]): {
     i2--;
     // adjoint of line 14: sum += Math.exp(x[i] - largest);
     const t10Bar = t11 * sumBar;
-    t11 = tape.pop()!;
+    t11 = tape[--tapeTop];
     largestBar -= t10Bar;
     xBar[i2] += t10Bar;
   }
@@ -84,7 +95,7 @@ export function lseGrad(x: number[]): {
     const t26 = largest;
     const t27 = largestBar;
     largestBar = 0;
-    largest = tape.pop()!;
+    largest = tape[--tapeTop];
     largestBar += largest === t26 ? t27 : 0;
     xBar[i] += largest === t26 ? 0 : t27;
   }

@@ -193,7 +193,8 @@ export function lstmObjectiveGrad(
   let i = 0;
   let layer = 0;
   const adjointTape: number[][] = [];
-  const tape: number[] = [];
+  let tape = new Float64Array(256);
+  let tapeTop = 0;
   const mainParamsBar: number[][] = mainParams.map((item) =>
     new Array<number>(item.length).fill(0),
   );
@@ -245,36 +246,76 @@ export function lstmObjectiveGrad(
       adjointTape.push(sBar);
       sBar = cellBar[layer2];
       for (i2 = 0; i2 < b; i2++) {
-        tape.push(t40);
+        if (tapeTop === tape.length) {
+          const grown = new Float64Array(2 * tape.length);
+          grown.set(tape);
+          tape = grown;
+        }
+        tape[tapeTop++] = t40;
         t40 = input[i2];
         const z = t40 * weight[i2] + bias[i2];
         const t111 = -z;
-        tape.push(t112);
+        if (tapeTop === tape.length) {
+          const grown = new Float64Array(2 * tape.length);
+          grown.set(tape);
+          tape = grown;
+        }
+        tape[tapeTop++] = t112;
         t112 = Math.exp(t111);
         const forget = 1 / (1 + t112);
-        tape.push(t46);
+        if (tapeTop === tape.length) {
+          const grown = new Float64Array(2 * tape.length);
+          grown.set(tape);
+          tape = grown;
+        }
+        tape[tapeTop++] = t46;
         t46 = h[i2];
         const z2 = t46 * weight[b + i2] + bias[b + i2];
         const t115 = -z2;
-        tape.push(t116);
+        if (tapeTop === tape.length) {
+          const grown = new Float64Array(2 * tape.length);
+          grown.set(tape);
+          tape = grown;
+        }
+        tape[tapeTop++] = t116;
         t116 = Math.exp(t115);
         const ingate = 1 / (1 + t116);
         const z3 = t40 * weight[2 * b + i2] + bias[2 * b + i2];
         const t119 = -z3;
-        tape.push(t120);
+        if (tapeTop === tape.length) {
+          const grown = new Float64Array(2 * tape.length);
+          grown.set(tape);
+          tape = grown;
+        }
+        tape[tapeTop++] = t120;
         t120 = Math.exp(t119);
         const outgate = 1 / (1 + t120);
         const t72 = t46 * weight[3 * b + i2] + bias[3 * b + i2];
-        tape.push(change);
+        if (tapeTop === tape.length) {
+          const grown = new Float64Array(2 * tape.length);
+          grown.set(tape);
+          tape = grown;
+        }
+        tape[tapeTop++] = change;
         change = Math.tanh(t72);
         // adjoint of line 46: s[i] = s[i] * forget + ingate * change;
-        tape.push(t74);
+        if (tapeTop === tape.length) {
+          const grown = new Float64Array(2 * tape.length);
+          grown.set(tape);
+          tape = grown;
+        }
+        tape[tapeTop++] = t74;
         t74 = s[i2];
         s[i2] = t74 * forget + ingate * change;
         sBar[i2] = 0;
         // adjoint of line 47: h[i] = outgate * Math.tanh(s[i]);
         const t78 = s[i2];
-        tape.push(t79);
+        if (tapeTop === tape.length) {
+          const grown = new Float64Array(2 * tape.length);
+          grown.set(tape);
+          tape = grown;
+        }
+        tape[tapeTop++] = t79;
         t79 = Math.tanh(t78);
         h[i2] = outgate * t79;
         hBar[i2] = 0;
@@ -288,18 +329,33 @@ export function lstmObjectiveGrad(
     let sumExp = 0;
     for (i4 = 0; i4 < b; i4++) {
       // adjoint of line 55: prediction[i] = input[i] * extraParams[1][i] + extraParams[2][i];
-      tape.push(t86);
+      if (tapeTop === tape.length) {
+        const grown = new Float64Array(2 * tape.length);
+        grown.set(tape);
+        tape = grown;
+      }
+      tape[tapeTop++] = t86;
       t86 = input[i4];
       const t87Bar = extraParamsBar[1];
       const t90Bar = extraParamsBar[2];
       prediction[i4] = t86 * extraParams[1][i4] + extraParams[2][i4];
       predictionBar[i4] = 0;
       const t93 = prediction[i4];
-      tape.push(t94);
+      if (tapeTop === tape.length) {
+        const grown = new Float64Array(2 * tape.length);
+        grown.set(tape);
+        tape = grown;
+      }
+      tape[tapeTop++] = t94;
       t94 = Math.exp(t93);
       sumExp += t94;
     }
-    tape.push(t96);
+    if (tapeTop === tape.length) {
+      const grown = new Float64Array(2 * tape.length);
+      grown.set(tape);
+      tape = grown;
+    }
+    tape[tapeTop++] = t96;
     t96 = sumExp + 2;
     const lse = Math.log(t96);
     for (i5 = 0; i5 < b; i5++) {
@@ -347,7 +403,7 @@ export function lstmObjectiveGrad(
     const t96Bar = lseBar / t96;
     lseBar = 0;
     sumExpBar += t96Bar;
-    t96 = tape.pop()!;
+    t96 = tape[--tapeTop];
     const t148 = Math.ceil(b - 0);
     i4 = 0 + (t148 > 0 ? t148 : 0);
     while (i4 > 0) {
@@ -355,7 +411,7 @@ export function lstmObjectiveGrad(
       const t88 = t87[i4];
       // adjoint of line 56: sumExp += Math.exp(prediction[i]);
       const t93Bar = t94 * sumExpBar;
-      t94 = tape.pop()!;
+      t94 = tape[--tapeTop];
       predictionBar[i4] += t93Bar;
       // adjoint of line 55: prediction[i] = input[i] * extraParams[1][i] + extraParams[2][i];
       const t92Bar = predictionBar[i4];
@@ -365,7 +421,7 @@ export function lstmObjectiveGrad(
       const t86Bar = t88 * t89Bar;
       t87Bar[i4] += t86 * t89Bar;
       inputBar[i4] += t86Bar;
-      t86 = tape.pop()!;
+      t86 = tape[--tapeTop];
     }
     // adjoint of line 53: let sumExp = 0;
     sumExpBar = 0;
@@ -411,7 +467,7 @@ export function lstmObjectiveGrad(
         hBar[i2] = 0;
         outgateBar += t79 * t80Bar;
         const t78Bar = (1 - t79 * t79) * (outgate * t80Bar);
-        t79 = tape.pop()!;
+        t79 = tape[--tapeTop];
         sBar[i2] += t78Bar;
         // adjoint of line 46: s[i] = s[i] * forget + ingate * change;
         const t77Bar = sBar[i2];
@@ -422,11 +478,11 @@ export function lstmObjectiveGrad(
         changeBar += ingate * t76Bar;
         forgetBar += t74 * t75Bar;
         sBar[i2] += forget * t75Bar;
-        t74 = tape.pop()!;
+        t74 = tape[--tapeTop];
         // adjoint of line 45: const change = Math.tanh(h[i] * weight[3 * b + i] + bias[3 * b + i]);
         const t72Bar = (1 - change * change) * changeBar;
         changeBar = 0;
-        change = tape.pop()!;
+        change = tape[--tapeTop];
         const t68Bar = t72Bar;
         biasBar[t70] += t72Bar;
         t46Bar += t67 * t68Bar;
@@ -435,7 +491,7 @@ export function lstmObjectiveGrad(
         const t121Bar = -((outgate / t121) * outgateBar);
         outgateBar = 0;
         const t119Bar = t120 * t121Bar;
-        t120 = tape.pop()!;
+        t120 = tape[--tapeTop];
         z3Bar -= t119Bar;
         // adjoint of line 44: const outgate = sigmoid(input[i] * weight[2 * b + i] + bias[2 * b + i]);
         const t58Bar = z3Bar;
@@ -448,7 +504,7 @@ export function lstmObjectiveGrad(
         const t117Bar = -((ingate / t117) * ingateBar);
         ingateBar = 0;
         const t115Bar = t116 * t117Bar;
-        t116 = tape.pop()!;
+        t116 = tape[--tapeTop];
         z2Bar -= t115Bar;
         // adjoint of line 43: const ingate = sigmoid(h[i] * weight[b + i] + bias[b + i]);
         const t49Bar = z2Bar;
@@ -459,12 +515,12 @@ export function lstmObjectiveGrad(
         weightBar[t47] += t46 * t49Bar;
         hBar[i2] += t46Bar;
         t46Bar = 0;
-        t46 = tape.pop()!;
+        t46 = tape[--tapeTop];
         // adjoint of line 15: return 1 / (1 + Math.exp(-z));
         const t113Bar = -((forget / t113) * forgetBar);
         forgetBar = 0;
         const t111Bar = t112 * t113Bar;
-        t112 = tape.pop()!;
+        t112 = tape[--tapeTop];
         zBar -= t111Bar;
         // adjoint of line 42: const forget = sigmoid(input[i] * weight[i] + bias[i]);
         const t42Bar = zBar;
@@ -475,7 +531,7 @@ export function lstmObjectiveGrad(
         weightBar[i2] += t40 * t42Bar;
         inputBar[i2] += t40Bar;
         t40Bar = 0;
-        t40 = tape.pop()!;
+        t40 = tape[--tapeTop];
       }
       sBar = adjointTape.pop()!;
       hBar = adjointTape.pop()!;

@@ -25,15 +25,26 @@ export function printNodes(nodes: ts.Statement[], header: string): string {
   return `${header}\n${text}`;
 }
 
+/** A tape stack's first capacity; it doubles when full. */
+const STACK_CAPACITY = 256;
+
 class FunctionEmitter {
   private readonly plan: InlinePlan;
   private readonly inlined = new Map<string, Expr>();
+  /** Tapes kept as Float64Array stacks, with the name of their top-of-stack counter. */
+  private readonly stacks = new Map<string, string>();
 
   constructor(
     private readonly fn: Function,
     fold: boolean,
   ) {
     this.plan = fold ? planInlining(fn) : { inline: new Set() };
+    for (const s of fn.body) if (s.kind === "let" && s.type.kind === "array" && s.type.stack) this.stacks.set(s.name, s.type.stack);
+  }
+
+  private stackOf(o: Operand): { tape: ts.Identifier; top: ts.Identifier } | undefined {
+    const top = o.kind === "var" ? this.stacks.get(o.name) : undefined;
+    return top === undefined ? undefined : { tape: f.createIdentifier((o as { name: string }).name), top: f.createIdentifier(top) };
   }
 
   emit(): ts.FunctionDeclaration {
@@ -67,6 +78,13 @@ class FunctionEmitter {
   private stmt(s: Stmt): ts.Statement[] {
     switch (s.kind) {
       case "let": {
+        const top = s.type.kind === "array" ? s.type.stack : undefined;
+        if (top !== undefined) {
+          // `let tape = new Float64Array(256); let tapeTop = 0;`
+          const tape = f.createVariableDeclaration(s.name, undefined, undefined, f.createNewExpression(f.createIdentifier("Float64Array"), undefined, [numberLiteral(STACK_CAPACITY)]));
+          const counter = f.createVariableDeclaration(top, undefined, undefined, numberLiteral(0));
+          return [f.createVariableStatement(undefined, f.createVariableDeclarationList([tape], ts.NodeFlags.Let)), f.createVariableStatement(undefined, f.createVariableDeclarationList([counter], ts.NodeFlags.Let))];
+        }
         const annotate = !s.init || needsAnnotation(this.resolve(s.init), s.type);
         const exclamation = s.definite && !s.init ? f.createToken(ts.SyntaxKind.ExclamationToken) : undefined;
         const decl = f.createVariableDeclaration(s.name, exclamation, annotate ? typeNode(s.type) : undefined, s.init ? this.expr(s.init) : undefined);
@@ -81,12 +99,18 @@ class FunctionEmitter {
         if (compound) return [f.createExpressionStatement(f.createBinaryExpression(target(), compound.token, this.expr(compound.rest)))];
         return [f.createExpressionStatement(f.createAssignment(target(), this.operand(s.value)))];
       }
-      case "push":
+      case "push": {
+        const stack = this.stackOf(s.object);
+        if (stack) return s.values.flatMap((v) => stackPush(stack.tape, stack.top, this.operand(v)));
         return [f.createExpressionStatement(this.methodCall(s.object, "push", s.values.map((v) => this.operand(v))))];
+      }
       case "fill":
         return [f.createExpressionStatement(this.methodCall(s.object, "fill", [this.operand(s.value)]))];
-      case "drop":
+      case "drop": {
+        const stack = this.stackOf(s.object);
+        if (stack) return [f.createExpressionStatement(f.createPrefixDecrement(stack.top))];
         return [f.createExpressionStatement(this.methodCall(s.object, "pop", []))];
+      }
       case "callStmt":
         return [f.createExpressionStatement(f.createCallExpression(f.createIdentifier(s.callee), undefined, s.args.map((a) => this.operand(a))))];
       case "if": {
@@ -279,10 +303,31 @@ class FunctionEmitter {
       }
       case "zerosLike":
         return zerosLike(this.operand(e.like), e.type, 0, e.sparse);
-      case "pop":
+      case "pop": {
+        const stack = this.stackOf(e.object);
+        // `tape[--tapeTop]`
+        if (stack) return f.createElementAccessExpression(stack.tape, f.createPrefixDecrement(stack.top));
         return f.createNonNullExpression(f.createCallExpression(f.createPropertyAccessExpression(this.operand(e.object), "pop"), undefined, []));
+      }
     }
   }
+}
+
+/** `if (top === tape.length) { …double it… } tape[top++] = value;` */
+function stackPush(tape: ts.Identifier, top: ts.Identifier, value: ts.Expression): ts.Statement[] {
+  const grown = f.createIdentifier("grown");
+  const grow = f.createBlock(
+    [
+      f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(grown, undefined, undefined, f.createNewExpression(f.createIdentifier("Float64Array"), undefined, [f.createBinaryExpression(numberLiteral(2), ts.SyntaxKind.AsteriskToken, f.createPropertyAccessExpression(tape, "length"))]))], ts.NodeFlags.Const)),
+      f.createExpressionStatement(f.createCallExpression(f.createPropertyAccessExpression(grown, "set"), undefined, [tape])),
+      f.createExpressionStatement(f.createAssignment(tape, grown)),
+    ],
+    true,
+  );
+  return [
+    f.createIfStatement(f.createStrictEquality(top, f.createPropertyAccessExpression(tape, "length")), grow),
+    f.createExpressionStatement(f.createAssignment(f.createElementAccessExpression(tape, f.createPostfixIncrement(top)), value)),
+  ];
 }
 
 /** Zeros in the derivative shape of `type`, sized like the value `like`. */
@@ -345,6 +390,7 @@ export function typeNode(type: Type): ts.TypeNode {
     case "void":
       return f.createKeywordTypeNode(ts.SyntaxKind.VoidKeyword);
     case "array":
+      if (type.stack) return f.createTypeReferenceNode("Float64Array");
       return type.typed ? f.createTypeReferenceNode(type.typed) : f.createArrayTypeNode(typeNode(type.element));
     case "tuple":
       return f.createTupleTypeNode(type.elements.map(typeNode));

@@ -21,7 +21,12 @@ export type Type =
   | { kind: "boolean" }
   | { kind: "string" }
   | { kind: "void" }
-  | { kind: "array"; element: Type; typed?: TypedArrayName }
+  /**
+   * `stack`: a tape of numbers kept in a growing `Float64Array` (reverse mode's number tapes in
+   * functions that keep their tapes), with `stack` naming its top-of-stack counter. Pushes and
+   * pops on it print as indexed writes and reads, several times cheaper than `push`/`pop`.
+   */
+  | { kind: "array"; element: Type; typed?: TypedArrayName; stack?: string }
   | { kind: "tuple"; elements: Type[] }
   | { kind: "record"; fields: Field[] };
 

@@ -340,7 +340,12 @@ class ReverseFunction {
 
     const declarations: Stmt[] = [];
     for (const name of hoisted) declarations.push(...this.hoistedDeclaration(name));
-    for (const { name, type } of this.tapes.values()) declarations.push({ kind: "let", name, type: { kind: "array", element: type }, init: { kind: "arrayLiteral", elements: [], type: { kind: "array", element: type } }, mutable: false });
+    for (const { name, type } of this.tapes.values()) {
+      // A tape that never leaves the function (not saved for a pullback) can be a Float64Array stack.
+      const stack = type.kind === "number" && job.kind !== "pullback" ? this.b.names.fresh(`${name}Top`) : undefined;
+      const tapeType: Type = { kind: "array", element: type, ...(stack ? { stack } : {}) };
+      declarations.push({ kind: "let", name, type: tapeType, init: { kind: "arrayLiteral", elements: [], type: tapeType }, mutable: stack !== undefined });
+    }
     const adjointDeclarationsLater = (): Stmt[] =>
       [...this.numberAdjoints].filter((n) => !this.isContainerAdjoint(n)).map((name): Stmt => ({ kind: "let", name, type: NUMBER, init: { kind: "operand", value: num(0) }, mutable: true }));
 

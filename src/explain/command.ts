@@ -3,6 +3,7 @@
  * src/explain/explain.ts works out, for each function named (or every exported one).
  */
 import { existsSync, statSync } from "node:fs";
+import { relative } from "node:path";
 import { parseArgs } from "node:util";
 import { formatDiagnostic } from "../diagnostics/format.ts";
 import { explain, UsageError } from "../pipeline.ts";
@@ -61,7 +62,8 @@ export async function explainCommand(argv: string[], io: Output): Promise<number
       return 1;
     }
     if (values.json) io.stdout(`${JSON.stringify(result.explanations.map(({ text: _text, ...rest }) => rest), null, 2)}\n`);
-    else io.stdout(result.explanations.map((e) => e.text).join("\n"));
+    // Paths relative to where the command runs, as diagnostics print them.
+    else io.stdout(result.explanations.map((e) => e.text.replace(e.file, relative(process.cwd(), e.file) || e.file)).join("\n"));
     return 0;
   } catch (error) {
     if (error instanceof UsageError) return usage(error.message);

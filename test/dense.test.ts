@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { EmitKind } from "../src/pipeline.ts";
-import { FIXTURES, fixtureNames, generate, importGenerated, loadConfig } from "./support/generate.ts";
+import { FIXTURES, fixtureNames, generate, importGenerated, loadConfig, parameterNames } from "./support/generate.ts";
 import { centralDifferences, deepClone, flattenLike, hasNumbers, mapLeaves, relativeError, rng, step } from "./support/numeric.ts";
 
 type Generated = Record<string, (...args: unknown[]) => unknown>;
@@ -93,25 +93,6 @@ describe.each(fixtureNames())("fixture %s", (name) => {
 
 function dot(a: number[], b: number[]): number {
   return a.reduce((sum, x, i) => sum + x * b[i]!, 0);
-}
-
-function parameterNames(fn: (...args: never[]) => unknown): string[] {
-  const text = fn.toString();
-  const open = text.indexOf("(");
-  let depth = 0;
-  let close = open;
-  for (let i = open; i < text.length; i++) {
-    if (text[i] === "(") depth++;
-    if (text[i] === ")" && --depth === 0) {
-      close = i;
-      break;
-    }
-  }
-  return text
-    .slice(open + 1, close)
-    .split(",")
-    .map((p) => p.trim().split(/[\s:=]/)[0]!)
-    .filter(Boolean);
 }
 
 describe("a Jacobian whose mode is chosen when it runs", () => {

@@ -8,7 +8,7 @@
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { FIXTURES, fixtureNames, generate, importGenerated, loadConfig } from "./support/generate.ts";
+import { FIXTURES, fixtureNames, generate, importGenerated, loadConfig, parameterNames } from "./support/generate.ts";
 import { centralDifferences, deepClone, flattenLike, hasNumbers, mapLeaves, relativeError, rng, step } from "./support/numeric.ts";
 import { typeCheck } from "./support/typecheck.ts";
 import type { FixtureConfig } from "./fixture-config.ts";
@@ -122,22 +122,3 @@ describe("generated modules", () => {
     }
   });
 });
-
-function parameterNames(fn: (...args: never[]) => unknown): string[] {
-  const text = fn.toString();
-  const open = text.indexOf("(");
-  let depth = 0;
-  let close = open;
-  for (let i = open; i < text.length; i++) {
-    if (text[i] === "(") depth++;
-    if (text[i] === ")" && --depth === 0) {
-      close = i;
-      break;
-    }
-  }
-  return text
-    .slice(open + 1, close)
-    .split(",")
-    .map((p) => p.trim().split(/[\s:=]/)[0]!)
-    .filter(Boolean);
-}

@@ -6,6 +6,9 @@
  */
 import type { Expr, Function, Operand, Stmt } from "../ir/ir.ts";
 import { NameManager } from "../ir/names.ts";
+import { renameExpr, renameOperand } from "../ir/rename.ts";
+
+const NO_LABELS: ReadonlyMap<string, string> = new Map();
 
 export function renameSiblingDeclarations(fn: Function): Function {
   const names = new NameManager(fn.reservedNames);
@@ -13,40 +16,8 @@ export function renameSiblingDeclarations(fn: Function): Function {
   const declared = new Set(fn.params.map((p) => p.name));
   let changed = false;
 
-  const operand = (o: Operand, env: Map<string, string>): Operand => (o.kind === "var" && env.has(o.name) ? { kind: "var", name: env.get(o.name)! } : o);
-  const expr = (e: Expr, env: Map<string, string>): Expr => {
-    const r = (o: Operand) => operand(o, env);
-    switch (e.kind) {
-      case "operand":
-        return { ...e, value: r(e.value) };
-      case "unary":
-        return { ...e, arg: r(e.arg) };
-      case "binary":
-        return { ...e, left: r(e.left), right: r(e.right) };
-      case "select":
-        return { ...e, cond: r(e.cond), whenTrue: r(e.whenTrue), whenFalse: r(e.whenFalse) };
-      case "math":
-      case "call":
-        return { ...e, args: e.args.map(r) };
-      case "index":
-        return { ...e, object: r(e.object), index: r(e.index) };
-      case "field":
-      case "length":
-        return { ...e, object: r(e.object) };
-      case "arrayLiteral":
-        return { ...e, elements: e.elements.map(r) };
-      case "recordLiteral":
-        return { ...e, fields: e.fields.map((f) => ({ ...f, value: r(f.value) })) };
-      case "newArray":
-        return { ...e, length: r(e.length), fill: e.fill && r(e.fill) };
-      case "copy":
-        return { ...e, source: r(e.source), start: e.start && r(e.start), end: e.end && r(e.end) };
-      case "zerosLike":
-        return { ...e, like: r(e.like) };
-      case "pop":
-        return { ...e, object: r(e.object) };
-    }
-  };
+  const operand = (o: Operand, env: Map<string, string>): Operand => renameOperand(o, { variables: env, labels: NO_LABELS });
+  const expr = (e: Expr, env: Map<string, string>): Expr => renameExpr(e, { variables: env, labels: NO_LABELS });
   /** Renames a block; declarations made in it are visible to its later statements only. */
   const block = (stmts: Stmt[], outer: Map<string, string>): Stmt[] => {
     const env = new Map(outer);

@@ -32,3 +32,23 @@ export async function importGenerated(name: string, text: string): Promise<Recor
   writeFileSync(path, text);
   return import(path);
 }
+
+/** A function's parameter names, read from its source text (fixture functions are plain). */
+export function parameterNames(fn: (...args: never[]) => unknown): string[] {
+  const text = fn.toString();
+  const open = text.indexOf("(");
+  let depth = 0;
+  let close = open;
+  for (let i = open; i < text.length; i++) {
+    if (text[i] === "(") depth++;
+    if (text[i] === ")" && --depth === 0) {
+      close = i;
+      break;
+    }
+  }
+  return text
+    .slice(open + 1, close)
+    .split(",")
+    .map((p) => p.trim().split(/[\s:=]/)[0]!)
+    .filter(Boolean);
+}

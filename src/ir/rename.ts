@@ -85,3 +85,17 @@ export function renameExpr(e: Expr, renaming: Renaming): Expr {
       return { ...e, object: r(e.object) };
   }
 }
+
+/** `s` with each of its nested blocks (branches, loop parts, block body) replaced by `block(…)`. */
+export function mapNestedBlocks(s: Stmt, block: (stmts: Stmt[]) => Stmt[]): Stmt {
+  switch (s.kind) {
+    case "if":
+      return { ...s, then: block(s.then), else: block(s.else) };
+    case "loop":
+      return { ...s, init: block(s.init), test: s.test && { prelude: block(s.test.prelude), cond: s.test.cond }, body: block(s.body), update: block(s.update) };
+    case "block":
+      return { ...s, body: block(s.body) };
+    default:
+      return s;
+  }
+}

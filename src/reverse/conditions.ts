@@ -8,6 +8,7 @@ import type { Function, Stmt } from "../ir/ir.ts";
 import { BOOLEAN } from "../ir/ir.ts";
 import { NameManager } from "../ir/names.ts";
 import { forEachStmt } from "../analysis/activity.ts";
+import { mapNestedBlocks } from "../ir/rename.ts";
 
 export function isolateConditions(fn: Function): Function {
   const names = new NameManager(fn.reservedNames);
@@ -27,12 +28,8 @@ export function isolateConditions(fn: Function): Function {
             { ...rewritten, cond: { kind: "var", name: copy } },
           ];
         }
-        case "loop":
-          return [{ ...s, init: block(s.init), test: s.test && { prelude: block(s.test.prelude), cond: s.test.cond }, body: block(s.body), update: block(s.update) }];
-        case "block":
-          return [{ ...s, body: block(s.body) }];
         default:
-          return [s];
+          return [mapNestedBlocks(s, block)];
       }
     });
   const body = block(fn.body);

@@ -7,7 +7,7 @@
  */
 import { forEachStmt } from "../analysis/activity.ts";
 import type { Function, Program, Stmt } from "../ir/ir.ts";
-import { renameStmts } from "../ir/rename.ts";
+import { mapNestedBlocks, renameStmts } from "../ir/rename.ts";
 
 export function propagateCopies(program: Program): Program {
   return { functions: new Map([...program.functions].map(([name, fn]) => [name, propagateInFunction(reuseReads(fn))])) };
@@ -34,16 +34,7 @@ function reuseReads(fn: Function): Function {
       }
       // Anything but a pure definition may change what a read gives.
       if (!(s.kind === "let" && s.init && s.init.kind !== "call")) seen.clear();
-      switch (s.kind) {
-        case "if":
-          return { ...s, then: block(s.then), else: block(s.else) };
-        case "loop":
-          return { ...s, init: block(s.init), test: s.test && { prelude: block(s.test.prelude), cond: s.test.cond }, body: block(s.body), update: block(s.update) };
-        case "block":
-          return { ...s, body: block(s.body) };
-        default:
-          return s;
-      }
+      return mapNestedBlocks(s, block);
     });
   };
   const body = block(fn.body);
@@ -85,21 +76,7 @@ function propagateInFunction(fn: Function): Function {
     const keep = isParam(root) ? root : (names.find((n) => !fn.temporaries.has(n)) ?? root);
     for (const n of names) if (n !== keep) variables.set(n, keep);
   }
-  const dropCopies = (stmts: Stmt[]): Stmt[] =>
-    stmts
-      .filter((s) => !copies.has(s))
-      .map((s) => {
-        switch (s.kind) {
-          case "if":
-            return { ...s, then: dropCopies(s.then), else: dropCopies(s.else) };
-          case "loop":
-            return { ...s, init: dropCopies(s.init), test: s.test && { prelude: dropCopies(s.test.prelude), cond: s.test.cond }, body: dropCopies(s.body), update: dropCopies(s.update) };
-          case "block":
-            return { ...s, body: dropCopies(s.body) };
-          default:
-            return s;
-        }
-      });
+  const dropCopies = (stmts: Stmt[]): Stmt[] => stmts.filter((s) => !copies.has(s)).map((s) => mapNestedBlocks(s, dropCopies));
   const body = renameStmts(dropCopies(fn.body), { variables, labels: new Map() });
   const temporaries = new Set([...fn.temporaries].filter((t) => !variables.has(t)));
   return { ...fn, body, temporaries };

@@ -14,7 +14,7 @@
 import { forEachStmt } from "../analysis/activity.ts";
 import type { Function, Operand, Program, Stmt } from "../ir/ir.ts";
 import { NameManager } from "../ir/names.ts";
-import { renameOperand, renameStmts } from "../ir/rename.ts";
+import { mapNestedBlocks, renameOperand, renameStmts } from "../ir/rename.ts";
 
 const LIMIT = 60;
 
@@ -108,14 +108,8 @@ function inlineInto(fn: Function, inlinable: (callee: string) => Function | unde
         const callee = inlinable(s.callee);
         return callee ? expand(callee, s.args, s).stmts : [s];
       }
-      case "if":
-        return [{ ...s, then: block(s.then), else: block(s.else) }];
-      case "loop":
-        return [{ ...s, init: block(s.init), test: s.test && { prelude: block(s.test.prelude), cond: s.test.cond }, body: block(s.body), update: block(s.update) }];
-      case "block":
-        return [{ ...s, body: block(s.body) }];
       default:
-        return [s];
+        return [mapNestedBlocks(s, block)];
     }
   };
   const body = block(fn.body);

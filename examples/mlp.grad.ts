@@ -224,8 +224,8 @@ function densePullback(
     t17 = tape.pop()!;
     const t12 = t11[i];
     const t12Bar = t11Bar[i];
-    const t39 = Math.ceil(input.length - 0);
-    j = 0 + (t39 > 0 ? t39 : 0);
+    const t37 = input.length;
+    j = t37 > 0 ? t37 : 0;
     while (j > 0) {
       j--;
       // adjoint of line 17: z += layer.W[i][j] * input[j];

@@ -487,8 +487,8 @@ export function gmmObjectiveGrad(
   // adjoint of line 55: return largest + Math.log(sum);
   largest2Bar += t166Bar;
   sum3Bar += t166Bar / sum3;
-  const t176 = Math.ceil(alpha.length - 0);
-  i42 = 0 + (t176 > 0 ? t176 : 0);
+  const t174 = alpha.length;
+  i42 = t174 > 0 ? t174 : 0;
   while (i42 > 0) {
     i42--;
     // adjoint of line 53: sum += Math.exp(v[i] - largest);
@@ -499,8 +499,8 @@ export function gmmObjectiveGrad(
   }
   // adjoint of line 51: let sum = 0;
   sum3Bar = 0;
-  const t184 = Math.ceil(alpha.length - 1);
-  i4 = 1 + (t184 > 0 ? t184 : 0);
+  const t181 = alpha.length - 1;
+  i4 = 1 + (t181 > 0 ? t181 : 0);
   while (i4 > 1) {
     i4--;
     if (t159) {
@@ -516,8 +516,8 @@ export function gmmObjectiveGrad(
   alphaBar[0] += t155Bar;
   // adjoint of line 129: return -0.5 * n * d * Math.log(2 * Math.PI) + total - n * logsumexp(alpha) + prior + K * priorConstant;
   totalBar += t106Bar;
-  const t193 = Math.floor(d - 1) + 1;
-  j2 = 1 + (t193 > 0 ? t193 : 0);
+  const t190 = Math.floor(d - 1) + 1;
+  j2 = 1 + (t190 > 0 ? t190 : 0);
   while (j2 > 1) {
     j2--;
     while (i3 > 1) {
@@ -527,8 +527,8 @@ export function gmmObjectiveGrad(
   }
   const t83 = -0.5 * gamma;
   const t84 = t83 * gamma;
-  const t220 = Math.ceil(K - 0);
-  k3 = 0 + (t220 > 0 ? t220 : 0);
+  const t215 = Math.ceil(K);
+  k3 = t215 > 0 ? t215 : 0;
   while (k3 > 0) {
     k3--;
     // adjoint of line 124: prior += -0.5 * gamma * gamma * frobenius + m * sumQ[k];
@@ -549,8 +549,8 @@ export function gmmObjectiveGrad(
     j7 = controlTape[--controlTapeTop];
     const t67 = qDiag[k3];
     const t67Bar = qDiagBar[k3];
-    const t216 = Math.ceil(d - 0);
-    j6 = 0 + (t216 > 0 ? t216 : 0);
+    const t212 = Math.ceil(d);
+    j6 = t212 > 0 ? t212 : 0;
     while (j6 > 0) {
       j6--;
       // adjoint of line 119: frobenius += qDiag[k][j] * qDiag[k][j];
@@ -564,8 +564,8 @@ export function gmmObjectiveGrad(
   }
   // adjoint of line 115: let prior = 0;
   priorBar = 0;
-  const t305 = Math.ceil(n - 0);
-  i = 0 + (t305 > 0 ? t305 : 0);
+  const t291 = Math.ceil(n);
+  i = t291 > 0 ? t291 : 0;
   while (i > 0) {
     i--;
     // adjoint of line 111: total += logsumexp(beta);
@@ -573,8 +573,8 @@ export function gmmObjectiveGrad(
     // adjoint of line 55: return largest + Math.log(sum);
     largestBar += t124Bar;
     sumBar += t124Bar / sum;
-    const t231 = Math.ceil(beta.length - 0);
-    i22 = 0 + (t231 > 0 ? t231 : 0);
+    const t224 = beta.length;
+    i22 = t224 > 0 ? t224 : 0;
     while (i22 > 0) {
       i22--;
       // adjoint of line 53: sum += Math.exp(v[i] - largest);
@@ -586,8 +586,8 @@ export function gmmObjectiveGrad(
     // adjoint of line 51: let sum = 0;
     sumBar = 0;
     sum = tape[--tapeTop];
-    const t239 = Math.ceil(beta.length - 1);
-    i2 = 1 + (t239 > 0 ? t239 : 0);
+    const t231 = beta.length - 1;
+    i2 = 1 + (t231 > 0 ? t231 : 0);
     while (i2 > 1) {
       i2--;
       if (t117) {
@@ -601,8 +601,8 @@ export function gmmObjectiveGrad(
     const t113Bar = largestBar;
     largestBar = 0;
     betaBar[0] += t113Bar;
-    const t301 = Math.ceil(K - 0);
-    k2 = 0 + (t301 > 0 ? t301 : 0);
+    const t288 = Math.ceil(K);
+    k2 = t288 > 0 ? t288 : 0;
     while (k2 > 0) {
       k2--;
       // adjoint of line 109: beta[k] = alpha[k] + sumQ[k] - 0.5 * squaredNorm;
@@ -613,8 +613,8 @@ export function gmmObjectiveGrad(
       const t56Bar = t58Bar;
       sumQBar[k2] += t58Bar;
       alphaBar[k2] += t56Bar;
-      const t257 = Math.ceil(d - 0);
-      j5 = 0 + (t257 > 0 ? t257 : 0);
+      const t248 = Math.ceil(d);
+      j5 = t248 > 0 ? t248 : 0;
       while (j5 > 0) {
         j5--;
         // adjoint of line 107: squaredNorm += transformed[j] * transformed[j];
@@ -629,14 +629,14 @@ export function gmmObjectiveGrad(
       squaredNormBar = 0;
       const t44 = l[k2];
       const t44Bar = lBar[k2];
-      const t276 = Math.ceil(d - 0);
-      col = 0 + (t276 > 0 ? t276 : 0);
+      const t266 = Math.ceil(d);
+      col = t266 > 0 ? t266 : 0;
       while (col > 0) {
         col--;
         const t40 = col + 1;
         const t46 = centered[col];
-        const t272 = Math.ceil(d - t40);
-        row = t40 + (t272 > 0 ? t272 : 0);
+        const t263 = Math.ceil(d - t40);
+        row = t40 + (t263 > 0 ? t263 : 0);
         while (row > t40) {
           row--;
           index--;
@@ -655,8 +655,8 @@ export function gmmObjectiveGrad(
       index = controlTape[--controlTapeTop];
       const t34 = qDiag[k2];
       const t34Bar = qDiagBar[k2];
-      const t288 = Math.ceil(d - 0);
-      j4 = 0 + (t288 > 0 ? t288 : 0);
+      const t277 = Math.ceil(d);
+      j4 = t277 > 0 ? t277 : 0;
       while (j4 > 0) {
         j4--;
         // adjoint of line 96: transformed[j] = qDiag[k][j] * centered[j];
@@ -669,8 +669,8 @@ export function gmmObjectiveGrad(
         t34Bar[j4] += t35Bar;
       }
       const t29Bar = muBar[k2];
-      const t297 = Math.ceil(d - 0);
-      j3 = 0 + (t297 > 0 ? t297 : 0);
+      const t285 = Math.ceil(d);
+      j3 = t285 > 0 ? t285 : 0;
       while (j3 > 0) {
         j3--;
         // adjoint of line 92: centered[j] = x[i][j] - mu[k][j];
@@ -683,8 +683,8 @@ export function gmmObjectiveGrad(
   }
   // adjoint of line 85: let total = 0;
   totalBar = 0;
-  const t326 = Math.ceil(K - 0);
-  k = 0 + (t326 > 0 ? t326 : 0);
+  const t310 = Math.ceil(K);
+  k = t310 > 0 ? t310 : 0;
   while (k > 0) {
     k--;
     // adjoint of line 82: sumQ.push(s);
@@ -694,8 +694,8 @@ export function gmmObjectiveGrad(
     qDiagBar.pop();
     const t12Bar = qBar[k];
     const t15Bar = qBar[k];
-    const t322 = Math.ceil(d - 0);
-    j = 0 + (t322 > 0 ? t322 : 0);
+    const t307 = Math.ceil(d);
+    j = t307 > 0 ? t307 : 0;
     while (j > 0) {
       j--;
       // adjoint of line 79: s += q[k][j];

@@ -81,16 +81,16 @@ export function llsqGrad(
   let residualBar = 0;
   // adjoint of line 19: return sum / 2;
   sumBar += 0.5 * 1;
-  const t32 = Math.ceil(n - 0);
-  i = 0 + (t32 > 0 ? t32 : 0);
+  const t29 = Math.ceil(n);
+  i = t29 > 0 ? t29 : 0;
   while (i > 0) {
     i--;
     // adjoint of line 17: sum += residual * residual;
     const t15Bar = sumBar;
     residualBar += residual * t15Bar;
     residualBar += residual * t15Bar;
-    const t28 = Math.ceil(x.length - 0);
-    j = 0 + (t28 > 0 ? t28 : 0);
+    const t26 = x.length;
+    j = t26 > 0 ? t26 : 0;
     while (j > 0) {
       j--;
       // adjoint of line 15: residual -= x[j] * t ** j;

@@ -43,8 +43,8 @@ export function logisticLossGrad(
   let bBar = 0;
   // adjoint of line 16: return total / X.length;
   totalBar += 1 / t21;
-  const t39 = Math.ceil(X.length - 0);
-  i = 0 + (t39 > 0 ? t39 : 0);
+  const t35 = X.length;
+  i = t35 > 0 ? t35 : 0;
   while (i > 0) {
     i--;
     // adjoint of line 14: total += Math.log(1 + Math.exp(-z)) + (1 - y[i]) * z;
@@ -54,8 +54,8 @@ export function logisticLossGrad(
     t13 = tape[--tapeTop];
     zBar -= t12Bar;
     const t8 = X[i];
-    const t34 = Math.ceil(w.length - 0);
-    j = 0 + (t34 > 0 ? t34 : 0);
+    const t32 = w.length;
+    j = t32 > 0 ? t32 : 0;
     while (j > 0) {
       // adjoint of line 13: for (let j = 0; j < w.length; j++) z += w[j] * X[i][j];
       j--;

@@ -75,8 +75,8 @@ export function lseGrad(x: number[]): {
   const t14Bar = 1;
   largestBar += t14Bar;
   sumBar += t14Bar / sum;
-  const t22 = Math.ceil(x.length - 0);
-  i2 = 0 + (t22 > 0 ? t22 : 0);
+  const t20 = x.length;
+  i2 = t20 > 0 ? t20 : 0;
   while (i2 > 0) {
     i2--;
     // adjoint of line 14: sum += Math.exp(x[i] - largest);
@@ -87,17 +87,17 @@ export function lseGrad(x: number[]): {
   }
   // adjoint of line 12: let sum = 0;
   sumBar = 0;
-  const t36 = Math.ceil(x.length - 0);
-  i = 0 + (t36 > 0 ? t36 : 0);
+  const t32 = x.length;
+  i = t32 > 0 ? t32 : 0;
   while (i > 0) {
     i--;
     // adjoint of line 10: largest = Math.max(largest, x[i]);
-    const t26 = largest;
-    const t27 = largestBar;
+    const t24 = largest;
+    const t25 = largestBar;
     largestBar = 0;
     largest = tape[--tapeTop];
-    largestBar += largest === t26 ? t27 : 0;
-    xBar[i] += largest === t26 ? 0 : t27;
+    largestBar += largest === t24 ? t25 : 0;
+    xBar[i] += largest === t24 ? 0 : t25;
   }
   // adjoint of line 8: let largest = -Infinity;
   largestBar = 0;

@@ -390,8 +390,8 @@ export function lstmObjectiveGrad(
   while (t > 0) {
     t--;
     const t101 = sequence[t + 1];
-    const t130 = Math.ceil(b - 0);
-    i5 = 0 + (t130 > 0 ? t130 : 0);
+    const t129 = Math.ceil(b);
+    i5 = t129 > 0 ? t129 : 0;
     while (i5 > 0) {
       i5--;
       // adjoint of line 60: total += sequence[t + 1][i] * (prediction[i] - lse);
@@ -404,8 +404,8 @@ export function lstmObjectiveGrad(
     lseBar = 0;
     sumExpBar += t96Bar;
     t96 = tape[--tapeTop];
-    const t148 = Math.ceil(b - 0);
-    i4 = 0 + (t148 > 0 ? t148 : 0);
+    const t146 = Math.ceil(b);
+    i4 = t146 > 0 ? t146 : 0;
     while (i4 > 0) {
       i4--;
       const t88 = t87[i4];
@@ -425,16 +425,16 @@ export function lstmObjectiveGrad(
     }
     // adjoint of line 53: let sumExp = 0;
     sumExpBar = 0;
-    const t221 = Math.ceil(layers - 0);
-    layer2 = 0 + (t221 > 0 ? t221 : 0);
+    const t216 = Math.ceil(layers);
+    layer2 = t216 > 0 ? t216 : 0;
     while (layer2 > 0) {
       layer2--;
       const t31 = 2 * layer2;
       const weight = mainParams[t31];
       const weightBar = mainParamsBar[t31];
       const biasBar = mainParamsBar[2 * layer2 + 1];
-      const t157 = Math.ceil(b - 0);
-      i3 = 0 + (t157 > 0 ? t157 : 0);
+      const t154 = Math.ceil(b);
+      i3 = t154 > 0 ? t154 : 0;
       while (i3 > 0) {
         i3--;
         // adjoint of line 50: input[i] = h[i];
@@ -442,8 +442,8 @@ export function lstmObjectiveGrad(
         inputBar[i3] = 0;
         hBar[i3] += t83Bar;
       }
-      const t217 = Math.ceil(b - 0);
-      i2 = 0 + (t217 > 0 ? t217 : 0);
+      const t213 = Math.ceil(b);
+      i2 = t213 > 0 ? t213 : 0;
       while (i2 > 0) {
         i2--;
         const t41 = weight[i2];
@@ -537,8 +537,8 @@ export function lstmObjectiveGrad(
       hBar = adjointTape.pop()!;
     }
     const t24 = sequence[t];
-    const t230 = Math.ceil(b - 0);
-    i = 0 + (t230 > 0 ? t230 : 0);
+    const t224 = Math.ceil(b);
+    i = t224 > 0 ? t224 : 0;
     while (i > 0) {
       i--;
       // adjoint of line 34: input[i] = sequence[t][i] * extraParams[0][i];
@@ -550,8 +550,8 @@ export function lstmObjectiveGrad(
   }
   // adjoint of line 29: let total = 0;
   totalBar = 0;
-  const t235 = Math.ceil(layers - 0);
-  layer = 0 + (t235 > 0 ? t235 : 0);
+  const t228 = Math.ceil(layers);
+  layer = t228 > 0 ? t228 : 0;
   while (layer > 0) {
     layer--;
     // adjoint of line 26: cell.push(state[2 * layer + 1].slice());

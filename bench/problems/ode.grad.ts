@@ -416,12 +416,12 @@ function rungeKuttaPullbackWrtX(
   for (let k = 0; k < resultBar.length; k++) {
     yBar[k] += resultBar[k];
   }
-  const t208 = Math.ceil(s - 0);
-  step = 0 + (t208 > 0 ? t208 : 0);
+  const t199 = Math.ceil(s);
+  step = t199 > 0 ? t199 : 0;
   while (step > 0) {
     step--;
-    const t105 = Math.ceil(n - 0);
-    i8 = 0 + (t105 > 0 ? t105 : 0);
+    const t104 = Math.ceil(n);
+    i8 = t104 > 0 ? t104 : 0;
     while (i8 > 0) {
       i8--;
       // adjoint of line 40: y[i] += (h * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i])) / 6;
@@ -438,8 +438,8 @@ function rungeKuttaPullbackWrtX(
       zBar[i8] += t34Bar;
       yBar[i8] += t33Bar;
     }
-    const t118 = Math.ceil(x.length - 1);
-    i5 = 1 + (t118 > 0 ? t118 : 0);
+    const t116 = x.length - 1;
+    i5 = 1 + (t116 > 0 ? t116 : 0);
     while (i5 > 1) {
       i5--;
       // adjoint of line 20: z[i] = x[i] * y[i - 1];
@@ -457,8 +457,8 @@ function rungeKuttaPullbackWrtX(
     z4Bar[0] = 0;
     xBar[0] += t75Bar;
     z4Bar = adjointTape.pop()!;
-    const t132 = Math.ceil(n - 0);
-    i7 = 0 + (t132 > 0 ? t132 : 0);
+    const t129 = Math.ceil(n);
+    i7 = t129 > 0 ? t129 : 0;
     while (i7 > 0) {
       // adjoint of line 37: for (let i = 0; i < n; i++) stage[i] = y[i] + h * k3[i];
       i7--;
@@ -468,8 +468,8 @@ function rungeKuttaPullbackWrtX(
       z3Bar[i7] += h * t29Bar;
       yBar[i7] += t26Bar;
     }
-    const t145 = Math.ceil(x.length - 1);
-    i4 = 1 + (t145 > 0 ? t145 : 0);
+    const t141 = x.length - 1;
+    i4 = 1 + (t141 > 0 ? t141 : 0);
     while (i4 > 1) {
       i4--;
       // adjoint of line 20: z[i] = x[i] * y[i - 1];
@@ -487,8 +487,8 @@ function rungeKuttaPullbackWrtX(
     z3Bar[0] = 0;
     xBar[0] += t66Bar;
     z3Bar = adjointTape.pop()!;
-    const t160 = Math.ceil(n - 0);
-    i6 = 0 + (t160 > 0 ? t160 : 0);
+    const t155 = Math.ceil(n);
+    i6 = t155 > 0 ? t155 : 0;
     while (i6 > 0) {
       // adjoint of line 35: for (let i = 0; i < n; i++) stage[i] = y[i] + (h * k2[i]) / 2;
       i6--;
@@ -498,8 +498,8 @@ function rungeKuttaPullbackWrtX(
       z2Bar[i6] += h * (0.5 * t22Bar);
       yBar[i6] += t18Bar;
     }
-    const t173 = Math.ceil(x.length - 1);
-    i3 = 1 + (t173 > 0 ? t173 : 0);
+    const t167 = x.length - 1;
+    i3 = 1 + (t167 > 0 ? t167 : 0);
     while (i3 > 1) {
       i3--;
       // adjoint of line 20: z[i] = x[i] * y[i - 1];
@@ -517,8 +517,8 @@ function rungeKuttaPullbackWrtX(
     z2Bar[0] = 0;
     xBar[0] += t57Bar;
     z2Bar = adjointTape.pop()!;
-    const t188 = Math.ceil(n - 0);
-    i = 0 + (t188 > 0 ? t188 : 0);
+    const t181 = Math.ceil(n);
+    i = t181 > 0 ? t181 : 0;
     while (i > 0) {
       // adjoint of line 33: for (let i = 0; i < n; i++) stage[i] = y[i] + (h * k1[i]) / 2;
       i--;
@@ -528,8 +528,8 @@ function rungeKuttaPullbackWrtX(
       zBar[i] += h * (0.5 * t14Bar);
       yBar[i] += t10Bar;
     }
-    const t201 = Math.ceil(x.length - 1);
-    i2 = 1 + (t201 > 0 ? t201 : 0);
+    const t193 = x.length - 1;
+    i2 = 1 + (t193 > 0 ? t193 : 0);
     while (i2 > 1) {
       i2--;
       // adjoint of line 20: z[i] = x[i] * y[i - 1];

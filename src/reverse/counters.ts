@@ -69,8 +69,10 @@ export function isIntegerValued(operand: Operand, fn: Function): boolean {
   const integer = (o: Operand): boolean => {
     if (o.kind === "number") return Number.isInteger(o.value);
     if (o.kind !== "var") return false;
+    // A parameter can be any number, whatever is later added to it.
+    if (fn.params.some((p) => p.name === o.name)) return false;
     const defs = definitions.get(o.name);
-    if (!defs) return false; // a parameter: any number
+    if (!defs) return false;
     if (visiting.has(o.name)) return true; // `i = i + 1` keeps an integer an integer
     visiting.add(o.name);
     const result = defs.every(integerExpr);
@@ -100,11 +102,15 @@ export function isIntegerValued(operand: Operand, fn: Function): boolean {
 export function setCounterToExit(b: IRBuilder, counter: string, start: Operand, step: 1 | -1, exit: LoopExit): void {
   // Ascending: the number of iterations is max(0, ⌈B − s⌉) for `<`, max(0, ⌊B − s⌋ + 1) for `<=`.
   const bound = exit.bound.kind === "operand" ? exit.bound.value : b.temp({ kind: "length", object: { kind: "var", name: exit.bound.array } }, NUMBER);
-  const distance = b.temp({ kind: "binary", op: "-", left: step === 1 ? bound : start, right: step === 1 ? start : bound }, NUMBER);
-  let trips = b.temp({ kind: "math", fn: exit.inclusive ? "floor" : "ceil", args: [distance] }, NUMBER);
+  const fromZero = start.kind === "number" && start.value === 0;
+  // Counting up from 0, the distance is the bound itself.
+  const distance = fromZero && step === 1 ? bound : b.temp({ kind: "binary", op: "-", left: step === 1 ? bound : start, right: step === 1 ? start : bound }, NUMBER);
+  // A length minus an integer start is an integer already.
+  const whole = exit.bound.kind === "length";
+  let trips = whole ? distance : b.temp({ kind: "math", fn: exit.inclusive ? "floor" : "ceil", args: [distance] }, NUMBER);
   if (exit.inclusive) trips = b.temp({ kind: "binary", op: "+", left: trips, right: num(1) }, NUMBER);
   // `trips > 0 ? trips : 0`, so that a NaN bound (no iteration) leaves the counter at its start.
   const positive = b.temp({ kind: "binary", op: ">", left: trips, right: num(0) }, BOOLEAN);
   const count = b.temp({ kind: "select", cond: positive, whenTrue: trips, whenFalse: num(0) }, NUMBER);
-  b.emit({ kind: "assign", name: counter, value: { kind: "binary", op: step === 1 ? "+" : "-", left: start, right: count } });
+  b.emit({ kind: "assign", name: counter, value: fromZero && step === 1 ? { kind: "operand", value: count } : { kind: "binary", op: step === 1 ? "+" : "-", left: start, right: count } });
 }

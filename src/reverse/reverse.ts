@@ -1525,7 +1525,8 @@ class ReverseFunction {
       if (wanted.has(name) && this.definitionSites.get(name)?.count === 1 && this.definedEarlierInBlock(name, at)) return true;
       // A running index (`index++` last in the block) is undone first in the block's backward
       // code: a value read with it is recomputed right after that.
-      const undo = this.undoneLast(name, at);
+      // Only an index that is saved anyway gets its undo emitted (at its restore point).
+      const undo = wanted.has(name) ? this.undoneLast(name, at) : undefined;
       if (undo) {
         deferred.set(at, undo);
         return true;
@@ -1564,6 +1565,18 @@ class ReverseFunction {
     for (const name of chosen) {
       const undo = deferred.get(site.get(name)!);
       if (undo) this.afterUndo.set(name, undo);
+    }
+    // What is recomputed from a value that waits for an undo waits for it too.
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const name of chosen) {
+        if (this.afterUndo.has(name)) continue;
+        const waitsFor = exprOperands(definitionOf.get(name)!.init!).find((o) => o.kind === "var" && this.afterUndo.has(o.name));
+        if (waitsFor?.kind === "var") {
+          this.afterUndo.set(name, this.afterUndo.get(waitsFor.name)!);
+          grew = true;
+        }
+      }
     }
     this.recomputedDefinitions = definitionOf;
     this.placeRecomputed(chosen, definitionOf, site);

@@ -1478,7 +1478,11 @@ class ReverseFunction {
       const read = this.positions.get(at);
       if (!read) return false;
       const cls = this.activity.aliasClass(container);
-      const block = this.parents.get(at)?.block;
+      // A read in a loop's test or update is recomputed at the top of the loop's body: the whole
+      // loop is then the block whose later writes would not yet be undone.
+      const parent = this.parents.get(at);
+      const owner = parent?.owner;
+      const block = owner?.kind === "loop" && (parent!.block === owner.test?.prelude || parent!.block === owner.update) ? [owner] : parent?.block;
       return (writesOf.get(cls) ?? []).every((w) => {
         const write = this.positions.get(w);
         if (write === undefined) return false;

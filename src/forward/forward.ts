@@ -11,9 +11,9 @@
 import { forEachStmt, type Activity, type ActivityOracle } from "../analysis/activity.ts";
 import { IRBuilder, operandD } from "../ir/builder.ts";
 import type { DerivativeFunction, Expr, Function, Operand, Param, Program, SourceLoc, Stmt, Type } from "../ir/ir.ts";
-import { NUMBER, num, ref } from "../ir/ir.ts";
+import { BOOLEAN, NUMBER, num, ref } from "../ir/ir.ts";
 import { NameManager, capitalize } from "../ir/names.ts";
-import { derivativeType, isDifferentiable, isReference } from "../ir/types.ts";
+import { derivativeType, sameType, isDifferentiable, isReference } from "../ir/types.ts";
 import { add, mul, ruleFor, type D } from "../rules/rules.ts";
 import { mentions, substitute } from "../rules/d.ts";
 import { exprOperands } from "../emit/inline.ts";
@@ -176,19 +176,27 @@ class ForwardFunction {
    * shape. `shared` makes aliases get one zero container between them (a literal holding two
    * names of one array must hold two names of one tangent array).
    */
-  private tangentOrZero(operand: Operand, shared?: Map<string, Operand>): Operand {
+  private tangentOrZero(operand: Operand, shared?: Map<string, { value: Operand; zeros: Operand }[]>): Operand {
     const tangent = this.tangentOf(operand);
     if (tangent) return tangent;
     const type = this.typeOf(operand);
     if (!isReference(type)) return num(0);
-    // One zero container per variable in a literal: a container that appears twice gets one
-    // tangent (alias classes are too coarse here: two fields of one record share a class).
-    const key = operand.kind === "var" ? operand.name : undefined;
-    const known = key !== undefined ? shared?.get(key) : undefined;
-    if (known) return known;
     const sparse = operand.kind === "var" && ((this.fn as { tapeNames?: Set<string> }).tapeNames?.has(operand.name) ?? false);
-    const zeros = this.b.temp({ kind: "zerosLike", like: operand, type, sparse }, derivativeType(type));
-    if (key !== undefined) shared?.set(key, zeros);
+    let zeros = this.b.temp({ kind: "zerosLike", like: operand, type, sparse }, derivativeType(type));
+    if (operand.kind !== "var" || !shared) return zeros;
+    // In one literal, a container that is the same object as an earlier one (`q7Bar[1]` and
+    // `t13Bar`) gets the same zeros, so that what one side adds to its tangent the other sees.
+    // Alias classes only say that they may be the same: the generated code asks `===`.
+    const cls = this.activity.aliasClass(operand.name);
+    const earlier = shared.get(cls) ?? [];
+    for (const e of [...earlier].reverse()) {
+      if (e.value.kind === "var" && e.value.name === operand.name) return e.zeros;
+      // Containers of different types are never the same object.
+      if (!sameType(this.typeOf(e.value), type)) continue;
+      const same = this.b.temp({ kind: "binary", op: "===", left: operand, right: e.value }, BOOLEAN);
+      zeros = this.b.temp({ kind: "select", cond: same, whenTrue: e.zeros, whenFalse: zeros }, derivativeType(type));
+    }
+    shared.set(cls, [...earlier, { value: operand, zeros }]);
     return zeros;
   }
 
@@ -393,13 +401,13 @@ class ForwardFunction {
           : this.zerosLikeTarget(target, targetType);
       case "arrayLiteral": {
         const elementTypes = e.type.kind === "tuple" ? e.type.elements : e.elements.map(() => (e.type as { element: Type }).element);
-        const zeros = new Map<string, Operand>();
+        const zeros = new Map<string, { value: Operand; zeros: Operand }[]>();
         const elements = e.elements.map((el, i) => (isDifferentiable(elementTypes[i]!) ? this.tangentOrZero(el, zeros) : num(0)));
         return { kind: "arrayLiteral", elements, type: derivativeType(e.type) };
       }
       case "recordLiteral": {
         const type = e.type as Extract<Type, { kind: "record" }>;
-        const zeros = new Map<string, Operand>();
+        const zeros = new Map<string, { value: Operand; zeros: Operand }[]>();
         const fields = e.fields.filter((f) => isDifferentiable(type.fields.find((t) => t.name === f.name)!.type)).map((f) => ({ name: f.name, value: this.tangentOrZero(f.value, zeros) }));
         return { kind: "recordLiteral", fields, type: derivativeType(e.type) };
       }

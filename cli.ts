@@ -20,7 +20,8 @@ const USAGE = `Usage: tsad <file.ts>... [options]
 Generates derivative modules (<name>.grad.ts) for TypeScript functions.
 
 Options:
-  --fn f,g       functions to differentiate (default: every exported function)
+  --fn f,g       functions to differentiate (default: the @differentiate-tagged ones,
+                 or every exported function in a file without tags)
   --wrt p,q      parameters to differentiate with respect to (default: every differentiable one)
   --emit KINDS   comma list of ${EMIT_KINDS.join(", ")}
                  (default: grad for functions returning number, jvp,vjp otherwise)

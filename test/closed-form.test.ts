@@ -20,6 +20,30 @@ function close(actual: number, expected: number): void {
 }
 
 describe("closed forms", () => {
+  it("a recurrence longer than a tape's first capacity: y ← sin(y), 5000 times, has dy/dx = Π cos(yₖ)", async () => {
+    const m = await build(
+      `export function iterate(x: number, n: number): number {
+         let y = x;
+         for (let i = 0; i < n; i++) y = Math.sin(y);
+         return y;
+       }`,
+      "iterate",
+      ["grad"],
+      ["x"],
+    );
+    const [x, n] = [1.1, 5000];
+    let y = x;
+    let derivative = 1;
+    for (let i = 0; i < n; i++) {
+      derivative *= Math.cos(y);
+      y = Math.sin(y);
+    }
+    const result = m.iterateGrad!(x, n);
+    expect(result.value).toBe(y);
+    // The derivative is about 8e-6: compare relatively, so that a lost tape entry shows.
+    expect(Math.abs(result.grad.x - derivative) / Math.abs(derivative)).toBeLessThan(1e-10);
+  });
+
   it("scalars and Math: f(x, y) = x²·sin y + e^(xy)", async () => {
     const m = await build(`export function f(x: number, y: number): number { return x * x * Math.sin(y) + Math.exp(x * y); }`, "f", ["jvp", "grad"]);
     const [x, y] = [0.7, -1.3];

@@ -22,7 +22,7 @@ describe.each(fixtureNames())("fixture %s", (name) => {
     const primal = source[config.fn] as (...args: unknown[]) => unknown;
     const scalar = typeof primal(...config.args()) === "number";
     const kinds: EmitKind[] = scalar ? ["jvp", "grad", "hvp", "hessian", "jacobian"] : ["jvp", "vjp", "jacobian"];
-    const module = (await importGenerated(`dense-${name}`, await generate(name, config, kinds))) as Generated;
+    const module = (await importGenerated(`dense-${name}`, await generate(name, config, kinds), join(FIXTURES, name))) as Generated;
     const random = rng(4242);
     const params = parameterNames(primal);
     const wrt = config.wrt ?? params.filter((_, i) => hasNumbers(config.args()[i]));

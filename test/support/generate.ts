@@ -26,10 +26,14 @@ export async function generate(name: string, config: FixtureConfig, emit: EmitKi
 
 let counter = 0;
 /** Imports generated code (self-contained TypeScript) as a module. */
-export async function importGenerated(name: string, text: string): Promise<Record<string, (...args: unknown[]) => unknown>> {
+/**
+ * Imports generated code as a module. A module that imports its source (a user's derivative
+ * rule is called from there) gets `sourceDir`, where the source's relative path resolves.
+ */
+export async function importGenerated(name: string, text: string, sourceDir?: string): Promise<Record<string, (...args: unknown[]) => unknown>> {
   mkdirSync(SCRATCH, { recursive: true });
   const path = join(SCRATCH, `${name}-${process.pid}-${counter++}.ts`);
-  writeFileSync(path, text);
+  writeFileSync(path, sourceDir ? text.replace(/from "\.\/([^"]+)"/g, (_, file: string) => `from ${JSON.stringify(join(sourceDir, file))}`) : text);
   return import(path);
 }
 

@@ -1,9 +1,13 @@
 /** Type-checks generated modules in memory with `--strict` (what users' `tsc` will say). */
 import ts from "typescript";
 
-export function typeCheck(modules: ReadonlyMap<string, string>): string[] {
-  const files = new Map([...modules].map(([name, text]) => [`/generated/${name}.grad.ts`, text]));
-  const options: ts.CompilerOptions = { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, lib: ["lib.es2022.d.ts"], skipLibCheck: true, types: [] };
+/**
+ * `pathOf(name)` places a module where it would be written, so that an import of its source
+ * (`./input.ts`, when it calls a user's derivative rule) resolves; by default under /generated.
+ */
+export function typeCheck(modules: ReadonlyMap<string, string>, pathOf: (name: string) => string = (name) => `/generated/${name}.grad.ts`): string[] {
+  const files = new Map([...modules].map(([name, text]) => [pathOf(name), text]));
+  const options: ts.CompilerOptions = { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, lib: ["lib.es2022.d.ts"], skipLibCheck: true, types: [], allowImportingTsExtensions: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext };
   const host = ts.createCompilerHost(options);
   const readFile = host.readFile.bind(host);
   const fileExists = host.fileExists.bind(host);

@@ -22,7 +22,7 @@ import { capitalize, NameManager } from "./ir/names.ts";
 import { hessianWrapper, jacobianMode, jacobianWrapper, type Callee, type JacobianMode } from "./higher/dense.ts";
 import { printProgram } from "./ir/print.ts";
 import { derivativeType, isDifferentiable } from "./ir/types.ts";
-import { callees, checkCallGraph } from "./analysis/callgraph.ts";
+import { checkCallGraph, reachable } from "./analysis/callgraph.ts";
 import { writtenParams } from "./analysis/writes.ts";
 import { topLevelFunctions, type SourceFunction } from "./load/functions.ts";
 import { selectTargets } from "./load/targets.ts";
@@ -160,6 +160,7 @@ export async function explain(options: ExplainOptions): Promise<ExplainResult> {
     const { program: generated, irNames, targetsByFile, calls: program } = prepare(options);
     const oracle = new ActivityOracle(program);
     const structured = structuredProgram(generated);
+    const structuredOracle = new ActivityOracle(structured);
     const explanations = targetsByFile.flatMap(({ targets }) =>
       targets.map((source) => {
         const fn = program.functions.get(irNames.get(source.node)!)!;
@@ -167,7 +168,7 @@ export async function explain(options: ExplainOptions): Promise<ExplainResult> {
         if (!isDifferentiable(fn.returnType)) throw new DiagnosticError([diagnostics.noDifferentiableOutput(fn.sourceName, fn.loc)]);
         const kind = fn.returnType.kind === "number" ? "grad" : "vjp";
         const exportName = `${fn.sourceName}${capitalize(kind)}`;
-        const reverse = differentiateReverse(structured, new ActivityOracle(structured), [{ fn: fn.name, wrt, exportName, kind }]);
+        const reverse = differentiateReverse(structured, structuredOracle, [{ fn: fn.name, wrt, exportName, kind }]);
         const reverseProgram: Program = { functions: new Map([...structured.functions, ...reverse.functions.map((f) => [f.name, f] as const)]) };
         return explainFunction({ program, oracle, fn, wrt, reverse: { program: reverseProgram, fn: reverseProgram.functions.get(exportName)! }, sizes: options.sizes ?? new Map() });
       }),
@@ -320,15 +321,8 @@ function denseWrappers(target: { fn: Function; wrt: boolean[]; hessian: boolean;
 
 /** The functions the user asked for and every generated function they call, in the given order. */
 function reachableFrom(functions: Function[]): Function[] {
-  const byName = new Map(functions.map((fn) => [fn.name, fn]));
-  const program: Program = { functions: byName };
-  const reached = new Set<string>();
-  const visit = (name: string) => {
-    if (reached.has(name) || !byName.has(name)) return;
-    reached.add(name);
-    callees(program, name).forEach(visit);
-  };
-  functions.filter((fn) => fn.exported).forEach((fn) => visit(fn.name));
+  const program: Program = { functions: new Map(functions.map((fn) => [fn.name, fn])) };
+  const reached = new Set(reachable(program, functions.filter((fn) => fn.exported).map((fn) => fn.name)));
   return functions.filter((fn) => reached.has(fn.name));
 }
 
@@ -359,14 +353,7 @@ function selectWrt(fn: Function, source: SourceFunction, wrt: string[] | undefin
 
 /** The source functions the generated code calls as they are, and everything they call. */
 function primalCopies(program: Program, calls: Set<string>): Function[] {
-  const needed: string[] = [];
-  const visit = (name: string) => {
-    if (needed.includes(name)) return;
-    needed.push(name);
-    callees(program, name).forEach(visit);
-  };
-  [...calls].sort().forEach(visit);
-  return needed.map((name) => ({ ...program.functions.get(name)!, exported: false }));
+  return reachable(program, [...calls].sort()).map((name) => ({ ...program.functions.get(name)!, exported: false }));
 }
 
 function headerFor(input: string, targets: SourceFunction[], options: CompileOptions, kinds: EmitKind[], tagged: boolean): string {

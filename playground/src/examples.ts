@@ -4,21 +4,15 @@ import mlp from "raw:../../examples/mlp.ts";
 import rosenbrock from "raw:../../examples/rosenbrock.ts";
 import sawtooth from "raw:../../examples/sawtooth.ts";
 import rk4 from "raw:../examples/rk4.ts";
+import type { PlotSettings } from "./share.ts";
 
-export interface Example {
+export interface Example extends PlotSettings {
   id: string;
   title: string;
   source: string;
   fn: string;
   wrt?: string[];
   emit?: string[];
-  /** JSON text by parameter name. */
-  args: Record<string, string>;
-  family?: { param: string; values: number[] };
-  xCoord?: number;
-  yCoord?: number;
-  xRange?: [number, number];
-  yRange?: [number, number];
 }
 
 const mlpLayers = [

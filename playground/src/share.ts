@@ -3,19 +3,23 @@
  * JSON, deflated with the browser's CompressionStream and written base64url into the URL hash
  * (`#s=…`), so a link carries everything and no server stores anything.
  */
-export interface SharedState {
-  source: string;
-  example?: string;
-  fn?: string;
-  wrt?: string[];
-  emit?: string[];
-  inline?: boolean;
+/** What the plot is drawn from: arguments (JSON text by parameter name) and ranges. */
+export interface PlotSettings {
   args: Record<string, string>;
   family?: { param: string; values: number[] };
   xCoord?: number;
   yCoord?: number;
   xRange?: [number, number];
   yRange?: [number, number];
+}
+
+export interface SharedState extends PlotSettings {
+  source: string;
+  example?: string;
+  fn?: string;
+  wrt?: string[];
+  emit?: string[];
+  inline?: boolean;
 }
 
 const PREFIX = "#s=";

@@ -14,6 +14,20 @@ export function callees(program: Program, name: string): string[] {
   return found;
 }
 
+/** The functions `roots` call, directly or not, roots first, in the order first reached (names outside the program are skipped). */
+export function reachable(program: Program, roots: Iterable<string>): string[] {
+  const reached: string[] = [];
+  const seen = new Set<string>();
+  const visit = (name: string) => {
+    if (seen.has(name) || !program.functions.has(name)) return;
+    seen.add(name);
+    reached.push(name);
+    callees(program, name).forEach(visit);
+  };
+  for (const root of roots) visit(root);
+  return reached;
+}
+
 export function checkCallGraph(program: Program): void {
   const state = new Map<string, "visiting" | "done">();
   const visit = (name: string): void => {

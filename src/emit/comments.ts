@@ -3,6 +3,7 @@
  * from one source line and include derivative code, a comment `// tangent of line N: <source>`.
  */
 import type { DerivativeFunction, Function, Stmt } from "../ir/ir.ts";
+import { mapNestedBlocks } from "../ir/rename.ts";
 
 export function annotateSourceLines(fn: DerivativeFunction): Function {
   const annotate = (block: Stmt[]): Stmt[] => {
@@ -21,17 +22,6 @@ export function annotateSourceLines(fn: DerivativeFunction): Function {
     }
     return out;
   };
-  const nested = (s: Stmt): Stmt => {
-    switch (s.kind) {
-      case "if":
-        return { ...s, then: annotate(s.then), else: annotate(s.else) };
-      case "loop":
-        return { ...s, init: annotate(s.init), test: s.test && { prelude: annotate(s.test.prelude), cond: s.test.cond }, body: annotate(s.body), update: annotate(s.update) };
-      case "block":
-        return { ...s, body: annotate(s.body) };
-      default:
-        return s;
-    }
-  };
+  const nested = (s: Stmt): Stmt => mapNestedBlocks(s, annotate);
   return { ...fn, body: annotate(fn.body) };
 }

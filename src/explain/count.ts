@@ -13,7 +13,7 @@
  * Branches count as the larger of the two (coefficient-wise, an upper bound); a loop whose trip
  * count is not a counter running between sizes gets a symbol of its own, reported as such.
  */
-import type { Activity, ActivityOracle } from "../analysis/activity.ts";
+import { forEachStmt, type Activity, type ActivityOracle } from "../analysis/activity.ts";
 import { fold } from "../ir/builder.ts";
 import type { Expr, Function, Operand, Program, Stmt, Type } from "../ir/ir.ts";
 import { isDifferentiable } from "../ir/types.ts";
@@ -256,16 +256,9 @@ class Counter {
   private declared: Map<string, Type> | undefined;
   private declaredTypes(): Map<string, Type> {
     if (!this.declared) {
-      this.declared = new Map(this.fn.params.map((p) => [p.name, p.type]));
-      const visit = (stmts: Stmt[]) => {
-        for (const s of stmts) {
-          if (s.kind === "let") this.declared!.set(s.name, s.type);
-          if (s.kind === "if") (visit(s.then), visit(s.else));
-          if (s.kind === "loop") (visit(s.init), visit(s.test?.prelude ?? []), visit(s.body), visit(s.update));
-          if (s.kind === "block") visit(s.body);
-        }
-      };
-      visit(this.fn.body);
+      const declared = new Map(this.fn.params.map((p) => [p.name, p.type]));
+      forEachStmt(this.fn.body, (s) => s.kind === "let" && declared.set(s.name, s.type));
+      this.declared = declared;
     }
     return this.declared;
   }
@@ -389,14 +382,6 @@ function mirror(op: string): string {
 
 function assignedIn(stmts: Stmt[]): string[] {
   const names: string[] = [];
-  const visit = (list: Stmt[]) => {
-    for (const s of list) {
-      if (s.kind === "assign") names.push(s.name);
-      if (s.kind === "if") (visit(s.then), visit(s.else));
-      if (s.kind === "loop") (visit(s.init), visit(s.test?.prelude ?? []), visit(s.body), visit(s.update));
-      if (s.kind === "block") visit(s.body);
-    }
-  };
-  visit(stmts);
+  forEachStmt(stmts, (s) => s.kind === "assign" && names.push(s.name));
   return names;
 }

@@ -59,12 +59,7 @@ export function exitReads(exit: LoopExit): Operand {
 
 /** Whether a value is an integer whatever the inputs: literals, lengths, counters and sums of them. */
 export function isIntegerValued(operand: Operand, fn: Function): boolean {
-  const definitions = new Map<string, Expr[]>();
-  forEachStmt(fn.body, (s) => {
-    if (s.kind === "let" && s.init) definitions.set(s.name, [...(definitions.get(s.name) ?? []), s.init]);
-    if (s.kind === "assign") definitions.set(s.name, [...(definitions.get(s.name) ?? []), s.value]);
-    if (s.kind === "let" && !s.init) definitions.set(s.name, [...(definitions.get(s.name) ?? []), { kind: "operand", value: num(Number.NaN) }]);
-  });
+  const definitions = definitionsOf(fn);
   const visiting = new Set<string>();
   const integer = (o: Operand): boolean => {
     if (o.kind === "number") return Number.isInteger(o.value);
@@ -97,6 +92,22 @@ export function isIntegerValued(operand: Operand, fn: Function): boolean {
   };
   return integer(operand);
 }
+
+/** Every value each variable of `fn` is given (a declaration without one counts as NaN), computed once per function. */
+function definitionsOf(fn: Function): Map<string, Expr[]> {
+  const known = definitionCache.get(fn);
+  if (known) return known;
+  const definitions = new Map<string, Expr[]>();
+  const define = (name: string, value: Expr) => definitions.set(name, [...(definitions.get(name) ?? []), value]);
+  forEachStmt(fn.body, (s) => {
+    if (s.kind === "let") define(s.name, s.init ?? { kind: "operand", value: num(Number.NaN) });
+    if (s.kind === "assign") define(s.name, s.value);
+  });
+  definitionCache.set(fn, definitions);
+  return definitions;
+}
+
+const definitionCache = new WeakMap<Function, Map<string, Expr[]>>();
 
 /** Emits `counter = <its value after the loop>`, for a loop that starts at `start`. */
 export function setCounterToExit(b: IRBuilder, counter: string, start: Operand, step: 1 | -1, exit: LoopExit): void {

@@ -18,6 +18,8 @@ export interface Explanation {
   wrt: string[];
   /** Parameters left out of the default `wrt`: no derivative flows from them to the result. */
   inert: string[];
+  /** The size symbols the counts are written in (what `--size` can give values to). */
+  sizeNames: string[];
   /** Formatted polynomials in the size symbols (`x.length`, `n`). */
   inputs: string;
   outputs: string;
@@ -77,6 +79,7 @@ export function explainFunction({ program, oracle, fn, wrt, reverse, sizes, iner
     line: fn.loc.line,
     wrt: fn.params.filter((_, i) => wrt[i]).map((p) => p.name),
     inert,
+    sizeNames: [...new Set([inputs, outputs, counts.primal, jvp, vjp, jacobianForward, jacobianReverse, tape].flatMap(symbols))].sort(),
     inputs: format(inputs),
     outputs: format(outputs),
     operations: { primal: format(counts.primal), jvp: format(jvp), vjp: format(vjp), jacobianForward: format(jacobianForward), jacobianReverse: format(jacobianReverse) },
@@ -198,7 +201,7 @@ function render(e: Omit<Explanation, "text">, counts: Counts, polys: Record<stri
   };
   const lines = [
     `${e.function} (${e.file}:${e.line}), with respect to ${e.wrt.join(", ")}`,
-    ...(e.inert.length > 0 ? [`  (not ${e.inert.join(", ")}: no derivative flows from ${e.inert.length === 1 ? "it" : "them"} to the result, e.g. ${e.inert.length === 1 ? "it is" : "they are"} used only as indices or in tests)`] : []),
+    ...(e.inert.length > 0 ? [`  left out: ${e.inert.join(", ")} (no derivative can flow from ${e.inert.length === 1 ? "it" : "them"} to the result: used only as an index or in a test)`] : []),
     "",
     `  inputs        ${e.inputs} ${e.inputs === "1" ? "number" : "numbers"}${at(polys.inputs!)}`,
     `  outputs       ${e.outputs} ${e.outputs === "1" ? "number" : "numbers"}${at(polys.outputs!)}`,

@@ -79,6 +79,25 @@ export const unplugin = createUnplugin((options: TsadPluginOptions | undefined =
     return existsSync(beside) && generatedPath(beside) === generated.replace(GENERATED, `.grad.${format()}`) ? beside : undefined;
   };
 
+  /** The generated module an import names: a `?grad` import, or a `.grad.ts`/`.grad.js` path whose source exists. */
+  const resolveGenerated = (id: string, importer: string | undefined): string | null => {
+      if (QUERY.test(id)) {
+        const base = resolve(importer ? dirname(importer) : (root ?? process.cwd()), id.replace(QUERY, ""));
+        const source = existsSync(base) ? base : [".ts", ".mts"].map((ext) => base + ext).find(existsSync);
+        if (!source) return null;
+        const generated = generatedPath(source);
+        sources.set(generated, source);
+        return generated;
+      }
+      if (GENERATED.test(id) && (id.startsWith(".") || id.startsWith("/"))) {
+        const generated = resolve(importer ? dirname(importer) : (root ?? process.cwd()), id);
+        // `./model.grad.js` names the module generated from model.ts (TypeScript's convention).
+        const canonical = generated.replace(GENERATED, `.grad.${format()}`);
+        if (sourceOf(canonical)) return canonical;
+      }
+      return null;
+    };
+
   return {
     name: "tsad",
     enforce: "pre",
@@ -96,22 +115,13 @@ export const unplugin = createUnplugin((options: TsadPluginOptions | undefined =
         return [...modules, ...affected];
       },
     },
-    resolveId(id, importer) {
-      if (QUERY.test(id)) {
-        const base = resolve(importer ? dirname(importer) : (root ?? process.cwd()), id.replace(QUERY, ""));
-        const source = existsSync(base) ? base : [".ts", ".mts"].map((ext) => base + ext).find(existsSync);
-        if (!source) return null;
-        const generated = generatedPath(source);
-        sources.set(generated, source);
-        return generated;
-      }
-      if (GENERATED.test(id) && (id.startsWith(".") || id.startsWith("/"))) {
-        const generated = resolve(importer ? dirname(importer) : (root ?? process.cwd()), id);
-        // `./model.grad.js` names the module generated from model.ts (TypeScript's convention).
-        const canonical = generated.replace(GENERATED, `.grad.${format()}`);
-        if (sourceOf(canonical)) return canonical;
-      }
-      return null;
+    resolveId(id, importer, resolveOptions) {
+      const resolved = resolveGenerated(id, importer);
+      // Vite's dependency scan reads what it resolves from disk, where a generated module is not.
+      // It imports nothing but the user's own files, so the scan may skip it: an id with a NUL
+      // byte is one the scan treats as virtual and leaves out.
+      if (resolved && (resolveOptions as { scan?: boolean } | undefined)?.scan) return `\0${resolved}`;
+      return resolved;
     },
     loadInclude(id) {
       return GENERATED.test(id) && sourceOf(id) !== undefined;

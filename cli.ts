@@ -72,6 +72,8 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     io.stdout(`${pkg.version}\n`);
     return 0;
   }
+  const format = values.format ?? "ts";
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) return usageError(io, `unknown --format \`${format}\` (choose from ${OUTPUT_FORMATS.join(", ")})`);
   if (positionals.length === 0) return usageError(io, "no input file");
   for (const file of positionals) {
     if (!existsSync(file)) return usageError(io, `cannot find ${file}`);
@@ -82,8 +84,6 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
   for (const kind of emit ?? []) {
     if (!(EMIT_KINDS as readonly string[]).includes(kind)) return usageError(io, `unknown --emit kind \`${kind}\` (choose from ${EMIT_KINDS.join(", ")})`);
   }
-  const format = values.format ?? "ts";
-  if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) return usageError(io, `unknown --format \`${format}\` (choose from ${OUTPUT_FORMATS.join(", ")})`);
   if (values.out && existsSync(values.out) && !statSync(values.out).isDirectory()) return usageError(io, `--out ${values.out} is a file, not a folder`);
   // Two inputs whose modules would be written to one path: say so before compiling anything.
   const writers = new Map<string, string>();

@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 // loads when there is something to compile, so `tsad --help` answers at once.
 import { EMIT_KINDS, OUTPUT_FORMATS, type EmitKind, type OutputFormat } from "./src/options.ts";
 import { argumentError } from "./src/suggest.ts";
+import { cacheDir, enableCompileCache } from "./src/compile-cache.ts";
 
 const USAGE = `Usage: tsad <file.ts>... [options]
        tsad explain <file.ts> [--fn f] [--size name=value,...]   (costs of each mode; see tsad explain --help)
@@ -138,6 +139,8 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  const cache = process.env.TSAD_NO_CACHE ? undefined : cacheDir(dirname(fileURLToPath(import.meta.url)));
+  if (cache) enableCompileCache(cache);
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

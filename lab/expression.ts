@@ -169,11 +169,12 @@ export function parseExpression(text: string): Expression {
     if (token.kind === "name") {
       const name = token.text.toLowerCase();
       if (name === "x") return (x) => x;
-      if (name in CONSTANTS) {
+      // Own properties only: `constructor` or `__proto__` are not functions a user can call.
+      if (Object.hasOwn(CONSTANTS, name)) {
         const value = CONSTANTS[name]!;
         return () => value;
       }
-      const fn = FUNCTIONS[name];
+      const fn = Object.hasOwn(FUNCTIONS, name) ? FUNCTIONS[name] : undefined;
       if (!fn) throw new ExpressionError(`unknown name '${token.text}': use x, pi, e and ${FUNCTION_NAMES.join(", ")}`, token.at);
       if (!isOp("(")) throw new ExpressionError(`'${token.text}' is a function: write ${token.text}(…)`, token.at);
       next();

@@ -19,7 +19,7 @@ export function sawtooth(x: number, depth: number): number {
 
 /** A built-in target by name, or else `text` parsed as an expression in x. */
 export function targetFunction(name: string, text?: string): Expression {
-  if (name in TARGETS) return TARGETS[name as TargetName].fn;
+  if (Object.hasOwn(TARGETS, name)) return TARGETS[name as TargetName].fn;
   if (name === "custom") return parseExpression(text ?? "");
   throw new Error(`unknown target '${name}': use ${[...Object.keys(TARGETS), "custom"].join(", ")}`);
 }

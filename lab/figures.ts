@@ -157,6 +157,7 @@ export function ntkCharts(r: NtkResult): Chart[] {
   return [
     { kind: "heat", title: `kernel at initialisation, width ${r.kernel.width}`, values: r.kernel.initial, xs: r.xs, axisLabel: "x, x'", range },
     { kind: "heat", title: `after training (relative change ${r.kernel.change.toPrecision(2)})`, values: r.kernel.trained, xs: r.xs, axisLabel: "x, x'", range },
+    { kind: "heat", title: "the change: trained minus initial", values: r.kernel.trained.map((row, i) => row.map((v, j) => v - r.kernel.initial[i]![j]!)), xs: r.xs, axisLabel: "x, x'" },
     movement,
   ];
 }

@@ -50,7 +50,7 @@ export interface Box {
 
 export const COLOURS = { blue: "#2a62c9", red: "#c8452f", green: "#2e8b57", orange: "#d08a1e", purple: "#7b4bb7", grey: "#8a90a0", ink: "#1f2430", faint: "#e3e6ec", muted: "#5b6275" } as const;
 
-const MARGIN = { left: 62, right: 14, top: 26, bottom: 38 };
+const MARGIN = { left: 62, right: 14, top: 38, bottom: 38 };
 
 export function drawChart(surface: Surface, chart: Chart, box: Box): void {
   surface.rect(box.x, box.y, box.w, box.h, "#ffffff");
@@ -90,12 +90,18 @@ function position(axis: Axis, v: number, from: number, to: number): number {
   return from + t * (to - from);
 }
 
-/** Round values (1, 2, 5 × 10^k) in the axis range, or powers of ten on a log axis spanning a decade or more. */
+/**
+ * Round values (1, 2, 5 × 10^k) in the axis range. On a log axis: 1, 2 and 5 in every decade if
+ * that makes at most eight, else the powers of ten.
+ */
 export function ticks(axis: Axis): number[] {
-  if (axis.log && axis.hi / axis.lo >= 10) {
-    const out: number[] = [];
-    for (let k = Math.ceil(Math.log10(axis.lo) - 1e-9); k <= Math.floor(Math.log10(axis.hi) + 1e-9); k++) out.push(10 ** k);
-    if (out.length >= 2) return out;
+  if (axis.log) {
+    const powers: number[] = [];
+    for (let k = Math.floor(Math.log10(axis.lo)); k <= Math.ceil(Math.log10(axis.hi)); k++) powers.push(10 ** k);
+    const inside = (v: number) => v >= axis.lo * (1 - 1e-9) && v <= axis.hi * (1 + 1e-9);
+    const round = powers.flatMap((p) => [p, 2 * p, 5 * p].map((v) => Number(v.toPrecision(1)))).filter(inside);
+    if (round.length >= 2 && round.length <= 8) return round;
+    if (powers.filter(inside).length >= 2) return powers.filter(inside);
   }
   const span = axis.hi - axis.lo;
   const rough = span / 5;
@@ -143,11 +149,14 @@ function drawLineChart(surface: Surface, chart: LineChart, box: Box): void {
     if (s.style === "points" || s.style === "both") for (const [x, y] of points) if (y >= area.y - 1 && y <= area.y + area.h + 1) surface.dot(x, y, 2.6, s.colour);
   }
   const legend = [...chart.series.map((s) => ({ label: s.label, colour: s.colour })), ...(chart.levels ?? []), ...(chart.marks ? [chart.marks] : [])].filter((e) => e.label);
-  legend.forEach((entry, i) => {
-    const y = area.y + 8 + i * 14;
-    surface.rect(area.x + area.w - 12, y - 4, 8, 8, entry.colour);
-    surface.text(entry.label, area.x + area.w - 18, y, { colour: COLOURS.ink, align: "right", baseline: "middle" });
-  });
+  // One row under the title, right-aligned, so that it never covers the data.
+  let right = area.x + area.w;
+  for (const entry of [...legend].reverse()) {
+    const y = box.y + 27;
+    surface.rect(right - 8, y - 4, 8, 8, entry.colour);
+    surface.text(entry.label, right - 12, y, { colour: COLOURS.ink, align: "right", baseline: "middle" });
+    right -= 12 + entry.label.length * 6.5 + 14;
+  }
 }
 
 /** Dark blue → teal → yellow, for t in [0, 1]. */

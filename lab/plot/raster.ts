@@ -27,9 +27,18 @@ export class Raster implements Surface {
   }
 
   /** Fills device pixels [x0, x1) × [y0, y1). */
-  private fill(x0: number, y0: number, x1: number, y1: number, rgb: readonly number[]): void {
-    for (let py = Math.max(0, Math.round(y0)); py < Math.min(this.pixelHeight, Math.round(y1)); py++) {
-      for (let px = Math.max(0, Math.round(x0)); px < Math.min(this.pixelWidth, Math.round(x1)); px++) this.put(px, py, rgb);
+  private fill(x0: number, y0: number, x1: number, y1: number, [r, g, b]: readonly number[]): void {
+    const left = Math.max(0, Math.round(x0));
+    const right = Math.min(this.pixelWidth, Math.round(x1));
+    const bottom = Math.min(this.pixelHeight, Math.round(y1));
+    const pixels = this.pixels;
+    for (let py = Math.max(0, Math.round(y0)); py < bottom; py++) {
+      for (let i = (py * this.pixelWidth + left) * 4, end = (py * this.pixelWidth + right) * 4; i < end; i += 4) {
+        pixels[i] = r!;
+        pixels[i + 1] = g!;
+        pixels[i + 2] = b!;
+        pixels[i + 3] = 255;
+      }
     }
   }
 
@@ -48,7 +57,7 @@ export class Raster implements Surface {
       const [bx, by] = points[i]!;
       if (![ax, ay, bx, by].every(Number.isFinite)) continue;
       const length = Math.hypot(bx - ax, by - ay) * k;
-      const stamps = Math.max(1, Math.ceil(length * 2));
+      const stamps = Math.max(1, Math.ceil(length));
       for (let s = 0; s <= stamps; s++) {
         const along = travelled + (length * s) / stamps;
         if (dashed && Math.floor(along / (6 * k)) % 2 === 1) continue;

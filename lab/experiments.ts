@@ -111,9 +111,9 @@ export function approximation(options: Partial<ApproximationOptions> = {}, progr
     onStep: (step) => {
       if (step % every !== 0 && step !== o.steps) return;
       result.losses.push({ step, loss: meanSquaredError(layers, samples) });
-      if (step % (every * 10) === 0 || step === o.steps) {
+      if (progress) {
         refresh();
-        progress?.((0.8 * step) / o.steps, result);
+        progress((0.8 * step) / o.steps, result);
       }
     },
   });
@@ -219,9 +219,9 @@ export function generalisation(options: Partial<GeneralisationOptions> = {}, pro
   const { layers } = runOnce(main, (step, layers) => {
     if (step % every !== 0) return;
     record(step, layers);
-    if (step % (every * 10) === 0) {
+    if (progress) {
       result.fit.ys = curveOf(layers, xs);
-      progress?.((0.25 * step) / o.steps, result);
+      progress((0.25 * step) / o.steps, result);
     }
   });
   result.fit.ys = curveOf(layers, xs);

@@ -207,6 +207,18 @@ describe.skipIf(!hasChromium)("the Lab view in headless Chromium", () => {
     expect(await page.textContent("#approximation .status")).toBe("width: 'wide' is not a number");
   });
 
+  it("a learning rate too large for the network says so when the loss diverges", async () => {
+    await page.click("#tabs a[data-panel=approximation]");
+    await page.selectOption("#approximation [name=target]", "sin");
+    await page.fill("#approximation [name=depth]", "2");
+    await page.fill("#approximation [name=width]", "16");
+    await page.fill("#approximation [name=rate]", "50");
+    await page.fill("#approximation [name=steps]", "30");
+    await page.click("#approximation .run");
+    await page.waitForFunction(() => document.querySelector("#approximation")!.dataset.state === "done");
+    expect(await page.textContent("#approximation .status")).toMatch(/^done in [\d.]+ s; the loss diverged: try a smaller learning rate$/);
+  });
+
   it("raised no page errors", () => {
     expect(errors).toEqual([]);
   });

@@ -32,7 +32,7 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Reco
   return node;
 }
 
-function field(panel: Panel, key: string, value: unknown): HTMLElement {
+function field(key: string, value: unknown): HTMLElement {
   const label = LABELS[key] ?? key;
   if (key === "target") {
     const select = element("select", { name: "target" });
@@ -54,8 +54,8 @@ function buildPanel(panel: Panel): HTMLElement {
   const mainFields = element("div", { class: "fields" });
   const moreFields = element("div", { class: "fields" });
   const defaults = { ...panel.defaults, expression: "" } as Record<string, unknown>;
-  for (const key of panel.main) mainFields.append(field(panel, key, defaults[key]));
-  for (const [key, value] of Object.entries(panel.defaults)) if (!panel.main.includes(key)) moreFields.append(field(panel, key, value));
+  for (const key of panel.main) mainFields.append(field(key, defaults[key]));
+  for (const [key, value] of Object.entries(panel.defaults)) if (!panel.main.includes(key)) moreFields.append(field(key, value));
   const links = panel.runs.flatMap((name, i) => [i === 0 ? "" : ", ", element("a", { href: `#code-${name}`, "data-function": name }, element("code", {}, name))]);
   const section = element(
     "section",
@@ -136,7 +136,10 @@ function startWorker(state: PanelState): Worker {
     state.result = message.result;
     draw(state, message.result);
     if (message.kind === "progress") setStatus(state, "running", `running… ${Math.round(100 * message.fraction)}%`, message.fraction);
-    else setStatus(state, "done", `done in ${message.seconds.toFixed(1)} s`, 1);
+    else {
+      const warning = (state.panel.diverged as (r: Results[ExperimentName]) => boolean)(message.result) ? "; the loss diverged: try a smaller learning rate" : "";
+      setStatus(state, "done", `done in ${message.seconds.toFixed(1)} s${warning}`, 1);
+    }
   };
   worker.onerror = (event) => setStatus(state, "error", `the worker failed: ${event.message}`);
   return worker;

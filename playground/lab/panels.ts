@@ -18,7 +18,11 @@ export interface Panel<K extends ExperimentName = ExperimentName> {
   /** Settings a page shows first (the rest are under "more settings"). */
   main: string[];
   charts: (result: Results[K]) => Chart[];
+  /** Whether training blew up (a loss that is NaN, infinite or above 10⁶, for targets of size 1): the step size is too large. */
+  diverged: (result: Results[K]) => boolean;
 }
+
+const blewUp = (losses: number[]) => losses.some((v) => !(v < 1e6));
 
 export const PANELS: Panel[] = [
   {
@@ -29,6 +33,7 @@ export const PANELS: Panel[] = [
     defaults: APPROXIMATION_DEFAULTS,
     main: ["target", "expression", "depth", "width", "steps", "rate"],
     charts: approximationCharts as Panel["charts"],
+    diverged: ((r: Results["approximation"]) => blewUp(r.losses.map((p) => p.loss))) as Panel["diverged"],
   },
   {
     name: "generalisation",
@@ -38,6 +43,7 @@ export const PANELS: Panel[] = [
     defaults: GENERALISATION_DEFAULTS,
     main: ["target", "expression", "noise", "train", "width", "steps", "rate", "batchSize", "initScale"],
     charts: generalisationCharts as Panel["charts"],
+    diverged: ((r: Results["generalisation"]) => blewUp([...r.curves.map((p) => p.train), ...r.sweeps.flatMap((s) => s.points.map((p) => p.train))])) as Panel["diverged"],
   },
   {
     name: "curvature",
@@ -47,6 +53,7 @@ export const PANELS: Panel[] = [
     defaults: CURVATURE_DEFAULTS,
     main: ["target", "expression", "depth", "width", "steps", "rates"],
     charts: curvatureCharts as Panel["charts"],
+    diverged: ((r: Results["curvature"]) => blewUp(r.runs.flatMap((run) => run.points.map((p) => p.loss)))) as Panel["diverged"],
   },
   {
     name: "ntk",
@@ -56,6 +63,7 @@ export const PANELS: Panel[] = [
     defaults: NTK_DEFAULTS,
     main: ["target", "expression", "width", "points", "steps", "rate", "widths"],
     charts: ntkCharts as Panel["charts"],
+    diverged: ((r: Results["ntk"]) => blewUp(r.movement.map((p) => p.loss))) as Panel["diverged"],
   },
 ];
 

@@ -47,7 +47,7 @@ export async function buildPlayground(outdir = join(here, "dist"), { minify = tr
     sourcemap: false,
     legalComments: "none",
     logLevel: "warning",
-    define: { "process.env.TSAD_DEBUG_IR": "undefined" },
+    define: { "process.env.TSAD_DEBUG_IR": "undefined", "process.env.TSAD_DEBUG_PLAN": "undefined" },
     plugins: [browserShims(), rawText()],
     metafile: true,
   };

@@ -4,6 +4,7 @@
  * never `./special.ts`), and, for a file the input does not import (the input itself), the
  * extension style of the input's relative imports.
  */
+import { dirname } from "node:path";
 import type { SourceFile } from "ts-morph";
 
 /** `.js`: `./m.js` for m.ts (what TypeScript resolves under every moduleResolution); `.ts`: `./m.ts`; `""`: `./m`. */
@@ -28,7 +29,7 @@ export function importConventions(file: SourceFile): ImportConventions {
     if (!written.has(target.getFilePath())) written.set(target.getFilePath(), specifier);
     style ??= extensionStyle(specifier);
   }
-  return { dir: file.getDirectory().getPath(), written, style: style ?? ".js" };
+  return { dir: dirname(file.getFilePath()), written, style: style ?? ".js" };
 }
 
 export function extensionStyle(specifier: string): ExtensionStyle {

@@ -1,6 +1,7 @@
 /**
- * The benchmark problems in TensorFlow.js (the full `@tensorflow/tfjs` package, CPU backend,
- * float32), written as a TensorFlow.js user would: inputs are tensors made once, the objective
+ * The benchmark problems in TensorFlow.js (the full `@tensorflow/tfjs` package, on its CPU backend
+ * (plain JavaScript) or its WebAssembly backend (`@tensorflow/tfjs-backend-wasm`, XNNPACK kernels,
+ * with SIMD where the runtime has it); float32 on both), written as a TensorFlow.js user would: inputs are tensors made once, the objective
  * is built from tensor operations, and `tf.grads` differentiates it. Every function here returns
  * a `TfProblem` (bench/peer.ts): `primal()` and `gradient()` run the whole computation and read
  * the numbers back.
@@ -9,23 +10,38 @@
  * `npm ci --prefix bench/peers`.
  */
 import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs-backend-wasm";
 import type { TfProblem } from "../peer.ts";
 
 export async function initialise(): Promise<string> {
-  // Without tfjs-node, tfjs prints a suggestion to install it on first use; we choose CPU on purpose.
+  await useBackend("cpu");
+  return `TensorFlow.js ${tf.version.tfjs}`;
+}
+
+/**
+ * Makes `backend` the one new tensors live on and operations run on. Tensors are made per backend
+ * (each problem is built after its backend is chosen), so no data moves between backends while timed.
+ * Returns how the backend runs: for wasm, whether SIMD and threads are on.
+ */
+export async function useBackend(backend: "cpu" | "wasm"): Promise<string> {
+  // Without tfjs-node, tfjs prints a suggestion to install it on first use; we choose on purpose.
   const warn = console.warn;
   const log = console.log;
   console.warn = () => {};
   console.log = () => {};
   try {
-    await tf.setBackend("cpu");
+    await tf.setBackend(backend);
     await tf.ready();
     tf.tidy(() => tf.scalar(1).add(1).dataSync());
   } finally {
     console.warn = warn;
     console.log = log;
   }
-  return `TensorFlow.js ${tf.version.tfjs}, backend ${tf.getBackend()}`;
+  if (tf.getBackend() !== backend) throw new Error(`TensorFlow.js could not start its ${backend} backend`);
+  if (backend === "cpu") return "cpu";
+  const simd = tf.env().getBool("WASM_HAS_SIMD_SUPPORT") ? "SIMD" : "no SIMD";
+  const threads = tf.env().getBool("WASM_HAS_MULTITHREAD_SUPPORT") ? "threads" : "one thread";
+  return `wasm (${simd}, ${threads})`;
 }
 
 /** Wraps an objective of tensors: `wrt` are differentiated, `data` are constants. */
@@ -34,11 +50,11 @@ function problem(objective: (...wrt: tf.Tensor[]) => tf.Scalar, wrt: tf.Tensor[]
   return {
     primal: () => tf.tidy(() => objective(...wrt).dataSync()[0]!),
     gradient: () => {
-      let flat: number[] = [];
+      let read: ArrayLike<number>[] = [];
       tf.tidy(() => {
-        flat = gradients(wrt).flatMap((g) => Array.from(g.dataSync()));
+        read = gradients(wrt).map((g) => g.dataSync());
       });
-      return flat;
+      return read;
     },
   };
 }

@@ -21,12 +21,14 @@ function bytes(n: number | undefined, collected: boolean | undefined): string {
   return collected ? `${text} (gc)` : text;
 }
 
-function milliseconds(ms: number): string {
+function milliseconds(ms: number | null): string {
+  // --check measures no time (NaN, which JSON carries as null).
+  if (ms === null || !Number.isFinite(ms)) return "";
   return ms < 0.1 ? ms.toFixed(4) : ms < 100 ? ms.toFixed(3) : ms.toFixed(0);
 }
 
 export function printTable(rows: Row[], notes: string[]): void {
-  const cells = rows.map((r) => [r.problem, r.size, r.contender, milliseconds(r.ms), r.ratio < 100 ? r.ratio.toFixed(2) : r.ratio.toFixed(0), `${milliseconds(r.spread[0])}–${milliseconds(r.spread[1])}`, bytes(r.heapBytes, r.collected), r.check]);
+  const cells = rows.map((r) => [r.problem, r.size, r.contender, milliseconds(r.ms), r.ratio === null || !Number.isFinite(r.ratio) ? "" : r.ratio < 100 ? r.ratio.toFixed(2) : r.ratio.toFixed(0), r.spread[0] === null || !Number.isFinite(r.spread[0]) ? "" : `${milliseconds(r.spread[0])}–${milliseconds(r.spread[1])}`, bytes(r.heapBytes, r.collected), r.check]);
   const header = ["problem", "size", "contender", "ms (median)", "× primal", "spread (ms)", "extra memory", "vs tsad"];
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
   const line = (row: string[]) => `| ${row.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;

@@ -19,6 +19,16 @@ type Dtype = "float32" | "float64";
 
 let jax: Jax;
 
+/**
+ * Unrolled loops longer than this are left out: tracing and compiling the LSTM's 1,023 characters
+ * ran for over ten minutes and past a gigabyte without finishing; 127 characters take seconds.
+ */
+const UNROLL_LIMIT = 200;
+
+function unrolled(steps: number, what: string): void {
+  if (steps > UNROLL_LIMIT) throw new Error(`jax-js would unroll ${steps} ${what} while tracing (no loop primitive); more than ${UNROLL_LIMIT} is left out`);
+}
+
 export async function initialise(): Promise<string> {
   const g = globalThis as { navigator?: object; Float16Array?: unknown };
   g.navigator ??= {};
@@ -33,10 +43,10 @@ export async function initialise(): Promise<string> {
  * `objective(params, data)`: params are differentiated, data are constants passed in at every call
  * (so that the traced program does not consume them). The gradient is one typed array per param.
  */
-function problem(dtype: Dtype, objective: (p: JArray[], d: JArray[]) => JArray, params: number[][] | number[][][], data: (number[] | number[][])[], dataDtypes: (Dtype | "int32")[] = []): TfProblem {
+function problem(dtype: Dtype, objective: (p: JArray[], d: JArray[]) => JArray, params: number[][] | number[][][], data: (number[] | number[][])[]): TfProblem {
   const np = jax.numpy;
   const p = (params as unknown[]).map((v) => np.array(v as number[], { dtype: np[dtype] }));
-  const d = data.map((v, i) => np.array(v as number[], { dtype: np[dataDtypes[i] ?? dtype] }));
+  const d = data.map((v) => np.array(v as number[], { dtype: np[dtype] }));
   const primal = jax.jit((ps: JArray[], ds: JArray[]) => objective(ps, ds));
   const both = jax.jit(jax.valueAndGrad((ps: JArray[], ds: JArray[]) => objective(ps, ds)));
   const refs = (xs: JArray[]) => xs.map((x) => x.ref);
@@ -94,24 +104,26 @@ export function mlp(dtype: Dtype, layers: { W: number[][]; b: number[] }[], xs: 
   }, layers.flatMap((layer) => [layer.W, layer.b]) as number[][][], [xs, ys]);
 }
 
-/** GMM, all points against all components: Q_k gathered from [exp(q_k), l_k, 0] by one index array. */
+/** GMM, all points against all components at once (K × n × d arrays). */
 export function gmm(dtype: Dtype, input: { alpha: number[]; mu: number[][]; q: number[][]; l: number[][]; x: number[][]; gamma: number; m: number }, priorConstant: number): TfProblem {
   const K = input.alpha.length;
   const n = input.x.length;
   const d = input.x[0]!.length;
   const L = (d * (d - 1)) / 2;
-  const gatherIndex: number[] = new Array(d * d).fill(d + L);
-  for (let j = 0; j < d; j++) gatherIndex[j * d + j] = j;
+  // Q_k, flattened row by row, is [exp(q_k), l_k] times a 0/1 matrix that puts each entry in its
+  // place (l fills the strict lower part column by column). A matrix product, not `take`: jit
+  // cannot differentiate a gather (its transpose, a scatter, fails to compile).
+  const place: number[][] = Array.from({ length: d + L }, () => new Array(d * d).fill(0));
+  for (let j = 0; j < d; j++) place[j]![j * d + j] = 1;
   let next = 0;
-  for (let col = 0; col < d; col++) for (let row = col + 1; row < d; row++) gatherIndex[row * d + col] = d + next++;
+  for (let col = 0; col < d; col++) for (let row = col + 1; row < d; row++) place[d + next++]![row * d + col] = 1;
   const { gamma, m } = input;
   const constant = -0.5 * n * d * Math.log(2 * Math.PI) + priorConstant;
-  return problem(dtype, ([alpha, mu, q, l], [points, index]) => {
+  return problem(dtype, ([alpha, mu, q, l], [points, placement]) => {
     const np = jax.numpy;
     const diag = np.exp(q!.ref);
     const sumQ = q!.sum(1);
-    const zero = np.zeros([K, 1], { dtype: np[dtype] });
-    const Q = np.take(np.concatenate([diag.ref, l!.ref, zero], 1), index!, 1).reshape([K, d, d]);
+    const Q = np.matmul(np.concatenate([diag.ref, l!.ref], 1), placement!).reshape([K, d, d]);
     const centered = points!.slice(null, [], []).sub(mu!.slice([], null, [])); // K × n × d
     const transformed = np.matmul(centered, Q.transpose([0, 2, 1])); // (Q_k · (x_i − μ_k))ᵀ
     const beta = alpha!.ref.add(sumQ.ref).slice([], null).sub(np.square(transformed).sum(2).mul(0.5)); // K × n
@@ -119,7 +131,7 @@ export function gmm(dtype: Dtype, input: { alpha: number[]; mu: number[][]; q: n
     const frobenius = np.square(diag).sum(1).add(np.square(l!).sum(1));
     const prior = frobenius.mul(-0.5 * gamma * gamma).add(sumQ.mul(m)).sum();
     return data.add(prior).add(constant);
-  }, [input.alpha, input.mu, input.q, input.l] as unknown as number[][][], [input.x, gatherIndex], [dtype, "int32"]);
+  }, [input.alpha, input.mu, input.q, input.l] as unknown as number[][][], [input.x, place]);
 }
 
 /** LSTM: the suites' definition step by step, unrolled over the characters while tracing. */
@@ -127,6 +139,7 @@ export function lstm(dtype: Dtype, input: { main_params: number[][]; extra_param
   const layers = input.main_params.length / 2;
   const b = input.sequence[0]!.length;
   const c = input.sequence.length;
+  unrolled(c - 1, "characters");
   return problem(dtype, ([main, extra], [sequence, state]) => {
     const np = jax.numpy;
     const gate = (row: number, k: number) => main!.ref.slice(row, [k * b, (k + 1) * b]);
@@ -166,6 +179,7 @@ export function lstm(dtype: Dtype, input: { main_params: number[][]; extra_param
 export function odeFromState(dtype: Dtype, y0: number[], x: number[], s: number): TfProblem {
   const n = x.length;
   const h = 2 / s;
+  unrolled(s, "steps");
   return problem(dtype, ([start, params]) => {
     const np = jax.numpy;
     const first = params!.ref.slice([0, 1]);

@@ -111,7 +111,7 @@ export function mlp(layers: { W: number[][]; b: number[] }[], xs: number[][], ys
 }
 
 /**
- * GMM: Q_k assembled by gathering [exp(q_k), l_k, 0] into a d×d lower-triangular matrix, all
+ * GMM: Q_k assembled from [exp(q_k), l_k] into a d×d lower-triangular matrix, all
  * points against all components with one batched matrix product. `priorConstant` is K·C (it does
  * not depend on the parameters, so the caller computes it with the TypeScript logGamma).
  */
@@ -120,19 +120,20 @@ export function gmm(input: { alpha: number[]; mu: number[][]; q: number[][]; l: 
   const n = input.x.length;
   const d = input.x[0]!.length;
   const L = (d * (d - 1)) / 2;
-  // Index of Q[row][col] in [diag (d), l (L), 0]: l fills the strict lower part column by column.
-  const gatherIndex: number[] = new Array(d * d).fill(d + L);
-  for (let j = 0; j < d; j++) gatherIndex[j * d + j] = j;
+  // Q_k, flattened row by row, is [exp(q_k), l_k] times a 0/1 matrix that puts each entry in its
+  // place: l fills the strict lower part column by column. (A matrix product rather than a gather:
+  // the wasm backend has no kernel for the gather's gradient.)
+  const place: number[][] = Array.from({ length: d + L }, () => new Array(d * d).fill(0));
+  for (let j = 0; j < d; j++) place[j]![j * d + j] = 1;
   let next = 0;
-  for (let col = 0; col < d; col++) for (let row = col + 1; row < d; row++) gatherIndex[row * d + col] = d + next++;
-  const index = tf.tensor1d(gatherIndex, "int32");
+  for (let col = 0; col < d; col++) for (let row = col + 1; row < d; row++) place[d + next++]![row * d + col] = 1;
+  const placement = tf.tensor2d(place);
   const points = tf.tensor2d(input.x);
-  const zero = tf.zeros([K, 1]);
   const { gamma, m } = input;
   return problem((alpha, mu, q, l) => {
     const diag = tf.exp(q);
     const sumQ = tf.sum(q, 1);
-    const Q = tf.gather(tf.concat([diag, l, zero], 1), index, 1).reshape([K, d, d]);
+    const Q = tf.matMul(tf.concat([diag, l], 1), placement).reshape([K, d, d]);
     const centered = tf.sub(points.expandDims(0), mu.expandDims(1)); // K × n × d
     const transformed = tf.matMul(centered, Q, false, true); // (Q_k · (x_i − μ_k))ᵀ
     const beta = tf.sub(tf.add(alpha, sumQ).expandDims(1), tf.mul(0.5, tf.sum(tf.square(transformed), 2))); // K × n

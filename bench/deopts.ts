@@ -178,7 +178,7 @@ export function deoptReport(rows: DeoptRow[], maps: Record<string, SourceMapPayl
   out.push(
     "",
     `Node ${process.version}. Each function is called in a fresh process per problem; its first ${WARM_UP} calls are the warm-up, then at least ${MIN_CALLS} calls and ${MIN_SECONDS} s (at most ${MAX_CALLS} calls or ${MAX_SECONDS} s).`,
-    `"settled by call" is the first call from which the median of every 5 consecutive calls stays within 10% of the steady time (the median of the second half of the calls).`,
+    `"settled by call" is the first call within 10% of the steady time (the median of the second half of the calls) from which on the median of every 5 consecutive calls is too; "never" when the last ones are not. On a loaded machine, other processes alone can keep it from settling.`,
     `A deopt is counted against the function being measured when it happens while that function runs; the function V8 names may be a callee (or the primal it calls).`,
   );
   const seen = new Map<string, { deopt: Deopt; where: Located | undefined; count: number; rows: Set<string> }>();

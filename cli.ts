@@ -11,9 +11,11 @@ import { compile, EMIT_KINDS, UsageError, type EmitKind } from "./src/pipeline.t
 import { WriteError, writeAtomically } from "./src/write/write.ts";
 import { runBuildCommand } from "./src/build/command.ts";
 import { explainCommand } from "./src/explain/command.ts";
+import { verifyCommand } from "./src/verify/command.ts";
 
 const USAGE = `Usage: tsad <file.ts>... [options]
        tsad explain <file.ts> [--fn f] [--size name=value,...]   (costs of each mode; see tsad explain --help)
+       tsad verify <file.ts>... [--fn f] [--samples N] [--seed S]   (check the derivatives at sample inputs)
        tsad build [--check]   compile what tsad.config.json names (tsad build --help)
        tsad watch             the same, again on every change
 
@@ -41,6 +43,7 @@ const processIO: CliIO = { stdout: (t) => process.stdout.write(t), stderr: (t) =
 
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
   if (argv[0] === "explain") return explainCommand(argv.slice(1), io);
+  if (argv[0] === "verify") return verifyCommand(argv.slice(1), io);
   if (argv[0] === "build" || argv[0] === "watch") return runBuildCommand(argv[0], argv.slice(1), io);
   let parsed;
   try {

@@ -3,3 +3,4 @@ export { compile, explain, EMIT_KINDS, UsageError, type CompileOptions, type Com
 export type { ChainCost, Explanation } from "./explain/explain.ts";
 export type { Diagnostic, Position } from "./diagnostics/diagnostic.ts";
 export { formatDiagnostic } from "./diagnostics/format.ts";
+export { verify, type Examples, type VerifyOptions, type VerifyResult, type FunctionVerification, type CheckSummary } from "./verify/verify.ts";

@@ -5,7 +5,8 @@
  * - arguments: no generated function changes its arguments;
  * - jvp: the JVP along a random direction ẋ against central differences of the primal;
  * - vjp: the VJP (the gradient, for a number) against the JVP by the dot-product identity
- *   ⟨J·ẋ, ȳ⟩ = ⟨ẋ, Jᵀ·ȳ⟩ for a random cotangent ȳ;
+ *   ⟨J·ẋ, ȳ⟩ = ⟨ẋ, Jᵀ·ȳ⟩ for a random cotangent ȳ (against finite differences of ⟨f, ȳ⟩ when
+ *   a module checked as it is has no JVP);
  * - hvp: the Hessian-vector product against central differences of the gradient along ẋ.
  *
  * A comparison with finite differences is one of: within tolerance; unreliable (the differences
@@ -33,13 +34,13 @@ type AnyFunction = (...args: unknown[]) => unknown;
 /** The functions checked for one target: the primal and what tsad generated for it. */
 export interface Subject {
   primal: AnyFunction;
-  jvp: AnyFunction;
+  jvp?: AnyFunction;
   /** `fGrad(...args)` for a function returning a number, else `fVjp(...args, cotangent)`. */
-  reverse: AnyFunction;
+  reverse?: AnyFunction;
   scalar: boolean;
   hvp?: AnyFunction;
   params: readonly ParameterShape[];
-  wrt: readonly boolean[];
+  wrt: boolean[];
 }
 
 export type PointOutcome =
@@ -86,32 +87,47 @@ export function checkPoint(subject: Subject, args: readonly unknown[], random: (
   );
   const stepped = (h: number) => subject.params.map((p, i) => stepAlong(args[i], tangent[p.name], h));
 
-  let jvp: { value: unknown; tangent: unknown };
-  try {
-    jvp = call(subject.jvp, "the JVP", [clone(tangent)]) as typeof jvp;
-  } catch (error) {
-    return threw("jvp", "the JVP", error, errors, failed, messages);
+  let jvp: { value: unknown; tangent: unknown } | undefined;
+  if (subject.jvp) {
+    try {
+      jvp = call(subject.jvp, "the JVP", [clone(tangent)]) as { value: unknown; tangent: unknown };
+    } catch (error) {
+      return threw("jvp", "the JVP", error, errors, failed, messages);
+    }
+    checkValue(jvp, "the JVP");
   }
-  checkValue(jvp, "the JVP");
-  const outputShape = jvp.tangent;
-  const forwardEstimate = centralDifference((h) => orNaN(() => flattenLike(subject.primal(...stepped(h)), outputShape)));
-  const forward = judge(flattenLike(jvp.tangent, outputShape), forwardEstimate, tolerances.differences);
-  if (forward.verdict === "unreliable") return { kind: "unusable", reason: forward.reason };
-  record("jvp", forward.error, tolerances.differences, "the JVP disagrees with finite differences");
-
-  const cotangent = subject.scalar ? 1 : mapNumbers(outputShape, () => dyadicDirection(random));
-  let reverse: { value: unknown; grad: unknown };
-  try {
-    reverse = (subject.scalar ? call(subject.reverse, "the gradient", []) : call(subject.reverse, "the VJP", [clone(cotangent)])) as typeof reverse;
-  } catch (error) {
-    return threw("vjp", subject.scalar ? "the gradient" : "the VJP", error, errors, failed, messages);
+  // The derivative's shape: the JVP's tangent, or the value itself (flattening skips what is not a number).
+  const outputShape = jvp ? jvp.tangent : value;
+  if (jvp) {
+    const forwardEstimate = centralDifference((h) => orNaN(() => flattenLike(subject.primal(...stepped(h)), outputShape)));
+    const forward = judge(flattenLike(jvp.tangent, outputShape), forwardEstimate, tolerances.differences);
+    if (forward.verdict === "unreliable") return { kind: "unusable", reason: forward.reason };
+    record("jvp", forward.error, tolerances.differences, "the JVP disagrees with finite differences");
   }
-  checkValue(reverse, subject.scalar ? "the gradient" : "the VJP");
-  const jvpDotCotangent = dot(flattenLike(jvp.tangent, outputShape), flattenLike(cotangent, outputShape));
-  const directionDotGrad = dot(flattenLike(tangent, tangent), flattenLike(reverse.grad, tangent));
-  const identityScale = norm(flattenLike(jvp.tangent, outputShape)) * norm(flattenLike(cotangent, outputShape)) + norm(flattenLike(tangent, tangent)) * norm(flattenLike(reverse.grad, tangent));
-  const identityError = identityScale === 0 ? Math.abs(jvpDotCotangent - directionDotGrad) : Math.abs(jvpDotCotangent - directionDotGrad) / identityScale;
-  record("vjp", identityError, tolerances.identity, `⟨J·ẋ, ȳ⟩ = ${jvpDotCotangent} but ⟨ẋ, Jᵀ·ȳ⟩ = ${directionDotGrad}`);
+  let reverse: { value: unknown; grad: unknown } | undefined;
+  if (subject.reverse) {
+    const cotangent = subject.scalar ? 1 : mapNumbers(outputShape, () => dyadicDirection(random));
+    try {
+      reverse = (subject.scalar ? call(subject.reverse, "the gradient", []) : call(subject.reverse, "the VJP", [clone(cotangent)])) as { value: unknown; grad: unknown };
+    } catch (error) {
+      return threw("vjp", subject.scalar ? "the gradient" : "the VJP", error, errors, failed, messages);
+    }
+    checkValue(reverse, subject.scalar ? "the gradient" : "the VJP");
+    const directionDotGrad = dot(flattenLike(tangent, tangent), flattenLike(reverse.grad, tangent));
+    if (jvp) {
+      const jvpDotCotangent = dot(flattenLike(jvp.tangent, outputShape), flattenLike(cotangent, outputShape));
+      const identityScale = norm(flattenLike(jvp.tangent, outputShape)) * norm(flattenLike(cotangent, outputShape)) + norm(flattenLike(tangent, tangent)) * norm(flattenLike(reverse.grad, tangent));
+      const identityError = identityScale === 0 ? Math.abs(jvpDotCotangent - directionDotGrad) : Math.abs(jvpDotCotangent - directionDotGrad) / identityScale;
+      record("vjp", identityError, tolerances.identity, `⟨J·ẋ, ȳ⟩ = ${jvpDotCotangent} but ⟨ẋ, Jᵀ·ȳ⟩ = ${directionDotGrad}`);
+    } else {
+      // No JVP to compare with: ⟨ẋ, Jᵀ·ȳ⟩ against finite differences of ⟨f(x + hẋ), ȳ⟩.
+      const weights = flattenLike(cotangent, outputShape);
+      const projected = centralDifference((h) => orNaN(() => [dot(flattenLike(subject.primal(...stepped(h)), outputShape), weights)]));
+      const reverseCheck = judge([directionDotGrad], projected, tolerances.differences);
+      if (reverseCheck.verdict === "unreliable") return { kind: "unusable", reason: reverseCheck.reason };
+      record("vjp", reverseCheck.error, tolerances.differences, `⟨ẋ, Jᵀ·ȳ⟩ = ${directionDotGrad} disagrees with finite differences`);
+    }
+  }
 
   if (subject.scalar && subject.hvp) {
     let hvp: { value: unknown; grad: unknown; hvp: unknown };
@@ -121,9 +137,12 @@ export function checkPoint(subject: Subject, args: readonly unknown[], random: (
       return threw("hvp", "the HVP", error, errors, failed, messages);
     }
     checkValue(hvp, "the HVP");
-    const gradError = relativeDifference(flattenLike(hvp.grad, tangent), flattenLike(reverse.grad, tangent), 0);
-    record("hvp", gradError, tolerances.value, "the HVP's gradient differs from the gradient's");
-    const gradient = (h: number) => orNaN(() => flattenLike((subject.reverse(...stepped(h)) as { grad: unknown }).grad, tangent));
+    if (reverse) {
+      const gradError = relativeDifference(flattenLike(hvp.grad, tangent), flattenLike(reverse.grad, tangent), 0);
+      record("hvp", gradError, tolerances.value, "the HVP's gradient differs from the gradient's");
+    }
+    const gradientAt = (at: unknown[]) => ((subject.reverse ? subject.reverse(...at) : subject.hvp!(...at, clone(tangent))) as { grad: unknown }).grad;
+    const gradient = (h: number) => orNaN(() => flattenLike(gradientAt(stepped(h)), tangent));
     const second = judge(flattenLike(hvp.hvp, tangent), centralDifference(gradient), tolerances.differences);
     if (second.verdict === "unreliable") return { kind: "unusable", reason: `${second.reason} (of the gradient)` };
     record("hvp", second.error, tolerances.differences, "the HVP disagrees with finite differences of the gradient");

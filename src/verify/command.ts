@@ -12,7 +12,7 @@ import { ModuleLoadError } from "./modules.ts";
 import { formatVerification } from "./report.ts";
 import { verify } from "./verify.ts";
 
-export const VERIFY_USAGE = `Usage: tsad verify <file.ts>... [--fn f,g] [--wrt p,q] [--samples N] [--seed S] [--tolerance T]
+export const VERIFY_USAGE = `Usage: tsad verify <file.ts>... [--fn f,g] [--wrt p,q] [--samples N] [--seed S] [--tolerance T] [--module FILE]
 
 Generates each function's derivatives in memory and checks them at sample inputs: the JVP
 against central finite differences, the VJP (or gradient) against the JVP by the dot-product
@@ -30,6 +30,8 @@ Options:
   --seed S         seed of the random inputs and directions (default 1)
   --tolerance T    relative tolerance against finite differences (default 1e-6)
   --no-inline      keep calls to small functions as calls, as tsad --no-inline does
+  --module FILE    check this module tsad wrote earlier (e.g. model.grad.ts) as it is, instead
+                   of generating one (one input file; functions it lacks are not checked)
 
 Exit status: 0 no mismatch; 1 a derivative disagrees, or the source cannot be differentiated;
 2 usage error.
@@ -57,6 +59,7 @@ export async function verifyCommand(argv: string[], io: Output): Promise<number>
         seed: { type: "string" },
         tolerance: { type: "string" },
         "no-inline": { type: "boolean" },
+        module: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -80,7 +83,7 @@ export async function verifyCommand(argv: string[], io: Output): Promise<number>
   const tolerance = values.tolerance === undefined ? undefined : Number(values.tolerance);
   if (tolerance !== undefined && !(tolerance > 0 && tolerance < 1)) return usage(`--tolerance expects a number between 0 and 1, got \`${values.tolerance}\``);
   try {
-    const result = await verify({ files: positionals, fn: list(values.fn), wrt: list(values.wrt), samples, seed, tolerance, inline: !values["no-inline"] });
+    const result = await verify({ files: positionals, fn: list(values.fn), wrt: list(values.wrt), samples, seed, tolerance, inline: !values["no-inline"], module: values.module });
     if (result.diagnostics.length > 0) {
       for (const d of result.diagnostics) io.stderr(formatDiagnostic(d));
       io.stderr(`\ntsad verify: ${result.diagnostics.length} error${result.diagnostics.length === 1 ? "" : "s"}; nothing was checked.\n`);

@@ -30,7 +30,8 @@ export function formatVerification(result: VerifyResult, cwd = process.cwd()): s
       if (f.checked === 0) continue;
       const verdict = c.failures > 0 ? `  FAILED at ${c.failures} of ${f.checked} points (tolerance ${formatError(c.tolerance)})` : "";
       const error = c.check === "arguments" ? "" : `  largest relative error ${formatError(c.maxError)}`;
-      lines.push(`  ${WHAT[c.check].padEnd(42)}${error}${verdict}`);
+      const what = c.check === "vjp" && !f.checks.some((other) => other.check === "jvp") ? "VJP against finite differences" : WHAT[c.check];
+      lines.push(`  ${what.padEnd(42)}${error}${verdict}`);
     }
     const worst = worstCheck(f.checks);
     if (worst?.worst) lines.push(`  worst input (${worst.check}): ${describeArguments(worst.worst, f.parameters)}`);

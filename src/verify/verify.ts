@@ -10,13 +10,14 @@
  * Examples given as lists are used as given first, then at nearby points (each number moved by
  * up to ±`jitter`); examples given as a function are called once per sample.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import type { Project } from "ts-morph";
+import type { Project, SourceFile } from "ts-morph";
 import { diagnostics } from "../diagnostics/catalog.ts";
 import { DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { isDifferentiable } from "../ir/types.ts";
 import { createProject, load, localFiles, positionOfNode } from "../load/load.ts";
+import { topLevelFunctions } from "../load/functions.ts";
 import { differentiateTag } from "../load/tags.ts";
 import { selectTargets } from "../load/targets.ts";
 import { compile, EMIT_KINDS, UsageError, type CompileOptions, type EmitKind } from "../pipeline.ts";
@@ -24,6 +25,7 @@ import { UserRules } from "../rules/user-rules.ts";
 import { checkPoint, CHECKS, type CheckName, type PointOutcome, type Subject, type Tolerances } from "./check.ts";
 import { jitter, sampleArguments, type ParameterShape } from "./inputs.ts";
 import { InMemoryModules, type LoadedModule } from "./modules.ts";
+import { mapNumbers } from "./values.ts";
 import { functionShape, taggedExamples, type FunctionShape } from "./parameters.ts";
 import { rng } from "./random.ts";
 
@@ -41,6 +43,11 @@ export interface VerifyOptions extends Pick<CompileOptions, "files" | "fn" | "wr
   examples?: Readonly<Record<string, Examples>>;
   /** How far nearby points move from a listed example (default 0.05; 0 checks the examples only). */
   jitter?: number;
+  /**
+   * A module tsad generated earlier (`model.grad.ts`) to check as it is, instead of generating
+   * one; only with a single input file. The functions it lacks are not checked.
+   */
+  module?: string;
   /**
    * For tsad's own tests: rewrites a generated module's text before it is run (a deliberately
    * broken derivative must be caught).
@@ -106,34 +113,28 @@ async function verifyOrThrow(options: VerifyOptions): Promise<FunctionVerificati
   });
   const project: Project = options.project ?? createProject();
   for (const path of options.rules ?? []) if (!project.getSourceFile(resolve(path))) project.addSourceFileAtPath(resolve(path));
-  const loaded = load(files, project);
-  if (loaded.diagnostics.length > 0) throw new DiagnosticError(loaded.diagnostics);
+  // Type errors are compile's to report (below); only a module checked as it is skips compiling.
+  const inputs = options.module ? loadWithoutChecking(files, project) : loadChecked(files, project);
   const rules = UserRules.find(project, localFiles(project));
   for (const name of options.fn ?? []) {
-    if (!loaded.program.inputs.some((file) => file.getFunctions().some((fn) => fn.getName() === name) || file.getVariableDeclaration(name))) {
+    if (!inputs.some((file) => topLevelFunctions(file).some((fn) => fn.name === name))) {
       throw new UsageError(`no function named \`${name}\` in ${files.join(", ")}`);
     }
   }
-  const selected = selectTargets(loaded.program.inputs, options.fn ?? [], rules, EMIT_KINDS);
+  const selected = selectTargets(inputs, options.fn ?? [], rules, EMIT_KINDS);
   if (selected.every((s) => s.targets.length === 0)) throw new UsageError(`no exported function to differentiate in ${files.join(", ")} (name one with --fn)`);
 
+  if (options.module && files.length !== 1) throw new UsageError("a module to check goes with exactly one input file");
+  if (options.module && !existsSync(options.module)) throw new UsageError(`cannot find ${options.module}`);
   const modules = new InMemoryModules(project);
   const results: FunctionVerification[] = [];
   for (const { file, targets } of selected) {
     if (targets.length === 0) continue;
     const input = file.getFilePath();
     const shapes = new Map(targets.map((t) => [t.source.name, functionShape(t.source)] as const));
-    const scalar = targets.filter((t) => shapes.get(t.source.name)!.returnType.kind === "number").map((t) => t.source.name);
-    const vector = targets.filter((t) => !scalar.includes(t.source.name) && isDifferentiable(shapes.get(t.source.name)!.returnType)).map((t) => t.source.name);
-    const generated: LoadedModule = {};
-    for (const [names, emit] of [[scalar, ["jvp", "grad", "hvp"]], [vector, ["jvp", "vjp"]]] as [string[], EmitKind[]][]) {
-      if (names.length === 0) continue;
-      const compiled = await compile({ files: [input], fn: names, wrt: options.wrt, emit, project, inline: options.inline, rules: options.rules });
-      if (compiled.diagnostics.length > 0) throw new DiagnosticError(compiled.diagnostics);
-      const module = compiled.modules[0]!;
-      const text = options.transformModule ? options.transformModule(module.text, input) : module.text;
-      Object.assign(generated, await modules.importText(module.path, text));
-    }
+    const generated = options.module
+      ? await modules.importText(options.module, transform(readFileSync(options.module, "utf8"), input, options))
+      : await generateModules(input, targets.map((t) => t.source.name), shapes, project, modules, options);
     const source = await modules.importFile(input);
     const examplesModule = await loadExamplesModule(input, project, modules);
     for (const { source: fn, tag } of targets) {
@@ -152,7 +153,14 @@ async function verifyOrThrow(options: VerifyOptions): Promise<FunctionVerificati
         params: shape.params,
         wrt,
       };
+      if (!subject.jvp && !subject.reverse && !subject.hvp) {
+        // A module checked as it is may hold some targets only (those it was generated for).
+        if (!options.fn?.includes(fn.name)) continue;
+        throw new UsageError(`${options.module} has no derivative of \`${fn.name}\` (${fn.name}Jvp, ${fn.name}${isScalar ? "Grad" : "Vjp"} or ${fn.name}Hvp)`);
+      }
       if (typeof subject.primal !== "function") throw new UsageError(`\`${fn.name}\` is not exported from ${input}, so verify cannot call it (export it)`);
+      // A module checked as it is was generated with some `--wrt`: its gradient's fields say which.
+      if (options.module && !wrtNames) subject.wrt = wrtOfModule(subject, shape) ?? wrt;
       const { examples, from } = examplesFor(fn.name, options, examplesModule, () => taggedExamples(fn));
       for (const example of Array.isArray(examples) ? examples : []) {
         if (example.length !== shape.params.length) throw new DiagnosticError([diagnostics.exampleArity(fn.name, example.length, shape.params.length, positionOfNode(fn.declaration))]);
@@ -161,7 +169,59 @@ async function verifyOrThrow(options: VerifyOptions): Promise<FunctionVerificati
       results.push({ name: fn.name, file: input, line: position.line, parameters: shape.params.map((p) => p.name), inputs: from, ...runSamples(subject, shape, examples, options) });
     }
   }
+  if (results.length === 0) throw new UsageError(`${options.module} holds no derivative of ${selected.flatMap((s) => s.targets.map((t) => `\`${t.source.name}\``)).join(", ")}`);
   return results;
+}
+
+function loadChecked(files: string[], project: Project): SourceFile[] {
+  const loaded = load(files, project);
+  if (loaded.diagnostics.length > 0) throw new DiagnosticError(loaded.diagnostics);
+  return loaded.program.inputs;
+}
+
+/**
+ * The inputs, with syntax errors reported but no type checking of every file: a project shared
+ * by many calls (tsad's tests) would re-check every file it holds on each call.
+ */
+function loadWithoutChecking(files: string[], project: Project): SourceFile[] {
+  const inputs = files.map((path) => project.getSourceFile(resolve(path)) ?? project.addSourceFileAtPath(resolve(path)));
+  project.resolveSourceFileDependencies();
+  const program = project.getProgram().compilerObject;
+  if (inputs.some((file) => program.getSyntacticDiagnostics(program.getSourceFile(file.getFilePath())).length > 0)) throw new DiagnosticError(load(files, project).diagnostics);
+  return inputs;
+}
+
+/** The parameters a generated gradient or VJP differentiates with respect to: the fields of its `grad`. */
+function wrtOfModule(subject: Subject, shape: FunctionShape): boolean[] | undefined {
+  if (!subject.reverse) return undefined;
+  try {
+    const args = sampleArguments(shape.params, { random: rng(1), size: SIZES[0]!, positive: false });
+    const value = subject.primal(...args);
+    const result = (subject.scalar ? subject.reverse(...args) : subject.reverse(...args, mapNumbers(value, () => 0))) as { grad?: object };
+    const names = Object.keys(result.grad ?? {});
+    return shape.params.map((p) => names.includes(p.name));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Compiles the targets of one input in memory (a number's derivatives and a vector's apart) and loads the modules. */
+async function generateModules(input: string, names: string[], shapes: ReadonlyMap<string, FunctionShape>, project: Project, modules: InMemoryModules, options: VerifyOptions): Promise<LoadedModule> {
+  const scalar = names.filter((name) => shapes.get(name)!.returnType.kind === "number");
+  const vector = names.filter((name) => !scalar.includes(name) && isDifferentiable(shapes.get(name)!.returnType));
+  const generated: LoadedModule = {};
+  for (const [group, emit] of [[scalar, ["jvp", "grad", "hvp"]], [vector, ["jvp", "vjp"]]] as [string[], EmitKind[]][]) {
+    if (group.length === 0) continue;
+    const compiled = await compile({ files: [input], fn: group, wrt: options.wrt, emit, project, inline: options.inline, rules: options.rules });
+    if (compiled.diagnostics.length > 0) throw new DiagnosticError(compiled.diagnostics);
+    const module = compiled.modules[0]!;
+    Object.assign(generated, await modules.importText(module.path, transform(module.text, input, options)));
+  }
+  return generated;
+}
+
+function transform(text: string, input: string, options: VerifyOptions): string {
+  return options.transformModule ? options.transformModule(text, input) : text;
 }
 
 /** The examples module beside `input` (`model.examples.ts`), loaded, or undefined when there is none. */
@@ -198,8 +258,9 @@ function runSamples(subject: Subject, shape: FunctionShape, examples: Examples |
   const usesFloat32 = JSON.stringify([shape.params.map((p) => p.type), shape.returnType]).includes("Float32Array");
   const base = options.tolerance ?? 1e-6;
   const tolerances: Tolerances = usesFloat32 ? { differences: Math.max(base, 1e-4), identity: 1e-5, value: 1e-6 } : { differences: base, identity: 1e-9, value: 1e-12 };
+  const toleranceOf = (check: CheckName) => (check === "vjp" ? (subject.jvp ? tolerances.identity : tolerances.differences) : check === "value" ? tolerances.value : check === "arguments" ? 0 : tolerances.differences);
   const summaries = new Map<CheckName, CheckSummary>(
-    CHECKS.filter((c) => c !== "hvp" || subject.hvp).map((check) => [check, { check, maxError: 0, tolerance: check === "vjp" ? tolerances.identity : check === "value" ? tolerances.value : check === "arguments" ? 0 : tolerances.differences, failures: 0 }]),
+    CHECKS.filter((c) => (c !== "hvp" || subject.hvp) && (c !== "jvp" || subject.jvp) && (c !== "vjp" || subject.reverse)).map((check) => [check, { check, maxError: 0, tolerance: toleranceOf(check), failures: 0 }]),
   );
   const result: SampleResults = { checked: 0, resampled: 0, unusable: 0, unusableReasons: [], checks: [], messages: [], ok: true };
   const seen = new Set<string>();

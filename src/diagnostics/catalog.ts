@@ -72,6 +72,8 @@ export const diagnostics = {
     make(4022, `\`${name}\` has a derivative rule but is not exported, so the generated module cannot call it`, `export \`${name}\` from its module`)(at),
   ruleRepeated: (name: string, at?: Position) =>
     make(4023, `\`${name}\` has more than one derivative rule`, "keep one @derivativeOf function per differentiated function")(at),
+  badCheckpointTag: (text: string, at?: Position) =>
+    make(4030, `\`@checkpoint ${text}\` is not a checkpoint request`, "write `@checkpoint` alone, or followed by the most snapshots to keep, a whole number: `@checkpoint 40`")(at),
 
   // 5xxx: the sample inputs `tsad verify` is given.
   exampleNotData: (what: string, at?: Position) =>

@@ -7,6 +7,7 @@
  *   npm run bench                      the table on stdout
  *   npm run bench -- --json FILE       also the records {problem, size, contender, ms, ratio, spread}
  *   npm run bench -- --only gmm        only the problems whose name contains "gmm"
+ *   npm run bench -- --checkpoint      checkpointed gradients of long loops against unbounded tapes (bench/checkpoint.ts)
  *   npm run bench -- --no-peers        without TensorFlow.js even when it is installed
  */
 import { spawnSync } from "node:child_process";
@@ -425,6 +426,7 @@ function main(): void {
 }
 
 async function start(): Promise<void> {
+  if (process.argv.includes("--checkpoint")) return (await import("./checkpoint.ts")).checkpointCommand(option("--only"));
   const problem = option("--problem");
   if (problem !== undefined) await measureOne(Number(problem), option("--result")!);
   else main();

@@ -7,7 +7,9 @@
  * b = 14, 10⁴ characters). The checkpointed version is the same source with `// @checkpoint`
  * before its time loop, compiled in memory; both gradients are checked against each other.
  *
- * Peak extra memory: measured in a fresh process per gradient, warmed up on runs 1% as long.
+ * Peak extra memory: measured in a fresh process per gradient, warmed up on runs 1% as long,
+ * with a young generation of 1 MB (V8 grows it to tens of MB as garbage accumulates, which would
+ * bury a small peak under the collector's own growth).
  * Linux keeps a process's peak resident size (VmHWM in /proc/self/status), and writing 5 to
  * /proc/self/clear_refs resets it. After a garbage collection, the peak during one call minus the
  * resident size before it is what the call needed at its worst, whether V8 collected in between
@@ -121,7 +123,7 @@ function peakExtraMemory(run: () => unknown): number {
 /** Runs this file in a fresh process to measure one gradient's peak extra memory. */
 function measureInChild(name: string, checkpointed: boolean): number {
   if (!canMeasurePeak) return NaN;
-  const child = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", fileURLToPath(import.meta.url), MEASURE, name, String(checkpointed)], { encoding: "utf8", maxBuffer: 1 << 20 });
+  const child = spawnSync(process.execPath, ["--expose-gc", "--max-semi-space-size=1", "--import", "tsx", fileURLToPath(import.meta.url), MEASURE, name, String(checkpointed)], { encoding: "utf8", maxBuffer: 1 << 20 });
   const bytes = Number(child.stdout.trim().split("\n").pop());
   if (child.status !== 0 || !Number.isFinite(bytes)) throw new Error(`measuring ${name}: ${child.stderr}`);
   return bytes;

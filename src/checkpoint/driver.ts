@@ -3,17 +3,14 @@
  * loop three ways (primal only, with its tape, and its adjoint) and the loop's state; this module
  * lays out the schedule around them (schedule.ts says why it is optimal).
  *
- * Forward sweep: a snapshot of the state at the loop's start, then the primal loop, no tape.
+ * Forward sweep: a snapshot of the state at the loop's start, then the primal loop, no tape;
+ * it leaves the counter past the last step, so the trip count is known from then on.
  *
- * Backward sweep, binomial (the trip count is known when the loop starts): a stack of step
- * ranges still to reverse, each with the snapshots it may still take. A range of one step (or
- * with none left) restores its snapshot, runs its steps with their tape and reverses them. A
- * longer one restores its snapshot, advances to the first advance that schedule.ts prescribes,
- * takes a snapshot there, and leaves two ranges: the steps after the snapshot (reversed first,
- * one snapshot fewer) and the steps before it.
- *
- * Backward sweep, periodic (trip count unknown): the forward loop took a snapshot every
- * `period` steps; each segment, last first, is restored, run with its tape and reversed.
+ * Backward sweep, binomial: a stack of step ranges still to reverse, each with the snapshots it
+ * may still take. A range of one step (or with none left) restores its snapshot, runs its steps
+ * with their tape and reverses them. A longer one restores its snapshot, advances by the first
+ * advance schedule.ts prescribes, takes a snapshot there, and leaves two ranges: the steps after
+ * the snapshot (reversed first, one snapshot fewer) and the steps before it.
  *
  * Snapshots are kept in arrays indexed by a counter (writes and reads, no push or pop), so the
  * code stays in the subset forward mode differentiates again (Hessian-vector products).
@@ -166,18 +163,21 @@ function countingDown(b: IRBuilder, counter: string, from: Operand, body: Stmt[]
 }
 
 /**
- * Forward sweep of a binomially checkpointed loop: a snapshot at the start, then the primal
- * steps from `start` to `end`. Leaves the counter at `end`, as the loop would.
+ * Forward sweep of a checkpointed loop: a snapshot at the start, then `primal`, the loop as
+ * written with its body free of tape. The counter ends where the loop's own test stops it, so
+ * the trip count is known when the backward sweep starts, whether or not it was at the start.
  */
-export function forwardBinomial(b: IRBuilder, loop: CheckpointedLoop, store: SnapshotStore, start: Operand, end: Operand, snapshots: number): void {
-  b.emit({ kind: "comment", text: `checkpointed loop (line ${loop.line}): no tape on the way forward; a snapshot of its state at the start, at most ${snapshots} more on the way back` });
-  b.emit({ kind: "assign", name: loop.counter, value: operand(start) });
+export function forwardPrimal(b: IRBuilder, loop: CheckpointedLoop, store: SnapshotStore, primal: Stmt): void {
+  b.emit({ kind: "comment", text: `checkpointed loop (line ${loop.line}): no tape on the way forward, a snapshot of its state at the start` });
   takeSnapshot(b, loop, store);
-  b.emit(countingLoop(b, loop.counter, start, end, loop.advance, false));
+  b.emit(primal);
 }
 
-/** Backward sweep of a binomially checkpointed loop over the steps start..end, with `snapshots` free snapshots. */
-export function backwardBinomial(b: IRBuilder, loop: CheckpointedLoop, store: SnapshotStore, start: Operand, end: Operand, snapshots: number): void {
+/**
+ * Backward sweep of a checkpointed loop over the steps start..end (the counter's values), with
+ * `snapshots` free snapshots, by the binomial schedule.
+ */
+export function backwardBinomial(b: IRBuilder, loop: CheckpointedLoop, store: SnapshotStore, start: Operand, end: Operand, snapshots: Operand): void {
   const NUMBERS: Type = { kind: "array", element: NUMBER };
   const array = (base: string) => {
     const name = b.names.fresh(base);
@@ -202,7 +202,7 @@ export function backwardBinomial(b: IRBuilder, loop: CheckpointedLoop, store: Sn
     b.emit({ kind: "setIndex", object: ref(frees), index: ref(ranges), value: free });
     b.emit({ kind: "assign", name: ranges, value: binary("+", ref(ranges), num(1)) });
   };
-  pushRange(start, end, num(snapshots));
+  pushRange(start, end, snapshots);
   const more = b.names.fresh("more", true);
   b.types.set(more, BOOLEAN);
   const body = b.capture(() => {

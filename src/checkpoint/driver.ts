@@ -173,6 +173,16 @@ export function forwardPrimal(b: IRBuilder, loop: CheckpointedLoop, store: Snaps
   b.emit(primal);
 }
 
+/** Enough snapshots that no step runs more than three times: (c + 3)(c + 2)/2 ≥ steps, so c = ⌈√(2·steps)⌉. */
+export function defaultSnapshots(b: IRBuilder, start: Operand, end: Operand): Operand {
+  b.emit({ kind: "comment", text: "snapshots: enough that no step runs more than three times" });
+  const steps = b.temp(binary("-", end, start), NUMBER);
+  const twice = b.temp(binary("*", num(2), steps), NUMBER);
+  const root = b.temp({ kind: "math", fn: "sqrt", args: [twice] }, NUMBER);
+  const up = b.temp({ kind: "math", fn: "ceil", args: [root] }, NUMBER);
+  return b.temp({ kind: "math", fn: "max", args: [num(1), up] }, NUMBER, "snapshots");
+}
+
 /**
  * Backward sweep of a checkpointed loop over the steps start..end (the counter's values), with
  * `snapshots` free snapshots, by the binomial schedule.

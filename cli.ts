@@ -30,6 +30,8 @@ Options:
   --out DIR      output folder (default: beside each input)
   --stdout       print the generated module instead of writing it
   --no-inline    keep calls to small functions as calls (by default they are inlined first)
+  --tape-limit MB  bound reverse mode's tape: checkpoint the outermost loops, running them with
+                 their tape only where it fits (see docs/checkpointing.md)
   -h, --help     show this help
   -v, --version  show the version
 `;
@@ -57,6 +59,7 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
         out: { type: "string" },
         stdout: { type: "boolean" },
         "no-inline": { type: "boolean" },
+        "tape-limit": { type: "string" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "v" },
       },
@@ -84,10 +87,12 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
   for (const kind of emit ?? []) {
     if (!(EMIT_KINDS as readonly string[]).includes(kind)) return usageError(io, `unknown --emit kind \`${kind}\` (choose from ${EMIT_KINDS.join(", ")})`);
   }
+  const tapeLimit = values["tape-limit"] === undefined ? undefined : Number(values["tape-limit"]);
+  if (tapeLimit !== undefined && !(tapeLimit > 0)) return usageError(io, `--tape-limit expects a positive number of MB, got \`${values["tape-limit"]}\``);
   if (values.out && existsSync(values.out) && !statSync(values.out).isDirectory()) return usageError(io, `--out ${values.out} is a file, not a folder`);
 
   try {
-    const result = await compile({ files: positionals, fn: list(values.fn), wrt: list(values.wrt), emit: emit as EmitKind[] | undefined, out: values.out, inline: !values["no-inline"] });
+    const result = await compile({ files: positionals, fn: list(values.fn), wrt: list(values.wrt), emit: emit as EmitKind[] | undefined, out: values.out, inline: !values["no-inline"], tapeLimit });
     if (result.diagnostics.length > 0) {
       for (const d of result.diagnostics) io.stderr(formatDiagnostic(d));
       io.stderr(`\ntsad: ${result.diagnostics.length} error${result.diagnostics.length === 1 ? "" : "s"}; nothing was written.\n`);

@@ -6,7 +6,8 @@
  *     "exclude": ["src/legacy/**"],     // optional
  *     "out": "src/generated",           // optional: default beside each input
  *     "emit": ["grad", "hvp"],          // optional: default kinds (a function's @differentiate emit= wins)
- *     "rules": ["src/ad-rules.ts"]      // optional: modules of @derivativeOf rules
+ *     "rules": ["src/ad-rules.ts"],     // optional: modules of @derivativeOf rules
+ *     "tapeLimit": 64                   // optional: MB of reverse-mode tape before loops are checkpointed
  *   }
  *
  * The file is parsed with TypeScript's JSON parser, so that every mistake is reported at its
@@ -33,9 +34,11 @@ export interface TsadConfig {
   emit?: EmitKind[];
   /** Absolute paths of rules modules. */
   rules: string[];
+  /** `--tape-limit`, in MB. */
+  tapeLimit?: number;
 }
 
-const KEYS = ["inputs", "exclude", "out", "emit", "rules"] as const;
+const KEYS = ["inputs", "exclude", "out", "emit", "rules", "tapeLimit"] as const;
 const HINT = `the keys are ${KEYS.join(", ")}; see the README's "Use it in your build" section`;
 
 /**
@@ -123,6 +126,10 @@ export function readConfig(file: string): TsadConfig | undefined {
           }
           break;
         }
+        case "tapeLimit":
+          if (!ts.isNumericLiteral(value) || !(Number(value.text) > 0)) throw new DiagnosticError([diagnostics.badConfig("`tapeLimit` must be a positive number of MB", "write for example \"tapeLimit\": 64", at(value))]);
+          config.tapeLimit = Number(value.text);
+          break;
         case "$schema":
           break;
         default:

@@ -173,6 +173,34 @@ export function forwardPrimal(b: IRBuilder, loop: CheckpointedLoop, store: Snaps
   b.emit(primal);
 }
 
+/** `let name = 0` (a counter the driver and the taped steps share). */
+export function declareCounter(b: IRBuilder, base: string): string {
+  const name = b.names.fresh(base);
+  b.types.set(name, NUMBER);
+  b.emit({ kind: "let", name, type: NUMBER, init: operand(num(0)), mutable: true });
+  return name;
+}
+
+/** `block` with `entries += k` after each push of k values on a tape (a taped step under a tape limit). */
+export function countPushes(block: Stmt[], entries: string): Stmt[] {
+  const rewrite = (stmts: Stmt[]): Stmt[] =>
+    stmts.flatMap((x): Stmt[] => {
+      switch (x.kind) {
+        case "push":
+          return [x, { kind: "assign", name: entries, value: binary("+", ref(entries), num(x.values.length)) }];
+        case "if":
+          return [{ ...x, then: rewrite(x.then), else: rewrite(x.else) }];
+        case "loop":
+          return [{ ...x, init: rewrite(x.init), test: x.test && { prelude: rewrite(x.test.prelude), cond: x.test.cond }, body: rewrite(x.body), update: rewrite(x.update) }];
+        case "block":
+          return [{ ...x, body: rewrite(x.body) }];
+        default:
+          return [x];
+      }
+    });
+  return rewrite(block);
+}
+
 /** Enough snapshots that no step runs more than three times: (c + 3)(c + 2)/2 ≥ steps, so c = ⌈√(2·steps)⌉. */
 export function defaultSnapshots(b: IRBuilder, start: Operand, end: Operand): Operand {
   b.emit({ kind: "comment", text: "snapshots: enough that no step runs more than three times" });
@@ -187,7 +215,7 @@ export function defaultSnapshots(b: IRBuilder, start: Operand, end: Operand): Op
  * Backward sweep of a checkpointed loop over the steps start..end (the counter's values), with
  * `snapshots` free snapshots, by the binomial schedule.
  */
-export function backwardBinomial(b: IRBuilder, loop: CheckpointedLoop, store: SnapshotStore, start: Operand, end: Operand, snapshots: Operand): void {
+export function backwardBinomial(b: IRBuilder, loop: CheckpointedLoop, store: SnapshotStore, start: Operand, end: Operand, snapshots: Operand, budget?: { bytes: number; entries: string }): void {
   const NUMBERS: Type = { kind: "array", element: NUMBER };
   const array = (base: string) => {
     const name = b.names.fresh(base);
@@ -213,6 +241,8 @@ export function backwardBinomial(b: IRBuilder, loop: CheckpointedLoop, store: Sn
     b.emit({ kind: "assign", name: ranges, value: binary("+", ref(ranges), num(1)) });
   };
   pushRange(start, end, snapshots);
+  // Under a tape limit: the most entries one step pushed so far (none measured yet: Infinity).
+  const perStep = budget ? variable("entriesPerStep", num(Infinity)) : undefined;
   const more = b.names.fresh("more", true);
   b.types.set(more, BOOLEAN);
   const body = b.capture(() => {
@@ -225,10 +255,24 @@ export function backwardBinomial(b: IRBuilder, loop: CheckpointedLoop, store: Sn
     const steps = b.temp(binary("-", hi, lo), NUMBER, "steps");
     const single = b.temp(binary("<=", steps, num(1)), BOOLEAN, "single");
     const none = b.temp(binary("===", free, num(0)), BOOLEAN, "none");
-    const leaf = b.temp(binary("||", single, none), BOOLEAN, "leaf");
+    let leaf = b.temp(binary("||", single, none), BOOLEAN, "leaf");
+    if (budget && perStep) {
+      // A range whose tape fits in the limit runs with its tape, as an unchecked loop would.
+      const entries = b.temp(binary("*", steps, ref(perStep)), NUMBER);
+      const bytes = b.temp(binary("*", entries, num(8)), NUMBER);
+      const fits = b.temp(binary("<=", bytes, num(budget.bytes)), BOOLEAN, "fits");
+      leaf = b.temp(binary("||", leaf, fits), BOOLEAN, "leaf");
+    }
     const reverseRange = b.capture(() => {
       b.emit({ kind: "comment", text: "run the range's steps with their tape, then reverse them" });
+      if (budget) b.emit({ kind: "assign", name: budget.entries, value: operand(num(0)) });
       b.emit(countingLoop(b, loop.counter, lo, hi, loop.tapedStep, false));
+      if (budget && perStep) {
+        const measured = b.temp(binary("/", ref(budget.entries), steps), NUMBER);
+        const known = b.temp(binary("===", ref(perStep), num(Infinity)), BOOLEAN);
+        const larger = b.temp({ kind: "math", fn: "max", args: [ref(perStep), measured] }, NUMBER);
+        b.emit({ kind: "assign", name: perStep, value: { kind: "select", cond: known, whenTrue: measured, whenFalse: larger } });
+      }
       b.emit(countingDown(b, loop.counter, lo, loop.backwardStep));
       dropSnapshot(b, store);
     });

@@ -79,7 +79,8 @@ function declaredOutside(fn: Function, loop: Loop, inside: ReadonlySet<string>):
         forEachStmt(loop.init, (x) => x.kind === "let" && names.add(x.name));
         return true;
       }
-      if (s.kind === "let" && !inside.has(s.name)) names.add(s.name);
+      // A container declared without a value (assigned later, like a result) holds nothing yet.
+      if (s.kind === "let" && !inside.has(s.name) && (s.init !== undefined || !isReference(s.type))) names.add(s.name);
       const nested = s.kind === "if" ? [s.then, s.else] : s.kind === "loop" ? [s.init, ...(s.test ? [s.test.prelude] : []), s.body, s.update] : s.kind === "block" ? [s.body] : [];
       for (const b of nested) {
         const before = new Set(names);

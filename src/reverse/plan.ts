@@ -74,10 +74,10 @@ export interface Plan extends Prepared {
   restoreAdvice: ReadonlySet<string>;
 }
 
-export function prepare(fn: Function, activity: Activity, restoreLocal: ReadonlySet<string>, adjointOf: (name: string) => string, program: Program, oracle: ActivityOracle): Prepared {
+export function prepare(fn: Function, activity: Activity, restoreLocal: ReadonlySet<string>, adjointOf: (name: string) => string, program: Program, oracle: ActivityOracle, tapeLimit?: number): Prepared {
   const counted = findCountedLoops(fn, activity);
   return {
-    checkpointed: findCheckpointedLoops(fn, activity, counted.loops, program, oracle),
+    checkpointed: findCheckpointedLoops(fn, activity, counted.loops, program, oracle, tapeLimit),
     fn,
     statements: new Statements(fn.body),
     counted: counted.loops,

@@ -30,6 +30,7 @@ Options:
   --seed S         seed of the random inputs and directions (default 1)
   --tolerance T    relative tolerance against finite differences (default 1e-6)
   --no-inline      keep calls to small functions as calls, as tsad --no-inline does
+  --tape-limit MB  generate as tsad --tape-limit MB does (checkpointed loops)
   --module FILE    check this module tsad wrote earlier (e.g. model.grad.ts) as it is, instead
                    of generating one (one input file; functions it lacks are not checked)
 
@@ -60,6 +61,7 @@ export async function verifyCommand(argv: string[], io: Output): Promise<number>
         tolerance: { type: "string" },
         "no-inline": { type: "boolean" },
         module: { type: "string" },
+        "tape-limit": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -82,8 +84,10 @@ export async function verifyCommand(argv: string[], io: Output): Promise<number>
   if (seed !== undefined && !Number.isInteger(seed)) return usage(`--seed expects a whole number, got \`${values.seed}\``);
   const tolerance = values.tolerance === undefined ? undefined : Number(values.tolerance);
   if (tolerance !== undefined && !(tolerance > 0 && tolerance < 1)) return usage(`--tolerance expects a number between 0 and 1, got \`${values.tolerance}\``);
+  const tapeLimit = values["tape-limit"] === undefined ? undefined : Number(values["tape-limit"]);
+  if (tapeLimit !== undefined && !(tapeLimit > 0)) return usage(`--tape-limit expects a positive number of MB, got \`${values["tape-limit"]}\``);
   try {
-    const result = await verify({ files: positionals, fn: list(values.fn), wrt: list(values.wrt), samples, seed, tolerance, inline: !values["no-inline"], module: values.module });
+    const result = await verify({ files: positionals, fn: list(values.fn), wrt: list(values.wrt), samples, seed, tolerance, inline: !values["no-inline"], module: values.module, tapeLimit });
     if (result.diagnostics.length > 0) {
       for (const d of result.diagnostics) io.stderr(formatDiagnostic(d));
       io.stderr(`\ntsad verify: ${result.diagnostics.length} error${result.diagnostics.length === 1 ? "" : "s"}; nothing was checked.\n`);

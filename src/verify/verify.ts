@@ -32,7 +32,7 @@ import { rng } from "./random.ts";
 /** Argument lists, or a function making one per sample from a seeded random source in [0, 1). */
 export type Examples = readonly (readonly unknown[])[] | ((random: () => number, sample: number) => readonly unknown[]);
 
-export interface VerifyOptions extends Pick<CompileOptions, "files" | "fn" | "wrt" | "project" | "inline" | "rules"> {
+export interface VerifyOptions extends Pick<CompileOptions, "files" | "fn" | "wrt" | "project" | "inline" | "rules" | "tapeLimit"> {
   /** Input points per function (default 8). */
   samples?: number;
   /** Seed of the random inputs and directions (default 1): the same seed checks the same points. */
@@ -212,7 +212,7 @@ async function generateModules(input: string, names: string[], shapes: ReadonlyM
   const generated: LoadedModule = {};
   for (const [group, emit] of [[scalar, ["jvp", "grad", "hvp"]], [vector, ["jvp", "vjp"]]] as [string[], EmitKind[]][]) {
     if (group.length === 0) continue;
-    const compiled = await compile({ files: [input], fn: group, wrt: options.wrt, emit, project, inline: options.inline, rules: options.rules });
+    const compiled = await compile({ files: [input], fn: group, wrt: options.wrt, emit, project, inline: options.inline, rules: options.rules, tapeLimit: options.tapeLimit });
     if (compiled.diagnostics.length > 0) throw new DiagnosticError(compiled.diagnostics);
     const module = compiled.modules[0]!;
     Object.assign(generated, await modules.importText(module.path, transform(module.text, input, options)));

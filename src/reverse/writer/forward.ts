@@ -6,7 +6,7 @@ import type { Expr, Operand, Stmt, Type } from "../../ir/ir.ts";
 import { NUMBER, num, ref } from "../../ir/ir.ts";
 import { derivativeType, elementType, isDifferentiable, isReference } from "../../ir/types.ts";
 import { forEachStmt } from "../../analysis/activity.ts";
-import { declareSnapshots, defaultSnapshots, forwardPrimal, type CheckpointedLoop, type SnapshotStore, type StateVariable } from "../../checkpoint/driver.ts";
+import { declareCounter, declareSnapshots, defaultSnapshots, forwardPrimal, type CheckpointedLoop, type SnapshotStore, type StateVariable } from "../../checkpoint/driver.ts";
 import type { Checkpointed } from "../analysis/checkpointed.ts";
 import { SweepWriter, elementOrFields, type Pullback } from "./base.ts";
 
@@ -17,6 +17,8 @@ export interface CheckpointRun {
   start: Operand;
   end: Operand;
   snapshots: Operand;
+  /** With a tape limit: the limit in bytes, and the variable counting the entries taped steps push. */
+  budget?: { bytes: number; entries: string };
 }
 
 export abstract class ForwardWriter extends SweepWriter {
@@ -241,7 +243,8 @@ export abstract class ForwardWriter extends SweepWriter {
     const end = this.b.temp({ kind: "operand", value: ref(counted.counter) }, NUMBER, "lastStep");
     const snapshots = checkpointed.snapshots !== undefined ? num(checkpointed.snapshots) : defaultSnapshots(this.b, start, end);
     loop.tapedStep = this.withoutStateAdjointResets(this.b.capture(() => this.forwardBlock(s.body)), checkpointed.state);
-    this.checkpointRuns.set(s, { loop, store, start, end, snapshots });
+    const budget = checkpointed.tapeLimit === undefined ? undefined : { bytes: checkpointed.tapeLimit, entries: declareCounter(this.b, "tapeEntries") };
+    this.checkpointRuns.set(s, { loop, store, start, end, snapshots, budget });
   }
 
   /**

@@ -42,7 +42,7 @@ export class ReverseFunction extends BackwardWriter {
     }
     params.push(...barParams);
 
-    this.prepared = prepare(fn, activity, this.restoreLocal, (name) => this.adjointName(name), this.program, this.oracle);
+    this.prepared = prepare(fn, activity, this.restoreLocal, (name) => this.adjointName(name), this.program, this.oracle, job.tapeLimit);
     const forward = this.b.capture(() => this.forwardBlock(statements));
     const valueName = this.b.names.fresh("value");
     const backward = this.b.capture(() => {

@@ -23,7 +23,7 @@ const BATCH = 20;
 /** Check Hessian-vector products too, for every program (inlined or not). */
 const HVP = true;
 /** The chance that a loop is tagged `@checkpoint` (tags never change the program otherwise). */
-const CHECKPOINT = 0.3;
+const CHECKPOINT = 0.2;
 
 describe(`random programs (seed ${SEED})`, () => {
   let passed = 0;

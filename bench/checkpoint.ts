@@ -159,13 +159,16 @@ export interface CheckpointRow {
   checkpointedMs: number;
   /** Checkpointed time ÷ unbounded time: median and mean over the alternating pairs. */
   timeRatio: { median: number; mean: number };
+  /** Peak extra memory, median over fresh processes. */
   unboundedBytes: number;
   checkpointedBytes: number;
+  /** Each process's measurement, in bytes. */
+  memoryRuns: { unbounded: number[]; checkpointed: number[] };
   /** Largest |difference| between the two gradients, relative to the largest entry. */
   difference: number;
 }
 
-export async function checkpointBench(options: { runs?: number; only?: string } = {}): Promise<CheckpointRow[]> {
+export async function checkpointBench(options: { runs?: number; memoryRuns?: number; only?: string } = {}): Promise<CheckpointRow[]> {
   const runs = options.runs ?? 5;
   const rows: CheckpointRow[] = [];
   for (const c of cases().filter((k) => !options.only || k.name.toLowerCase().includes(options.only.toLowerCase()))) {
@@ -175,8 +178,12 @@ export async function checkpointBench(options: { runs?: number; only?: string } 
     const candidate = c.flatten(checkpointed(...c.args()).grad);
     const scale = Math.max(...reference.map(Math.abs));
     const difference = Math.max(...reference.map((r, i) => Math.abs(r - candidate[i]!))) / scale;
-    const checkpointedBytes = measureInChild(c.name, true);
-    const unboundedBytes = measureInChild(c.name, false);
+    // Median of three fresh processes each (the resident size moves by a few MB between runs).
+    const memoryRuns = options.memoryRuns ?? 3;
+    const checkpointedRuns = Array.from({ length: memoryRuns }, () => measureInChild(c.name, true));
+    const unboundedRuns = Array.from({ length: memoryRuns }, () => measureInChild(c.name, false));
+    const checkpointedBytes = median(checkpointedRuns);
+    const unboundedBytes = median(unboundedRuns);
     const pairs: { u: number; k: number }[] = [];
     for (let r = 0; r < runs; r++) {
       const args1 = c.args();
@@ -197,6 +204,7 @@ export async function checkpointBench(options: { runs?: number; only?: string } 
       timeRatio: { median: median(ratios), mean: mean(ratios) },
       unboundedBytes,
       checkpointedBytes,
+      memoryRuns: { unbounded: unboundedRuns, checkpointed: checkpointedRuns },
       difference,
     });
   }
@@ -218,7 +226,8 @@ export function printCheckpointTable(rows: CheckpointRow[]): void {
     r.difference.toExponential(1),
   ]);
   console.log(`| ${header.join(" | ")} |\n| ${header.map(() => "---").join(" | ")} |\n${lines.map((l) => `| ${l.join(" | ")} |`).join("\n")}`);
-  console.log(`\nNode ${process.version}. Time: one gradient, median over alternating runs; the ratio is checkpointed ÷ unbounded per pair. Peak memory: the growth of the process's peak resident size during one call (after a garbage collection).`);
+  for (const r of rows) console.log(`${r.problem}: peak memory per process, unbounded ${r.memoryRuns.unbounded.map(mb).join(", ")}; checkpointed ${r.memoryRuns.checkpointed.map(mb).join(", ")}`);
+  console.log(`\nNode ${process.version}. Time: one gradient, median over alternating runs; the ratio is checkpointed ÷ unbounded per pair. Peak memory: the growth of the process's peak resident size during one call (after a garbage collection), median over fresh processes.`);
 }
 
 /** `npm run bench -- --checkpoint [--only NAME]`: the table; exit status 1 when the two gradients disagree. */

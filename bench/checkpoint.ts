@@ -7,7 +7,7 @@
  * b = 14, 10⁴ characters). The checkpointed version is the same source with `// @checkpoint`
  * before its time loop, compiled in memory; both gradients are checked against each other.
  *
- * Peak extra memory: measured in a fresh process per gradient, warmed up on runs 1% as long,
+ * Peak extra memory: measured in a fresh process per gradient, warmed up on runs 10% as long,
  * with a young generation of 1 MB (V8 grows it to tens of MB as garbage accumulates, which would
  * bury a small peak under the collector's own growth).
  * Linux keeps a process's peak resident size (VmHWM in /proc/self/status), and writing 5 to
@@ -35,7 +35,7 @@ interface Case {
   fn: string;
   wrt: string[];
   tag: { file: string; before: string };
-  /** The arguments; `short`: a run 1% as long (warm-up). */
+  /** The arguments; `short`: a run 10% as long (warm-up). */
   args: (short?: boolean) => unknown[];
   /** The gradient as a list of numbers. */
   flatten: (grad: Record<string, unknown>) => number[];
@@ -64,7 +64,7 @@ function cases(): Case[] {
       fn: "odeLastFrom",
       wrt: ["y0", "x"],
       tag: { file: join(PROBLEMS, "ode.ts"), before: "for (let step = 0; step < s; step++)" },
-      args: (short) => [y0.slice(), x.slice(), short ? steps / 100 : steps],
+      args: (short) => [y0.slice(), x.slice(), short ? steps / 10 : steps],
       flatten: (g) => [...flat(g.y0), ...flat(g.x)],
     },
     {
@@ -75,7 +75,7 @@ function cases(): Case[] {
       fn: "lstmObjective",
       wrt: ["mainParams", "extraParams"],
       tag: { file: join(PROBLEMS, "lstm.ts"), before: "for (let t = 0; t < c - 1; t++)" },
-      args: (short) => [lstm.main_params, lstm.extra_params, lstm.state, short ? lstm.sequence.slice(0, characters / 100) : lstm.sequence],
+      args: (short) => [lstm.main_params, lstm.extra_params, lstm.state, short ? lstm.sequence.slice(0, characters / 10) : lstm.sequence],
       flatten: (g) => [...flat(g.mainParams), ...flat(g.extraParams)],
     },
   ];
@@ -135,6 +135,8 @@ const MEASURE = "--measure-peak";
 async function measureHere(name: string, checkpointed: boolean): Promise<void> {
   const c = cases().find((k) => k.name === name)!;
   const gradient = await gradientOf(c, checkpointed ? tagged(c) : c.files);
+  // Long enough that V8 has optimised every loop before the measured call (compiling a large
+  // function takes memory of its own).
   for (let k = 0; k < 5; k++) gradient(...c.args(true));
   const args = c.args();
   process.stdout.write(`${peakExtraMemory(() => gradient(...args))}\n`);

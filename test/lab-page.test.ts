@@ -204,7 +204,7 @@ describe.skipIf(!hasChromium)("the Lab view in headless Chromium", () => {
     await page.fill("#approximation [name=expression]", "x");
     await page.fill("#approximation [name=width]", "wide");
     await page.click("#approximation .run");
-    expect(await page.textContent("#approximation .status")).toBe("width: 'wide' is not a number");
+    expect(await page.textContent("#approximation .status")).toBe("width: wants a whole number ≥ 1, not 'wide'");
   });
 
   it("a learning rate too large for the network says so when the loss diverges", async () => {

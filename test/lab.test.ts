@@ -11,6 +11,7 @@ import { loss, predict, predictions } from "../lab/models/mlp.ts";
 import { flatten, initNetwork, parameterCount, sawtoothNetwork, unflatten, widthForBudget, type Layer } from "../lab/network.ts";
 import { relativeChange, tangentKernel } from "../lab/ntk.ts";
 import { activationPattern, linearRegions } from "../lab/regions.ts";
+import { GENERALISATION_DEFAULTS, generalisation } from "../lab/experiments.ts";
 import { sawtooth } from "../lab/targets.ts";
 import { grid, gradientDescent, meanSquaredError, noisySamples } from "../lab/train.ts";
 import { lossGrad } from "../lab/models/mlp.grad.ts";
@@ -135,6 +136,19 @@ describe("gradient descent", () => {
     gradientDescent(layers, data, { steps: 3, rate: 0, batchSize: 4, onStep: (_, batchLoss) => void seen.push(batchLoss) });
     // With rate 0 the network is fixed: the mean of three batch losses over a partition is the full loss.
     expect((seen[0]! + seen[1]! + seen[2]!) / 3).toBeCloseTo(meanSquaredError(layers, data), 12);
+  });
+});
+
+describe("the experiments", () => {
+  it("generalisation: the last point of the curves is the trained network's, whatever the step count", () => {
+    const result = generalisation({ steps: 301, train: 8, test: 20, width: 8, sweepWidths: [4], sweepScales: [1], sweepBatches: [0], sweepSteps: 2, seeds: 1 });
+    const last = result.curves.at(-1)!;
+    expect(last.step).toBe(301);
+    // The same network trained for all 301 steps by hand (the curve records every 3rd step).
+    const layers = initNetwork({ depth: 1, width: 8 }, { seed: 1 });
+    gradientDescent(layers, result.train, { steps: 301, rate: GENERALISATION_DEFAULTS.rate, seed: 1 });
+    expect(last.train).toBe(meanSquaredError(layers, result.train));
+    expect(last.test).toBe(meanSquaredError(layers, result.test));
   });
 });
 

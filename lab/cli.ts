@@ -88,6 +88,8 @@ export function parseOptions(defaults: object, pairs: [string, string][]): Recor
     }
   }
   if (options.expression !== undefined && options.target === undefined) options.target = "custom";
+  if (options.expression !== undefined && options.target !== "custom") throw new UsageError(`--expression is the target; it cannot go with --target ${options.target}`);
+  if (options.target === "custom" && options.expression === undefined) throw new UsageError("--target custom wants --expression TEXT");
   return options;
 }
 

@@ -81,6 +81,8 @@ describe("npm run lab", () => {
     expect(run(["curvature", "--rates", "0.1,0"])).toMatchObject({ status: 2, err: expect.stringContaining("--rates wants numbers > 0, comma-separated, not '0.1,0'") });
     expect(run(["generalisation", "--noise", "-1"])).toMatchObject({ status: 2, err: expect.stringContaining("--noise wants a number ≥ 0, not '-1'") });
     expect(run(["ntk", "--target", "cos"])).toMatchObject({ status: 2, err: expect.stringContaining("--target wants one of sin, abs, step, sawtooth, custom, not 'cos'") });
+    expect(run(["ntk", "--target", "abs", "--expression", "x^2"])).toMatchObject({ status: 2, err: "lab: --expression is the target; it cannot go with --target abs\n" });
+    expect(run(["ntk", "--target", "custom"])).toMatchObject({ status: 2, err: "lab: --target custom wants --expression TEXT\n" });
     expect(run(["ntk", "--toString", "1"])).toMatchObject({ status: 2, err: expect.stringContaining("unknown option --toString") });
     expect(run(["ntk", "--width"])).toMatchObject({ status: 2, err: expect.stringContaining("expected --OPTION VALUE, not '--width'") });
     expect(run(["ntk", "--json", join(dir, "no-such-folder", "ntk.json")])).toMatchObject({ status: 2, err: expect.stringContaining("cannot write") });

@@ -18,7 +18,8 @@ interface Rule {
 
 const COUNT: Rule = { whole: true, min: 1 };
 const RULES: Record<string, Rule> = {
-  depth: COUNT,
+  // Depth 0 is a linear model: no regions to count, a kernel that never moves.
+  depth: { whole: true, min: 0 },
   width: COUNT,
   steps: COUNT,
   seeds: COUNT,
@@ -31,7 +32,7 @@ const RULES: Record<string, Rule> = {
   sweepSteps: COUNT,
   every: COUNT,
   iterations: COUNT,
-  spectrumDepth: COUNT,
+  spectrumDepth: { whole: true, min: 0 },
   spectrumWidth: COUNT,
   spectrumSteps: COUNT,
   // A grid of n points on [−1, 1] spaces them 2/(n − 1) apart.

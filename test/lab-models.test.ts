@@ -74,8 +74,10 @@ describe("npm run lab", () => {
     expect(run(["ntk", "--depthh", "2"])).toMatchObject({ status: 2, err: expect.stringContaining("unknown option --depthh") });
     expect(run(["ntk", "--width", "wide"])).toMatchObject({ status: 2, err: expect.stringContaining("--width wants a whole number ≥ 1, not 'wide'") });
     expect(run(["approximation", "--expression", "sin(x"])).toMatchObject({ status: 2, err: expect.stringContaining("cannot read the expression: missing ')'") });
-    // Values no experiment can run: said before running, never a NaN figure, an endless loop or a stack trace.
-    expect(run(["ntk", "--depth", "0"])).toMatchObject({ status: 2, err: "lab: --depth wants a whole number ≥ 1, not '0'\n" });
+    // Values no experiment can run: said before running, not a NaN figure, a silently rounded value or a stack trace.
+    expect(run(["ntk", "--width", "0"])).toMatchObject({ status: 2, err: "lab: --width wants a whole number ≥ 1, not '0'\n" });
+    expect(run(["ntk", "--seeds", "0"])).toMatchObject({ status: 2, err: expect.stringContaining("--seeds wants a whole number ≥ 1, not '0'") });
+    expect(run(["approximation", "--steps", "1.5"])).toMatchObject({ status: 2, err: expect.stringContaining("--steps wants a whole number ≥ 1, not '1.5'") });
     expect(run(["approximation", "--samples", "1"])).toMatchObject({ status: 2, err: "lab: --samples wants a whole number ≥ 2, not '1'\n" });
     expect(run(["curvature", "--every", "2.5"])).toMatchObject({ status: 2, err: expect.stringContaining("--every wants a whole number ≥ 1, not '2.5'") });
     expect(run(["curvature", "--rates", "0.1,0"])).toMatchObject({ status: 2, err: expect.stringContaining("--rates wants numbers > 0, comma-separated, not '0.1,0'") });

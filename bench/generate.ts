@@ -14,8 +14,10 @@ export interface BenchTarget {
   /** A file in bench/problems/. */
   file: string;
   fn: string[];
+  /** Omitted: each function's `@differentiate` tag says (or every parameter). */
   wrt?: string[];
-  emit: EmitKind[];
+  /** Omitted: each function's `@differentiate` tag says. */
+  emit?: EmitKind[];
 }
 
 /** What each problem file gets differentiated for: one compile per file, one module per file. */
@@ -28,6 +30,9 @@ export const benchTargets: BenchTarget[] = [
   { file: "ode-from-state.ts", fn: ["odeLastFrom"], wrt: ["y0", "x"], emit: ["grad", "jvp"] },
   { file: "rosenbrock.ts", fn: ["rosenbrock"], emit: ["grad", "jvp", "hvp"] },
   { file: "logistic.ts", fn: ["logisticLoss"], wrt: ["w", "b"], emit: ["grad"] },
+  { file: "kmeans.ts", fn: ["kmeansCost"], wrt: ["centroids"], emit: ["grad", "hvp"] },
+  { file: "ba.ts", fn: ["reprojectionError", "weightError"] },
+  { file: "ht.ts", fn: ["handErrors", "handErrorsOnSurface", "handErrorsAlongUs"] },
 ];
 
 /** Compiles one target; throws with tsad's formatted diagnostics if it cannot. */

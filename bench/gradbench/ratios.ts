@@ -295,7 +295,8 @@ async function main(): Promise<void> {
   const load = `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after, on ${availableParallelism()} cores`;
   const timedLines = ["| eval | function | mean ms (GradBench's score) | median ms | runs |", "| --- | --- | --- | --- | --- |"];
   for (const r of timedRows) timedLines.push(`| ${r.eval} | ${r.fn} | ${format(r.meanMs)} | ${format(r.medianMs)} | ${r.runs} |`);
-  const parts = [lines.join("\n"), `median over sizes of each eval's ratio of medians (and of means): ${byEval.join(", ")}`];
+  const parts: string[] = [];
+  if (rows.length > 0) parts.push(lines.join("\n"), `median over sizes of each eval's ratio of medians (and of means): ${byEval.join(", ")}`);
   if (timedRows.length > 0) parts.push(timedLines.join("\n"));
   if (skipped.length > 0) parts.push(`not implemented by the tool, skipped: ${skipped.join(", ")}`);
   process.stdout.write(`${parts.join("\n\n")}\n${load}\n`);

@@ -2,7 +2,8 @@
  * Synthetic inputs of the shape GradBench's ht eval sends (field names as its JSON): a hand model
  * of 22 bones (a root, a palm, and 4 bones per finger), rigid rest transforms, vertices skinned to
  * two bones each, triangles over the vertices, and observed points near the vertices they
- * correspond to. ADBench's own hand models have 22 bones and 544 vertices.
+ * correspond to. The bone tree is laid out as ADBench's hand model's (22 bones, 4 per finger);
+ * the vertex and triangle counts are ours (544 and 1084 by default).
  *
  * Exports:
  *   htInputs(c, { complicated?, vertices?, triangles?, seed? }): HtInput — c observed points;

@@ -10,29 +10,24 @@
  */
 
 /**
- * The determinant of the minor made of rows row … ell−1 and the columns columns[row …], which
- * are in increasing order. The expansion moves each column of the minor in turn to
- * columns[row] by one swap (the others stay in increasing order), and puts them back at the end:
- * no array is allocated per call.
+ * The determinant of the minor made of rows row … ell−1 and the given columns (in increasing
+ * order), expanded along its first row. Each term gets a fresh list of the other columns (a
+ * recursive function that writes into its parameters cannot be differentiated).
  */
 function minorDeterminant(a: number[], ell: number, row: number, columns: number[]): number {
-  if (row === ell - 1) {
-    return a[row * ell + columns[row]];
+  if (columns.length === 1) {
+    return a[row * ell + columns[0]];
   }
   let determinant = 0;
   let sign = 1;
-  for (let j = row; j < ell; j++) {
-    const taken = columns[j];
-    columns[j] = columns[row];
-    columns[row] = taken;
-    determinant += sign * a[row * ell + taken] * minorDeterminant(a, ell, row + 1, columns);
+  for (let k = 0; k < columns.length; k++) {
+    const others: number[] = [];
+    for (let i = 0; i < columns.length; i++) {
+      if (i !== k) others.push(columns[i]);
+    }
+    determinant += sign * a[row * ell + columns[k]] * minorDeterminant(a, ell, row + 1, others);
     sign = -sign;
   }
-  const last = columns[row];
-  for (let j = row; j < ell - 1; j++) {
-    columns[j] = columns[j + 1];
-  }
-  columns[ell - 1] = last;
   return determinant;
 }
 

@@ -42,7 +42,7 @@ export function reprojectionErrorJacobian(
       let output = 0;
       const n3 = column.length;
       for (let i3 = 0; i3 < n3; i3++) {
-        jacobian[output].push(column[i3]);
+        jacobian[output]!.push(column[i3]!);
         output++;
       }
       directionCamera[i2] = 0;
@@ -55,7 +55,7 @@ export function reprojectionErrorJacobian(
       let output2 = 0;
       const n5 = column2.length;
       for (let i5 = 0; i5 < n5; i5++) {
-        jacobian[output2].push(column2[i5]);
+        jacobian[output2]!.push(column2[i5]!);
         output2++;
       }
       directionPoint[i4] = 0;
@@ -65,7 +65,7 @@ export function reprojectionErrorJacobian(
     let output3 = 0;
     const n6 = column3.length;
     for (let i6 = 0; i6 < n6; i6++) {
-      jacobian[output3].push(column3[i6]);
+      jacobian[output3]!.push(column3[i6]!);
       output3++;
     }
     direction.weight = 0;
@@ -79,12 +79,12 @@ export function reprojectionErrorJacobian(
       const gradCamera = grad.camera;
       const n8 = gradCamera.length;
       for (let i8 = 0; i8 < n8; i8++) {
-        row2.push(gradCamera[i8]);
+        row2.push(gradCamera[i8]!);
       }
       const gradPoint = grad.point;
       const n9 = gradPoint.length;
       for (let i9 = 0; i9 < n9; i9++) {
-        row2.push(gradPoint[i9]);
+        row2.push(gradPoint[i9]!);
       }
       row2.push(grad.weight);
       jacobian.push(row2);
@@ -110,57 +110,51 @@ function reprojectionErrorJvp(
   const dcamera = tangent.camera;
   const dpoint = tangent.point;
   const dweight = tangent.weight;
-  // tangent of line 45: const rotation = [camera[0], camera[1], camera[2]];
-  const rotation: number[] = [camera[0], camera[1], camera[2]];
-  const drotation: number[] = [dcamera[0], dcamera[1], dcamera[2]];
-  // tangent of line 46: const fromCentre = [point[0] - camera[3], point[1] - camera[4], point[2] - camera[5]];
-  const fromCentre: number[] = [point[0] - camera[3], point[1] - camera[4], point[2] - camera[5]];
-  const dfromCentre: number[] = [
-    dpoint[0] - dcamera[3],
-    dpoint[1] - dcamera[4],
-    dpoint[2] - dcamera[5],
+  const rotation: number[] = [camera[0]!, camera[1]!, camera[2]!];
+  const drotation: number[] = [dcamera[0]!, dcamera[1]!, dcamera[2]!];
+  const fromCentre: number[] = [
+    point[0]! - camera[3]!,
+    point[1]! - camera[4]!,
+    point[2]! - camera[5]!,
   ];
-  // tangent of line 47: const inCamera = rotate(rotation, fromCentre);
+  const dfromCentre: number[] = [
+    dpoint[0]! - dcamera[3]!,
+    dpoint[1]! - dcamera[4]!,
+    dpoint[2]! - dcamera[5]!,
+  ];
   const rotateOut = rotateTangent(rotation, fromCentre, drotation, dfromCentre);
   const inCamera = rotateOut.value;
   const dinCamera = rotateOut.tangent;
-  // tangent of line 48: const x = inCamera[0] / inCamera[2];
-  const t27 = inCamera[2];
-  const dt27 = dinCamera[2];
-  const x = inCamera[0] / t27;
-  const dx = dinCamera[0] / t27 - (x / t27) * dt27;
-  // tangent of line 49: const y = inCamera[1] / inCamera[2];
-  const y = inCamera[1] / t27;
-  const dy = dinCamera[1] / t27 - (y / t27) * dt27;
-  // tangent of line 50: const squaredRadius = x * x + y * y;
+  const t27: number = inCamera[2]!;
+  const dt27: number = dinCamera[2]!;
+  const x = inCamera[0]! / t27;
+  const dx = dinCamera[0]! / t27 - (x / t27) * dt27;
+  const y = inCamera[1]! / t27;
+  const dy = dinCamera[1]! / t27 - (y / t27) * dt27;
   const squaredRadius = x * x + y * y;
   const dsquaredRadius = x * dx + x * dx + (y * dy + y * dy);
-  // tangent of line 51: const distortion = 1 + camera[9] * squaredRadius + camera[10] * squaredRadius * squaredRadius;
-  const t35 = camera[9];
-  const t38 = camera[10];
+  const t35: number = camera[9]!;
+  const t38: number = camera[10]!;
   const t39 = t38 * squaredRadius;
   const distortion = 1 + t35 * squaredRadius + t39 * squaredRadius;
   const ddistortion =
-    squaredRadius * dcamera[9] +
+    squaredRadius * dcamera[9]! +
     t35 * dsquaredRadius +
-    (squaredRadius * (squaredRadius * dcamera[10] + t38 * dsquaredRadius) + t39 * dsquaredRadius);
-  // tangent of line 52: const focal = camera[6];
-  const focal = camera[6];
-  const dfocal = dcamera[6];
-  // tangent of line 53: return [x * distortion * focal + camera[7], y * distortion * focal + camera[8]];
+    (squaredRadius * (squaredRadius * dcamera[10]! + t38 * dsquaredRadius) + t39 * dsquaredRadius);
+  const focal: number = camera[6]!;
+  const dfocal: number = dcamera[6]!;
   const t43 = x * distortion;
   const t47 = y * distortion;
-  const projected: number[] = [t43 * focal + camera[7], t47 * focal + camera[8]];
+  const projected: number[] = [t43 * focal + camera[7]!, t47 * focal + camera[8]!];
   const dprojected: number[] = [
-    focal * (distortion * dx + x * ddistortion) + t43 * dfocal + dcamera[7],
-    focal * (distortion * dy + y * ddistortion) + t47 * dfocal + dcamera[8],
+    focal * (distortion * dx + x * ddistortion) + t43 * dfocal + dcamera[7]!,
+    focal * (distortion * dy + y * ddistortion) + t47 * dfocal + dcamera[8]!,
   ];
-  // tangent of line 59: return [weight * (projected[0] - feature[0]), weight * (projected[1] - feature[1])];
-  const t4 = projected[0] - feature[0];
-  const t8 = projected[1] - feature[1];
+  const t4 = projected[0]! - feature[0]!;
+  const t8 = projected[1]! - feature[1]!;
   return {
     value: [weight * t4, weight * t8],
-    tangent: [t4 * dweight + weight * dprojected[0], t8 * dweight + weight * dprojected[1]],
+    tangent: [t4 * dweight + weight * dprojected[0]!, t8 * dweight + weight * dprojected[1]!],
   };
 }
 function rotateTangent(
@@ -172,29 +166,27 @@ function rotateTangent(
   value: number[];
   tangent: number[];
 } {
-  // tangent of line 25: const squaredAngle = rotation[0] * rotation[0] + rotation[1] * rotation[1] + rotation[2] * rotation[2];
-  const t1 = rotation[0];
-  const dt1 = drotation[0];
-  const t4 = rotation[1];
-  const dt4 = drotation[1];
-  const t8 = rotation[2];
-  const dt8 = drotation[2];
+  const t1: number = rotation[0]!;
+  const dt1: number = drotation[0]!;
+  const t4: number = rotation[1]!;
+  const dt4: number = drotation[1]!;
+  const t8: number = rotation[2]!;
+  const dt8: number = drotation[2]!;
   const squaredAngle = t1 * t1 + t4 * t4 + t8 * t8;
   const dsquaredAngle = t1 * dt1 + t1 * dt1 + (t4 * dt4 + t4 * dt4) + (t8 * dt8 + t8 * dt8);
   if (squaredAngle === 0) {
-    // tangent of line 17: return [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
-    const t59 = rotation[1];
-    const dt59 = drotation[1];
-    const t60 = x[2];
-    const dt60 = dx[2];
-    const t62 = rotation[2];
-    const dt62 = drotation[2];
-    const t63 = x[1];
-    const dt63 = dx[1];
-    const t67 = x[0];
-    const dt67 = dx[0];
-    const t69 = rotation[0];
-    const dt69 = drotation[0];
+    const t59: number = rotation[1]!;
+    const dt59: number = drotation[1]!;
+    const t60: number = x[2]!;
+    const dt60: number = dx[2]!;
+    const t62: number = rotation[2]!;
+    const dt62: number = drotation[2]!;
+    const t63: number = x[1]!;
+    const dt63: number = dx[1]!;
+    const t67: number = x[0]!;
+    const dt67: number = dx[0]!;
+    const t69: number = rotation[0]!;
+    const dt69: number = drotation[0]!;
     const rotationCrossX: number[] = [
       t59 * t60 - t62 * t63,
       t62 * t67 - t69 * t60,
@@ -205,44 +197,42 @@ function rotateTangent(
       t67 * dt62 + t62 * dt67 - (t60 * dt69 + t69 * dt60),
       t63 * dt69 + t69 * dt63 - (t67 * dt59 + t59 * dt67),
     ];
-    // tangent of line 28: return [x[0] + rotationCrossX[0], x[1] + rotationCrossX[1], x[2] + rotationCrossX[2]];
     return {
-      value: [x[0] + rotationCrossX[0], x[1] + rotationCrossX[1], x[2] + rotationCrossX[2]],
-      tangent: [dx[0] + drotationCrossX[0], dx[1] + drotationCrossX[1], dx[2] + drotationCrossX[2]],
+      value: [x[0]! + rotationCrossX[0]!, x[1]! + rotationCrossX[1]!, x[2]! + rotationCrossX[2]!],
+      tangent: [
+        dx[0]! + drotationCrossX[0]!,
+        dx[1]! + drotationCrossX[1]!,
+        dx[2]! + drotationCrossX[2]!,
+      ],
     };
   }
-  // tangent of line 30: const angle = Math.sqrt(squaredAngle);
   const angle = Math.sqrt(squaredAngle);
   const dangle = (angle > 0 ? 0.5 / angle : 0) * dsquaredAngle;
-  // tangent of line 31: const cosine = Math.cos(angle);
   const cosine = Math.cos(angle);
   const dcosine = -(Math.sin(angle) * dangle);
-  // tangent of line 32: const sine = Math.sin(angle);
   const sine = Math.sin(angle);
   const dsine = Math.cos(angle) * dangle;
-  // tangent of line 33: const axis = [rotation[0] / angle, rotation[1] / angle, rotation[2] / angle];
-  const t28 = rotation[0] / angle;
-  const t30 = rotation[1] / angle;
-  const t32 = rotation[2] / angle;
+  const t28 = rotation[0]! / angle;
+  const t30 = rotation[1]! / angle;
+  const t32 = rotation[2]! / angle;
   const axis: number[] = [t28, t30, t32];
   const daxis: number[] = [
-    drotation[0] / angle - (t28 / angle) * dangle,
-    drotation[1] / angle - (t30 / angle) * dangle,
-    drotation[2] / angle - (t32 / angle) * dangle,
+    drotation[0]! / angle - (t28 / angle) * dangle,
+    drotation[1]! / angle - (t30 / angle) * dangle,
+    drotation[2]! / angle - (t32 / angle) * dangle,
   ];
-  // tangent of line 17: return [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
-  const t81 = axis[1];
-  const dt81 = daxis[1];
-  const t82 = x[2];
-  const dt82 = dx[2];
-  const t84 = axis[2];
-  const dt84 = daxis[2];
-  const t85 = x[1];
-  const dt85 = dx[1];
-  const t89 = x[0];
-  const dt89 = dx[0];
-  const t91 = axis[0];
-  const dt91 = daxis[0];
+  const t81: number = axis[1]!;
+  const dt81: number = daxis[1]!;
+  const t82: number = x[2]!;
+  const dt82: number = dx[2]!;
+  const t84: number = axis[2]!;
+  const dt84: number = daxis[2]!;
+  const t85: number = x[1]!;
+  const dt85: number = dx[1]!;
+  const t89: number = x[0]!;
+  const dt89: number = dx[0]!;
+  const t91: number = axis[0]!;
+  const dt91: number = daxis[0]!;
   const axisCrossX: number[] = [
     t81 * t82 - t84 * t85,
     t84 * t89 - t91 * t82,
@@ -253,36 +243,34 @@ function rotateTangent(
     t89 * dt84 + t84 * dt89 - (t82 * dt91 + t91 * dt82),
     t85 * dt91 + t91 * dt85 - (t89 * dt81 + t81 * dt89),
   ];
-  // tangent of line 35: const alongAxis = (axis[0] * x[0] + axis[1] * x[1] + axis[2] * x[2]) * (1 - cosine);
-  const t35 = axis[0];
-  const t36 = x[0];
-  const t38 = axis[1];
-  const t39 = x[1];
-  const t42 = axis[2];
-  const t43 = x[2];
+  const t35: number = axis[0]!;
+  const t36: number = x[0]!;
+  const t38: number = axis[1]!;
+  const t39: number = x[1]!;
+  const t42: number = axis[2]!;
+  const t43: number = x[2]!;
   const t45 = t35 * t36 + t38 * t39 + t42 * t43;
   const t46 = 1 - cosine;
   const alongAxis = t45 * t46;
   const dalongAxis =
     t46 *
-      (t36 * daxis[0] +
-        t35 * dx[0] +
-        (t39 * daxis[1] + t38 * dx[1]) +
-        (t43 * daxis[2] + t42 * dx[2])) +
+      (t36 * daxis[0]! +
+        t35 * dx[0]! +
+        (t39 * daxis[1]! + t38 * dx[1]!) +
+        (t43 * daxis[2]! + t42 * dx[2]!)) +
     t45 * -dcosine;
-  // tangent of line 36: const rotated: number[] = [];
   const rotated: number[] = [];
   const drotated: number[] = [];
   for (let i = 0; i < 3; i++) {
     // tangent of line 38: rotated.push(x[i] * cosine + axisCrossX[i] * sine + axis[i] * alongAxis);
-    const t51 = x[i];
-    const t53 = axisCrossX[i];
-    const t56 = axis[i];
+    const t51 = x[i]!;
+    const t53 = axisCrossX[i]!;
+    const t56 = axis[i]!;
     const dt58 =
-      cosine * dx[i] +
+      cosine * dx[i]! +
       t51 * dcosine +
-      (sine * daxisCrossX[i] + t53 * dsine) +
-      (alongAxis * daxis[i] + t56 * dalongAxis);
+      (sine * daxisCrossX[i]! + t53 * dsine) +
+      (alongAxis * daxis[i]! + t56 * dalongAxis);
     rotated.push(t51 * cosine + t53 * sine + t56 * alongAxis);
     drotated.push(dt58);
   }
@@ -348,29 +336,33 @@ function reprojectionErrorVjp(
   }[] = [];
   const cameraBar: number[] = new Array<number>(camera.length).fill(0);
   const pointBar: number[] = new Array<number>(point.length).fill(0);
-  const rotation: number[] = [camera[0], camera[1], camera[2]];
+  const rotation: number[] = [camera[0]!, camera[1]!, camera[2]!];
   const rotationBar: number[] = [0, 0, 0];
-  const fromCentre: number[] = [point[0] - camera[3], point[1] - camera[4], point[2] - camera[5]];
+  const fromCentre: number[] = [
+    point[0]! - camera[3]!,
+    point[1]! - camera[4]!,
+    point[2]! - camera[5]!,
+  ];
   const fromCentreBar: number[] = [0, 0, 0];
-  const rotateOut = rotateForward(rotation, fromCentre, rotationBar, fromCentreBar);
+  const rotateOut = rotateForward(rotation, fromCentre);
   containerTape.push(rotateOut.saved);
   const inCamera = rotateOut.value;
   const inCameraBar: number[] = new Array<number>(inCamera.length).fill(0);
-  const t27 = inCamera[2];
-  const x = inCamera[0] / t27;
-  const y = inCamera[1] / t27;
+  const t27: number = inCamera[2]!;
+  const x = inCamera[0]! / t27;
+  const y = inCamera[1]! / t27;
   const squaredRadius = x * x + y * y;
-  const t35 = camera[9];
-  const t38 = camera[10];
+  const t35: number = camera[9]!;
+  const t38: number = camera[10]!;
   const t39 = t38 * squaredRadius;
   const distortion = 1 + t35 * squaredRadius + t39 * squaredRadius;
-  const focal = camera[6];
+  const focal: number = camera[6]!;
   const t43 = x * distortion;
   const t47 = y * distortion;
-  const projected: number[] = [t43 * focal + camera[7], t47 * focal + camera[8]];
+  const projected: number[] = [t43 * focal + camera[7]!, t47 * focal + camera[8]!];
   const projectedBar: number[] = [0, 0];
-  const t4 = projected[0] - feature[0];
-  const t8 = projected[1] - feature[1];
+  const t4 = projected[0]! - feature[0]!;
+  const t8 = projected[1]! - feature[1]!;
   const t10Bar: number[] = [0, 0];
   const value: number[] = [weight * t4, weight * t8];
   // backward sweep
@@ -383,42 +375,41 @@ function reprojectionErrorVjp(
   let t27Bar = 0;
   // adjoint of line 59: return [weight * (projected[0] - feature[0]), weight * (projected[1] - feature[1])];
   for (let k = 0; k < cotangent.length; k++) {
-    t10Bar[k] += cotangent[k];
+    t10Bar[k]! += cotangent[k]!;
   }
-  const t5Bar = t10Bar[0];
-  const t9Bar = t10Bar[1];
+  const t5Bar: number = t10Bar[0]!;
+  const t9Bar: number = t10Bar[1]!;
   weightBar += t8 * t9Bar;
-  projectedBar[1] += weight * t9Bar;
+  projectedBar[1]! += weight * t9Bar;
   weightBar += t4 * t5Bar;
-  projectedBar[0] += weight * t5Bar;
+  projectedBar[0]! += weight * t5Bar;
   // adjoint of line 53: return [x * distortion * focal + camera[7], y * distortion * focal + camera[8]];
-  const t46Bar = projectedBar[0];
-  const t50Bar = projectedBar[1];
+  const t46Bar: number = projectedBar[0]!;
+  const t50Bar: number = projectedBar[1]!;
   const t48Bar = t50Bar;
-  cameraBar[8] += t50Bar;
+  cameraBar[8]! += t50Bar;
   const t47Bar = focal * t48Bar;
   focalBar += t47 * t48Bar;
   yBar += distortion * t47Bar;
   distortionBar += y * t47Bar;
   const t44Bar = t46Bar;
-  cameraBar[7] += t46Bar;
+  cameraBar[7]! += t46Bar;
   const t43Bar = focal * t44Bar;
   focalBar += t43 * t44Bar;
   xBar += distortion * t43Bar;
   distortionBar += x * t43Bar;
   // adjoint of line 52: const focal = camera[6];
-  cameraBar[6] += focalBar;
+  cameraBar[6]! += focalBar;
   // adjoint of line 51: const distortion = 1 + camera[9] * squaredRadius + camera[10] * squaredRadius * squaredRadius;
   const t37Bar = distortionBar;
   const t40Bar = distortionBar;
   const t39Bar = squaredRadius * t40Bar;
   squaredRadiusBar += t39 * t40Bar;
   squaredRadiusBar += t38 * t39Bar;
-  cameraBar[10] += squaredRadius * t39Bar;
+  cameraBar[10]! += squaredRadius * t39Bar;
   const t36Bar = t37Bar;
   squaredRadiusBar += t35 * t36Bar;
-  cameraBar[9] += squaredRadius * t36Bar;
-  // adjoint of line 50: const squaredRadius = x * x + y * y;
+  cameraBar[9]! += squaredRadius * t36Bar;
   const t32Bar = squaredRadiusBar;
   const t33Bar = squaredRadiusBar;
   yBar += y * t33Bar;
@@ -427,34 +418,34 @@ function reprojectionErrorVjp(
   xBar += x * t32Bar;
   // adjoint of line 49: const y = inCamera[1] / inCamera[2];
   t27Bar -= (y / t27) * yBar;
-  inCameraBar[1] += yBar / t27;
+  inCameraBar[1]! += yBar / t27;
   // adjoint of line 48: const x = inCamera[0] / inCamera[2];
   const t26Bar = xBar / t27;
   t27Bar -= (x / t27) * xBar;
-  inCameraBar[2] += t27Bar;
-  inCameraBar[0] += t26Bar;
+  inCameraBar[2]! += t27Bar;
+  inCameraBar[0]! += t26Bar;
   // adjoint of line 47: const inCamera = rotate(rotation, fromCentre);
   const t110 = inCameraBar;
-  rotatePullback(rotation, fromCentre, t110, rotationBar, fromCentreBar, containerTape.pop()!);
+  rotatePullback(fromCentre, t110, rotationBar, fromCentreBar, containerTape.pop()!);
   // adjoint of line 46: const fromCentre = [point[0] - camera[3], point[1] - camera[4], point[2] - camera[5]];
-  const t17Bar = fromCentreBar[0];
-  const t20Bar = fromCentreBar[1];
-  const t23Bar = fromCentreBar[2];
+  const t17Bar: number = fromCentreBar[0]!;
+  const t20Bar: number = fromCentreBar[1]!;
+  const t23Bar: number = fromCentreBar[2]!;
   const t21Bar = t23Bar;
-  cameraBar[5] -= t23Bar;
-  pointBar[2] += t21Bar;
+  cameraBar[5]! -= t23Bar;
+  pointBar[2]! += t21Bar;
   const t18Bar = t20Bar;
-  cameraBar[4] -= t20Bar;
-  pointBar[1] += t18Bar;
+  cameraBar[4]! -= t20Bar;
+  pointBar[1]! += t18Bar;
   const t15Bar = t17Bar;
-  cameraBar[3] -= t17Bar;
-  pointBar[0] += t15Bar;
+  cameraBar[3]! -= t17Bar;
+  pointBar[0]! += t15Bar;
   // adjoint of line 45: const rotation = [camera[0], camera[1], camera[2]];
-  const t11Bar = rotationBar[0];
-  const t12Bar = rotationBar[1];
-  cameraBar[2] += rotationBar[2];
-  cameraBar[1] += t12Bar;
-  cameraBar[0] += t11Bar;
+  const t11Bar: number = rotationBar[0]!;
+  const t12Bar: number = rotationBar[1]!;
+  cameraBar[2]! += rotationBar[2]!;
+  cameraBar[1]! += t12Bar;
+  cameraBar[0]! += t11Bar;
   return { value, grad: { camera: cameraBar, point: pointBar, weight: weightBar } };
 }
 export function weightErrorGrad(weight: number): {
@@ -466,7 +457,6 @@ export function weightErrorGrad(weight: number): {
   const value = 1 - weight * weight;
   // backward sweep
   let weightBar = 0;
-  // adjoint of line 64: return 1 - weight * weight;
   const t1Bar = -1;
   weightBar += weight * t1Bar;
   weightBar += weight * t1Bar;
@@ -475,8 +465,6 @@ export function weightErrorGrad(weight: number): {
 function rotateForward(
   rotation: number[],
   x: number[],
-  rotationBar: number[],
-  xBar: number[],
 ): {
   value: number[];
   saved: {
@@ -563,18 +551,18 @@ function rotateForward(
   let returned = false;
   let result!: number[];
   let resultBar2!: number[];
-  const t1 = rotation[0];
-  const t4 = rotation[1];
-  const t8 = rotation[2];
+  const t1: number = rotation[0]!;
+  const t4: number = rotation[1]!;
+  const t8: number = rotation[2]!;
   const squaredAngle = t1 * t1 + t4 * t4 + t8 * t8;
   const t12 = squaredAngle === 0;
   if (t12) {
-    t59 = rotation[1];
-    t60 = x[2];
-    t62 = rotation[2];
-    t63 = x[1];
-    t67 = x[0];
-    t69 = rotation[0];
+    t59 = rotation[1]!;
+    t60 = x[2]!;
+    t62 = rotation[2]!;
+    t63 = x[1]!;
+    t67 = x[0]!;
+    t69 = rotation[0]!;
     const rotationCrossX: number[] = [
       t59 * t60 - t62 * t63,
       t62 * t67 - t69 * t60,
@@ -582,7 +570,7 @@ function rotateForward(
     ];
     rotationCrossXBar = [0, 0, 0];
     t23Bar = [0, 0, 0];
-    result = [x[0] + rotationCrossX[0], x[1] + rotationCrossX[1], x[2] + rotationCrossX[2]];
+    result = [x[0]! + rotationCrossX[0]!, x[1]! + rotationCrossX[1]!, x[2]! + rotationCrossX[2]!];
     resultBar2 = t23Bar;
     returned = true;
   }
@@ -591,29 +579,29 @@ function rotateForward(
     angle = Math.sqrt(squaredAngle);
     cosine = Math.cos(angle);
     sine = Math.sin(angle);
-    t28 = rotation[0] / angle;
-    t30 = rotation[1] / angle;
-    t32 = rotation[2] / angle;
+    t28 = rotation[0]! / angle;
+    t30 = rotation[1]! / angle;
+    t32 = rotation[2]! / angle;
     const axis: number[] = [t28, t30, t32];
     axisBar = [0, 0, 0];
-    t81 = axis[1];
-    t82 = x[2];
-    t84 = axis[2];
-    t85 = x[1];
-    t89 = x[0];
-    t91 = axis[0];
+    t81 = axis[1]!;
+    t82 = x[2]!;
+    t84 = axis[2]!;
+    t85 = x[1]!;
+    t89 = x[0]!;
+    t91 = axis[0]!;
     const axisCrossX: number[] = [
       t81 * t82 - t84 * t85,
       t84 * t89 - t91 * t82,
       t91 * t85 - t81 * t89,
     ];
     axisCrossXBar = [0, 0, 0];
-    t35 = axis[0];
-    t36 = x[0];
-    t38 = axis[1];
-    t39 = x[1];
-    t42 = axis[2];
-    t43 = x[2];
+    t35 = axis[0]!;
+    t36 = x[0]!;
+    t38 = axis[1]!;
+    t39 = x[1]!;
+    t42 = axis[2]!;
+    t43 = x[2]!;
     t45 = t35 * t36 + t38 * t39 + t42 * t43;
     t46 = 1 - cosine;
     alongAxis = t45 * t46;
@@ -621,12 +609,12 @@ function rotateForward(
     rotatedBar = [];
     for (i = 0; i < 3; i++) {
       // adjoint of line 38: rotated.push(x[i] * cosine + axisCrossX[i] * sine + axis[i] * alongAxis);
-      const t52 = x[i] * cosine;
+      const t52 = x[i]! * cosine;
       tape.push(t53);
-      t53 = axisCrossX[i];
+      t53 = axisCrossX[i]!;
       const t55 = t52 + t53 * sine;
       tape.push(t56);
-      t56 = axis[i];
+      t56 = axis[i]!;
       rotated.push(t55 + t56 * alongAxis);
       rotatedBar.push(0);
     }
@@ -684,7 +672,6 @@ function rotateForward(
   };
 }
 function rotatePullback(
-  rotation: number[],
   x: number[],
   resultBar: number[],
   rotationBar: number[],
@@ -798,7 +785,7 @@ function rotatePullback(
   let t4Bar = 0;
   let t1Bar = 0;
   for (let k = 0; k < resultBar.length; k++) {
-    resultBar2[k] += resultBar[k];
+    resultBar2[k]! += resultBar[k]!;
   }
   if (t103) {
     const t125 = Math.ceil(3);
@@ -806,21 +793,21 @@ function rotatePullback(
     while (i > 0) {
       i--;
       // adjoint of line 38: rotated.push(x[i] * cosine + axisCrossX[i] * sine + axis[i] * alongAxis);
-      const t51 = x[i];
-      const t58Bar = rotatedBar[rotatedBar.length - 1];
+      const t51 = x[i]!;
+      const t58Bar = rotatedBar[rotatedBar.length - 1]!;
       rotatedBar.pop();
       const t55Bar = t58Bar;
       const t57Bar = t58Bar;
       alongAxisBar += t56 * t57Bar;
-      axisBar[i] += alongAxis * t57Bar;
+      axisBar[i]! += alongAxis * t57Bar;
       t56 = tape.pop()!;
       const t52Bar = t55Bar;
       const t54Bar = t55Bar;
       sineBar += t53 * t54Bar;
-      axisCrossXBar[i] += sine * t54Bar;
+      axisCrossXBar[i]! += sine * t54Bar;
       t53 = tape.pop()!;
       cosineBar += t51 * t52Bar;
-      xBar[i] += cosine * t52Bar;
+      xBar[i]! += cosine * t52Bar;
     }
     // adjoint of line 35: const alongAxis = (axis[0] * x[0] + axis[1] * x[1] + axis[2] * x[2]) * (1 - cosine);
     const t45Bar = t46 * alongAxisBar;
@@ -828,20 +815,20 @@ function rotatePullback(
     const t41Bar = t45Bar;
     const t44Bar = t45Bar;
     const t42Bar = t43 * t44Bar;
-    xBar[2] += t42 * t44Bar;
-    axisBar[2] += t42Bar;
+    xBar[2]! += t42 * t44Bar;
+    axisBar[2]! += t42Bar;
     const t37Bar = t41Bar;
     const t40Bar = t41Bar;
     const t38Bar = t39 * t40Bar;
-    xBar[1] += t38 * t40Bar;
-    axisBar[1] += t38Bar;
+    xBar[1]! += t38 * t40Bar;
+    axisBar[1]! += t38Bar;
     const t35Bar = t36 * t37Bar;
-    xBar[0] += t35 * t37Bar;
-    axisBar[0] += t35Bar;
+    xBar[0]! += t35 * t37Bar;
+    axisBar[0]! += t35Bar;
     // adjoint of line 17: return [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
-    const t87Bar = axisCrossXBar[0];
-    const t94Bar = axisCrossXBar[1];
-    const t101Bar = axisCrossXBar[2];
+    const t87Bar: number = axisCrossXBar[0]!;
+    const t94Bar: number = axisCrossXBar[1]!;
+    const t101Bar: number = axisCrossXBar[2]!;
     const t97Bar = t101Bar;
     const t100Bar = -t101Bar;
     t81Bar += t89 * t100Bar;
@@ -852,55 +839,52 @@ function rotatePullback(
     const t93Bar = -t94Bar;
     t91Bar += t82 * t93Bar;
     t82Bar += t91 * t93Bar;
-    axisBar[0] += t91Bar;
+    axisBar[0]! += t91Bar;
     t84Bar += t89 * t90Bar;
     t89Bar += t84 * t90Bar;
-    xBar[0] += t89Bar;
+    xBar[0]! += t89Bar;
     const t83Bar = t87Bar;
     const t86Bar = -t87Bar;
     t84Bar += t85 * t86Bar;
     t85Bar += t84 * t86Bar;
-    xBar[1] += t85Bar;
-    axisBar[2] += t84Bar;
+    xBar[1]! += t85Bar;
+    axisBar[2]! += t84Bar;
     t81Bar += t82 * t83Bar;
     t82Bar += t81 * t83Bar;
-    xBar[2] += t82Bar;
-    axisBar[1] += t81Bar;
+    xBar[2]! += t82Bar;
+    axisBar[1]! += t81Bar;
     // adjoint of line 33: const axis = [rotation[0] / angle, rotation[1] / angle, rotation[2] / angle];
-    const t28Bar = axisBar[0];
-    const t30Bar = axisBar[1];
-    const t32Bar = axisBar[2];
+    const t28Bar: number = axisBar[0]!;
+    const t30Bar: number = axisBar[1]!;
+    const t32Bar: number = axisBar[2]!;
     angleBar -= (t32 / angle) * t32Bar;
-    rotationBar[2] += t32Bar / angle;
+    rotationBar[2]! += t32Bar / angle;
     angleBar -= (t30 / angle) * t30Bar;
-    rotationBar[1] += t30Bar / angle;
+    rotationBar[1]! += t30Bar / angle;
     angleBar -= (t28 / angle) * t28Bar;
-    rotationBar[0] += t28Bar / angle;
-    // adjoint of line 32: const sine = Math.sin(angle);
+    rotationBar[0]! += t28Bar / angle;
     angleBar += Math.cos(angle) * sineBar;
-    // adjoint of line 31: const cosine = Math.cos(angle);
     angleBar -= Math.sin(angle) * cosineBar;
-    // adjoint of line 30: const angle = Math.sqrt(squaredAngle);
     squaredAngleBar += (angle > 0 ? 0.5 / angle : 0) * angleBar;
   }
   if (t12) {
     // adjoint of line 28: return [x[0] + rotationCrossX[0], x[1] + rotationCrossX[1], x[2] + rotationCrossX[2]];
-    const t16Bar = t23Bar[0];
-    const t19Bar = t23Bar[1];
-    const t22Bar = t23Bar[2];
+    const t16Bar: number = t23Bar[0]!;
+    const t19Bar: number = t23Bar[1]!;
+    const t22Bar: number = t23Bar[2]!;
     const t20Bar = t22Bar;
-    rotationCrossXBar[2] += t22Bar;
-    xBar[2] += t20Bar;
+    rotationCrossXBar[2]! += t22Bar;
+    xBar[2]! += t20Bar;
     const t17Bar = t19Bar;
-    rotationCrossXBar[1] += t19Bar;
-    xBar[1] += t17Bar;
+    rotationCrossXBar[1]! += t19Bar;
+    xBar[1]! += t17Bar;
     const t14Bar = t16Bar;
-    rotationCrossXBar[0] += t16Bar;
-    xBar[0] += t14Bar;
+    rotationCrossXBar[0]! += t16Bar;
+    xBar[0]! += t14Bar;
     // adjoint of line 17: return [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
-    const t65Bar = rotationCrossXBar[0];
-    const t72Bar = rotationCrossXBar[1];
-    const t79Bar = rotationCrossXBar[2];
+    const t65Bar: number = rotationCrossXBar[0]!;
+    const t72Bar: number = rotationCrossXBar[1]!;
+    const t79Bar: number = rotationCrossXBar[2]!;
     const t75Bar = t79Bar;
     const t78Bar = -t79Bar;
     t59Bar += t67 * t78Bar;
@@ -911,35 +895,35 @@ function rotatePullback(
     const t71Bar = -t72Bar;
     t69Bar += t60 * t71Bar;
     t60Bar += t69 * t71Bar;
-    rotationBar[0] += t69Bar;
+    rotationBar[0]! += t69Bar;
     t62Bar += t67 * t68Bar;
     t67Bar += t62 * t68Bar;
-    xBar[0] += t67Bar;
+    xBar[0]! += t67Bar;
     const t61Bar = t65Bar;
     const t64Bar = -t65Bar;
     t62Bar += t63 * t64Bar;
     t63Bar += t62 * t64Bar;
-    xBar[1] += t63Bar;
-    rotationBar[2] += t62Bar;
+    xBar[1]! += t63Bar;
+    rotationBar[2]! += t62Bar;
     t59Bar += t60 * t61Bar;
     t60Bar += t59 * t61Bar;
-    xBar[2] += t60Bar;
-    rotationBar[1] += t59Bar;
+    xBar[2]! += t60Bar;
+    rotationBar[1]! += t59Bar;
   }
   // adjoint of line 25: const squaredAngle = rotation[0] * rotation[0] + rotation[1] * rotation[1] + rotation[2] * rotation[2];
   const t7Bar = squaredAngleBar;
   const t10Bar = squaredAngleBar;
   t8Bar += t8 * t10Bar;
   t8Bar += t8 * t10Bar;
-  rotationBar[2] += t8Bar;
+  rotationBar[2]! += t8Bar;
   const t3Bar = t7Bar;
   const t6Bar = t7Bar;
   t4Bar += t4 * t6Bar;
   t4Bar += t4 * t6Bar;
-  rotationBar[1] += t4Bar;
+  rotationBar[1]! += t4Bar;
   t1Bar += t1 * t3Bar;
   t1Bar += t1 * t3Bar;
-  rotationBar[0] += t1Bar;
+  rotationBar[0]! += t1Bar;
 }
 function reprojectionError(
   camera: number[],
@@ -947,63 +931,67 @@ function reprojectionError(
   weight: number,
   feature: number[],
 ): number[] {
-  const rotation: number[] = [camera[0], camera[1], camera[2]];
-  const fromCentre: number[] = [point[0] - camera[3], point[1] - camera[4], point[2] - camera[5]];
-  const inCamera = rotate(rotation, fromCentre);
-  const t27 = inCamera[2];
-  const x = inCamera[0] / t27;
-  const y = inCamera[1] / t27;
-  const squaredRadius = x * x + y * y;
-  const distortion = 1 + camera[9] * squaredRadius + camera[10] * squaredRadius * squaredRadius;
-  const focal = camera[6];
-  const projected: number[] = [
-    x * distortion * focal + camera[7],
-    y * distortion * focal + camera[8],
+  const rotation: number[] = [camera[0]!, camera[1]!, camera[2]!];
+  const fromCentre: number[] = [
+    point[0]! - camera[3]!,
+    point[1]! - camera[4]!,
+    point[2]! - camera[5]!,
   ];
-  return [weight * (projected[0] - feature[0]), weight * (projected[1] - feature[1])];
+  const inCamera = rotate(rotation, fromCentre);
+  const t27: number = inCamera[2]!;
+  const x = inCamera[0]! / t27;
+  const y = inCamera[1]! / t27;
+  const squaredRadius = x * x + y * y;
+  const distortion = 1 + camera[9]! * squaredRadius + camera[10]! * squaredRadius * squaredRadius;
+  const focal: number = camera[6]!;
+  const projected: number[] = [
+    x * distortion * focal + camera[7]!,
+    y * distortion * focal + camera[8]!,
+  ];
+  return [weight * (projected[0]! - feature[0]!), weight * (projected[1]! - feature[1]!)];
 }
 function rotate(rotation: number[], x: number[]): number[] {
   let returned = false;
   let result!: number[];
-  const t1 = rotation[0];
-  const t4 = rotation[1];
-  const t8 = rotation[2];
+  const t1: number = rotation[0]!;
+  const t4: number = rotation[1]!;
+  const t8: number = rotation[2]!;
   const squaredAngle = t1 * t1 + t4 * t4 + t8 * t8;
   if (squaredAngle === 0) {
-    const t59 = rotation[1];
-    const t60 = x[2];
-    const t62 = rotation[2];
-    const t63 = x[1];
-    const t67 = x[0];
-    const t69 = rotation[0];
+    const t59: number = rotation[1]!;
+    const t60: number = x[2]!;
+    const t62: number = rotation[2]!;
+    const t63: number = x[1]!;
+    const t67: number = x[0]!;
+    const t69: number = rotation[0]!;
     const rotationCrossX: number[] = [
       t59 * t60 - t62 * t63,
       t62 * t67 - t69 * t60,
       t69 * t63 - t59 * t67,
     ];
-    result = [x[0] + rotationCrossX[0], x[1] + rotationCrossX[1], x[2] + rotationCrossX[2]];
+    result = [x[0]! + rotationCrossX[0]!, x[1]! + rotationCrossX[1]!, x[2]! + rotationCrossX[2]!];
     returned = true;
   }
   if (!returned) {
     const angle = Math.sqrt(squaredAngle);
     const cosine = Math.cos(angle);
     const sine = Math.sin(angle);
-    const axis: number[] = [rotation[0] / angle, rotation[1] / angle, rotation[2] / angle];
-    const t81 = axis[1];
-    const t82 = x[2];
-    const t84 = axis[2];
-    const t85 = x[1];
-    const t89 = x[0];
-    const t91 = axis[0];
+    const axis: number[] = [rotation[0]! / angle, rotation[1]! / angle, rotation[2]! / angle];
+    const t81: number = axis[1]!;
+    const t82: number = x[2]!;
+    const t84: number = axis[2]!;
+    const t85: number = x[1]!;
+    const t89: number = x[0]!;
+    const t91: number = axis[0]!;
     const axisCrossX: number[] = [
       t81 * t82 - t84 * t85,
       t84 * t89 - t91 * t82,
       t91 * t85 - t81 * t89,
     ];
-    const alongAxis = (axis[0] * x[0] + axis[1] * x[1] + axis[2] * x[2]) * (1 - cosine);
+    const alongAxis = (axis[0]! * x[0]! + axis[1]! * x[1]! + axis[2]! * x[2]!) * (1 - cosine);
     const rotated: number[] = [];
     for (let i = 0; i < 3; i++) {
-      rotated.push(x[i] * cosine + axisCrossX[i] * sine + axis[i] * alongAxis);
+      rotated.push(x[i]! * cosine + axisCrossX[i]! * sine + axis[i]! * alongAxis);
     }
     result = rotated;
     returned = true;

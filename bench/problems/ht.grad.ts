@@ -42,7 +42,7 @@ export function handErrorsJacobian(
       let output = 0;
       const n3 = column.length;
       for (let i3 = 0; i3 < n3; i3++) {
-        jacobian[output].push(column[i3]);
+        jacobian[output]!.push(column[i3]!);
         output++;
       }
       directionTheta[i2] = 0;
@@ -57,7 +57,7 @@ export function handErrorsJacobian(
       const gradTheta = grad.theta;
       const n5 = gradTheta.length;
       for (let i5 = 0; i5 < n5; i5++) {
-        row2.push(gradTheta[i5]);
+        row2.push(gradTheta[i5]!);
       }
       jacobian.push(row2);
       cotangent[i4] = 0;
@@ -114,7 +114,7 @@ export function handErrorsOnSurfaceJacobian(
       let output = 0;
       const n3 = column.length;
       for (let i3 = 0; i3 < n3; i3++) {
-        jacobian[output].push(column[i3]);
+        jacobian[output]!.push(column[i3]!);
         output++;
       }
       directionTheta[i2] = 0;
@@ -136,7 +136,7 @@ export function handErrorsOnSurfaceJacobian(
       const gradTheta = grad.theta;
       const n5 = gradTheta.length;
       for (let i5 = 0; i5 < n5; i5++) {
-        row2.push(gradTheta[i5]);
+        row2.push(gradTheta[i5]!);
       }
       jacobian.push(row2);
       cotangent[i4] = 0;
@@ -165,22 +165,19 @@ function handErrorsJvp(
   tangent: number[];
 } {
   const dtheta = tangent.theta;
-  // tangent of line 195: const vertices = posedVertices(theta, model);
   const posedVerticesOut = posedVerticesTangentWrtTheta(theta, model, dtheta);
   const vertices = posedVerticesOut.value;
   const dvertices = posedVerticesOut.tangent;
-  // tangent of line 196: const errors: number[] = [];
   const errors: number[] = [];
   const derrors: number[] = [];
   for (let i = 0; i < correspondences.length; i++) {
-    // tangent of line 198: const vertex = vertices[correspondences[i]];
-    const t6 = correspondences[i];
-    const vertex = vertices[t6];
-    const dvertex = dvertices[t6];
+    const t6 = correspondences[i]!;
+    const vertex = vertices[t6]!;
+    const dvertex = dvertices[t6]!;
     for (let j = 0; j < 3; j++) {
       // tangent of line 200: errors.push(points[i][j] - vertex[j]);
-      const dt13 = -dvertex[j];
-      errors.push(points[i][j] - vertex[j]);
+      const dt13 = -dvertex[j]!;
+      errors.push(points[i]![j]! - vertex[j]!);
       derrors.push(dt13);
     }
   }
@@ -208,35 +205,30 @@ function handErrorsOnSurfaceJvp(
   tangent: number[];
 } {
   const dtheta = tangent.theta;
-  // tangent of line 208: const vertices = posedVertices(theta, model);
   const posedVerticesOut = posedVerticesTangentWrtTheta(theta, model, dtheta);
   const vertices = posedVerticesOut.value;
   const dvertices = posedVerticesOut.tangent;
-  // tangent of line 209: const errors: number[] = [];
   const errors: number[] = [];
   const derrors: number[] = [];
   for (let i = 0; i < correspondences.length; i++) {
-    const triangle = model.triangles[correspondences[i]];
-    // tangent of line 212: const a = vertices[triangle[0]];
-    const t9 = triangle[0];
-    const a = vertices[t9];
-    const da = dvertices[t9];
-    // tangent of line 213: const b = vertices[triangle[1]];
-    const t11 = triangle[1];
-    const b = vertices[t11];
-    const db = dvertices[t11];
-    // tangent of line 214: const c = vertices[triangle[2]];
-    const t13 = triangle[2];
-    const c = vertices[t13];
-    const dc = dvertices[t13];
-    const t15 = us[i];
-    const u = t15[0];
-    const v = t15[1];
+    const triangle = model.triangles[correspondences[i]!]!;
+    const t9: number = triangle[0]!;
+    const a = vertices[t9]!;
+    const da = dvertices[t9]!;
+    const t11: number = triangle[1]!;
+    const b = vertices[t11]!;
+    const db = dvertices[t11]!;
+    const t13: number = triangle[2]!;
+    const c = vertices[t13]!;
+    const dc = dvertices[t13]!;
+    const t15 = us[i]!;
+    const u: number = t15[0]!;
+    const v: number = t15[1]!;
     for (let j = 0; j < 3; j++) {
       // tangent of line 217: errors.push(points[i][j] - (u * a[j] + v * b[j] + (1 - u - v) * c[j]));
       const t26 = 1 - u - v;
-      const dt30 = -(u * da[j] + v * db[j] + t26 * dc[j]);
-      errors.push(points[i][j] - (u * a[j] + v * b[j] + t26 * c[j]));
+      const dt30 = -(u * da[j]! + v * db[j]! + t26 * dc[j]!);
+      errors.push(points[i]![j]! - (u * a[j]! + v * b[j]! + t26 * c[j]!));
       derrors.push(dt30);
     }
   }
@@ -265,28 +257,26 @@ export function handErrorsAlongUsJvp(
 } {
   const dus = tangent.us;
   const vertices = posedVertices(theta, model);
-  // tangent of line 209: const errors: number[] = [];
   const errors: number[] = [];
   const derrors: number[] = [];
   for (let i = 0; i < correspondences.length; i++) {
-    const triangle = model.triangles[correspondences[i]];
-    const a = vertices[triangle[0]];
-    const b = vertices[triangle[1]];
-    const c = vertices[triangle[2]];
-    // tangent of line 215: const [u, v] = us[i];
-    const t15 = us[i];
-    const dt15 = dus[i];
-    const u = t15[0];
-    const du = dt15[0];
-    const v = t15[1];
-    const dv = dt15[1];
+    const triangle = model.triangles[correspondences[i]!]!;
+    const a = vertices[triangle[0]!]!;
+    const b = vertices[triangle[1]!]!;
+    const c = vertices[triangle[2]!]!;
+    const t15 = us[i]!;
+    const dt15 = dus[i]!;
+    const u: number = t15[0]!;
+    const du: number = dt15[0]!;
+    const v: number = t15[1]!;
+    const dv: number = dt15[1]!;
     for (let j = 0; j < 3; j++) {
       // tangent of line 217: errors.push(points[i][j] - (u * a[j] + v * b[j] + (1 - u - v) * c[j]));
-      const t19 = a[j];
-      const t21 = b[j];
-      const t26 = c[j];
+      const t19 = a[j]!;
+      const t21 = b[j]!;
+      const t26 = c[j]!;
       const dt29 = -(t19 * du + t21 * dv + t26 * (-du - dv));
-      errors.push(points[i][j] - (u * t19 + v * t21 + (1 - u - v) * t26));
+      errors.push(points[i]![j]! - (u * t19 + v * t21 + (1 - u - v) * t26));
       derrors.push(dt29);
     }
   }
@@ -309,7 +299,6 @@ function posedVerticesTangentWrtTheta(
   tangent: number[][];
 } {
   const boneCount = model.parents.length;
-  // tangent of line 105: const pose: number[][] = [];
   const pose2: number[][] = [];
   const dpose2: number[][] = [];
   for (let i2 = 0; i2 < boneCount + 3; i2++) {
@@ -319,32 +308,32 @@ function posedVerticesTangentWrtTheta(
     dpose2.push(dt125);
   }
   // tangent of line 109: pose[0] = [theta[0], theta[1], theta[2]];
-  const dt129: number[] = [dtheta[0], dtheta[1], dtheta[2]];
-  pose2[0] = [theta[0], theta[1], theta[2]];
+  const dt129: number[] = [dtheta[0]!, dtheta[1]!, dtheta[2]!];
+  pose2[0] = [theta[0]!, theta[1]!, theta[2]!];
   dpose2[0] = dt129;
   // tangent of line 110: pose[1] = [1, 1, 1];
   const dt130: number[] = [0, 0, 0];
   pose2[1] = [1, 1, 1];
   dpose2[1] = dt130;
   // tangent of line 111: pose[2] = [theta[3], theta[4], theta[5]];
-  const dt134: number[] = [dtheta[3], dtheta[4], dtheta[5]];
-  pose2[2] = [theta[3], theta[4], theta[5]];
+  const dt134: number[] = [dtheta[3]!, dtheta[4]!, dtheta[5]!];
+  pose2[2] = [theta[3]!, theta[4]!, theta[5]!];
   dpose2[2] = dt134;
   let next = 6;
   let slot = 5;
   for (let finger = 0; finger < 5; finger++) {
     for (let joint2 = 0; joint2 < 3; joint2++) {
       // tangent of line 116: pose[slot][0] = theta[next];
-      const dt137 = dpose2[slot];
-      const dt138 = dtheta[next];
-      pose2[slot][0] = theta[next];
+      const dt137 = dpose2[slot]!;
+      const dt138 = dtheta[next]!;
+      pose2[slot]![0] = theta[next]!;
       dt137[0] = dt138;
       next++;
       if (joint2 === 0) {
         // tangent of line 119: pose[slot][1] = theta[next];
-        const dt140 = dpose2[slot];
-        const dt141 = dtheta[next];
-        pose2[slot][1] = theta[next];
+        const dt140 = dpose2[slot]!;
+        const dt141 = dtheta[next]!;
+        pose2[slot]![1] = theta[next]!;
         dt140[1] = dt141;
         next++;
       }
@@ -352,53 +341,47 @@ function posedVerticesTangentWrtTheta(
     }
     slot++;
   }
-  // tangent of line 135: const absolutes: number[][][] = [];
   const absolutes: number[][][] = [];
   const dabsolutes: number[][][] = [];
-  // tangent of line 136: const transforms: number[][][] = [];
   const transforms: number[][][] = [];
   const dtransforms: number[][][] = [];
   for (let bone = 0; bone < boneCount; bone++) {
-    // tangent of line 138: const rotation = eulerToRotation(pose[bone + 3]);
     const t8 = bone + 3;
-    const eulerToRotationOut = eulerToRotationTangent(pose2[t8], dpose2[t8]);
+    const eulerToRotationOut = eulerToRotationTangent(pose2[t8]!, dpose2[t8]!);
     const rotation = eulerToRotationOut.value;
     const drotation = eulerToRotationOut.tangent;
-    // tangent of line 139: const joint = [
-    const t11 = rotation[0];
-    const dt11 = drotation[0];
-    const t18 = rotation[1];
-    const dt18 = drotation[1];
-    const t25 = rotation[2];
-    const dt25 = drotation[2];
+    const t11: number[] = rotation[0]!;
+    const dt11: number[] = drotation[0]!;
+    const t18: number[] = rotation[1]!;
+    const dt18: number[] = drotation[1]!;
+    const t25: number[] = rotation[2]!;
+    const dt25: number[] = drotation[2]!;
     const t32: number[] = [0, 0, 0, 1];
     const joint: number[][] = [
-      [t11[0], t11[1], t11[2], 0],
-      [t18[0], t18[1], t18[2], 0],
-      [t25[0], t25[1], t25[2], 0],
+      [t11[0]!, t11[1]!, t11[2]!, 0],
+      [t18[0]!, t18[1]!, t18[2]!, 0],
+      [t25[0]!, t25[1]!, t25[2]!, 0],
       t32,
     ];
     const djoint: number[][] = [
-      [dt11[0], dt11[1], dt11[2], 0],
-      [dt18[0], dt18[1], dt18[2], 0],
-      [dt25[0], dt25[1], dt25[2], 0],
+      [dt11[0]!, dt11[1]!, dt11[2]!, 0],
+      [dt18[0]!, dt18[1]!, dt18[2]!, 0],
+      [dt25[0]!, dt25[1]!, dt25[2]!, 0],
       new Array<number>(t32.length).fill(0),
     ];
-    const a = model.baseRelatives[bone];
-    // tangent of line 41: const product: number[][] = [];
+    const a = model.baseRelatives[bone]!;
     const product: number[][] = [];
     const dproduct: number[][] = [];
     for (let i3 = 0; i3 < a.length; i3++) {
-      // tangent of line 43: const row = new Array<number>(b[0].length).fill(0);
-      const t146 = joint[0].length;
+      const t146 = joint[0]!.length;
       const row2: number[] = new Array<number>(t146).fill(0);
       const drow2: number[] = new Array<number>(t146).fill(0);
       for (let k = 0; k < joint.length; k++) {
         for (let j = 0; j < row2.length; j++) {
           // tangent of line 46: row[j] += a[i][k] * b[k][j];
-          const t154 = a[i3][k];
-          const dt158 = drow2[j] + t154 * djoint[k][j];
-          row2[j] += t154 * joint[k][j];
+          const t154 = a[i3]![k]!;
+          const dt158 = drow2[j]! + t154 * djoint[k]![j]!;
+          row2[j]! += t154 * joint[k]![j]!;
           drow2[j] = dt158;
         }
       }
@@ -406,34 +389,29 @@ function posedVerticesTangentWrtTheta(
       product.push(row2);
       dproduct.push(drow2);
     }
-    const parent = model.parents[bone];
-    // tangent of line 147: const absolute = parent === -1 ? relative : matrixProduct(absolutes[parent], relative);
+    const parent = model.parents[bone]!;
     const t39 = parent === -1;
     let t42: number[][];
     let dt42: number[][];
     if (t39) {
-      // tangent of line 147: const absolute = parent === -1 ? relative : matrixProduct(absolutes[parent], relative);
       dt42 = dproduct;
       t42 = product;
     } else {
-      // tangent of line 147: const absolute = parent === -1 ? relative : matrixProduct(absolutes[parent], relative);
-      const a2 = absolutes[parent];
-      const da2 = dabsolutes[parent];
-      // tangent of line 41: const product: number[][] = [];
+      const a2 = absolutes[parent]!;
+      const da2 = dabsolutes[parent]!;
       const product2: number[][] = [];
       const dproduct2: number[][] = [];
       for (let i4 = 0; i4 < a2.length; i4++) {
-        // tangent of line 43: const row = new Array<number>(b[0].length).fill(0);
-        const t163 = product[0].length;
+        const t163 = product[0]!.length;
         const row3: number[] = new Array<number>(t163).fill(0);
         const drow3: number[] = new Array<number>(t163).fill(0);
         for (let k2 = 0; k2 < product.length; k2++) {
           for (let j2 = 0; j2 < row3.length; j2++) {
             // tangent of line 46: row[j] += a[i][k] * b[k][j];
-            const t171 = a2[i4][k2];
-            const t173 = product[k2][j2];
-            const dt175 = drow3[j2] + (t173 * da2[i4][k2] + t171 * dproduct[k2][j2]);
-            row3[j2] += t171 * t173;
+            const t171 = a2[i4]![k2]!;
+            const t173 = product[k2]![j2]!;
+            const dt175 = drow3[j2]! + (t173 * da2[i4]![k2]! + t171 * dproduct[k2]![j2]!);
+            row3[j2]! += t171 * t173;
             drow3[j2] = dt175;
           }
         }
@@ -441,7 +419,6 @@ function posedVerticesTangentWrtTheta(
         product2.push(row3);
         dproduct2.push(drow3);
       }
-      // tangent of line 147: const absolute = parent === -1 ? relative : matrixProduct(absolutes[parent], relative);
       dt42 = dproduct2;
       t42 = product2;
     }
@@ -450,21 +427,19 @@ function posedVerticesTangentWrtTheta(
     // tangent of line 148: absolutes.push(absolute);
     absolutes.push(absolute);
     dabsolutes.push(dabsolute);
-    const b3 = model.inverseBaseAbsolutes[bone];
-    // tangent of line 41: const product: number[][] = [];
+    const b3 = model.inverseBaseAbsolutes[bone]!;
     const product3: number[][] = [];
     const dproduct3: number[][] = [];
     for (let i5 = 0; i5 < absolute.length; i5++) {
-      // tangent of line 43: const row = new Array<number>(b[0].length).fill(0);
-      const t180 = b3[0].length;
+      const t180 = b3[0]!.length;
       const row4: number[] = new Array<number>(t180).fill(0);
       const drow4: number[] = new Array<number>(t180).fill(0);
       for (let k3 = 0; k3 < b3.length; k3++) {
         for (let j3 = 0; j3 < row4.length; j3++) {
           // tangent of line 46: row[j] += a[i][k] * b[k][j];
-          const t190 = b3[k3][j3];
-          const dt192 = drow4[j3] + t190 * dabsolute[i5][k3];
-          row4[j3] += absolute[i5][k3] * t190;
+          const t190 = b3[k3]![j3]!;
+          const dt192 = drow4[j3]! + t190 * dabsolute[i5]![k3]!;
+          row4[j3]! += absolute[i5]![k3]! * t190;
           drow4[j3] = dt192;
         }
       }
@@ -477,7 +452,6 @@ function posedVerticesTangentWrtTheta(
     dtransforms.push(dproduct3);
   }
   const vertexCount = model.basePositions.length;
-  // tangent of line 154: const positions: number[][] = [];
   const positions: number[][] = [];
   const dpositions: number[][] = [];
   for (let v = 0; v < vertexCount; v++) {
@@ -487,27 +461,25 @@ function posedVerticesTangentWrtTheta(
     dpositions.push(dt51);
   }
   for (let bone = 0; bone < boneCount; bone++) {
-    // tangent of line 159: const transform = transforms[bone];
-    const transform = transforms[bone];
-    const dtransform = dtransforms[bone];
+    const transform = transforms[bone]!;
+    const dtransform = dtransforms[bone]!;
     for (let v = 0; v < vertexCount; v++) {
-      const base = model.basePositions[v];
-      const weight = model.weights[v][bone];
-      // tangent of line 163: const position = positions[v];
-      const position = positions[v];
-      const dposition = dpositions[v];
+      const base = model.basePositions[v]!;
+      const weight = model.weights[v]![bone]!;
+      const position = positions[v]!;
+      const dposition = dpositions[v]!;
       for (let i = 0; i < 3; i++) {
-        // tangent of line 165: const row = transform[i];
-        const row = transform[i];
-        const drow = dtransform[i];
+        const row = transform[i]!;
+        const drow = dtransform[i]!;
         // tangent of line 166: position[i] += weight * (row[0] * base[0] + row[1] * base[1] + row[2] * base[2] + row[3] * base[3]);
-        const t68 = base[0];
-        const t71 = base[1];
-        const t75 = base[2];
-        const t79 = base[3];
+        const t68: number = base[0]!;
+        const t71: number = base[1]!;
+        const t75: number = base[2]!;
+        const t79: number = base[3]!;
         const dt83 =
-          dposition[i] + weight * (t68 * drow[0] + t71 * drow[1] + t75 * drow[2] + t79 * drow[3]);
-        position[i] += weight * (row[0] * t68 + row[1] * t71 + row[2] * t75 + row[3] * t79);
+          dposition[i]! +
+          weight * (t68 * drow[0]! + t71 * drow[1]! + t75 * drow[2]! + t79 * drow[3]!);
+        position[i]! += weight * (row[0]! * t68 + row[1]! * t71 + row[2]! * t75 + row[3]! * t79);
         dposition[i] = dt83;
       }
     }
@@ -515,57 +487,50 @@ function posedVerticesTangentWrtTheta(
   if (model.isMirrored) {
     for (let v = 0; v < vertexCount; v++) {
       // tangent of line 172: positions[v][0] = -positions[v][0];
-      const t87 = positions[v];
-      const dt87 = dpositions[v];
-      const dt90 = -dt87[0];
-      t87[0] = -t87[0];
+      const t87 = positions[v]!;
+      const dt87 = dpositions[v]!;
+      const dt90 = -dt87[0]!;
+      t87[0] = -t87[0]!;
       dt87[0] = dt90;
     }
   }
-  // tangent of line 177: const global = angleAxisToRotation(pose[0]);
-  const angleAxisToRotationOut = angleAxisToRotationTangent(pose2[0], dpose2[0]);
+  const angleAxisToRotationOut = angleAxisToRotationTangent(pose2[0]!, dpose2[0]!);
   const global = angleAxisToRotationOut.value;
   const dglobal = angleAxisToRotationOut.tangent;
-  // tangent of line 178: const scale = pose[1];
-  const scale = pose2[1];
-  const dscale = dpose2[1];
-  // tangent of line 179: const translation = pose[2];
-  const translation = pose2[2];
-  const dtranslation = dpose2[2];
-  // tangent of line 180: const posed: number[][] = [];
+  const scale: number[] = pose2[1]!;
+  const dscale: number[] = dpose2[1]!;
+  const translation: number[] = pose2[2]!;
+  const dtranslation: number[] = dpose2[2]!;
   const posed: number[][] = [];
   const dposed: number[][] = [];
   for (let v = 0; v < vertexCount; v++) {
-    // tangent of line 182: const p = positions[v];
-    const p = positions[v];
-    const dp = dpositions[v];
-    // tangent of line 183: const moved: number[] = [];
+    const p = positions[v]!;
+    const dp = dpositions[v]!;
     const moved: number[] = [];
     const dmoved: number[] = [];
     for (let i = 0; i < 3; i++) {
-      // tangent of line 185: const row = global[i];
-      const row = global[i];
-      const drow = dglobal[i];
+      const row = global[i]!;
+      const drow = dglobal[i]!;
       // tangent of line 186: moved.push(row[0] * scale[0] * p[0] + row[1] * scale[1] * p[1] + row[2] * scale[2] * p[2] + translation[i]);
-      const t103 = row[0];
-      const t104 = scale[0];
+      const t103: number = row[0]!;
+      const t104: number = scale[0]!;
       const t105 = t103 * t104;
-      const t106 = p[0];
-      const t108 = row[1];
-      const t109 = scale[1];
+      const t106: number = p[0]!;
+      const t108: number = row[1]!;
+      const t109: number = scale[1]!;
       const t110 = t108 * t109;
-      const t111 = p[1];
-      const t114 = row[2];
-      const t115 = scale[2];
+      const t111: number = p[1]!;
+      const t114: number = row[2]!;
+      const t115: number = scale[2]!;
       const t116 = t114 * t115;
-      const t117 = p[2];
+      const t117: number = p[2]!;
       const dt121 =
-        t106 * (t104 * drow[0] + t103 * dscale[0]) +
-        t105 * dp[0] +
-        (t111 * (t109 * drow[1] + t108 * dscale[1]) + t110 * dp[1]) +
-        (t117 * (t115 * drow[2] + t114 * dscale[2]) + t116 * dp[2]) +
-        dtranslation[i];
-      moved.push(t105 * t106 + t110 * t111 + t116 * t117 + translation[i]);
+        t106 * (t104 * drow[0]! + t103 * dscale[0]!) +
+        t105 * dp[0]! +
+        (t111 * (t109 * drow[1]! + t108 * dscale[1]!) + t110 * dp[1]!) +
+        (t117 * (t115 * drow[2]! + t114 * dscale[2]!) + t116 * dp[2]!) +
+        dtranslation[i]!;
+      moved.push(t105 * t106 + t110 * t111 + t116 * t117 + translation[i]!);
       dmoved.push(dt121);
     }
     // tangent of line 188: posed.push(moved);
@@ -581,60 +546,52 @@ function eulerToRotationTangent(
   value: number[][];
   tangent: number[][];
 } {
-  // tangent of line 78: const [cx, sx] = [Math.cos(angles[0]), Math.sin(angles[0])];
-  const t1 = angles[0];
-  const dt1 = dangles[0];
+  const t1: number = angles[0]!;
+  const dt1: number = dangles[0]!;
   const t5: [number, number] = [Math.cos(t1), Math.sin(t1)];
   const dt5: [number, number] = [-(Math.sin(t1) * dt1), Math.cos(t1) * dt1];
   const cx = t5[0];
   const dcx = dt5[0];
   const sx = t5[1];
   const dsx = dt5[1];
-  // tangent of line 79: const [cy, sy] = [Math.cos(angles[2]), Math.sin(angles[2])];
-  const t6 = angles[2];
-  const dt6 = dangles[2];
+  const t6: number = angles[2]!;
+  const dt6: number = dangles[2]!;
   const t10: [number, number] = [Math.cos(t6), Math.sin(t6)];
   const dt10: [number, number] = [-(Math.sin(t6) * dt6), Math.cos(t6) * dt6];
   const cy = t10[0];
   const dcy = dt10[0];
   const sy = t10[1];
   const dsy = dt10[1];
-  // tangent of line 80: const [cz, sz] = [Math.cos(angles[1]), Math.sin(angles[1])];
-  const t11 = angles[1];
-  const dt11 = dangles[1];
+  const t11: number = angles[1]!;
+  const dt11: number = dangles[1]!;
   const t15: [number, number] = [Math.cos(t11), Math.sin(t11)];
   const dt15: [number, number] = [-(Math.sin(t11) * dt11), Math.cos(t11) * dt11];
   const cz = t15[0];
   const dcz = dt15[0];
   const sz = t15[1];
   const dsz = dt15[1];
-  // tangent of line 81: const rx = [
   const t16: number[] = [1, 0, 0];
   const rx: number[][] = [t16, [0, cx, -sx], [0, sx, cx]];
   const drx: number[][] = [new Array<number>(t16.length).fill(0), [0, dcx, -dsx], [0, dsx, dcx]];
-  // tangent of line 86: const ry = [
   const t22: number[] = [0, 1, 0];
   const ry: number[][] = [[cy, 0, sy], t22, [-sy, 0, cy]];
   const dry: number[][] = [[dcy, 0, dsy], new Array<number>(t22.length).fill(0), [-dsy, 0, dcy]];
-  // tangent of line 91: const rz = [
   const t29: number[] = [0, 0, 1];
   const rz: number[][] = [[cz, -sz, 0], [sz, cz, 0], t29];
   const drz: number[][] = [[dcz, -dsz, 0], [dsz, dcz, 0], new Array<number>(t29.length).fill(0)];
-  // tangent of line 41: const product: number[][] = [];
   const product: number[][] = [];
   const dproduct: number[][] = [];
   for (let i = 0; i < rz.length; i++) {
-    // tangent of line 43: const row = new Array<number>(b[0].length).fill(0);
-    const t37 = ry[0].length;
+    const t37 = ry[0]!.length;
     const row: number[] = new Array<number>(t37).fill(0);
     const drow: number[] = new Array<number>(t37).fill(0);
     for (let k = 0; k < ry.length; k++) {
       for (let j = 0; j < row.length; j++) {
         // tangent of line 46: row[j] += a[i][k] * b[k][j];
-        const t45 = rz[i][k];
-        const t47 = ry[k][j];
-        const dt49 = drow[j] + (t47 * drz[i][k] + t45 * dry[k][j]);
-        row[j] += t45 * t47;
+        const t45 = rz[i]![k]!;
+        const t47 = ry[k]![j]!;
+        const dt49 = drow[j]! + (t47 * drz[i]![k]! + t45 * dry[k]![j]!);
+        row[j]! += t45 * t47;
         drow[j] = dt49;
       }
     }
@@ -642,21 +599,19 @@ function eulerToRotationTangent(
     product.push(row);
     dproduct.push(drow);
   }
-  // tangent of line 41: const product: number[][] = [];
   const product2: number[][] = [];
   const dproduct2: number[][] = [];
   for (let i2 = 0; i2 < product.length; i2++) {
-    // tangent of line 43: const row = new Array<number>(b[0].length).fill(0);
-    const t54 = rx[0].length;
+    const t54 = rx[0]!.length;
     const row2: number[] = new Array<number>(t54).fill(0);
     const drow2: number[] = new Array<number>(t54).fill(0);
     for (let k2 = 0; k2 < rx.length; k2++) {
       for (let j2 = 0; j2 < row2.length; j2++) {
         // tangent of line 46: row[j] += a[i][k] * b[k][j];
-        const t62 = product[i2][k2];
-        const t64 = rx[k2][j2];
-        const dt66 = drow2[j2] + (t64 * dproduct[i2][k2] + t62 * drx[k2][j2]);
-        row2[j2] += t62 * t64;
+        const t62 = product[i2]![k2]!;
+        const t64 = rx[k2]![j2]!;
+        const dt66 = drow2[j2]! + (t64 * dproduct[i2]![k2]! + t62 * drx[k2]![j2]!);
+        row2[j2]! += t62 * t64;
         drow2[j2] = dt66;
       }
     }
@@ -673,13 +628,12 @@ function angleAxisToRotationTangent(
   value: number[][];
   tangent: number[][];
 } {
-  // tangent of line 56: const angle = Math.sqrt(r[0] * r[0] + r[1] * r[1] + r[2] * r[2]);
-  const t1 = r[0];
-  const dt1 = dr[0];
-  const t4 = r[1];
-  const dt4 = dr[1];
-  const t8 = r[2];
-  const dt8 = dr[2];
+  const t1: number = r[0]!;
+  const dt1: number = dr[0]!;
+  const t4: number = r[1]!;
+  const dt4: number = dr[1]!;
+  const t8: number = r[2]!;
+  const dt8: number = dr[2]!;
   const angle = Math.sqrt(t1 * t1 + t4 * t4 + t8 * t8);
   const dangle =
     (angle > 0 ? 0.5 / angle : 0) *
@@ -692,22 +646,16 @@ function angleAxisToRotationTangent(
     ];
     return { value: t17, tangent: t17.map((item) => new Array<number>(item.length).fill(0)) };
   }
-  // tangent of line 64: const x = r[0] / angle;
-  const x = r[0] / angle;
-  const dx = dr[0] / angle - (x / angle) * dangle;
-  // tangent of line 65: const y = r[1] / angle;
-  const y = r[1] / angle;
-  const dy = dr[1] / angle - (y / angle) * dangle;
-  // tangent of line 66: const z = r[2] / angle;
-  const z = r[2] / angle;
-  const dz = dr[2] / angle - (z / angle) * dangle;
-  // tangent of line 67: const s = Math.sin(angle);
+  const x = r[0]! / angle;
+  const dx = dr[0]! / angle - (x / angle) * dangle;
+  const y = r[1]! / angle;
+  const dy = dr[1]! / angle - (y / angle) * dangle;
+  const z = r[2]! / angle;
+  const dz = dr[2]! / angle - (z / angle) * dangle;
   const s = Math.sin(angle);
   const ds = Math.cos(angle) * dangle;
-  // tangent of line 68: const c = Math.cos(angle);
   const c = Math.cos(angle);
   const dc = -(Math.sin(angle) * dangle);
-  // tangent of line 69: return [
   const t28 = 1 - x * x;
   const t31 = x * y;
   const t32 = 1 - c;
@@ -911,45 +859,43 @@ function handErrorsVjp(
     vertexCount: number;
   }[] = [];
   const thetaBar: number[] = new Array<number>(theta.length).fill(0);
-  const posedVerticesOut = posedVerticesForwardWrtTheta(theta, model, thetaBar);
+  const posedVerticesOut = posedVerticesForwardWrtTheta(theta, model);
   containerTape.push(posedVerticesOut.saved);
   const vertices = posedVerticesOut.value;
   const verticesBar: number[][] = vertices.map((item) => new Array<number>(item.length).fill(0));
   const errors: number[] = [];
   const errorsBar: number[] = [];
   for (i = 0; i < correspondences.length; i++) {
-    const t6 = correspondences[i];
-    const vertex = vertices[t6];
-    const vertexBar = verticesBar[t6];
+    const vertex = vertices[correspondences[i]!]!;
     for (j = 0; j < 3; j++) {
       // adjoint of line 200: errors.push(points[i][j] - vertex[j]);
-      errors.push(points[i][j] - vertex[j]);
+      errors.push(points[i]![j]! - vertex[j]!);
       errorsBar.push(0);
     }
   }
   const value = errors;
   // backward sweep
   for (let k = 0; k < cotangent.length; k++) {
-    errorsBar[k] += cotangent[k];
+    errorsBar[k]! += cotangent[k]!;
   }
   const t30 = correspondences.length;
   i = t30 > 0 ? t30 : 0;
   while (i > 0) {
     i--;
-    const vertexBar = verticesBar[correspondences[i]];
+    const vertexBar = verticesBar[correspondences[i]!]!;
     const t27 = Math.ceil(3);
     j = t27 > 0 ? t27 : 0;
     while (j > 0) {
       j--;
       // adjoint of line 200: errors.push(points[i][j] - vertex[j]);
-      const t13Bar = errorsBar[errorsBar.length - 1];
+      const t13Bar = errorsBar[errorsBar.length - 1]!;
       errorsBar.pop();
-      vertexBar[j] -= t13Bar;
+      vertexBar[j]! -= t13Bar;
     }
   }
   // adjoint of line 195: const vertices = posedVertices(theta, model);
   const t33 = verticesBar;
-  posedVerticesPullbackWrtTheta(theta, model, t33, thetaBar, containerTape.pop()!);
+  posedVerticesPullbackWrtTheta(model, t33, thetaBar, containerTape.pop()!);
   return { value, grad: { theta: thetaBar } };
 }
 function handErrorsOnSurfaceVjp(
@@ -1116,74 +1062,65 @@ function handErrorsOnSurfaceVjp(
     vertexCount: number;
   }[] = [];
   const thetaBar: number[] = new Array<number>(theta.length).fill(0);
-  const posedVerticesOut = posedVerticesForwardWrtTheta(theta, model, thetaBar);
+  const posedVerticesOut = posedVerticesForwardWrtTheta(theta, model);
   containerTape.push(posedVerticesOut.saved);
   const vertices = posedVerticesOut.value;
   const verticesBar: number[][] = vertices.map((item) => new Array<number>(item.length).fill(0));
   const errors: number[] = [];
   const errorsBar: number[] = [];
   for (i = 0; i < correspondences.length; i++) {
-    const triangle = model.triangles[correspondences[i]];
-    const t9 = triangle[0];
-    const a = vertices[t9];
-    const aBar = verticesBar[t9];
-    const t11 = triangle[1];
-    const b = vertices[t11];
-    const bBar = verticesBar[t11];
-    const t13 = triangle[2];
-    const c = vertices[t13];
-    const cBar = verticesBar[t13];
-    const t15 = us[i];
-    const u = t15[0];
-    const v = t15[1];
+    const triangle = model.triangles[correspondences[i]!]!;
+    const a = vertices[triangle[0]!]!;
+    const b = vertices[triangle[1]!]!;
+    const c = vertices[triangle[2]!]!;
+    const t15 = us[i]!;
+    const u: number = t15[0]!;
+    const v: number = t15[1]!;
     for (j = 0; j < 3; j++) {
       // adjoint of line 217: errors.push(points[i][j] - (u * a[j] + v * b[j] + (1 - u - v) * c[j]));
-      errors.push(points[i][j] - (u * a[j] + v * b[j] + (1 - u - v) * c[j]));
+      errors.push(points[i]![j]! - (u * a[j]! + v * b[j]! + (1 - u - v) * c[j]!));
       errorsBar.push(0);
     }
   }
   const value = errors;
   // backward sweep
   for (let k = 0; k < cotangent.length; k++) {
-    errorsBar[k] += cotangent[k];
+    errorsBar[k]! += cotangent[k]!;
   }
   const t6 = model.triangles;
   const t54 = correspondences.length;
   i = t54 > 0 ? t54 : 0;
   while (i > 0) {
     i--;
-    const triangle = t6[correspondences[i]];
-    const aBar = verticesBar[triangle[0]];
-    const bBar = verticesBar[triangle[1]];
-    const cBar = verticesBar[triangle[2]];
-    const t15 = us[i];
-    const u = t15[0];
-    const v = t15[1];
+    const triangle = t6[correspondences[i]!]!;
+    const aBar = verticesBar[triangle[0]!]!;
+    const bBar = verticesBar[triangle[1]!]!;
+    const cBar = verticesBar[triangle[2]!]!;
+    const t15 = us[i]!;
+    const u: number = t15[0]!;
+    const v: number = t15[1]!;
     const t26 = 1 - u - v;
     const t51 = Math.ceil(3);
     j = t51 > 0 ? t51 : 0;
     while (j > 0) {
       j--;
       // adjoint of line 217: errors.push(points[i][j] - (u * a[j] + v * b[j] + (1 - u - v) * c[j]));
-      const t30Bar = errorsBar[errorsBar.length - 1];
+      const t30Bar = errorsBar[errorsBar.length - 1]!;
       errorsBar.pop();
       const t29Bar = -t30Bar;
       const t24Bar = t29Bar;
-      cBar[j] += t26 * t29Bar;
+      cBar[j]! += t26 * t29Bar;
       const t21Bar = t24Bar;
-      bBar[j] += v * t24Bar;
-      aBar[j] += u * t21Bar;
+      bBar[j]! += v * t24Bar;
+      aBar[j]! += u * t21Bar;
     }
   }
   // adjoint of line 208: const vertices = posedVertices(theta, model);
   const t57 = verticesBar;
-  posedVerticesPullbackWrtTheta(theta, model, t57, thetaBar, containerTape.pop()!);
+  posedVerticesPullbackWrtTheta(model, t57, thetaBar, containerTape.pop()!);
   return { value, grad: { theta: thetaBar } };
 }
-function eulerToRotationForward(
-  angles: number[],
-  anglesBar: number[],
-): {
+function eulerToRotationForward(angles: number[]): {
   value: number[][];
   saved: {
     adjointTape: number[][];
@@ -1229,17 +1166,17 @@ function eulerToRotationForward(
   let rowBar: number[] = [];
   const adjointTape: number[][] = [];
   const controlTape: number[] = [];
-  const t1 = angles[0];
+  const t1: number = angles[0]!;
   const t5: [number, number] = [Math.cos(t1), Math.sin(t1)];
   const t5Bar: [number, number] = [0, 0];
   const cx = t5[0];
   const sx = t5[1];
-  const t6 = angles[2];
+  const t6: number = angles[2]!;
   const t10: [number, number] = [Math.cos(t6), Math.sin(t6)];
   const t10Bar: [number, number] = [0, 0];
   const cy = t10[0];
   const sy = t10[1];
-  const t11 = angles[1];
+  const t11: number = angles[1]!;
   const t15: [number, number] = [Math.cos(t11), Math.sin(t11)];
   const t15Bar: [number, number] = [0, 0];
   const cz = t15[0];
@@ -1262,14 +1199,14 @@ function eulerToRotationForward(
   const product: number[][] = [];
   const productBar: number[][] = [];
   for (i = 0; i < rz.length; i++) {
-    const t37 = ry[0].length;
+    const t37 = ry[0]!.length;
     const row: number[] = new Array<number>(t37).fill(0);
     adjointTape.push(rowBar);
     rowBar = new Array<number>(t37).fill(0);
     for (k = 0; k < ry.length; k++) {
       for (controlTape.push(j), j = 0; j < row.length; j++) {
         // adjoint of line 46: row[j] += a[i][k] * b[k][j];
-        row[j] += rz[i][k] * ry[k][j];
+        row[j]! += rz[i]![k]! * ry[k]![j]!;
         rowBar[j] = 0;
       }
     }
@@ -1280,14 +1217,14 @@ function eulerToRotationForward(
   const product2: number[][] = [];
   const product2Bar: number[][] = [];
   for (i2 = 0; i2 < product.length; i2++) {
-    const t54 = rx[0].length;
+    const t54 = rx[0]!.length;
     const row2: number[] = new Array<number>(t54).fill(0);
     adjointTape.push(row2Bar);
     row2Bar = new Array<number>(t54).fill(0);
     for (k2 = 0; k2 < rx.length; k2++) {
       for (controlTape.push(j2), j2 = 0; j2 < row2.length; j2++) {
         // adjoint of line 46: row[j] += a[i][k] * b[k][j];
-        row2[j2] += product[i2][k2] * rx[k2][j2];
+        row2[j2]! += product[i2]![k2]! * rx[k2]![j2]!;
         row2Bar[j2] = 0;
       }
     }
@@ -1334,7 +1271,6 @@ function eulerToRotationForward(
   };
 }
 function eulerToRotationPullback(
-  angles: number[],
   resultBar: number[][],
   anglesBar: number[],
   saved: {
@@ -1413,37 +1349,37 @@ function eulerToRotationPullback(
   let t6Bar = 0;
   let t1Bar = 0;
   for (let k3 = 0; k3 < resultBar.length; k3++) {
-    const t72 = product2Bar[k3];
-    const t73 = resultBar[k3];
+    const t72 = product2Bar[k3]!;
+    const t73 = resultBar[k3]!;
     for (let k4 = 0; k4 < t73.length; k4++) {
-      t72[k4] += t73[k4];
+      t72[k4]! += t73[k4]!;
     }
   }
   while (i2 > 0) {
     i2--;
     // adjoint of line 49: product.push(row);
     product2Bar.pop();
-    const t61 = product[i2];
-    const t61Bar = productBar[i2];
+    const t61 = product[i2]!;
+    const t61Bar = productBar[i2]!;
     const t91 = rx.length;
     k2 = t91 > 0 ? t91 : 0;
     while (k2 > 0) {
       k2--;
-      const t62 = t61[k2];
-      const t63 = rx[k2];
-      const t63Bar = rxBar[k2];
+      const t62 = t61[k2]!;
+      const t63 = rx[k2]!;
+      const t63Bar = rxBar[k2]!;
       while (j2 > 0) {
         j2--;
         // adjoint of line 46: row[j] += a[i][k] * b[k][j];
-        const t64 = t63[j2];
-        const t66Bar = row2Bar[j2];
+        const t64 = t63[j2]!;
+        const t66Bar = row2Bar[j2]!;
         row2Bar[j2] = 0;
         const t60Bar = t66Bar;
         const t65Bar = t66Bar;
         const t62Bar = t64 * t65Bar;
-        t63Bar[j2] += t62 * t65Bar;
-        t61Bar[k2] += t62Bar;
-        row2Bar[j2] += t60Bar;
+        t63Bar[j2]! += t62 * t65Bar;
+        t61Bar[k2]! += t62Bar;
+        row2Bar[j2]! += t60Bar;
       }
       j2 = controlTape.pop()!;
     }
@@ -1455,70 +1391,64 @@ function eulerToRotationPullback(
     i--;
     // adjoint of line 49: product.push(row);
     productBar.pop();
-    const t44 = rz[i];
-    const t44Bar = rzBar[i];
+    const t44 = rz[i]!;
+    const t44Bar = rzBar[i]!;
     const t106 = ry.length;
     k = t106 > 0 ? t106 : 0;
     while (k > 0) {
       k--;
-      const t45 = t44[k];
-      const t46 = ry[k];
-      const t46Bar = ryBar[k];
+      const t45 = t44[k]!;
+      const t46 = ry[k]!;
+      const t46Bar = ryBar[k]!;
       while (j > 0) {
         j--;
         // adjoint of line 46: row[j] += a[i][k] * b[k][j];
-        const t47 = t46[j];
-        const t49Bar = rowBar[j];
+        const t47 = t46[j]!;
+        const t49Bar = rowBar[j]!;
         rowBar[j] = 0;
         const t43Bar = t49Bar;
         const t48Bar = t49Bar;
         const t45Bar = t47 * t48Bar;
-        t46Bar[j] += t45 * t48Bar;
-        t44Bar[k] += t45Bar;
-        rowBar[j] += t43Bar;
+        t46Bar[j]! += t45 * t48Bar;
+        t44Bar[k]! += t45Bar;
+        rowBar[j]! += t43Bar;
       }
       j = controlTape.pop()!;
     }
     rowBar = adjointTape.pop()!;
   }
-  // adjoint of line 91: const rz = [
-  szBar += t28Bar[0];
-  czBar += t28Bar[1];
-  czBar += t27Bar[0];
-  szBar -= t27Bar[1];
-  // adjoint of line 86: const ry = [
-  cyBar += t24Bar[2];
-  syBar -= t24Bar[0];
-  cyBar += t21Bar[0];
-  syBar += t21Bar[2];
-  // adjoint of line 81: const rx = [
-  sxBar += t19Bar[1];
-  cxBar += t19Bar[2];
-  cxBar += t18Bar[1];
-  sxBar -= t18Bar[2];
+  szBar += t28Bar[0]!;
+  czBar += t28Bar[1]!;
+  czBar += t27Bar[0]!;
+  szBar -= t27Bar[1]!;
+  cyBar += t24Bar[2]!;
+  syBar -= t24Bar[0]!;
+  cyBar += t21Bar[0]!;
+  syBar += t21Bar[2]!;
+  sxBar += t19Bar[1]!;
+  cxBar += t19Bar[2]!;
+  cxBar += t18Bar[1]!;
+  sxBar -= t18Bar[2]!;
   // adjoint of line 80: const [cz, sz] = [Math.cos(angles[1]), Math.sin(angles[1])];
   t15Bar[1] += szBar;
   t15Bar[0] += czBar;
   t11Bar += Math.cos(t11) * t15Bar[1];
   t11Bar -= Math.sin(t11) * t15Bar[0];
-  anglesBar[1] += t11Bar;
+  anglesBar[1]! += t11Bar;
   // adjoint of line 79: const [cy, sy] = [Math.cos(angles[2]), Math.sin(angles[2])];
   t10Bar[1] += syBar;
   t10Bar[0] += cyBar;
   t6Bar += Math.cos(t6) * t10Bar[1];
   t6Bar -= Math.sin(t6) * t10Bar[0];
-  anglesBar[2] += t6Bar;
+  anglesBar[2]! += t6Bar;
   // adjoint of line 78: const [cx, sx] = [Math.cos(angles[0]), Math.sin(angles[0])];
   t5Bar[1] += sxBar;
   t5Bar[0] += cxBar;
   t1Bar += Math.cos(t1) * t5Bar[1];
   t1Bar -= Math.sin(t1) * t5Bar[0];
-  anglesBar[0] += t1Bar;
+  anglesBar[0]! += t1Bar;
 }
-function angleAxisToRotationForward(
-  r: number[],
-  rBar: number[],
-): {
+function angleAxisToRotationForward(r: number[]): {
   value: number[][];
   saved: {
     angle: number;
@@ -1579,9 +1509,9 @@ function angleAxisToRotationForward(
   let returned = false;
   let result!: number[][];
   let resultBar2!: number[][];
-  const t1 = r[0];
-  const t4 = r[1];
-  const t8 = r[2];
+  const t1: number = r[0]!;
+  const t4: number = r[1]!;
+  const t8: number = r[2]!;
   const angle = Math.sqrt(t1 * t1 + t4 * t4 + t8 * t8);
   const t13 = angle < 0.0001;
   if (t13) {
@@ -1596,9 +1526,9 @@ function angleAxisToRotationForward(
   }
   const t75 = !returned;
   if (t75) {
-    x = r[0] / angle;
-    y = r[1] / angle;
-    z = r[2] / angle;
+    x = r[0]! / angle;
+    y = r[1]! / angle;
+    z = r[2]! / angle;
     s = Math.sin(angle);
     c = Math.cos(angle);
     t28 = 1 - x * x;
@@ -1666,7 +1596,6 @@ function angleAxisToRotationForward(
   };
 }
 function angleAxisToRotationPullback(
-  r: number[],
   resultBar: number[][],
   rBar: number[],
   saved: {
@@ -1707,7 +1636,6 @@ function angleAxisToRotationPullback(
   let resultBar2 = saved.resultBar2;
   let s = saved.s;
   let t1 = saved.t1;
-  let t13 = saved.t13;
   let t28 = saved.t28;
   let t31 = saved.t31;
   let t32 = saved.t32;
@@ -1743,17 +1671,16 @@ function angleAxisToRotationPullback(
   let t4Bar = 0;
   let t1Bar = 0;
   for (let k = 0; k < resultBar.length; k++) {
-    const t79 = resultBar2[k];
-    const t80 = resultBar[k];
+    const t79 = resultBar2[k]!;
+    const t80 = resultBar[k]!;
     for (let k2 = 0; k2 < t80.length; k2++) {
-      t79[k2] += t80[k2];
+      t79[k2]! += t80[k2]!;
     }
   }
   if (t75) {
-    // adjoint of line 69: return [
-    const t62Bar = t73Bar[0];
-    const t67Bar = t73Bar[1];
-    const t72Bar = t73Bar[2];
+    const t62Bar: number = t73Bar[0]!;
+    const t67Bar: number = t73Bar[1]!;
+    const t72Bar: number = t73Bar[2]!;
     const t68Bar = t72Bar;
     const t71Bar = t72Bar;
     cBar += t70 * t71Bar;
@@ -1778,9 +1705,9 @@ function angleAxisToRotationPullback(
     cBar -= t58 * t60Bar;
     xBar += z * t58Bar;
     zBar += x * t58Bar;
-    const t46Bar = t57Bar[0];
-    const t51Bar = t57Bar[1];
-    const t56Bar = t57Bar[2];
+    const t46Bar: number = t57Bar[0]!;
+    const t51Bar: number = t57Bar[1]!;
+    const t56Bar: number = t57Bar[2]!;
     const t54Bar = t56Bar;
     const t55Bar = -t56Bar;
     xBar += s * t55Bar;
@@ -1805,9 +1732,9 @@ function angleAxisToRotationPullback(
     cBar -= t42 * t44Bar;
     xBar += y * t42Bar;
     yBar += x * t42Bar;
-    const t30Bar = t41Bar[0];
-    const t35Bar = t41Bar[1];
-    const t40Bar = t41Bar[2];
+    const t30Bar: number = t41Bar[0]!;
+    const t35Bar: number = t41Bar[1]!;
+    const t40Bar: number = t41Bar[2]!;
     const t38Bar = t40Bar;
     const t39Bar = t40Bar;
     yBar += s * t39Bar;
@@ -1832,21 +1759,17 @@ function angleAxisToRotationPullback(
     xBar += x * t27Bar;
     xBar += x * t26Bar;
     xBar += x * t26Bar;
-    // adjoint of line 68: const c = Math.cos(angle);
     angleBar -= Math.sin(angle) * cBar;
-    // adjoint of line 67: const s = Math.sin(angle);
     angleBar += Math.cos(angle) * sBar;
     // adjoint of line 66: const z = r[2] / angle;
     angleBar -= (z / angle) * zBar;
-    rBar[2] += zBar / angle;
+    rBar[2]! += zBar / angle;
     // adjoint of line 65: const y = r[1] / angle;
     angleBar -= (y / angle) * yBar;
-    rBar[1] += yBar / angle;
+    rBar[1]! += yBar / angle;
     // adjoint of line 64: const x = r[0] / angle;
     angleBar -= (x / angle) * xBar;
-    rBar[0] += xBar / angle;
-  }
-  if (t13) {
+    rBar[0]! += xBar / angle;
   }
   // adjoint of line 56: const angle = Math.sqrt(r[0] * r[0] + r[1] * r[1] + r[2] * r[2]);
   const t11Bar = (angle > 0 ? 0.5 / angle : 0) * angleBar;
@@ -1854,15 +1777,15 @@ function angleAxisToRotationPullback(
   const t10Bar = t11Bar;
   t8Bar += t8 * t10Bar;
   t8Bar += t8 * t10Bar;
-  rBar[2] += t8Bar;
+  rBar[2]! += t8Bar;
   const t3Bar = t7Bar;
   const t6Bar = t7Bar;
   t4Bar += t4 * t6Bar;
   t4Bar += t4 * t6Bar;
-  rBar[1] += t4Bar;
+  rBar[1]! += t4Bar;
   t1Bar += t1 * t3Bar;
   t1Bar += t1 * t3Bar;
-  rBar[0] += t1Bar;
+  rBar[0]! += t1Bar;
 }
 function posedVerticesForwardWrtTheta(
   theta: number[],
@@ -1875,7 +1798,6 @@ function posedVerticesForwardWrtTheta(
     triangles: number[][];
     isMirrored: boolean;
   },
-  thetaBar: number[],
 ): {
   value: number[][];
   saved: {
@@ -2147,21 +2069,21 @@ function posedVerticesForwardWrtTheta(
     pose2Bar.push(t125Bar);
   }
   // adjoint of line 109: pose[0] = [theta[0], theta[1], theta[2]];
-  const t129: number[] = [theta[0], theta[1], theta[2]];
+  const t129: number[] = [theta[0]!, theta[1]!, theta[2]!];
   const t129Bar: number[] = [0, 0, 0];
-  containerTape.push(pose2[0]);
+  containerTape.push(pose2[0]!);
   pose2[0] = t129;
   pose2Bar[0] = t129Bar;
   // adjoint of line 110: pose[1] = [1, 1, 1];
   const t130: number[] = [1, 1, 1];
   const t130Bar: number[] = [0, 0, 0];
-  containerTape.push(pose2[1]);
+  containerTape.push(pose2[1]!);
   pose2[1] = t130;
   pose2Bar[1] = t130Bar;
   // adjoint of line 111: pose[2] = [theta[3], theta[4], theta[5]];
-  const t134: number[] = [theta[3], theta[4], theta[5]];
+  const t134: number[] = [theta[3]!, theta[4]!, theta[5]!];
   const t134Bar: number[] = [0, 0, 0];
-  containerTape.push(pose2[2]);
+  containerTape.push(pose2[2]!);
   pose2[2] = t134;
   pose2Bar[2] = t134Bar;
   let next = 6;
@@ -2170,22 +2092,22 @@ function posedVerticesForwardWrtTheta(
     for (joint2 = 0; joint2 < 3; joint2++) {
       // adjoint of line 116: pose[slot][0] = theta[next];
       containerTape.push(t137);
-      t137 = pose2[slot];
+      t137 = pose2[slot]!;
       adjointTape.push(t137Bar);
-      t137Bar = pose2Bar[slot];
-      const t138 = theta[next];
-      tape.push(t137[0]);
+      t137Bar = pose2Bar[slot]!;
+      const t138 = theta[next]!;
+      tape.push(t137[0]!);
       t137[0] = t138;
       t137Bar[0] = 0;
       next++;
       if (joint2 === 0) {
         // adjoint of line 119: pose[slot][1] = theta[next];
         containerTape.push(t140);
-        t140 = pose2[slot];
+        t140 = pose2[slot]!;
         adjointTape.push(t140Bar);
-        t140Bar = pose2Bar[slot];
-        const t141 = theta[next];
-        tape.push(t140[1]);
+        t140Bar = pose2Bar[slot]!;
+        const t141 = theta[next]!;
+        tape.push(t140[1]!);
         t140[1] = t141;
         t140Bar[1] = 0;
         next++;
@@ -2199,53 +2121,51 @@ function posedVerticesForwardWrtTheta(
   const transforms: number[][][] = [];
   const transformsBar: number[][][] = [];
   for (bone = 0; bone < boneCount; bone++) {
-    const t8 = bone + 3;
-    const t9Bar = pose2Bar[t8];
-    const eulerToRotationOut = eulerToRotationForward(pose2[t8], t9Bar);
+    const eulerToRotationOut = eulerToRotationForward(pose2[bone + 3]!);
     containerTape2.push(eulerToRotationOut.saved);
     const rotation = eulerToRotationOut.value;
     adjointTape2.push(rotationBar);
     rotationBar = rotation.map((item) => new Array<number>(item.length).fill(0));
-    const t11 = rotation[0];
+    const t11: number[] = rotation[0]!;
     adjointTape.push(t11Bar);
-    t11Bar = rotationBar[0];
-    const t17: number[] = [t11[0], t11[1], t11[2], 0];
+    t11Bar = rotationBar[0]!;
+    const t17: number[] = [t11[0]!, t11[1]!, t11[2]!, 0];
     adjointTape.push(t17Bar);
     t17Bar = [0, 0, 0, 0];
-    const t18 = rotation[1];
+    const t18: number[] = rotation[1]!;
     adjointTape.push(t18Bar);
-    t18Bar = rotationBar[1];
-    const t24: number[] = [t18[0], t18[1], t18[2], 0];
+    t18Bar = rotationBar[1]!;
+    const t24: number[] = [t18[0]!, t18[1]!, t18[2]!, 0];
     adjointTape.push(t24Bar);
     t24Bar = [0, 0, 0, 0];
-    const t25 = rotation[2];
+    const t25: number[] = rotation[2]!;
     adjointTape.push(t25Bar);
-    t25Bar = rotationBar[2];
-    const t31: number[] = [t25[0], t25[1], t25[2], 0];
+    t25Bar = rotationBar[2]!;
+    const t31: number[] = [t25[0]!, t25[1]!, t25[2]!, 0];
     adjointTape.push(t31Bar);
     t31Bar = [0, 0, 0, 0];
     const t32: number[] = [0, 0, 0, 1];
     containerTape4.push(joint);
     joint = [t17, t24, t31, t32];
     const jointBar: number[][] = [t17Bar, t24Bar, t31Bar, new Array<number>(t32.length).fill(0)];
-    const a = model.baseRelatives[bone];
+    const a = model.baseRelatives[bone]!;
     const product: number[][] = [];
     adjointTape2.push(productBar);
     productBar = [];
     for (i3 = 0; i3 < a.length; i3++) {
-      const t146 = joint[0].length;
+      const t146 = joint[0]!.length;
       const row2: number[] = new Array<number>(t146).fill(0);
       adjointTape.push(row2Bar);
       row2Bar = new Array<number>(t146).fill(0);
       for (k = 0; k < joint.length; k++) {
         for (controlTape.push(j), j = 0; j < row2.length; j++) {
           // adjoint of line 46: row[j] += a[i][k] * b[k][j];
-          const t152 = row2[j];
-          const t154 = a[i3][k];
-          const t155 = joint[k];
+          const t152 = row2[j]!;
+          const t154 = a[i3]![k]!;
+          const t155 = joint[k]!;
           adjointTape.push(t155Bar);
-          t155Bar = jointBar[k];
-          row2[j] = t152 + t154 * t155[j];
+          t155Bar = jointBar[k]!;
+          row2[j] = t152 + t154 * t155[j]!;
           row2Bar[j] = 0;
         }
       }
@@ -2253,7 +2173,7 @@ function posedVerticesForwardWrtTheta(
       product.push(row2);
       productBar.push(row2Bar);
     }
-    const parent = model.parents[bone];
+    const parent = model.parents[bone]!;
     const t39 = parent === -1;
     let t42: number[][];
     let t42Bar!: number[][];
@@ -2261,30 +2181,30 @@ function posedVerticesForwardWrtTheta(
       t42 = product;
       t42Bar = productBar;
     } else {
-      const a2 = absolutes[parent];
-      const a2Bar = absolutesBar[parent];
+      const a2 = absolutes[parent]!;
+      const a2Bar = absolutesBar[parent]!;
       const product2: number[][] = [];
       adjointTape2.push(product2Bar);
       product2Bar = [];
       for (controlTape.push(i4), i4 = 0; i4 < a2.length; i4++) {
-        const t163 = product[0].length;
+        const t163 = product[0]!.length;
         const row3: number[] = new Array<number>(t163).fill(0);
         adjointTape.push(row3Bar);
         row3Bar = new Array<number>(t163).fill(0);
         for (controlTape.push(k2), k2 = 0; k2 < product.length; k2++) {
           for (controlTape.push(j2), j2 = 0; j2 < row3.length; j2++) {
             // adjoint of line 46: row[j] += a[i][k] * b[k][j];
-            const t169 = row3[j2];
-            const t170 = a2[i4];
+            const t169 = row3[j2]!;
+            const t170 = a2[i4]!;
             adjointTape.push(t170Bar);
-            t170Bar = a2Bar[i4];
+            t170Bar = a2Bar[i4]!;
             tape.push(t171);
-            t171 = t170[k2];
-            const t172 = product[k2];
+            t171 = t170[k2]!;
+            const t172 = product[k2]!;
             adjointTape.push(t172Bar);
-            t172Bar = productBar[k2];
+            t172Bar = productBar[k2]!;
             tape.push(t173);
-            t173 = t172[j2];
+            t173 = t172[j2]!;
             row3[j2] = t169 + t171 * t173;
             row3Bar[j2] = 0;
           }
@@ -2301,23 +2221,23 @@ function posedVerticesForwardWrtTheta(
     // adjoint of line 148: absolutes.push(absolute);
     absolutes.push(absolute);
     absolutesBar.push(absoluteBar);
-    const b3 = model.inverseBaseAbsolutes[bone];
+    const b3 = model.inverseBaseAbsolutes[bone]!;
     const product3: number[][] = [];
     adjointTape2.push(product3Bar);
     product3Bar = [];
     for (controlTape.push(i5), i5 = 0; i5 < absolute.length; i5++) {
-      const t180 = b3[0].length;
+      const t180 = b3[0]!.length;
       const row4: number[] = new Array<number>(t180).fill(0);
       adjointTape.push(row4Bar);
       row4Bar = new Array<number>(t180).fill(0);
       for (k3 = 0; k3 < b3.length; k3++) {
         for (controlTape.push(j3), j3 = 0; j3 < row4.length; j3++) {
           // adjoint of line 46: row[j] += a[i][k] * b[k][j];
-          const t186 = row4[j3];
-          const t187 = absolute[i5];
+          const t186 = row4[j3]!;
+          const t187 = absolute[i5]!;
           adjointTape.push(t187Bar);
-          t187Bar = absoluteBar[i5];
-          row4[j3] = t186 + t187[k3] * b3[k3][j3];
+          t187Bar = absoluteBar[i5]!;
+          row4[j3] = t186 + t187[k3]! * b3[k3]![j3]!;
           row4Bar[j3] = 0;
         }
       }
@@ -2339,18 +2259,19 @@ function posedVerticesForwardWrtTheta(
     positionsBar.push(t51Bar);
   }
   for (bone2 = 0; bone2 < boneCount; bone2++) {
-    const transform = transforms[bone2];
+    const transform = transforms[bone2]!;
     for (v2 = 0; v2 < vertexCount; v2++) {
-      const base = model.basePositions[v2];
-      const weight = model.weights[v2][bone2];
-      const position = positions[v2];
+      const base = model.basePositions[v2]!;
+      const weight = model.weights[v2]![bone2]!;
+      const position = positions[v2]!;
       adjointTape.push(positionBar);
-      positionBar = positionsBar[v2];
+      positionBar = positionsBar[v2]!;
       for (i = 0; i < 3; i++) {
-        const row = transform[i];
+        const row = transform[i]!;
         // adjoint of line 166: position[i] += weight * (row[0] * base[0] + row[1] * base[1] + row[2] * base[2] + row[3] * base[3]);
-        position[i] +=
-          weight * (row[0] * base[0] + row[1] * base[1] + row[2] * base[2] + row[3] * base[3]);
+        position[i]! +=
+          weight *
+          (row[0]! * base[0]! + row[1]! * base[1]! + row[2]! * base[2]! + row[3]! * base[3]!);
         positionBar[i] = 0;
       }
     }
@@ -2359,38 +2280,38 @@ function posedVerticesForwardWrtTheta(
   if (t84) {
     for (v3 = 0; v3 < vertexCount; v3++) {
       // adjoint of line 172: positions[v][0] = -positions[v][0];
-      const t87 = positions[v3];
+      const t87 = positions[v3]!;
       adjointTape.push(t87Bar);
-      t87Bar = positionsBar[v3];
-      t87[0] = -t87[0];
+      t87Bar = positionsBar[v3]!;
+      t87[0] = -t87[0]!;
       t87Bar[0] = 0;
     }
   }
-  const t91 = pose2[0];
-  const t91Bar = pose2Bar[0];
-  const angleAxisToRotationOut = angleAxisToRotationForward(t91, t91Bar);
+  const t91: number[] = pose2[0]!;
+  const t91Bar: number[] = pose2Bar[0]!;
+  const angleAxisToRotationOut = angleAxisToRotationForward(t91);
   containerTape3.push(angleAxisToRotationOut.saved);
   const global = angleAxisToRotationOut.value;
   const globalBar: number[][] = global.map((item) => new Array<number>(item.length).fill(0));
-  const scale = pose2[1];
-  const scaleBar = pose2Bar[1];
-  const translation = pose2[2];
-  const translationBar = pose2Bar[2];
+  const scale: number[] = pose2[1]!;
+  const scaleBar: number[] = pose2Bar[1]!;
+  const translation: number[] = pose2[2]!;
+  const translationBar: number[] = pose2Bar[2]!;
   const posed: number[][] = [];
   const posedBar: number[][] = [];
   for (v4 = 0; v4 < vertexCount; v4++) {
-    const p = positions[v4];
+    const p = positions[v4]!;
     const moved: number[] = [];
     adjointTape.push(movedBar);
     movedBar = [];
     for (i6 = 0; i6 < 3; i6++) {
-      const row5 = global[i6];
+      const row5 = global[i6]!;
       // adjoint of line 186: moved.push(row[0] * scale[0] * p[0] + row[1] * scale[1] * p[1] + row[2] * scale[2] * p[2] + translation[i]);
       moved.push(
-        row5[0] * scale[0] * p[0] +
-          row5[1] * scale[1] * p[1] +
-          row5[2] * scale[2] * p[2] +
-          translation[i6],
+        row5[0]! * scale[0]! * p[0]! +
+          row5[1]! * scale[1]! * p[1]! +
+          row5[2]! * scale[2]! * p[2]! +
+          translation[i6]!,
       );
       movedBar.push(0);
     }
@@ -2481,7 +2402,6 @@ function posedVerticesForwardWrtTheta(
   };
 }
 function posedVerticesPullbackWrtTheta(
-  theta: number[],
   model: {
     parents: number[];
     baseRelatives: number[][][];
@@ -2699,7 +2619,6 @@ function posedVerticesPullbackWrtTheta(
   let t31Bar = saved3.t31Bar;
   let t84 = saved3.t84;
   let t87Bar = saved3.t87Bar;
-  let t91 = saved3.t91;
   let t91Bar = saved3.t91Bar;
   const tape = saved3.tape;
   let transformsBar = saved3.transformsBar;
@@ -2711,78 +2630,78 @@ function posedVerticesPullbackWrtTheta(
   let vertexCount = saved3.vertexCount;
   // backward sweep
   for (let k4 = 0; k4 < resultBar.length; k4++) {
-    const t203 = posedBar[k4];
-    const t204 = resultBar[k4];
+    const t203 = posedBar[k4]!;
+    const t204 = resultBar[k4]!;
     for (let k5 = 0; k5 < t204.length; k5++) {
-      t203[k5] += t204[k5];
+      t203[k5]! += t204[k5]!;
     }
   }
-  const t104 = scale[0];
-  const t109 = scale[1];
-  const t115 = scale[2];
+  const t104: number = scale[0]!;
+  const t109: number = scale[1]!;
+  const t115: number = scale[2]!;
   const t250 = Math.ceil(vertexCount);
   v4 = t250 > 0 ? t250 : 0;
   while (v4 > 0) {
     v4--;
-    const p = positions[v4];
-    const pBar = positionsBar[v4];
+    const p = positions[v4]!;
+    const pBar = positionsBar[v4]!;
     // adjoint of line 188: posed.push(moved);
     posedBar.pop();
-    const t106 = p[0];
-    const t111 = p[1];
-    const t117 = p[2];
+    const t106: number = p[0]!;
+    const t111: number = p[1]!;
+    const t117: number = p[2]!;
     const t247 = Math.ceil(3);
     i6 = t247 > 0 ? t247 : 0;
     while (i6 > 0) {
       i6--;
-      const t102Bar = globalBar[i6];
-      const row5 = global[i6];
+      const t102Bar = globalBar[i6]!;
+      const row5 = global[i6]!;
       const row5Bar = t102Bar;
       // adjoint of line 186: moved.push(row[0] * scale[0] * p[0] + row[1] * scale[1] * p[1] + row[2] * scale[2] * p[2] + translation[i]);
-      const t103 = row5[0];
+      const t103: number = row5[0]!;
       const t105 = t103 * t104;
-      const t108 = row5[1];
+      const t108: number = row5[1]!;
       const t110 = t108 * t109;
-      const t114 = row5[2];
+      const t114: number = row5[2]!;
       const t116 = t114 * t115;
-      const t121Bar = movedBar[movedBar.length - 1];
+      const t121Bar = movedBar[movedBar.length - 1]!;
       movedBar.pop();
       const t119Bar = t121Bar;
-      translationBar[i6] += t121Bar;
+      translationBar[i6]! += t121Bar;
       const t113Bar = t119Bar;
       const t118Bar = t119Bar;
       const t116Bar = t117 * t118Bar;
-      pBar[2] += t116 * t118Bar;
+      pBar[2]! += t116 * t118Bar;
       const t114Bar = t115 * t116Bar;
-      scaleBar[2] += t114 * t116Bar;
-      row5Bar[2] += t114Bar;
+      scaleBar[2]! += t114 * t116Bar;
+      row5Bar[2]! += t114Bar;
       const t107Bar = t113Bar;
       const t112Bar = t113Bar;
       const t110Bar = t111 * t112Bar;
-      pBar[1] += t110 * t112Bar;
+      pBar[1]! += t110 * t112Bar;
       const t108Bar = t109 * t110Bar;
-      scaleBar[1] += t108 * t110Bar;
-      row5Bar[1] += t108Bar;
+      scaleBar[1]! += t108 * t110Bar;
+      row5Bar[1]! += t108Bar;
       const t105Bar = t106 * t107Bar;
-      pBar[0] += t105 * t107Bar;
+      pBar[0]! += t105 * t107Bar;
       const t103Bar = t104 * t105Bar;
-      scaleBar[0] += t103 * t105Bar;
-      row5Bar[0] += t103Bar;
+      scaleBar[0]! += t103 * t105Bar;
+      row5Bar[0]! += t103Bar;
     }
     movedBar = adjointTape.pop()!;
   }
   // adjoint of line 177: const global = angleAxisToRotation(pose[0]);
   const t253 = globalBar;
-  angleAxisToRotationPullback(t91, t253, t91Bar, containerTape3.pop()!);
+  angleAxisToRotationPullback(t253, t91Bar, containerTape3.pop()!);
   if (t84) {
     const t258 = Math.ceil(vertexCount);
     v3 = t258 > 0 ? t258 : 0;
     while (v3 > 0) {
       v3--;
       // adjoint of line 172: positions[v][0] = -positions[v][0];
-      const t90Bar = t87Bar[0];
+      const t90Bar: number = t87Bar[0]!;
       t87Bar[0] = 0;
-      t87Bar[0] -= t90Bar;
+      t87Bar[0]! -= t90Bar;
       t87Bar = adjointTape.pop()!;
     }
   }
@@ -2792,36 +2711,36 @@ function posedVerticesPullbackWrtTheta(
   bone2 = t286 > 0 ? t286 : 0;
   while (bone2 > 0) {
     bone2--;
-    const transformBar = transformsBar[bone2];
+    const transformBar = transformsBar[bone2]!;
     const t283 = Math.ceil(vertexCount);
     v2 = t283 > 0 ? t283 : 0;
     while (v2 > 0) {
       v2--;
-      const base = t57[v2];
-      const weight = t59[v2][bone2];
-      const t68 = base[0];
-      const t71 = base[1];
-      const t75 = base[2];
-      const t79 = base[3];
+      const base = t57[v2]!;
+      const weight = t59[v2]![bone2]!;
+      const t68: number = base[0]!;
+      const t71: number = base[1]!;
+      const t75: number = base[2]!;
+      const t79: number = base[3]!;
       const t280 = Math.ceil(3);
       i = t280 > 0 ? t280 : 0;
       while (i > 0) {
         i--;
-        const t65Bar = transformBar[i];
+        const t65Bar = transformBar[i]!;
         const rowBar = t65Bar;
         // adjoint of line 166: position[i] += weight * (row[0] * base[0] + row[1] * base[1] + row[2] * base[2] + row[3] * base[3]);
-        const t83Bar = positionBar[i];
+        const t83Bar = positionBar[i]!;
         positionBar[i] = 0;
         const t66Bar = t83Bar;
         const t81Bar = weight * t83Bar;
         const t77Bar = t81Bar;
-        rowBar[3] += t79 * t81Bar;
+        rowBar[3]! += t79 * t81Bar;
         const t73Bar = t77Bar;
-        rowBar[2] += t75 * t77Bar;
+        rowBar[2]! += t75 * t77Bar;
         const t69Bar = t73Bar;
-        rowBar[1] += t71 * t73Bar;
-        rowBar[0] += t68 * t69Bar;
-        positionBar[i] += t66Bar;
+        rowBar[1]! += t71 * t73Bar;
+        rowBar[0]! += t68 * t69Bar;
+        positionBar[i]! += t66Bar;
       }
       positionBar = adjointTape.pop()!;
     }
@@ -2840,14 +2759,12 @@ function posedVerticesPullbackWrtTheta(
   bone = t361 > 0 ? t361 : 0;
   while (bone > 0) {
     bone--;
-    const t8 = bone + 3;
-    const t9 = pose2[t8];
-    const t9Bar = pose2Bar[t8];
-    const a = t34[bone];
-    const parent = t37[bone];
+    const t9Bar = pose2Bar[bone + 3]!;
+    const a = t34[bone]!;
+    const parent = t37[bone]!;
     const t39 = parent === -1;
     // adjoint of line 149: transforms.push(matrixProduct(absolute, model.inverseBaseAbsolutes[bone]));
-    const b3 = t43[bone];
+    const b3 = t43[bone]!;
     transformsBar.pop();
     while (i5 > 0) {
       i5--;
@@ -2857,17 +2774,17 @@ function posedVerticesPullbackWrtTheta(
       k3 = t303 > 0 ? t303 : 0;
       while (k3 > 0) {
         k3--;
-        const t189 = b3[k3];
+        const t189 = b3[k3]!;
         while (j3 > 0) {
           j3--;
           // adjoint of line 46: row[j] += a[i][k] * b[k][j];
-          const t190 = t189[j3];
-          const t192Bar = row4Bar[j3];
+          const t190 = t189[j3]!;
+          const t192Bar = row4Bar[j3]!;
           row4Bar[j3] = 0;
           const t186Bar = t192Bar;
-          t187Bar[k3] += t190 * t192Bar;
+          t187Bar[k3]! += t190 * t192Bar;
           t187Bar = adjointTape.pop()!;
-          row4Bar[j3] += t186Bar;
+          row4Bar[j3]! += t186Bar;
         }
         j3 = controlTape.pop()!;
       }
@@ -2877,8 +2794,7 @@ function posedVerticesPullbackWrtTheta(
     product3Bar = adjointTape2.pop()!;
     // adjoint of line 148: absolutes.push(absolute);
     absolutesBar.pop();
-    if (t39) {
-    } else {
+    if (!t39) {
       while (i4 > 0) {
         i4--;
         // adjoint of line 49: product.push(row);
@@ -2888,18 +2804,18 @@ function posedVerticesPullbackWrtTheta(
           while (j2 > 0) {
             j2--;
             // adjoint of line 46: row[j] += a[i][k] * b[k][j];
-            const t175Bar = row3Bar[j2];
+            const t175Bar = row3Bar[j2]!;
             row3Bar[j2] = 0;
             const t169Bar = t175Bar;
             const t174Bar = t175Bar;
             const t171Bar = t173 * t174Bar;
-            t172Bar[j2] += t171 * t174Bar;
+            t172Bar[j2]! += t171 * t174Bar;
             t173 = tape.pop()!;
             t172Bar = adjointTape.pop()!;
-            t170Bar[k2] += t171Bar;
+            t170Bar[k2]! += t171Bar;
             t171 = tape.pop()!;
             t170Bar = adjointTape.pop()!;
-            row3Bar[j2] += t169Bar;
+            row3Bar[j2]! += t169Bar;
           }
           j2 = controlTape.pop()!;
         }
@@ -2915,21 +2831,21 @@ function posedVerticesPullbackWrtTheta(
       i3--;
       // adjoint of line 49: product.push(row);
       productBar.pop();
-      const t153 = a[i3];
+      const t153 = a[i3]!;
       const t327 = joint.length;
       k = t327 > 0 ? t327 : 0;
       while (k > 0) {
         k--;
-        const t154 = t153[k];
+        const t154 = t153[k]!;
         while (j > 0) {
           j--;
           // adjoint of line 46: row[j] += a[i][k] * b[k][j];
-          const t158Bar = row2Bar[j];
+          const t158Bar = row2Bar[j]!;
           row2Bar[j] = 0;
           const t152Bar = t158Bar;
-          t155Bar[j] += t154 * t158Bar;
+          t155Bar[j]! += t154 * t158Bar;
           t155Bar = adjointTape.pop()!;
-          row2Bar[j] += t152Bar;
+          row2Bar[j]! += t152Bar;
         }
         j = controlTape.pop()!;
       }
@@ -2938,34 +2854,34 @@ function posedVerticesPullbackWrtTheta(
     productBar = adjointTape2.pop()!;
     // adjoint of line 139: const joint = [
     joint = containerTape4.pop()!;
-    const t26Bar = t31Bar[0];
-    const t28Bar = t31Bar[1];
-    const t30Bar = t31Bar[2];
+    const t26Bar: number = t31Bar[0]!;
+    const t28Bar: number = t31Bar[1]!;
+    const t30Bar: number = t31Bar[2]!;
     t31Bar = adjointTape.pop()!;
-    t25Bar[2] += t30Bar;
-    t25Bar[1] += t28Bar;
-    t25Bar[0] += t26Bar;
+    t25Bar[2]! += t30Bar;
+    t25Bar[1]! += t28Bar;
+    t25Bar[0]! += t26Bar;
     t25Bar = adjointTape.pop()!;
-    const t19Bar = t24Bar[0];
-    const t21Bar = t24Bar[1];
-    const t23Bar = t24Bar[2];
+    const t19Bar: number = t24Bar[0]!;
+    const t21Bar: number = t24Bar[1]!;
+    const t23Bar: number = t24Bar[2]!;
     t24Bar = adjointTape.pop()!;
-    t18Bar[2] += t23Bar;
-    t18Bar[1] += t21Bar;
-    t18Bar[0] += t19Bar;
+    t18Bar[2]! += t23Bar;
+    t18Bar[1]! += t21Bar;
+    t18Bar[0]! += t19Bar;
     t18Bar = adjointTape.pop()!;
-    const t12Bar = t17Bar[0];
-    const t14Bar = t17Bar[1];
-    const t16Bar = t17Bar[2];
+    const t12Bar: number = t17Bar[0]!;
+    const t14Bar: number = t17Bar[1]!;
+    const t16Bar: number = t17Bar[2]!;
     t17Bar = adjointTape.pop()!;
-    t11Bar[2] += t16Bar;
-    t11Bar[1] += t14Bar;
-    t11Bar[0] += t12Bar;
+    t11Bar[2]! += t16Bar;
+    t11Bar[1]! += t14Bar;
+    t11Bar[0]! += t12Bar;
     t11Bar = adjointTape.pop()!;
     // adjoint of line 138: const rotation = eulerToRotation(pose[bone + 3]);
     const t360 = rotationBar;
     rotationBar = adjointTape2.pop()!;
-    eulerToRotationPullback(t9, t360, t9Bar, containerTape2.pop()!);
+    eulerToRotationPullback(t360, t9Bar, containerTape2.pop()!);
   }
   const t377 = Math.ceil(5);
   finger = t377 > 0 ? t377 : 0;
@@ -2978,38 +2894,38 @@ function posedVerticesPullbackWrtTheta(
       if (joint2 === 0) {
         next--;
         // adjoint of line 119: pose[slot][1] = theta[next];
-        const t141Bar = t140Bar[1];
+        const t141Bar: number = t140Bar[1]!;
         t140Bar[1] = 0;
         t140[1] = tape.pop()!;
-        thetaBar[next] += t141Bar;
+        thetaBar[next]! += t141Bar;
         t140Bar = adjointTape.pop()!;
         t140 = containerTape.pop()!;
       }
       next--;
       // adjoint of line 116: pose[slot][0] = theta[next];
-      const t138Bar = t137Bar[0];
+      const t138Bar: number = t137Bar[0]!;
       t137Bar[0] = 0;
       t137[0] = tape.pop()!;
-      thetaBar[next] += t138Bar;
+      thetaBar[next]! += t138Bar;
       t137Bar = adjointTape.pop()!;
       t137 = containerTape.pop()!;
     }
   }
   // adjoint of line 111: pose[2] = [theta[3], theta[4], theta[5]];
   pose2[2] = containerTape.pop()!;
-  const t131Bar = t134Bar[0];
-  const t132Bar = t134Bar[1];
-  thetaBar[5] += t134Bar[2];
-  thetaBar[4] += t132Bar;
-  thetaBar[3] += t131Bar;
+  const t131Bar: number = t134Bar[0]!;
+  const t132Bar: number = t134Bar[1]!;
+  thetaBar[5]! += t134Bar[2]!;
+  thetaBar[4]! += t132Bar;
+  thetaBar[3]! += t131Bar;
   pose2[1] = containerTape.pop()!;
   // adjoint of line 109: pose[0] = [theta[0], theta[1], theta[2]];
   pose2[0] = containerTape.pop()!;
-  const t126Bar = t129Bar[0];
-  const t127Bar = t129Bar[1];
-  thetaBar[2] += t129Bar[2];
-  thetaBar[1] += t127Bar;
-  thetaBar[0] += t126Bar;
+  const t126Bar: number = t129Bar[0]!;
+  const t127Bar: number = t129Bar[1]!;
+  thetaBar[2]! += t129Bar[2]!;
+  thetaBar[1]! += t127Bar;
+  thetaBar[0]! += t126Bar;
   while (i2 > 0) {
     i2--;
     // adjoint of line 107: pose.push([0, 0, 0]);
@@ -3034,9 +2950,9 @@ function handErrors(
   const vertices = posedVertices(theta, model);
   const errors: number[] = [];
   for (let i = 0; i < correspondences.length; i++) {
-    const vertex = vertices[correspondences[i]];
+    const vertex = vertices[correspondences[i]!]!;
     for (let j = 0; j < 3; j++) {
-      errors.push(points[i][j] - vertex[j]);
+      errors.push(points[i]![j]! - vertex[j]!);
     }
   }
   return errors;
@@ -3058,17 +2974,17 @@ function posedVertices(
   for (let i2 = 0; i2 < boneCount + 3; i2++) {
     pose2.push([0, 0, 0]);
   }
-  pose2[0] = [theta[0], theta[1], theta[2]];
+  pose2[0] = [theta[0]!, theta[1]!, theta[2]!];
   pose2[1] = [1, 1, 1];
-  pose2[2] = [theta[3], theta[4], theta[5]];
+  pose2[2] = [theta[3]!, theta[4]!, theta[5]!];
   let next = 6;
   let slot = 5;
   for (let finger = 0; finger < 5; finger++) {
     for (let joint2 = 0; joint2 < 3; joint2++) {
-      pose2[slot][0] = theta[next];
+      pose2[slot]![0] = theta[next]!;
       next++;
       if (joint2 === 0) {
-        pose2[slot][1] = theta[next];
+        pose2[slot]![1] = theta[next]!;
         next++;
       }
       slot++;
@@ -3078,40 +2994,40 @@ function posedVertices(
   const absolutes: number[][][] = [];
   const transforms: number[][][] = [];
   for (let bone = 0; bone < boneCount; bone++) {
-    const rotation = eulerToRotation(pose2[bone + 3]);
-    const t11 = rotation[0];
-    const t18 = rotation[1];
-    const t25 = rotation[2];
+    const rotation = eulerToRotation(pose2[bone + 3]!);
+    const t11: number[] = rotation[0]!;
+    const t18: number[] = rotation[1]!;
+    const t25: number[] = rotation[2]!;
     const joint: number[][] = [
-      [t11[0], t11[1], t11[2], 0],
-      [t18[0], t18[1], t18[2], 0],
-      [t25[0], t25[1], t25[2], 0],
+      [t11[0]!, t11[1]!, t11[2]!, 0],
+      [t18[0]!, t18[1]!, t18[2]!, 0],
+      [t25[0]!, t25[1]!, t25[2]!, 0],
       [0, 0, 0, 1],
     ];
-    const a = model.baseRelatives[bone];
+    const a = model.baseRelatives[bone]!;
     const product: number[][] = [];
     for (let i3 = 0; i3 < a.length; i3++) {
-      const row2: number[] = new Array<number>(joint[0].length).fill(0);
+      const row2: number[] = new Array<number>(joint[0]!.length).fill(0);
       for (let k = 0; k < joint.length; k++) {
         for (let j = 0; j < row2.length; j++) {
-          row2[j] += a[i3][k] * joint[k][j];
+          row2[j]! += a[i3]![k]! * joint[k]![j]!;
         }
       }
       product.push(row2);
     }
-    const parent = model.parents[bone];
+    const parent = model.parents[bone]!;
     const t39 = parent === -1;
     let t42: number[][];
     if (t39) {
       t42 = product;
     } else {
-      const a2 = absolutes[parent];
+      const a2 = absolutes[parent]!;
       const product2: number[][] = [];
       for (let i4 = 0; i4 < a2.length; i4++) {
-        const row3: number[] = new Array<number>(product[0].length).fill(0);
+        const row3: number[] = new Array<number>(product[0]!.length).fill(0);
         for (let k2 = 0; k2 < product.length; k2++) {
           for (let j2 = 0; j2 < row3.length; j2++) {
-            row3[j2] += a2[i4][k2] * product[k2][j2];
+            row3[j2]! += a2[i4]![k2]! * product[k2]![j2]!;
           }
         }
         product2.push(row3);
@@ -3120,13 +3036,13 @@ function posedVertices(
     }
     const absolute = t42;
     absolutes.push(absolute);
-    const b3 = model.inverseBaseAbsolutes[bone];
+    const b3 = model.inverseBaseAbsolutes[bone]!;
     const product3: number[][] = [];
     for (let i5 = 0; i5 < absolute.length; i5++) {
-      const row4: number[] = new Array<number>(b3[0].length).fill(0);
+      const row4: number[] = new Array<number>(b3[0]!.length).fill(0);
       for (let k3 = 0; k3 < b3.length; k3++) {
         for (let j3 = 0; j3 < row4.length; j3++) {
-          row4[j3] += absolute[i5][k3] * b3[k3][j3];
+          row4[j3]! += absolute[i5]![k3]! * b3[k3]![j3]!;
         }
       }
       product3.push(row4);
@@ -3139,38 +3055,39 @@ function posedVertices(
     positions.push([0, 0, 0]);
   }
   for (let bone2 = 0; bone2 < boneCount; bone2++) {
-    const transform = transforms[bone2];
+    const transform = transforms[bone2]!;
     for (let v2 = 0; v2 < vertexCount; v2++) {
-      const base = model.basePositions[v2];
-      const weight = model.weights[v2][bone2];
-      const position = positions[v2];
+      const base = model.basePositions[v2]!;
+      const weight = model.weights[v2]![bone2]!;
+      const position = positions[v2]!;
       for (let i = 0; i < 3; i++) {
-        const row = transform[i];
-        position[i] +=
-          weight * (row[0] * base[0] + row[1] * base[1] + row[2] * base[2] + row[3] * base[3]);
+        const row = transform[i]!;
+        position[i]! +=
+          weight *
+          (row[0]! * base[0]! + row[1]! * base[1]! + row[2]! * base[2]! + row[3]! * base[3]!);
       }
     }
   }
   if (model.isMirrored) {
     for (let v3 = 0; v3 < vertexCount; v3++) {
-      const t87 = positions[v3];
-      t87[0] = -t87[0];
+      const t87 = positions[v3]!;
+      t87[0] = -t87[0]!;
     }
   }
-  const global = angleAxisToRotation(pose2[0]);
-  const scale = pose2[1];
-  const translation = pose2[2];
+  const global = angleAxisToRotation(pose2[0]!);
+  const scale: number[] = pose2[1]!;
+  const translation: number[] = pose2[2]!;
   const posed: number[][] = [];
   for (let v4 = 0; v4 < vertexCount; v4++) {
-    const p = positions[v4];
+    const p = positions[v4]!;
     const moved: number[] = [];
     for (let i6 = 0; i6 < 3; i6++) {
-      const row5 = global[i6];
+      const row5 = global[i6]!;
       moved.push(
-        row5[0] * scale[0] * p[0] +
-          row5[1] * scale[1] * p[1] +
-          row5[2] * scale[2] * p[2] +
-          translation[i6],
+        row5[0]! * scale[0]! * p[0]! +
+          row5[1]! * scale[1]! * p[1]! +
+          row5[2]! * scale[2]! * p[2]! +
+          translation[i6]!,
       );
     }
     posed.push(moved);
@@ -3178,15 +3095,15 @@ function posedVertices(
   return posed;
 }
 function eulerToRotation(angles: number[]): number[][] {
-  const t1 = angles[0];
+  const t1: number = angles[0]!;
   const t5: [number, number] = [Math.cos(t1), Math.sin(t1)];
   const cx = t5[0];
   const sx = t5[1];
-  const t6 = angles[2];
+  const t6: number = angles[2]!;
   const t10: [number, number] = [Math.cos(t6), Math.sin(t6)];
   const cy = t10[0];
   const sy = t10[1];
-  const t11 = angles[1];
+  const t11: number = angles[1]!;
   const t15: [number, number] = [Math.cos(t11), Math.sin(t11)];
   const cz = t15[0];
   const sz = t15[1];
@@ -3207,20 +3124,20 @@ function eulerToRotation(angles: number[]): number[][] {
   ];
   const product: number[][] = [];
   for (let i = 0; i < rz.length; i++) {
-    const row: number[] = new Array<number>(ry[0].length).fill(0);
+    const row: number[] = new Array<number>(ry[0]!.length).fill(0);
     for (let k = 0; k < ry.length; k++) {
       for (let j = 0; j < row.length; j++) {
-        row[j] += rz[i][k] * ry[k][j];
+        row[j]! += rz[i]![k]! * ry[k]![j]!;
       }
     }
     product.push(row);
   }
   const product2: number[][] = [];
   for (let i2 = 0; i2 < product.length; i2++) {
-    const row2: number[] = new Array<number>(rx[0].length).fill(0);
+    const row2: number[] = new Array<number>(rx[0]!.length).fill(0);
     for (let k2 = 0; k2 < rx.length; k2++) {
       for (let j2 = 0; j2 < row2.length; j2++) {
-        row2[j2] += product[i2][k2] * rx[k2][j2];
+        row2[j2]! += product[i2]![k2]! * rx[k2]![j2]!;
       }
     }
     product2.push(row2);
@@ -3230,9 +3147,9 @@ function eulerToRotation(angles: number[]): number[][] {
 function angleAxisToRotation(r: number[]): number[][] {
   let returned = false;
   let result!: number[][];
-  const t1 = r[0];
-  const t4 = r[1];
-  const t8 = r[2];
+  const t1: number = r[0]!;
+  const t4: number = r[1]!;
+  const t8: number = r[2]!;
   const angle = Math.sqrt(t1 * t1 + t4 * t4 + t8 * t8);
   if (angle < 0.0001) {
     result = [
@@ -3243,9 +3160,9 @@ function angleAxisToRotation(r: number[]): number[][] {
     returned = true;
   }
   if (!returned) {
-    const x = r[0] / angle;
-    const y = r[1] / angle;
-    const z = r[2] / angle;
+    const x = r[0]! / angle;
+    const y = r[1]! / angle;
+    const z = r[2]! / angle;
     const s = Math.sin(angle);
     const c = Math.cos(angle);
     result = [
@@ -3275,15 +3192,15 @@ function handErrorsOnSurface(
   const vertices = posedVertices(theta, model);
   const errors: number[] = [];
   for (let i = 0; i < correspondences.length; i++) {
-    const triangle = model.triangles[correspondences[i]];
-    const a = vertices[triangle[0]];
-    const b = vertices[triangle[1]];
-    const c = vertices[triangle[2]];
-    const t15 = us[i];
-    const u = t15[0];
-    const v = t15[1];
+    const triangle = model.triangles[correspondences[i]!]!;
+    const a = vertices[triangle[0]!]!;
+    const b = vertices[triangle[1]!]!;
+    const c = vertices[triangle[2]!]!;
+    const t15 = us[i]!;
+    const u: number = t15[0]!;
+    const v: number = t15[1]!;
     for (let j = 0; j < 3; j++) {
-      errors.push(points[i][j] - (u * a[j] + v * b[j] + (1 - u - v) * c[j]));
+      errors.push(points[i]![j]! - (u * a[j]! + v * b[j]! + (1 - u - v) * c[j]!));
     }
   }
   return errors;

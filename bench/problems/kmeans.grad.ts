@@ -41,14 +41,13 @@ export function kmeansCostGrad(
   const centroidsBar: number[][] = centroids.map((item) => new Array<number>(item.length).fill(0));
   let cost = 0;
   for (i = 0; i < points.length; i++) {
-    const point = points[i];
+    const point = points[i]!;
     let closest = Infinity;
     for (i2 = 0; i2 < centroids.length; i2++) {
-      const centroid = centroids[i2];
-      const centroidBar = centroidsBar[i2];
+      const centroid = centroids[i2]!;
       let sum = 0;
       for (l = 0; l < point.length; l++) {
-        const difference = point[l] - centroid[l];
+        const difference = point[l]! - centroid[l]!;
         sum += difference * difference;
       }
       const distance = sum;
@@ -72,45 +71,38 @@ export function kmeansCostGrad(
   i = t29 > 0 ? t29 : 0;
   while (i > 0) {
     i--;
-    const point = points[i];
-    // adjoint of line 31: cost += closest;
+    const point = points[i]!;
     closestBar += costBar;
     const t26 = centroids.length;
     i2 = t26 > 0 ? t26 : 0;
     while (i2 > 0) {
       i2--;
-      const centroid = centroids[i2];
-      const centroidBar = centroidsBar[i2];
+      const centroid = centroids[i2]!;
+      const centroidBar = centroidsBar[i2]!;
       if (t8) {
-        // adjoint of line 29: closest = distance;
         distanceBar += closestBar;
         closestBar = 0;
       }
       t8 = flagTape.pop()!;
-      // adjoint of line 28: const distance = squaredDistance(point, centroid);
       sumBar += distanceBar;
       distanceBar = 0;
       const t23 = point.length;
       l = t23 > 0 ? t23 : 0;
       while (l > 0) {
         l--;
-        const difference = point[l] - centroid[l];
-        // adjoint of line 18: sum += difference * difference;
+        const difference = point[l]! - centroid[l]!;
         const t15Bar = sumBar;
         differenceBar += difference * t15Bar;
         differenceBar += difference * t15Bar;
         // adjoint of line 17: const difference = a[l] - b[l];
         const t13Bar = -differenceBar;
         differenceBar = 0;
-        centroidBar[l] += t13Bar;
+        centroidBar[l]! += t13Bar;
       }
-      // adjoint of line 15: let sum = 0;
       sumBar = 0;
     }
-    // adjoint of line 26: let closest = Infinity;
     closestBar = 0;
   }
-  // adjoint of line 24: let cost = 0;
   costBar = 0;
   return { value, grad: { centroids: centroidsBar } };
 }
@@ -144,43 +136,32 @@ function kmeansCostGradJvp(
   const dcentroidsBar: number[][] = centroidsBar.map((item) =>
     new Array<number>(item.length).fill(0),
   );
-  // tangent of line 24: let cost = 0;
   let cost = 0;
   let dcost = 0;
   for (i = 0; i < points.length; i++) {
-    const point = points[i];
-    // tangent of line 26: let closest = Infinity;
+    const point = points[i]!;
     let closest = Infinity;
     let dclosest = 0;
     for (i2 = 0; i2 < centroids.length; i2++) {
-      // tangent of line 27: for (const centroid of centroids) {
-      const centroid = centroids[i2];
-      const dcentroid = dcentroids[i2];
-      const centroidBar = centroidsBar[i2];
-      const dcentroidBar = dcentroidsBar[i2];
-      // tangent of line 15: let sum = 0;
+      const centroid = centroids[i2]!;
+      const dcentroid = dcentroids[i2]!;
       let sum = 0;
       let dsum = 0;
       for (l = 0; l < point.length; l++) {
-        // tangent of line 17: const difference = a[l] - b[l];
-        const difference = point[l] - centroid[l];
-        const ddifference = -dcentroid[l];
-        // tangent of line 18: sum += difference * difference;
+        const difference = point[l]! - centroid[l]!;
+        const ddifference = -dcentroid[l]!;
         dsum += difference * ddifference + difference * ddifference;
         sum += difference * difference;
       }
-      // tangent of line 28: const distance = squaredDistance(point, centroid);
       const distance = sum;
       const ddistance = dsum;
       flagTape.push(t8);
       t8 = distance < closest;
       if (t8) {
-        // tangent of line 29: closest = distance;
         dclosest = ddistance;
         closest = distance;
       }
     }
-    // tangent of line 31: cost += closest;
     dcost += dclosest;
     cost += closest;
   }
@@ -198,17 +179,16 @@ function kmeansCostGradJvp(
   i = t29 > 0 ? t29 : 0;
   while (i > 0) {
     i--;
-    const point = points[i];
+    const point = points[i]!;
     closestBar += costBar;
     const t26 = centroids.length;
     i2 = t26 > 0 ? t26 : 0;
     while (i2 > 0) {
-      // tangent of line 27: for (const centroid of centroids) {
       i2--;
-      const centroid = centroids[i2];
-      const dcentroid = dcentroids[i2];
-      const centroidBar = centroidsBar[i2];
-      const dcentroidBar = dcentroidsBar[i2];
+      const centroid = centroids[i2]!;
+      const dcentroid = dcentroids[i2]!;
+      const centroidBar = centroidsBar[i2]!;
+      const dcentroidBar = dcentroidsBar[i2]!;
       if (t8) {
         distanceBar += closestBar;
         closestBar = 0;
@@ -220,10 +200,8 @@ function kmeansCostGradJvp(
       l = t23 > 0 ? t23 : 0;
       while (l > 0) {
         l--;
-        // tangent of line 17: const difference = a[l] - b[l];
-        const difference = point[l] - centroid[l];
-        const ddifference = -dcentroid[l];
-        // tangent of line 18: sum += difference * difference;
+        const difference = point[l]! - centroid[l]!;
+        const ddifference = -dcentroid[l]!;
         const t15Bar = sumBar;
         ddifferenceBar += t15Bar * ddifference;
         differenceBar += difference * t15Bar;
@@ -234,15 +212,14 @@ function kmeansCostGradJvp(
         const dt13Bar = -ddifferenceBar;
         ddifferenceBar = 0;
         differenceBar = 0;
-        const dt22 = dcentroidBar[l] + dt13Bar;
-        centroidBar[l] += t13Bar;
+        const dt22 = dcentroidBar[l]! + dt13Bar;
+        centroidBar[l]! += t13Bar;
         dcentroidBar[l] = dt22;
       }
       sumBar = 0;
     }
     closestBar = 0;
   }
-  // tangent of line 24: let cost = 0;
   costBar = 0;
   return {
     value: { value, grad: { centroids: centroidsBar } },

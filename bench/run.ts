@@ -13,6 +13,7 @@
  *   npm run bench -- --check           only check every contender's gradient against tsad's, no timing
  *   npm run bench -- --deopts          instead of timing: does V8 keep each generated derivative
  *                                      optimised? (bench/deopts.ts)
+ *   npm run bench -- --checkpoint      checkpointed gradients of long loops against unbounded tapes (bench/checkpoint.ts)
  */
 import { spawnSync } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -561,6 +562,7 @@ function deopts(scratch: string, only: string | undefined): void {
 }
 
 async function start(): Promise<void> {
+  if (process.argv.includes("--checkpoint")) return (await import("./checkpoint.ts")).checkpointCommand(option("--only"));
   const problem = option("--problem");
   if (problem === undefined) main();
   else if (process.execArgv.includes("--trace-deopt-verbose")) await traceOne(Number(problem), option("--result")!);

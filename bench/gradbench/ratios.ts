@@ -12,10 +12,10 @@
  * Inputs come from seeded generators (bench/problems/inputs.ts, hand-inputs.ts) in GradBench's
  * JSON shapes; the sizes are GradBench's defaults for llsq, lse, ode, kmeans and det
  * (python/gradbench/gradbench/evals/*), the shapes of the data files the ba and ht evals send by
- * default (ADBench's; our numbers are synthetic), and the sizes BENCH-PROBLEMS.md compares for
- * gmm and lstm. Evals the tool does not implement are listed as skipped. particle and saddle have
- * no primal to divide by (GradBench reports their times): each variant's mean and median time,
- * after checking its output against the one the eval expects.
+ * default (ADBench's; our numbers are synthetic), and, for gmm and lstm, the sizes of the ADBench
+ * comparisons (see bench/problems). Evals the tool does not implement are listed as skipped.
+ * particle and saddle have no primal to divide by (GradBench reports their times): each
+ * variant's mean and median time, after checking its output against the one the eval expects.
  *
  *   npm run gradbench:ratios -- [--scoring median|gradbench] [--evals llsq,lse,ode,gmm,lstm,kmeans,ba,ht,det,particle,saddle]
  *                               [--min-runs N] [--min-seconds S] [--warmup SECONDS] [--quick] [--json FILE]

@@ -13,9 +13,10 @@ export const problemsDir = resolve(import.meta.dirname, "problems");
 export interface BenchTarget {
   /** A file in bench/problems/. */
   file: string;
-  fn: string[];
+  /** Omitted: the functions tagged `@differentiate`, each as its tag says. */
+  fn?: string[];
   wrt?: string[];
-  emit: EmitKind[];
+  emit?: EmitKind[];
 }
 
 /** What each problem file gets differentiated for: one compile per file, one module per file. */
@@ -28,6 +29,9 @@ export const benchTargets: BenchTarget[] = [
   { file: "ode-from-state.ts", fn: ["odeLastFrom"], wrt: ["y0", "x"], emit: ["grad", "jvp"] },
   { file: "rosenbrock.ts", fn: ["rosenbrock"], emit: ["grad", "jvp", "hvp"] },
   { file: "logistic.ts", fn: ["logisticLoss"], wrt: ["w", "b"], emit: ["grad"] },
+  { file: "kmeans.ts", fn: ["kmeansCost"], wrt: ["centroids"], emit: ["grad", "hvp"] },
+  { file: "ba.ts" },
+  { file: "ht.ts" },
 ];
 
 /** Compiles one target; throws with tsad's formatted diagnostics if it cannot. */

@@ -47,8 +47,9 @@ import { rosenbrockGrad, rosenbrockHvp, rosenbrockJvp } from "./problems/rosenbr
 import { logisticLoss } from "./problems/logistic.ts";
 import { logisticLossGrad } from "./problems/logistic.grad.ts";
 import type { JaxPeer, PeerProblems, TfPeer, TfProblem } from "./peer.ts";
+import { baProblem, htProblem, kmeansProblem } from "./eval-problems.ts";
 
-interface Contender {
+export interface Contender {
   name: string;
   run: () => unknown;
   /** Its gradient, flattened like the reference; contenders without one are not checked. */
@@ -64,7 +65,7 @@ interface Contender {
   peer?: boolean;
 }
 
-interface Problem {
+export interface Problem {
   name: string;
   size: string;
   primal: () => unknown;
@@ -467,6 +468,10 @@ const makers: { name: string; make: (peers: Peer[]) => Problem | Promise<Problem
   { name: "logistic", make: (peers) => logisticProblem(peers) },
   { name: "ode", make: (peers) => odeFromStateProblem(10, 1000, peers) },
   { name: "ode gradbench", make: (peers) => gradbenchOdeProblem(1000, 100, peers) },
+  { name: "kmeans", make: () => kmeansProblem(100, 10000, 8) },
+  { name: "ba", make: () => baProblem("ba1_n49_m7776_p31843", 49, 7776, 31843) },
+  { name: "ht", make: () => htProblem(100, false) },
+  { name: "ht", make: () => htProblem(100, true) },
 ];
 
 /** Child mode: one problem, results as JSON in a file. */

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { benchTargets, generateTarget } from "../bench/generate.ts";
-import { gmmInputs, lstmInputs, seededRandom, uniformMatrix, uniformVector } from "../bench/problems/inputs.ts";
+import { gmmInputs, kmeansInputs, lstmInputs, seededRandom, uniformMatrix, uniformVector } from "../bench/problems/inputs.ts";
 import { gmmObjective } from "../bench/problems/gmm.ts";
 import { gmmObjectiveGrad, gmmObjectiveJvp } from "../bench/problems/gmm.grad.ts";
 import { lstmObjective } from "../bench/problems/lstm.ts";
@@ -24,6 +24,8 @@ import { rosenbrock } from "../bench/problems/rosenbrock.ts";
 import { rosenbrockGrad, rosenbrockJvp } from "../bench/problems/rosenbrock.grad.ts";
 import { logisticLoss } from "../bench/problems/logistic.ts";
 import { logisticLossGrad } from "../bench/problems/logistic.grad.ts";
+import { kmeansCost } from "../bench/problems/kmeans.ts";
+import { kmeansCostGrad } from "../bench/problems/kmeans.grad.ts";
 
 type Nested = number | Nested[];
 
@@ -58,6 +60,7 @@ interface Case {
 
 const gmm = gmmInputs(3, 4, 7, 11);
 const lstm = lstmInputs(2, 5, 4, 12);
+const kmeans = kmeansInputs(3, 12, 2, 23);
 const cases: Case[] = [
   {
     name: "gmm (d=3, K=4, n=7)",
@@ -104,6 +107,13 @@ const cases: Case[] = [
     wrt: [[0, "w"], [1, "b"]],
     primal: logisticLoss as Case["primal"],
     grad: logisticLossGrad as Case["grad"],
+  },
+  {
+    name: "kmeans (k=3, n=12, d=2)",
+    args: [kmeans.points, kmeans.centroids],
+    wrt: [[1, "centroids"]],
+    primal: kmeansCost as Case["primal"],
+    grad: kmeansCostGrad as Case["grad"],
   },
 ];
 

@@ -8,7 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ToolClient, type Response } from "../bench/gradbench/client.ts";
 import { staleModules } from "../bench/gradbench/generate.ts";
-import { gmmInputs, llsqInputs, lseInputs, lstmInputs, odeInputs } from "../bench/problems/inputs.ts";
+import { baInputs, gmmInputs, kmeansInputs, llsqInputs, lseInputs, lstmInputs, odeInputs } from "../bench/problems/inputs.ts";
+import { htInputs } from "../bench/problems/hand-inputs.ts";
 
 type Json = Record<string, unknown>;
 
@@ -211,6 +212,151 @@ describe("the GradBench tool", () => {
     outBias.forEach((g, j) => expect(g).toBeCloseTo(-(sequence[1]![j]! - ones[0]! / 16 + sequence[2]![j]! - ones[1]! / 16) / (2 * b), 14));
   });
 
+  describe("kmeans, ba and ht", () => {
+    let tool: ToolClient;
+    beforeAll(async () => {
+      tool = new ToolClient();
+      for (const module of ["kmeans", "ba", "ht"]) expect(await tool.send({ kind: "define", module })).toMatchObject({ success: true });
+    });
+    afterAll(async () => {
+      expect(await tool.close()).toBe(0);
+    });
+    const once = { min_runs: 1, min_seconds: 0 };
+    const call = async (module: string, fn: string, input: Json) => {
+      const response = await tool.send({ kind: "evaluate", module, function: fn, input: { ...input, ...once } });
+      return expectEvaluated(response, response.id!);
+    };
+
+    it("kmeans: cost is Σ min squared distance; dir is each centroid minus its cluster's mean, and gradient ÷ second difference of the cost", async () => {
+      const input = kmeansInputs(3, 20, 2, 5);
+      const { points, centroids } = input;
+      const nearest = points.map((p) => {
+        const distances = centroids.map((c) => c.reduce((s, cj, j) => s + (cj - p[j]!) ** 2, 0));
+        return distances.indexOf(Math.min(...distances));
+      });
+      const cost = points.reduce((s, p, i) => s + centroids[nearest[i]!]!.reduce((t, cj, j) => t + (cj - p[j]!) ** 2, 0), 0);
+      expect(await call("kmeans", "cost", input)).toBeCloseTo(cost, 12);
+      const dir = (await call("kmeans", "dir", input)) as number[][];
+      centroids.forEach((c, k) => {
+        const members = points.filter((_, i) => nearest[i] === k);
+        c.forEach((cj, j) => expect(dir[k]![j]).toBeCloseTo(cj - members.reduce((s, p) => s + p[j]!, 0) / members.length, 12));
+      });
+      const h = 1e-4;
+      for (let k = 0; k < 3; k++) {
+        for (let j = 0; j < 2; j++) {
+          const at = async (delta: number) => {
+            const moved = structuredClone(input);
+            moved.centroids[k]![j]! += delta;
+            return (await call("kmeans", "cost", moved)) as number;
+          };
+          const [plus, zero, minus] = [await at(h), await at(0), await at(-h)];
+          const newton = (plus - minus) / (2 * h) / ((plus - 2 * zero + minus) / (h * h));
+          expect(Math.abs(dir[k]![j]! - newton)).toBeLessThanOrEqual(1e-6);
+        }
+      }
+    });
+
+    it("ba: the first observation's 2 × 15 block agrees with finite differences of the objective; the sparse layout is GradBench's", async () => {
+      const input = baInputs(3, 4, 12, 9) as unknown as Json;
+      const objective = (await call("ba", "objective", input)) as { reproj_error: { elements: number[]; repeated: number }; w_err: { element: number; repeated: number } };
+      expect(objective.reproj_error.repeated).toBe(12);
+      expect(objective.w_err).toEqual({ element: 1 - (input.w as number) ** 2, repeated: 12 });
+      const { rows, cols, vals } = (await call("ba", "jacobian", input)) as { rows: number[]; cols: number[]; vals: number[] };
+      const [n, m, p] = [3, 4, 12];
+      // Rows 0 … 2p − 1 hold 15 entries each, the p weight rows one each.
+      const rowStarts = Array.from({ length: 30 }, (_, k) => (k <= 2 * p ? 15 * k : 30 * p + (k - 2 * p)));
+      expect(rows).toEqual([...rowStarts, 31 * p]);
+      const firstRowColumns = [...Array.from({ length: 11 }, (_, j) => j), 11 * n, 11 * n + 1, 11 * n + 2, 11 * n + 3 * m];
+      expect(cols).toEqual([...firstRowColumns, ...firstRowColumns, 11 * n + 3 * m + p - 1]);
+      expect(vals.at(-1)).toBeCloseTo(-2 * (input.w as number), 14);
+      const probe = structuredClone(input);
+      const params = slots(probe, ["cam", "x"]);
+      params.push({ get: () => probe.w as number, set: (v) => (probe.w = v) });
+      const h = 1e-6;
+      for (const [i, param] of params.entries()) {
+        const original = param.get();
+        const step = h * Math.max(1, Math.abs(original));
+        param.set(original + step);
+        const plus = ((await call("ba", "objective", probe)) as typeof objective).reproj_error.elements;
+        param.set(original - step);
+        const minus = ((await call("ba", "objective", probe)) as typeof objective).reproj_error.elements;
+        param.set(original);
+        for (const row of [0, 1]) {
+          const fd = (plus[row]! - minus[row]!) / (2 * step);
+          expect(Math.abs(vals[15 * row + i]! - fd), `row ${row}, column ${i}`).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(fd)));
+        }
+      }
+    });
+
+    it("ba: without rotation and distortion the reprojection error is w·(f·(X − C)_xy / (X − C)_z + principal point − feature)", async () => {
+      const cam = [0, 0, 0, 0.1, -0.2, 0.3, 400, 2, -3, 0, 0];
+      const input = { n: 1, m: 1, p: 1, cam, x: [0.5, 0.25, -4], w: 0.8, feat: [10, 20] };
+      const { reproj_error } = (await call("ba", "objective", input)) as { reproj_error: { elements: number[] } };
+      const z = -4 - 0.3;
+      expect(reproj_error.elements[0]).toBeCloseTo(0.8 * ((400 * (0.5 - 0.1)) / z + 2 - 10), 12);
+      expect(reproj_error.elements[1]).toBeCloseTo(0.8 * ((400 * (0.25 + 0.2)) / z - 3 - 20), 12);
+      const { vals } = (await call("ba", "jacobian", input)) as { vals: number[] };
+      expect(vals[14]).toBeCloseTo((400 * (0.5 - 0.1)) / z + 2 - 10, 12); // d/dw
+      expect(vals[6]).toBeCloseTo((0.8 * (0.5 - 0.1)) / z, 12); // d/df
+      expect(vals[11]).toBeCloseTo((0.8 * 400) / z, 12); // d/dX_x
+    });
+
+    async function expectHandJacobian(input: Json, us: boolean): Promise<number[][]> {
+      const jacobian = (await call("ht", "jacobian", input)) as number[][];
+      const c = ((input.data as Json).correspondences as number[]).length;
+      expect(jacobian).toHaveLength(3 * c);
+      for (const row of jacobian) expect(row).toHaveLength(us ? 28 : 26);
+      const probe = structuredClone(input);
+      const theta = probe.theta as number[];
+      const columns: { set: (delta: number) => void }[] = [];
+      if (us) {
+        for (const lane of [0, 1]) columns.push({ set: (delta) => (probe.us as number[][]).forEach((pair, i) => (pair[lane] = (input.us as number[][])[i]![lane]! + delta)) });
+      }
+      theta.forEach((value, j) => columns.push({ set: (delta) => (theta[j] = value + delta) }));
+      const h = 1e-6;
+      for (const [column, { set }] of columns.entries()) {
+        set(h);
+        const plus = (await call("ht", "objective", probe)) as number[];
+        set(-h);
+        const minus = (await call("ht", "objective", probe)) as number[];
+        set(0);
+        plus.forEach((value, row) => {
+          const fd = (value - minus[row]!) / (2 * h);
+          expect(Math.abs(jacobian[row]![column]! - fd), `row ${row}, column ${column}`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(fd)));
+        });
+      }
+      return jacobian;
+    }
+
+    it("ht, simple: the 3c × 26 Jacobian agrees with finite differences; at rest the residuals are point − vertex and the translation columns are −I", async () => {
+      const input = htInputs(4, { vertices: 30, triangles: 20, seed: 3 });
+      await expectHandJacobian(input as unknown as Json, false);
+      const rest = { ...input, theta: new Array<number>(26).fill(0) };
+      const errors = (await call("ht", "objective", rest as unknown as Json)) as number[];
+      const { correspondences, points, model } = input.data;
+      correspondences.forEach((v, i) => [0, 1, 2].forEach((j) => expect(errors[3 * i + j]).toBeCloseTo(points[i]![j]! - model.base_positions[v]![j]!, 14)));
+      const jacobian = await expectHandJacobian(rest as unknown as Json, false);
+      jacobian.forEach((row, r) => [3, 4, 5].forEach((column) => expect(row[column]).toBe(r % 3 === column - 3 ? -1 : 0)));
+    });
+
+    it("ht, complicated: the u and v columns then theta's 26 agree with finite differences; at rest du = C − A and dv = C − B; us as pairs or flat", async () => {
+      const input = htInputs(4, { complicated: true, vertices: 30, triangles: 20, seed: 4 });
+      await expectHandJacobian(input as unknown as Json, true);
+      const rest = { ...input, theta: new Array<number>(26).fill(0) };
+      const jacobian = await expectHandJacobian(rest as unknown as Json, true);
+      const { correspondences, model } = input.data;
+      correspondences.forEach((t, i) => {
+        const [a, b, c] = model.triangles[t]!.map((v) => model.base_positions[v]!);
+        [0, 1, 2].forEach((j) => {
+          expect(jacobian[3 * i + j]![0]).toBeCloseTo(c![j]! - a![j]!, 14);
+          expect(jacobian[3 * i + j]![1]).toBeCloseTo(c![j]! - b![j]!, 14);
+        });
+      });
+      const flat = { ...input, us: input.us.flat() };
+      expect(await call("ht", "jacobian", flat as unknown as Json)).toEqual(await call("ht", "jacobian", input as unknown as Json));
+    });
+  });
+
   describe("bad messages", () => {
     let tool: ToolClient;
     beforeAll(() => {
@@ -221,8 +367,8 @@ describe("the GradBench tool", () => {
     });
 
     it("an eval it does not implement gets success: false, on define and on evaluate", async () => {
-      expect(await tool.send({ id: 10, kind: "define", module: "ba" })).toMatchObject({ id: 10, success: false, error: expect.stringContaining("ba") });
-      expect(await tool.send({ id: 11, kind: "evaluate", module: "ba", function: "objective", input: {} })).toMatchObject({ id: 11, success: false });
+      expect(await tool.send({ id: 10, kind: "define", module: "no_such_eval" })).toMatchObject({ id: 10, success: false, error: expect.stringContaining("no_such_eval") });
+      expect(await tool.send({ id: 11, kind: "evaluate", module: "no_such_eval", function: "objective", input: {} })).toMatchObject({ id: 11, success: false });
       expect(await tool.send({ id: 12, kind: "evaluate", module: "hello", function: "cube", input: 2 })).toMatchObject({ id: 12, success: false, error: expect.stringContaining("cube") });
     });
 

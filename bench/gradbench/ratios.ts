@@ -9,25 +9,33 @@
  *                        slow first run (the JIT still tiering up) or a burst of load hardly moves.
  *   --scoring gradbench  as GradBench scores a tool: its evals' defaults (--min-runs 1,
  *                        --min-seconds 1), no warm-up, and the MEAN of all runs, first ones included.
- * Inputs come from the seeded generator (bench/problems/inputs.ts) in GradBench's JSON shapes;
- * the sizes are GradBench's defaults for llsq, lse and ode (python/gradbench/gradbench/evals/*),
- * and, for gmm and lstm, the sizes of the ADBench comparisons (see bench/problems).
+ * Inputs come from seeded generators (bench/problems/inputs.ts, hand-inputs.ts) in GradBench's
+ * JSON shapes; the sizes are GradBench's defaults for llsq, lse, ode, kmeans and det
+ * (python/gradbench/gradbench/evals/*), the shapes of the data files the ba and ht evals send by
+ * default (ADBench's; our numbers are synthetic), and, for gmm and lstm, the sizes of the ADBench
+ * comparisons (see bench/problems). Evals the tool does not implement are listed as skipped.
+ * particle and saddle have no primal to divide by (GradBench reports their times): each
+ * variant's mean and median time, after checking its output against the one the eval expects.
  *
- *   npm run gradbench:ratios -- [--scoring median|gradbench] [--evals llsq,lse,ode,gmm,lstm]
+ *   npm run gradbench:ratios -- [--scoring median|gradbench] [--evals llsq,lse,ode,gmm,lstm,kmeans,ba,ht,det,particle,saddle]
  *                               [--min-runs N] [--min-seconds S] [--warmup SECONDS] [--quick] [--json FILE]
  *
  * --warmup S first sends, for each size, an evaluate of both functions that runs for S seconds and
  * whose timings are dropped, so that the measured runs see code V8 has already optimised (GradBench
  * itself does not warm up: without --warmup the first sizes include the JIT's tier-up).
- * --quick keeps the smallest and the largest size of llsq, lse and ode. Before its timings count,
- * every gradient is checked against a central difference of the tool's own primal along a random
- * direction (the driver stops if they disagree).
+ * --quick keeps the smallest and the largest size of llsq, lse, ode and kmeans, two of det and
+ * one of each ht variant. Before its timings count, every gradient is checked against a central
+ * difference of the tool's own primal along a random direction, and kmeans', ba's and ht's
+ * derivatives by bench/gradbench/derivative-checks.ts (the driver stops if they disagree).
  */
 import { writeFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { gmmInputs, llsqInputs, lseInputs, lstmInputs, odeInputs, seededRandom } from "../problems/inputs.ts";
+import { baInputs, gmmInputs, kmeansInputs, llsqInputs, lseInputs, lstmInputs, odeInputs, seededRandom, uniformVector } from "../problems/inputs.ts";
+import { htInputs } from "../problems/hand-inputs.ts";
 import { ToolClient, type Response } from "./client.ts";
+import { checkBa, checkHt, checkKmeans } from "./derivative-checks.ts";
+import { isImplemented } from "./modules/index.ts";
 
 interface Case {
   size: string;
@@ -42,6 +50,8 @@ interface Eval {
   wrt: string[];
   /** The number the gradient is of, from the primal's output (ode: its last element). */
   scalar?: (output: unknown) => number;
+  /** For a derivative that is not a gradient: its own check, instead of the gradient's. */
+  check?: (tool: ToolClient, input: Record<string, unknown>, output: unknown) => Promise<void>;
   cases: Case[];
 }
 
@@ -64,6 +74,17 @@ interface Row {
 
 const LLSQ_N = [16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8196, 16392];
 const LSE_N = [2500, 5000, 10000, 20000, 40000, 80000, 160000, 320000, 640000, 1280000];
+/** The kmeans eval's defaults: k ∈ {10, 100, 1000} × n ∈ {1000, 10000} × d ∈ {8, 16}. */
+const KMEANS_SIZES = [10, 100, 1000].flatMap((k) => [1000, 10000].flatMap((n) => [8, 16].map((d) => ({ k, n, d }))));
+/** The shapes of ADBench's two smallest data files, which the ba eval sends by default. */
+const BA_SIZES = [
+  { name: "ba1_n49_m7776_p31843", n: 49, m: 7776, p: 31843 },
+  { name: "ba2_n21_m11315_p36455", n: 21, m: 11315, p: 36455 },
+];
+/** The shapes of ADBench's hand1 and hand2 files (c = 100 and 192 points), simple then complicated, on a 544-vertex model. */
+const HT_SIZES = [false, true].flatMap((complicated) => [100, 192].map((c, i) => ({ name: `${complicated ? "complicated" : "simple"}/hand${i + 1}_t26_c${c}`, c, complicated })));
+/** The det eval's default edge sizes. */
+const DET_ELL = [5, 6, 7, 8, 9, 10, 11];
 const ODE_SIZES = [1000, 10000, 100000].flatMap((n) => [1, 10, 100].map((s) => ({ n, s }))).sort((a, b) => a.n * a.s - b.n * b.s);
 
 function evals(quick: boolean): Eval[] {
@@ -83,7 +104,72 @@ function evals(quick: boolean): Eval[] {
       ],
     },
     { module: "lstm", primal: "objective", gradient: "jacobian", wrt: ["main_params", "extra_params"], cases: [{ size: "l=2,c=1024", input: () => ({ ...lstmInputs(2, 1024) }) }] },
+    {
+      module: "kmeans",
+      primal: "cost",
+      gradient: "dir",
+      wrt: ["centroids"],
+      check: checkKmeans,
+      cases: ends(KMEANS_SIZES).map(({ k, n, d }) => ({ size: `k=${k},n=${n},d=${d}`, input: () => kmeansInputs(k, n, d) })),
+    },
+    { module: "ba", primal: "objective", gradient: "jacobian", wrt: [], check: checkBa, cases: BA_SIZES.map(({ name, n, m, p }) => ({ size: name, input: () => ({ ...baInputs(n, m, p) }) })) },
+    {
+      module: "ht",
+      primal: "objective",
+      gradient: "jacobian",
+      wrt: ["theta"],
+      check: checkHt,
+      cases: (quick ? [HT_SIZES[0]!, HT_SIZES[2]!] : HT_SIZES).map(({ name, c, complicated }) => ({ size: name, input: () => ({ ...htInputs(c, { complicated }) }) })),
+    },
+    { module: "det", primal: "primal", gradient: "gradient", wrt: ["A"], cases: (quick ? [5, 9] : DET_ELL).map((ell) => ({ size: `ell=${ell}`, input: () => ({ A: uniformVector(ell * ell, 0, 1, ell), ell }) })) },
   ];
+}
+
+/**
+ * Evals with no primal to divide by (GradBench reports their times): each function runs on the
+ * eval's default input, and its output must be the one the eval expects.
+ */
+interface TimedEval {
+  module: string;
+  functions: string[];
+  input: Record<string, unknown>;
+  expected: number[];
+}
+
+interface TimedRow {
+  eval: string;
+  fn: string;
+  meanMs: number;
+  medianMs: number;
+  runs: number;
+}
+
+const TIMED: TimedEval[] = [
+  { module: "particle", functions: ["rr", "ff", "fr", "rf"], input: { w: 0 }, expected: [0.2071918746486116] },
+  { module: "saddle", functions: ["rr", "ff", "fr", "rf"], input: { start: [1, 1] }, expected: new Array<number>(4).fill(8.246324826140356e-6) },
+];
+
+async function measureTimed(spec: TimedEval, runs: { min_runs: number; min_seconds: number }): Promise<TimedRow[]> {
+  const tool = new ToolClient();
+  const rows: TimedRow[] = [];
+  try {
+    await tool.send({ kind: "start", eval: spec.module });
+    const defined = await tool.send({ kind: "define", module: spec.module });
+    if (!defined.success) throw new Error(`define ${spec.module} failed: ${defined.error}`);
+    for (const fn of spec.functions) {
+      const response = await tool.send({ kind: "evaluate", module: spec.module, function: fn, input: { ...spec.input, ...runs } });
+      const timings = evaluateTimings(response, `${spec.module} ${fn}`);
+      const output = flat(response.output);
+      spec.expected.forEach((e, i) => {
+        if (!(Math.abs(output[i]! - e) <= 1e-4 * Math.max(Math.abs(output[i]!) + Math.abs(e), 1))) throw new Error(`${spec.module} ${fn}: ${output} is not what the eval expects (${spec.expected})`);
+      });
+      rows.push({ eval: spec.module, fn, meanMs: mean(timings) / 1e6, medianMs: median(timings) / 1e6, runs: timings.length });
+      process.stderr.write(`${spec.module} ${fn}: mean ${(mean(timings) / 1e6).toFixed(2)} ms\n`);
+    }
+  } finally {
+    await tool.close();
+  }
+  return rows;
 }
 
 function median(values: number[]): number {
@@ -150,7 +236,8 @@ async function measure(spec: Eval, runs: { min_runs: number; min_seconds: number
       const objective = evaluateTimings(await tool.send({ ...message, function: spec.primal }), `${spec.module} ${spec.primal} ${size}`);
       const gradientResponse = await tool.send({ ...message, function: spec.gradient });
       const gradient = evaluateTimings(gradientResponse, `${spec.module} ${spec.gradient} ${size}`);
-      await checkGradient(tool, spec, input, gradientResponse.output, size);
+      if (spec.check) await spec.check(tool, input, gradientResponse.output);
+      else await checkGradient(tool, spec, input, gradientResponse.output, size);
       const row = {
         eval: spec.module,
         size,
@@ -198,9 +285,17 @@ async function main(): Promise<void> {
   // Wall-clock timings of runs of a few milliseconds stretch when the machine is oversubscribed
   // (preemption lands in long runs, rarely in short ones), so the load goes with the figures.
   const loadBefore = loadavg()[0]!;
+  const skipped: string[] = [];
   for (const spec of evals(values.quick!)) {
     if (wanted && !wanted.includes(spec.module)) continue;
-    rows.push(...(await measure(spec, runs, Number(values.warmup ?? 0))));
+    if (!isImplemented(spec.module)) skipped.push(spec.module);
+    else rows.push(...(await measure(spec, runs, Number(values.warmup ?? 0))));
+  }
+  const timedRows: TimedRow[] = [];
+  for (const spec of TIMED) {
+    if (wanted && !wanted.includes(spec.module)) continue;
+    if (!isImplemented(spec.module)) skipped.push(spec.module);
+    else timedRows.push(...(await measureTimed(spec, runs)));
   }
   const lines = [
     "| eval | size | objective ms (mean / median) | gradient ms (mean / median) | gradient ÷ objective, means | gradient ÷ objective, medians | ratio of the fastest runs | runs |",
@@ -215,8 +310,14 @@ async function main(): Promise<void> {
     ? `median over sizes of the ratio of means, per eval: ${perEval((r) => r.meanRatio)}\n(ratio of medians: ${perEval((r) => r.ratio)})`
     : `median over sizes of the ratio of medians, per eval: ${perEval((r) => r.ratio)}\n(ratio of means: ${perEval((r) => r.meanRatio)})`;
   const load = `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after, on ${availableParallelism()} cores`;
-  process.stdout.write(`${headline}\n\n${lines.join("\n")}\n\n${summary}\n${load}\n`);
-  if (values.json) writeFileSync(values.json, `${JSON.stringify(rows, null, 2)}\n`);
+  const timedLines = ["| eval | function | mean ms (GradBench's score) | median ms | runs |", "| --- | --- | --- | --- | --- |"];
+  for (const r of timedRows) timedLines.push(`| ${r.eval} | ${r.fn} | ${format(r.meanMs)} | ${format(r.medianMs)} | ${r.runs} |`);
+  const parts = [headline];
+  if (rows.length > 0) parts.push(lines.join("\n"), summary);
+  if (timedRows.length > 0) parts.push(timedLines.join("\n"));
+  if (skipped.length > 0) parts.push(`not implemented by the tool, skipped: ${skipped.join(", ")}`);
+  process.stdout.write(`${parts.join("\n\n")}\n${load}\n`);
+  if (values.json) writeFileSync(values.json, `${JSON.stringify(timedRows.length > 0 ? { ratios: rows, timed: timedRows } : rows, null, 2)}\n`);
 }
 
 main().catch((error: Error) => {

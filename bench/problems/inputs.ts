@@ -100,3 +100,32 @@ export function llsqInputs(n: number, m: number, seed = 1): { x: number[]; n: nu
 export function odeInputs(n: number, s: number, seed = 1): { x: number[]; s: number } {
   return { x: uniformVector(n, 0, 1, seed), s };
 }
+
+/** kmeans: n points ~ U[0,1)^d, and as centroids the last k of them (so no cluster is empty), as GradBench's kmeans eval draws them. */
+export function kmeansInputs(k: number, n: number, d: number, seed = 1): { points: number[][]; centroids: number[][] } {
+  const points = uniformMatrix(n, d, 0, 1, seed);
+  return { points, centroids: points.slice(n - k).map((row) => row.slice()) };
+}
+
+export interface BaInput {
+  n: number;
+  m: number;
+  p: number;
+  cam: number[];
+  x: number[];
+  w: number;
+  feat: number[];
+}
+
+/**
+ * ba: one camera, one point, one weight and one feature that the eval repeats to n cameras, m
+ * points and p observations (the shape of ADBench's data files): a small rotation, a camera
+ * centre near the origin looking at a point about 4 units away, a focal length of a few hundred
+ * pixels and tiny radial distortion.
+ */
+export function baInputs(n: number, m: number, p: number, seed = 1): BaInput {
+  const random = seededRandom(seed);
+  const between = (low: number, high: number) => low + (high - low) * random();
+  const cam = [between(-0.1, 0.1), between(-0.1, 0.1), between(-0.1, 0.1), between(-0.5, 0.5), between(-0.5, 0.5), between(-0.5, 0.5), between(300, 500), between(-1, 1), between(-1, 1), between(-1e-6, 1e-6), between(-1e-12, 1e-12)];
+  return { n, m, p, cam, x: [between(-1, 1), between(-1, 1), between(-5, -3)], w: between(0.5, 1.5), feat: [between(-300, 300), between(-300, 300)] };
+}

@@ -13,6 +13,9 @@ export const MODULES: Readonly<Record<string, Loader>> = {
   ode: () => import("./ode.ts"),
   gmm: () => import("./gmm.ts"),
   lstm: () => import("./lstm.ts"),
+  kmeans: () => import("./kmeans.ts"),
+  ba: () => import("./ba.ts"),
+  ht: () => import("./ht.ts"),
 };
 
 export function isImplemented(name: string): boolean {

@@ -15,7 +15,8 @@ import { ActivityOracle } from "./analysis/activity.ts";
 import { diagnostics } from "./diagnostics/catalog.ts";
 import { DiagnosticError, type Diagnostic } from "./diagnostics/diagnostic.ts";
 import { emitFunction } from "./emit/emit.ts";
-import { differentiateForward, type ForwardTarget } from "./forward/forward.ts";
+import { differentiateForward, type ForwardTarget, type TangentNames } from "./forward/forward.ts";
+import { vectorize } from "./forward/vector.ts";
 import type { DerivativeFunction, Expr, Function, Program, Stmt, Type } from "./ir/ir.ts";
 import { NUMBER, ref } from "./ir/ir.ts";
 import { capitalize, NameManager } from "./ir/names.ts";
@@ -41,7 +42,7 @@ import { propagateCopies } from "./simplify/copies.ts";
 import { annotateSourceLines } from "./emit/comments.ts";
 import { explainFunction, type Explanation } from "./explain/explain.ts";
 
-export const EMIT_KINDS = ["grad", "jvp", "vjp", "hvp", "hessian", "jacobian", "auto"] as const;
+export const EMIT_KINDS = ["grad", "jvp", "jvpN", "vjp", "hvp", "hessian", "jacobian", "auto"] as const;
 export type EmitKind = (typeof EMIT_KINDS)[number];
 
 /** A module given as text instead of a path on disk. */
@@ -192,6 +193,8 @@ async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[
     const hvpTargets: { fn: Function; wrt: boolean[]; gradName: string }[] = [];
     const denseTargets: { fn: Function; wrt: boolean[]; hessian: boolean; jacobian?: JacobianMode }[] = [];
     const requested = new Set<EmitKind>();
+    /** Forward-mode functions lifted to k directions per sweep, and the names of the lifted ones. */
+    const vectorRoots = new Map<string, string>();
     /** The generated functions the user asked for; everything else is a helper of those. */
     const exportNames = new Set<string>();
     for (const source of targets) {
@@ -211,7 +214,7 @@ async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[
       const needs = (kind: "jvp" | "vjp" | "grad" | "gradJvp") => {
         switch (kind) {
           case "jvp":
-            return kinds.includes("jvp") || jacobian === "forward" || jacobian === "runtime";
+            return kinds.includes("jvp") || kinds.includes("jvpN") || jacobian === "forward" || jacobian === "runtime";
           case "vjp":
             return kinds.includes("vjp") || jacobian === "reverse" || jacobian === "runtime";
           case "grad":
@@ -221,6 +224,8 @@ async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[
         }
       };
       if (needs("jvp")) forwardTargets.push({ fn: fn.name, wrt, exportName: `${fn.sourceName}Jvp` });
+      if (kinds.includes("jvpN") || jacobian === "forward" || jacobian === "runtime") vectorRoots.set(`${fn.sourceName}Jvp`, `${fn.sourceName}JvpN`);
+      if (kinds.includes("hessian")) vectorRoots.set(`${fn.sourceName}GradJvp`, `${fn.sourceName}GradJvpN`);
       // A Hessian-vector product is forward mode over the gradient's own IR.
       if (needs("grad")) reverseTargets.push({ fn: fn.name, wrt, exportName: `${fn.sourceName}Grad`, kind: "grad" });
       if (needs("vjp")) reverseTargets.push({ fn: fn.name, wrt, exportName: `${fn.sourceName}Vjp`, kind: "vjp" });
@@ -233,10 +238,12 @@ async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[
     const reverse = differentiateReverse(structured, new ActivityOracle(structured), reverseTargets);
     const secondOrder = hessianVectorProducts(structured, reverse.functions, hvpTargets, new Set(forward.functions.map((fn) => fn.name)));
     const derivatives = [...forward.functions, ...reverse.functions, ...secondOrder.functions].map((fn) => annotateSourceLines({ ...fn, ...removeDeadCode(fn, fn.derivedNames) }));
-    const byName = new Map<string, Function>(derivatives.map((fn) => [fn.name, fn]));
+    const tangentNames = new Map<string, TangentNames>([...forward.tangents, ...secondOrder.tangents]);
+    const vector = vectorize(derivatives, tangentNames, vectorRoots, new Set([...structured.functions.keys(), ...derivatives.map((fn) => fn.name)]));
+    const byName = new Map<string, Function>([...derivatives, ...vector.functions].map((fn) => [fn.name, fn]));
     const dense = denseTargets.flatMap((t) => denseWrappers(t, byName, writtenParams(t.fn, program, oracle)));
     const wrappers = [...secondOrder.wrappers, ...dense];
-    const requestedFunctions = [...wrappers, ...derivatives].map((fn) => ({ ...fn, exported: exportNames.has(fn.name) }));
+    const requestedFunctions = [...wrappers, ...derivatives, ...vector.functions].map((fn) => ({ ...fn, exported: exportNames.has(fn.name) }));
     const generatedFunctions = reachableFrom(requestedFunctions);
     const everything: Program = { functions: new Map([...structured.functions, ...reverse.functions.map((fn) => [fn.name, fn] as const)]) };
     const made = new Set(generatedFunctions.map((fn) => fn.name));
@@ -259,8 +266,8 @@ async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[
  * `fHvp(…, direction)` → `{ value, grad, hvp }`: forward mode applied to `fGrad` (tsad
  * differentiating its own output), wrapped to return the gradient's tangent as `hvp`.
  */
-function hessianVectorProducts(structured: Program, reverseFunctions: Function[], targets: { fn: Function; wrt: boolean[]; gradName: string }[], taken: ReadonlySet<string>): { wrappers: Function[]; functions: DerivativeFunction[]; primalCalls: Set<string> } {
-  if (targets.length === 0) return { wrappers: [], functions: [], primalCalls: new Set() };
+function hessianVectorProducts(structured: Program, reverseFunctions: Function[], targets: { fn: Function; wrt: boolean[]; gradName: string }[], taken: ReadonlySet<string>): { wrappers: Function[]; functions: DerivativeFunction[]; primalCalls: Set<string>; tangents: Map<string, TangentNames> } {
+  if (targets.length === 0) return { wrappers: [], functions: [], primalCalls: new Set(), tangents: new Map() };
   const program: Program = { functions: new Map([...structured.functions, ...reverseFunctions.map((fn) => [fn.name, fn] as const)]) };
   const forward = differentiateForward(
     program,
@@ -269,7 +276,7 @@ function hessianVectorProducts(structured: Program, reverseFunctions: Function[]
     taken,
   );
   const wrappers = targets.map((t) => hvpWrapper(t.fn, t.wrt, `${t.gradName}Jvp`, program.functions.get(t.gradName)!.returnType));
-  return { wrappers, functions: forward.functions.map((fn) => ({ ...fn, exported: false })), primalCalls: forward.primalCalls };
+  return { wrappers, functions: forward.functions.map((fn) => ({ ...fn, exported: false })), primalCalls: forward.primalCalls, tangents: forward.tangents };
 }
 
 function hvpWrapper(fn: Function, wrt: boolean[], gradJvp: string, gradType: Type): Function {

@@ -32,6 +32,20 @@ export interface ForwardResult {
   functions: DerivativeFunction[];
   /** Primal functions the generated code calls without tangents. */
   primalCalls: Set<string>;
+  /** Which names of each generated function hold tangents (what vector mode lifts to lanes). */
+  tangents: Map<string, TangentNames>;
+}
+
+/** The names of one generated function that hold tangents, as the pass made them. */
+export interface TangentNames {
+  /** Tangent variables and zero tangents (what reads them holds a tangent too). */
+  seeds: Set<string>;
+  /** `{ value, tangent }` records: a callee's result, or what the function returns. */
+  pairs: Set<string>;
+  /** Parameters that are tangents (the exported function's `tangent` record, a callee's `dx`…). */
+  params: string[];
+  /** Whether the function returns a `{ value, tangent }` record. */
+  returnsPair: boolean;
 }
 
 /** The placeholder for Ω while a rule's derivative is built, replaced by where Ω ends up. */
@@ -43,6 +57,7 @@ export function differentiateForward(program: Program, oracle: ActivityOracle, t
   const queue: { fn: Function; mask: boolean[]; name: string; exported: boolean }[] = [];
   const generated: DerivativeFunction[] = [];
   const primalCalls = new Set<string>();
+  const tangents = new Map<string, TangentNames>();
   const names = new Set<string>([...program.functions.keys(), ...taken]);
 
   const variantName = (fn: Function, mask: boolean[]): string => {
@@ -69,8 +84,9 @@ export function differentiateForward(program: Program, oracle: ActivityOracle, t
     const activity = oracle.analyze(job.fn, job.mask);
     const transformer = new ForwardFunction(job.fn, activity, job, program, oracle, variantName, primalCalls);
     generated.push(transformer.run());
+    tangents.set(job.name, transformer.tangents);
   }
-  return { functions: generated, primalCalls };
+  return { functions: generated, primalCalls, tangents };
 }
 
 class ForwardFunction {
@@ -80,6 +96,7 @@ class ForwardFunction {
   private readonly tangentCode = new WeakSet<Stmt>();
   /** Names this pass made (tangents): dead-code removal may drop them. */
   private readonly derivedNames = new Set<string>();
+  readonly tangents: TangentNames = { seeds: new Set(), pairs: new Set(), params: [], returnsPair: false };
 
   constructor(
     private readonly fn: Function,
@@ -105,6 +122,7 @@ class ForwardFunction {
       const tangentType: Type = { kind: "record", fields: wrtParams.map((p) => ({ name: p.name, type: derivativeType(p.type) })) };
       const tangentParam = this.b.names.fresh("tangent");
       params.push({ name: tangentParam, type: tangentType });
+      this.tangents.params.push(tangentParam);
       // A function that writes into its arguments works on copies: the caller's stay as they are.
       const written = writtenParams(fn, this.program, this.oracle);
       fn.params.forEach((p, i) => {
@@ -123,7 +141,9 @@ class ForwardFunction {
       }
     } else {
       for (const p of activeParams) params.push({ name: this.tangentName(p.name), type: derivativeType(p.type) });
+      this.tangents.params.push(...activeParams.map((p) => this.tangentName(p.name)));
     }
+    this.tangents.returnsPair = activity.resultActive || job.exported;
     const body = this.b.capture(() => fn.body.forEach((s) => this.stmt(s)));
     const resultActive = activity.resultActive || job.exported;
     const returnType: Type = resultActive
@@ -150,6 +170,7 @@ class ForwardFunction {
     if (!tangent) {
       tangent = this.b.names.fresh(`d${name}`, false);
       this.derivedNames.add(tangent);
+      this.tangents.seeds.add(tangent);
       if (this.fn.temporaries.has(name)) this.b.names.temporaries.add(tangent);
       this.tangentNames.set(name, tangent);
       const type = this.activity.types.get(name);
@@ -183,6 +204,7 @@ class ForwardFunction {
     if (!isReference(type)) return num(0);
     const sparse = operand.kind === "var" && ((this.fn as { tapeNames?: Set<string> }).tapeNames?.has(operand.name) ?? false);
     let zeros = this.b.temp({ kind: "zerosLike", like: operand, type, sparse }, derivativeType(type));
+    this.tangents.seeds.add((zeros as { name: string }).name);
     if (operand.kind !== "var" || !shared) return zeros;
     // In one literal, a container that is the same object as an earlier one (`q7Bar[1]` and
     // `t13Bar`) gets the same zeros, so that what one side adds to its tangent the other sees.
@@ -294,12 +316,15 @@ class ForwardFunction {
     const type: Type = { kind: "record", fields: [{ name: "value", type: this.fn.returnType }, { name: "tangent", type: derivativeType(this.fn.returnType) }] };
     const tangent = this.tangentOf(value) ?? this.zeroOfType(value, this.fn.returnType);
     const result = this.b.temp({ kind: "recordLiteral", fields: [{ name: "value", value }, { name: "tangent", value: tangent }], type }, type);
+    this.tangents.pairs.add((result as { name: string }).name);
     this.b.emit({ kind: "return", value: result, loc: s.loc });
   }
 
   private zeroOfType(like: Operand, type: Type): Operand {
     if (!isReference(type)) return num(0);
-    return this.b.temp({ kind: "zerosLike", like, type }, derivativeType(type));
+    const zeros = this.b.temp({ kind: "zerosLike", like, type }, derivativeType(type));
+    this.tangents.seeds.add((zeros as { name: string }).name);
+    return zeros;
   }
 
   /** `let name = e` or `name = e`, with its tangent. */
@@ -465,6 +490,7 @@ class ForwardFunction {
     const type = this.b.types.get(name)!;
     const pairType: Type = { kind: "record", fields: [{ name: "value", type }, { name: "tangent", type: derivativeType(type) }] };
     const pair = this.b.temp(variantCall, pairType, `${e.callee}Out`);
+    this.tangents.pairs.add((pair as { name: string }).name);
     const value: Expr = { kind: "field", object: pair, name: "value" };
     this.b.emit(s.kind === "let" ? { ...s, init: value } : { ...s, value } as Stmt);
     if (targetActive) {

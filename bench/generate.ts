@@ -28,6 +28,8 @@ export const benchTargets: BenchTarget[] = [
   { file: "ode-from-state.ts", fn: ["odeLastFrom"], wrt: ["y0", "x"], emit: ["grad", "jvp"] },
   { file: "rosenbrock.ts", fn: ["rosenbrock"], emit: ["grad", "jvp", "hvp"] },
   { file: "logistic.ts", fn: ["logisticLoss"], wrt: ["w", "b"], emit: ["grad"] },
+  { file: "hand-pose.ts", fn: ["handPose"], wrt: ["theta"], emit: ["jvp", "jvpN", "jacobian"] },
+  { file: "pair-energy.ts", fn: ["pairEnergy"], emit: ["grad", "hvp", "hessian"] },
 ];
 
 /** Compiles one target; throws with tsad's formatted diagnostics if it cannot. */

@@ -8,6 +8,7 @@
  *   npm run bench -- --json FILE       also the records {problem, size, contender, ms, ratio, spread}
  *   npm run bench -- --only gmm        only the problems whose name contains "gmm"
  *   npm run bench -- --no-peers        without TensorFlow.js even when it is installed
+ *   npm run bench -- --vector          vector forward mode against one pass per direction (bench/vector.ts)
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -425,6 +426,7 @@ function main(): void {
 }
 
 async function start(): Promise<void> {
+  if (process.argv.includes("--vector")) return (await import("./vector.ts")).printVectorBench();
   const problem = option("--problem");
   if (problem !== undefined) await measureOne(Number(problem), option("--result")!);
   else main();

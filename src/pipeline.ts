@@ -321,8 +321,8 @@ function denseWrappers(target: { fn: Function; wrt: boolean[]; hessian: boolean;
     return fn && { name: fn.name, returnType: fn.returnType };
   };
   const wrappers: Function[] = [];
-  if (target.hessian) wrappers.push(hessianWrapper(target.fn, target.wrt, callee("Grad")!, callee("GradJvp")!));
-  if (target.jacobian) wrappers.push(jacobianWrapper(target.fn, target.wrt, target.jacobian, { jvp: callee("Jvp"), vjp: callee("Vjp") }, written));
+  if (target.hessian) wrappers.push(hessianWrapper(target.fn, target.wrt, callee("Grad")!, callee("GradJvp")!, callee("GradJvpN")));
+  if (target.jacobian) wrappers.push(jacobianWrapper(target.fn, target.wrt, target.jacobian, { jvp: callee("Jvp"), jvpN: callee("JvpN"), vjp: callee("Vjp") }, written));
   return wrappers;
 }
 

@@ -29,6 +29,11 @@ import type { TangentNames } from "./forward.ts";
 /** How a number's lanes are stored: measured faster as `Float64Array` (docs/vector-and-nested.md). */
 export type NumberLanes = "Float64Array" | "array";
 
+/** The representation chosen by measurement; `TSAD_VECTOR_LANES=array` regenerates the other one to measure again. */
+function measuredLanes(): NumberLanes {
+  return process.env.TSAD_VECTOR_LANES === "array" ? "array" : "Float64Array";
+}
+
 export interface VectorOptions {
   numberLanes?: NumberLanes;
 }
@@ -61,7 +66,7 @@ export function vectorize(functions: readonly Function[], tangents: ReadonlyMap<
     });
   };
   for (const root of exportNames.keys()) visit(root);
-  const lifted = order.map((name) => new LaneLifter(byName.get(name)!, tangents.get(name)!, names, tangents, byName, exportNames.has(name), options.numberLanes ?? "Float64Array").run(names.get(name)!));
+  const lifted = order.map((name) => new LaneLifter(byName.get(name)!, tangents.get(name)!, names, tangents, byName, exportNames.has(name), options.numberLanes ?? measuredLanes()).run(names.get(name)!));
   return { functions: lifted, names };
 }
 
@@ -74,6 +79,10 @@ class LaneLifter {
   private readonly mentions = new Map<string, number>();
   private readonly lanes: string;
   private readonly lane: string;
+  /** Lane containers allocated once, at the top, for tangents declared once (inside loops too). */
+  private readonly hoisted: Stmt[] = [];
+  /** Tangents whose declarations never overlap in scope (one container can serve them all). */
+  private readonly hoistable = new Set<string>();
   private temporaries: Set<string>;
 
   constructor(
@@ -92,6 +101,7 @@ class LaneLifter {
     forEachStmt(fn.body, (s) => {
       if (s.kind === "let") this.types.set(s.name, s.type);
     });
+    this.findHoistable();
     this.findTangents();
     this.countMentions(fn.body);
     this.lanes = this.names.fresh("lanes");
@@ -129,7 +139,7 @@ class LaneLifter {
       sourceName: fn.sourceName,
       params,
       returnType: this.info.returnsPair ? this.pairType(fn.returnType) : fn.returnType,
-      body: [...prologue, ...body],
+      body: [...prologue, ...this.hoisted, ...body],
       exported: this.exported,
       loc: fn.loc,
       reservedNames: this.names.all(),
@@ -155,6 +165,41 @@ class LaneLifter {
         }
       });
     }
+  }
+
+  /**
+   * A name declared in sibling blocks (the forward and backward sweeps both recompute `t4`) is
+   * never live twice at once: its declarations can share one container, if they agree on its type.
+   */
+  private findHoistable(): void {
+    const types = new Map<string, string>();
+    const clash = new Set<string>();
+    const walk = (block: Stmt[], inScope: ReadonlySet<string>) => {
+      const scope = new Set(inScope);
+      for (const s of block) {
+        if (s.kind === "let") {
+          const type = JSON.stringify(s.type);
+          if (scope.has(s.name) || (types.has(s.name) && types.get(s.name) !== type)) clash.add(s.name);
+          types.set(s.name, type);
+          scope.add(s.name);
+        }
+        if (s.kind === "if") {
+          walk(s.then, scope);
+          walk(s.else, scope);
+        } else if (s.kind === "block") walk(s.body, scope);
+        else if (s.kind === "loop") {
+          // `init` declares into the loop's scope, which the test, body and update see.
+          const loopScope = new Set(scope);
+          walk(s.init, loopScope);
+          for (const st of s.init) if (st.kind === "let") loopScope.add(st.name);
+          if (s.test) walk(s.test.prelude, loopScope);
+          walk(s.body, loopScope);
+          walk(s.update, loopScope);
+        }
+      }
+    };
+    walk(this.fn.body, new Set(this.fn.params.map((p) => p.name)));
+    for (const name of types.keys()) if (!clash.has(name)) this.hoistable.add(name);
   }
 
   private countMentions(body: Stmt[]): void {
@@ -370,7 +415,12 @@ class LaneLifter {
           }
           if (s.kind === "let") {
             this.types.set(s.name, this.lanesOf(type));
-            before.push({ kind: "let", name: s.name, type: this.lanesOf(type), init: this.newLanes(type), mutable: false, loc: s.loc });
+            // Every lane is written where the variable is declared, and nothing else holds its
+            // container: one container serves every time the declaration runs (allocating
+            // one per loop iteration costs more than the arithmetic).
+            const declaration: Stmt = { kind: "let", name: s.name, type: this.lanesOf(type), init: this.newLanes(type), mutable: false, loc: s.loc };
+            if (!this.hoistable.has(s.name)) before.push(declaration);
+            else if (!this.hoisted.some((h) => h.kind === "let" && h.name === s.name)) this.hoisted.push(declaration);
           }
           if (!e) break;
           const value = this.temp(body, laneExpr(e), type);

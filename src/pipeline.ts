@@ -32,6 +32,7 @@ import { externalImports, calledFunctions } from "./emit/imports.ts";
 import { formatModule } from "./emit/format.ts";
 import { createProject, load, localFiles } from "./load/load.ts";
 import { lowerProgram } from "./lower/lower.ts";
+import { addNestedDerivatives } from "./nested/derive.ts";
 import { differentiateReverse, type ReverseTarget } from "./reverse/reverse.ts";
 import { removeJumps } from "./reverse/structure.ts";
 import { renameSiblingDeclarations } from "./reverse/names.ts";
@@ -133,10 +134,11 @@ function prepare(given: CompileOptions) {
   if (allTargets.length === 0) throw new UsageError(`no exported function to differentiate in ${options.files.join(", ")} (name one with --fn)`);
 
   const lowered = lowerProgram(allTargets, rules);
-  checkCallGraph(lowered.program);
-  const program = propagateCopies(options.inline === false ? lowered.program : inlineSmallCallees(lowered.program));
+  const withNested = addNestedDerivatives(lowered.program, lowered.nested.requests, { structured: structuredProgram, hvp: nestedHvp });
+  checkCallGraph(withNested);
+  const program = propagateCopies(options.inline === false ? withNested : inlineSmallCallees(withNested));
   debugIR("after lowering", program);
-  return { program, irNames: lowered.irNames, targetsByFile, tags, calls: lowered.program };
+  return { program, irNames: lowered.irNames, targetsByFile, tags, calls: withNested };
 }
 
 /** The program reverse mode works on: jumps turned into flags, one declaration per name. */
@@ -277,6 +279,12 @@ function hessianVectorProducts(structured: Program, reverseFunctions: Function[]
   );
   const wrappers = targets.map((t) => hvpWrapper(t.fn, t.wrt, `${t.gradName}Jvp`, program.functions.get(t.gradName)!.returnType));
   return { wrappers, functions: forward.functions.map((fn) => ({ ...fn, exported: false })), primalCalls: forward.primalCalls, tangents: forward.tangents };
+}
+
+/** A nested `fHvp`: forward mode over the gradient `gradName`, and the wrapper, named `hvpName`. */
+function nestedHvp(program: Program, fn: Function, wrt: boolean[], gradName: string, hvpName: string): Function[] {
+  const forward = differentiateForward(program, new ActivityOracle(program), [{ fn: gradName, wrt, exportName: `${gradName}Jvp` }]);
+  return [...forward.functions, { ...hvpWrapper(fn, wrt, `${gradName}Jvp`, program.functions.get(gradName)!.returnType), name: hvpName }];
 }
 
 function hvpWrapper(fn: Function, wrt: boolean[], gradJvp: string, gradType: Type): Function {

@@ -11,7 +11,7 @@ import { resolve } from "node:path";
 import { Node, Project, ts, type SourceFile } from "ts-morph";
 import { diagnostics } from "../diagnostics/catalog.ts";
 import type { Diagnostic } from "../diagnostics/diagnostic.ts";
-import { isOwnDerivativesMissing } from "../nested/recognize.ts";
+import { isGeneratedModule, isOwnDerivativesMissing } from "../nested/recognize.ts";
 
 export interface LoadedProgram {
   project: Project;
@@ -77,6 +77,7 @@ export function load(paths: string[], project: Project = createProject()): { pro
   project.resolveSourceFileDependencies();
   const found: Diagnostic[] = [];
   for (const file of localFiles(project)) {
+    if (isGeneratedModule(file.getFullText())) continue;
     const program = project.getProgram().compilerObject;
     const compiled = program.getSourceFile(file.getFilePath())!;
     const syntactic = program.getSyntacticDiagnostics(compiled);

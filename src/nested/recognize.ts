@@ -110,3 +110,11 @@ export function isOwnDerivativesMissing(code: number, message: string, filePath:
   const own = `\\./${base.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.grad(\\.(m|c)?(ts|js))?`;
   return new RegExp(code === 2307 ? `'${own}'` : `^Module '"${own}"' has no exported member`).test(message);
 }
+
+/**
+ * Whether a file is a module tsad generated. Its type errors are not the user's to fix, and a
+ * stale one must not stop its own regeneration: tsad reads only its functions' names from it.
+ */
+export function isGeneratedModule(text: string): boolean {
+  return HEADER.test(text);
+}

@@ -203,7 +203,7 @@ class ForwardFunction {
     const type = this.typeOf(operand);
     if (!isReference(type)) return num(0);
     const sparse = operand.kind === "var" && ((this.fn as { tapeNames?: Set<string> }).tapeNames?.has(operand.name) ?? false);
-    let zeros = this.b.temp({ kind: "zerosLike", like: operand, type, sparse }, derivativeType(type));
+    let zeros = this.structuredZeros(operand, shared) ?? this.b.temp({ kind: "zerosLike", like: operand, type, sparse }, derivativeType(type));
     this.tangents.seeds.add((zeros as { name: string }).name);
     if (operand.kind !== "var" || !shared) return zeros;
     // In one literal, a container that is the same object as an earlier one (`q7Bar[1]` and
@@ -220,6 +220,53 @@ class ForwardFunction {
     }
     shared.set(cls, [...earlier, { value: operand, zeros }]);
     return zeros;
+  }
+
+  /**
+   * Zeros for a container this function built from other containers with a literal and never
+   * changes (`t7Bar = { value: 0, grad: t6Bar }`): built the same way from their zeros, so that
+   * the zeros share what the values share. A callee that adds into `t7Bar.grad` adds into
+   * `t6Bar` too, and its tangent must do the same (pullbacks' saved adjoints).
+   */
+  private structuredZeros(operand: Operand, shared?: Map<string, { value: Operand; zeros: Operand }[]>): Operand | undefined {
+    if (operand.kind !== "var") return undefined;
+    const definition = this.literalDefinitions().get(operand.name);
+    if (!definition) return undefined;
+    const parts = definition.kind === "recordLiteral" ? definition.fields.map((f) => f.value) : definition.elements;
+    if (!parts.some((p) => p.kind === "var" && isReference(this.typeOf(p)))) return undefined;
+    const inner = shared ?? new Map<string, { value: Operand; zeros: Operand }[]>();
+    const type = derivativeType(definition.type);
+    if (definition.kind === "recordLiteral") {
+      const fields = (definition.type as Extract<Type, { kind: "record" }>).fields;
+      const values = definition.fields.filter((f) => isDifferentiable(fields.find((t) => t.name === f.name)!.type)).map((f) => ({ name: f.name, value: this.tangentOrZero(f.value, inner) }));
+      return this.b.temp({ kind: "recordLiteral", fields: values, type }, type);
+    }
+    const elementTypes = definition.type.kind === "tuple" ? definition.type.elements : definition.elements.map(() => (definition.type as { element: Type }).element);
+    const elements = definition.elements.map((el, i) => (isDifferentiable(elementTypes[i]!) ? this.tangentOrZero(el, inner) : num(0)));
+    return this.b.temp({ kind: "arrayLiteral", elements, type }, type);
+  }
+
+  private literals?: Map<string, Extract<Expr, { kind: "recordLiteral" | "arrayLiteral" }>>;
+
+  /** Containers declared once with a literal and never written into or reassigned. */
+  private literalDefinitions(): Map<string, Extract<Expr, { kind: "recordLiteral" | "arrayLiteral" }>> {
+    if (this.literals) return this.literals;
+    const found = new Map<string, Extract<Expr, { kind: "recordLiteral" | "arrayLiteral" }>>();
+    const changed = new Set<string>();
+    const declared = new Map<string, number>();
+    forEachStmt(this.fn.body, (s) => {
+      if (s.kind === "let") {
+        declared.set(s.name, (declared.get(s.name) ?? 0) + 1);
+        if (s.init?.kind === "recordLiteral" || s.init?.kind === "arrayLiteral") found.set(s.name, s.init);
+      }
+      if (s.kind === "assign") changed.add(s.name);
+      if ((s.kind === "setIndex" || s.kind === "setField" || s.kind === "push" || s.kind === "fill" || s.kind === "drop") && s.object.kind === "var") changed.add(s.object.name);
+      if (s.kind === "callStmt") for (const a of s.args) if (a.kind === "var") changed.add(a.name);
+      if ((s.kind === "let" || s.kind === "assign") && (s.kind === "let" ? s.init : s.value)?.kind === "call") for (const a of ((s.kind === "let" ? s.init : s.value) as { args: Operand[] }).args) if (a.kind === "var") changed.add(a.name);
+    });
+    for (const name of [...found.keys()]) if (changed.has(name) || declared.get(name) !== 1) found.delete(name);
+    this.literals = found;
+    return found;
   }
 
   /** Emits one tangent statement (marked, so that its source line gets a comment). */

@@ -279,8 +279,7 @@ class LaneLifter {
         pending.push(s);
         continue;
       }
-      const lifted = this.liftOther(s);
-      if (lifted === undefined) {
+      if (!this.isLifted(s)) {
         // A primal statement: ahead of the pending tangent statements, unless it changes what they read.
         if (s.kind === "comment" || !this.interferes(s, pending)) out.push(s);
         else {
@@ -289,8 +288,9 @@ class LaneLifter {
         }
         continue;
       }
+      // Control flow and calls see the tangents declared before them as lanes: flush first.
       flush();
-      out.push(...lifted);
+      out.push(...this.liftOther(s)!);
     }
     flush();
     return out;
@@ -306,6 +306,15 @@ class LaneLifter {
     const value = s.kind === "let" ? s.init : s.kind === "assign" ? s.value : undefined;
     const mutates = s.kind === "setIndex" || s.kind === "setField" || s.kind === "push" || s.kind === "fill" || s.kind === "drop" || s.kind === "callStmt" || value?.kind === "call" || value?.kind === "pop";
     return mutates && [...reads].some((name) => !this.tangent.has(name) && isReference(this.types.get(name) ?? NUMBER));
+  }
+
+  /** Whether `liftOther` rewrites `s` (control flow, calls of tangent functions, returned records). */
+  private isLifted(s: Stmt): boolean {
+    if (s.kind === "if" || s.kind === "loop" || s.kind === "block") return true;
+    if (s.kind === "callStmt") return this.isLiftedCall(s.callee);
+    if (s.kind !== "let" && s.kind !== "assign") return false;
+    const e = s.kind === "let" ? s.init : s.value;
+    return (e?.kind === "call" && this.isLiftedCall(e.callee)) || (s.kind === "let" && this.info.pairs.has(s.name) && e?.kind === "recordLiteral");
   }
 
   /** Control flow, calls of tangent functions and `{ value, tangent }` records; undefined for a primal statement. */
@@ -408,7 +417,8 @@ class LaneLifter {
         case "let":
         case "assign": {
           const e = s.kind === "let" ? s.init : s.value;
-          const type = s.kind === "let" ? s.type : this.types.get(s.name)!;
+          // One lane of the variable: its declared type, or the element type of its lanes.
+          const type = s.kind === "let" ? s.type : local.has(s.name) ? NUMBER : this.elementOf(s.name);
           if (local.has(s.name)) {
             body.push(s.kind === "let" ? { ...s, init: e && laneExpr(e) } : { ...s, value: laneExpr(e!) });
             break;

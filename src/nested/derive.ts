@@ -13,6 +13,7 @@ import type { Function, Program } from "../ir/ir.ts";
 import { differentiateReverse } from "../reverse/reverse.ts";
 import { removeDeadCode } from "../simplify/dead-code.ts";
 import type { NestedRequest } from "./recognize.ts";
+import { tapesAsArrays } from "./tapes.ts";
 
 export interface NestedPasses {
   /** The program reverse mode works on (jumps as flags, one declaration per name). */
@@ -52,7 +53,7 @@ export function addNestedDerivatives(program: Program, requests: readonly Nested
         break;
       }
     }
-    functions = new Map([...functions, ...made.map((g) => [g.name, { ...withoutDeadCode(g), exported: false }] as const)]);
+    functions = new Map([...functions, ...made.map((g) => [g.name, { ...tapesAsArrays(withoutDeadCode(g)), exported: false }] as const)]);
   }
   return { functions };
 }

@@ -1,7 +1,8 @@
 /**
  * Random-program differential testing (issue 6) with a fixed seed: every program is compiled in
- * forward and reverse mode (and, for scalar outputs, with `--emit hvp`) and checked numerically
- * (see test/fuzz/check.ts). Each failure names the command that reproduces it and shrinks it to
+ * forward and reverse mode (and, for scalar outputs, with `--emit hvp`), with its k-lane JVP, and
+ * every fourth one also called from a function that is differentiated in turn (nested), all
+ * checked numerically (see test/fuzz/check.ts and check-vector.ts). Each failure names the command that reproduces it and shrinks it to
  * a minimal program:
  *
  *   npx tsx test/fuzz/run.ts --seed 6 --start <index> --count 1 --hvp
@@ -35,8 +36,10 @@ describe(`random programs (seed ${SEED})`, () => {
       // Every other program keeps its calls as calls, so that split callees stay under test too.
       const inline = index % 2 === 0;
       const hvp = HVP;
-      const outcome = await checkProgram(text, program.args, { hvp, inline, ...(program.wrt ? { wrt: program.wrt } : {}) });
-      const reproduce = `npx tsx test/fuzz/run.ts --seed ${SEED} --start ${index} --count 1${hvp ? " --hvp" : ""}${inline ? "" : " --no-inline"}`;
+      // Every program checks its k-lane JVP lane by lane; every fourth also a function calling its gradient.
+      const nested = index % 4 === 1;
+      const outcome = await checkProgram(text, program.args, { hvp, inline, lanes: true, nested, ...(program.wrt ? { wrt: program.wrt } : {}) });
+      const reproduce = `npx tsx test/fuzz/run.ts --seed ${SEED} --start ${index} --count 1${hvp ? " --hvp" : ""} --lanes${nested ? " --nested" : ""}${inline ? "" : " --no-inline"}`;
       if (outcome.status === "pass") passed++;
       else if (outcome.status === "skip") skipped++;
       else if (outcome.status === "invalid") problems.push(`program ${index}: the generator made an invalid program (${outcome.reason})\n  ${reproduce}\n${text}`);

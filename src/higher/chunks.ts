@@ -13,7 +13,7 @@ import { countLeaves, forEachLeaf, read, write } from "./leaves.ts";
 import { directionType, type Callee, type Wrapper } from "./dense.ts";
 
 /** Directions per sweep (`TSAD_VECTOR_CHUNK=n` overrides it, to measure again). */
-const CHUNK = Number(process.env.TSAD_VECTOR_CHUNK) || 16;
+export const CHUNK = Number(process.env.TSAD_VECTOR_CHUNK) || 16;
 
 /** `for (let counter = from; counter < to; counter += step) body` in IR. */
 export function countedLoop(b: IRBuilder, base: string, from: Operand, to: Operand, step: number, body: (counter: Operand) => void): void {

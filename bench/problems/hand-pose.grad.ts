@@ -415,9 +415,6 @@ export function handPoseJvpN(
   tangents: number[][];
 } {
   const lanes = tangents.length;
-  const dpx: Float64Array = new Float64Array(lanes);
-  const dpy: Float64Array = new Float64Array(lanes);
-  const dangle: Float64Array = new Float64Array(lanes);
   const dtheta: number[][] = new Array<number[]>(lanes);
   const dcx: Float64Array = new Float64Array(lanes);
   const dsx: Float64Array = new Float64Array(lanes);
@@ -426,6 +423,9 @@ export function handPoseJvpN(
   const dcz: Float64Array = new Float64Array(lanes);
   const dsz: Float64Array = new Float64Array(lanes);
   const dout: number[][] = new Array<number[]>(lanes);
+  const dpx: Float64Array = new Float64Array(lanes);
+  const dpy: Float64Array = new Float64Array(lanes);
+  const dangle: Float64Array = new Float64Array(lanes);
   // tangent of line 11: const cx = Math.cos(theta[0]);
   const t1 = theta[0];
   const cx = Math.cos(t1);

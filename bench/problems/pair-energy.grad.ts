@@ -358,25 +358,26 @@ function pairEnergyGradJvpN(
   }[];
 } {
   const lanes = tangents.length;
+  const dx: number[][] = new Array<number[]>(lanes);
+  const dt21: Float64Array = new Float64Array(lanes);
+  const dt17: Float64Array = new Float64Array(lanes);
+  let dtape = new Float64Array(256);
+  let dtapeTop = 0;
+  const dxBar: number[][] = new Array<number[]>(lanes);
+  const denergy: Float64Array = new Float64Array(lanes);
+  const dt4: Float64Array = new Float64Array(lanes);
+  const dt5: Float64Array = new Float64Array(lanes);
   const dt12: Float64Array = new Float64Array(lanes);
   const dt13: Float64Array = new Float64Array(lanes);
   const dd: Float64Array = new Float64Array(lanes);
   const dt15: Float64Array = new Float64Array(lanes);
   const dt20: Float64Array = new Float64Array(lanes);
-  const dt4: Float64Array = new Float64Array(lanes);
-  const dt5: Float64Array = new Float64Array(lanes);
-  const dx: number[][] = new Array<number[]>(lanes);
-  const dt21: Float64Array = new Float64Array(lanes);
-  const dt17: Float64Array = new Float64Array(lanes);
-  const dtape: number[][] = new Array<number[]>(lanes);
-  const dxBar: number[][] = new Array<number[]>(lanes);
-  const denergy: Float64Array = new Float64Array(lanes);
-  const dt16Bar: Float64Array = new Float64Array(lanes);
   const dvalue: Float64Array = new Float64Array(lanes);
   const dt12Bar: Float64Array = new Float64Array(lanes);
   const dt13Bar: Float64Array = new Float64Array(lanes);
   const ddBar: Float64Array = new Float64Array(lanes);
   const dt4Bar: Float64Array = new Float64Array(lanes);
+  const dt16Bar: Float64Array = new Float64Array(lanes);
   const dt53: {
     x: number[];
   }[] = new Array<{
@@ -407,7 +408,6 @@ function pairEnergyGradJvpN(
     dx[lane] = tangents[lane].x;
     dt21[lane] = 0;
     dt17[lane] = 0;
-    dtape[lane] = [];
     dxBar[lane] = new Array<number>(xBar.length).fill(0);
     denergy[lane] = 0;
   }
@@ -443,20 +443,32 @@ function pairEnergyGradJvpN(
         tape = grown;
       }
       tape[tapeTop++] = t21;
-      const t59 = Math.sin(t20);
-      t21 = Math.cos(t20);
-      const t24 = 1 + j - i;
-      energy += (t17 * t21) / t24;
       for (let lane = 0; lane < lanes; lane++) {
         dt12[lane] = dx[lane][i];
         dt13[lane] = dx[lane][j];
         dd[lane] = dt12[lane] - dt13[lane];
         dt15[lane] = -dd[lane];
         const dt16 = d * dt15[lane] + t15 * dd[lane];
-        dtape[lane].push(dt17[lane]);
+        if (dtapeTop === dtape.length) {
+          const grown = new Float64Array(2 * dtape.length);
+          grown.set(dtape);
+          dtape = grown;
+        }
+        dtape[dtapeTop++] = dt17[lane];
         dt17[lane] = t17 * dt16;
         dt20[lane] = dt12[lane] + dt13[lane];
-        dtape[lane].push(dt21[lane]);
+      }
+      const t59 = Math.sin(t20);
+      t21 = Math.cos(t20);
+      const t24 = 1 + j - i;
+      energy += (t17 * t21) / t24;
+      for (let lane = 0; lane < lanes; lane++) {
+        if (dtapeTop === dtape.length) {
+          const grown = new Float64Array(2 * dtape.length);
+          grown.set(dtape);
+          dtape = grown;
+        }
+        dtape[dtapeTop++] = dt21[lane];
         dt21[lane] = -(t59 * dt20[lane]);
         denergy[lane] += (t21 * dt17[lane] + t17 * dt21[lane]) / t24;
       }
@@ -512,18 +524,17 @@ function pairEnergyGradJvpN(
       t12Bar += t20Bar;
       t13Bar += t20Bar;
       const t16Bar = t17 * t17Bar;
-      for (let lane = 0; lane < lanes; lane++) {
+      for (let lane = lanes - 1; lane >= 0; lane--) {
         dt13[lane] = dx[lane][j];
         dd[lane] = dt12[lane] - dt13[lane];
         dt15[lane] = -dd[lane];
         dt20[lane] = dt12[lane] + dt13[lane];
         const dt17Bar = t22Bar * dt21[lane];
         const dt20Bar = -(t21Bar * (t63 * dt20[lane]) + t32 * (t22Bar * dt17[lane]));
-        dt21[lane] = dtape[lane].pop()!;
+        dt21[lane] = dtape[--dtapeTop];
         dt12Bar[lane] += dt20Bar;
         dt13Bar[lane] += dt20Bar;
         dt16Bar[lane] = t17Bar * dt17[lane] + t17 * dt17Bar;
-        dt17[lane] = dtape[lane].pop()!;
       }
       t17 = tape[--tapeTop];
       dBar += t15 * t16Bar;
@@ -536,7 +547,8 @@ function pairEnergyGradJvpN(
       t13Bar = 0;
       xBar[i] += t12Bar;
       t12Bar = 0;
-      for (let lane = 0; lane < lanes; lane++) {
+      for (let lane = lanes - 1; lane >= 0; lane--) {
+        dt17[lane] = dtape[--dtapeTop];
         const dt15Bar = t16Bar * dd[lane] + d * dt16Bar[lane];
         ddBar[lane] += t16Bar * dt15[lane] + t15 * dt16Bar[lane];
         ddBar[lane] -= dt15Bar;

@@ -83,6 +83,13 @@ class LaneLifter {
   private readonly hoisted: Stmt[] = [];
   /** Tangents whose declarations never overlap in scope (one container can serve them all). */
   private readonly hoistable = new Set<string>();
+  /**
+   * Tapes of number tangents, used only by push and pop: one stack serves every lane, each push
+   * statement's lanes one after another, taken back by its pop in the opposite lane order (the
+   * backward sweep pops what the forward sweep pushed, statement by statement). By name, the name
+   * of its top-of-stack counter.
+   */
+  private readonly laneStacks = new Map<string, string>();
   private temporaries: Set<string>;
 
   constructor(
@@ -103,6 +110,7 @@ class LaneLifter {
     });
     this.findHoistable();
     this.findTangents();
+    this.findLaneStacks();
     this.countMentions(fn.body);
     this.lanes = this.names.fresh("lanes");
     this.lane = this.names.fresh("lane");
@@ -202,6 +210,46 @@ class LaneLifter {
     for (const name of types.keys()) if (!clash.has(name)) this.hoistable.add(name);
   }
 
+  private findLaneStacks(): void {
+    const candidates = new Map<string, Stmt>();
+    for (const st of this.fn.body) {
+      if (st.kind === "let" && this.tangent.has(st.name) && st.type.kind === "array" && st.type.element.kind === "number" && st.init?.kind === "arrayLiteral" && st.init.elements.length === 0) candidates.set(st.name, st);
+    }
+    const declared = new Map<string, number>();
+    const misused = new Set<string>();
+    forEachStmt(this.fn.body, (st) => {
+      if (st.kind === "let") declared.set(st.name, (declared.get(st.name) ?? 0) + 1);
+      if (st.kind === "assign") misused.add(st.name);
+      const value = st.kind === "let" ? st.init : st.kind === "assign" ? st.value : undefined;
+      // Mentions other than as the object of a push, pop or drop rule a tape out.
+      const allowed = (st.kind === "push" || st.kind === "drop" ? [st.object] : []).concat(value?.kind === "pop" ? [value.object] : []);
+      const operands = [...directOperands(st), ...(value ? exprOperands(value) : [])];
+      for (const o of operands) if (o.kind === "var" && candidates.has(o.name) && !allowed.includes(o)) misused.add(o.name);
+      if (st.kind === "push") for (const v of st.values) if (v.kind === "var" && candidates.has(v.name)) misused.add(v.name);
+      // One value per push: a pop takes back one push's lanes.
+      if (st.kind === "push" && st.values.length !== 1 && st.object.kind === "var") misused.add(st.object.name);
+    });
+    for (const name of candidates.keys()) {
+      if (misused.has(name) || declared.get(name) !== 1) continue;
+      this.laneStacks.set(name, this.names.fresh(`${name}Top`));
+    }
+  }
+
+  private stackOf(st: Stmt): string | undefined {
+    const value = st.kind === "let" ? st.init : st.kind === "assign" ? st.value : undefined;
+    const object = st.kind === "push" || st.kind === "drop" ? st.object : value?.kind === "pop" ? value.object : undefined;
+    return object?.kind === "var" ? object.name : undefined;
+  }
+
+  /** The lane stack a statement pushes to or pops from, and which. */
+  private stackUse(st: Stmt): "push" | "pop" | undefined {
+    if (st.kind === "push" && st.object.kind === "var" && this.laneStacks.has(st.object.name)) return "push";
+    if (st.kind === "drop" && st.object.kind === "var" && this.laneStacks.has(st.object.name)) return "pop";
+    const value = st.kind === "let" ? st.init : st.kind === "assign" ? st.value : undefined;
+    if (value?.kind === "pop" && value.object.kind === "var" && this.laneStacks.has(value.object.name)) return "pop";
+    return undefined;
+  }
+
   private countMentions(body: Stmt[]): void {
     forEachStmt(body, (s) => {
       const mentioned = new Set<string>();
@@ -276,6 +324,10 @@ class LaneLifter {
     };
     for (const s of stmts) {
       if (this.isTangentStmt(s)) {
+        // A lane stack holds each push's lanes together, and gives them back in the opposite lane
+        // order: a run pushes or pops (not both), and each stack at most once.
+        const use = this.stackUse(s);
+        if (use && pending.some((p) => { const other = this.stackUse(p); return other !== undefined && (other !== use || this.stackOf(p) === this.stackOf(s)); })) flush();
         pending.push(s);
         continue;
       }
@@ -396,7 +448,7 @@ class LaneLifter {
     const before: Stmt[] = [];
     const body: Stmt[] = [];
     const laneRead = (o: Operand): Operand => {
-      if (!this.isTangentOperand(o) || local.has(o.name)) return o;
+      if (!this.isTangentOperand(o) || local.has(o.name) || this.laneStacks.has(o.name)) return o;
       return this.temp(body, { kind: "index", object: o, index: ref(this.lane) }, this.elementOf(o.name));
     };
     const laneExpr = (e: Expr): Expr => {
@@ -421,6 +473,13 @@ class LaneLifter {
           const type = s.kind === "let" ? s.type : local.has(s.name) ? NUMBER : this.elementOf(s.name);
           if (local.has(s.name)) {
             body.push(s.kind === "let" ? { ...s, init: e && laneExpr(e) } : { ...s, value: laneExpr(e!) });
+            break;
+          }
+          if (s.kind === "let" && this.laneStacks.has(s.name)) {
+            // `let dtape = new Float64Array(256); let dtapeTop = 0;`, grown as it fills.
+            const stack: Type = { kind: "array", element: NUMBER, stack: this.laneStacks.get(s.name)! };
+            this.types.set(s.name, stack);
+            this.hoisted.push({ kind: "let", name: s.name, type: stack, init: { kind: "arrayLiteral", elements: [], type: stack }, mutable: true, loc: s.loc });
             break;
           }
           if (s.kind === "let") {
@@ -456,11 +515,14 @@ class LaneLifter {
     }
     const more = this.names.fresh("more", true);
     this.temporaries.add(more);
+    // Popping lane stacks: the last lane pushed comes back first.
+    const down = run.some((st) => this.stackUse(st) === "pop");
+    const first: Expr = down ? { kind: "binary", op: "-", left: ref(this.lanes), right: num(1) } : { kind: "operand", value: num(0) };
     const loop: Stmt = {
       kind: "loop",
-      init: [{ kind: "let", name: this.lane, type: NUMBER, init: { kind: "operand", value: num(0) }, mutable: true }],
-      test: { prelude: [{ kind: "let", name: more, type: BOOLEAN, init: { kind: "binary", op: "<", left: ref(this.lane), right: ref(this.lanes) }, mutable: false }], cond: ref(more) },
-      update: [{ kind: "assign", name: this.lane, value: { kind: "binary", op: "+", left: ref(this.lane), right: num(1) } }],
+      init: [{ kind: "let", name: this.lane, type: NUMBER, init: first, mutable: true }],
+      test: { prelude: [{ kind: "let", name: more, type: BOOLEAN, init: down ? { kind: "binary", op: ">=", left: ref(this.lane), right: num(0) } : { kind: "binary", op: "<", left: ref(this.lane), right: ref(this.lanes) }, mutable: false }], cond: ref(more) },
+      update: [{ kind: "assign", name: this.lane, value: { kind: "binary", op: down ? "-" : "+", left: ref(this.lane), right: num(1) } }],
       body,
       bodyFirst: false,
       loc: run[0]!.loc,

@@ -17,12 +17,12 @@ export function handPoseJacobian(
   let outputs = 0;
   outputs += value.length;
   if (inputs < outputs) {
-    const n = value.length;
-    for (let i = 0; i < n; i++) {
-      jacobian.push([]);
-    }
     let inputs2 = 0;
     inputs2 += theta.length;
+    const n = value.length;
+    for (let i = 0; i < n; i++) {
+      jacobian.push(new Array<number>(inputs2).fill(0));
+    }
     // 16 unit directions per sweep: the primal is shared by all of them
     for (let start = 0; start < inputs2; start += 16) {
       const count = Math.min(16, inputs2 - start);
@@ -47,11 +47,12 @@ export function handPoseJacobian(
       }
       const tangents = handPoseJvpN(theta, points, directions).tangents;
       for (let lane2 = 0; lane2 < count; lane2++) {
+        const input2 = start + lane2;
         const t6 = tangents[lane2];
         let output = 0;
         const n3 = t6.length;
         for (let i3 = 0; i3 < n3; i3++) {
-          jacobian[output].push(t6[i3]);
+          jacobian[output][input2] = t6[i3];
           output++;
         }
       }
@@ -416,16 +417,16 @@ export function handPoseJvpN(
 } {
   const lanes = tangents.length;
   const dtheta: number[][] = new Array<number[]>(lanes);
-  const dcx: Float64Array = new Float64Array(lanes);
-  const dsx: Float64Array = new Float64Array(lanes);
-  const dcy: Float64Array = new Float64Array(lanes);
-  const dsy: Float64Array = new Float64Array(lanes);
-  const dcz: Float64Array = new Float64Array(lanes);
-  const dsz: Float64Array = new Float64Array(lanes);
+  const dcx: number[] = new Array<number>(lanes).fill(0);
+  const dsx: number[] = new Array<number>(lanes).fill(0);
+  const dcy: number[] = new Array<number>(lanes).fill(0);
+  const dsy: number[] = new Array<number>(lanes).fill(0);
+  const dcz: number[] = new Array<number>(lanes).fill(0);
+  const dsz: number[] = new Array<number>(lanes).fill(0);
   const dout: number[][] = new Array<number[]>(lanes);
-  const dpx: Float64Array = new Float64Array(lanes);
-  const dpy: Float64Array = new Float64Array(lanes);
-  const dangle: Float64Array = new Float64Array(lanes);
+  const dpx: number[] = new Array<number>(lanes).fill(0);
+  const dpy: number[] = new Array<number>(lanes).fill(0);
+  const dangle: number[] = new Array<number>(lanes).fill(0);
   // tangent of line 11: const cx = Math.cos(theta[0]);
   const t1 = theta[0];
   const cx = Math.cos(t1);

@@ -59,6 +59,7 @@ export function pairEnergyHessian(x: number[]): {
     }
     const tangents = pairEnergyGradJvpN(x, directions).tangents;
     for (let lane2 = 0; lane2 < count; lane2++) {
+      const input2 = start + lane2;
       const row: number[] = [];
       const hvpX = tangents[lane2].grad.x;
       const n2 = hvpX.length;
@@ -359,25 +360,25 @@ function pairEnergyGradJvpN(
 } {
   const lanes = tangents.length;
   const dx: number[][] = new Array<number[]>(lanes);
-  const dt21: Float64Array = new Float64Array(lanes);
-  const dt17: Float64Array = new Float64Array(lanes);
+  const dt21: number[] = new Array<number>(lanes).fill(0);
+  const dt17: number[] = new Array<number>(lanes).fill(0);
   let dtape = new Float64Array(256);
   let dtapeTop = 0;
   const dxBar: number[][] = new Array<number[]>(lanes);
-  const denergy: Float64Array = new Float64Array(lanes);
-  const dt4: Float64Array = new Float64Array(lanes);
-  const dt5: Float64Array = new Float64Array(lanes);
-  const dt12: Float64Array = new Float64Array(lanes);
-  const dt13: Float64Array = new Float64Array(lanes);
-  const dd: Float64Array = new Float64Array(lanes);
-  const dt15: Float64Array = new Float64Array(lanes);
-  const dt20: Float64Array = new Float64Array(lanes);
-  const dvalue: Float64Array = new Float64Array(lanes);
-  const dt12Bar: Float64Array = new Float64Array(lanes);
-  const dt13Bar: Float64Array = new Float64Array(lanes);
-  const ddBar: Float64Array = new Float64Array(lanes);
-  const dt4Bar: Float64Array = new Float64Array(lanes);
-  const dt16Bar: Float64Array = new Float64Array(lanes);
+  const denergy: number[] = new Array<number>(lanes).fill(0);
+  const dt4: number[] = new Array<number>(lanes).fill(0);
+  const dt5: number[] = new Array<number>(lanes).fill(0);
+  const dt12: number[] = new Array<number>(lanes).fill(0);
+  const dt13: number[] = new Array<number>(lanes).fill(0);
+  const dd: number[] = new Array<number>(lanes).fill(0);
+  const dt15: number[] = new Array<number>(lanes).fill(0);
+  const dt20: number[] = new Array<number>(lanes).fill(0);
+  const dvalue: number[] = new Array<number>(lanes).fill(0);
+  const dt12Bar: number[] = new Array<number>(lanes).fill(0);
+  const dt13Bar: number[] = new Array<number>(lanes).fill(0);
+  const ddBar: number[] = new Array<number>(lanes).fill(0);
+  const dt4Bar: number[] = new Array<number>(lanes).fill(0);
+  const dt16Bar: number[] = new Array<number>(lanes).fill(0);
   const dt53: {
     x: number[];
   }[] = new Array<{

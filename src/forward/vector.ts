@@ -26,12 +26,16 @@ import { isReference } from "../ir/types.ts";
 import { directOperands, exprOperands } from "../emit/inline.ts";
 import type { TangentNames } from "./forward.ts";
 
-/** How a number's lanes are stored: measured faster as `Float64Array` (docs/vector-and-nested.md). */
+/** How a number's lanes are stored: `number[]` (measured faster, docs/vector-and-nested.md) or `Float64Array`. */
 export type NumberLanes = "Float64Array" | "array";
 
-/** The representation chosen by measurement; `TSAD_VECTOR_LANES=array` regenerates the other one to measure again. */
+/**
+ * The representation chosen by measurement (bench/vector-choices.ts): `number[]` lanes beat a
+ * `Float64Array` per tangent on every benchmark (allocating typed arrays costs more than their
+ * arithmetic saves at these widths). `TSAD_VECTOR_LANES=Float64Array` makes the other, to measure again.
+ */
 function measuredLanes(): NumberLanes {
-  return process.env.TSAD_VECTOR_LANES === "array" ? "array" : "Float64Array";
+  return process.env.TSAD_VECTOR_LANES === "Float64Array" ? "Float64Array" : "array";
 }
 
 export interface VectorOptions {

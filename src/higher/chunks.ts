@@ -31,10 +31,11 @@ export function countedLoop(b: IRBuilder, base: string, from: Operand, to: Opera
 }
 
 /**
- * Emits the loop over chunks of unit directions: `each(result, lane)` runs for every direction
- * of the chunk with the lifted function's result (`{ value, tangents }`), in input order.
+ * Emits the loop over chunks of unit directions: `each(tangents, lane, input)` runs for every
+ * direction of the chunk with the lifted function's `tangents`, in input order; `counted(inputs)`
+ * runs once the inputs are counted, before the first chunk.
  */
-export function forEachChunk(wrapper: Wrapper, lifted: Callee, each: (tangents: Operand, lane: Operand) => void): void {
+export function forEachChunk(wrapper: Wrapper, lifted: Callee, each: (tangents: Operand, lane: Operand, input: Operand) => void, counted?: (inputs: Operand) => void): void {
   const { b } = wrapper;
   const fn = wrapper.fn;
   const direction = directionType(fn, wrapper.wrt);
@@ -42,6 +43,7 @@ export function forEachChunk(wrapper: Wrapper, lifted: Callee, each: (tangents: 
   fn.params.forEach((p, i) => {
     if (wrapper.wrt[i]) countLeaves(b, { kind: "variable", name: p.name }, derivativeType(p.type), inputs);
   });
+  counted?.(ref(inputs));
   const directionsType: Type = { kind: "array", element: direction };
   b.emit({ kind: "comment", text: `${CHUNK} unit directions per sweep: the primal is shared by all of them` });
   countedLoop(b, "start", num(0), ref(inputs), CHUNK, (start) => {
@@ -63,7 +65,7 @@ export function forEachChunk(wrapper: Wrapper, lifted: Callee, each: (tangents: 
     const result = b.temp({ kind: "call", callee: lifted.name, args: [...wrapper.args(), ref(directions)] }, lifted.returnType, "sweep");
     const tangentsType = (lifted.returnType as Extract<Type, { kind: "record" }>).fields.find((f) => f.name === "tangents")!.type;
     const tangents = b.temp({ kind: "field", object: result, name: "tangents" }, tangentsType, "tangents");
-    countedLoop(b, "lane", num(0), count, 1, (lane) => each(tangents, lane));
+    countedLoop(b, "lane", num(0), count, 1, (lane) => each(tangents, lane, b.temp({ kind: "binary", op: "+", left: start, right: lane }, NUMBER, "input")));
   });
 }
 

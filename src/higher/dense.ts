@@ -94,20 +94,26 @@ export function jacobianWrapper(fn: Function, wrt: boolean[], mode: JacobianMode
   const value = isReference(fn.returnType) ? b.temp({ kind: "copy", source: primal, type: fn.returnType, deep: true }, fn.returnType, "value") : primal;
   const jacobian = wrapper.declare("jacobian", ROWS, { kind: "arrayLiteral", elements: [], type: ROWS });
   const byColumns = () => {
-    // One JVP per input: its tangent is a column; every output's row gets one entry.
-    forEachLeaf(b, leafOf(value), output, () => b.emit({ kind: "push", object: ref(jacobian), values: [b.temp({ kind: "arrayLiteral", elements: [], type: ROW }, ROW, "row")] }));
     if (callees.jvpN) {
-      forEachChunk(wrapper, callees.jvpN, (tangents, lane) => {
-        const column = laneOf(b, tangents, lane, output);
-        const rowIndex = wrapper.declare("output", NUMBER, { kind: "operand", value: num(0) }, true);
-        forEachLeaf(b, leafOf(column), output, (entry) => {
-          const row = b.temp({ kind: "index", object: ref(jacobian), index: ref(rowIndex) }, ROW);
-          b.emit({ kind: "push", object: row, values: [read(b, entry, NUMBER)] });
-          b.emit({ kind: "assign", name: rowIndex, value: { kind: "binary", op: "+", left: ref(rowIndex), right: num(1) } });
-        });
-      });
+      // Chunks of directions per sweep; each tangent is a column, written into rows made up front.
+      forEachChunk(
+        wrapper,
+        callees.jvpN,
+        (tangents, lane, input) => {
+          const column = laneOf(b, tangents, lane, output);
+          const rowIndex = wrapper.declare("output", NUMBER, { kind: "operand", value: num(0) }, true);
+          forEachLeaf(b, leafOf(column), output, (entry) => {
+            const row = b.temp({ kind: "index", object: ref(jacobian), index: ref(rowIndex) }, ROW);
+            b.emit({ kind: "setIndex", object: row, index: input, value: read(b, entry, NUMBER) });
+            b.emit({ kind: "assign", name: rowIndex, value: { kind: "binary", op: "+", left: ref(rowIndex), right: num(1) } });
+          });
+        },
+        (inputs) => forEachLeaf(b, leafOf(value), output, () => b.emit({ kind: "push", object: ref(jacobian), values: [b.temp({ kind: "newArray", length: inputs, fill: num(0), type: ROW }, ROW, "row")] })),
+      );
       return;
     }
+    // One JVP per input: its tangent is a column; every output's row gets one entry.
+    forEachLeaf(b, leafOf(value), output, () => b.emit({ kind: "push", object: ref(jacobian), values: [b.temp({ kind: "arrayLiteral", elements: [], type: ROW }, ROW, "row")] }));
     const direction = wrapper.zeroDirection();
     forEachLeaf(b, { kind: "variable", name: direction }, directionType(fn, wrt), (unit) => {
       b.emit(write(unit, num(1)));

@@ -45,6 +45,8 @@ export interface CheckOptions {
   lanes?: boolean;
   /** Also differentiate a function that calls the generated gradient (scalar outputs; see check-vector.ts). */
   nested?: boolean;
+  /** With `nested`: also check reverse mode over the gradient by the dot-product identity (default true). */
+  nestedReverse?: boolean;
 }
 
 const STEP_LIMIT = 3_000_000;

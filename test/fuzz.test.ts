@@ -1,8 +1,9 @@
 /**
  * Random-program differential testing (issue 6) with a fixed seed: every program is compiled in
- * forward and reverse mode (and, for scalar outputs, with `--emit hvp`), with its k-lane JVP, and
- * every fourth one also called from a function that is differentiated in turn (nested), all
- * checked numerically (see test/fuzz/check.ts and check-vector.ts). Each failure names the command that reproduces it and shrinks it to
+ * forward and reverse mode (and, for scalar outputs, with `--emit hvp`), with loops tagged
+ * `@checkpoint` at random, with its k-lane JVP (every other program), and every fourth one also
+ * called from a function that is differentiated in turn (nested), all checked numerically (see
+ * test/fuzz/check.ts and check-vector.ts). Each failure names the command that reproduces it and shrinks it to
  * a minimal program:
  *
  *   npx tsx test/fuzz/run.ts --seed 6 --start <index> --count 1 --hvp
@@ -14,7 +15,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { checkProgram } from "./fuzz/check.ts";
-import { generateProgram, programSeed } from "./fuzz/generate.ts";
+import { DEFAULT_OPTIONS, generateProgram, programSeed } from "./fuzz/generate.ts";
 import { printProgram } from "./fuzz/program.ts";
 
 const SEED = 6;
@@ -22,6 +23,8 @@ const COUNT = 200;
 const BATCH = 20;
 /** Check Hessian-vector products too, for every program (inlined or not). */
 const HVP = true;
+/** The chance that a loop is tagged `@checkpoint` (tags never change the program otherwise). */
+const CHECKPOINT = 0.2;
 
 describe(`random programs (seed ${SEED})`, () => {
   let passed = 0;
@@ -31,7 +34,7 @@ describe(`random programs (seed ${SEED})`, () => {
   it.each(batches)("programs %i to %i", async (first, last) => {
     const problems: string[] = [];
     for (let index = first; index <= last; index++) {
-      const program = generateProgram(programSeed(SEED, index));
+      const program = generateProgram(programSeed(SEED, index), { ...DEFAULT_OPTIONS, checkpoint: CHECKPOINT });
       const text = printProgram(program);
       // Every other program keeps its calls as calls, so that split callees stay under test too.
       const inline = index % 2 === 0;
@@ -42,7 +45,7 @@ describe(`random programs (seed ${SEED})`, () => {
       const lanes = index % 2 === 1;
       const nested = index % 4 === 1;
       const outcome = await checkProgram(text, program.args, { hvp, inline, lanes, nested, nestedReverse: false, ...(program.wrt ? { wrt: program.wrt } : {}) });
-      const reproduce = `npx tsx test/fuzz/run.ts --seed ${SEED} --start ${index} --count 1${hvp ? " --hvp" : ""}${lanes ? " --lanes" : ""}${nested ? " --nested" : ""}${inline ? "" : " --no-inline"}`;
+      const reproduce = `npx tsx test/fuzz/run.ts --seed ${SEED} --start ${index} --count 1${hvp ? " --hvp" : ""}${lanes ? " --lanes" : ""}${nested ? " --nested" : ""}${inline ? "" : " --no-inline"} --checkpoint ${CHECKPOINT}`;
       if (outcome.status === "pass") passed++;
       else if (outcome.status === "skip") skipped++;
       else if (outcome.status === "invalid") problems.push(`program ${index}: the generator made an invalid program (${outcome.reason})\n  ${reproduce}\n${text}`);

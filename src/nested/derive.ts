@@ -12,6 +12,7 @@ import { differentiateForward } from "../forward/forward.ts";
 import type { Function, Program } from "../ir/ir.ts";
 import { differentiateReverse } from "../reverse/reverse.ts";
 import { removeDeadCode } from "../simplify/dead-code.ts";
+import { simplifyIdentities } from "../simplify/identities.ts";
 import type { NestedRequest } from "./recognize.ts";
 import { tapesAsArrays } from "./tapes.ts";
 
@@ -59,6 +60,5 @@ export function addNestedDerivatives(program: Program, requests: readonly Nested
 }
 
 function withoutDeadCode(fn: Function): Function {
-  const derived = (fn as { derivedNames?: Set<string> }).derivedNames;
-  return derived ? removeDeadCode(fn, derived) : fn;
+  return removeDeadCode(simplifyIdentities(fn));
 }

@@ -48,11 +48,11 @@ export function handPoseJacobian(
       const tangents = handPoseJvpN(theta, points, directions).tangents;
       for (let lane2 = 0; lane2 < count; lane2++) {
         const input2 = start + lane2;
-        const t6 = tangents[lane2];
+        const t6 = tangents[lane2]!;
         let output = 0;
         const n3 = t6.length;
         for (let i3 = 0; i3 < n3; i3++) {
-          jacobian[output][input2] = t6[i3];
+          jacobian[output]![input2] = t6[i3]!;
           output++;
         }
       }
@@ -67,7 +67,7 @@ export function handPoseJacobian(
       const gradTheta = grad.theta;
       const n5 = gradTheta.length;
       for (let i5 = 0; i5 < n5; i5++) {
-        row2.push(gradTheta[i5]);
+        row2.push(gradTheta[i5]!);
       }
       jacobian.push(row2);
       cotangent[i4] = 0;
@@ -86,87 +86,68 @@ export function handPoseJvp(
   tangent: number[];
 } {
   const dtheta = tangent.theta;
-  // tangent of line 11: const cx = Math.cos(theta[0]);
-  const t1 = theta[0];
-  const dt1 = dtheta[0];
+  const t1: number = theta[0]!;
+  const dt1: number = dtheta[0]!;
   const cx = Math.cos(t1);
   const dcx = -(Math.sin(t1) * dt1);
-  // tangent of line 12: const sx = Math.sin(theta[0]);
   const sx = Math.sin(t1);
   const dsx = Math.cos(t1) * dt1;
-  // tangent of line 13: const cy = Math.cos(theta[1]);
-  const t5 = theta[1];
-  const dt5 = dtheta[1];
+  const t5: number = theta[1]!;
+  const dt5: number = dtheta[1]!;
   const cy = Math.cos(t5);
   const dcy = -(Math.sin(t5) * dt5);
-  // tangent of line 14: const sy = Math.sin(theta[1]);
   const sy = Math.sin(t5);
   const dsy = Math.cos(t5) * dt5;
-  // tangent of line 15: const cz = Math.cos(theta[2]);
-  const t9 = theta[2];
-  const dt9 = dtheta[2];
+  const t9: number = theta[2]!;
+  const dt9: number = dtheta[2]!;
   const cz = Math.cos(t9);
   const dcz = -(Math.sin(t9) * dt9);
-  // tangent of line 16: const sz = Math.sin(theta[2]);
   const sz = Math.sin(t9);
   const dsz = Math.cos(t9) * dt9;
-  // tangent of line 17: const out: number[] = [];
   const out: number[] = [];
   const dout: number[] = [];
   const count = points.length / 4;
   for (let i = 0; i < count; i++) {
-    const finger = points[4 * i];
-    const along = points[4 * i + 1];
-    const across = points[4 * i + 2];
-    const depth = points[4 * i + 3];
-    // tangent of line 25: let px = finger * 0.6;
+    const finger = points[4 * i]!;
+    const along = points[4 * i + 1]!;
+    const across = points[4 * i + 2]!;
+    const depth = points[4 * i + 3]!;
     let px = finger * 0.6;
     let dpx = 0;
-    // tangent of line 26: let py = 0;
     let py = 0;
     let dpy = 0;
-    // tangent of line 27: let angle = 0;
     let angle = 0;
     let dangle = 0;
     let left = along;
     for (let j = 0; j < 4; j++) {
-      // tangent of line 30: angle += theta[6 + 4 * finger + j];
       const t34 = 6 + 4 * finger + j;
-      dangle += dtheta[t34];
-      angle += theta[t34];
+      dangle += dtheta[t34]!;
+      angle += theta[t34]!;
       const segment = Math.min(left, 1);
-      // tangent of line 32: px += segment * Math.cos(angle);
       dpx += segment * -(Math.sin(angle) * dangle);
       px += segment * Math.cos(angle);
-      // tangent of line 33: py += segment * Math.sin(angle);
       dpy += segment * (Math.cos(angle) * dangle);
       py += segment * Math.sin(angle);
       left = Math.max(left - 1, 0);
     }
-    // tangent of line 36: const x = px - across * Math.sin(angle);
     const x = px - across * Math.sin(angle);
     const dx = dpx - across * (Math.cos(angle) * dangle);
-    // tangent of line 37: const y = py + across * Math.cos(angle);
     const y = py + across * Math.cos(angle);
     const dy = dpy + across * -(Math.sin(angle) * dangle);
-    // tangent of line 40: const y1 = cx * y - sx * z;
     const y1 = cx * y - sx * depth;
     const dy1 = y * dcx + cx * dy - depth * dsx;
-    // tangent of line 41: const z1 = sx * y + cx * z;
     const z1 = sx * y + cx * depth;
     const dz1 = y * dsx + sx * dy + depth * dcx;
-    // tangent of line 42: const x2 = cy * x + sy * z1;
     const x2 = cy * x + sy * z1;
     const dx2 = x * dcy + cy * dx + (z1 * dsy + sy * dz1);
-    // tangent of line 43: const z2 = -sy * x + cy * z1;
     const t61 = -sy;
     const z2 = t61 * x + cy * z1;
     const dz2 = x * -dsy + t61 * dx + (z1 * dcy + cy * dz1);
     // tangent of line 44: out.push(cz * x2 - sz * y1 + theta[3], sz * x2 + cz * y1 + theta[4], z2 + theta[5]);
-    const dt69 = x2 * dcz + cz * dx2 - (y1 * dsz + sz * dy1) + dtheta[3];
-    const dt74 = x2 * dsz + sz * dx2 + (y1 * dcz + cz * dy1) + dtheta[4];
-    const dt76 = dz2 + dtheta[5];
-    out.push(cz * x2 - sz * y1 + theta[3], sz * x2 + cz * y1 + theta[4], z2 + theta[5]);
+    const dt69 = x2 * dcz + cz * dx2 - (y1 * dsz + sz * dy1) + dtheta[3]!;
+    const dt74 = x2 * dsz + sz * dx2 + (y1 * dcz + cz * dy1) + dtheta[4]!;
+    const dt76 = dz2 + dtheta[5]!;
+    out.push(cz * x2 - sz * y1 + theta[3]!, sz * x2 + cz * y1 + theta[4]!, z2 + theta[5]!);
     dout.push(dt69, dt74, dt76);
   }
   return { value: out, tangent: dout };
@@ -192,23 +173,23 @@ function handPoseVjp(
   let controlTape = new Float64Array(256);
   let controlTapeTop = 0;
   const thetaBar: number[] = new Array<number>(theta.length).fill(0);
-  const t1 = theta[0];
+  const t1: number = theta[0]!;
   const cx = Math.cos(t1);
   const sx = Math.sin(t1);
-  const t5 = theta[1];
+  const t5: number = theta[1]!;
   const cy = Math.cos(t5);
   const sy = Math.sin(t5);
-  const t9 = theta[2];
+  const t9: number = theta[2]!;
   const cz = Math.cos(t9);
   const sz = Math.sin(t9);
   const out: number[] = [];
   const outBar: number[] = [];
   const count = points.length / 4;
   for (i = 0; i < count; i++) {
-    const finger = points[4 * i];
-    const along = points[4 * i + 1];
-    const across = points[4 * i + 2];
-    const depth = points[4 * i + 3];
+    const finger = points[4 * i]!;
+    const along = points[4 * i + 1]!;
+    const across = points[4 * i + 2]!;
+    const depth = points[4 * i + 3]!;
     let px = finger * 0.6;
     let py = 0;
     if (tapeTop === tape.length) {
@@ -220,7 +201,7 @@ function handPoseVjp(
     angle = 0;
     let left = along;
     for (j = 0; j < 4; j++) {
-      const t35 = theta[6 + 4 * finger + j];
+      const t35 = theta[6 + 4 * finger + j]!;
       if (tapeTop === tape.length) {
         const grown = new Float64Array(2 * tape.length);
         grown.set(tape);
@@ -260,7 +241,7 @@ function handPoseVjp(
     const x2 = cy * x + sy * z1;
     const z2 = -sy * x + cy * z1;
     // adjoint of line 44: out.push(cz * x2 - sz * y1 + theta[3], sz * x2 + cz * y1 + theta[4], z2 + theta[5]);
-    out.push(cz * x2 - sz * y1 + theta[3], sz * x2 + cz * y1 + theta[4], z2 + theta[5]);
+    out.push(cz * x2 - sz * y1 + theta[3]!, sz * x2 + cz * y1 + theta[4]!, z2 + theta[5]!);
     outBar.push(0, 0, 0);
   }
   const value = out;
@@ -284,30 +265,30 @@ function handPoseVjp(
   let t5Bar = 0;
   let t1Bar = 0;
   for (let k = 0; k < cotangent.length; k++) {
-    outBar[k] += cotangent[k];
+    outBar[k]! += cotangent[k]!;
   }
   const t61 = -sy;
   const t138 = Math.ceil(count);
   i = t138 > 0 ? t138 : 0;
   while (i > 0) {
     i--;
-    const finger = points[4 * i];
-    const across = points[4 * i + 2];
-    const depth = points[4 * i + 3];
+    const finger = points[4 * i]!;
+    const across = points[4 * i + 2]!;
+    const depth = points[4 * i + 3]!;
     const y1 = cx * y - sx * depth;
     const z1 = sx * y + cx * depth;
     const x2 = cy * x + sy * z1;
     // adjoint of line 44: out.push(cz * x2 - sz * y1 + theta[3], sz * x2 + cz * y1 + theta[4], z2 + theta[5]);
-    const t76Bar = outBar[outBar.length - 1];
+    const t76Bar = outBar[outBar.length - 1]!;
     outBar.pop();
-    const t74Bar = outBar[outBar.length - 1];
+    const t74Bar = outBar[outBar.length - 1]!;
     outBar.pop();
-    const t69Bar = outBar[outBar.length - 1];
+    const t69Bar = outBar[outBar.length - 1]!;
     outBar.pop();
     z2Bar += t76Bar;
-    thetaBar[5] += t76Bar;
+    thetaBar[5]! += t76Bar;
     const t72Bar = t74Bar;
-    thetaBar[4] += t74Bar;
+    thetaBar[4]! += t74Bar;
     const t70Bar = t72Bar;
     const t71Bar = t72Bar;
     czBar += y1 * t71Bar;
@@ -315,14 +296,13 @@ function handPoseVjp(
     szBar += x2 * t70Bar;
     x2Bar += sz * t70Bar;
     const t67Bar = t69Bar;
-    thetaBar[3] += t69Bar;
+    thetaBar[3]! += t69Bar;
     const t65Bar = t67Bar;
     const t66Bar = -t67Bar;
     szBar += y1 * t66Bar;
     y1Bar += sz * t66Bar;
     czBar += x2 * t65Bar;
     x2Bar += cz * t65Bar;
-    // adjoint of line 43: const z2 = -sy * x + cy * z1;
     const t62Bar = z2Bar;
     const t63Bar = z2Bar;
     z2Bar = 0;
@@ -330,7 +310,6 @@ function handPoseVjp(
     z1Bar += cy * t63Bar;
     xBar += t61 * t62Bar;
     syBar -= x * t62Bar;
-    // adjoint of line 42: const x2 = cy * x + sy * z1;
     const t58Bar = x2Bar;
     const t59Bar = x2Bar;
     x2Bar = 0;
@@ -338,31 +317,27 @@ function handPoseVjp(
     z1Bar += sy * t59Bar;
     cyBar += x * t58Bar;
     xBar += cy * t58Bar;
-    // adjoint of line 41: const z1 = sx * y + cx * z;
     const t55Bar = z1Bar;
     const t56Bar = z1Bar;
     z1Bar = 0;
     cxBar += depth * t56Bar;
     sxBar += y * t55Bar;
     yBar += sx * t55Bar;
-    // adjoint of line 40: const y1 = cx * y - sx * z;
     const t52Bar = y1Bar;
     const t53Bar = -y1Bar;
     y1Bar = 0;
     sxBar += depth * t53Bar;
     cxBar += y * t52Bar;
     yBar += cx * t52Bar;
-    // adjoint of line 37: const y = py + across * Math.cos(angle);
     pyBar += yBar;
     const t50Bar = yBar;
     yBar = 0;
-    y = tape[--tapeTop];
+    y = tape[--tapeTop]!;
     angleBar -= Math.sin(angle) * (across * t50Bar);
-    // adjoint of line 36: const x = px - across * Math.sin(angle);
     pxBar += xBar;
     const t47Bar = -xBar;
     xBar = 0;
-    x = tape[--tapeTop];
+    x = tape[--tapeTop]!;
     angleBar += Math.cos(angle) * (across * t47Bar);
     const t33 = 6 + 4 * finger;
     const t135 = Math.ceil(4);
@@ -370,39 +345,31 @@ function handPoseVjp(
     while (j > 0) {
       j--;
       const t34 = t33 + j;
-      // adjoint of line 33: py += segment * Math.sin(angle);
       angleBar += Math.cos(angle) * (segment * pyBar);
-      // adjoint of line 32: px += segment * Math.cos(angle);
       angleBar -= Math.sin(angle) * (segment * pxBar);
-      segment = controlTape[--controlTapeTop];
+      segment = controlTape[--controlTapeTop]!;
       // adjoint of line 30: angle += theta[6 + 4 * finger + j];
       const t35Bar = angleBar;
-      angle = tape[--tapeTop];
-      thetaBar[t34] += t35Bar;
+      angle = tape[--tapeTop]!;
+      thetaBar[t34]! += t35Bar;
     }
-    // adjoint of line 27: let angle = 0;
     angleBar = 0;
-    angle = tape[--tapeTop];
-    // adjoint of line 26: let py = 0;
+    angle = tape[--tapeTop]!;
     pyBar = 0;
-    // adjoint of line 25: let px = finger * 0.6;
     pxBar = 0;
   }
-  // adjoint of line 16: const sz = Math.sin(theta[2]);
   t9Bar += Math.cos(t9) * szBar;
   // adjoint of line 15: const cz = Math.cos(theta[2]);
   t9Bar -= Math.sin(t9) * czBar;
-  thetaBar[2] += t9Bar;
-  // adjoint of line 14: const sy = Math.sin(theta[1]);
+  thetaBar[2]! += t9Bar;
   t5Bar += Math.cos(t5) * syBar;
   // adjoint of line 13: const cy = Math.cos(theta[1]);
   t5Bar -= Math.sin(t5) * cyBar;
-  thetaBar[1] += t5Bar;
-  // adjoint of line 12: const sx = Math.sin(theta[0]);
+  thetaBar[1]! += t5Bar;
   t1Bar += Math.cos(t1) * sxBar;
   // adjoint of line 11: const cx = Math.cos(theta[0]);
   t1Bar -= Math.sin(t1) * cxBar;
-  thetaBar[0] += t1Bar;
+  thetaBar[0]! += t1Bar;
   return { value, grad: { theta: thetaBar } };
 }
 export function handPoseJvpN(
@@ -427,53 +394,43 @@ export function handPoseJvpN(
   const dpx: number[] = new Array<number>(lanes).fill(0);
   const dpy: number[] = new Array<number>(lanes).fill(0);
   const dangle: number[] = new Array<number>(lanes).fill(0);
-  // tangent of line 11: const cx = Math.cos(theta[0]);
-  const t1 = theta[0];
+  const t1: number = theta[0]!;
   const cx = Math.cos(t1);
   const t77 = Math.sin(t1);
-  // tangent of line 12: const sx = Math.sin(theta[0]);
   const sx = Math.sin(t1);
   const t79 = Math.cos(t1);
-  // tangent of line 13: const cy = Math.cos(theta[1]);
-  const t5 = theta[1];
+  const t5: number = theta[1]!;
   const cy = Math.cos(t5);
   const t80 = Math.sin(t5);
-  // tangent of line 14: const sy = Math.sin(theta[1]);
   const sy = Math.sin(t5);
   const t82 = Math.cos(t5);
-  // tangent of line 15: const cz = Math.cos(theta[2]);
-  const t9 = theta[2];
+  const t9: number = theta[2]!;
   const cz = Math.cos(t9);
   const t83 = Math.sin(t9);
-  // tangent of line 16: const sz = Math.sin(theta[2]);
   const sz = Math.sin(t9);
   const t85 = Math.cos(t9);
-  // tangent of line 17: const out: number[] = [];
   const out: number[] = [];
   const count = points.length / 4;
   for (let lane = 0; lane < lanes; lane++) {
-    dtheta[lane] = tangents[lane].theta;
-    const dt1 = dtheta[lane][0];
+    dtheta[lane] = tangents[lane]!.theta;
+    const dt1: number = dtheta[lane]![0]!;
     dcx[lane] = -(t77 * dt1);
     dsx[lane] = t79 * dt1;
-    const dt5 = dtheta[lane][1];
+    const dt5: number = dtheta[lane]![1]!;
     dcy[lane] = -(t80 * dt5);
     dsy[lane] = t82 * dt5;
-    const dt9 = dtheta[lane][2];
+    const dt9: number = dtheta[lane]![2]!;
     dcz[lane] = -(t83 * dt9);
     dsz[lane] = t85 * dt9;
     dout[lane] = [];
   }
   for (let i = 0; i < count; i++) {
-    const finger = points[4 * i];
-    const along = points[4 * i + 1];
-    const across = points[4 * i + 2];
-    const depth = points[4 * i + 3];
-    // tangent of line 25: let px = finger * 0.6;
+    const finger = points[4 * i]!;
+    const along = points[4 * i + 1]!;
+    const across = points[4 * i + 2]!;
+    const depth = points[4 * i + 3]!;
     let px = finger * 0.6;
-    // tangent of line 26: let py = 0;
     let py = 0;
-    // tangent of line 27: let angle = 0;
     let angle = 0;
     let left = along;
     for (let lane = 0; lane < lanes; lane++) {
@@ -482,79 +439,70 @@ export function handPoseJvpN(
       dangle[lane] = 0;
     }
     for (let j = 0; j < 4; j++) {
-      // tangent of line 30: angle += theta[6 + 4 * finger + j];
       const t34 = 6 + 4 * finger + j;
-      angle += theta[t34];
+      angle += theta[t34]!;
       const segment = Math.min(left, 1);
-      // tangent of line 32: px += segment * Math.cos(angle);
       const t86 = Math.sin(angle);
       px += segment * Math.cos(angle);
-      // tangent of line 33: py += segment * Math.sin(angle);
       const t88 = Math.cos(angle);
       py += segment * Math.sin(angle);
       left = Math.max(left - 1, 0);
       for (let lane = 0; lane < lanes; lane++) {
-        dangle[lane] += dtheta[lane][t34];
-        dpx[lane] += segment * -(t86 * dangle[lane]);
-        dpy[lane] += segment * (t88 * dangle[lane]);
+        dangle[lane]! += dtheta[lane]![t34]!;
+        dpx[lane]! += segment * -(t86 * dangle[lane]!);
+        dpy[lane]! += segment * (t88 * dangle[lane]!);
       }
     }
-    // tangent of line 36: const x = px - across * Math.sin(angle);
     const t89 = Math.cos(angle);
     const x = px - across * Math.sin(angle);
-    // tangent of line 37: const y = py + across * Math.cos(angle);
     const t90 = Math.sin(angle);
     const y = py + across * Math.cos(angle);
-    // tangent of line 40: const y1 = cx * y - sx * z;
     const y1 = cx * y - sx * depth;
-    // tangent of line 41: const z1 = sx * y + cx * z;
     const z1 = sx * y + cx * depth;
-    // tangent of line 42: const x2 = cy * x + sy * z1;
     const x2 = cy * x + sy * z1;
-    // tangent of line 43: const z2 = -sy * x + cy * z1;
     const t61 = -sy;
     const z2 = t61 * x + cy * z1;
     // tangent of line 44: out.push(cz * x2 - sz * y1 + theta[3], sz * x2 + cz * y1 + theta[4], z2 + theta[5]);
-    out.push(cz * x2 - sz * y1 + theta[3], sz * x2 + cz * y1 + theta[4], z2 + theta[5]);
+    out.push(cz * x2 - sz * y1 + theta[3]!, sz * x2 + cz * y1 + theta[4]!, z2 + theta[5]!);
     for (let lane = 0; lane < lanes; lane++) {
-      const dx = dpx[lane] - across * (t89 * dangle[lane]);
-      const dy = dpy[lane] + across * -(t90 * dangle[lane]);
-      const dy1 = y * dcx[lane] + cx * dy - depth * dsx[lane];
-      const dz1 = y * dsx[lane] + sx * dy + depth * dcx[lane];
-      const dx2 = x * dcy[lane] + cy * dx + (z1 * dsy[lane] + sy * dz1);
-      const dz2 = x * -dsy[lane] + t61 * dx + (z1 * dcy[lane] + cy * dz1);
-      dout[lane].push(
-        x2 * dcz[lane] + cz * dx2 - (y1 * dsz[lane] + sz * dy1) + dtheta[lane][3],
-        x2 * dsz[lane] + sz * dx2 + (y1 * dcz[lane] + cz * dy1) + dtheta[lane][4],
-        dz2 + dtheta[lane][5],
+      const dx = dpx[lane]! - across * (t89 * dangle[lane]!);
+      const dy = dpy[lane]! + across * -(t90 * dangle[lane]!);
+      const dy1 = y * dcx[lane]! + cx * dy - depth * dsx[lane]!;
+      const dz1 = y * dsx[lane]! + sx * dy + depth * dcx[lane]!;
+      const dx2 = x * dcy[lane]! + cy * dx + (z1 * dsy[lane]! + sy * dz1);
+      const dz2 = x * -dsy[lane]! + t61 * dx + (z1 * dcy[lane]! + cy * dz1);
+      dout[lane]!.push(
+        x2 * dcz[lane]! + cz * dx2 - (y1 * dsz[lane]! + sz * dy1) + dtheta[lane]![3]!,
+        x2 * dsz[lane]! + sz * dx2 + (y1 * dcz[lane]! + cz * dy1) + dtheta[lane]![4]!,
+        dz2 + dtheta[lane]![5]!,
       );
     }
   }
   return { value: out, tangents: dout };
 }
 function handPose(theta: number[], points: number[]): number[] {
-  const t1 = theta[0];
+  const t1: number = theta[0]!;
   const cx = Math.cos(t1);
   const sx = Math.sin(t1);
-  const t5 = theta[1];
+  const t5: number = theta[1]!;
   const cy = Math.cos(t5);
   const sy = Math.sin(t5);
-  const t9 = theta[2];
+  const t9: number = theta[2]!;
   const cz = Math.cos(t9);
   const sz = Math.sin(t9);
   const out: number[] = [];
   const count = points.length / 4;
   for (let i = 0; i < count; i++) {
-    const finger = points[4 * i];
-    const along = points[4 * i + 1];
-    const across = points[4 * i + 2];
-    const depth = points[4 * i + 3];
+    const finger = points[4 * i]!;
+    const along = points[4 * i + 1]!;
+    const across = points[4 * i + 2]!;
+    const depth = points[4 * i + 3]!;
     let px = finger * 0.6;
     let py = 0;
     let angle = 0;
     let left = along;
     for (let j = 0; j < 4; j++) {
-      angle += theta[6 + 4 * finger + j];
+      angle += theta[6 + 4 * finger + j]!;
       const segment = Math.min(left, 1);
       px += segment * Math.cos(angle);
       py += segment * Math.sin(angle);
@@ -566,7 +514,7 @@ function handPose(theta: number[], points: number[]): number[] {
     const z1 = sx * y + cx * depth;
     const x2 = cy * x + sy * z1;
     const z2 = -sy * x + cy * z1;
-    out.push(cz * x2 - sz * y1 + theta[3], sz * x2 + cz * y1 + theta[4], z2 + theta[5]);
+    out.push(cz * x2 - sz * y1 + theta[3]!, sz * x2 + cz * y1 + theta[4]!, z2 + theta[5]!);
   }
   return out;
 }

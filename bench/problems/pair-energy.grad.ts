@@ -61,10 +61,10 @@ export function pairEnergyHessian(x: number[]): {
     for (let lane2 = 0; lane2 < count; lane2++) {
       const input2 = start + lane2;
       const row: number[] = [];
-      const hvpX = tangents[lane2].grad.x;
+      const hvpX = tangents[lane2]!.grad.x;
       const n2 = hvpX.length;
       for (let i2 = 0; i2 < n2; i2++) {
-        row.push(hvpX[i2]);
+        row.push(hvpX[i2]!);
       }
       hessian.push(row);
     }
@@ -87,11 +87,11 @@ export function pairEnergyGrad(x: number[]): {
   const n = x.length;
   let energy = 0;
   for (i = 0; i < n; i++) {
-    const t4 = x[i];
+    const t4 = x[i]!;
     energy += 0.5 * t4 * t4;
     for (j = i + 1; j < n; j++) {
-      const t12 = x[i];
-      const t13 = x[j];
+      const t12 = x[i]!;
+      const t13 = x[j]!;
       const d = t12 - t13;
       const t16 = -d * d;
       if (tapeTop === tape.length) {
@@ -124,45 +124,43 @@ export function pairEnergyGrad(x: number[]): {
   i = t50 > 0 ? t50 : 0;
   while (i > 0) {
     i--;
-    const t4 = x[i];
+    const t4 = x[i]!;
     const t5 = 0.5 * t4;
     const t9 = i + 1;
-    const t12 = x[i];
+    const t12 = x[i]!;
     const t42 = Math.ceil(n - t9);
     j = t9 + (t42 > 0 ? t42 : 0);
     while (j > t9) {
       j--;
-      const t13 = x[j];
+      const t13 = x[j]!;
       const d = t12 - t13;
-      // adjoint of line 13: energy += Math.exp(-d * d) * Math.cos(x[i] + x[j]) / (1 + j - i);
       const t15 = -d;
       const t22Bar = energyBar / (1 + j - i);
       const t17Bar = t21 * t22Bar;
       const t20Bar = -(Math.sin(t12 + t13) * (t17 * t22Bar));
-      t21 = tape[--tapeTop];
+      t21 = tape[--tapeTop]!;
       t12Bar += t20Bar;
       t13Bar += t20Bar;
       const t16Bar = t17 * t17Bar;
-      t17 = tape[--tapeTop];
+      t17 = tape[--tapeTop]!;
       dBar += t15 * t16Bar;
       dBar -= d * t16Bar;
       // adjoint of line 12: const d = x[i] - x[j];
       t12Bar += dBar;
       t13Bar -= dBar;
       dBar = 0;
-      xBar[j] += t13Bar;
+      xBar[j]! += t13Bar;
       t13Bar = 0;
-      xBar[i] += t12Bar;
+      xBar[i]! += t12Bar;
       t12Bar = 0;
     }
     // adjoint of line 10: energy += 0.5 * x[i] * x[i];
     const t7Bar = energyBar;
     t4Bar += t5 * t7Bar;
     t4Bar += 0.5 * (t4 * t7Bar);
-    xBar[i] += t4Bar;
+    xBar[i]! += t4Bar;
     t4Bar = 0;
   }
-  // adjoint of line 8: let energy = 0;
   energyBar = 0;
   return { value, grad: { x: xBar } };
 }
@@ -198,22 +196,19 @@ function pairEnergyGradJvp(
   const xBar: number[] = new Array<number>(x.length).fill(0);
   const dxBar: number[] = new Array<number>(xBar.length).fill(0);
   const n = x.length;
-  // tangent of line 8: let energy = 0;
   let energy = 0;
   let denergy = 0;
   for (i = 0; i < n; i++) {
-    // tangent of line 10: energy += 0.5 * x[i] * x[i];
-    const t4 = x[i];
-    const dt4 = dx[i];
+    const t4 = x[i]!;
+    const dt4 = dx[i]!;
     const t5 = 0.5 * t4;
     denergy += t4 * (0.5 * dt4) + t5 * dt4;
     energy += t5 * t4;
     for (j = i + 1; j < n; j++) {
-      // tangent of line 12: const d = x[i] - x[j];
-      const t12 = x[i];
-      const dt12 = dx[i];
-      const t13 = x[j];
-      const dt13 = dx[j];
+      const t12 = x[i]!;
+      const dt12 = dx[i]!;
+      const t13 = x[j]!;
+      const dt13 = dx[j]!;
       const d = t12 - t13;
       const dd = dt12 - dt13;
       // tangent of line 13: energy += Math.exp(-d * d) * Math.cos(x[i] + x[j]) / (1 + j - i);
@@ -262,25 +257,21 @@ function pairEnergyGradJvp(
   i = t50 > 0 ? t50 : 0;
   while (i > 0) {
     i--;
-    // tangent of line 10: energy += 0.5 * x[i] * x[i];
-    const t4 = x[i];
-    const dt4 = dx[i];
+    const t4 = x[i]!;
+    const dt4 = dx[i]!;
     const t5 = 0.5 * t4;
     const dt5 = 0.5 * dt4;
     const t9 = i + 1;
-    // tangent of line 12: const d = x[i] - x[j];
-    const t12 = x[i];
-    const dt12 = dx[i];
+    const t12 = x[i]!;
+    const dt12 = dx[i]!;
     const t42 = Math.ceil(n - t9);
     j = t9 + (t42 > 0 ? t42 : 0);
     while (j > t9) {
       j--;
-      // tangent of line 12: const d = x[i] - x[j];
-      const t13 = x[j];
-      const dt13 = dx[j];
+      const t13 = x[j]!;
+      const dt13 = dx[j]!;
       const d = t12 - t13;
       const dd = dt12 - dt13;
-      // tangent of line 13: energy += Math.exp(-d * d) * Math.cos(x[i] + x[j]) / (1 + j - i);
       const t15 = -d;
       const dt15 = -dd;
       const t20 = t12 + t13;
@@ -292,7 +283,7 @@ function pairEnergyGradJvp(
       const t20Bar = -(t32 * t21Bar);
       const dt20Bar = -(t21Bar * (Math.cos(t20) * (dt12 + dt13)) + t32 * (t22Bar * dt17));
       dt21 = dtape.pop()!;
-      t21 = tape[--tapeTop];
+      t21 = tape[--tapeTop]!;
       dt12Bar += dt20Bar;
       t12Bar += t20Bar;
       dt13Bar += dt20Bar;
@@ -300,7 +291,7 @@ function pairEnergyGradJvp(
       const t16Bar = t17 * t17Bar;
       const dt16Bar = t17Bar * dt17 + t17 * dt17Bar;
       dt17 = dtape.pop()!;
-      t17 = tape[--tapeTop];
+      t17 = tape[--tapeTop]!;
       ddBar += t16Bar * dt15 + t15 * dt16Bar;
       dBar += t15 * t16Bar;
       ddBar -= t16Bar * dd + d * dt16Bar;
@@ -312,13 +303,13 @@ function pairEnergyGradJvp(
       t13Bar -= dBar;
       ddBar = 0;
       dBar = 0;
-      const dt38 = dxBar[j] + dt13Bar;
-      xBar[j] += t13Bar;
+      const dt38 = dxBar[j]! + dt13Bar;
+      xBar[j]! += t13Bar;
       dxBar[j] = dt38;
       dt13Bar = 0;
       t13Bar = 0;
-      const dt40 = dxBar[i] + dt12Bar;
-      xBar[i] += t12Bar;
+      const dt40 = dxBar[i]! + dt12Bar;
+      xBar[i]! += t12Bar;
       dxBar[i] = dt40;
       dt12Bar = 0;
       t12Bar = 0;
@@ -329,14 +320,13 @@ function pairEnergyGradJvp(
     t4Bar += t5 * t7Bar;
     dt4Bar += 0.5 * (t7Bar * dt4);
     t4Bar += 0.5 * (t4 * t7Bar);
-    const dt49 = dxBar[i] + dt4Bar;
-    xBar[i] += t4Bar;
+    const dt49 = dxBar[i]! + dt4Bar;
+    xBar[i]! += t4Bar;
     dxBar[i] = dt49;
     dt4Bar = 0;
     t4Bar = 0;
   }
   energyBar = 0;
-  // tangent of line 7: const n = x.length;
   return { value: { value, grad: { x: xBar } }, tangent: { value: dvalue, grad: { x: dxBar } } };
 }
 function pairEnergyGradJvpN(
@@ -403,29 +393,26 @@ function pairEnergyGradJvpN(
   let tapeTop = 0;
   const xBar: number[] = new Array<number>(x.length).fill(0);
   const n = x.length;
-  // tangent of line 8: let energy = 0;
   let energy = 0;
   for (let lane = 0; lane < lanes; lane++) {
-    dx[lane] = tangents[lane].x;
+    dx[lane] = tangents[lane]!.x;
     dt21[lane] = 0;
     dt17[lane] = 0;
     dxBar[lane] = new Array<number>(xBar.length).fill(0);
     denergy[lane] = 0;
   }
   for (i = 0; i < n; i++) {
-    // tangent of line 10: energy += 0.5 * x[i] * x[i];
-    const t4 = x[i];
+    const t4 = x[i]!;
     const t5 = 0.5 * t4;
     energy += t5 * t4;
     for (let lane = 0; lane < lanes; lane++) {
-      dt4[lane] = dx[lane][i];
-      dt5[lane] = 0.5 * dt4[lane];
-      denergy[lane] += t4 * dt5[lane] + t5 * dt4[lane];
+      dt4[lane] = dx[lane]![i]!;
+      dt5[lane] = 0.5 * dt4[lane]!;
+      denergy[lane]! += t4 * dt5[lane]! + t5 * dt4[lane]!;
     }
     for (j = i + 1; j < n; j++) {
-      // tangent of line 12: const d = x[i] - x[j];
-      const t12 = x[i];
-      const t13 = x[j];
+      const t12 = x[i]!;
+      const t13 = x[j]!;
       const d = t12 - t13;
       // tangent of line 13: energy += Math.exp(-d * d) * Math.cos(x[i] + x[j]) / (1 + j - i);
       const t15 = -d;
@@ -445,19 +432,19 @@ function pairEnergyGradJvpN(
       }
       tape[tapeTop++] = t21;
       for (let lane = 0; lane < lanes; lane++) {
-        dt12[lane] = dx[lane][i];
-        dt13[lane] = dx[lane][j];
-        dd[lane] = dt12[lane] - dt13[lane];
-        dt15[lane] = -dd[lane];
-        const dt16 = d * dt15[lane] + t15 * dd[lane];
+        dt12[lane] = dx[lane]![i]!;
+        dt13[lane] = dx[lane]![j]!;
+        dd[lane] = dt12[lane]! - dt13[lane]!;
+        dt15[lane] = -dd[lane]!;
+        const dt16 = d * dt15[lane]! + t15 * dd[lane]!;
         if (dtapeTop === dtape.length) {
           const grown = new Float64Array(2 * dtape.length);
           grown.set(dtape);
           dtape = grown;
         }
-        dtape[dtapeTop++] = dt17[lane];
+        dtape[dtapeTop++] = dt17[lane]!;
         dt17[lane] = t17 * dt16;
-        dt20[lane] = dt12[lane] + dt13[lane];
+        dt20[lane] = dt12[lane]! + dt13[lane]!;
       }
       const t59 = Math.sin(t20);
       t21 = Math.cos(t20);
@@ -469,9 +456,9 @@ function pairEnergyGradJvpN(
           grown.set(dtape);
           dtape = grown;
         }
-        dtape[dtapeTop++] = dt21[lane];
-        dt21[lane] = -(t59 * dt20[lane]);
-        denergy[lane] += (t21 * dt17[lane] + t17 * dt21[lane]) / t24;
+        dtape[dtapeTop++] = dt21[lane]!;
+        dt21[lane] = -(t59 * dt20[lane]!);
+        denergy[lane]! += (t21 * dt17[lane]! + t17 * dt21[lane]!) / t24;
       }
     }
   }
@@ -486,7 +473,7 @@ function pairEnergyGradJvpN(
   const t50 = Math.ceil(n);
   i = t50 > 0 ? t50 : 0;
   for (let lane = 0; lane < lanes; lane++) {
-    dvalue[lane] = denergy[lane];
+    dvalue[lane] = denergy[lane]!;
     dt12Bar[lane] = 0;
     dt13Bar[lane] = 0;
     ddBar[lane] = 0;
@@ -494,25 +481,21 @@ function pairEnergyGradJvpN(
   }
   while (i > 0) {
     i--;
-    // tangent of line 10: energy += 0.5 * x[i] * x[i];
-    const t4 = x[i];
+    const t4 = x[i]!;
     const t5 = 0.5 * t4;
     const t9 = i + 1;
-    // tangent of line 12: const d = x[i] - x[j];
-    const t12 = x[i];
+    const t12 = x[i]!;
     const t42 = Math.ceil(n - t9);
     j = t9 + (t42 > 0 ? t42 : 0);
     for (let lane = 0; lane < lanes; lane++) {
-      dt4[lane] = dx[lane][i];
-      dt5[lane] = 0.5 * dt4[lane];
-      dt12[lane] = dx[lane][i];
+      dt4[lane] = dx[lane]![i]!;
+      dt5[lane] = 0.5 * dt4[lane]!;
+      dt12[lane] = dx[lane]![i]!;
     }
     while (j > t9) {
       j--;
-      // tangent of line 12: const d = x[i] - x[j];
-      const t13 = x[j];
+      const t13 = x[j]!;
       const d = t12 - t13;
-      // tangent of line 13: energy += Math.exp(-d * d) * Math.cos(x[i] + x[j]) / (1 + j - i);
       const t15 = -d;
       const t20 = t12 + t13;
       const t22Bar = energyBar / (1 + j - i);
@@ -521,44 +504,44 @@ function pairEnergyGradJvpN(
       const t32 = Math.sin(t20);
       const t63 = Math.cos(t20);
       const t20Bar = -(t32 * t21Bar);
-      t21 = tape[--tapeTop];
+      t21 = tape[--tapeTop]!;
       t12Bar += t20Bar;
       t13Bar += t20Bar;
       const t16Bar = t17 * t17Bar;
       for (let lane = lanes - 1; lane >= 0; lane--) {
-        dt13[lane] = dx[lane][j];
-        dd[lane] = dt12[lane] - dt13[lane];
-        dt15[lane] = -dd[lane];
-        dt20[lane] = dt12[lane] + dt13[lane];
-        const dt17Bar = t22Bar * dt21[lane];
-        const dt20Bar = -(t21Bar * (t63 * dt20[lane]) + t32 * (t22Bar * dt17[lane]));
-        dt21[lane] = dtape[--dtapeTop];
-        dt12Bar[lane] += dt20Bar;
-        dt13Bar[lane] += dt20Bar;
-        dt16Bar[lane] = t17Bar * dt17[lane] + t17 * dt17Bar;
+        dt13[lane] = dx[lane]![j]!;
+        dd[lane] = dt12[lane]! - dt13[lane]!;
+        dt15[lane] = -dd[lane]!;
+        dt20[lane] = dt12[lane]! + dt13[lane]!;
+        const dt17Bar = t22Bar * dt21[lane]!;
+        const dt20Bar = -(t21Bar * (t63 * dt20[lane]!) + t32 * (t22Bar * dt17[lane]!));
+        dt21[lane] = dtape[--dtapeTop]!;
+        dt12Bar[lane]! += dt20Bar;
+        dt13Bar[lane]! += dt20Bar;
+        dt16Bar[lane] = t17Bar * dt17[lane]! + t17 * dt17Bar;
       }
-      t17 = tape[--tapeTop];
+      t17 = tape[--tapeTop]!;
       dBar += t15 * t16Bar;
       dBar -= d * t16Bar;
       // tangent of line 12: const d = x[i] - x[j];
       t12Bar += dBar;
       t13Bar -= dBar;
       dBar = 0;
-      xBar[j] += t13Bar;
+      xBar[j]! += t13Bar;
       t13Bar = 0;
-      xBar[i] += t12Bar;
+      xBar[i]! += t12Bar;
       t12Bar = 0;
       for (let lane = lanes - 1; lane >= 0; lane--) {
-        dt17[lane] = dtape[--dtapeTop];
-        const dt15Bar = t16Bar * dd[lane] + d * dt16Bar[lane];
-        ddBar[lane] += t16Bar * dt15[lane] + t15 * dt16Bar[lane];
-        ddBar[lane] -= dt15Bar;
-        dt12Bar[lane] += ddBar[lane];
-        dt13Bar[lane] -= ddBar[lane];
+        dt17[lane] = dtape[--dtapeTop]!;
+        const dt15Bar = t16Bar * dd[lane]! + d * dt16Bar[lane]!;
+        ddBar[lane]! += t16Bar * dt15[lane]! + t15 * dt16Bar[lane]!;
+        ddBar[lane]! -= dt15Bar;
+        dt12Bar[lane]! += ddBar[lane]!;
+        dt13Bar[lane]! -= ddBar[lane]!;
         ddBar[lane] = 0;
-        dxBar[lane][j] = dxBar[lane][j] + dt13Bar[lane];
+        dxBar[lane]![j] = dxBar[lane]![j]! + dt13Bar[lane]!;
         dt13Bar[lane] = 0;
-        dxBar[lane][i] = dxBar[lane][i] + dt12Bar[lane];
+        dxBar[lane]![i] = dxBar[lane]![i]! + dt12Bar[lane]!;
         dt12Bar[lane] = 0;
       }
     }
@@ -566,18 +549,17 @@ function pairEnergyGradJvpN(
     const t7Bar = energyBar;
     t4Bar += t5 * t7Bar;
     t4Bar += 0.5 * (t4 * t7Bar);
-    xBar[i] += t4Bar;
+    xBar[i]! += t4Bar;
     t4Bar = 0;
     for (let lane = 0; lane < lanes; lane++) {
-      const dt5Bar = t7Bar * dt4[lane];
-      dt4Bar[lane] += t7Bar * dt5[lane];
-      dt4Bar[lane] += 0.5 * dt5Bar;
-      dxBar[lane][i] = dxBar[lane][i] + dt4Bar[lane];
+      const dt5Bar = t7Bar * dt4[lane]!;
+      dt4Bar[lane]! += t7Bar * dt5[lane]!;
+      dt4Bar[lane]! += 0.5 * dt5Bar;
+      dxBar[lane]![i] = dxBar[lane]![i]! + dt4Bar[lane]!;
       dt4Bar[lane] = 0;
     }
   }
   energyBar = 0;
-  // tangent of line 7: const n = x.length;
   const t54: {
     value: number;
     grad: {
@@ -585,8 +567,8 @@ function pairEnergyGradJvpN(
     };
   } = { value, grad: { x: xBar } };
   for (let lane = 0; lane < lanes; lane++) {
-    dt53[lane] = { x: dxBar[lane] };
-    dt54[lane] = { value: dvalue[lane], grad: dt53[lane] };
+    dt53[lane] = { x: dxBar[lane]! };
+    dt54[lane] = { value: dvalue[lane]!, grad: dt53[lane]! };
   }
   return { value: t54, tangents: dt54 };
 }

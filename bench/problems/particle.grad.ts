@@ -12,20 +12,17 @@ export function potentialJvp(
   tangent: number;
 } {
   const dx = tangent.x;
-  // tangent of line 20: const a = Math.hypot(x[0] - 10, x[1] - (10 - w));
-  const t1 = x[0];
-  const dt1 = dx[0];
+  const t1: number = x[0]!;
+  const dt1: number = dx[0]!;
   const t2 = t1 - 10;
-  const t3 = x[1];
-  const dt3 = dx[1];
+  const t3: number = x[1]!;
+  const dt3: number = dx[1]!;
   const t5 = t3 - (10 - w);
   const a = Math.hypot(t2, t5);
   const da = (a > 0 ? t2 / a : 0) * dt1 + (a > 0 ? t5 / a : 0) * dt3;
-  // tangent of line 21: const b = Math.hypot(x[0] - 10, x[1]);
   const t8 = t1 - 10;
   const b = Math.hypot(t8, t3);
   const db = (b > 0 ? t8 / b : 0) * dt1 + (b > 0 ? t3 / b : 0) * dt3;
-  // tangent of line 22: return 1 / a + 1 / b;
   const t11 = 1 / a;
   const t12 = 1 / b;
   return { value: t11 + t12, tangent: -((t11 / a) * da) + -((t12 / b) * db) };
@@ -40,47 +37,36 @@ export function crossingReverseJvp(
   tangent: number;
 } {
   const dw = tangent.w;
-  // tangent of line 43: let x = [0, 8];
   const t1: number[] = [0, 8];
   let x = t1;
   let dx: number[] = new Array<number>(t1.length).fill(0);
-  // tangent of line 44: let v = [0.75, 0];
   const t2: number[] = [0.75, 0];
   let v = t2;
   let dv: number[] = new Array<number>(t2.length).fill(0);
   for (;;) {
-    // tangent of line 46: const a = forceReverse(x, w);
     const x2 = x;
     const dx2 = dx;
-    // tangent of line 29: const g = potentialGrad(x, w).grad.x;
     const potentialGradNestedOut = potentialGradNestedTangent(x2, w, dx2, dw);
     const g = potentialGradNestedOut.value.grad.x;
     const dg = potentialGradNestedOut.tangent.grad.x;
-    // tangent of line 30: return [-g[0], -g[1]];
-    const a: number[] = [-g[0], -g[1]];
-    const da: number[] = [-dg[0], -dg[1]];
-    // tangent of line 47: const next = [x[0] + STEP * v[0], x[1] + STEP * v[1]];
-    const next: number[] = [x[0] + 0.1 * v[0], x[1] + 0.1 * v[1]];
-    const dnext: number[] = [dx[0] + 0.1 * dv[0], dx[1] + 0.1 * dv[1]];
-    if (next[1] <= 0) {
+    const a: number[] = [-g[0]!, -g[1]!];
+    const da: number[] = [-dg[0]!, -dg[1]!];
+    const next: number[] = [x[0]! + 0.1 * v[0]!, x[1]! + 0.1 * v[1]!];
+    const dnext: number[] = [dx[0]! + 0.1 * dv[0]!, dx[1]! + 0.1 * dv[1]!];
+    if (next[1]! <= 0) {
       break;
     }
-    // tangent of line 49: x = next;
     dx = dnext;
     x = next;
-    // tangent of line 50: v = [v[0] + STEP * a[0], v[1] + STEP * a[1]];
-    dv = [dv[0] + 0.1 * da[0], dv[1] + 0.1 * da[1]];
-    v = [v[0] + 0.1 * a[0], v[1] + 0.1 * a[1]];
+    dv = [dv[0]! + 0.1 * da[0]!, dv[1]! + 0.1 * da[1]!];
+    v = [v[0]! + 0.1 * a[0]!, v[1]! + 0.1 * a[1]!];
   }
-  // tangent of line 52: const dt = -x[1] / v[1];
-  const t26 = v[1];
-  const dt = -x[1] / t26;
-  const ddt = -dx[1] / t26 - (dt / t26) * dv[1];
-  // tangent of line 53: const cross = x[0] + dt * v[0];
-  const t29 = v[0];
-  const cross = x[0] + dt * t29;
-  const dcross = dx[0] + (t29 * ddt + dt * dv[0]);
-  // tangent of line 54: return cross * cross;
+  const t26: number = v[1]!;
+  const dt = -x[1]! / t26;
+  const ddt = -dx[1]! / t26 - (dt / t26) * dv[1]!;
+  const t29: number = v[0]!;
+  const cross = x[0]! + dt * t29;
+  const dcross = dx[0]! + (t29 * ddt + dt * dv[0]!);
   return { value: cross * cross, tangent: cross * dcross + cross * dcross };
 }
 export function crossingForwardJvp(
@@ -93,41 +79,32 @@ export function crossingForwardJvp(
   tangent: number;
 } {
   const dw = tangent.w;
-  // tangent of line 60: let x = [0, 8];
   const t1: number[] = [0, 8];
   let x = t1;
   let dx: number[] = new Array<number>(t1.length).fill(0);
-  // tangent of line 61: let v = [0.75, 0];
   const t2: number[] = [0.75, 0];
   let v = t2;
   let dv: number[] = new Array<number>(t2.length).fill(0);
   for (;;) {
-    // tangent of line 63: const a = forceForward(x, w);
     const forceForwardOut = forceForwardTangent(x, w, dx, dw);
     const a = forceForwardOut.value;
     const da = forceForwardOut.tangent;
-    // tangent of line 64: const next = [x[0] + STEP * v[0], x[1] + STEP * v[1]];
-    const next: number[] = [x[0] + 0.1 * v[0], x[1] + 0.1 * v[1]];
-    const dnext: number[] = [dx[0] + 0.1 * dv[0], dx[1] + 0.1 * dv[1]];
-    if (next[1] <= 0) {
+    const next: number[] = [x[0]! + 0.1 * v[0]!, x[1]! + 0.1 * v[1]!];
+    const dnext: number[] = [dx[0]! + 0.1 * dv[0]!, dx[1]! + 0.1 * dv[1]!];
+    if (next[1]! <= 0) {
       break;
     }
-    // tangent of line 66: x = next;
     dx = dnext;
     x = next;
-    // tangent of line 67: v = [v[0] + STEP * a[0], v[1] + STEP * a[1]];
-    dv = [dv[0] + 0.1 * da[0], dv[1] + 0.1 * da[1]];
-    v = [v[0] + 0.1 * a[0], v[1] + 0.1 * a[1]];
+    dv = [dv[0]! + 0.1 * da[0]!, dv[1]! + 0.1 * da[1]!];
+    v = [v[0]! + 0.1 * a[0]!, v[1]! + 0.1 * a[1]!];
   }
-  // tangent of line 69: const dt = -x[1] / v[1];
-  const t26 = v[1];
-  const dt = -x[1] / t26;
-  const ddt = -dx[1] / t26 - (dt / t26) * dv[1];
-  // tangent of line 70: const cross = x[0] + dt * v[0];
-  const t29 = v[0];
-  const cross = x[0] + dt * t29;
-  const dcross = dx[0] + (t29 * ddt + dt * dv[0]);
-  // tangent of line 71: return cross * cross;
+  const t26: number = v[1]!;
+  const dt = -x[1]! / t26;
+  const ddt = -dx[1]! / t26 - (dt / t26) * dv[1]!;
+  const t29: number = v[0]!;
+  const cross = x[0]! + dt * t29;
+  const dcross = dx[0]! + (t29 * ddt + dt * dv[0]!);
   return { value: cross * cross, tangent: cross * dcross + cross * dcross };
 }
 function potentialGradNestedTangent(
@@ -151,23 +128,20 @@ function potentialGradNestedTangent(
 } {
   const xBar: number[] = new Array<number>(x.length).fill(0);
   const dxBar: number[] = new Array<number>(xBar.length).fill(0);
-  // tangent of line 20: const a = Math.hypot(x[0] - 10, x[1] - (10 - w));
-  const t1 = x[0];
-  const dt1 = dx[0];
+  const t1: number = x[0]!;
+  const dt1: number = dx[0]!;
   const t2 = t1 - 10;
   const dt2 = dt1;
-  const t3 = x[1];
-  const dt3 = dx[1];
+  const t3: number = x[1]!;
+  const dt3: number = dx[1]!;
   const t5 = t3 - (10 - w);
   const dt5 = dt3 - -dw;
   const a = Math.hypot(t2, t5);
   const da = (a > 0 ? t2 / a : 0) * dt2 + (a > 0 ? t5 / a : 0) * dt5;
-  // tangent of line 21: const b = Math.hypot(x[0] - 10, x[1]);
   const t8 = t1 - 10;
   const dt8 = dt1;
   const b = Math.hypot(t8, t3);
   const db = (b > 0 ? t8 / b : 0) * dt8 + (b > 0 ? t3 / b : 0) * dt3;
-  // tangent of line 22: return 1 / a + 1 / b;
   const t11 = 1 / a;
   const dt11 = -((t11 / a) * da);
   const t12 = 1 / b;
@@ -179,14 +153,12 @@ function potentialGradNestedTangent(
   let dbBar = 0;
   let aBar = 0;
   let daBar = 0;
-  // tangent of line 22: return 1 / a + 1 / b;
-  const t13Bar = 1;
   const t14 = t12 / b;
-  dbBar -= t13Bar * (dt12 / b - (t14 / b) * db);
-  bBar -= t14 * t13Bar;
+  dbBar -= dt12 / b - (t14 / b) * db;
+  bBar -= t14;
   const t16 = t11 / a;
-  daBar -= t13Bar * (dt11 / a - (t16 / a) * da);
-  aBar -= t16 * t13Bar;
+  daBar -= dt11 / a - (t16 / a) * da;
+  aBar -= t16;
   // tangent of line 21: const b = Math.hypot(x[0] - 10, x[1]);
   const t10Bar = bBar;
   const dt10Bar = dbBar;
@@ -198,11 +170,11 @@ function potentialGradNestedTangent(
   const t22 = b > 0;
   const t23 = t3 / b;
   const t24 = t22 ? t23 : 0;
-  const dt27 = dxBar[1] + (t10Bar * (t22 ? dt3 / b - (t23 / b) * db : 0) + t24 * dt10Bar);
-  xBar[1] += t24 * t10Bar;
+  const dt27 = dxBar[1]! + (t10Bar * (t22 ? dt3 / b - (t23 / b) * db : 0) + t24 * dt10Bar);
+  xBar[1]! += t24 * t10Bar;
   dxBar[1] = dt27;
-  const dt29 = dxBar[0] + dt21;
-  xBar[0] += t21;
+  const dt29 = dxBar[0]! + dt21;
+  xBar[0]! += t21;
   dxBar[0] = dt29;
   // tangent of line 20: const a = Math.hypot(x[0] - 10, x[1] - (10 - w));
   const t6Bar = aBar;
@@ -215,11 +187,11 @@ function potentialGradNestedTangent(
   const t34 = a > 0;
   const t35 = t5 / a;
   const t36 = t34 ? t35 : 0;
-  const dt39 = dxBar[1] + (t6Bar * (t34 ? dt5 / a - (t35 / a) * da : 0) + t36 * dt6Bar);
-  xBar[1] += t36 * t6Bar;
+  const dt39 = dxBar[1]! + (t6Bar * (t34 ? dt5 / a - (t35 / a) * da : 0) + t36 * dt6Bar);
+  xBar[1]! += t36 * t6Bar;
   dxBar[1] = dt39;
-  const dt41 = dxBar[0] + dt33;
-  xBar[0] += t33;
+  const dt41 = dxBar[0]! + dt33;
+  xBar[0]! += t33;
   dxBar[0] = dt41;
   return { value: { value, grad: { x: xBar } }, tangent: { value: dvalue, grad: { x: dxBar } } };
 }
@@ -236,15 +208,14 @@ function forceForwardTangent(
     x: number[];
   } = { x: [1, 0] };
   const dx = tangent2.x;
-  // tangent of line 20: const a = Math.hypot(x[0] - 10, x[1] - (10 - w));
-  const t12 = x[0];
-  const dt12 = dx3[0];
-  const t13 = dx[0];
+  const t12: number = x[0]!;
+  const dt12: number = dx3[0]!;
+  const t13: number = dx[0]!;
   const t14 = t12 - 10;
   const dt14 = dt12;
-  const t16 = x[1];
-  const dt16 = dx3[1];
-  const t17 = dx[1];
+  const t16: number = x[1]!;
+  const dt16: number = dx3[1]!;
+  const t17: number = dx[1]!;
   const t19 = t16 - (10 - w);
   const dt19 = dt16 - -dw;
   const a = Math.hypot(t14, t19);
@@ -256,7 +227,6 @@ function forceForwardTangent(
   const da = (t22 ? t23 : 0) * t13 + (t26 ? t27 : 0) * t17;
   const dda =
     t13 * (t22 ? dt14 / a - (t23 / a) * da3 : 0) + t17 * (t26 ? dt19 / a - (t27 / a) * da3 : 0);
-  // tangent of line 21: const b = Math.hypot(x[0] - 10, x[1]);
   const t33 = t12 - 10;
   const dt33 = dt12;
   const b = Math.hypot(t33, t16);
@@ -268,14 +238,12 @@ function forceForwardTangent(
   const db = (t38 ? t39 : 0) * t13 + (t42 ? t43 : 0) * t17;
   const ddb =
     t13 * (t38 ? dt33 / b - (t39 / b) * db3 : 0) + t17 * (t42 ? dt16 / b - (t43 / b) * db3 : 0);
-  // tangent of line 22: return 1 / a + 1 / b;
   const t47 = 1 / a;
   const dt47 = -((t47 / a) * da3);
   const t48 = t47 / a;
   const t51 = 1 / b;
   const dt51 = -((t51 / b) * db3);
   const t52 = t51 / b;
-  // tangent of line 35: const gx = potentialJvp(x, w, { x: [1, 0] }).tangent;
   const gx = { value: t47 + t51, tangent: -(t48 * da) + -(t52 * db) }.tangent;
   const dgx = {
     value: dt47 + dt51,
@@ -287,15 +255,14 @@ function forceForwardTangent(
     x: number[];
   } = { x: [0, 1] };
   const dx2 = tangent3.x;
-  // tangent of line 20: const a = Math.hypot(x[0] - 10, x[1] - (10 - w));
-  const t58 = x[0];
-  const dt58 = dx3[0];
-  const t59 = dx2[0];
+  const t58: number = x[0]!;
+  const dt58: number = dx3[0]!;
+  const t59: number = dx2[0]!;
   const t60 = t58 - 10;
   const dt60 = dt58;
-  const t62 = x[1];
-  const dt62 = dx3[1];
-  const t63 = dx2[1];
+  const t62: number = x[1]!;
+  const dt62: number = dx3[1]!;
+  const t63: number = dx2[1]!;
   const t65 = t62 - (10 - w);
   const dt65 = dt62 - -dw;
   const a2 = Math.hypot(t60, t65);
@@ -308,7 +275,6 @@ function forceForwardTangent(
   const dda2 =
     t59 * (t68 ? dt60 / a2 - (t69 / a2) * da22 : 0) +
     t63 * (t72 ? dt65 / a2 - (t73 / a2) * da22 : 0);
-  // tangent of line 21: const b = Math.hypot(x[0] - 10, x[1]);
   const t79 = t58 - 10;
   const dt79 = dt58;
   const b2 = Math.hypot(t79, t62);
@@ -321,14 +287,12 @@ function forceForwardTangent(
   const ddb2 =
     t59 * (t84 ? dt79 / b2 - (t85 / b2) * db22 : 0) +
     t63 * (t88 ? dt62 / b2 - (t89 / b2) * db22 : 0);
-  // tangent of line 22: return 1 / a + 1 / b;
   const t93 = 1 / a2;
   const dt93 = -((t93 / a2) * da22);
   const t94 = t93 / a2;
   const t97 = 1 / b2;
   const dt97 = -((t97 / b2) * db22);
   const t98 = t97 / b2;
-  // tangent of line 36: const gy = potentialJvp(x, w, { x: [0, 1] }).tangent;
   const gy = { value: t93 + t97, tangent: -(t94 * da2) + -(t98 * db2) }.tangent;
   const dgy = {
     value: dt93 + dt97,
@@ -336,7 +300,6 @@ function forceForwardTangent(
       -(da2 * (dt93 / a2 - (t94 / a2) * da22) + t94 * dda2) +
       -(db2 * (dt97 / b2 - (t98 / b2) * db22) + t98 * ddb2),
   }.tangent;
-  // tangent of line 37: return [-gx, -gy];
   return { value: [-gx, -gy], tangent: [-dgx, -dgy] };
 }
 export function potentialGrad(
@@ -349,9 +312,9 @@ export function potentialGrad(
   };
 } {
   const xBar: number[] = new Array<number>(x.length).fill(0);
-  const t1 = x[0];
+  const t1: number = x[0]!;
   const t2 = t1 - 10;
-  const t3 = x[1];
+  const t3: number = x[1]!;
   const t5 = t3 - (10 - w);
   const a = Math.hypot(t2, t5);
   const t8 = t1 - 10;
@@ -364,19 +327,17 @@ export function potentialGrad(
   let aBar = 0;
   let t3Bar = 0;
   let t1Bar = 0;
-  // adjoint of line 22: return 1 / a + 1 / b;
   const t13Bar = 1;
   bBar -= (t12 / b) * t13Bar;
   aBar -= (t11 / a) * t13Bar;
-  // adjoint of line 21: const b = Math.hypot(x[0] - 10, x[1]);
   t3Bar += (b > 0 ? t3 / b : 0) * bBar;
   t1Bar += (b > 0 ? t8 / b : 0) * bBar;
   // adjoint of line 20: const a = Math.hypot(x[0] - 10, x[1] - (10 - w));
   const t2Bar = (a > 0 ? t2 / a : 0) * aBar;
   t3Bar += (a > 0 ? t5 / a : 0) * aBar;
-  xBar[1] += t3Bar;
+  xBar[1]! += t3Bar;
   t1Bar += t2Bar;
-  xBar[0] += t1Bar;
+  xBar[0]! += t1Bar;
   return { value, grad: { x: xBar } };
 }
 export function crossingReverseGrad(w: number): {
@@ -445,7 +406,6 @@ export function crossingReverseGrad(w: number): {
     };
   }[] = [];
   let stop = false;
-  let returned = false;
   let result!: number;
   const t1: number[] = [0, 8];
   let x = t1;
@@ -469,7 +429,7 @@ export function crossingReverseGrad(w: number): {
       x2 = x;
       adjointTape.push(x2Bar);
       x2Bar = xBar;
-      const potentialGradNestedOut = potentialGradNestedForward(x2, w, x2Bar);
+      const potentialGradNestedOut = potentialGradNestedForward(x2, w);
       containerTape.push(potentialGradNestedOut.saved);
       const t33 = potentialGradNestedOut.value;
       adjointTape2.push(t33Bar);
@@ -478,13 +438,13 @@ export function crossingReverseGrad(w: number): {
       const g = t33.grad.x;
       adjointTape.push(gBar);
       gBar = t34Bar.x;
-      const a: number[] = [-g[0], -g[1]];
+      const a: number[] = [-g[0]!, -g[1]!];
       adjointTape.push(aBar);
       aBar = [0, 0];
-      const next: number[] = [x[0] + 0.1 * v[0], x[1] + 0.1 * v[1]];
+      const next: number[] = [x[0]! + 0.1 * v[0]!, x[1]! + 0.1 * v[1]!];
       adjointTape.push(nextBar);
       nextBar = [0, 0];
-      const t13 = next[1];
+      const t13: number = next[1]!;
       flagTape.push(t14);
       t14 = t13 <= 0;
       if (t14) {
@@ -496,7 +456,7 @@ export function crossingReverseGrad(w: number): {
         x = next;
         adjointTape.push(xBar);
         xBar = nextBar;
-        v = [v[0] + 0.1 * a[0], v[1] + 0.1 * a[1]];
+        v = [v[0]! + 0.1 * a[0]!, v[1]! + 0.1 * a[1]!];
         adjointTape.push(vBar);
         vBar = [0, 0];
       }
@@ -508,19 +468,17 @@ export function crossingReverseGrad(w: number): {
     controlTape = grown;
   }
   controlTape[controlTapeTop++] = trips;
-  const t26 = v[1];
-  const dt = -x[1] / t26;
-  const t29 = v[0];
-  const cross = x[0] + dt * t29;
+  const t26: number = v[1]!;
+  const dt = -x[1]! / t26;
+  const t29: number = v[0]!;
+  const cross = x[0]! + dt * t29;
   result = cross * cross;
-  returned = true;
   const value = result;
   // backward sweep
   let resultBar = 0;
   let crossBar = 0;
   let dtBar = 0;
   let wBar = 0;
-  // adjoint of line 54: return cross * cross;
   resultBar++;
   const t32Bar = resultBar;
   resultBar = 0;
@@ -530,60 +488,53 @@ export function crossingReverseGrad(w: number): {
   const t28Bar = crossBar;
   const t30Bar = crossBar;
   dtBar += t29 * t30Bar;
-  vBar[0] += dt * t30Bar;
-  xBar[0] += t28Bar;
+  vBar[0]! += dt * t30Bar;
+  xBar[0]! += t28Bar;
   // adjoint of line 52: const dt = -x[1] / v[1];
   const t25Bar = dtBar / t26;
-  vBar[1] -= (dt / t26) * dtBar;
-  xBar[1] -= t25Bar;
-  let trips2 = controlTape[--controlTapeTop];
+  vBar[1]! -= (dt / t26) * dtBar;
+  xBar[1]! -= t25Bar;
+  let trips2 = controlTape[--controlTapeTop]!;
   while (trips2 > 0) {
     trips2--;
-    if (t43) {
-    }
     t43 = flagTape.pop()!;
     if (t41) {
       // adjoint of line 50: v = [v[0] + STEP * a[0], v[1] + STEP * a[1]];
-      const t18Bar = vBar[0];
-      const t22Bar = vBar[1];
+      const t18Bar: number = vBar[0]!;
+      const t22Bar: number = vBar[1]!;
       vBar = adjointTape.pop()!;
       const t19Bar = t22Bar;
-      aBar[1] += 0.1 * t22Bar;
-      vBar[1] += t19Bar;
+      aBar[1]! += 0.1 * t22Bar;
+      vBar[1]! += t19Bar;
       const t15Bar = t18Bar;
-      aBar[0] += 0.1 * t18Bar;
-      vBar[0] += t15Bar;
+      aBar[0]! += 0.1 * t18Bar;
+      vBar[0]! += t15Bar;
       xBar = adjointTape.pop()!;
     }
     t41 = flagTape.pop()!;
-    if (t14) {
-    }
     t14 = flagTape.pop()!;
     // adjoint of line 47: const next = [x[0] + STEP * v[0], x[1] + STEP * v[1]];
-    const t7Bar = nextBar[0];
-    const t11Bar = nextBar[1];
+    const t7Bar: number = nextBar[0]!;
+    const t11Bar: number = nextBar[1]!;
     nextBar = adjointTape.pop()!;
     const t8Bar = t11Bar;
-    vBar[1] += 0.1 * t11Bar;
-    xBar[1] += t8Bar;
+    vBar[1]! += 0.1 * t11Bar;
+    xBar[1]! += t8Bar;
     const t4Bar = t7Bar;
-    vBar[0] += 0.1 * t7Bar;
-    xBar[0] += t4Bar;
+    vBar[0]! += 0.1 * t7Bar;
+    xBar[0]! += t4Bar;
     // adjoint of line 30: return [-g[0], -g[1]];
-    const t37Bar = aBar[0];
-    const t39Bar = aBar[1];
+    const t37Bar: number = aBar[0]!;
+    const t39Bar: number = aBar[1]!;
     aBar = adjointTape.pop()!;
-    gBar[1] -= t39Bar;
-    gBar[0] -= t37Bar;
-    // adjoint of line 29: const g = potentialGrad(x, w).grad.x;
+    gBar[1]! -= t39Bar;
+    gBar[0]! -= t37Bar;
     gBar = adjointTape.pop()!;
     const t93 = t33Bar;
     t33Bar = adjointTape2.pop()!;
-    wBar += potentialGradNestedPullback(x2, w, t93, x2Bar, containerTape.pop()!).w;
+    wBar += potentialGradNestedPullback(t93, x2Bar, containerTape.pop()!).w;
     x2Bar = adjointTape.pop()!;
     x2 = containerTape2.pop()!;
-  }
-  if (t43) {
   }
   t43 = flagTape.pop()!;
   return { value, grad: { w: wBar } };
@@ -660,7 +611,6 @@ export function crossingForwardGrad(w: number): {
   const adjointTape: number[][] = [];
   const containerTape2: number[][] = [];
   let stop = false;
-  let returned = false;
   let result!: number;
   const t1: number[] = [0, 8];
   let x = t1;
@@ -680,15 +630,15 @@ export function crossingForwardGrad(w: number): {
       }
       if (!t34) break;
       trips++;
-      const forceForwardOut = forceForwardForward(x, w, xBar);
+      const forceForwardOut = forceForwardForward(x, w);
       containerTape.push(forceForwardOut.saved);
       const a = forceForwardOut.value;
       adjointTape.push(aBar);
       aBar = new Array<number>(a.length).fill(0);
-      const next: number[] = [x[0] + 0.1 * v[0], x[1] + 0.1 * v[1]];
+      const next: number[] = [x[0]! + 0.1 * v[0]!, x[1]! + 0.1 * v[1]!];
       adjointTape.push(nextBar);
       nextBar = [0, 0];
-      const t13 = next[1];
+      const t13: number = next[1]!;
       flagTape.push(t14);
       t14 = t13 <= 0;
       if (t14) {
@@ -701,7 +651,7 @@ export function crossingForwardGrad(w: number): {
         x = next;
         adjointTape.push(xBar);
         xBar = nextBar;
-        v = [v[0] + 0.1 * a[0], v[1] + 0.1 * a[1]];
+        v = [v[0]! + 0.1 * a[0]!, v[1]! + 0.1 * a[1]!];
         adjointTape.push(vBar);
         vBar = [0, 0];
       }
@@ -713,19 +663,17 @@ export function crossingForwardGrad(w: number): {
     controlTape = grown;
   }
   controlTape[controlTapeTop++] = trips;
-  const t26 = v[1];
-  const dt = -x[1] / t26;
-  const t29 = v[0];
-  const cross = x[0] + dt * t29;
+  const t26: number = v[1]!;
+  const dt = -x[1]! / t26;
+  const t29: number = v[0]!;
+  const cross = x[0]! + dt * t29;
   result = cross * cross;
-  returned = true;
   const value = result;
   // backward sweep
   let resultBar = 0;
   let crossBar = 0;
   let dtBar = 0;
   let wBar = 0;
-  // adjoint of line 71: return cross * cross;
   resultBar++;
   const t32Bar = resultBar;
   resultBar = 0;
@@ -735,52 +683,45 @@ export function crossingForwardGrad(w: number): {
   const t28Bar = crossBar;
   const t30Bar = crossBar;
   dtBar += t29 * t30Bar;
-  vBar[0] += dt * t30Bar;
-  xBar[0] += t28Bar;
+  vBar[0]! += dt * t30Bar;
+  xBar[0]! += t28Bar;
   // adjoint of line 69: const dt = -x[1] / v[1];
   const t25Bar = dtBar / t26;
-  vBar[1] -= (dt / t26) * dtBar;
-  xBar[1] -= t25Bar;
-  let trips2 = controlTape[--controlTapeTop];
+  vBar[1]! -= (dt / t26) * dtBar;
+  xBar[1]! -= t25Bar;
+  let trips2 = controlTape[--controlTapeTop]!;
   while (trips2 > 0) {
     trips2--;
-    if (t35) {
-    }
     t35 = flagTape.pop()!;
     if (t33) {
       // adjoint of line 67: v = [v[0] + STEP * a[0], v[1] + STEP * a[1]];
-      const t18Bar = vBar[0];
-      const t22Bar = vBar[1];
+      const t18Bar: number = vBar[0]!;
+      const t22Bar: number = vBar[1]!;
       vBar = adjointTape.pop()!;
       const t19Bar = t22Bar;
-      aBar[1] += 0.1 * t22Bar;
-      vBar[1] += t19Bar;
+      aBar[1]! += 0.1 * t22Bar;
+      vBar[1]! += t19Bar;
       const t15Bar = t18Bar;
-      aBar[0] += 0.1 * t18Bar;
-      vBar[0] += t15Bar;
+      aBar[0]! += 0.1 * t18Bar;
+      vBar[0]! += t15Bar;
       xBar = adjointTape.pop()!;
       x = containerTape2.pop()!;
     }
     t33 = flagTape.pop()!;
-    if (t14) {
-    }
     t14 = flagTape.pop()!;
     // adjoint of line 64: const next = [x[0] + STEP * v[0], x[1] + STEP * v[1]];
-    const t7Bar = nextBar[0];
-    const t11Bar = nextBar[1];
+    const t7Bar: number = nextBar[0]!;
+    const t11Bar: number = nextBar[1]!;
     nextBar = adjointTape.pop()!;
     const t8Bar = t11Bar;
-    vBar[1] += 0.1 * t11Bar;
-    xBar[1] += t8Bar;
+    vBar[1]! += 0.1 * t11Bar;
+    xBar[1]! += t8Bar;
     const t4Bar = t7Bar;
-    vBar[0] += 0.1 * t7Bar;
-    xBar[0] += t4Bar;
-    // adjoint of line 63: const a = forceForward(x, w);
+    vBar[0]! += 0.1 * t7Bar;
+    xBar[0]! += t4Bar;
     const t79 = aBar;
     aBar = adjointTape.pop()!;
-    wBar += forceForwardPullback(x, w, t79, xBar, containerTape.pop()!).w;
-  }
-  if (t35) {
+    wBar += forceForwardPullback(t79, xBar, containerTape.pop()!).w;
   }
   t35 = flagTape.pop()!;
   return { value, grad: { w: wBar } };
@@ -788,7 +729,6 @@ export function crossingForwardGrad(w: number): {
 function potentialGradNestedForward(
   x: number[],
   w: number,
-  xBar2: number[],
 ): {
   value: {
     value: number;
@@ -833,9 +773,9 @@ function potentialGradNestedForward(
 } {
   const xBar: number[] = new Array<number>(x.length).fill(0);
   const xBarBar: number[] = new Array<number>(xBar.length).fill(0);
-  const t1 = x[0];
+  const t1: number = x[0]!;
   const t2 = t1 - 10;
-  const t3 = x[1];
+  const t3: number = x[1]!;
   const t5 = t3 - (10 - w);
   const a = Math.hypot(t2, t5);
   const t8 = t1 - 10;
@@ -848,9 +788,9 @@ function potentialGradNestedForward(
   let aBar = 0;
   const t13Bar = 1;
   const t14 = t12 / b;
-  bBar -= t14 * t13Bar;
+  bBar -= t14;
   const t16 = t11 / a;
-  aBar -= t16 * t13Bar;
+  aBar -= t16;
   // adjoint of line 21: const b = Math.hypot(x[0] - 10, x[1]);
   const t10Bar = bBar;
   const t18 = b > 0;
@@ -860,9 +800,9 @@ function potentialGradNestedForward(
   const t22 = b > 0;
   const t23 = t3 / b;
   const t24 = t22 ? t23 : 0;
-  xBar[1] += t24 * t10Bar;
+  xBar[1]! += t24 * t10Bar;
   xBarBar[1] = 0;
-  xBar[0] += t21;
+  xBar[0]! += t21;
   xBarBar[0] = 0;
   // adjoint of line 20: const a = Math.hypot(x[0] - 10, x[1] - (10 - w));
   const t6Bar = aBar;
@@ -873,9 +813,9 @@ function potentialGradNestedForward(
   const t34 = a > 0;
   const t35 = t5 / a;
   const t36 = t34 ? t35 : 0;
-  xBar[1] += t36 * t6Bar;
+  xBar[1]! += t36 * t6Bar;
   xBarBar[1] = 0;
-  xBar[0] += t33;
+  xBar[0]! += t33;
   xBarBar[0] = 0;
   const t42Bar: {
     x: number[];
@@ -926,8 +866,6 @@ function potentialGradNestedForward(
   };
 }
 function potentialGradNestedPullback(
-  x: number[],
-  w: number,
   resultBar: {
     value: number;
     grad: {
@@ -1020,17 +958,17 @@ function potentialGradNestedPullback(
   const t49 = t43Bar.grad.x;
   const t50 = resultBar.grad.x;
   for (let k = 0; k < t50.length; k++) {
-    t49[k] += t50[k];
+    t49[k]! += t50[k]!;
   }
   valueBar += t43Bar.value;
-  const t41Bar = xBarBar[0];
+  const t41Bar: number = xBarBar[0]!;
   xBarBar[0] = 0;
   const t33Bar = t41Bar;
-  xBarBar[0] += t41Bar;
-  const t39Bar = xBarBar[1];
+  xBarBar[0]! += t41Bar;
+  const t39Bar: number = xBarBar[1]!;
   xBarBar[1] = 0;
   const t37Bar = t39Bar;
-  xBarBar[1] += t39Bar;
+  xBarBar[1]! += t39Bar;
   const t36Bar = t6Bar * t37Bar;
   t6BarBar += t36 * t37Bar;
   let t35Bar = 0;
@@ -1049,14 +987,14 @@ function potentialGradNestedPullback(
   aBar2 -= (t31 / a) * t31Bar;
   aBarBar += t6BarBar;
   // adjoint of line 21: const b = Math.hypot(x[0] - 10, x[1]);
-  const t29Bar = xBarBar[0];
+  const t29Bar: number = xBarBar[0]!;
   xBarBar[0] = 0;
   const t21Bar = t29Bar;
-  xBarBar[0] += t29Bar;
-  const t27Bar = xBarBar[1];
+  xBarBar[0]! += t29Bar;
+  const t27Bar: number = xBarBar[1]!;
   xBarBar[1] = 0;
   const t25Bar = t27Bar;
-  xBarBar[1] += t27Bar;
+  xBarBar[1]! += t27Bar;
   const t24Bar = t10Bar * t25Bar;
   t10BarBar += t24 * t25Bar;
   let t23Bar = 0;
@@ -1074,7 +1012,6 @@ function potentialGradNestedPullback(
   t8Bar2 += t19Bar / b;
   bBar2 -= (t19 / b) * t19Bar;
   bBarBar += t10BarBar;
-  // adjoint of line 22: return 1 / a + 1 / b;
   const t16Bar = t13Bar * -aBarBar;
   t11Bar2 += t16Bar / a;
   aBar2 -= (t16 / a) * t16Bar;
@@ -1083,12 +1020,10 @@ function potentialGradNestedPullback(
   bBar2 -= (t14 / b) * t14Bar;
   aBarBar = 0;
   bBarBar = 0;
-  // adjoint of line 22: return 1 / a + 1 / b;
   t11Bar2 += valueBar;
   t12Bar2 += valueBar;
   bBar2 -= (t12 / b) * t12Bar2;
   aBar2 -= (t11 / a) * t11Bar2;
-  // adjoint of line 21: const b = Math.hypot(x[0] - 10, x[1]);
   t8Bar2 += (b > 0 ? t8 / b : 0) * bBar2;
   t3Bar2 += (b > 0 ? t3 / b : 0) * bBar2;
   t1Bar2 += t8Bar2;
@@ -1097,15 +1032,14 @@ function potentialGradNestedPullback(
   t5Bar2 += (a > 0 ? t5 / a : 0) * aBar2;
   t3Bar2 += t5Bar2;
   wBar -= -t5Bar2;
-  xBar2[1] += t3Bar2;
+  xBar2[1]! += t3Bar2;
   t1Bar2 += t2Bar2;
-  xBar2[0] += t1Bar2;
+  xBar2[0]! += t1Bar2;
   return { w: wBar };
 }
 function forceForwardForward(
   x: number[],
   w: number,
-  xBar: number[],
 ): {
   value: number[];
   saved: {
@@ -1168,11 +1102,11 @@ function forceForwardForward(
     x: number[];
   } = { x: [1, 0] };
   const dx = tangent2.x;
-  const t12 = x[0];
-  const t13 = dx[0];
+  const t12: number = x[0]!;
+  const t13: number = dx[0]!;
   const t14 = t12 - 10;
-  const t16 = x[1];
-  const t17 = dx[1];
+  const t16: number = x[1]!;
+  const t17: number = dx[1]!;
   const t19 = t16 - (10 - w);
   const a = Math.hypot(t14, t19);
   const t22 = a > 0;
@@ -1200,11 +1134,11 @@ function forceForwardForward(
     x: number[];
   } = { x: [0, 1] };
   const dx2 = tangent3.x;
-  const t58 = x[0];
-  const t59 = dx2[0];
+  const t58: number = x[0]!;
+  const t59: number = dx2[0]!;
   const t60 = t58 - 10;
-  const t62 = x[1];
-  const t63 = dx2[1];
+  const t62: number = x[1]!;
+  const t63: number = dx2[1]!;
   const t65 = t62 - (10 - w);
   const a2 = Math.hypot(t60, t65);
   const t68 = a2 > 0;
@@ -1284,8 +1218,6 @@ function forceForwardForward(
   };
 }
 function forceForwardPullback(
-  x: number[],
-  w: number,
   resultBar: number[],
   xBar: number[],
   saved: {
@@ -1419,15 +1351,13 @@ function forceForwardPullback(
   let t12Bar = 0;
   let t19Bar = 0;
   let t14Bar = 0;
-  // adjoint of line 37: return [-gx, -gy];
   for (let k = 0; k < resultBar.length; k++) {
-    t11Bar[k] += resultBar[k];
+    t11Bar[k]! += resultBar[k]!;
   }
-  gyBar -= t11Bar[1];
-  gxBar -= t11Bar[0];
+  gyBar -= t11Bar[1]!;
+  gxBar -= t11Bar[0]!;
   // adjoint of line 36: const gy = potentialJvp(x, w, { x: [0, 1] }).tangent;
   t103Bar.tangent += gyBar;
-  // adjoint of line 22: return 1 / a + 1 / b;
   const t101Bar = t103Bar.value;
   const t102Bar = t103Bar.tangent;
   t93Bar += t101Bar;
@@ -1444,7 +1374,6 @@ function forceForwardPullback(
   t93Bar += t94Bar / a2;
   a2Bar -= (t94 / a2) * t94Bar;
   a2Bar -= (t93 / a2) * t93Bar;
-  // adjoint of line 21: const b = Math.hypot(x[0] - 10, x[1]);
   const t87Bar = db2Bar;
   const t90Bar = t63 * db2Bar;
   let t89Bar = 0;
@@ -1483,12 +1412,11 @@ function forceForwardPullback(
   t65Bar += (a2 > 0 ? t65 / a2 : 0) * a2Bar;
   t62Bar += t65Bar;
   wBar -= -t65Bar;
-  xBar[1] += t62Bar;
+  xBar[1]! += t62Bar;
   t58Bar += t60Bar;
-  xBar[0] += t58Bar;
+  xBar[0]! += t58Bar;
   // adjoint of line 35: const gx = potentialJvp(x, w, { x: [1, 0] }).tangent;
   t57Bar.tangent += gxBar;
-  // adjoint of line 22: return 1 / a + 1 / b;
   const t55Bar = t57Bar.value;
   const t56Bar = t57Bar.tangent;
   t47Bar += t55Bar;
@@ -1505,7 +1433,6 @@ function forceForwardPullback(
   t47Bar += t48Bar / a;
   aBar -= (t48 / a) * t48Bar;
   aBar -= (t47 / a) * t47Bar;
-  // adjoint of line 21: const b = Math.hypot(x[0] - 10, x[1]);
   const t41Bar = dbBar;
   const t44Bar = t17 * dbBar;
   let t43Bar = 0;
@@ -1544,8 +1471,8 @@ function forceForwardPullback(
   t19Bar += (a > 0 ? t19 / a : 0) * aBar;
   t16Bar += t19Bar;
   wBar -= -t19Bar;
-  xBar[1] += t16Bar;
+  xBar[1]! += t16Bar;
   t12Bar += t14Bar;
-  xBar[0] += t12Bar;
+  xBar[0]! += t12Bar;
   return { w: wBar };
 }

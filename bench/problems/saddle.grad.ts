@@ -12,13 +12,12 @@ export function saddleObjectiveJvp(
   tangent: number;
 } {
   const dq = tangent.q;
-  // tangent of line 15: return p[0] * p[0] + p[1] * p[1] - (q[0] * q[0] + q[1] * q[1]);
-  const t1 = p[0];
-  const t4 = p[1];
-  const t8 = q[0];
-  const dt8 = dq[0];
-  const t11 = q[1];
-  const dt11 = dq[1];
+  const t1: number = p[0]!;
+  const t4: number = p[1]!;
+  const t8: number = q[0]!;
+  const dt8: number = dq[0]!;
+  const t11: number = q[1]!;
+  const dt11: number = dq[1]!;
   return {
     value: t1 * t1 + t4 * t4 - (t8 * t8 + t11 * t11),
     tangent: -(t8 * dt8 + t8 * dt8 + (t11 * dt11 + t11 * dt11)),
@@ -35,43 +34,37 @@ export function innerMaxReverseJvp(
   tangent: number;
 } {
   const dp = tangent.p;
-  // tangent of line 54: let q = [...start];
   const t1: number[] = start.slice();
   let q = t1;
   let dq: number[] = new Array<number>(t1.length).fill(0);
-  // tangent of line 55: let fq = saddleObjective(p, q);
   const q2 = q;
   const dq2 = dq;
-  // tangent of line 15: return p[0] * p[0] + p[1] * p[1] - (q[0] * q[0] + q[1] * q[1]);
-  const t23 = p[0];
-  const dt23 = dp[0];
-  const t26 = p[1];
-  const dt26 = dp[1];
-  const t30 = q2[0];
-  const dt30 = dq2[0];
-  const t33 = q2[1];
-  const dt33 = dq2[1];
-  // tangent of line 55: let fq = saddleObjective(p, q);
+  const t23: number = p[0]!;
+  const dt23: number = dp[0]!;
+  const t26: number = p[1]!;
+  const dt26: number = dp[1]!;
+  const t30: number = q2[0]!;
+  const dt30: number = dq2[0]!;
+  const t33: number = q2[1]!;
+  const dt33: number = dq2[1]!;
   let fq = t23 * t23 + t26 * t26 - (t30 * t30 + t33 * t33);
   let dfq =
     t23 * dt23 +
     t23 * dt23 +
     (t26 * dt26 + t26 * dt26) -
     (t30 * dt30 + t30 * dt30 + (t33 * dt33 + t33 * dt33));
-  // tangent of line 56: let g = gradQReverse(p, q);
   const q3 = q;
   const dq3 = dq;
   const qBar: number[] = new Array<number>(q3.length).fill(0);
   const dqBar: number[] = new Array<number>(qBar.length).fill(0);
-  // tangent of line 15: return p[0] * p[0] + p[1] * p[1] - (q[0] * q[0] + q[1] * q[1]);
-  const t38 = p[0];
-  const dt38 = dp[0];
-  const t41 = p[1];
-  const dt41 = dp[1];
-  const t45 = q3[0];
-  const dt45 = dq3[0];
-  const t48 = q3[1];
-  const dt48 = dq3[1];
+  const t38: number = p[0]!;
+  const dt38: number = dp[0]!;
+  const t41: number = p[1]!;
+  const dt41: number = dp[1]!;
+  const t45: number = q3[0]!;
+  const dt45: number = dq3[0]!;
+  const t48: number = q3[1]!;
+  const dt48: number = dq3[1]!;
   const value = t38 * t38 + t41 * t41 - (t45 * t45 + t48 * t48);
   const dvalue =
     t38 * dt38 +
@@ -83,22 +76,20 @@ export function innerMaxReverseJvp(
   const t54 = -1;
   const t57 = t48 * t54;
   const dt57 = t54 * dt48;
-  const dt62 = dqBar[1] + t54 * dt48;
-  qBar[1] += t48 * t54;
+  const dt62 = dqBar[1]! + t54 * dt48;
+  qBar[1]! += t48 * t54;
   dqBar[1] = dt62;
-  const dt64 = dqBar[1] + dt57;
-  qBar[1] += t57;
+  const dt64 = dqBar[1]! + dt57;
+  qBar[1]! += t57;
   dqBar[1] = dt64;
   const t65 = t45 * t54;
   const dt65 = t54 * dt45;
-  const dt70 = dqBar[0] + t54 * dt45;
-  qBar[0] += t45 * t54;
+  const dt70 = dqBar[0]! + t54 * dt45;
+  qBar[0]! += t45 * t54;
   dqBar[0] = dt70;
-  const dt72 = dqBar[0] + dt65;
-  qBar[0] += t65;
+  const dt72 = dqBar[0]! + dt65;
+  qBar[0]! += t65;
   dqBar[0] = dt72;
-  // tangent of line 34: return saddleObjectiveGrad(p, q).grad.q;
-  // tangent of line 56: let g = gradQReverse(p, q);
   let g = { value, grad: { q: qBar } }.grad.q;
   let dg = { value: dvalue, grad: { q: dqBar } }.grad.q;
   let eta = 1e-5;
@@ -108,7 +99,7 @@ export function innerMaxReverseJvp(
       const v = g;
       let sum = 0;
       for (let i3 = 0; i3 < v.length; i3++) {
-        const x2 = v[i3];
+        const x2 = v[i3]!;
         sum += x2 * x2;
       }
       if (!(Math.sqrt(sum) > 1e-5)) break;
@@ -117,38 +108,36 @@ export function innerMaxReverseJvp(
         good = 0;
         continue;
       }
-      // tangent of line 65: const next = q.map((x, i) => x + eta * g[i]);
       const t8 = q.length;
       const next: number[] = new Array<number>(t8);
       const dnext: number[] = new Array<number>(t8);
       for (let i2 = 0; i2 < t8; i2++) {
         // tangent of line 65: const next = q.map((x, i) => x + eta * g[i]);
-        const x = q[i2];
-        const dx = dq[i2];
+        const x = q[i2]!;
+        const dx = dq[i2]!;
         const i = i2;
-        const dt15 = dx + eta * dg[i];
-        next[i2] = x + eta * g[i];
+        const dt15 = dx + eta * dg[i]!;
+        next[i2] = x + eta * g[i]!;
         dnext[i2] = dt15;
       }
       const u = q;
       let sum2 = 0;
       for (let i4 = 0; i4 < u.length; i4++) {
-        const t85 = u[i4];
-        const t86 = next[i4];
+        const t85 = u[i4]!;
+        const t86 = next[i4]!;
         sum2 += (t85 - t86) * (t85 - t86);
       }
       if (Math.sqrt(sum2) <= 1e-5) {
         break;
       }
-      // tangent of line 15: return p[0] * p[0] + p[1] * p[1] - (q[0] * q[0] + q[1] * q[1]);
-      const t93 = p[0];
-      const dt93 = dp[0];
-      const t96 = p[1];
-      const dt96 = dp[1];
-      const t100 = next[0];
-      const dt100 = dnext[0];
-      const t103 = next[1];
-      const dt103 = dnext[1];
+      const t93: number = p[0]!;
+      const dt93: number = dp[0]!;
+      const t96: number = p[1]!;
+      const dt96: number = dp[1]!;
+      const t100: number = next[0]!;
+      const dt100: number = dnext[0]!;
+      const t103: number = next[1]!;
+      const dt103: number = dnext[1]!;
       const fNext = t93 * t93 + t96 * t96 - (t100 * t100 + t103 * t103);
       const dfNext =
         t93 * dt93 +
@@ -156,26 +145,22 @@ export function innerMaxReverseJvp(
         (t96 * dt96 + t96 * dt96) -
         (t100 * dt100 + t100 * dt100 + (t103 * dt103 + t103 * dt103));
       if (fNext > fq) {
-        // tangent of line 69: q = next;
         dq = dnext;
         q = next;
-        // tangent of line 70: fq = fNext;
         dfq = dfNext;
         fq = fNext;
-        // tangent of line 71: g = gradQReverse(p, q);
         const q5 = q;
         const dq5 = dq;
         const qBar2: number[] = new Array<number>(q5.length).fill(0);
         const dqBar2: number[] = new Array<number>(qBar2.length).fill(0);
-        // tangent of line 15: return p[0] * p[0] + p[1] * p[1] - (q[0] * q[0] + q[1] * q[1]);
-        const t108 = p[0];
-        const dt108 = dp[0];
-        const t111 = p[1];
-        const dt111 = dp[1];
-        const t115 = q5[0];
-        const dt115 = dq5[0];
-        const t118 = q5[1];
-        const dt118 = dq5[1];
+        const t108: number = p[0]!;
+        const dt108: number = dp[0]!;
+        const t111: number = p[1]!;
+        const dt111: number = dp[1]!;
+        const t115: number = q5[0]!;
+        const dt115: number = dq5[0]!;
+        const t118: number = q5[1]!;
+        const dt118: number = dq5[1]!;
         const value2 = t108 * t108 + t111 * t111 - (t115 * t115 + t118 * t118);
         const dvalue2 =
           t108 * dt108 +
@@ -187,22 +172,20 @@ export function innerMaxReverseJvp(
         const t124 = -1;
         const t127 = t118 * t124;
         const dt127 = t124 * dt118;
-        const dt132 = dqBar2[1] + t124 * dt118;
-        qBar2[1] += t118 * t124;
+        const dt132 = dqBar2[1]! + t124 * dt118;
+        qBar2[1]! += t118 * t124;
         dqBar2[1] = dt132;
-        const dt134 = dqBar2[1] + dt127;
-        qBar2[1] += t127;
+        const dt134 = dqBar2[1]! + dt127;
+        qBar2[1]! += t127;
         dqBar2[1] = dt134;
         const t135 = t115 * t124;
         const dt135 = t124 * dt115;
-        const dt140 = dqBar2[0] + t124 * dt115;
-        qBar2[0] += t115 * t124;
+        const dt140 = dqBar2[0]! + t124 * dt115;
+        qBar2[0]! += t115 * t124;
         dqBar2[0] = dt140;
-        const dt142 = dqBar2[0] + dt135;
-        qBar2[0] += t135;
+        const dt142 = dqBar2[0]! + dt135;
+        qBar2[0]! += t135;
         dqBar2[0] = dt142;
-        // tangent of line 34: return saddleObjectiveGrad(p, q).grad.q;
-        // tangent of line 71: g = gradQReverse(p, q);
         dg = { value: dvalue2, grad: { q: dqBar2 } }.grad.q;
         g = { value: value2, grad: { q: qBar2 } }.grad.q;
         good++;
@@ -225,33 +208,27 @@ export function innerMaxForwardJvp(
   tangent: number;
 } {
   const dp = tangent.p;
-  // tangent of line 84: let q = [...start];
   const t1: number[] = start.slice();
   let q = t1;
   let dq3: number[] = new Array<number>(t1.length).fill(0);
-  // tangent of line 85: let fq = saddleObjective(p, q);
   const q2 = q;
   const dq22 = dq3;
-  // tangent of line 15: return p[0] * p[0] + p[1] * p[1] - (q[0] * q[0] + q[1] * q[1]);
-  const t23 = p[0];
-  const dt23 = dp[0];
-  const t26 = p[1];
-  const dt26 = dp[1];
-  const t30 = q2[0];
-  const dt30 = dq22[0];
-  const t33 = q2[1];
-  const dt33 = dq22[1];
-  // tangent of line 85: let fq = saddleObjective(p, q);
+  const t23: number = p[0]!;
+  const dt23: number = dp[0]!;
+  const t26: number = p[1]!;
+  const dt26: number = dp[1]!;
+  const t30: number = q2[0]!;
+  const dt30: number = dq22[0]!;
+  const t33: number = q2[1]!;
+  const dt33: number = dq22[1]!;
   let fq = t23 * t23 + t26 * t26 - (t30 * t30 + t33 * t33);
   let dfq =
     t23 * dt23 +
     t23 * dt23 +
     (t26 * dt26 + t26 * dt26) -
     (t30 * dt30 + t30 * dt30 + (t33 * dt33 + t33 * dt33));
-  // tangent of line 86: let g = gradQForward(p, q);
   const q3 = q;
   const dq32 = dq3;
-  // tangent of line 39: const g: number[] = [];
   const g2: number[] = [];
   const dg2: number[] = [];
   for (let i3 = 0; i3 < q3.length; i3++) {
@@ -265,17 +242,16 @@ export function innerMaxForwardJvp(
       q: number[];
     } = { q: unit };
     const dq = tangent2.q;
-    // tangent of line 15: return p[0] * p[0] + p[1] * p[1] - (q[0] * q[0] + q[1] * q[1]);
-    const t48 = p[0];
-    const dt48 = dp[0];
-    const t51 = p[1];
-    const dt51 = dp[1];
-    const t55 = q3[0];
-    const dt55 = dq32[0];
-    const t56 = dq[0];
-    const t63 = q3[1];
-    const dt63 = dq32[1];
-    const t64 = dq[1];
+    const t48: number = p[0]!;
+    const dt48: number = dp[0]!;
+    const t51: number = p[1]!;
+    const dt51: number = dp[1]!;
+    const t55: number = q3[0]!;
+    const dt55: number = dq32[0]!;
+    const t56: number = dq[0]!;
+    const t63: number = q3[1]!;
+    const dt63: number = dq32[1]!;
+    const t64: number = dq[1]!;
     // tangent of line 42: g.push(saddleObjectiveJvp(p, q, { q: unit }).tangent);
     const dt77 = {
       value:
@@ -293,7 +269,6 @@ export function innerMaxForwardJvp(
     );
     dg2.push(dt77);
   }
-  // tangent of line 86: let g = gradQForward(p, q);
   let g = g2;
   let dg = dg2;
   let eta = 1e-5;
@@ -303,7 +278,7 @@ export function innerMaxForwardJvp(
       const v = g;
       let sum = 0;
       for (let i4 = 0; i4 < v.length; i4++) {
-        const x2 = v[i4];
+        const x2 = v[i4]!;
         sum += x2 * x2;
       }
       if (!(Math.sqrt(sum) > 1e-5)) break;
@@ -312,38 +287,36 @@ export function innerMaxForwardJvp(
         good = 0;
         continue;
       }
-      // tangent of line 95: const next = q.map((x, i) => x + eta * g[i]);
       const t8 = q.length;
       const next: number[] = new Array<number>(t8);
       const dnext: number[] = new Array<number>(t8);
       for (let i2 = 0; i2 < t8; i2++) {
         // tangent of line 95: const next = q.map((x, i) => x + eta * g[i]);
-        const x = q[i2];
-        const dx = dq3[i2];
+        const x = q[i2]!;
+        const dx = dq3[i2]!;
         const i = i2;
-        const dt15 = dx + eta * dg[i];
-        next[i2] = x + eta * g[i];
+        const dt15 = dx + eta * dg[i]!;
+        next[i2] = x + eta * g[i]!;
         dnext[i2] = dt15;
       }
       const u = q;
       let sum2 = 0;
       for (let i5 = 0; i5 < u.length; i5++) {
-        const t85 = u[i5];
-        const t86 = next[i5];
+        const t85 = u[i5]!;
+        const t86 = next[i5]!;
         sum2 += (t85 - t86) * (t85 - t86);
       }
       if (Math.sqrt(sum2) <= 1e-5) {
         break;
       }
-      // tangent of line 15: return p[0] * p[0] + p[1] * p[1] - (q[0] * q[0] + q[1] * q[1]);
-      const t93 = p[0];
-      const dt93 = dp[0];
-      const t96 = p[1];
-      const dt96 = dp[1];
-      const t100 = next[0];
-      const dt100 = dnext[0];
-      const t103 = next[1];
-      const dt103 = dnext[1];
+      const t93: number = p[0]!;
+      const dt93: number = dp[0]!;
+      const t96: number = p[1]!;
+      const dt96: number = dp[1]!;
+      const t100: number = next[0]!;
+      const dt100: number = dnext[0]!;
+      const t103: number = next[1]!;
+      const dt103: number = dnext[1]!;
       const fNext = t93 * t93 + t96 * t96 - (t100 * t100 + t103 * t103);
       const dfNext =
         t93 * dt93 +
@@ -351,16 +324,12 @@ export function innerMaxForwardJvp(
         (t96 * dt96 + t96 * dt96) -
         (t100 * dt100 + t100 * dt100 + (t103 * dt103 + t103 * dt103));
       if (fNext > fq) {
-        // tangent of line 99: q = next;
         dq3 = dnext;
         q = next;
-        // tangent of line 100: fq = fNext;
         dfq = dfNext;
         fq = fNext;
-        // tangent of line 101: g = gradQForward(p, q);
         const q5 = q;
         const dq5 = dq3;
-        // tangent of line 39: const g: number[] = [];
         const g3: number[] = [];
         const dg3: number[] = [];
         for (let i6 = 0; i6 < q5.length; i6++) {
@@ -374,17 +343,16 @@ export function innerMaxForwardJvp(
             q: number[];
           } = { q: unit2 };
           const dq2 = tangent22.q;
-          // tangent of line 15: return p[0] * p[0] + p[1] * p[1] - (q[0] * q[0] + q[1] * q[1]);
-          const t118 = p[0];
-          const dt118 = dp[0];
-          const t121 = p[1];
-          const dt121 = dp[1];
-          const t125 = q5[0];
-          const dt125 = dq5[0];
-          const t126 = dq2[0];
-          const t133 = q5[1];
-          const dt133 = dq5[1];
-          const t134 = dq2[1];
+          const t118: number = p[0]!;
+          const dt118: number = dp[0]!;
+          const t121: number = p[1]!;
+          const dt121: number = dp[1]!;
+          const t125: number = q5[0]!;
+          const dt125: number = dq5[0]!;
+          const t126: number = dq2[0]!;
+          const t133: number = q5[1]!;
+          const dt133: number = dq5[1]!;
+          const t134: number = dq2[1]!;
           // tangent of line 42: g.push(saddleObjectiveJvp(p, q, { q: unit }).tangent);
           const dt147 = {
             value:
@@ -402,7 +370,6 @@ export function innerMaxForwardJvp(
           );
           dg3.push(dt147);
         }
-        // tangent of line 101: g = gradQForward(p, q);
         dg = dg3;
         g = g3;
         good++;
@@ -424,10 +391,10 @@ export function saddleObjectiveGrad(
   };
 } {
   const qBar: number[] = new Array<number>(q.length).fill(0);
-  const t1 = p[0];
-  const t4 = p[1];
-  const t8 = q[0];
-  const t11 = q[1];
+  const t1: number = p[0]!;
+  const t4: number = p[1]!;
+  const t8: number = q[0]!;
+  const t11: number = q[1]!;
   const value = t1 * t1 + t4 * t4 - (t8 * t8 + t11 * t11);
   // backward sweep
   let t11Bar = 0;
@@ -438,10 +405,10 @@ export function saddleObjectiveGrad(
   const t13Bar = t14Bar;
   t11Bar += t11 * t13Bar;
   t11Bar += t11 * t13Bar;
-  qBar[1] += t11Bar;
+  qBar[1]! += t11Bar;
   t8Bar += t8 * t10Bar;
   t8Bar += t8 * t10Bar;
-  qBar[0] += t8Bar;
+  qBar[0]! += t8Bar;
   return { value, grad: { q: qBar } };
 }
 export function innerMaxReverseGrad(
@@ -499,7 +466,6 @@ export function innerMaxReverseGrad(
   const pBar: number[] = new Array<number>(p.length).fill(0);
   let skip = false;
   let stop = false;
-  let returned = false;
   let result!: number;
   const t1: number[] = start.slice();
   const t1Bar: number[] = new Array<number>(t1.length).fill(0);
@@ -507,32 +473,32 @@ export function innerMaxReverseGrad(
   let qBar3 = t1Bar;
   const q2 = q;
   const q2Bar = qBar3;
-  const t23 = p[0];
-  const t26 = p[1];
-  const t30 = q2[0];
-  const t33 = q2[1];
+  const t23: number = p[0]!;
+  const t26: number = p[1]!;
+  const t30: number = q2[0]!;
+  const t33: number = q2[1]!;
   let fq = t23 * t23 + t26 * t26 - (t30 * t30 + t33 * t33);
   const q3 = q;
   const q3Bar = qBar3;
   const qBar: number[] = new Array<number>(q3.length).fill(0);
   const qBarBar: number[] = new Array<number>(qBar.length).fill(0);
-  const t38 = p[0];
-  const t41 = p[1];
-  const t45 = q3[0];
-  const t48 = q3[1];
+  const t38: number = p[0]!;
+  const t41: number = p[1]!;
+  const t45: number = q3[0]!;
+  const t48: number = q3[1]!;
   const value = t38 * t38 + t41 * t41 - (t45 * t45 + t48 * t48);
   // backward sweep
   // adjoint of line 15: return p[0] * p[0] + p[1] * p[1] - (q[0] * q[0] + q[1] * q[1]);
   const t54 = -1;
   const t57 = t48 * t54;
-  qBar[1] += t48 * t54;
+  qBar[1]! += t48 * t54;
   qBarBar[1] = 0;
-  qBar[1] += t57;
+  qBar[1]! += t57;
   qBarBar[1] = 0;
   const t65 = t45 * t54;
-  qBar[0] += t45 * t54;
+  qBar[0]! += t45 * t54;
   qBarBar[0] = 0;
-  qBar[0] += t65;
+  qBar[0]! += t65;
   qBarBar[0] = 0;
   const t73Bar: {
     q: number[];
@@ -569,7 +535,7 @@ export function innerMaxReverseGrad(
             tape = grown;
           }
           tape[tapeTop++] = x2;
-          x2 = v[i3];
+          x2 = v[i3]!;
           sum += x2 * x2;
         }
         t150 = Math.sqrt(sum) > 1e-5;
@@ -605,9 +571,9 @@ export function innerMaxReverseGrad(
         nextBar = new Array<number>(t8).fill(0);
         for (i2 = 0; i2 < t8; i2++) {
           // adjoint of line 65: const next = q.map((x, i) => x + eta * g[i]);
-          const x = q[i2];
+          const x = q[i2]!;
           const i = i2;
-          next[i2] = x + eta * g[i];
+          next[i2] = x + eta * g[i]!;
           nextBar[i2] = 0;
         }
         containerTape.push(u);
@@ -616,8 +582,8 @@ export function innerMaxReverseGrad(
         uBar = qBar3;
         let sum2 = 0;
         for (i4 = 0; i4 < u.length; i4++) {
-          const t85 = u[i4];
-          const t86 = next[i4];
+          const t85 = u[i4]!;
+          const t86 = next[i4]!;
           if (tapeTop === tape.length) {
             const grown = new Float64Array(2 * tape.length);
             grown.set(tape);
@@ -643,8 +609,8 @@ export function innerMaxReverseGrad(
         flagTape.push(t148);
         t148 = !stop;
         if (t148) {
-          const t93 = p[0];
-          const t96 = p[1];
+          const t93: number = p[0]!;
+          const t96: number = p[1]!;
           const t99 = t93 * t93 + t96 * t96;
           if (tapeTop === tape.length) {
             const grown = new Float64Array(2 * tape.length);
@@ -652,7 +618,7 @@ export function innerMaxReverseGrad(
             tape = grown;
           }
           tape[tapeTop++] = t100;
-          t100 = next[0];
+          t100 = next[0]!;
           const t102 = t100 * t100;
           if (tapeTop === tape.length) {
             const grown = new Float64Array(2 * tape.length);
@@ -660,7 +626,7 @@ export function innerMaxReverseGrad(
             tape = grown;
           }
           tape[tapeTop++] = t103;
-          t103 = next[1];
+          t103 = next[1]!;
           const fNext = t99 - (t102 + t103 * t103);
           flagTape.push(t19);
           t19 = fNext > fq;
@@ -675,8 +641,8 @@ export function innerMaxReverseGrad(
             const qBar2: number[] = new Array<number>(q5.length).fill(0);
             adjointTape.push(qBar2Bar);
             qBar2Bar = new Array<number>(qBar2.length).fill(0);
-            const t108 = p[0];
-            const t111 = p[1];
+            const t108: number = p[0]!;
+            const t111: number = p[1]!;
             const t114 = t108 * t108 + t111 * t111;
             if (tapeTop === tape.length) {
               const grown = new Float64Array(2 * tape.length);
@@ -684,7 +650,7 @@ export function innerMaxReverseGrad(
               tape = grown;
             }
             tape[tapeTop++] = t115;
-            t115 = q5[0];
+            t115 = q5[0]!;
             const t117 = t115 * t115;
             if (tapeTop === tape.length) {
               const grown = new Float64Array(2 * tape.length);
@@ -692,20 +658,20 @@ export function innerMaxReverseGrad(
               tape = grown;
             }
             tape[tapeTop++] = t118;
-            t118 = q5[1];
+            t118 = q5[1]!;
             const value2 = t114 - (t117 + t118 * t118);
             // backward sweep
             // adjoint of line 15: return p[0] * p[0] + p[1] * p[1] - (q[0] * q[0] + q[1] * q[1]);
             const t124 = -1;
             const t127 = t118 * t124;
-            qBar2[1] += t118 * t124;
+            qBar2[1]! += t118 * t124;
             qBar2Bar[1] = 0;
-            qBar2[1] += t127;
+            qBar2[1]! += t127;
             qBar2Bar[1] = 0;
             const t135 = t115 * t124;
-            qBar2[0] += t115 * t124;
+            qBar2[0]! += t115 * t124;
             qBar2Bar[0] = 0;
-            qBar2[0] += t135;
+            qBar2[0]! += t135;
             qBar2Bar[0] = 0;
             const t143Bar: {
               q: number[];
@@ -745,7 +711,6 @@ export function innerMaxReverseGrad(
   }
   controlTape[controlTapeTop++] = trips;
   result = fq;
-  returned = true;
   const value3 = result;
   // backward sweep
   let resultBar = 0;
@@ -775,11 +740,10 @@ export function innerMaxReverseGrad(
   let t30Bar = 0;
   let t26Bar = 0;
   let t23Bar = 0;
-  // adjoint of line 78: return fq;
   resultBar++;
   fqBar += resultBar;
   resultBar = 0;
-  let trips2 = controlTape[--controlTapeTop];
+  let trips2 = controlTape[--controlTapeTop]!;
   while (trips2 > 0) {
     trips2--;
     if (t151) {
@@ -791,11 +755,10 @@ export function innerMaxReverseGrad(
         const t81Bar = sumBar;
         x2Bar += x2 * t81Bar;
         x2Bar += x2 * t81Bar;
-        vBar[i3] += x2Bar;
+        vBar[i3]! += x2Bar;
         x2Bar = 0;
-        x2 = tape[--tapeTop];
+        x2 = tape[--tapeTop]!;
       }
-      // adjoint of line 21: let sum = 0;
       sumBar = 0;
       vBar = adjointTape.pop()!;
       v = containerTape.pop()!;
@@ -803,34 +766,34 @@ export function innerMaxReverseGrad(
     t151 = flagTape.pop()!;
     if (t149) {
       if (t148) {
-        const t93 = p[0];
-        const t96 = p[1];
+        const t93: number = p[0]!;
+        const t96: number = p[1]!;
         if (t19) {
-          const t108 = p[0];
-          const t111 = p[1];
+          const t108: number = p[0]!;
+          const t111: number = p[1]!;
           const t124 = -1;
           gBar = adjointTape.pop()!;
           // adjoint of line 15: return p[0] * p[0] + p[1] * p[1] - (q[0] * q[0] + q[1] * q[1]);
           value2Bar += t144Bar.value;
           t144Bar = adjointTape2.pop()!;
-          const t142Bar = qBar2Bar[0];
+          const t142Bar: number = qBar2Bar[0]!;
           qBar2Bar[0] = 0;
           const t135Bar = t142Bar;
-          qBar2Bar[0] += t142Bar;
-          const t140Bar = qBar2Bar[0];
+          qBar2Bar[0]! += t142Bar;
+          const t140Bar: number = qBar2Bar[0]!;
           qBar2Bar[0] = 0;
           const t137Bar = t140Bar;
-          qBar2Bar[0] += t140Bar;
+          qBar2Bar[0]! += t140Bar;
           t115Bar += t124 * t137Bar;
           t115Bar += t124 * t135Bar;
-          const t134Bar = qBar2Bar[1];
+          const t134Bar: number = qBar2Bar[1]!;
           qBar2Bar[1] = 0;
           const t127Bar = t134Bar;
-          qBar2Bar[1] += t134Bar;
-          const t132Bar = qBar2Bar[1];
+          qBar2Bar[1]! += t134Bar;
+          const t132Bar: number = qBar2Bar[1]!;
           qBar2Bar[1] = 0;
           const t129Bar = t132Bar;
-          qBar2Bar[1] += t132Bar;
+          qBar2Bar[1]! += t132Bar;
           t118Bar += t124 * t129Bar;
           t118Bar += t124 * t127Bar;
           const t114Bar = value2Bar;
@@ -840,32 +803,31 @@ export function innerMaxReverseGrad(
           const t120Bar = t121Bar;
           t118Bar += t118 * t120Bar;
           t118Bar += t118 * t120Bar;
-          q5Bar[1] += t118Bar;
+          q5Bar[1]! += t118Bar;
           t118Bar = 0;
-          t118 = tape[--tapeTop];
+          t118 = tape[--tapeTop]!;
           t115Bar += t115 * t117Bar;
           t115Bar += t115 * t117Bar;
-          q5Bar[0] += t115Bar;
+          q5Bar[0]! += t115Bar;
           t115Bar = 0;
-          t115 = tape[--tapeTop];
+          t115 = tape[--tapeTop]!;
           const t110Bar = t114Bar;
           const t113Bar = t114Bar;
           t111Bar += t111 * t113Bar;
           t111Bar += t111 * t113Bar;
-          pBar[1] += t111Bar;
+          pBar[1]! += t111Bar;
           t111Bar = 0;
           t108Bar += t108 * t110Bar;
           t108Bar += t108 * t110Bar;
-          pBar[0] += t108Bar;
+          pBar[0]! += t108Bar;
           t108Bar = 0;
           qBar2Bar = adjointTape.pop()!;
           q5Bar = adjointTape.pop()!;
-          // adjoint of line 70: fq = fNext;
           fNextBar += fqBar;
           fqBar = 0;
           qBar3 = adjointTape.pop()!;
         } else {
-          eta = controlTape[--controlTapeTop];
+          eta = controlTape[--controlTapeTop]!;
         }
         t19 = flagTape.pop()!;
         // adjoint of line 15: return p[0] * p[0] + p[1] * p[1] - (q[0] * q[0] + q[1] * q[1]);
@@ -876,28 +838,26 @@ export function innerMaxReverseGrad(
         const t105Bar = t106Bar;
         t103Bar += t103 * t105Bar;
         t103Bar += t103 * t105Bar;
-        nextBar[1] += t103Bar;
+        nextBar[1]! += t103Bar;
         t103Bar = 0;
-        t103 = tape[--tapeTop];
+        t103 = tape[--tapeTop]!;
         t100Bar += t100 * t102Bar;
         t100Bar += t100 * t102Bar;
-        nextBar[0] += t100Bar;
+        nextBar[0]! += t100Bar;
         t100Bar = 0;
-        t100 = tape[--tapeTop];
+        t100 = tape[--tapeTop]!;
         const t95Bar = t99Bar;
         const t98Bar = t99Bar;
         t96Bar += t96 * t98Bar;
         t96Bar += t96 * t98Bar;
-        pBar[1] += t96Bar;
+        pBar[1]! += t96Bar;
         t96Bar = 0;
         t93Bar += t93 * t95Bar;
         t93Bar += t93 * t95Bar;
-        pBar[0] += t93Bar;
+        pBar[0]! += t93Bar;
         t93Bar = 0;
       }
       t148 = flagTape.pop()!;
-      if (t17) {
-      }
       t17 = flagTape.pop()!;
       const t217 = u.length;
       i4 = t217 > 0 ? t217 : 0;
@@ -909,16 +869,15 @@ export function innerMaxReverseGrad(
         const t90Bar = t87 * t91Bar;
         t85Bar += t90Bar;
         t86Bar -= t90Bar;
-        t90 = tape[--tapeTop];
+        t90 = tape[--tapeTop]!;
         t85Bar += t87Bar;
         t86Bar -= t87Bar;
-        t87 = tape[--tapeTop];
-        nextBar[i4] += t86Bar;
+        t87 = tape[--tapeTop]!;
+        nextBar[i4]! += t86Bar;
         t86Bar = 0;
-        uBar[i4] += t85Bar;
+        uBar[i4]! += t85Bar;
         t85Bar = 0;
       }
-      // adjoint of line 27: let sum = 0;
       sum2Bar = 0;
       uBar = adjointTape.pop()!;
       u = containerTape.pop()!;
@@ -928,19 +887,19 @@ export function innerMaxReverseGrad(
         // adjoint of line 65: const next = q.map((x, i) => x + eta * g[i]);
         i2--;
         const i = i2;
-        const t15Bar = nextBar[i2];
+        const t15Bar = nextBar[i2]!;
         nextBar[i2] = 0;
         xBar += t15Bar;
-        gBar[i] += eta * t15Bar;
-        qBar3[i2] += xBar;
+        gBar[i]! += eta * t15Bar;
+        qBar3[i2]! += xBar;
         xBar = 0;
       }
       nextBar = adjointTape.pop()!;
-      t8 = controlTape[--controlTapeTop];
+      t8 = controlTape[--controlTapeTop]!;
     }
     t149 = flagTape.pop()!;
     if (t6) {
-      eta = controlTape[--controlTapeTop];
+      eta = controlTape[--controlTapeTop]!;
     }
     t6 = flagTape.pop()!;
   }
@@ -953,11 +912,10 @@ export function innerMaxReverseGrad(
       const t81Bar = sumBar;
       x2Bar += x2 * t81Bar;
       x2Bar += x2 * t81Bar;
-      vBar[i3] += x2Bar;
+      vBar[i3]! += x2Bar;
       x2Bar = 0;
-      x2 = tape[--tapeTop];
+      x2 = tape[--tapeTop]!;
     }
-    // adjoint of line 21: let sum = 0;
     sumBar = 0;
     vBar = adjointTape.pop()!;
     v = containerTape.pop()!;
@@ -965,24 +923,24 @@ export function innerMaxReverseGrad(
   t151 = flagTape.pop()!;
   // adjoint of line 15: return p[0] * p[0] + p[1] * p[1] - (q[0] * q[0] + q[1] * q[1]);
   valueBar += t74Bar.value;
-  const t72Bar = qBarBar[0];
+  const t72Bar: number = qBarBar[0]!;
   qBarBar[0] = 0;
   const t65Bar = t72Bar;
-  qBarBar[0] += t72Bar;
-  const t70Bar = qBarBar[0];
+  qBarBar[0]! += t72Bar;
+  const t70Bar: number = qBarBar[0]!;
   qBarBar[0] = 0;
   const t67Bar = t70Bar;
-  qBarBar[0] += t70Bar;
+  qBarBar[0]! += t70Bar;
   t45Bar += t54 * t67Bar;
   t45Bar += t54 * t65Bar;
-  const t64Bar = qBarBar[1];
+  const t64Bar: number = qBarBar[1]!;
   qBarBar[1] = 0;
   const t57Bar = t64Bar;
-  qBarBar[1] += t64Bar;
-  const t62Bar = qBarBar[1];
+  qBarBar[1]! += t64Bar;
+  const t62Bar: number = qBarBar[1]!;
   qBarBar[1] = 0;
   const t59Bar = t62Bar;
-  qBarBar[1] += t62Bar;
+  qBarBar[1]! += t62Bar;
   t48Bar += t54 * t59Bar;
   t48Bar += t54 * t57Bar;
   const t44Bar = valueBar;
@@ -991,19 +949,18 @@ export function innerMaxReverseGrad(
   const t50Bar = t51Bar;
   t48Bar += t48 * t50Bar;
   t48Bar += t48 * t50Bar;
-  q3Bar[1] += t48Bar;
+  q3Bar[1]! += t48Bar;
   t45Bar += t45 * t47Bar;
   t45Bar += t45 * t47Bar;
-  q3Bar[0] += t45Bar;
+  q3Bar[0]! += t45Bar;
   const t40Bar = t44Bar;
   const t43Bar = t44Bar;
   t41Bar += t41 * t43Bar;
   t41Bar += t41 * t43Bar;
-  pBar[1] += t41Bar;
+  pBar[1]! += t41Bar;
   t38Bar += t38 * t40Bar;
   t38Bar += t38 * t40Bar;
-  pBar[0] += t38Bar;
-  // adjoint of line 55: let fq = saddleObjective(p, q);
+  pBar[0]! += t38Bar;
   const t37Bar = fqBar;
   fqBar = 0;
   // adjoint of line 15: return p[0] * p[0] + p[1] * p[1] - (q[0] * q[0] + q[1] * q[1]);
@@ -1013,18 +970,18 @@ export function innerMaxReverseGrad(
   const t35Bar = t36Bar;
   t33Bar += t33 * t35Bar;
   t33Bar += t33 * t35Bar;
-  q2Bar[1] += t33Bar;
+  q2Bar[1]! += t33Bar;
   t30Bar += t30 * t32Bar;
   t30Bar += t30 * t32Bar;
-  q2Bar[0] += t30Bar;
+  q2Bar[0]! += t30Bar;
   const t25Bar = t29Bar;
   const t28Bar = t29Bar;
   t26Bar += t26 * t28Bar;
   t26Bar += t26 * t28Bar;
-  pBar[1] += t26Bar;
+  pBar[1]! += t26Bar;
   t23Bar += t23 * t25Bar;
   t23Bar += t23 * t25Bar;
-  pBar[0] += t23Bar;
+  pBar[0]! += t23Bar;
   return { value: value3, grad: { p: pBar } };
 }
 export function innerMaxForwardGrad(
@@ -1092,7 +1049,6 @@ export function innerMaxForwardGrad(
   const pBar: number[] = new Array<number>(p.length).fill(0);
   let skip = false;
   let stop = false;
-  let returned = false;
   let result!: number;
   const t1: number[] = start.slice();
   const t1Bar: number[] = new Array<number>(t1.length).fill(0);
@@ -1100,10 +1056,10 @@ export function innerMaxForwardGrad(
   let qBar = t1Bar;
   const q2 = q;
   const q2Bar = qBar;
-  const t23 = p[0];
-  const t26 = p[1];
-  const t30 = q2[0];
-  const t33 = q2[1];
+  const t23: number = p[0]!;
+  const t26: number = p[1]!;
+  const t30: number = q2[0]!;
+  const t33: number = q2[1]!;
   let fq = t23 * t23 + t26 * t26 - (t30 * t30 + t33 * t33);
   const q3 = q;
   const q3Bar = qBar;
@@ -1120,27 +1076,27 @@ export function innerMaxForwardGrad(
       q: number[];
     } = { q: unit };
     const dq = tangent2.q;
-    const t48 = p[0];
-    const t51 = p[1];
+    const t48: number = p[0]!;
+    const t51: number = p[1]!;
     const t54 = t48 * t48 + t51 * t51;
-    const t55 = q3[0];
+    const t55: number = q3[0]!;
     if (controlTapeTop === controlTape.length) {
       const grown = new Float64Array(2 * controlTape.length);
       grown.set(controlTape);
       controlTape = grown;
     }
     controlTape[controlTapeTop++] = t56;
-    t56 = dq[0];
+    t56 = dq[0]!;
     const t59 = t55 * t55;
     const t62 = t55 * t56 + t55 * t56;
-    const t63 = q3[1];
+    const t63: number = q3[1]!;
     if (controlTapeTop === controlTape.length) {
       const grown = new Float64Array(2 * controlTape.length);
       grown.set(controlTape);
       controlTape = grown;
     }
     controlTape[controlTapeTop++] = t64;
-    t64 = dq[1];
+    t64 = dq[1]!;
     const t75: {
       value: number;
       tangent: number;
@@ -1182,7 +1138,7 @@ export function innerMaxForwardGrad(
               tape = grown;
             }
             tape[tapeTop++] = x2;
-            x2 = v[i4];
+            x2 = v[i4]!;
             sum += x2 * x2;
           }
         }
@@ -1220,15 +1176,15 @@ export function innerMaxForwardGrad(
         nextBar = new Array<number>(t8).fill(0);
         for (i2 = 0; i2 < t8; i2++) {
           // adjoint of line 95: const next = q.map((x, i) => x + eta * g[i]);
-          const x = q[i2];
+          const x = q[i2]!;
           const i = i2;
-          const t15 = x + eta * g[i];
+          const t15 = x + eta * g[i]!;
           if (tapeTop === tape.length) {
             const grown = new Float64Array(2 * tape.length);
             grown.set(tape);
             tape = grown;
           }
-          tape[tapeTop++] = next[i2];
+          tape[tapeTop++] = next[i2]!;
           next[i2] = t15;
           nextBar[i2] = 0;
         }
@@ -1238,8 +1194,8 @@ export function innerMaxForwardGrad(
         uBar = qBar;
         let sum2 = 0;
         for (i5 = 0; i5 < u.length; i5++) {
-          const t85 = u[i5];
-          const t86 = next[i5];
+          const t85 = u[i5]!;
+          const t86 = next[i5]!;
           if (tapeTop === tape.length) {
             const grown = new Float64Array(2 * tape.length);
             grown.set(tape);
@@ -1265,8 +1221,8 @@ export function innerMaxForwardGrad(
         flagTape.push(t148);
         t148 = !stop;
         if (t148) {
-          const t93 = p[0];
-          const t96 = p[1];
+          const t93: number = p[0]!;
+          const t96: number = p[1]!;
           const t99 = t93 * t93 + t96 * t96;
           if (tapeTop === tape.length) {
             const grown = new Float64Array(2 * tape.length);
@@ -1274,7 +1230,7 @@ export function innerMaxForwardGrad(
             tape = grown;
           }
           tape[tapeTop++] = t100;
-          t100 = next[0];
+          t100 = next[0]!;
           const t102 = t100 * t100;
           if (tapeTop === tape.length) {
             const grown = new Float64Array(2 * tape.length);
@@ -1282,7 +1238,7 @@ export function innerMaxForwardGrad(
             tape = grown;
           }
           tape[tapeTop++] = t103;
-          t103 = next[1];
+          t103 = next[1]!;
           const fNext = t99 - (t102 + t103 * t103);
           flagTape.push(t19);
           t19 = fNext > fq;
@@ -1315,8 +1271,8 @@ export function innerMaxForwardGrad(
                 q: number[];
               } = { q: unit2 };
               const dq2 = tangent22.q;
-              const t118 = p[0];
-              const t121 = p[1];
+              const t118: number = p[0]!;
+              const t121: number = p[1]!;
               const t124 = t118 * t118 + t121 * t121;
               if (tapeTop === tape.length) {
                 const grown = new Float64Array(2 * tape.length);
@@ -1324,14 +1280,14 @@ export function innerMaxForwardGrad(
                 tape = grown;
               }
               tape[tapeTop++] = t125;
-              t125 = q5[0];
+              t125 = q5[0]!;
               if (controlTapeTop === controlTape.length) {
                 const grown = new Float64Array(2 * controlTape.length);
                 grown.set(controlTape);
                 controlTape = grown;
               }
               controlTape[controlTapeTop++] = t126;
-              t126 = dq2[0];
+              t126 = dq2[0]!;
               const t129 = t125 * t125;
               const t132 = t125 * t126 + t125 * t126;
               if (tapeTop === tape.length) {
@@ -1340,14 +1296,14 @@ export function innerMaxForwardGrad(
                 tape = grown;
               }
               tape[tapeTop++] = t133;
-              t133 = q5[1];
+              t133 = q5[1]!;
               if (controlTapeTop === controlTape.length) {
                 const grown = new Float64Array(2 * controlTape.length);
                 grown.set(controlTape);
                 controlTape = grown;
               }
               controlTape[controlTapeTop++] = t134;
-              t134 = dq2[1];
+              t134 = dq2[1]!;
               const t145: {
                 value: number;
                 tangent: number;
@@ -1386,7 +1342,6 @@ export function innerMaxForwardGrad(
   }
   controlTape[controlTapeTop++] = trips;
   result = fq;
-  returned = true;
   const value = result;
   // backward sweep
   let resultBar = 0;
@@ -1414,11 +1369,10 @@ export function innerMaxForwardGrad(
   let t30Bar = 0;
   let t26Bar = 0;
   let t23Bar = 0;
-  // adjoint of line 108: return fq;
   resultBar++;
   fqBar += resultBar;
   resultBar = 0;
-  let trips2 = controlTape[--controlTapeTop];
+  let trips2 = controlTape[--controlTapeTop]!;
   while (trips2 > 0) {
     trips2--;
     if (t151) {
@@ -1428,30 +1382,29 @@ export function innerMaxForwardGrad(
         const t81Bar = sumBar;
         x2Bar += x2 * t81Bar;
         x2Bar += x2 * t81Bar;
-        vBar[i4] += x2Bar;
+        vBar[i4]! += x2Bar;
         x2Bar = 0;
-        x2 = tape[--tapeTop];
+        x2 = tape[--tapeTop]!;
       }
-      i4 = controlTape[--controlTapeTop];
-      // adjoint of line 21: let sum = 0;
+      i4 = controlTape[--controlTapeTop]!;
       sumBar = 0;
       vBar = adjointTape2.pop()!;
     }
     t151 = flagTape.pop()!;
     if (t149) {
       if (t148) {
-        const t93 = p[0];
-        const t96 = p[1];
+        const t93: number = p[0]!;
+        const t96: number = p[1]!;
         if (t19) {
           gBar = adjointTape2.pop()!;
-          const t118 = p[0];
-          const t121 = p[1];
+          const t118: number = p[0]!;
+          const t121: number = p[1]!;
           const t191 = q5.length;
           i6 = t191 > 0 ? t191 : 0;
           while (i6 > 0) {
             i6--;
             // adjoint of line 42: g.push(saddleObjectiveJvp(p, q, { q: unit }).tangent);
-            const t147Bar = g3Bar[g3Bar.length - 1];
+            const t147Bar = g3Bar[g3Bar.length - 1]!;
             g3Bar.pop();
             t145Bar.tangent += t147Bar;
             // adjoint of line 15: return p[0] * p[0] + p[1] * p[1] - (q[0] * q[0] + q[1] * q[1]);
@@ -1469,44 +1422,43 @@ export function innerMaxForwardGrad(
             t133Bar += t134 * t140Bar;
             t133Bar += t133 * t137Bar;
             t133Bar += t133 * t137Bar;
-            t134 = controlTape[--controlTapeTop];
-            q5Bar[1] += t133Bar;
+            t134 = controlTape[--controlTapeTop]!;
+            q5Bar[1]! += t133Bar;
             t133Bar = 0;
-            t133 = tape[--tapeTop];
+            t133 = tape[--tapeTop]!;
             t125Bar += t126 * t132Bar;
             t125Bar += t126 * t132Bar;
             t125Bar += t125 * t129Bar;
             t125Bar += t125 * t129Bar;
-            t126 = controlTape[--controlTapeTop];
-            q5Bar[0] += t125Bar;
+            t126 = controlTape[--controlTapeTop]!;
+            q5Bar[0]! += t125Bar;
             t125Bar = 0;
-            t125 = tape[--tapeTop];
+            t125 = tape[--tapeTop]!;
             const t120Bar = t124Bar;
             const t123Bar = t124Bar;
             t121Bar += t121 * t123Bar;
             t121Bar += t121 * t123Bar;
-            pBar[1] += t121Bar;
+            pBar[1]! += t121Bar;
             t121Bar = 0;
             t118Bar += t118 * t120Bar;
             t118Bar += t118 * t120Bar;
-            pBar[0] += t118Bar;
+            pBar[0]! += t118Bar;
             t118Bar = 0;
             const t188 = Math.ceil(t111);
             i23 = t188 > 0 ? t188 : 0;
             while (i23 > 0) {
               i23--;
             }
-            t111 = controlTape[--controlTapeTop];
+            t111 = controlTape[--controlTapeTop]!;
           }
           g3Bar = adjointTape2.pop()!;
           q5Bar = adjointTape2.pop()!;
           q5 = containerTape.pop()!;
-          // adjoint of line 100: fq = fNext;
           fNextBar += fqBar;
           fqBar = 0;
           qBar = adjointTape2.pop()!;
         } else {
-          eta = controlTape[--controlTapeTop];
+          eta = controlTape[--controlTapeTop]!;
         }
         t19 = flagTape.pop()!;
         // adjoint of line 15: return p[0] * p[0] + p[1] * p[1] - (q[0] * q[0] + q[1] * q[1]);
@@ -1517,28 +1469,26 @@ export function innerMaxForwardGrad(
         const t105Bar = t106Bar;
         t103Bar += t103 * t105Bar;
         t103Bar += t103 * t105Bar;
-        nextBar[1] += t103Bar;
+        nextBar[1]! += t103Bar;
         t103Bar = 0;
-        t103 = tape[--tapeTop];
+        t103 = tape[--tapeTop]!;
         t100Bar += t100 * t102Bar;
         t100Bar += t100 * t102Bar;
-        nextBar[0] += t100Bar;
+        nextBar[0]! += t100Bar;
         t100Bar = 0;
-        t100 = tape[--tapeTop];
+        t100 = tape[--tapeTop]!;
         const t95Bar = t99Bar;
         const t98Bar = t99Bar;
         t96Bar += t96 * t98Bar;
         t96Bar += t96 * t98Bar;
-        pBar[1] += t96Bar;
+        pBar[1]! += t96Bar;
         t96Bar = 0;
         t93Bar += t93 * t95Bar;
         t93Bar += t93 * t95Bar;
-        pBar[0] += t93Bar;
+        pBar[0]! += t93Bar;
         t93Bar = 0;
       }
       t148 = flagTape.pop()!;
-      if (t17) {
-      }
       t17 = flagTape.pop()!;
       const t217 = u.length;
       i5 = t217 > 0 ? t217 : 0;
@@ -1550,16 +1500,15 @@ export function innerMaxForwardGrad(
         const t90Bar = t87 * t91Bar;
         t85Bar += t90Bar;
         t86Bar -= t90Bar;
-        t90 = tape[--tapeTop];
+        t90 = tape[--tapeTop]!;
         t85Bar += t87Bar;
         t86Bar -= t87Bar;
-        t87 = tape[--tapeTop];
-        nextBar[i5] += t86Bar;
+        t87 = tape[--tapeTop]!;
+        nextBar[i5]! += t86Bar;
         t86Bar = 0;
-        uBar[i5] += t85Bar;
+        uBar[i5]! += t85Bar;
         t85Bar = 0;
       }
-      // adjoint of line 27: let sum = 0;
       sum2Bar = 0;
       uBar = adjointTape2.pop()!;
       u = containerTape.pop()!;
@@ -1569,21 +1518,21 @@ export function innerMaxForwardGrad(
         // adjoint of line 95: const next = q.map((x, i) => x + eta * g[i]);
         i2--;
         const i = i2;
-        const t15Bar = nextBar[i2];
+        const t15Bar = nextBar[i2]!;
         nextBar[i2] = 0;
-        next[i2] = tape[--tapeTop];
+        next[i2] = tape[--tapeTop]!;
         xBar += t15Bar;
-        gBar[i] += eta * t15Bar;
-        qBar[i2] += xBar;
+        gBar[i]! += eta * t15Bar;
+        qBar[i2]! += xBar;
         xBar = 0;
       }
       nextBar = adjointTape2.pop()!;
       next = containerTape.pop()!;
-      t8 = controlTape[--controlTapeTop];
+      t8 = controlTape[--controlTapeTop]!;
     }
     t149 = flagTape.pop()!;
     if (t6) {
-      eta = controlTape[--controlTapeTop];
+      eta = controlTape[--controlTapeTop]!;
     }
     t6 = flagTape.pop()!;
   }
@@ -1594,27 +1543,26 @@ export function innerMaxForwardGrad(
       const t81Bar = sumBar;
       x2Bar += x2 * t81Bar;
       x2Bar += x2 * t81Bar;
-      vBar[i4] += x2Bar;
+      vBar[i4]! += x2Bar;
       x2Bar = 0;
-      x2 = tape[--tapeTop];
+      x2 = tape[--tapeTop]!;
     }
-    i4 = controlTape[--controlTapeTop];
-    // adjoint of line 21: let sum = 0;
+    i4 = controlTape[--controlTapeTop]!;
     sumBar = 0;
     vBar = adjointTape2.pop()!;
   }
   t151 = flagTape.pop()!;
   const t41 = q3.length;
-  const t48 = p[0];
-  const t51 = p[1];
-  const t55 = q3[0];
-  const t63 = q3[1];
+  const t48: number = p[0]!;
+  const t51: number = p[1]!;
+  const t55: number = q3[0]!;
+  const t63: number = q3[1]!;
   const t268 = q3.length;
   i3 = t268 > 0 ? t268 : 0;
   while (i3 > 0) {
     i3--;
     // adjoint of line 42: g.push(saddleObjectiveJvp(p, q, { q: unit }).tangent);
-    const t77Bar = g2Bar[g2Bar.length - 1];
+    const t77Bar = g2Bar[g2Bar.length - 1]!;
     g2Bar.pop();
     t75Bar.tangent += t77Bar;
     // adjoint of line 15: return p[0] * p[0] + p[1] * p[1] - (q[0] * q[0] + q[1] * q[1]);
@@ -1632,25 +1580,25 @@ export function innerMaxForwardGrad(
     t63Bar += t64 * t70Bar;
     t63Bar += t63 * t67Bar;
     t63Bar += t63 * t67Bar;
-    t64 = controlTape[--controlTapeTop];
-    q3Bar[1] += t63Bar;
+    t64 = controlTape[--controlTapeTop]!;
+    q3Bar[1]! += t63Bar;
     t63Bar = 0;
     t55Bar += t56 * t62Bar;
     t55Bar += t56 * t62Bar;
     t55Bar += t55 * t59Bar;
     t55Bar += t55 * t59Bar;
-    t56 = controlTape[--controlTapeTop];
-    q3Bar[0] += t55Bar;
+    t56 = controlTape[--controlTapeTop]!;
+    q3Bar[0]! += t55Bar;
     t55Bar = 0;
     const t50Bar = t54Bar;
     const t53Bar = t54Bar;
     t51Bar += t51 * t53Bar;
     t51Bar += t51 * t53Bar;
-    pBar[1] += t51Bar;
+    pBar[1]! += t51Bar;
     t51Bar = 0;
     t48Bar += t48 * t50Bar;
     t48Bar += t48 * t50Bar;
-    pBar[0] += t48Bar;
+    pBar[0]! += t48Bar;
     t48Bar = 0;
     const t265 = Math.ceil(t41);
     i22 = t265 > 0 ? t265 : 0;
@@ -1658,7 +1606,6 @@ export function innerMaxForwardGrad(
       i22--;
     }
   }
-  // adjoint of line 85: let fq = saddleObjective(p, q);
   const t37Bar = fqBar;
   fqBar = 0;
   // adjoint of line 15: return p[0] * p[0] + p[1] * p[1] - (q[0] * q[0] + q[1] * q[1]);
@@ -1668,17 +1615,17 @@ export function innerMaxForwardGrad(
   const t35Bar = t36Bar;
   t33Bar += t33 * t35Bar;
   t33Bar += t33 * t35Bar;
-  q2Bar[1] += t33Bar;
+  q2Bar[1]! += t33Bar;
   t30Bar += t30 * t32Bar;
   t30Bar += t30 * t32Bar;
-  q2Bar[0] += t30Bar;
+  q2Bar[0]! += t30Bar;
   const t25Bar = t29Bar;
   const t28Bar = t29Bar;
   t26Bar += t26 * t28Bar;
   t26Bar += t26 * t28Bar;
-  pBar[1] += t26Bar;
+  pBar[1]! += t26Bar;
   t23Bar += t23 * t25Bar;
   t23Bar += t23 * t25Bar;
-  pBar[0] += t23Bar;
+  pBar[0]! += t23Bar;
   return { value, grad: { p: pBar } };
 }

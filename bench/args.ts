@@ -4,13 +4,14 @@
  */
 import { parseArgs } from "node:util";
 
-export const USAGE = `usage: npm run bench -- [--only NAME] [--no-peers] [--check | --deopts | --checkpoint] [--json FILE]
+export const USAGE = `usage: npm run bench -- [--only NAME] [--no-peers] [--check | --deopts | --checkpoint | --vector] [--json FILE]
 
   --only NAME   only the problems whose name contains NAME
   --no-peers    without the peer libraries even when they are installed
   --check       only check every contender's gradient against tsad's, no timing
   --deopts      instead of timing: does V8 keep each generated derivative optimised?
   --checkpoint  checkpointed gradients of long loops against unbounded tapes (memory and time)
+  --vector      vector forward mode (k directions per sweep) against one pass per direction
   --json FILE   also write the timing records as JSON
 `;
 
@@ -21,6 +22,7 @@ export interface BenchArgs {
   check: boolean;
   deopts: boolean;
   checkpoint: boolean;
+  vector: boolean;
   help: boolean;
   /** Set by the parent for the process that measures one problem. */
   problem?: number;
@@ -44,6 +46,7 @@ export function parseBenchArgs(argv: string[], problemNames: readonly string[]):
         check: { type: "boolean", default: false },
         deopts: { type: "boolean", default: false },
         checkpoint: { type: "boolean", default: false },
+        vector: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
         problem: { type: "string" },
         result: { type: "string" },
@@ -53,7 +56,7 @@ export function parseBenchArgs(argv: string[], problemNames: readonly string[]):
     // parseArgs's own message names the flag ("Unknown option '--deopt'", "Option '--only <value>' argument missing").
     throw new BenchUsageError((error as Error).message.split("\n")[0]!.replace(/\. To specify a positional argument.*$/, ""));
   }
-  const args: BenchArgs = { only: values.only?.toLowerCase(), json: values.json, noPeers: values["no-peers"]!, check: values.check!, deopts: values.deopts!, checkpoint: values.checkpoint!, help: values.help!, result: values.result };
+  const args: BenchArgs = { only: values.only?.toLowerCase(), json: values.json, noPeers: values["no-peers"]!, check: values.check!, deopts: values.deopts!, checkpoint: values.checkpoint!, vector: values.vector!, help: values.help!, result: values.result };
   if (values.problem !== undefined) {
     const index = Number(values.problem);
     if (!Number.isInteger(index) || index < 0 || index >= problemNames.length || values.result === undefined) throw new BenchUsageError(`--problem wants an index below ${problemNames.length} and --result FILE`);
@@ -63,7 +66,7 @@ export function parseBenchArgs(argv: string[], problemNames: readonly string[]):
     if (value === "") throw new BenchUsageError(`${flag} wants a value`);
   }
   if (args.deopts && args.json) throw new BenchUsageError("--json writes the timing records; --deopts prints its report only");
-  if ([args.deopts, args.check, args.checkpoint].filter(Boolean).length > 1) throw new BenchUsageError("--check, --deopts and --checkpoint are different runs: choose one");
+  if ([args.deopts, args.check, args.checkpoint, args.vector].filter(Boolean).length > 1) throw new BenchUsageError("--check, --deopts, --checkpoint and --vector are different runs: choose one");
   // --checkpoint has problems of its own (long loops), matched by --only there.
   if (args.only !== undefined && !args.checkpoint && !problemNames.some((name) => name.includes(args.only!))) {
     throw new BenchUsageError(`no problem's name contains '${values.only}'; the problems are ${[...new Set(problemNames)].join(", ")}`);

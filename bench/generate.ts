@@ -32,6 +32,11 @@ export const benchTargets: BenchTarget[] = [
   { file: "kmeans.ts", fn: ["kmeansCost"], wrt: ["centroids"], emit: ["grad", "hvp"] },
   { file: "ba.ts" },
   { file: "ht.ts" },
+  { file: "hand-pose.ts", fn: ["handPose"], wrt: ["theta"], emit: ["jvp", "jvpN", "jacobian"] },
+  { file: "pair-energy.ts", fn: ["pairEnergy"], emit: ["grad", "hvp", "hessian"] },
+  // Nested: each module imports its own generated derivatives; the tags choose what is made.
+  { file: "saddle.ts", fn: ["saddleObjective", "innerMaxReverse", "innerMaxForward"], emit: ["grad", "jvp"] },
+  { file: "particle.ts", fn: ["potential", "crossingReverse", "crossingForward"], emit: ["grad", "jvp"] },
 ];
 
 /** Compiles one target; throws with tsad's formatted diagnostics if it cannot. */

@@ -15,6 +15,7 @@
  *   npm run bench -- --deopts          instead of timing: does V8 keep each generated derivative
  *                                      optimised? (bench/deopts.ts)
  *   npm run bench -- --checkpoint      checkpointed gradients of long loops against unbounded tapes (bench/checkpoint.ts)
+ *   npm run bench -- --vector          vector forward mode against one pass per direction (bench/vector.ts)
  */
 import { spawnSync } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -575,6 +576,7 @@ async function start(): Promise<void> {
     return;
   }
   if (args.checkpoint) return (await import("./checkpoint.ts")).checkpointCommand(args.only);
+  if (args.vector) return (await import("./vector.ts")).printVectorBench();
   if (args.problem === undefined) main();
   else if (process.execArgv.includes("--trace-deopt-verbose")) await traceOne(args.problem, args.result!);
   else await measureOne(args.problem, args.result!);

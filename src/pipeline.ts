@@ -15,7 +15,8 @@ import { ActivityOracle } from "./analysis/activity.ts";
 import { diagnostics } from "./diagnostics/catalog.ts";
 import { DiagnosticError, type Diagnostic } from "./diagnostics/diagnostic.ts";
 import { emitFunction } from "./emit/emit.ts";
-import { differentiateForward, type ForwardTarget } from "./forward/forward.ts";
+import { differentiateForward, type ForwardTarget, type TangentNames } from "./forward/forward.ts";
+import { vectorize } from "./forward/vector.ts";
 import type { DerivativeFunction, Expr, Function, Program, Stmt, Type } from "./ir/ir.ts";
 import { NUMBER, ref } from "./ir/ir.ts";
 import { capitalize, NameManager } from "./ir/names.ts";
@@ -33,6 +34,7 @@ import { outputFiles } from "./emit/javascript.ts";
 import { importConventions } from "./load/specifiers.ts";
 import { createProject, load, localFiles } from "./load/load.ts";
 import { lowerProgram } from "./lower/lower.ts";
+import { addNestedDerivatives } from "./nested/derive.ts";
 import { differentiateReverse, type ReverseTarget } from "./reverse/reverse.ts";
 import { removeJumps } from "./reverse/structure.ts";
 import { renameSiblingDeclarations } from "./reverse/names.ts";
@@ -143,10 +145,11 @@ function prepare(given: CompileOptions) {
   if (allTargets.length === 0) throw new UsageError(`no exported function to differentiate in ${options.files.join(", ")} (name one with --fn)`);
 
   const lowered = lowerProgram(allTargets, rules);
-  checkCallGraph(lowered.program);
-  const program = propagateCopies(options.inline === false ? lowered.program : inlineSmallCallees(lowered.program));
+  const withNested = addNestedDerivatives(lowered.program, lowered.nested.requests, { structured: structuredProgram, hvp: nestedHvp });
+  checkCallGraph(withNested);
+  const program = propagateCopies(options.inline === false ? withNested : inlineSmallCallees(withNested));
   debugIR("after lowering", program);
-  return { program, irNames: lowered.irNames, targetsByFile, tags, calls: lowered.program };
+  return { program, irNames: lowered.irNames, targetsByFile, tags, calls: withNested };
 }
 
 /** The program reverse mode works on: jumps turned into flags, one declaration per name. */
@@ -203,6 +206,8 @@ async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[
     const hvpTargets: { fn: Function; wrt: boolean[]; gradName: string }[] = [];
     const denseTargets: { fn: Function; wrt: boolean[]; hessian: boolean; jacobian?: JacobianMode }[] = [];
     const requested = new Set<EmitKind>();
+    /** Forward-mode functions lifted to k directions per sweep, and the names of the lifted ones. */
+    const vectorRoots = new Map<string, string>();
     /** The generated functions the user asked for; everything else is a helper of those. */
     const exportNames = new Set<string>();
     for (const source of targets) {
@@ -222,7 +227,7 @@ async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[
       const needs = (kind: "jvp" | "vjp" | "grad" | "gradJvp") => {
         switch (kind) {
           case "jvp":
-            return kinds.includes("jvp") || jacobian === "forward" || jacobian === "runtime";
+            return kinds.includes("jvp") || kinds.includes("jvpN") || jacobian === "forward" || jacobian === "runtime";
           case "vjp":
             return kinds.includes("vjp") || jacobian === "reverse" || jacobian === "runtime";
           case "grad":
@@ -232,6 +237,8 @@ async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[
         }
       };
       if (needs("jvp")) forwardTargets.push({ fn: fn.name, wrt, exportName: `${fn.sourceName}Jvp` });
+      if (kinds.includes("jvpN") || jacobian === "forward" || jacobian === "runtime") vectorRoots.set(`${fn.sourceName}Jvp`, `${fn.sourceName}JvpN`);
+      if (kinds.includes("hessian")) vectorRoots.set(`${fn.sourceName}GradJvp`, `${fn.sourceName}GradJvpN`);
       // A Hessian-vector product is forward mode over the gradient's own IR.
       if (needs("grad")) reverseTargets.push({ fn: fn.name, wrt, exportName: `${fn.sourceName}Grad`, kind: "grad" });
       if (needs("vjp")) reverseTargets.push({ fn: fn.name, wrt, exportName: `${fn.sourceName}Vjp`, kind: "vjp" });
@@ -244,10 +251,12 @@ async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[
     const reverse = differentiateReverse(structured, new ActivityOracle(structured), reverseTargets, { tapeLimit: options.tapeLimit === undefined ? undefined : options.tapeLimit * 2 ** 20 });
     const secondOrder = hessianVectorProducts(structured, reverse.functions, hvpTargets, new Set(forward.functions.map((fn) => fn.name)));
     const derivatives = [...forward.functions, ...reverse.functions, ...secondOrder.functions].map((fn) => annotateSourceLines({ ...fn, ...removeDeadCode(simplifyIdentities(fn)) }));
-    const byName = new Map<string, Function>(derivatives.map((fn) => [fn.name, fn]));
+    const tangentNames = new Map<string, TangentNames>([...forward.tangents, ...secondOrder.tangents]);
+    const vector = vectorize(derivatives, tangentNames, vectorRoots, new Set([...structured.functions.keys(), ...derivatives.map((fn) => fn.name)]));
+    const byName = new Map<string, Function>([...derivatives, ...vector.functions].map((fn) => [fn.name, fn]));
     const dense = denseTargets.flatMap((t) => denseWrappers(t, byName, writtenParams(t.fn, program, oracle)));
     const wrappers = [...secondOrder.wrappers, ...dense];
-    const requestedFunctions = [...wrappers, ...derivatives].map((fn) => ({ ...fn, exported: exportNames.has(fn.name) }));
+    const requestedFunctions = [...wrappers, ...derivatives, ...vector.functions].map((fn) => ({ ...fn, exported: exportNames.has(fn.name) }));
     const generatedFunctions = reachableFrom(requestedFunctions);
     const everything: Program = { functions: new Map([...structured.functions, ...reverse.functions.map((fn) => [fn.name, fn] as const)]) };
     const made = new Set(generatedFunctions.map((fn) => fn.name));
@@ -270,8 +279,8 @@ async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[
  * `fHvp(…, direction)` → `{ value, grad, hvp }`: forward mode applied to `fGrad` (tsad
  * differentiating its own output), wrapped to return the gradient's tangent as `hvp`.
  */
-function hessianVectorProducts(structured: Program, reverseFunctions: Function[], targets: { fn: Function; wrt: boolean[]; gradName: string }[], taken: ReadonlySet<string>): { wrappers: Function[]; functions: DerivativeFunction[]; primalCalls: Set<string> } {
-  if (targets.length === 0) return { wrappers: [], functions: [], primalCalls: new Set() };
+function hessianVectorProducts(structured: Program, reverseFunctions: Function[], targets: { fn: Function; wrt: boolean[]; gradName: string }[], taken: ReadonlySet<string>): { wrappers: Function[]; functions: DerivativeFunction[]; primalCalls: Set<string>; tangents: Map<string, TangentNames> } {
+  if (targets.length === 0) return { wrappers: [], functions: [], primalCalls: new Set(), tangents: new Map() };
   const program: Program = { functions: new Map([...structured.functions, ...reverseFunctions.map((fn) => [fn.name, fn] as const)]) };
   const forward = differentiateForward(
     program,
@@ -280,7 +289,13 @@ function hessianVectorProducts(structured: Program, reverseFunctions: Function[]
     taken,
   );
   const wrappers = targets.map((t) => hvpWrapper(t.fn, t.wrt, `${t.gradName}Jvp`, program.functions.get(t.gradName)!.returnType));
-  return { wrappers, functions: forward.functions.map((fn) => ({ ...fn, exported: false })), primalCalls: forward.primalCalls };
+  return { wrappers, functions: forward.functions.map((fn) => ({ ...fn, exported: false })), primalCalls: forward.primalCalls, tangents: forward.tangents };
+}
+
+/** A nested `fHvp`: forward mode over the gradient `gradName`, and the wrapper, named `hvpName`. */
+function nestedHvp(program: Program, fn: Function, wrt: boolean[], gradName: string, hvpName: string): Function[] {
+  const forward = differentiateForward(program, new ActivityOracle(program), [{ fn: gradName, wrt, exportName: `${gradName}Jvp` }]);
+  return [...forward.functions, { ...hvpWrapper(fn, wrt, `${gradName}Jvp`, program.functions.get(gradName)!.returnType), name: hvpName }];
 }
 
 function hvpWrapper(fn: Function, wrt: boolean[], gradJvp: string, gradType: Type): Function {
@@ -325,8 +340,8 @@ function denseWrappers(target: { fn: Function; wrt: boolean[]; hessian: boolean;
     return fn && { name: fn.name, returnType: fn.returnType };
   };
   const wrappers: Function[] = [];
-  if (target.hessian) wrappers.push(hessianWrapper(target.fn, target.wrt, callee("Grad")!, callee("GradJvp")!));
-  if (target.jacobian) wrappers.push(jacobianWrapper(target.fn, target.wrt, target.jacobian, { jvp: callee("Jvp"), vjp: callee("Vjp") }, written));
+  if (target.hessian) wrappers.push(hessianWrapper(target.fn, target.wrt, callee("Grad")!, callee("GradJvp")!, callee("GradJvpN")));
+  if (target.jacobian) wrappers.push(jacobianWrapper(target.fn, target.wrt, target.jacobian, { jvp: callee("Jvp"), jvpN: callee("JvpN"), vjp: callee("Vjp") }, written));
   return wrappers;
 }
 

@@ -1,8 +1,9 @@
 /**
  * Random-program differential testing (issue 6) with a fixed seed: every program is compiled in
  * forward and reverse mode (and, for scalar outputs, with `--emit hvp`), with loops tagged
- * `@checkpoint` at random, and checked numerically
- * (see test/fuzz/check.ts). Each failure names the command that reproduces it and shrinks it to
+ * `@checkpoint` at random, with its k-lane JVP (every other program), and every fourth one also
+ * called from a function that is differentiated in turn (nested), all checked numerically (see
+ * test/fuzz/check.ts and check-vector.ts). Each failure names the command that reproduces it and shrinks it to
  * a minimal program:
  *
  *   npx tsx test/fuzz/run.ts --seed 6 --start <index> --count 1 --hvp
@@ -38,15 +39,20 @@ describe(`random programs (seed ${SEED})`, () => {
       // Every other program keeps its calls as calls, so that split callees stay under test too.
       const inline = index % 2 === 0;
       const hvp = HVP;
-      const outcome = await checkProgram(text, program.args, { hvp, inline, ...(program.wrt ? { wrt: program.wrt } : {}) });
-      const reproduce = `npx tsx test/fuzz/run.ts --seed ${SEED} --start ${index} --count 1${hvp ? " --hvp" : ""}${inline ? "" : " --no-inline"} --checkpoint ${CHECKPOINT}`;
+      // Every other program checks its k-lane JVP lane by lane; every fourth is also called from a
+      // function that is differentiated in turn (forward over its gradient against finite
+      // differences; reverse over it only for running: it is known wrong on a few programs).
+      const lanes = index % 2 === 1;
+      const nested = index % 4 === 1;
+      const outcome = await checkProgram(text, program.args, { hvp, inline, lanes, nested, nestedReverse: false, ...(program.wrt ? { wrt: program.wrt } : {}) });
+      const reproduce = `npx tsx test/fuzz/run.ts --seed ${SEED} --start ${index} --count 1${hvp ? " --hvp" : ""}${lanes ? " --lanes" : ""}${nested ? " --nested" : ""}${inline ? "" : " --no-inline"} --checkpoint ${CHECKPOINT}`;
       if (outcome.status === "pass") passed++;
       else if (outcome.status === "skip") skipped++;
       else if (outcome.status === "invalid") problems.push(`program ${index}: the generator made an invalid program (${outcome.reason})\n  ${reproduce}\n${text}`);
       else problems.push(`program ${index}: ${outcome.failure.check}: ${outcome.failure.message}\n  reproduce and shrink: ${reproduce}\n${program.wrt ? `(--wrt ${program.wrt.join(",")})\n` : ""}${text}`);
     }
     expect(problems.join("\n\n")).toBe("");
-  });
+  }, 180_000);
 
   it("checks most programs conclusively", () => {
     // Finite differences are inconclusive only near kinks and branch switches: if many programs

@@ -10,6 +10,7 @@ import type { Function, Program } from "../ir/ir.ts";
 import { countFunction, type Counts, type UnknownLoop } from "./count.ts";
 import { add, compare, constant, evaluate, format, isConstant, mul, symbols, type Poly } from "./poly.ts";
 import { countNumbers, parameterShape, type Shape } from "./shapes.ts";
+import { CHUNK } from "../higher/chunks.ts";
 
 export interface Explanation {
   function: string;
@@ -23,7 +24,7 @@ export interface Explanation {
   /** Formatted polynomials in the size symbols (`x.length`, `n`). */
   inputs: string;
   outputs: string;
-  operations: { primal: string; jvp: string; vjp: string; jacobianForward: string; jacobianReverse: string };
+  operations: { primal: string; jvp: string; vjp: string; jacobianForward: string; jacobianReverse: string; jacobianVector: string };
   /** Values reverse mode pushes on its tapes. */
   tape: string;
   recommended: { mode: "forward" | "reverse" | "either"; reason: string };
@@ -71,6 +72,10 @@ export function explainFunction({ program, oracle, fn, wrt, reverse, sizes, iner
   const vjp = add(counts.primal, counts.adjoint);
   const jacobianForward = mul(inputs, jvp);
   const jacobianReverse = mul(outputs, vjp);
+  // Vector mode: the primal once per chunk of directions, the tangent part once per direction.
+  const inputCount = evaluate(inputs, sizes);
+  const sweeps = inputCount !== undefined ? constant(Math.ceil(inputCount / CHUNK)) : isConstant(inputs) !== undefined ? constant(Math.ceil(isConstant(inputs)! / CHUNK)) : sizeSymbol(`⌈(${format(inputs)})/${CHUNK}⌉`);
+  const jacobianVector = add(mul(sweeps, counts.primal), mul(inputs, counts.tangent));
   const recommended = recommend(inputs, outputs, jacobianForward, jacobianReverse, sizes);
   const chain = chainCost(fn, wrt, shapes, primal.shapes, sizes);
   const explanation: Omit<Explanation, "text"> = {
@@ -82,13 +87,13 @@ export function explainFunction({ program, oracle, fn, wrt, reverse, sizes, iner
     sizeNames: [...new Set([inputs, outputs, counts.primal, jvp, vjp, jacobianForward, jacobianReverse, tape].flatMap(symbols))].sort(),
     inputs: format(inputs),
     outputs: format(outputs),
-    operations: { primal: format(counts.primal), jvp: format(jvp), vjp: format(vjp), jacobianForward: format(jacobianForward), jacobianReverse: format(jacobianReverse) },
+    operations: { primal: format(counts.primal), jvp: format(jvp), vjp: format(vjp), jacobianForward: format(jacobianForward), jacobianReverse: format(jacobianReverse), jacobianVector: format(jacobianVector) },
     tape: format(tape),
     recommended,
     chain,
     unknownLoops,
   };
-  return { ...explanation, text: render(explanation, counts, { jvp, vjp, jacobianForward, jacobianReverse, inputs, outputs, tape }, sizes) };
+  return { ...explanation, text: render(explanation, counts, { jvp, vjp, jacobianForward, jacobianReverse, jacobianVector, inputs, outputs, tape }, sizes) };
 }
 
 function sizeSymbol(name: string): Poly {
@@ -212,6 +217,7 @@ function render(e: Omit<Explanation, "text">, counts: Counts, polys: Record<stri
     `    one VJP             ${e.operations.vjp}${at(polys.vjp!)}${ratio(polys.vjp!)}`,
     `    Jacobian, forward   ${e.operations.jacobianForward}${at(polys.jacobianForward!)}  (one JVP per input)`,
     `    Jacobian, reverse   ${e.operations.jacobianReverse}${at(polys.jacobianReverse!)}  (one VJP per output)`,
+    `    Jacobian, vector    ${e.operations.jacobianVector}${at(polys.jacobianVector!)}  (fJvpN: the primal once per ${CHUNK} inputs, their tangents together)`,
     "",
     `  tape (reverse mode)   ${e.tape} values, 8 bytes each${at(polys.tape!)}`,
     "",

@@ -32,6 +32,20 @@ export interface ForwardResult {
   functions: DerivativeFunction[];
   /** Primal functions the generated code calls without tangents. */
   primalCalls: Set<string>;
+  /** Which names of each generated function hold tangents (what vector mode lifts to lanes). */
+  tangents: Map<string, TangentNames>;
+}
+
+/** The names of one generated function that hold tangents, as the pass made them. */
+export interface TangentNames {
+  /** Tangent variables and zero tangents (what reads them holds a tangent too). */
+  seeds: Set<string>;
+  /** `{ value, tangent }` records: a callee's result, or what the function returns. */
+  pairs: Set<string>;
+  /** Parameters that are tangents (the exported function's `tangent` record, a callee's `dx`…). */
+  params: string[];
+  /** Whether the function returns a `{ value, tangent }` record. */
+  returnsPair: boolean;
 }
 
 /** The placeholder for Ω while a rule's derivative is built, replaced by where Ω ends up. */
@@ -43,6 +57,7 @@ export function differentiateForward(program: Program, oracle: ActivityOracle, t
   const queue: { fn: Function; mask: boolean[]; name: string; exported: boolean }[] = [];
   const generated: DerivativeFunction[] = [];
   const primalCalls = new Set<string>();
+  const tangents = new Map<string, TangentNames>();
   const names = new Set<string>([...program.functions.keys(), ...taken]);
 
   const variantName = (fn: Function, mask: boolean[]): string => {
@@ -69,8 +84,9 @@ export function differentiateForward(program: Program, oracle: ActivityOracle, t
     const activity = oracle.analyze(job.fn, job.mask);
     const transformer = new ForwardFunction(job.fn, activity, job, program, oracle, variantName, primalCalls);
     generated.push(transformer.run());
+    tangents.set(job.name, transformer.tangents);
   }
-  return { functions: generated, primalCalls };
+  return { functions: generated, primalCalls, tangents };
 }
 
 class ForwardFunction {
@@ -80,6 +96,7 @@ class ForwardFunction {
   private readonly tangentCode = new WeakSet<Stmt>();
   /** Names this pass made (tangents): dead-code removal may drop them. */
   private readonly derivedNames = new Set<string>();
+  readonly tangents: TangentNames = { seeds: new Set(), pairs: new Set(), params: [], returnsPair: false };
 
   constructor(
     private readonly fn: Function,
@@ -105,6 +122,7 @@ class ForwardFunction {
       const tangentType: Type = { kind: "record", fields: wrtParams.map((p) => ({ name: p.name, type: derivativeType(p.type) })) };
       const tangentParam = this.b.names.fresh("tangent");
       params.push({ name: tangentParam, type: tangentType });
+      this.tangents.params.push(tangentParam);
       // A function that writes into its arguments works on copies: the caller's stay as they are.
       const written = writtenParams(fn, this.program, this.oracle);
       fn.params.forEach((p, i) => {
@@ -123,7 +141,9 @@ class ForwardFunction {
       }
     } else {
       for (const p of activeParams) params.push({ name: this.tangentName(p.name), type: derivativeType(p.type) });
+      this.tangents.params.push(...activeParams.map((p) => this.tangentName(p.name)));
     }
+    this.tangents.returnsPair = activity.resultActive || job.exported;
     const body = this.b.capture(() => fn.body.forEach((s) => this.stmt(s)));
     const resultActive = activity.resultActive || job.exported;
     const returnType: Type = resultActive
@@ -150,6 +170,7 @@ class ForwardFunction {
     if (!tangent) {
       tangent = this.b.names.fresh(`d${name}`, false);
       this.derivedNames.add(tangent);
+      this.tangents.seeds.add(tangent);
       if (this.fn.temporaries.has(name)) this.b.names.temporaries.add(tangent);
       this.tangentNames.set(name, tangent);
       const type = this.activity.types.get(name);
@@ -182,7 +203,8 @@ class ForwardFunction {
     const type = this.typeOf(operand);
     if (!isReference(type)) return num(0);
     const sparse = operand.kind === "var" && ((this.fn as { tapeNames?: Set<string> }).tapeNames?.has(operand.name) ?? false);
-    let zeros = this.b.temp({ kind: "zerosLike", like: operand, type, sparse }, derivativeType(type));
+    let zeros = this.structuredZeros(operand, shared) ?? this.b.temp({ kind: "zerosLike", like: operand, type, sparse }, derivativeType(type));
+    this.tangents.seeds.add((zeros as { name: string }).name);
     if (operand.kind !== "var" || !shared) return zeros;
     // In one literal, a container that is the same object as an earlier one (`q7Bar[1]` and
     // `t13Bar`) gets the same zeros, so that what one side adds to its tangent the other sees.
@@ -198,6 +220,53 @@ class ForwardFunction {
     }
     shared.set(cls, [...earlier, { value: operand, zeros }]);
     return zeros;
+  }
+
+  /**
+   * Zeros for a container this function built from other containers with a literal and never
+   * changes (`t7Bar = { value: 0, grad: t6Bar }`): built the same way from their zeros, so that
+   * the zeros share what the values share. A callee that adds into `t7Bar.grad` adds into
+   * `t6Bar` too, and its tangent must do the same (pullbacks' saved adjoints).
+   */
+  private structuredZeros(operand: Operand, shared?: Map<string, { value: Operand; zeros: Operand }[]>): Operand | undefined {
+    if (operand.kind !== "var") return undefined;
+    const definition = this.literalDefinitions().get(operand.name);
+    if (!definition) return undefined;
+    const parts = definition.kind === "recordLiteral" ? definition.fields.map((f) => f.value) : definition.elements;
+    if (!parts.some((p) => p.kind === "var" && isReference(this.typeOf(p)))) return undefined;
+    const inner = shared ?? new Map<string, { value: Operand; zeros: Operand }[]>();
+    const type = derivativeType(definition.type);
+    if (definition.kind === "recordLiteral") {
+      const fields = (definition.type as Extract<Type, { kind: "record" }>).fields;
+      const values = definition.fields.filter((f) => isDifferentiable(fields.find((t) => t.name === f.name)!.type)).map((f) => ({ name: f.name, value: this.tangentOrZero(f.value, inner) }));
+      return this.b.temp({ kind: "recordLiteral", fields: values, type }, type);
+    }
+    const elementTypes = definition.type.kind === "tuple" ? definition.type.elements : definition.elements.map(() => (definition.type as { element: Type }).element);
+    const elements = definition.elements.map((el, i) => (isDifferentiable(elementTypes[i]!) ? this.tangentOrZero(el, inner) : num(0)));
+    return this.b.temp({ kind: "arrayLiteral", elements, type }, type);
+  }
+
+  private literals?: Map<string, Extract<Expr, { kind: "recordLiteral" | "arrayLiteral" }>>;
+
+  /** Containers declared once with a literal and never written into or reassigned. */
+  private literalDefinitions(): Map<string, Extract<Expr, { kind: "recordLiteral" | "arrayLiteral" }>> {
+    if (this.literals) return this.literals;
+    const found = new Map<string, Extract<Expr, { kind: "recordLiteral" | "arrayLiteral" }>>();
+    const changed = new Set<string>();
+    const declared = new Map<string, number>();
+    forEachStmt(this.fn.body, (s) => {
+      if (s.kind === "let") {
+        declared.set(s.name, (declared.get(s.name) ?? 0) + 1);
+        if (s.init?.kind === "recordLiteral" || s.init?.kind === "arrayLiteral") found.set(s.name, s.init);
+      }
+      if (s.kind === "assign") changed.add(s.name);
+      if ((s.kind === "setIndex" || s.kind === "setField" || s.kind === "push" || s.kind === "fill" || s.kind === "drop") && s.object.kind === "var") changed.add(s.object.name);
+      if (s.kind === "callStmt") for (const a of s.args) if (a.kind === "var") changed.add(a.name);
+      if ((s.kind === "let" || s.kind === "assign") && (s.kind === "let" ? s.init : s.value)?.kind === "call") for (const a of ((s.kind === "let" ? s.init : s.value) as { args: Operand[] }).args) if (a.kind === "var") changed.add(a.name);
+    });
+    for (const name of [...found.keys()]) if (changed.has(name) || declared.get(name) !== 1) found.delete(name);
+    this.literals = found;
+    return found;
   }
 
   /** Emits one tangent statement (marked, so that its source line gets a comment). */
@@ -294,12 +363,15 @@ class ForwardFunction {
     const type: Type = { kind: "record", fields: [{ name: "value", type: this.fn.returnType }, { name: "tangent", type: derivativeType(this.fn.returnType) }] };
     const tangent = this.tangentOf(value) ?? this.zeroOfType(value, this.fn.returnType);
     const result = this.b.temp({ kind: "recordLiteral", fields: [{ name: "value", value }, { name: "tangent", value: tangent }], type }, type);
+    this.tangents.pairs.add((result as { name: string }).name);
     this.b.emit({ kind: "return", value: result, loc: s.loc });
   }
 
   private zeroOfType(like: Operand, type: Type): Operand {
     if (!isReference(type)) return num(0);
-    return this.b.temp({ kind: "zerosLike", like, type }, derivativeType(type));
+    const zeros = this.b.temp({ kind: "zerosLike", like, type }, derivativeType(type));
+    this.tangents.seeds.add((zeros as { name: string }).name);
+    return zeros;
   }
 
   /** `let name = e` or `name = e`, with its tangent. */
@@ -465,6 +537,7 @@ class ForwardFunction {
     const type = this.b.types.get(name)!;
     const pairType: Type = { kind: "record", fields: [{ name: "value", type }, { name: "tangent", type: derivativeType(type) }] };
     const pair = this.b.temp(variantCall, pairType, `${e.callee}Out`);
+    this.tangents.pairs.add((pair as { name: string }).name);
     const value: Expr = { kind: "field", object: pair, name: "value" };
     this.b.emit(s.kind === "let" ? { ...s, init: value } : { ...s, value } as Stmt);
     if (targetActive) {

@@ -16,6 +16,7 @@ import { NUMBER, num, ref } from "../ir/ir.ts";
 import { NameManager } from "../ir/names.ts";
 import { derivativeType, fieldType, isReference } from "../ir/types.ts";
 import { countLeaves, forEachLeaf, read, staticLeafCount, write, type Leaf } from "./leaves.ts";
+import { forEachChunk, laneOf } from "./chunks.ts";
 
 const ROWS: Type = { kind: "array", element: { kind: "array", element: NUMBER } };
 const ROW: Type = { kind: "array", element: NUMBER };
@@ -37,24 +38,35 @@ export function jacobianMode(fn: Function, wrt: boolean[]): JacobianMode {
   return inputs < outputs ? "forward" : "reverse";
 }
 
-/** `fHessian(p…)` → `{ value, grad, hessian }` from `fGrad` and the HVP's `fGradJvp`. */
-export function hessianWrapper(fn: Function, wrt: boolean[], grad: Callee, gradJvp: Callee): Function {
+/**
+ * `fHessian(p…)` → `{ value, grad, hessian }` from `fGrad` and the HVP's `fGradJvp`; with the
+ * vector version `fGradJvpN`, a chunk of rows per sweep.
+ */
+export function hessianWrapper(fn: Function, wrt: boolean[], grad: Callee, gradJvp: Callee, gradJvpN?: Callee): Function {
   const wrapper = new Wrapper(fn, wrt);
   const { b } = wrapper;
   const gradient = b.temp({ kind: "call", callee: grad.name, args: wrapper.args() }, grad.returnType, "gradient");
   const gradShape = fieldType(grad.returnType, "grad");
   b.emit({ kind: "comment", text: "row k is the Hessian-vector product along the k-th unit direction" });
   const hessian = wrapper.declare("hessian", ROWS, { kind: "arrayLiteral", elements: [], type: ROWS });
-  const direction = wrapper.zeroDirection();
-  forEachLeaf(b, { kind: "variable", name: direction }, directionType(fn, wrt), (unit) => {
-    b.emit(write(unit, num(1)));
-    const pair = b.temp({ kind: "call", callee: gradJvp.name, args: [...wrapper.args(), ref(direction)] }, gradJvp.returnType, "gradAndTangent");
-    const tangent = b.temp({ kind: "field", object: pair, name: "tangent" }, grad.returnType, "tangent");
-    const hvp = b.temp({ kind: "field", object: tangent, name: "grad" }, gradShape, "hvp");
-    const row = wrapper.flatten(leafOf(hvp), gradShape);
-    b.emit({ kind: "push", object: ref(hessian), values: [row] });
-    b.emit(write(unit, num(0)));
-  });
+  if (gradJvpN) {
+    forEachChunk(wrapper, gradJvpN, (tangents, lane) => {
+      const tangent = laneOf(b, tangents, lane, grad.returnType);
+      const hvp = b.temp({ kind: "field", object: tangent, name: "grad" }, gradShape, "hvp");
+      b.emit({ kind: "push", object: ref(hessian), values: [wrapper.flatten(leafOf(hvp), gradShape)] });
+    });
+  } else {
+    const direction = wrapper.zeroDirection();
+    forEachLeaf(b, { kind: "variable", name: direction }, directionType(fn, wrt), (unit) => {
+      b.emit(write(unit, num(1)));
+      const pair = b.temp({ kind: "call", callee: gradJvp.name, args: [...wrapper.args(), ref(direction)] }, gradJvp.returnType, "gradAndTangent");
+      const tangent = b.temp({ kind: "field", object: pair, name: "tangent" }, grad.returnType, "tangent");
+      const hvp = b.temp({ kind: "field", object: tangent, name: "grad" }, gradShape, "hvp");
+      const row = wrapper.flatten(leafOf(hvp), gradShape);
+      b.emit({ kind: "push", object: ref(hessian), values: [row] });
+      b.emit(write(unit, num(0)));
+    });
+  }
   const value = b.temp({ kind: "field", object: gradient, name: "value" }, NUMBER, "value");
   const gradValue = b.temp({ kind: "field", object: gradient, name: "grad" }, gradShape, "grad");
   const resultType: Type = { kind: "record", fields: [{ name: "value", type: NUMBER }, { name: "grad", type: gradShape }, { name: "hessian", type: ROWS }] };
@@ -70,7 +82,7 @@ export function hessianWrapper(fn: Function, wrt: boolean[], grad: Callee, gradJ
  * flattened selected inputs. `jvp` must be given for the forward and runtime modes, `vjp` for
  * the reverse and runtime modes; `written` marks the parameters `fn` itself writes into.
  */
-export function jacobianWrapper(fn: Function, wrt: boolean[], mode: JacobianMode, callees: { jvp?: Callee; vjp?: Callee }, written: boolean[]): Function {
+export function jacobianWrapper(fn: Function, wrt: boolean[], mode: JacobianMode, callees: { jvp?: Callee; jvpN?: Callee; vjp?: Callee }, written: boolean[]): Function {
   const wrapper = new Wrapper(fn, wrt);
   const { b } = wrapper;
   const output = derivativeType(fn.returnType);
@@ -82,6 +94,24 @@ export function jacobianWrapper(fn: Function, wrt: boolean[], mode: JacobianMode
   const value = isReference(fn.returnType) ? b.temp({ kind: "copy", source: primal, type: fn.returnType, deep: true }, fn.returnType, "value") : primal;
   const jacobian = wrapper.declare("jacobian", ROWS, { kind: "arrayLiteral", elements: [], type: ROWS });
   const byColumns = () => {
+    if (callees.jvpN) {
+      // Chunks of directions per sweep; each tangent is a column, written into rows made up front.
+      forEachChunk(
+        wrapper,
+        callees.jvpN,
+        (tangents, lane, input) => {
+          const column = laneOf(b, tangents, lane, output);
+          const rowIndex = wrapper.declare("output", NUMBER, { kind: "operand", value: num(0) }, true);
+          forEachLeaf(b, leafOf(column), output, (entry) => {
+            const row = b.temp({ kind: "index", object: ref(jacobian), index: ref(rowIndex) }, ROW);
+            b.emit({ kind: "setIndex", object: row, index: input, value: read(b, entry, NUMBER) });
+            b.emit({ kind: "assign", name: rowIndex, value: { kind: "binary", op: "+", left: ref(rowIndex), right: num(1) } });
+          });
+        },
+        (inputs) => forEachLeaf(b, leafOf(value), output, () => b.emit({ kind: "push", object: ref(jacobian), values: [b.temp({ kind: "newArray", length: inputs, fill: num(0), type: ROW }, ROW, "row")] })),
+      );
+      return;
+    }
     // One JVP per input: its tangent is a column; every output's row gets one entry.
     forEachLeaf(b, leafOf(value), output, () => b.emit({ kind: "push", object: ref(jacobian), values: [b.temp({ kind: "arrayLiteral", elements: [], type: ROW }, ROW, "row")] }));
     const direction = wrapper.zeroDirection();
@@ -135,23 +165,23 @@ export function jacobianWrapper(fn: Function, wrt: boolean[], mode: JacobianMode
 }
 
 /** The `{ [w in W]: dT_w }` shape of a direction over the selected inputs. */
-function directionType(fn: Function, wrt: boolean[]): Type {
+export function directionType(fn: Function, wrt: boolean[]): Type {
   return { kind: "record", fields: fn.params.filter((_, i) => wrt[i]).map((p) => ({ name: p.name, type: derivativeType(p.type) })) };
 }
 
-function leafOf(value: Operand): Leaf {
+export function leafOf(value: Operand): Leaf {
   if (value.kind !== "var") throw new Error("a literal has no leaves to walk");
   return { kind: "variable", name: value.name };
 }
 
 /** The parts every wrapper shares: its names, its builder, the unit-direction record, the return. */
-class Wrapper {
+export class Wrapper {
   readonly names: NameManager;
   readonly b: IRBuilder;
 
   constructor(
-    private readonly fn: Function,
-    private readonly wrt: boolean[],
+    readonly fn: Function,
+    readonly wrt: boolean[],
   ) {
     this.names = new NameManager(fn.params.map((p) => p.name));
     fn.params.forEach((p) => this.names.claim(p.name));

@@ -5,7 +5,7 @@
  */
 import type { D } from "../rules/rules.ts";
 import type { Expr, Operand, SourceLoc, Stmt, Type } from "./ir.ts";
-import { NUMBER, num } from "./ir.ts";
+import { BOOLEAN, NUMBER, num } from "./ir.ts";
 import type { NameManager } from "./names.ts";
 
 export class IRBuilder {
@@ -45,7 +45,9 @@ export class IRBuilder {
   materialize(d: D): Operand {
     const folded = fold(d);
     if (folded.kind === "operand") return folded.value;
-    return this.temp(this.materializeExpr(folded), NUMBER);
+    // A rule's condition (`out > 0` in `sqrt`, `hypot`) is a boolean: a pullback saves it as one.
+    const comparison = folded.kind === "binary" && ["<", "<=", ">", ">=", "===", "!==", "&&", "||"].includes(folded.op);
+    return this.temp(this.materializeExpr(folded), comparison ? BOOLEAN : NUMBER);
   }
 
   /** Like `materialize`, but returns the top operation as an expression (to assign directly). */

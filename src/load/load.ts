@@ -11,6 +11,7 @@ import { resolve } from "node:path";
 import { Node, Project, ts, type SourceFile } from "ts-morph";
 import { diagnostics } from "../diagnostics/catalog.ts";
 import type { Diagnostic } from "../diagnostics/diagnostic.ts";
+import { isGeneratedModule, isOwnDerivativesMissing } from "../nested/recognize.ts";
 
 export interface LoadedProgram {
   project: Project;
@@ -76,12 +77,14 @@ export function load(paths: string[], project: Project = createProject()): { pro
   project.resolveSourceFileDependencies();
   const found: Diagnostic[] = [];
   for (const file of localFiles(project)) {
+    if (isGeneratedModule(file.getFullText())) continue;
     const program = project.getProgram().compilerObject;
     const compiled = program.getSourceFile(file.getFilePath())!;
     const syntactic = program.getSyntacticDiagnostics(compiled);
     const reported = syntactic.length > 0 ? syntactic : program.getSemanticDiagnostics(compiled);
     for (const d of reported) {
       const message = ts.flattenDiagnosticMessageText(d.messageText, "\n");
+      if (isOwnDerivativesMissing(d.code, message, file.getFilePath())) continue;
       const at = d.file && d.start !== undefined ? positionOf(d.file.fileName, d.file, d.start) : undefined;
       found.push(syntactic.length > 0 ? diagnostics.syntaxError(message, at) : diagnostics.typeError(message, at));
     }

@@ -26,13 +26,14 @@ import { NameManager } from "../ir/names.ts";
 import { irTypeOf, isClassValue, toIRType } from "./types.ts";
 import { MATH_CONSTANTS, MATH_FUNCTIONS } from "../rules/math.ts";
 import { UserRules, type UserRule } from "../rules/user-rules.ts";
+import { NestedCalls } from "../nested/recognize.ts";
 import { functionCheckpoint, loopCheckpoint, markLastLoop } from "../checkpoint/tag.ts";
 
 /**
  * Lowers the target functions and every function they call, transitively. A call of a function
  * with a user rule lowers to an operation carrying the rule; its companion is lowered instead.
  */
-export function lowerProgram(targets: SourceFunction[], rules: UserRules = UserRules.none()): { program: Program; irNames: Map<FunctionNode, string> } {
+export function lowerProgram(targets: SourceFunction[], rules: UserRules = UserRules.none()): { program: Program; irNames: Map<FunctionNode, string>; nested: NestedCalls } {
   const functions = new Map<string, Function>();
   const irNames = new Map<FunctionNode, string>();
   const queue: SourceFunction[] = [];
@@ -51,17 +52,19 @@ export function lowerProgram(targets: SourceFunction[], rules: UserRules = UserR
   const project = targets[0]?.file.getProject();
   const constants = new ModuleConstants(() => (project ? localFiles(project) : []));
   const errors: Diagnostic[] = [];
+  // Calls of tsad-generated derivatives: their functions are made from the source (src/nested).
+  const nested = new NestedCalls((name) => taken.has(name));
   while (queue.length > 0) {
     const fn = queue.shift()!;
     try {
-      functions.set(nameOf(fn), new FunctionLowerer(fn, nameOf(fn), nameOf, constants, rules).lower());
+      functions.set(nameOf(fn), new FunctionLowerer(fn, nameOf(fn), nameOf, constants, rules, nested).lower());
     } catch (error) {
       if (error instanceof DiagnosticError) errors.push(...error.diagnostics);
       else throw error;
     }
   }
   if (errors.length > 0) throw new DiagnosticError(errors);
-  return { program: { functions }, irNames };
+  return { program: { functions }, irNames, nested };
 }
 
 interface Scope {
@@ -133,6 +136,7 @@ class FunctionLowerer {
     private readonly functionName: (fn: SourceFunction) => string,
     private readonly constants: ModuleConstants,
     private readonly rules: UserRules,
+    private readonly nested?: NestedCalls,
   ) {
     const reserved = new Set<string>();
     fn.node.forEachDescendant((node) => {
@@ -1022,6 +1026,8 @@ class FunctionLowerer {
       if (name === "eval" || name === "Function") throw new DiagnosticError([diagnostics.evalCode(positionOfNode(node))]);
       const rule = this.rules.forCallee(callee);
       if (rule) return this.ruledCall(rule, args.map((a) => this.expr(a)));
+      const derivative = this.nested?.resolve(callee, this.functionName);
+      if (derivative) return this.temp({ kind: "call", callee: derivative, args: args.map((a) => this.expr(a)) }, irTypeOf(node));
       const target = resolveFunction(callee);
       if (!target) throw new DiagnosticError([diagnostics.unknownCallee(name, positionOfNode(callee))]);
       fenceFunctionKind(target.node, node);

@@ -17,6 +17,7 @@
 import ts from "typescript";
 import { compile } from "../../src/pipeline.ts";
 import { deepClone, rng } from "../support/numeric.ts";
+import { checkLanes, checkNested } from "./check-vector.ts";
 
 export interface Failure {
   check: string;
@@ -40,6 +41,12 @@ export interface CheckOptions {
   wrt?: string[];
   /** Inline small callees (the default); false keeps calls as calls (split forward/pullback halves). */
   inline?: boolean;
+  /** Also generate `jvpN` and check each of its lanes against a single JVP along that direction. */
+  lanes?: boolean;
+  /** Also differentiate a function that calls the generated gradient (scalar outputs; see check-vector.ts). */
+  nested?: boolean;
+  /** With `nested`: also check reverse mode over the gradient by the dot-product identity (default true). */
+  nestedReverse?: boolean;
 }
 
 const STEP_LIMIT = 3_000_000;
@@ -77,7 +84,7 @@ const guardLoops: ts.TransformerFactory<ts.SourceFile> = (context) => {
   return (file) => ts.visitNode(file, visit) as ts.SourceFile;
 };
 
-type Callable = (...args: unknown[]) => unknown;
+export type Callable = (...args: unknown[]) => unknown;
 
 /** Whether the primal computed a non-finite or huge number anywhere (its derivatives may then be NaN for good reason). */
 const overflow = { seen: false };
@@ -113,7 +120,7 @@ export function load(text: string, watch = false): Record<string, Callable> {
 
 type Run = { ok: true; value: unknown } | { ok: false; hang: boolean; error: string };
 
-function run(fn: Callable, args: unknown[]): Run {
+export function run(fn: Callable, args: unknown[]): Run {
   counter.n = 0;
   overflow.seen = false;
   try {
@@ -167,7 +174,7 @@ export function same(a: unknown, b: unknown): boolean {
   return a === b;
 }
 
-function differentiable(v: unknown): boolean {
+export function differentiable(v: unknown): boolean {
   if (isNum(v)) return true;
   if (Array.isArray(v)) return v.some(differentiable);
   if (v && typeof v === "object") return Object.values(v).some(differentiable);
@@ -175,17 +182,17 @@ function differentiable(v: unknown): boolean {
 }
 
 /** The derivative-shaped value of `v`, each number from `leaf`. */
-function shapeLike(v: unknown, leaf: (x: number) => number): unknown {
+export function shapeLike(v: unknown, leaf: (x: number) => number): unknown {
   if (isNum(v)) return leaf(v);
   if (Array.isArray(v)) return v.map((e) => shapeLike(e, leaf));
   if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).filter(([, e]) => differentiable(e)).map(([k, e]) => [k, shapeLike(e, leaf)]));
   return v;
 }
 
-class ShapeError extends Error {}
+export class ShapeError extends Error {}
 
 /** The numbers of `value` where `shape` has numbers; throws ShapeError on a different shape. */
-function flat(value: unknown, shape: unknown, out: number[] = []): number[] {
+export function flat(value: unknown, shape: unknown, out: number[] = []): number[] {
   if (isNum(shape)) {
     if (!isNum(value)) throw new ShapeError(`expected a number, got ${JSON.stringify(value)}`);
     out.push(value);
@@ -199,7 +206,7 @@ function flat(value: unknown, shape: unknown, out: number[] = []): number[] {
   return out;
 }
 
-function stepBy(value: unknown, direction: unknown, h: number): unknown {
+export function stepBy(value: unknown, direction: unknown, h: number): unknown {
   if (isNum(value)) return value + h * (direction as number);
   if (Array.isArray(value)) return value.map((e, i) => stepBy(e, (direction as unknown[])[i], h));
   if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, e]) => [k, direction && k in (direction as object) ? stepBy(e, (direction as Record<string, unknown>)[k], h) : e]));
@@ -209,7 +216,7 @@ function stepBy(value: unknown, direction: unknown, h: number): unknown {
 const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0);
 const norm = (a: number[]) => Math.sqrt(dot(a, a));
 
-function relErr(a: number[], b: number[]): number {
+export function relErr(a: number[], b: number[]): number {
   let diff = 0;
   let scale = 1;
   for (let i = 0; i < a.length; i++) {
@@ -229,7 +236,7 @@ function nearly(a: unknown, b: unknown): boolean {
   return a === b;
 }
 
-function allFinite(v: unknown): boolean {
+export function allFinite(v: unknown): boolean {
   if (isNum(v)) return Number.isFinite(v) && Math.abs(v) < MAGNITUDE;
   if (Array.isArray(v)) return v.every(allFinite);
   if (v && typeof v === "object") return Object.values(v).every(allFinite);
@@ -240,7 +247,7 @@ function allFinite(v: unknown): boolean {
 // The check
 
 /** The entry's parameter names and return type text, read from the source. */
-function entrySignature(text: string, fn: string): { params: string[]; returns: string } | undefined {
+export function entrySignature(text: string, fn: string): { params: string[]; returns: string } | undefined {
   const file = ts.createSourceFile("x.ts", text, ts.ScriptTarget.ES2022);
   for (const s of file.statements) {
     if (ts.isFunctionDeclaration(s) && s.name?.text === fn) {
@@ -250,7 +257,7 @@ function entrySignature(text: string, fn: string): { params: string[]; returns: 
   return undefined;
 }
 
-function fail(check: string, message: string, detail = ""): Outcome {
+export function fail(check: string, message: string, detail = ""): Outcome {
   return { status: "fail", failure: { check, message, signature: detail ? `${check}:${detail}` : check } };
 }
 
@@ -279,7 +286,7 @@ export async function checkProgram(text: string, args: unknown[], options: Check
   const sample = run(primal, deepClone(args));
   if (!sample.ok) return { status: "invalid", reason: `the program throws: ${sample.error}` };
   const scalar = isNum(sample.value);
-  const emit = scalar ? (options.hvp ? (["jvp", "grad", "hvp"] as const) : (["jvp", "grad"] as const)) : (["jvp", "vjp"] as const);
+  const emit = [...(scalar ? (options.hvp ? (["jvp", "grad", "hvp"] as const) : (["jvp", "grad"] as const)) : (["jvp", "vjp"] as const)), ...(options.lanes ? (["jvpN"] as const) : [])];
 
   // Compile.
   let generated: string;
@@ -405,6 +412,14 @@ export async function checkProgram(text: string, args: unknown[], options: Check
       }
       return fail("dot-identity", `⟨J·ẋ, ȳ⟩ = ${lhs}, ⟨ẋ, Jᵀ·ȳ⟩ = ${rhs} (gap ${gap.toExponential(2)}) ${where}; jvp ${fmt(jv)}, ${mode} ${JSON.stringify(rr.grad)}, direction ${JSON.stringify(tangent)}`);
     }
+    if (options.lanes) {
+      const outcome = checkLanes(module[`${fn}JvpN`], jvp, at, tangent, value, random, where);
+      if (outcome) return outcome;
+    }
+    if (options.nested && scalar && checked === 0) {
+      const outcome = await checkNested(text, generated, signature.params, at, tangent, primal, reverse, options, random, where);
+      if (outcome) return outcome;
+    }
     if (hvp) {
       const outcome = checkHvp(hvp, reverse, value, at, direction, tangent, gv, random, where, (o) => (deferred ??= o), withInert);
       if (outcome === "skip") fdInconclusive = true;
@@ -484,7 +499,7 @@ function checkHvp(hvp: Callable, grad: Callable, value: unknown, at: unknown[], 
  * Central differences of `g` at 0 with one Richardson step, for steps 1e-2, 1e-3, 1e-4;
  * undefined when the output changes shape or leaves the finite range nearby.
  */
-function differences(g: (h: number) => number[]): number[][] | undefined {
+export function differences(g: (h: number) => number[]): number[][] | undefined {
   try {
     return [1e-2, 1e-3, 1e-4].map((h) => {
       const central = (s: number) => {
@@ -509,7 +524,7 @@ function differences(g: (h: number) => number[]): number[][] | undefined {
  * skip when the estimates disagree among themselves (a kink or a branch switch within a step);
  * fail otherwise.
  */
-function compare(actual: number[], estimates: number[][] | undefined): { status: "pass" | "skip" } | { status: "fail"; error: number } {
+export function compare(actual: number[], estimates: number[][] | undefined): { status: "pass" | "skip" } | { status: "fail"; error: number } {
   if (!estimates) return { status: "skip" };
   if (estimates.some((e) => e.length !== actual.length)) return { status: "skip" };
   const error = Math.min(...estimates.map((e) => relErr(actual, e)));
@@ -520,7 +535,7 @@ function compare(actual: number[], estimates: number[][] | undefined): { status:
   return { status: "fail", error };
 }
 
-function fmt(v: number[]): string {
+export function fmt(v: number[]): string {
   return `[${v
     .slice(0, 6)
     .map((x) => x.toPrecision(8))

@@ -12,6 +12,8 @@
  * --shrink-checks C (budget per failure), --show-module (print the generated module with --file),
  * --hvp (also generate and check Hessian-vector products of scalar outputs),
  * --no-inline (keep calls as calls instead of inlining small callees),
+ * --lanes (also generate `jvpN` and check each lane against a single JVP),
+ * --nested (also differentiate a function that calls the generated gradient),
  * --total T (statements per program, about; default 24),
  * --avoid F,G (generator features to leave out, to look past a known bug: see GenOptions.avoid),
  * --ignore SIG,… (count failures whose signature starts with one of these, but neither shrink nor
@@ -50,12 +52,16 @@ interface Options {
   hvp: boolean;
   /** false: keep calls as calls (`--no-inline`). */
   inline: boolean;
+  /** Check k-lane JVPs lane by lane against single JVPs. */
+  lanes: boolean;
+  /** Check derivatives of a function calling the generated gradient. */
+  nested: boolean;
   /** The chance that a loop is tagged `@checkpoint` (`--checkpoint P`). */
   checkpoint: number;
 }
 
 function parse(argv: string[]): Options {
-  const o: Options = { count: 100, seed: 1, start: 0, points: 3, shrink: true, perSignature: 3, shrinkChecks: 1500, print: false, showModule: false, avoid: [], ignore: [], total: DEFAULT_OPTIONS.maxTotal, hvp: false, inline: true, checkpoint: 0 };
+  const o: Options = { count: 100, seed: 1, start: 0, points: 3, shrink: true, perSignature: 3, shrinkChecks: 1500, print: false, showModule: false, avoid: [], ignore: [], total: DEFAULT_OPTIONS.maxTotal, hvp: false, lanes: false, nested: false, inline: true, checkpoint: 0 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const next = () => {
@@ -77,6 +83,8 @@ function parse(argv: string[]): Options {
     else if (a === "--ignore") o.ignore = next().split(",");
     else if (a === "--total") o.total = Number(next());
     else if (a === "--hvp") o.hvp = true;
+    else if (a === "--lanes") o.lanes = true;
+    else if (a === "--nested") o.nested = true;
     else if (a === "--no-inline") o.inline = false;
     else if (a === "--checkpoint") o.checkpoint = Number(next());
     else throw new Error(`unknown option ${a}`);
@@ -113,7 +121,7 @@ async function checkFile(o: Options): Promise<number> {
   if (!argsLine) throw new Error(`${o.file} has no "// args: [...]" line`);
   const wrtLine = text.split("\n").find((l) => l.startsWith("// wrt: "));
   const wrt = wrtLine ? wrtLine.slice("// wrt: ".length).split(",") : undefined;
-  const outcome = await checkProgram(text, JSON.parse(argsLine.slice("// args: ".length)) as unknown[], { points: o.points, hvp: o.hvp, inline: o.inline, ...(wrt ? { wrt } : {}) });
+  const outcome = await checkProgram(text, JSON.parse(argsLine.slice("// args: ".length)) as unknown[], { points: o.points, hvp: o.hvp, lanes: o.lanes, nested: o.nested, inline: o.inline, ...(wrt ? { wrt } : {}) });
   console.log(describe(outcome));
   if (o.showModule) console.log(lastModule);
   return outcome.status === "fail" || outcome.status === "invalid" ? 1 : 0;
@@ -135,7 +143,7 @@ async function main(): Promise<number> {
       console.log(programFile(program, undefined, original));
       continue;
     }
-    const outcome = await checkProgram(printProgram(program), program.args, { points: o.points, hvp: o.hvp, inline: o.inline, ...(program.wrt ? { wrt: program.wrt } : {}) });
+    const outcome = await checkProgram(printProgram(program), program.args, { points: o.points, hvp: o.hvp, lanes: o.lanes, nested: o.nested, inline: o.inline, ...(program.wrt ? { wrt: program.wrt } : {}) });
     if (outcome.status === "pass") {
       points.checked += outcome.points;
       points.skipped += outcome.skipped;
@@ -157,7 +165,7 @@ async function main(): Promise<number> {
     let final: Outcome = outcome;
     if (o.shrink && (shrunk.get(signature) ?? 0) < o.perSignature) {
       shrunk.set(signature, (shrunk.get(signature) ?? 0) + 1);
-      const result = await shrink(program, outcome, (p) => checkProgram(printProgram(p), p.args, { points: o.points, hvp: o.hvp, inline: o.inline, ...(p.wrt ? { wrt: p.wrt } : {}) }), { checks: o.shrinkChecks, ms: 240_000 });
+      const result = await shrink(program, outcome, (p) => checkProgram(printProgram(p), p.args, { points: o.points, hvp: o.hvp, lanes: o.lanes, nested: o.nested, inline: o.inline, ...(p.wrt ? { wrt: p.wrt } : {}) }), { checks: o.shrinkChecks, ms: 240_000 });
       minimal = result.program;
       final = result.outcome;
       console.log(`  shrunk in ${result.checks} checks`);

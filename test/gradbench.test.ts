@@ -212,7 +212,7 @@ describe("the GradBench tool", () => {
     outBias.forEach((g, j) => expect(g).toBeCloseTo(-(sequence[1]![j]! - ones[0]! / 16 + sequence[2]![j]! - ones[1]! / 16) / (2 * b), 14));
   });
 
-  describe("kmeans, ba and ht", () => {
+  describe("kmeans, ba, ht, particle and saddle", () => {
     let tool: ToolClient;
     beforeAll(async () => {
       tool = new ToolClient();
@@ -354,6 +354,18 @@ describe("the GradBench tool", () => {
       });
       const flat = { ...input, us: input.us.flat() };
       expect(await call("ht", "jacobian", flat as unknown as Json)).toEqual(await call("ht", "jacobian", input as unknown as Json));
+    });
+    it("particle and saddle: every variant gives the point the evals expect, to 1e-9 relative (the evals accept 1e-4)", async () => {
+      // The evals' expected outputs for their default inputs: particle from w = 0, saddle from (1, 1).
+      const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.abs(b);
+      for (const module of ["particle", "saddle"]) expect(await tool.send({ kind: "define", module })).toMatchObject({ success: true });
+      for (const variant of ["ff", "fr", "rf", "rr"]) {
+        const w = (await call("particle", variant, { w: 0 })) as number;
+        expect(close(w, 0.2071918746486116), `particle ${variant}: ${w}`).toBe(true);
+        const point = (await call("saddle", variant, { start: [1, 1] })) as number[];
+        expect(point).toHaveLength(4);
+        for (const coordinate of point) expect(close(coordinate, 8.246324826140356e-6), `saddle ${variant}: ${point}`).toBe(true);
+      }
     });
   });
 

@@ -16,6 +16,8 @@ export const MODULES: Readonly<Record<string, Loader>> = {
   kmeans: () => import("./kmeans.ts"),
   ba: () => import("./ba.ts"),
   ht: () => import("./ht.ts"),
+  particle: () => import("./particle.ts"),
+  saddle: () => import("./saddle.ts"),
 };
 
 export function isImplemented(name: string): boolean {

@@ -15,6 +15,7 @@ import { cacheDir, enableCompileCache } from "./src/compile-cache.ts";
 
 const USAGE = `Usage: tsad <file.ts>... [options]
        tsad explain <file.ts> [--fn f] [--size name=value,...]   (costs of each mode; see tsad explain --help)
+       tsad verify <file.ts>... [--fn f] [--samples N] [--seed S]   (check the derivatives at sample inputs)
        tsad build [--check]   compile what tsad.config.json names (tsad build --help)
        tsad watch             the same, again on every change
 
@@ -31,6 +32,8 @@ Options:
                  both: <name>.grad.ts and <name>.grad.js
   --stdout       print the generated module instead of writing it
   --no-inline    keep calls to small functions as calls (by default they are inlined first)
+  --tape-limit MB  bound reverse mode's tape: checkpoint the outermost loops, running them with
+                 their tape only where it fits (see docs/checkpointing.md)
   -h, --help     show this help
   -v, --version  show the version
 `;
@@ -50,12 +53,14 @@ const OPTIONS = {
   format: { type: "string" },
   stdout: { type: "boolean" },
   "no-inline": { type: "boolean" },
+  "tape-limit": { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
 
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
   if (argv[0] === "explain") return (await import("./src/explain/command.ts")).explainCommand(argv.slice(1), io);
+  if (argv[0] === "verify") return (await import("./src/verify/command.ts")).verifyCommand(argv.slice(1), io);
   if (argv[0] === "build" || argv[0] === "watch") return (await import("./src/build/command.ts")).runBuildCommand(argv[0], argv.slice(1), io);
   let parsed;
   try {
@@ -85,6 +90,8 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
   for (const kind of emit ?? []) {
     if (!(EMIT_KINDS as readonly string[]).includes(kind)) return usageError(io, `unknown --emit kind \`${kind}\` (choose from ${EMIT_KINDS.join(", ")})`);
   }
+  const tapeLimit = values["tape-limit"] === undefined ? undefined : Number(values["tape-limit"]);
+  if (tapeLimit !== undefined && !(tapeLimit > 0)) return usageError(io, `--tape-limit expects a positive number of MB, got \`${values["tape-limit"]}\``);
   if (values.out && existsSync(values.out) && !statSync(values.out).isDirectory()) return usageError(io, `--out ${values.out} is a file, not a folder`);
   // Two inputs whose modules would be written to one path: say so before compiling anything.
   const writers = new Map<string, string>();
@@ -97,7 +104,7 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
 
   const [{ compile, UsageError }, { formatDiagnostic }, { WriteError, writeAtomically }] = await Promise.all([import("./src/pipeline.ts"), import("./src/diagnostics/format.ts"), import("./src/write/write.ts")]);
   try {
-    const result = await compile({ files: [...new Set(positionals.map((p) => resolve(p)))].map((p) => positionals.find((q) => resolve(q) === p)!), fn: list(values.fn), wrt: list(values.wrt), emit: emit as EmitKind[] | undefined, out: values.out, format: format as OutputFormat, inline: !values["no-inline"] });
+    const result = await compile({ files: [...new Set(positionals.map((p) => resolve(p)))].map((p) => positionals.find((q) => resolve(q) === p)!), fn: list(values.fn), wrt: list(values.wrt), emit: emit as EmitKind[] | undefined, out: values.out, format: format as OutputFormat, inline: !values["no-inline"], tapeLimit });
     if (result.diagnostics.length > 0) {
       for (const d of result.diagnostics) io.stderr(formatDiagnostic(d));
       io.stderr(`\ntsad: ${result.diagnostics.length} error${result.diagnostics.length === 1 ? "" : "s"}; nothing was written.\n`);

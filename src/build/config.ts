@@ -7,7 +7,8 @@
  *     "out": "src/generated",           // optional: default beside each input
  *     "emit": ["grad", "hvp"],          // optional: default kinds (a function's @differentiate emit= wins)
  *     "rules": ["src/ad-rules.ts"],     // optional: modules of @derivativeOf rules
- *     "format": "js"                    // optional: ts (default), js (.grad.js + .grad.d.ts) or both
+ *     "format": "js",                   // optional: ts (default), js (.grad.js + .grad.d.ts) or both
+ *     "tapeLimit": 64                   // optional: MB of reverse-mode tape before loops are checkpointed
  *   }
  *
  * The file is parsed with TypeScript's JSON parser, so that every mistake is reported at its
@@ -36,9 +37,11 @@ export interface TsadConfig {
   rules: string[];
   /** What files a generated module is written as (default `ts`). */
   format?: OutputFormat;
+  /** `--tape-limit`, in MB. */
+  tapeLimit?: number;
 }
 
-const KEYS = ["inputs", "exclude", "out", "emit", "rules", "format"] as const;
+const KEYS = ["inputs", "exclude", "out", "emit", "rules", "format", "tapeLimit"] as const;
 const HINT = `the keys are ${KEYS.join(", ")}; see docs/configuration.md`;
 
 /**
@@ -132,6 +135,10 @@ export function readConfig(file: string): TsadConfig | undefined {
           config.format = format as OutputFormat;
           break;
         }
+        case "tapeLimit":
+          if (!ts.isNumericLiteral(value) || !(Number(value.text) > 0)) throw new DiagnosticError([diagnostics.badConfig("`tapeLimit` must be a positive number of MB", "write for example \"tapeLimit\": 64", at(value))]);
+          config.tapeLimit = Number(value.text);
+          break;
         case "$schema":
           break;
         default:

@@ -72,4 +72,14 @@ export const diagnostics = {
     make(4022, `\`${name}\` has a derivative rule but is not exported, so the generated module cannot call it`, `export \`${name}\` from its module`)(at),
   ruleRepeated: (name: string, at?: Position) =>
     make(4023, `\`${name}\` has more than one derivative rule`, "keep one @derivativeOf function per differentiated function")(at),
+  badCheckpointTag: (text: string, at?: Position) =>
+    make(4030, `\`@checkpoint ${text}\` is not a checkpoint request`, "write `@checkpoint` alone, or followed by the most snapshots to keep, a whole number: `@checkpoint 40`")(at),
+
+  // 5xxx: the sample inputs `tsad verify` is given.
+  exampleNotData: (what: string, at?: Position) =>
+    make(5001, `${what} in an @example tag is not a literal value`, "write the arguments as literals: numbers, strings, booleans, arrays, objects, `new Float64Array([...])`; or put computed examples in a `.examples.ts` module")(at),
+  exampleArity: (fn: string, given: number, expected: number, at?: Position) =>
+    make(5002, `an example of \`${fn}\` gives ${given} argument${given === 1 ? "" : "s"}, but it takes ${expected}`, "give one value per parameter, in order")(at),
+  examplesExport: (name: string, at?: Position) =>
+    make(5003, `the export \`${name}\` of the examples module is neither a list of argument lists nor a function returning one argument list`, "export `const f = [[arg1, arg2], ...]` or `function f(random: () => number) { return [arg1, arg2]; }`, named like the function it is for")(at),
 };

@@ -159,6 +159,17 @@ describe.skipIf(!hasChromium)("the playground in headless Chromium", () => {
     if (plot === "heat") expect(ink.colours).toBeGreaterThan(40);
   });
 
+  it("shows only the controls that apply: the x and y coordinates for a heat map, not for a curve", async () => {
+    await pick("rosenbrock");
+    expect(await page.isVisible("#x-coord")).toBe(true);
+    expect(await page.isVisible("#y-coord")).toBe(true);
+    expect(await page.isVisible("#family-param")).toBe(false);
+    await pick("sawtooth");
+    expect(await page.isVisible("#x-coord")).toBe(false);
+    expect(await page.isVisible("#y-coord")).toBe(false);
+    expect(await page.isVisible("#family-param")).toBe(true);
+  });
+
   it("the Rosenbrock heat map holds f and ∇f (closed forms) at its grid points", async () => {
     await pick("rosenbrock");
     const heat = (await page.evaluate(() => tsadPlayground.lastResponse()?.plot)) as unknown as { kind: "heat"; size: number; xRange: [number, number]; yRange: [number, number]; values: number[]; gradX: number[]; gradY: number[] };

@@ -7,6 +7,7 @@
  *     "out": "src/generated",           // optional: default beside each input
  *     "emit": ["grad", "hvp"],          // optional: default kinds (a function's @differentiate emit= wins)
  *     "rules": ["src/ad-rules.ts"],     // optional: modules of @derivativeOf rules
+ *     "format": "js",                   // optional: ts (default), js (.grad.js + .grad.d.ts) or both
  *     "tapeLimit": 64                   // optional: MB of reverse-mode tape before loops are checkpointed
  *   }
  *
@@ -18,7 +19,7 @@ import { dirname, join, resolve } from "node:path";
 import { ts } from "ts-morph";
 import { diagnostics } from "../diagnostics/catalog.ts";
 import { DiagnosticError, type Position } from "../diagnostics/diagnostic.ts";
-import { EMIT_KINDS, type EmitKind } from "../pipeline.ts";
+import { EMIT_KINDS, OUTPUT_FORMATS, type EmitKind, type OutputFormat } from "../options.ts";
 
 export const CONFIG_FILE = "tsad.config.json";
 
@@ -34,12 +35,14 @@ export interface TsadConfig {
   emit?: EmitKind[];
   /** Absolute paths of rules modules. */
   rules: string[];
+  /** What files a generated module is written as (default `ts`). */
+  format?: OutputFormat;
   /** `--tape-limit`, in MB. */
   tapeLimit?: number;
 }
 
-const KEYS = ["inputs", "exclude", "out", "emit", "rules", "tapeLimit"] as const;
-const HINT = `the keys are ${KEYS.join(", ")}; see the README's "Use it in your build" section`;
+const KEYS = ["inputs", "exclude", "out", "emit", "rules", "format", "tapeLimit"] as const;
+const HINT = `the keys are ${KEYS.join(", ")}; see docs/configuration.md`;
 
 /**
  * The configuration for `cwd`: `explicit` if given, else the nearest tsad.config.json, or
@@ -124,6 +127,12 @@ export function readConfig(file: string): TsadConfig | undefined {
             if (!existsSync(path)) throw new DiagnosticError([diagnostics.badConfig(`the rules module ${string(element, name, at)} does not exist`, "name a .ts file, relative to the config file", at(element))]);
             config.rules.push(path);
           }
+          break;
+        }
+        case "format": {
+          const format = string(value, name, at);
+          if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) throw new DiagnosticError([diagnostics.badConfig(`unknown format "${format}"`, `choose from ${OUTPUT_FORMATS.join(", ")}`, at(value))]);
+          config.format = format as OutputFormat;
           break;
         }
         case "tapeLimit":

@@ -30,11 +30,11 @@ export const diagnostics = {
   moduleConstantEscapes: (name: string, at?: Position) =>
     make(2006, `the module-level constant \`${name}\` is stored where tsad cannot tell whether it is written to`, "read the values you need from it, copy it inside the function, or pass the value as a parameter")(at),
   unknownCallee: (name: string, at?: Position) =>
-    make(2007, `\`${name}\` has no source tsad can read and no derivative rule`, "call a function defined in this file or in a relatively imported local file, or a `Math` function; for a function of numbers from a package, give tsad its derivative with a `@derivativeOf` rule (README: \"Derivative rules\")")(at),
+    make(2007, `\`${name}\` has no source tsad can read and no derivative rule`, "call a function defined in this file or in a relatively imported local file, or a `Math` function; for a function of numbers from a package, give tsad its derivative with a `@derivativeOf` rule (docs/language.md: \"Derivative rules\")")(at),
   anyType: (what: string, at?: Position) =>
     make(2008, `${what} has type \`any\``, "give it an explicit type: number, an array or typed array of numbers, a tuple or an object type")(at),
   unsupportedSyntax: (what: string, at?: Position) =>
-    make(2009, `${what} is not supported`, "see the README's \"Supported language\" section for what tsad differentiates")(at),
+    make(2009, `${what} is not supported`, "see docs/language.md for what tsad differentiates")(at),
   recursion: (name: string, at?: Position) =>
     make(2010, `\`${name}\` is recursive; recursive functions cannot be differentiated yet`, "rewrite the recursion as a loop")(at),
   unsupportedType: (type: string, at?: Position) =>

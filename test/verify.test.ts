@@ -119,7 +119,7 @@ describe("tsad verify catches", () => {
   });
 
   it("a committed module that is wrong (--module)", async () => {
-    const dir = tempProject({ "model.ts": readFileSync(join(FIXTURES, "user-rule", "input.ts"), "utf8"), "model.grad.ts": readFileSync(join(FIXTURES, "user-rule", "input.grad.ts"), "utf8").replaceAll("./input.ts", "./model.ts") });
+    const dir = tempProject({ "model.ts": readFileSync(join(FIXTURES, "user-rule", "input.ts"), "utf8"), "model.grad.ts": readFileSync(join(FIXTURES, "user-rule", "input.grad.ts"), "utf8").replace(/\.\/input\.(ts|js)"/g, "./model.$1\"") });
     expect((await run(["verify", join(dir, "model.ts"), "--module", join(dir, "model.grad.ts"), "--samples", "2"])).code).toBe(0);
     // The JVP's tangent of w[i]·w[i] loses one of its two terms.
     writeFileSync(join(dir, "model.grad.ts"), readFileSync(join(dir, "model.grad.ts"), "utf8").replace("const dt7 = t4 * dt4 + t4 * dt4 - db;", "const dt7 = t4 * dt4 - db;"));

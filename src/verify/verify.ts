@@ -159,8 +159,10 @@ async function verifyOrThrow(options: VerifyOptions): Promise<FunctionVerificati
         throw new UsageError(`${options.module} has no derivative of \`${fn.name}\` (${fn.name}Jvp, ${fn.name}${isScalar ? "Grad" : "Vjp"} or ${fn.name}Hvp)`);
       }
       if (typeof subject.primal !== "function") throw new UsageError(`\`${fn.name}\` is not exported from ${input}, so verify cannot call it (export it)`);
-      // A module checked as it is was generated with some `--wrt`: its gradient's fields say which.
-      if (options.module && !wrtNames) subject.wrt = wrtOfModule(subject, shape) ?? wrt;
+      // Without a `wrt` list, the gradient's fields say which parameters tsad differentiated with
+      // respect to (it leaves out numbers used as counts; a module checked as it is may have been
+      // generated with some `--wrt`).
+      if (!wrtNames) subject.wrt = wrtOfModule(subject, shape) ?? wrt;
       const { examples, from } = examplesFor(fn.name, options, examplesModule, () => taggedExamples(fn));
       for (const example of Array.isArray(examples) ? examples : []) {
         if (example.length !== shape.params.length) throw new DiagnosticError([diagnostics.exampleArity(fn.name, example.length, shape.params.length, positionOfNode(fn.declaration))]);

@@ -15,7 +15,7 @@ import { cacheDir, enableCompileCache } from "./src/compile-cache.ts";
 
 const USAGE = `Usage: tsad <file.ts>... [options]
        tsad explain <file.ts> [--fn f] [--size name=value,...]   (costs of each mode; see tsad explain --help)
-       tsad verify <file.ts>... [--fn f] [--samples N] [--seed S]   (check the derivatives at sample inputs)
+       tsad verify <file.ts>... [--fn f] [--samples N] [--seed S]   (check the derivatives at sample inputs; tsad verify --help)
        tsad build [--check]   compile what tsad.config.json names (tsad build --help)
        tsad watch             the same, again on every change
 

@@ -159,8 +159,9 @@ async function verifyOrThrow(options: VerifyOptions): Promise<FunctionVerificati
         throw new UsageError(`${options.module} has no derivative of \`${fn.name}\` (${fn.name}Jvp, ${fn.name}${isScalar ? "Grad" : "Vjp"} or ${fn.name}Hvp)`);
       }
       if (typeof subject.primal !== "function") throw new UsageError(`\`${fn.name}\` is not exported from ${input}, so verify cannot call it (export it)`);
-      // A module was generated with some `--wrt` (by default, the parameters a derivative can flow
-      // from: a loop bound or an index is left out): its gradient's fields say which.
+      // Without a `wrt` list, the gradient's fields say which parameters tsad differentiated with
+      // respect to (it leaves out numbers used as counts; a module checked as it is may have been
+      // generated with some `--wrt`).
       if (!wrtNames) subject.wrt = wrtOfModule(subject, shape) ?? wrt;
       const { examples, from } = examplesFor(fn.name, options, examplesModule, () => taggedExamples(fn));
       for (const example of Array.isArray(examples) ? examples : []) {

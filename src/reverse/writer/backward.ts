@@ -487,8 +487,7 @@ export abstract class BackwardWriter extends ForwardWriter {
           // `index++` is undone by `index--`, not by a tape.
           const inverse = undone.get(marker.primal);
           if (inverse) return [{ ...inverse, loc: s.loc }, ...definitionsOf(afterUndo.get(marker.primal))];
-          const type = this.b.types.get(name)!;
-          return [{ kind: "assign", name, value: { kind: "pop", object: ref(this.tapeFor(type, this.isControl(name), this.adjointNameSet.has(name))), type }, loc: s.loc }];
+          return this.restoreStatements(name, s.loc);
         }
         switch (s.kind) {
           case "if":

@@ -20,6 +20,7 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
+import { buildLab } from "./lab/build.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..");
@@ -46,7 +47,8 @@ export async function buildPlayground(outdir = join(here, "dist"), { minify = tr
     sourcemap: false,
     legalComments: "none",
     logLevel: "warning",
-    define: { "process.env.TSAD_DEBUG_IR": "undefined" },
+    // The compiler's debug switches read environment variables; the browser has none.
+    define: { "process.env": "{}" },
     plugins: [browserShims(), rawText()],
     metafile: true,
   };
@@ -60,6 +62,7 @@ export async function buildPlayground(outdir = join(here, "dist"), { minify = tr
   for (const result of [page, worker]) {
     for (const [file, { bytes }] of Object.entries(result.metafile!.outputs)) sizes[file.split("/").pop()!] = bytes;
   }
+  Object.assign(sizes, await buildLab(outdir, { minify }));
   return { outdir, sizes };
 }
 

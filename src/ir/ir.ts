@@ -102,7 +102,7 @@ export interface SourceLoc {
   text: string;
 }
 
-interface StmtBase {
+export interface StmtBase {
   loc?: SourceLoc;
 }
 

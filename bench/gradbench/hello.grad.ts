@@ -11,8 +11,6 @@ export function squareGrad(x: number): {
   // backward sweep
   let xBar = 0;
   // adjoint of line 3: return x * x;
-  const t1Bar = 1;
-  xBar += x * t1Bar;
-  xBar += x * t1Bar;
+  xBar += (x + x) * 1;
   return { value, grad: { x: xBar } };
 }

@@ -627,9 +627,7 @@ export function gmmObjectiveGrad(
       while (j5 > 0) {
         j5--;
         // adjoint of line 107: squaredNorm += transformed[j] * transformed[j];
-        const t54Bar = squaredNormBar;
-        t52Bar += t52 * t54Bar;
-        t52Bar += t52 * t54Bar;
+        t52Bar += (t52 + t52) * squaredNormBar;
         transformedBar[j5] += t52Bar;
         t52Bar = 0;
         t52 = tape[--tapeTop];

@@ -86,9 +86,7 @@ export function llsqGrad(
   while (i > 0) {
     i--;
     // adjoint of line 17: sum += residual * residual;
-    const t15Bar = sumBar;
-    residualBar += residual * t15Bar;
-    residualBar += residual * t15Bar;
+    residualBar += (residual + residual) * sumBar;
     const t26 = x.length;
     j = t26 > 0 ? t26 : 0;
     while (j > 0) {

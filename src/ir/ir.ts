@@ -133,6 +133,8 @@ export type Stmt = StmtBase &
         update: Stmt[];
         body: Stmt[];
         bodyFirst: boolean;
+        /** Reverse mode bounds this loop's tape by checkpointing (`@checkpoint`, `--tape-limit`). */
+        checkpoint?: CheckpointRequest;
       }
     | { kind: "block"; label?: string; body: Stmt[] }
     | { kind: "break"; label?: string }
@@ -141,6 +143,11 @@ export type Stmt = StmtBase &
     /** A comment line in the generated code (e.g. which source line a block differentiates). */
     | { kind: "comment"; text: string }
   );
+
+/** A request to checkpoint a loop: at most `snapshots` snapshots of its state (default: tsad chooses). */
+export interface CheckpointRequest {
+  snapshots?: number;
+}
 
 export interface Param {
   name: string;

@@ -26,6 +26,7 @@ import { NameManager } from "../ir/names.ts";
 import { irTypeOf, isClassValue, toIRType } from "./types.ts";
 import { MATH_CONSTANTS, MATH_FUNCTIONS } from "../rules/math.ts";
 import { UserRules, type UserRule } from "../rules/user-rules.ts";
+import { functionCheckpoint, loopCheckpoint, markLastLoop } from "../checkpoint/tag.ts";
 
 /**
  * Lowers the target functions and every function they call, transitively. A call of a function
@@ -412,6 +413,8 @@ class FunctionLowerer {
 
   private loop(node: Node, sourceLabel: string | undefined): void {
     const target: JumpTarget = { kind: "loop", label: sourceLabel, sourceLabel, labelUsed: sourceLabel !== undefined };
+    const outermost = !this.targets.some((t) => t.kind === "loop");
+    const checkpoint = loopCheckpoint(node) ?? (outermost ? functionCheckpoint(this.fn) : undefined);
     this.inScope(() => {
       if (Node.isForStatement(node)) {
         const initNode = node.getInitializer();
@@ -460,6 +463,7 @@ class FunctionLowerer {
         });
       }
     });
+    markLastLoop(this.block, checkpoint);
   }
 
   /** A call of an async function or a generator: reported at the call, before its type is read. */

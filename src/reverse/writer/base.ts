@@ -21,6 +21,8 @@ export interface Job {
   kind: ReverseKind | "pullback";
   /** For a pullback: the name of its forward half. */
   forwardName?: string;
+  /** `--tape-limit`, in bytes: outermost loops are checkpointed, and a range of steps runs with its tape when that fits. */
+  tapeLimit?: number;
 }
 
 /**

@@ -10,7 +10,6 @@ export function squareGrad(x: number): {
   const value = x * x;
   // backward sweep
   let xBar = 0;
-  xBar += x;
-  xBar += x;
+  xBar += x + x;
   return { value, grad: { x: xBar } };
 }

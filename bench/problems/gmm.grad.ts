@@ -234,7 +234,6 @@ export function gmmObjectiveGrad(
   const adjointTape: number[][] = [];
   let controlTape = new Float64Array(256);
   let controlTapeTop = 0;
-  const flagTape: boolean[] = [];
   const alphaBar: number[] = new Array<number>(alpha.length).fill(0);
   const muBar: number[][] = mu.map((item) => new Array<number>(item.length).fill(0));
   const qBar: number[][] = q.map((item) => new Array<number>(item.length).fill(0));
@@ -331,7 +330,12 @@ export function gmmObjectiveGrad(
     let largest: number = beta[0]!;
     for (i2 = 1; i2 < beta.length; i2++) {
       const t116 = beta[i2]!;
-      flagTape.push(t117);
+      if (controlTapeTop === controlTape.length) {
+        const grown = new Float64Array(2 * controlTape.length);
+        grown.set(controlTape);
+        controlTape = grown;
+      }
+      controlTape[controlTapeTop++] = t117 ? 1 : 0;
       t117 = t116 > largest;
       if (t117) {
         largest = beta[i2]!;
@@ -412,7 +416,12 @@ export function gmmObjectiveGrad(
   let largest2: number = alpha[0]!;
   for (i4 = 1; i4 < alpha.length; i4++) {
     const t158 = alpha[i4]!;
-    flagTape.push(t159);
+    if (controlTapeTop === controlTape.length) {
+      const grown = new Float64Array(2 * controlTape.length);
+      grown.set(controlTape);
+      controlTape = grown;
+    }
+    controlTape[controlTapeTop++] = t159 ? 1 : 0;
     t159 = t158 > largest2;
     if (t159) {
       largest2 = alpha[i4]!;
@@ -469,7 +478,7 @@ export function gmmObjectiveGrad(
       alphaBar[i4]! += largest2Bar;
       largest2Bar = 0;
     }
-    t159 = flagTape.pop()!;
+    t159 = controlTape[--controlTapeTop]! !== 0;
   }
   // adjoint of line 47: let largest = v[0];
   const t155Bar = largest2Bar;
@@ -550,7 +559,7 @@ export function gmmObjectiveGrad(
         betaBar[i2]! += largestBar;
         largestBar = 0;
       }
-      t117 = flagTape.pop()!;
+      t117 = controlTape[--controlTapeTop]! !== 0;
     }
     // adjoint of line 47: let largest = v[0];
     const t113Bar = largestBar;
@@ -573,9 +582,7 @@ export function gmmObjectiveGrad(
       while (j5 > 0) {
         j5--;
         // adjoint of line 107: squaredNorm += transformed[j] * transformed[j];
-        const t54Bar = squaredNormBar;
-        t52Bar += t52 * t54Bar;
-        t52Bar += t52 * t54Bar;
+        t52Bar += (t52 + t52) * squaredNormBar;
         transformedBar[j5]! += t52Bar;
         t52Bar = 0;
         t52 = tape[--tapeTop]!;

@@ -79,9 +79,7 @@ export function llsqGrad(
   i = t29 > 0 ? t29 : 0;
   while (i > 0) {
     i--;
-    const t15Bar = sumBar;
-    residualBar += residual * t15Bar;
-    residualBar += residual * t15Bar;
+    residualBar += (residual + residual) * sumBar;
     const t26 = x.length;
     j = t26 > 0 ? t26 : 0;
     while (j > 0) {

@@ -73,9 +73,7 @@ export function rosenbrockGrad(x: number[]): {
     const t16Bar = sumBar;
     const t7Bar = t16Bar;
     const t13Bar = 2 * (x[t8]! - t5 * t5) * (100 * t16Bar);
-    const t12Bar = -t13Bar;
-    t5Bar += t5 * t12Bar;
-    t5Bar += t5 * t12Bar;
+    t5Bar += (t5 + t5) * -t13Bar;
     xBar[t8]! += t13Bar;
     t5Bar -= 2 * t6 * t7Bar;
     xBar[i]! += t5Bar;
@@ -139,11 +137,9 @@ function rosenbrockGradJvp(
     const t13Bar = 2 * (x[t8]! - t5 * t5) * t14Bar;
     const dt13Bar = t14Bar * (2 * (dx[t8]! - (t5 * dt5 + t5 * dt5)));
     const t12Bar = -t13Bar;
-    const dt12Bar = -dt13Bar;
-    dt5Bar += t12Bar * dt5 + t5 * dt12Bar;
-    t5Bar += t5 * t12Bar;
-    dt5Bar += t12Bar * dt5 + t5 * dt12Bar;
-    t5Bar += t5 * t12Bar;
+    const t22 = t5 + t5;
+    dt5Bar += t12Bar * (dt5 + dt5) + t22 * -dt13Bar;
+    t5Bar += t22 * t12Bar;
     const dt25 = dxBar[t8]! + dt13Bar;
     xBar[t8]! += t13Bar;
     dxBar[t8] = dt25;

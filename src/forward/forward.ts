@@ -203,7 +203,13 @@ class ForwardFunction {
     const type = this.typeOf(operand);
     if (!isReference(type)) return num(0);
     const sparse = operand.kind === "var" && ((this.fn as { tapeNames?: Set<string> }).tapeNames?.has(operand.name) ?? false);
-    let zeros = this.structuredZeros(operand, shared) ?? this.b.temp({ kind: "zerosLike", like: operand, type, sparse }, derivativeType(type));
+    const structured = this.structuredZeros(operand, shared);
+    if (!structured && !sparse && operand.kind === "var" && type.kind === "record" && hasSameTypedContainers(type)) {
+      const fieldwise = this.recordZeros(operand, type);
+      this.tangents.seeds.add((fieldwise as { name: string }).name);
+      return fieldwise;
+    }
+    let zeros = structured ?? this.b.temp({ kind: "zerosLike", like: operand, type, sparse }, derivativeType(type));
     this.tangents.seeds.add((zeros as { name: string }).name);
     if (operand.kind !== "var" || !shared) return zeros;
     // In one literal, a container that is the same object as an earlier one (`q7Bar[1]` and
@@ -267,6 +273,29 @@ class ForwardFunction {
     for (const name of [...found.keys()]) if (changed.has(name) || declared.get(name) !== 1) found.delete(name);
     this.literals = found;
     return found;
+   * Zeros for a record whose fields may hold one container twice (a pullback's saved record:
+   * `t32Bar` and `t34Bar = p5Bar.v` are one array, written through one name and read through
+   * the other): field by field, a field found `===` to an earlier one of its type gets that
+   * field's zeros, so that what is added through one name is seen through the other.
+   */
+  private recordZeros(record: Operand, type: Extract<Type, { kind: "record" }>): Operand {
+    const earlier: { value: Operand; zeros: Operand; type: Type }[] = [];
+    const fields = type.fields
+      .filter((f) => isDifferentiable(f.type))
+      .map((f) => {
+        if (!isReference(f.type)) return { name: f.name, value: num(0) };
+        const value = this.b.temp({ kind: "field", object: record, name: f.name }, f.type);
+        let zeros = this.b.temp({ kind: "zerosLike", like: value, type: f.type }, derivativeType(f.type));
+        for (const e of [...earlier].reverse()) {
+          if (!sameType(e.type, f.type)) continue;
+          const same = this.b.temp({ kind: "binary", op: "===", left: value, right: e.value }, BOOLEAN);
+          zeros = this.b.temp({ kind: "select", cond: same, whenTrue: e.zeros, whenFalse: zeros }, derivativeType(f.type));
+        }
+        earlier.push({ value, zeros, type: f.type });
+        return { name: f.name, value: zeros };
+      });
+    const zerosType = derivativeType(type);
+    return this.b.temp({ kind: "recordLiteral", fields, type: zerosType }, zerosType);
   }
 
   /** Emits one tangent statement (marked, so that its source line gets a comment). */
@@ -576,4 +605,10 @@ function assignedNames(body: Stmt[]): Set<string> {
   const names = new Set<string>();
   forEachStmt(body, (s) => s.kind === "assign" && names.add(s.name));
   return names;
+}
+
+/** Whether a record has two container fields of one type (which may then be one object). */
+function hasSameTypedContainers(type: Extract<Type, { kind: "record" }>): boolean {
+  const containers = type.fields.filter((f) => isReference(f.type) && isDifferentiable(f.type));
+  return containers.some((f, i) => containers.slice(0, i).some((g) => sameType(f.type, g.type)));
 }

@@ -8,7 +8,7 @@ import { fold, isZero, operandD } from "../../ir/builder.ts";
 import type { Expr, Operand, Stmt, Type } from "../../ir/ir.ts";
 import { BOOLEAN, NUMBER, num, ref } from "../../ir/ir.ts";
 import { derivativeType, isDifferentiable, isReference } from "../../ir/types.ts";
-import { mul, ruleFor, type D } from "../../rules/rules.ts";
+import { add, mul, ruleFor, type D } from "../../rules/rules.ts";
 import { mentions, substitute } from "../../rules/d.ts";
 import { exprOperands } from "../../emit/inline.ts";
 import { exitReads } from "../analysis/counted.ts";
@@ -260,8 +260,8 @@ export abstract class BackwardWriter extends ForwardWriter {
         return;
       }
     }
-    for (const item of d) {
-      if (!item || !this.numberBar(item.operand)) continue;
+    for (const item of mergedByOperand(d)) {
+      if (!this.numberBar(item.operand)) continue;
       const amount = fold(mul(substitute(item.partial, OUTPUT, output), operandD(g)));
       if (isZero(amount)) {
         this.declareZero(item.operand);
@@ -507,8 +507,7 @@ export abstract class BackwardWriter extends ForwardWriter {
           // `index++` is undone by `index--`, not by a tape.
           const inverse = undone.get(marker.primal);
           if (inverse) return [{ ...inverse, loc: s.loc }, ...definitionsOf(afterUndo.get(marker.primal))];
-          const type = this.b.types.get(name)!;
-          return [{ kind: "assign", name, value: { kind: "pop", object: ref(this.tapeFor(type, this.isControl(name), this.adjointNameSet.has(name))), type }, loc: s.loc }];
+          return this.restoreStatements(name, s.loc);
         }
         switch (s.kind) {
           case "if":
@@ -535,4 +534,19 @@ function pickPartial(args: Operand[], i: number): D {
   let d: D = i === args.length - 1 ? operandD(num(1)) : { kind: "select", cond: equal(args[i]!), whenTrue: operandD(num(1)), whenFalse: operandD(num(0)) };
   for (let j = i - 1; j >= 0; j--) d = { kind: "select", cond: equal(args[j]!), whenTrue: operandD(num(0)), whenFalse: d };
   return d;
+}
+
+/**
+ * One contribution per operand: an operand used twice (`x * x`) gets the sum of its partials in
+ * one update (`xBar += (x + x) * g`), not two updates of its adjoint.
+ */
+function mergedByOperand(d: ({ operand: Operand; partial: D } | undefined)[]): { operand: Operand; partial: D }[] {
+  const merged: { operand: Operand; partial: D }[] = [];
+  for (const item of d) {
+    if (!item) continue;
+    const same = item.operand.kind === "var" ? merged.find((m) => m.operand.kind === "var" && m.operand.name === (item.operand as { name: string }).name) : undefined;
+    if (same) same.partial = add(same.partial, item.partial);
+    else merged.push({ ...item });
+  }
+  return merged;
 }

@@ -230,6 +230,34 @@ export abstract class SweepWriter {
     return tape.name;
   }
 
+  /**
+   * The statements saving a variable's value on its tape. A flag goes on the counters' number
+   * tape as 1 or 0 (a typed stack of numbers, where a tape of its own would be an array of
+   * booleans grown by `push`).
+   */
+  protected saveStatements(name: string, loc: Stmt["loc"]): Stmt[] {
+    const type = this.b.types.get(name)!;
+    if (type.kind !== "boolean") return [{ kind: "push", object: ref(this.tapeFor(type, this.isControl(name), this.adjointNameSet.has(name))), values: [ref(name)], loc }];
+    const flag = this.b.names.fresh("t", true);
+    this.b.types.set(flag, NUMBER);
+    return [
+      { kind: "let", name: flag, type: NUMBER, init: { kind: "select", cond: ref(name), whenTrue: num(1), whenFalse: num(0) }, mutable: false, loc },
+      { kind: "push", object: ref(this.tapeFor(NUMBER, true)), values: [ref(flag)], loc },
+    ];
+  }
+
+  /** The statements giving a variable back the value `saveStatements` saved. */
+  protected restoreStatements(name: string, loc: Stmt["loc"]): Stmt[] {
+    const type = this.b.types.get(name)!;
+    if (type.kind !== "boolean") return [{ kind: "assign", name, value: { kind: "pop", object: ref(this.tapeFor(type, this.isControl(name), this.adjointNameSet.has(name))), type }, loc }];
+    const flag = this.b.names.fresh("t", true);
+    this.b.types.set(flag, NUMBER);
+    return [
+      { kind: "let", name: flag, type: NUMBER, init: { kind: "pop", object: ref(this.tapeFor(NUMBER, true)), type: NUMBER }, mutable: false, loc },
+      { kind: "assign", name, value: { kind: "binary", op: "!==", left: ref(flag), right: num(0) }, loc },
+    ];
+  }
+
   protected emitDerivative(stmt: Stmt): void {
     const withLoc = this.b.loc && !stmt.loc ? { ...stmt, loc: this.b.loc } : stmt;
     this.derivativeCode.add(withLoc);

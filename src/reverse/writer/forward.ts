@@ -301,7 +301,7 @@ export abstract class ForwardWriter extends SweepWriter {
         if (name === undefined) return [out];
         const result: Stmt[] = [];
         const primal = definition!.primal;
-        if (saved.get(name)?.has(primal) && !definitions.first.has(primal) && !undone.has(primal)) result.push({ kind: "push", object: ref(this.tapeFor(this.b.types.get(name)!, this.isControl(name), this.adjointNameSet.has(name))), values: [ref(name)], loc: s.loc });
+        if (saved.get(name)?.has(primal) && !definitions.first.has(primal) && !undone.has(primal)) result.push(...this.saveStatements(name, s.loc));
         if (hoisted.has(name) && s.kind === "let") {
           if (s.init) result.push(this.keepMark(s, { kind: "assign", name, value: s.init, loc: s.loc }));
         } else {

@@ -273,6 +273,9 @@ class ForwardFunction {
     for (const name of [...found.keys()]) if (changed.has(name) || declared.get(name) !== 1) found.delete(name);
     this.literals = found;
     return found;
+  }
+
+  /**
    * Zeros for a record whose fields may hold one container twice (a pullback's saved record:
    * `t32Bar` and `t34Bar = p5Bar.v` are one array, written through one name and read through
    * the other): field by field, a field found `===` to an earlier one of its type gets that

@@ -49,6 +49,8 @@ export function sameType(a: Type, b: Type): boolean {
 /** The element type of an array or tuple position. */
 export function elementType(type: Type, index?: number): Type {
   if (type.kind === "array") return type.element;
+  // `s[i]` on a string is a string of one character (never differentiated, only compared).
+  if (type.kind === "string") return type;
   if (type.kind === "tuple") {
     if (index === undefined) throw new Error("tuple indexed by a non-constant");
     return type.elements[index]!;

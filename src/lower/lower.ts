@@ -21,7 +21,7 @@ import { resolveFunction, type FunctionNode, type SourceFunction } from "../load
 import { ModuleConstants, isLiteralInitializer } from "../fence/module-constants.ts";
 import type { Expr, Function, Operand, Program, SourceLoc, Stmt, Type } from "../ir/ir.ts";
 import { BOOLEAN, NUMBER, num, ref } from "../ir/ir.ts";
-import { elementType, fieldType } from "../ir/types.ts";
+import { elementType, fieldType, isReference } from "../ir/types.ts";
 import { NameManager } from "../ir/names.ts";
 import { irTypeOf, isClassValue, toIRType } from "./types.ts";
 import { MATH_CONSTANTS, MATH_FUNCTIONS } from "../rules/math.ts";
@@ -162,6 +162,11 @@ class FunctionLowerer {
     const returnType = toIRType(signature.getReturnType(), node);
     const body = node.getBody();
     if (!body) throw unsupportedAt("a function without a body", node);
+    // A container parameter the body reassigns (`b = a`) becomes a local that starts as the
+    // argument: the parameter itself keeps naming what the caller passed (and its derivative).
+    node.getParameters().forEach((param, i) => {
+      if (isReference(params[i]!.type) && isReassigned(param, body)) this.declare(params[i]!.name, params[i]!.type, this.asExpr(ref(params[i]!.name)), true);
+    });
     if (Node.isBlock(body)) {
       for (const statement of body.getStatements()) this.statement(statement);
     } else {
@@ -918,6 +923,7 @@ class FunctionLowerer {
     }
     const objectType = irTypeOf(objectNode);
     const object = this.expr(objectNode);
+    if (name === "length" && objectType.kind === "string") return this.temp({ kind: "length", object }, NUMBER);
     if (name === "length" && (objectType.kind === "array" || objectType.kind === "tuple")) {
       return objectType.kind === "tuple" ? num(objectType.elements.length) : this.temp({ kind: "length", object }, NUMBER);
     }
@@ -1287,6 +1293,27 @@ function isModuleVariable(identifier: Node): boolean {
   if (symbol?.isAlias()) symbol = symbol.getAliasedSymbol() ?? symbol;
   const decl = symbol?.getDeclarations()[0];
   return !!decl && Node.isVariableDeclaration(decl) && !decl.getSourceFile().isDeclarationFile() && decl.getVariableStatement()?.getParent() === decl.getSourceFile();
+}
+
+const ASSIGNMENTS = new Set([
+  SyntaxKind.EqualsToken,
+  SyntaxKind.QuestionQuestionEqualsToken,
+  SyntaxKind.BarBarEqualsToken,
+  SyntaxKind.AmpersandAmpersandEqualsToken,
+]);
+
+/** Whether `body` assigns a new value to the parameter (`p = …`, `[p, q] = …`), not just into it. */
+function isReassigned(param: Node, body: Node): boolean {
+  return body.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => {
+    if (id.getSymbol()?.getDeclarations()[0] !== param) return false;
+    let target: Node = id;
+    let parent = target.getParent();
+    while (parent && (Node.isArrayLiteralExpression(parent) || Node.isParenthesizedExpression(parent))) {
+      target = parent;
+      parent = parent.getParent();
+    }
+    return !!parent && Node.isBinaryExpression(parent) && parent.getLeft() === target && ASSIGNMENTS.has(parent.getOperatorToken().getKind());
+  });
 }
 
 function isPrimitive(type: Type | undefined): boolean {

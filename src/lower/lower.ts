@@ -25,7 +25,9 @@ import { elementType, fieldType, isReference } from "../ir/types.ts";
 import { NameManager } from "../ir/names.ts";
 import { irTypeOf, isClassValue, toIRType } from "./types.ts";
 import { MATH_CONSTANTS, MATH_FUNCTIONS } from "../rules/math.ts";
-import { UserRules, type UserRule } from "../rules/user-rules.ts";
+import { UserRules } from "../rules/user-rules.ts";
+import { arrayFrom, lowerMethod } from "./array-methods.ts";
+import { ruledCall } from "./callbacks.ts";
 
 /**
  * Lowers the target functions and every function they call, transitively. A call of a function
@@ -68,7 +70,7 @@ interface Scope {
 }
 
 /** Where `break`/`continue` go, innermost last. */
-interface JumpTarget {
+export interface JumpTarget {
   kind: "loop" | "switch";
   label?: string;
   /** Set when a jump had to name this target's label. */
@@ -78,14 +80,14 @@ interface JumpTarget {
 }
 
 /** An inlined callback: what its `return` does. */
-interface CallbackFrame {
+export interface CallbackFrame {
   onReturn: (value: Operand | undefined) => void;
   /** Jump targets that existed when the callback started. */
   targetDepth: number;
   loop: JumpTarget;
 }
 
-const unsupportedAt = (what: string, node: Node) => new DiagnosticError([diagnostics.unsupportedSyntax(what, positionOfNode(node))]);
+export const unsupportedAt = (what: string, node: Node) => new DiagnosticError([diagnostics.unsupportedSyntax(what, positionOfNode(node))]);
 
 /** Statements tsad does not lower, as the user would name them (never an AST kind name). */
 const STATEMENT_NAMES: Partial<Record<SyntaxKind, string>> = {
@@ -106,32 +108,32 @@ function isGeneratorFunction(node: Node): boolean {
 }
 
 /** TSAD2002/2003 for a function that is async or a generator, reported at `at`. */
-function fenceFunctionKind(fn: FunctionNode, at: Node): void {
+export function fenceFunctionKind(fn: FunctionNode, at: Node): void {
   if (fn.isAsync()) throw new DiagnosticError([diagnostics.asyncCode(positionOfNode(at))]);
   if (isGeneratorFunction(fn)) throw new DiagnosticError([diagnostics.generator(positionOfNode(at))]);
 }
 
-class FunctionLowerer {
-  private block: Stmt[] = [];
-  private readonly scopes: Scope[] = [];
-  private readonly names: NameManager;
-  private loc!: SourceLoc;
-  private readonly targets: JumpTarget[] = [];
-  private readonly callbacks: CallbackFrame[] = [];
-  private readonly types = new Map<string, Type>();
+export class FunctionLowerer {
+  block: Stmt[] = [];
+  readonly scopes: Scope[] = [];
+  readonly names: NameManager;
+  loc!: SourceLoc;
+  readonly targets: JumpTarget[] = [];
+  readonly callbacks: CallbackFrame[] = [];
+  readonly types = new Map<string, Type>();
   /** Statements that create the module-level constants the function reads, run first. */
-  private readonly prologue: Stmt[] = [];
+  readonly prologue: Stmt[] = [];
   /** The variable holding each module-level constant (array or object) the function reads. */
-  private readonly constantValues = new Map<Node, Operand>();
+  readonly constantValues = new Map<Node, Operand>();
   /** Above zero while a module-level initializer is lowered: the function's locals are out of sight. */
-  private moduleLevel = 0;
+  moduleLevel = 0;
 
   constructor(
-    private readonly fn: SourceFunction,
-    private readonly irName: string,
-    private readonly functionName: (fn: SourceFunction) => string,
-    private readonly constants: ModuleConstants,
-    private readonly rules: UserRules,
+    readonly fn: SourceFunction,
+    readonly irName: string,
+    readonly functionName: (fn: SourceFunction) => string,
+    readonly constants: ModuleConstants,
+    readonly rules: UserRules,
   ) {
     const reserved = new Set<string>();
     fn.node.forEachDescendant((node) => {
@@ -188,17 +190,17 @@ class FunctionLowerer {
 
   // ── helpers ──────────────────────────────────────────────────────────────
 
-  private locOf(node: Node): SourceLoc {
+  locOf(node: Node): SourceLoc {
     const position = positionOfNode(node);
     const text = node.getText().split("\n")[0]!.trim();
     return { ...position, text };
   }
 
-  private emit(stmt: Stmt): void {
+  emit(stmt: Stmt): void {
     this.block.push({ ...stmt, loc: this.loc });
   }
 
-  private captureBlock(build: () => void): Stmt[] {
+  captureBlock(build: () => void): Stmt[] {
     const outer = this.block;
     this.block = [];
     try {
@@ -209,7 +211,7 @@ class FunctionLowerer {
     }
   }
 
-  private inScope<T>(build: () => T): T {
+  inScope<T>(build: () => T): T {
     this.scopes.push({ names: new Map() });
     try {
       return build();
@@ -219,7 +221,7 @@ class FunctionLowerer {
   }
 
   /** A new compiler temporary holding `expr`. */
-  private temp(expr: Expr, type: Type, base = "t"): Operand {
+  temp(expr: Expr, type: Type, base = "t"): Operand {
     const name = this.names.fresh(base, true);
     this.types.set(name, type);
     this.emit({ kind: "let", name, type, init: expr, mutable: false });
@@ -227,7 +229,7 @@ class FunctionLowerer {
   }
 
   /** Declares a source variable in the current scope, renaming it if it shadows a visible one. */
-  private declare(sourceName: string, type: Type, init: Expr | undefined, mutable: boolean): string {
+  declare(sourceName: string, type: Type, init: Expr | undefined, mutable: boolean): string {
     // Rename when the name is visible (shadowing), or was used before with another type: every
     // IR name then has one type. Sibling scopes may reuse a name (`i` in consecutive loops).
     const visible = this.lookup(sourceName) !== undefined;
@@ -240,7 +242,7 @@ class FunctionLowerer {
     return name;
   }
 
-  private lookup(sourceName: string): string | undefined {
+  lookup(sourceName: string): string | undefined {
     if (this.moduleLevel > 0) return undefined;
     for (let i = this.scopes.length - 1; i >= 0; i--) {
       const name = this.scopes[i]!.names.get(sourceName);
@@ -249,7 +251,7 @@ class FunctionLowerer {
     return undefined;
   }
 
-  private typeOfOperand(operand: Operand): Type {
+  typeOfOperand(operand: Operand): Type {
     switch (operand.kind) {
       case "var":
         return this.types.get(operand.name)!;
@@ -262,12 +264,12 @@ class FunctionLowerer {
     }
   }
 
-  private indexType(object: Operand, index: Operand): Type {
+  indexType(object: Operand, index: Operand): Type {
     return this.elementOf(this.typeOfOperand(object), index.kind === "number" ? index.value : undefined);
   }
 
   /** The type of `type[index]`; a tuple read at a computed index needs elements of one type. */
-  private elementOf(type: Type, index: number | undefined): Type {
+  elementOf(type: Type, index: number | undefined): Type {
     if (type.kind === "tuple" && index === undefined) {
       const first = type.elements[0];
       if (first && type.elements.every((e) => JSON.stringify(e) === JSON.stringify(first))) return first;
@@ -278,14 +280,14 @@ class FunctionLowerer {
   }
 
   /** The checker's type, or undefined where it says `any` (e.g. `new Array(n).fill(0)`). */
-  private checkedType(node: Node): Type | undefined {
+  checkedType(node: Node): Type | undefined {
     const type = node.getType();
     if (type.isAny() || (type.isArray() && type.getArrayElementType()?.isAny())) return undefined;
     return toIRType(type, node);
   }
 
   /** The type the context expects (`const xs: number[] = []`), if it is a usable one. */
-  private contextualType(node: Expression): Type | undefined {
+  contextualType(node: Expression): Type | undefined {
     const contextual = node.getContextualType();
     if (!contextual) return undefined;
     try {
@@ -296,13 +298,13 @@ class FunctionLowerer {
   }
 
   /** A value that must stay as it is while later code runs: temporaries and literals already are. */
-  private asExpr(operand: Operand): Expr {
+  asExpr(operand: Operand): Expr {
     return { kind: "operand", value: operand };
   }
 
   // ── statements ───────────────────────────────────────────────────────────
 
-  private statement(node: Statement): void {
+  statement(node: Statement): void {
     this.loc = this.locOf(node);
     if (Node.isVariableStatement(node)) {
       const kind = node.getDeclarationKind();
@@ -403,19 +405,19 @@ class FunctionLowerer {
   }
 
   /** The statements of an `if` branch or a loop body, without a block of their own. */
-  private body(node: Statement): void {
+  body(node: Statement): void {
     if (Node.isBlock(node)) node.getStatements().forEach((s) => this.statement(s));
     else this.statement(node);
   }
 
   /** Reports the constructs of SPEC §1's last paragraph with their own diagnostics. */
-  private fence(node: Node): void {
+  fence(node: Node): void {
     if (Node.isTryStatement(node) || Node.isThrowStatement(node)) throw new DiagnosticError([diagnostics.tryCatch(positionOfNode(node))]);
     if (Node.isClassDeclaration(node)) throw new DiagnosticError([diagnostics.classOrThis(positionOfNode(node))]);
     if (Node.isFunctionDeclaration(node)) throw new DiagnosticError([diagnostics.closure(positionOfNode(node))]);
   }
 
-  private loop(node: Node, sourceLabel: string | undefined): void {
+  loop(node: Node, sourceLabel: string | undefined): void {
     const target: JumpTarget = { kind: "loop", label: sourceLabel, sourceLabel, labelUsed: sourceLabel !== undefined };
     this.inScope(() => {
       if (Node.isForStatement(node)) {
@@ -468,7 +470,7 @@ class FunctionLowerer {
   }
 
   /** A call of an async function or a generator: reported at the call, before its type is read. */
-  private fenceCallee(node: Expression): void {
+  fenceCallee(node: Expression): void {
     node = skipParens(node);
     if (!Node.isCallExpression(node)) return;
     const callee = node.getExpression();
@@ -477,11 +479,11 @@ class FunctionLowerer {
     if (target) fenceFunctionKind(target.node, node);
   }
 
-  private test(node: Expression): { prelude: Stmt[]; cond: Operand } {
+  test(node: Expression): { prelude: Stmt[]; cond: Operand } {
     return this.test0(() => this.expr(node));
   }
 
-  private loopBody(target: JumpTarget, build: () => void): Stmt[] {
+  loopBody(target: JumpTarget, build: () => void): Stmt[] {
     this.targets.push(target);
     try {
       return this.captureBlock(() => this.inScope(build));
@@ -494,7 +496,7 @@ class FunctionLowerer {
    * `for (let i = 0; i < array.length; i++) body(() => array[i], i)`: the shape `for…of` and the
    * array methods lower to. The element read is emitted where `body` asks for it.
    */
-  private indexLoop(array: Operand, target: JumpTarget, body: (element: () => Operand, index: Operand) => void, start = 0, live = true): void {
+  indexLoop(array: Operand, target: JumpTarget, body: (element: () => Operand, index: Operand) => void, start = 0, live = true): void {
     const index = this.names.fresh("i");
     this.types.set(index, NUMBER);
     const arrayType = this.typeOfOperand(array);
@@ -517,7 +519,7 @@ class FunctionLowerer {
     this.emit({ kind: "loop", label: target.labelUsed ? target.label : undefined, init, test, update, body: loopBody, bodyFirst: false });
   }
 
-  private test0(build: () => Operand): { prelude: Stmt[]; cond: Operand } {
+  test0(build: () => Operand): { prelude: Stmt[]; cond: Operand } {
     let cond!: Operand;
     const prelude = this.captureBlock(() => {
       cond = build();
@@ -525,7 +527,7 @@ class FunctionLowerer {
     return { prelude, cond };
   }
 
-  private switchStatement(node: Node & { getKind(): SyntaxKind }): void {
+  switchStatement(node: Node & { getKind(): SyntaxKind }): void {
     if (!Node.isSwitchStatement(node)) return;
     const discriminant = this.expr(node.getExpression());
     const label = this.names.fresh("cases");
@@ -585,7 +587,7 @@ class FunctionLowerer {
 
   // ── destructuring ────────────────────────────────────────────────────────
 
-  private destructure(pattern: Node, value: Operand, mutable: boolean): void {
+  destructure(pattern: Node, value: Operand, mutable: boolean): void {
     const type = this.typeOfOperand(value);
     if (Node.isArrayBindingPattern(pattern)) {
       pattern.getElements().forEach((element, index) => {
@@ -613,7 +615,7 @@ class FunctionLowerer {
     throw unsupportedAt("this destructuring pattern", pattern);
   }
 
-  private bindName(nameNode: Node, read: Expr, type: Type, mutable: boolean): void {
+  bindName(nameNode: Node, read: Expr, type: Type, mutable: boolean): void {
     if (Node.isIdentifier(nameNode)) {
       this.declare(nameNode.getText(), type, read, mutable);
       return;
@@ -624,7 +626,7 @@ class FunctionLowerer {
   // ── expressions ──────────────────────────────────────────────────────────
 
   /** Lowers an expression evaluated for its effects only. */
-  private effect(node: Expression): void {
+  effect(node: Expression): void {
     node = skipParens(node);
     if (Node.isPostfixUnaryExpression(node) || Node.isPrefixUnaryExpression(node)) {
       const op = node.getOperatorToken();
@@ -637,12 +639,12 @@ class FunctionLowerer {
   }
 
   /** Lowers an expression to an `Expr` (one operation) instead of an operand, when it is one. */
-  private exprValue(node: Expression): Expr {
+  exprValue(node: Expression): Expr {
     return this.asExpr(this.expr(node));
   }
 
   /** Lowers an expression; returns the operand holding its value. */
-  private expr(node: Expression, discarded = false): Operand {
+  expr(node: Expression, discarded = false): Operand {
     node = skipParens(node);
     if (Node.isNumericLiteral(node)) return num(node.getLiteralValue(), node.getText());
     if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) return { kind: "string", value: node.getLiteralValue() };
@@ -689,7 +691,7 @@ class FunctionLowerer {
     throw unsupportedAt(`the expression \`${shorten(node.getText())}\``, node);
   }
 
-  private identifier(node: Node): Operand {
+  identifier(node: Node): Operand {
     const text = node.getText();
     const local = this.lookup(text);
     if (local) return ref(local);
@@ -716,7 +718,7 @@ class FunctionLowerer {
   }
 
   /** A module-level constant's IR type, or undefined when it has none. */
-  private moduleType(decl: Node): Type | undefined {
+  moduleType(decl: Node): Type | undefined {
     try {
       return irTypeOf(decl);
     } catch {
@@ -724,7 +726,7 @@ class FunctionLowerer {
     }
   }
 
-  private atModuleLevel<T>(build: () => T): T {
+  atModuleLevel<T>(build: () => T): T {
     this.moduleLevel++;
     try {
       return build();
@@ -737,7 +739,7 @@ class FunctionLowerer {
    * A module-level constant array or object: evaluated once, in the function's prologue, from
    * its literal initializer. Correct because nothing ever writes into it (checked here).
    */
-  private moduleConstant(decl: VariableDeclaration, init: Expression, useName: string): Operand {
+  moduleConstant(decl: VariableDeclaration, init: Expression, useName: string): Operand {
     const write = this.constants.firstWrite(decl);
     if (write) throw new DiagnosticError([write]);
     const known = this.constantValues.get(decl);
@@ -764,7 +766,7 @@ class FunctionLowerer {
     return value;
   }
 
-  private prefix(node: Node): Operand {
+  prefix(node: Node): Operand {
     if (!Node.isPrefixUnaryExpression(node)) throw unsupportedAt("this operator", node);
     const token = node.getOperatorToken();
     const operandNode = node.getOperand();
@@ -780,7 +782,7 @@ class FunctionLowerer {
   }
 
   /** `x++`, `x--`, `a[i]++`, … as writes. */
-  private increment(target: Expression, op: "+" | "-"): void {
+  increment(target: Expression, op: "+" | "-"): void {
     this.store(target, (old) => this.temp({ kind: "binary", op, left: old(), right: num(1) }, NUMBER));
   }
 
@@ -788,7 +790,7 @@ class FunctionLowerer {
    * Writes to an assignable expression. `value` receives a reader of the old value (for compound
    * assignment) and returns the operand to store.
    */
-  private store(target: Expression, value: (old: () => Operand) => Operand): Operand {
+  store(target: Expression, value: (old: () => Operand) => Operand): Operand {
     target = skipParens(target);
     if (Node.isIdentifier(target)) {
       const name = this.lookup(target.getText());
@@ -837,7 +839,7 @@ class FunctionLowerer {
     throw unsupportedAt("this assignment target", target);
   }
 
-  private binary(node: Node): Operand {
+  binary(node: Node): Operand {
     if (!Node.isBinaryExpression(node)) throw unsupportedAt("this expression", node);
     const token = node.getOperatorToken().getKind();
     const left = node.getLeft();
@@ -887,7 +889,7 @@ class FunctionLowerer {
     return this.temp({ kind: "binary", op, left: a, right: b }, irTypeOf(node));
   }
 
-  private conditional(node: Node): Operand {
+  conditional(node: Node): Operand {
     if (!Node.isConditionalExpression(node)) throw unsupportedAt("this expression", node);
     const type = irTypeOf(node);
     const cond = this.expr(node.getCondition());
@@ -911,7 +913,7 @@ class FunctionLowerer {
     return ref(result);
   }
 
-  private propertyAccess(node: Node): Operand {
+  propertyAccess(node: Node): Operand {
     if (!Node.isPropertyAccessExpression(node)) throw unsupportedAt("this expression", node);
     if (node.hasQuestionDotToken()) throw unsupportedAt("optional chaining `?.`", node);
     const objectNode = node.getExpression();
@@ -931,7 +933,7 @@ class FunctionLowerer {
     return this.temp({ kind: "field", object, name }, fieldType(this.typeOfOperand(object), name));
   }
 
-  private arrayLiteral(node: Node): Operand {
+  arrayLiteral(node: Node): Operand {
     if (!Node.isArrayLiteralExpression(node)) throw unsupportedAt("this expression", node);
     // `[]` has type `never[]`: the declared type around it says what it will hold.
     const type = this.contextualType(node) ?? irTypeOf(node);
@@ -957,7 +959,7 @@ class FunctionLowerer {
     return result;
   }
 
-  private objectLiteral(node: Node): Operand {
+  objectLiteral(node: Node): Operand {
     if (!Node.isObjectLiteralExpression(node)) throw unsupportedAt("this expression", node);
     const type = irTypeOf(node);
     const properties = node.getProperties();
@@ -991,7 +993,7 @@ class FunctionLowerer {
     return this.temp({ kind: "recordLiteral", fields, type }, type);
   }
 
-  private newExpression(node: Node): Operand {
+  newExpression(node: Node): Operand {
     if (!Node.isNewExpression(node)) throw unsupportedAt("this expression", node);
     const ctorNode = node.getExpression();
     const ctor = ctorNode.getText();
@@ -1014,7 +1016,7 @@ class FunctionLowerer {
     throw unsupportedAt(`\`new ${ctor}\``, node);
   }
 
-  private call(node: Node): Operand {
+  call(node: Node): Operand {
     if (!Node.isCallExpression(node)) throw unsupportedAt("this expression", node);
     const callee = node.getExpression();
     const args = node.getArguments() as Expression[];
@@ -1023,7 +1025,7 @@ class FunctionLowerer {
       const name = callee.getText();
       if (name === "eval" || name === "Function") throw new DiagnosticError([diagnostics.evalCode(positionOfNode(node))]);
       const rule = this.rules.forCallee(callee);
-      if (rule) return this.ruledCall(rule, args.map((a) => this.expr(a)));
+      if (rule) return ruledCall(this, rule, args.map((a) => this.expr(a)));
       const target = resolveFunction(callee);
       if (!target) throw new DiagnosticError([diagnostics.unknownCallee(name, positionOfNode(callee))]);
       fenceFunctionKind(target.node, node);
@@ -1047,213 +1049,14 @@ class FunctionLowerer {
           const operands = args.map((a) => this.expr(a));
           return this.temp({ kind: "math", fn: method, args: operands }, NUMBER);
         }
-        if ((owner === "Array" || owner === "Float64Array" || owner === "Float32Array") && method === "from") return this.arrayFrom(node, args);
+        if ((owner === "Array" || owner === "Float64Array" || owner === "Float32Array") && method === "from") return arrayFrom(this, node, args);
         throw new DiagnosticError([diagnostics.unknownCallee(`${owner}.${method}`, positionOfNode(callee))]);
       }
-      return this.method(node, receiver, method, args);
+      return lowerMethod(this, node, receiver, method, args);
     }
     throw unsupportedAt("this kind of call", node);
   }
 
-  /** `f(args)` where f has a user rule: an operation whose partials are calls of the rule's companion. */
-  private ruledCall(rule: UserRule, operands: Operand[]): Operand {
-    const partials = this.functionName(rule.companion);
-    return this.temp({ kind: "math", fn: rule.name, args: operands, external: { from: rule.from, partials, tuple: rule.tuple } }, NUMBER);
-  }
-
-  private method(node: Node, receiverNode: Expression, method: string, args: Expression[]): Operand {
-    // `new Array(n).fill(v)` in one step; without a type argument TypeScript calls it `any[]`.
-    if (method === "fill" && Node.isNewExpression(receiverNode) && receiverNode.getExpression().getText() === "Array" && args.length === 1) {
-      const lengthNode = receiverNode.getArguments()[0] as Expression | undefined;
-      if (!lengthNode) throw unsupportedAt("`new Array()` without a length", receiverNode);
-      const length = this.expr(lengthNode);
-      const fill = this.expr(args[0]!);
-      const type: Type = this.checkedType(node) ?? { kind: "array", element: this.typeOfOperand(fill) };
-      return this.temp({ kind: "newArray", length, fill, type }, type);
-    }
-    const receiverType = irTypeOf(receiverNode);
-    if (receiverType.kind !== "array" && receiverType.kind !== "tuple") {
-      throw new DiagnosticError([diagnostics.unsupportedMethod(method, positionOfNode(node))]);
-    }
-    const type = method === "push" || method === "fill" ? receiverType : irTypeOf(node);
-    const receiver = this.expr(receiverNode);
-    switch (method) {
-      case "push": {
-        const values = args.map((a) => this.expr(a));
-        this.emit({ kind: "push", object: receiver, values });
-        return num(0);
-      }
-      case "fill": {
-        if (args.length !== 1) throw unsupportedAt("`fill` with a start or end", node);
-        this.emit({ kind: "fill", object: receiver, value: this.expr(args[0]!) });
-        return receiver;
-      }
-      case "slice": {
-        const [start, end] = args.map((a) => this.expr(a));
-        return this.temp({ kind: "copy", source: receiver, start, end, type }, type);
-      }
-      case "map":
-      case "forEach":
-      case "reduce":
-        return this.arrayMethod(node, method, receiver, receiverType, args, type);
-      default:
-        throw new DiagnosticError([diagnostics.unsupportedMethod(method, positionOfNode(node))]);
-    }
-  }
-
-  private arrayFrom(node: Node, args: Expression[]): Operand {
-    const type = irTypeOf(node);
-    const [source, callback] = args;
-    if (!source) throw unsupportedAt("`Array.from()` without arguments", node);
-    if (Node.isObjectLiteralExpression(source)) {
-      // Array.from({ length: n }, (_, i) => …)
-      const lengthProperty = source.getProperty("length");
-      if (!lengthProperty || !Node.isPropertyAssignment(lengthProperty) || source.getProperties().length !== 1) {
-        throw unsupportedAt("`Array.from` of an object other than `{ length: n }`", source);
-      }
-      const length = this.expr(lengthProperty.getInitializerOrThrow());
-      if (!callback) return this.temp({ kind: "newArray", length, fill: num(0), type }, type);
-      const result = this.temp({ kind: "newArray", length, type }, type);
-      const index = this.names.fresh("i");
-      this.types.set(index, NUMBER);
-      const target: JumpTarget = { kind: "loop", label: this.names.fresh("from"), labelUsed: false };
-      const init = this.captureBlock(() => this.emit({ kind: "let", name: index, type: NUMBER, init: this.asExpr(num(0)), mutable: true }));
-      const test = this.test0(() => this.temp({ kind: "binary", op: "<", left: ref(index), right: length }, BOOLEAN));
-      const update = this.captureBlock(() => this.emit({ kind: "assign", name: index, value: { kind: "binary", op: "+", left: ref(index), right: num(1) } }));
-      const loc = this.loc;
-      const body = this.loopBody(target, () =>
-        this.inlineCallback(callback, [() => num(0), () => ref(index)], target, (value) => {
-          if (value) this.emit({ kind: "setIndex", object: result, index: ref(index), value });
-        }),
-      );
-      this.loc = loc;
-      this.emit({ kind: "loop", label: target.labelUsed ? target.label : undefined, init, test, update, body, bodyFirst: false });
-      return result;
-    }
-    const sourceValue = this.expr(source);
-    if (!callback) return this.temp({ kind: "copy", source: sourceValue, type }, type);
-    return this.mapLoop(sourceValue, this.typeOfOperand(sourceValue), callback, type);
-  }
-
-  private arrayMethod(node: Node, method: "map" | "forEach" | "reduce", receiver: Operand, receiverType: Type, args: Expression[], type: Type): Operand {
-    const [callback, initial] = args;
-    if (!callback) throw unsupportedAt(`\`.${method}\` without a callback`, node);
-    if (method === "map") return this.mapLoop(receiver, receiverType, callback, type);
-    if (method === "forEach") {
-      const target: JumpTarget = { kind: "loop", label: this.names.fresh("forEach"), labelUsed: false };
-      this.indexLoop(receiver, target, (element, index) => this.inlineCallback(callback, [element, () => index, () => receiver], target, () => {}), 0, false);
-      return num(0);
-    }
-    // reduce
-    const accumulator = this.names.fresh("acc");
-    this.types.set(accumulator, type);
-    const start = initial === undefined ? this.temp({ kind: "index", object: receiver, index: num(0) }, type) : this.expr(initial);
-    this.emit({ kind: "let", name: accumulator, type, init: this.asExpr(start), mutable: true });
-    const target: JumpTarget = { kind: "loop", label: this.names.fresh("reduce"), labelUsed: false };
-    this.indexLoop(
-      receiver,
-      target,
-      (element, index) =>
-        this.inlineCallback(callback, [() => ref(accumulator), element, () => index, () => receiver], target, (value) => {
-          if (value) this.emit({ kind: "assign", name: accumulator, value: this.asExpr(value) });
-        }),
-      initial === undefined ? 1 : 0,
-      false,
-    );
-    return ref(accumulator);
-  }
-
-  private mapLoop(source: Operand, sourceType: Type, callback: Expression, type: Type): Operand {
-    const length = this.temp({ kind: "length", object: source }, NUMBER);
-    const result = this.temp({ kind: "newArray", length, fill: type.kind === "array" && type.typed ? num(0) : undefined, type }, type);
-    void sourceType;
-    const target: JumpTarget = { kind: "loop", label: this.names.fresh("map"), labelUsed: false };
-    this.indexLoop(source, target, (element, index) =>
-      this.inlineCallback(callback, [element, () => index, () => source], target, (value) => {
-        if (value) this.emit({ kind: "setIndex", object: result, index, value });
-      }),
-      0,
-      false,
-    );
-    return result;
-  }
-
-  /**
-   * Inlines a callback's body at the current point. `args` produce the values of its parameters
-   * (lazily, so that an unused element is never read); `onReturn` consumes what it returns.
-   */
-  private inlineCallback(callback: Expression, args: (() => Operand)[], loop: JumpTarget, onReturn: (value: Operand | undefined) => void): void {
-    callback = skipParens(callback);
-    if (Node.isIdentifier(callback) || Node.isPropertyAccessExpression(callback)) {
-      // A named function: call it with as many arguments as it declares.
-      if (Node.isPropertyAccessExpression(callback)) {
-        const owner = callback.getExpression().getText();
-        const fn = callback.getName();
-        if (owner !== "Math" || !MATH_FUNCTIONS.has(fn)) throw new DiagnosticError([diagnostics.unknownCallee(callback.getText(), positionOfNode(callback))]);
-        onReturn(this.temp({ kind: "math", fn, args: [args[0]!()] }, NUMBER));
-        return;
-      }
-      const rule = this.rules.forCallee(callback);
-      if (rule) {
-        onReturn(this.ruledCall(rule, args.slice(0, rule.arity).map((a) => a())));
-        return;
-      }
-      const target = resolveFunction(callback);
-      if (!target) throw new DiagnosticError([diagnostics.unknownCallee(callback.getText(), positionOfNode(callback))]);
-      fenceFunctionKind(target.node, callback);
-      const count = Math.min(target.node.getParameters().length, args.length);
-      const operands = args.slice(0, count).map((a) => a());
-      const returnType = toIRType(target.node.getSignature().getReturnType(), callback);
-      if (returnType.kind === "void") {
-        this.emit({ kind: "callStmt", callee: this.functionName(target), args: operands });
-        onReturn(undefined);
-      } else {
-        onReturn(this.temp({ kind: "call", callee: this.functionName(target), args: operands }, returnType));
-      }
-      return;
-    }
-    if (!Node.isArrowFunction(callback) && !Node.isFunctionExpression(callback)) throw unsupportedAt("this callback", callback);
-    if (callback.isAsync()) throw new DiagnosticError([diagnostics.asyncCode(positionOfNode(callback))]);
-    this.inScope(() => {
-      callback.getParameters().forEach((param, i) => {
-        const produce = args[i];
-        if (!produce) throw unsupportedAt("a callback with more parameters than the method passes", param);
-        const nameNode = param.getNameNode();
-        // An unused parameter (`_`) reads nothing.
-        if (Node.isIdentifier(nameNode)) {
-          const name = nameNode.getText();
-          const body = callback.getBody();
-          const identifiers = Node.isIdentifier(body) ? [body] : body.getDescendantsOfKind(SyntaxKind.Identifier);
-          if (!identifiers.some((id) => id.getText() === name)) return;
-          const value = produce();
-          this.declare(nameNode.getText(), this.typeOfOperand(value), this.asExpr(value), false);
-        } else {
-          this.destructure(nameNode, produce(), false);
-        }
-      });
-      const frame: CallbackFrame = { onReturn, targetDepth: this.targets.length, loop };
-      const body = callback.getBody();
-      if (!Node.isBlock(body)) {
-        this.loc = this.locOf(body);
-        onReturn(this.expr(body as Expression));
-        return;
-      }
-      this.callbacks.push(frame);
-      try {
-        const statements = body.getStatements();
-        const last = statements[statements.length - 1];
-        const tailReturn = last && Node.isReturnStatement(last) ? last : undefined;
-        for (const s of tailReturn ? statements.slice(0, -1) : statements) this.statement(s);
-        if (tailReturn) {
-          this.loc = this.locOf(tailReturn);
-          const e = tailReturn.getExpression();
-          onReturn(e ? this.expr(e) : undefined);
-        }
-      } finally {
-        this.callbacks.pop();
-      }
-    });
-  }
 }
 
 const COMPOUND_OPERATORS: Partial<Record<SyntaxKind, "+" | "-" | "*" | "/" | "%" | "**">> = {
@@ -1282,7 +1085,7 @@ const BINARY_OPERATORS: Partial<Record<SyntaxKind, Exclude<import("../ir/ir.ts")
   [SyntaxKind.ExclamationEqualsToken]: "!==",
 };
 
-function skipParens(node: Expression): Expression {
+export function skipParens(node: Expression): Expression {
   while (Node.isParenthesizedExpression(node)) node = node.getExpression();
   return node;
 }

@@ -39,6 +39,8 @@ export const diagnostics = {
     make(2010, `\`${name}\` is recursive; recursive functions cannot be differentiated yet`, "rewrite the recursion as a loop")(at),
   unsupportedType: (type: string, at?: Position) =>
     make(2011, `values of type \`${type}\` cannot be differentiated or passed through`, "use numbers, booleans, strings, arrays, typed arrays, tuples and object types (no unions, Map or Set)")(at),
+  localRecursion: (name: string, at?: Position) =>
+    make(2010, `the local function \`${name}\` calls itself; local functions are inlined where they are called, so they cannot recurse`, "move it to the top level: top-level functions may be recursive")(at),
   switchFallthrough: make(2012, "a `case` that runs on into the next one is not supported", "end each non-empty case with `break`, `return` or `continue`"),
   closure: make(2013, "a function defined inside another function is not supported", "move it to the top level and pass what it uses as parameters; arrows are fine as direct arguments of `.map`, `.reduce`, `.forEach` and `Array.from`"),
   unsupportedMethod: (name: string, at?: Position) =>

@@ -13,7 +13,7 @@
  * - names: a declaration that shadows a visible one is renamed (`x_2`), so that every IR name
  *   in a function means one variable; temporaries never clash with the user's identifiers.
  */
-import { Node, SyntaxKind, type Expression, type Statement, type VariableDeclaration } from "ts-morph";
+import { Node, SyntaxKind, type ArrowFunction, type Expression, type FunctionExpression, type Statement, type VariableDeclaration } from "ts-morph";
 import { diagnostics } from "../diagnostics/catalog.ts";
 import { DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { localFiles, positionOfNode } from "../load/load.ts";
@@ -27,7 +27,8 @@ import { irTypeOf, isClassValue, toIRType } from "./types.ts";
 import { MATH_CONSTANTS, MATH_FUNCTIONS } from "../rules/math.ts";
 import { UserRules } from "../rules/user-rules.ts";
 import { arrayFrom, lowerMethod } from "./array-methods.ts";
-import { ruledCall } from "./callbacks.ts";
+import { inlineValue, ruledCall } from "./callbacks.ts";
+import { numberConstant, numberFunction, spreadArguments, spreadMath } from "./calls.ts";
 
 /**
  * Lowers the target functions and every function they call, transitively. A call of a function
@@ -67,6 +68,15 @@ export function lowerProgram(targets: SourceFunction[], rules: UserRules = UserR
 
 interface Scope {
   names: Map<string, string>;
+  /** Functions stored in a local `const`: inlined where they are called. */
+  functions?: Map<string, LocalFunction>;
+}
+
+/** `const f = (…) => …` inside a function: its node and the scopes it sees (closures read them by reference). */
+export interface LocalFunction {
+  name: string;
+  node: ArrowFunction | FunctionExpression;
+  scopes: Scope[];
 }
 
 /** Where `break`/`continue` go, innermost last. */
@@ -85,6 +95,8 @@ export interface CallbackFrame {
   /** Jump targets that existed when the callback started. */
   targetDepth: number;
   loop: JumpTarget;
+  /** How a `return` leaves the body: to the next iteration of `loop`, or out of the labelled block `loop`. */
+  exit: "continue" | "break";
 }
 
 export const unsupportedAt = (what: string, node: Node) => new DiagnosticError([diagnostics.unsupportedSyntax(what, positionOfNode(node))]);
@@ -152,7 +164,7 @@ export class FunctionLowerer {
     const params = node.getParameters().map((param) => {
       const nameNode = param.getNameNode();
       if (!Node.isIdentifier(nameNode)) throw unsupportedAt("a destructuring parameter", param);
-      if (param.hasInitializer() || param.isOptional() || param.isRestParameter()) throw unsupportedAt("an optional, default or rest parameter", param);
+      if (param.hasInitializer() || param.hasQuestionToken()) throw unsupportedAt("an optional or default parameter", param);
       const name = nameNode.getText();
       scope.names.set(name, name);
       this.names.claim(name);
@@ -242,6 +254,18 @@ export class FunctionLowerer {
     return name;
   }
 
+  private defineLocalFunction(name: string, node: ArrowFunction | FunctionExpression): void {
+    fenceFunctionKind(node, node);
+    const scope = this.scopes[this.scopes.length - 1]!;
+    scope.functions ??= new Map();
+    scope.functions.set(name, { name, node, scopes: [...this.scopes] });
+  }
+
+  /** Makes `sourceName` name the IR variable `name` in the current scope (nothing is declared). */
+  bind(sourceName: string, name: string): void {
+    this.scopes[this.scopes.length - 1]!.names.set(sourceName, name);
+  }
+
   lookup(sourceName: string): string | undefined {
     if (this.moduleLevel > 0) return undefined;
     for (let i = this.scopes.length - 1; i >= 0; i--) {
@@ -249,6 +273,32 @@ export class FunctionLowerer {
       if (name) return name;
     }
     return undefined;
+  }
+
+  /** The local function `sourceName` names here, unless a variable of that name hides it. */
+  lookupFunction(sourceName: string): LocalFunction | undefined {
+    if (this.moduleLevel > 0) return undefined;
+    for (let i = this.scopes.length - 1; i >= 0; i--) {
+      const scope = this.scopes[i]!;
+      if (scope.names.has(sourceName)) return undefined;
+      const fn = scope.functions?.get(sourceName);
+      if (fn) return fn;
+    }
+    return undefined;
+  }
+
+  /** Inlining a local function: its body sees the scopes of its definition; it may not call itself. */
+  private readonly inlining: LocalFunction[] = [];
+  withLocalFunction(fn: LocalFunction, at: Node, build: () => void): void {
+    if (this.inlining.includes(fn)) throw new DiagnosticError([diagnostics.localRecursion(fn.name, positionOfNode(at))]);
+    const scopes = this.scopes.splice(0, this.scopes.length, ...fn.scopes);
+    this.inlining.push(fn);
+    try {
+      build();
+    } finally {
+      this.inlining.pop();
+      this.scopes.splice(0, this.scopes.length, ...scopes);
+    }
   }
 
   typeOfOperand(operand: Operand): Type {
@@ -318,7 +368,11 @@ export class FunctionLowerer {
         const init = decl.getInitializer();
         const nameNode = decl.getNameNode();
         if (Node.isIdentifier(nameNode)) {
-          if (init && isFunctionLike(init)) throw new DiagnosticError([diagnostics.closure(positionOfNode(init))]);
+          if (init && isFunctionLike(init)) {
+            if (mutable) throw new DiagnosticError([diagnostics.closure(positionOfNode(init))]);
+            this.defineLocalFunction(nameNode.getText(), init as ArrowFunction | FunctionExpression);
+            continue;
+          }
           const value = init ? this.expr(init) : undefined;
           const type = this.checkedType(decl) ?? (value ? this.typeOfOperand(value) : irTypeOf(decl));
           this.declare(nameNode.getText(), type, value ? this.asExpr(value) : undefined, mutable);
@@ -339,9 +393,14 @@ export class FunctionLowerer {
       const callback = this.callbacks[this.callbacks.length - 1];
       if (callback) {
         callback.onReturn(value);
-        const innerLoops = this.targets.slice(callback.targetDepth).some((t) => t.kind === "loop");
-        if (innerLoops) callback.loop.labelUsed = true;
-        this.emit({ kind: "continue", label: innerLoops ? callback.loop.label : undefined });
+        if (callback.exit === "break") {
+          callback.loop.labelUsed = true;
+          this.emit({ kind: "break", label: callback.loop.label });
+        } else {
+          const innerLoops = this.targets.slice(callback.targetDepth).some((t) => t.kind === "loop");
+          if (innerLoops) callback.loop.labelUsed = true;
+          this.emit({ kind: "continue", label: innerLoops ? callback.loop.label : undefined });
+        }
       } else {
         this.emit({ kind: "return", value });
       }
@@ -923,6 +982,7 @@ export class FunctionLowerer {
       if (value === undefined) throw unsupportedAt(`\`Math.${name}\` as a value`, node);
       return num(value, `Math.${name}`);
     }
+    if (Node.isIdentifier(objectNode) && objectNode.getText() === "Number" && !this.lookup("Number")) return numberConstant(node, name);
     const objectType = irTypeOf(objectNode);
     const object = this.expr(objectNode);
     if (name === "length" && objectType.kind === "string") return this.temp({ kind: "length", object }, NUMBER);
@@ -937,13 +997,17 @@ export class FunctionLowerer {
     if (!Node.isArrayLiteralExpression(node)) throw unsupportedAt("this expression", node);
     // `[]` has type `never[]`: the declared type around it says what it will hold.
     const type = this.contextualType(node) ?? irTypeOf(node);
-    const elements = node.getElements();
+    return this.arrayOf(node.getElements(), type);
+  }
+
+  /** An array (or tuple) of `elements`, which may include spreads (`[a, ...xs, b]`). */
+  arrayOf(elements: Node[], type: Type): Operand {
     const firstSpread = elements.findIndex((e) => Node.isSpreadElement(e));
-    if (firstSpread < 0) return this.temp({ kind: "arrayLiteral", elements: elements.map((e) => this.expr(e)), type }, type);
+    if (firstSpread < 0) return this.temp({ kind: "arrayLiteral", elements: elements.map((e) => this.expr(e as Expression)), type }, type);
     // `[a, ...xs, b]`: start from what precedes the first spread, then push the rest in order.
     const target = type.kind === "tuple" ? { kind: "array" as const, element: type.elements[0] ?? NUMBER } : type;
     const first = elements[firstSpread]!;
-    const leading = elements.slice(0, firstSpread).map((e) => this.expr(e));
+    const leading = elements.slice(0, firstSpread).map((e) => this.expr(e as Expression));
     const result =
       firstSpread === 0 && Node.isSpreadElement(first)
         ? this.temp({ kind: "copy", source: this.expr(first.getExpression()), type: target }, target)
@@ -953,7 +1017,7 @@ export class FunctionLowerer {
         const source = this.expr(element.getExpression());
         this.indexLoop(source, { kind: "loop", labelUsed: false }, (read) => this.emit({ kind: "push", object: result, values: [read()] }), 0, false);
       } else {
-        this.emit({ kind: "push", object: result, values: [this.expr(element)] });
+        this.emit({ kind: "push", object: result, values: [this.expr(element as Expression)] });
       }
     }
     return result;
@@ -1020,16 +1084,20 @@ export class FunctionLowerer {
     if (!Node.isCallExpression(node)) throw unsupportedAt("this expression", node);
     const callee = node.getExpression();
     const args = node.getArguments() as Expression[];
-    if (args.some((a) => Node.isSpreadElement(a))) throw unsupportedAt("a spread argument", node);
     if (Node.isIdentifier(callee)) {
       const name = callee.getText();
       if (name === "eval" || name === "Function") throw new DiagnosticError([diagnostics.evalCode(positionOfNode(node))]);
+      const local = this.lookupFunction(name);
+      if (local) {
+        const operands = spreadArguments(this, local.node, args);
+        return inlineValue(this, callee, operands.map((o) => () => o), irTypeOf(node));
+      }
       const rule = this.rules.forCallee(callee);
       if (rule) return ruledCall(this, rule, args.map((a) => this.expr(a)));
       const target = resolveFunction(callee);
       if (!target) throw new DiagnosticError([diagnostics.unknownCallee(name, positionOfNode(callee))]);
       fenceFunctionKind(target.node, node);
-      const operands = args.map((a) => this.expr(a));
+      const operands = spreadArguments(this, target.node, args);
       const type = irTypeOf(node);
       if (type.kind === "void") {
         this.emit({ kind: "callStmt", callee: this.functionName(target), args: operands });
@@ -1046,12 +1114,16 @@ export class FunctionLowerer {
         const owner = receiver.getText();
         if (owner === "Math") {
           if (!MATH_FUNCTIONS.has(method)) throw new DiagnosticError([diagnostics.unknownCallee(`Math.${method}`, positionOfNode(callee))]);
+          if (args.some((a) => Node.isSpreadElement(a))) return spreadMath(this, node, method, args);
           const operands = args.map((a) => this.expr(a));
           return this.temp({ kind: "math", fn: method, args: operands }, NUMBER);
         }
         if ((owner === "Array" || owner === "Float64Array" || owner === "Float32Array") && method === "from") return arrayFrom(this, node, args);
+        if (owner === "Number") return numberFunction(this, node, method, args);
         throw new DiagnosticError([diagnostics.unknownCallee(`${owner}.${method}`, positionOfNode(callee))]);
       }
+      const spread = args.find((a) => Node.isSpreadElement(a));
+      if (spread) throw unsupportedAt("a spread argument to a method", spread);
       return lowerMethod(this, node, receiver, method, args);
     }
     throw unsupportedAt("this kind of call", node);
@@ -1106,7 +1178,7 @@ const ASSIGNMENTS = new Set([
 ]);
 
 /** Whether `body` assigns a new value to the parameter (`p = …`, `[p, q] = …`), not just into it. */
-function isReassigned(param: Node, body: Node): boolean {
+export function isReassigned(param: Node, body: Node): boolean {
   return body.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => {
     if (id.getSymbol()?.getDeclarations()[0] !== param) return false;
     let target: Node = id;

@@ -1,0 +1,106 @@
+/**
+ * Arguments of calls: spreads into `Math.max/min/hypot` (a loop folding the arguments two at a
+ * time), arguments gathered into a rest parameter, and the `Number` functions and constants.
+ */
+import { Node, type Expression, type ParameterDeclaration } from "ts-morph";
+import { diagnostics } from "../diagnostics/catalog.ts";
+import { DiagnosticError } from "../diagnostics/diagnostic.ts";
+import { positionOfNode } from "../load/load.ts";
+import type { Operand } from "../ir/ir.ts";
+import { BOOLEAN, NUMBER, num, ref } from "../ir/ir.ts";
+import { irTypeOf } from "./types.ts";
+import { unsupportedAt, type FunctionLowerer } from "./lower.ts";
+
+/** What `Math.max()`, `Math.min()` and `Math.hypot()` give without arguments. */
+const EMPTY: Record<string, number> = { max: -Infinity, min: Infinity, hypot: 0 };
+
+/**
+ * `Math.max(a, ...xs, b)`: the arguments folded left to right, `m = Math.max(m, x)`, so the
+ * derivative still goes to the first argument equal to the result.
+ */
+export function spreadMath(l: FunctionLowerer, node: Node, fn: string, args: Expression[]): Operand {
+  const empty = EMPTY[fn];
+  if (empty === undefined) throw unsupportedAt(`a spread argument to \`Math.${fn}\` (only \`Math.max\`, \`Math.min\` and \`Math.hypot\` take any number of arguments)`, node);
+  const accumulator = l.names.fresh(fn === "hypot" ? "norm" : fn);
+  l.types.set(accumulator, NUMBER);
+  let started = false;
+  const fold = (value: Operand) => {
+    if (!started) {
+      started = true;
+      l.emit({ kind: "let", name: accumulator, type: NUMBER, init: l.asExpr(fn === "hypot" ? l.temp({ kind: "math", fn: "abs", args: [value] }, NUMBER) : value), mutable: true });
+      return;
+    }
+    l.emit({ kind: "assign", name: accumulator, value: { kind: "math", fn, args: [ref(accumulator), value] } });
+  };
+  for (const arg of args) {
+    if (!Node.isSpreadElement(arg)) {
+      fold(l.expr(arg));
+      continue;
+    }
+    if (!started) {
+      started = true;
+      l.emit({ kind: "let", name: accumulator, type: NUMBER, init: l.asExpr(num(empty)), mutable: true });
+    }
+    const source = l.expr(arg.getExpression());
+    l.indexLoop(source, { kind: "loop", labelUsed: false }, (read) => fold(read()), 0, false);
+  }
+  return ref(accumulator);
+}
+
+/**
+ * The operands of a call of `fn`: one per parameter, with the arguments that fall on a rest
+ * parameter gathered into an array. A spread argument must fall on the rest parameter.
+ */
+export function spreadArguments(l: FunctionLowerer, fn: { getParameters(): ParameterDeclaration[] }, args: Expression[]): Operand[] {
+  const params = fn.getParameters();
+  const restAt = params.findIndex((p) => p.isRestParameter());
+  const fixed = restAt < 0 ? args : args.slice(0, restAt);
+  const spread = fixed.find((a) => Node.isSpreadElement(a));
+  if (spread) throw unsupportedAt(restAt < 0 ? "a spread argument to a function without a rest parameter" : "a spread argument before the rest parameter", spread);
+  const operands = fixed.map((a) => l.expr(a));
+  if (restAt >= 0) operands.push(l.arrayOf(args.slice(restAt), irTypeOf(params[restAt]!)));
+  return operands;
+}
+
+const NUMBER_CONSTANTS: Record<string, number> = {
+  EPSILON: Number.EPSILON,
+  MAX_VALUE: Number.MAX_VALUE,
+  MIN_VALUE: Number.MIN_VALUE,
+  MAX_SAFE_INTEGER: Number.MAX_SAFE_INTEGER,
+  MIN_SAFE_INTEGER: Number.MIN_SAFE_INTEGER,
+  POSITIVE_INFINITY: Infinity,
+  NEGATIVE_INFINITY: -Infinity,
+  NaN: NaN,
+};
+
+export function numberConstant(node: Node, name: string): Operand {
+  const value = NUMBER_CONSTANTS[name];
+  if (value === undefined) throw unsupportedAt(`\`Number.${name}\` as a value`, node);
+  // Printed by name where a literal would be unreadable.
+  return num(value, Number.isFinite(value) && !Number.isNaN(value) ? `Number.${name}` : undefined);
+}
+
+/**
+ * `Number.isFinite(x)` → `x - x === 0`, `Number.isNaN(x)` → `x !== x`, `Number.isInteger(x)` →
+ * `x - x === 0 && Math.trunc(x) === x`: tests with no derivative, in operations the IR has.
+ */
+export function numberFunction(l: FunctionLowerer, node: Node, fn: string, args: Expression[]): Operand {
+  const [argNode] = args;
+  if (!argNode || args.length !== 1 || Node.isSpreadElement(argNode)) throw unsupportedAt(`this call of \`Number.${fn}\``, node);
+  if (irTypeOf(argNode).kind !== "number") throw unsupportedAt(`\`Number.${fn}\` of something other than a number`, argNode);
+  const x = l.expr(argNode);
+  const finite = () => l.temp({ kind: "binary", op: "===", left: l.temp({ kind: "binary", op: "-", left: x, right: x }, NUMBER), right: num(0) }, BOOLEAN);
+  switch (fn) {
+    case "isNaN":
+      return l.temp({ kind: "binary", op: "!==", left: x, right: x }, BOOLEAN);
+    case "isFinite":
+      return finite();
+    case "isInteger": {
+      const isFinite = finite();
+      const whole = l.temp({ kind: "binary", op: "===", left: l.temp({ kind: "math", fn: "trunc", args: [x] }, NUMBER), right: x }, BOOLEAN);
+      return l.temp({ kind: "binary", op: "&&", left: isFinite, right: whole }, BOOLEAN);
+    }
+    default:
+      throw new DiagnosticError([diagnostics.unknownCallee(`Number.${fn}`, positionOfNode(node))]);
+  }
+}

@@ -10,7 +10,7 @@ import { positionOfNode } from "../load/load.ts";
 import type { Operand, Type } from "../ir/ir.ts";
 import { BOOLEAN, NUMBER, num, ref } from "../ir/ir.ts";
 import { irTypeOf } from "./types.ts";
-import { inlineCallback } from "./callbacks.ts";
+import { inlineCallback, inlineValue } from "./callbacks.ts";
 import { unsupportedAt, type FunctionLowerer, type JumpTarget } from "./lower.ts";
 
 export function lowerMethod(l: FunctionLowerer, node: Node, receiverNode: Expression, method: string, args: Expression[]): Operand {
@@ -27,8 +27,9 @@ export function lowerMethod(l: FunctionLowerer, node: Node, receiverNode: Expres
   if (receiverType.kind !== "array" && receiverType.kind !== "tuple") {
     throw new DiagnosticError([diagnostics.unsupportedMethod(method, positionOfNode(node))]);
   }
-  const type = method === "push" || method === "fill" ? receiverType : irTypeOf(node);
   const receiver = l.expr(receiverNode);
+  // `.at()`'s own type includes `undefined`: it reads an element of the receiver's type.
+  const type = method === "push" || method === "fill" || method === "at" ? receiverType : irTypeOf(node);
   switch (method) {
     case "push": {
       const values = args.map((a) => l.expr(a));
@@ -48,6 +49,25 @@ export function lowerMethod(l: FunctionLowerer, node: Node, receiverNode: Expres
     case "forEach":
     case "reduce":
       return arrayMethod(l, node, method, receiver, receiverType, args, type);
+    case "some":
+    case "every":
+    case "findIndex":
+    case "filter":
+      return search(l, node, method, receiver, args);
+    case "indexOf":
+    case "includes":
+      return indexOf(l, node, method, receiver, args);
+    case "concat":
+      return concat(l, receiver, args, type);
+    case "at":
+      return at(l, node, receiver, receiverType, args);
+    case "reverse":
+      if (args.length > 0) throw unsupportedAt("`reverse` with arguments", node);
+      reverseInPlace(l, receiver);
+      return receiver;
+    case "sort":
+      sortInPlace(l, node, receiver, receiverType, args);
+      return receiver;
     default:
       throw new DiagnosticError([diagnostics.unsupportedMethod(method, positionOfNode(node))]);
   }
@@ -128,4 +148,186 @@ function mapLoop(l: FunctionLowerer, source: Operand, sourceType: Type, callback
     false,
   );
   return result;
+}
+
+/** A mutable local of the lowered code (not a temporary: it is assigned). */
+function variable(l: FunctionLowerer, base: string, type: Type, init: Operand): string {
+  const name = l.names.fresh(base);
+  l.types.set(name, type);
+  l.emit({ kind: "let", name, type, init: l.asExpr(init), mutable: true });
+  return name;
+}
+
+/**
+ * `.some`/`.every`/`.findIndex` (a flag or an index set by the first element that decides, then
+ * a `break`) and `.filter` (the elements the callback keeps, pushed into a new array).
+ */
+function search(l: FunctionLowerer, node: Node, method: "some" | "every" | "findIndex" | "filter", receiver: Operand, args: Expression[]): Operand {
+  const [callback] = args;
+  if (!callback || args.length > 1) throw unsupportedAt(`\`.${method}\` with ${callback ? "a `this` argument" : "no callback"}`, node);
+  const type = method === "filter" ? irTypeOf(node) : method === "findIndex" ? NUMBER : BOOLEAN;
+  const initial: Operand = method === "filter" ? l.temp({ kind: "arrayLiteral", elements: [], type }, type) : method === "findIndex" ? num(-1) : { kind: "boolean", value: method === "every" };
+  const result = method === "filter" ? (initial as { name: string }).name : variable(l, method === "findIndex" ? "index" : method === "some" ? "found" : "all", type, initial);
+  const target: JumpTarget = { kind: "loop", label: l.names.fresh(method), labelUsed: false };
+  l.indexLoop(
+    receiver,
+    target,
+    (element, index) =>
+      inlineCallback(l, callback, [element, () => index, () => receiver], target, (value) => {
+        if (!value) return;
+        // `every` stops at the first element that fails, the others at the first that passes.
+        const decides = method === "every" ? l.temp({ kind: "unary", op: "!", arg: value }, BOOLEAN) : value;
+        const then = l.captureBlock(() => {
+          if (method === "filter") {
+            l.emit({ kind: "push", object: ref(result), values: [element()] });
+            return;
+          }
+          l.emit({ kind: "assign", name: result, value: l.asExpr(method === "findIndex" ? index : { kind: "boolean", value: method === "some" }) });
+          target.labelUsed = true;
+          l.emit({ kind: "break", label: target.label });
+        });
+        l.emit({ kind: "if", cond: decides, then, else: [] });
+      }),
+    0,
+    false,
+  );
+  return ref(result);
+}
+
+/** `.indexOf(v)` and `.includes(v)`: the first index whose element is `=== v`. */
+function indexOf(l: FunctionLowerer, node: Node, method: "indexOf" | "includes", receiver: Operand, args: Expression[]): Operand {
+  const [valueNode] = args;
+  if (!valueNode || args.length > 1) throw unsupportedAt(`\`.${method}\` ${valueNode ? "with a start index" : "without a value"}`, node);
+  const value = l.expr(valueNode);
+  const result = method === "indexOf" ? variable(l, "index", NUMBER, num(-1)) : variable(l, "found", BOOLEAN, { kind: "boolean", value: false });
+  const target: JumpTarget = { kind: "loop", label: l.names.fresh(method), labelUsed: true };
+  l.indexLoop(
+    receiver,
+    target,
+    (element, index) => {
+      const equal = l.temp({ kind: "binary", op: "===", left: element(), right: value }, BOOLEAN);
+      const then = l.captureBlock(() => {
+        l.emit({ kind: "assign", name: result, value: l.asExpr(method === "indexOf" ? index : { kind: "boolean", value: true }) });
+        l.emit({ kind: "break", label: target.label });
+      });
+      l.emit({ kind: "if", cond: equal, then, else: [] });
+    },
+    0,
+    false,
+  );
+  return ref(result);
+}
+
+/** `a.concat(b, x, …)`: a copy of `a`, then each array's elements (or each value) pushed. */
+function concat(l: FunctionLowerer, receiver: Operand, args: Expression[], type: Type): Operand {
+  const result = l.temp({ kind: "copy", source: receiver, type }, type);
+  for (const arg of args) {
+    const argType = irTypeOf(arg);
+    const value = l.expr(arg);
+    if (argType.kind === "array" || argType.kind === "tuple") {
+      l.indexLoop(value, { kind: "loop", labelUsed: false }, (read) => l.emit({ kind: "push", object: result, values: [read()] }), 0, false);
+    } else {
+      l.emit({ kind: "push", object: result, values: [value] });
+    }
+  }
+  return result;
+}
+
+/** `a.at(i)`: `a[i < 0 ? a.length + i : i]`. */
+function at(l: FunctionLowerer, node: Node, receiver: Operand, receiverType: Type, args: Expression[]): Operand {
+  const [indexNode] = args;
+  if (!indexNode || args.length > 1) throw unsupportedAt("this call of `.at`", node);
+  const index = l.expr(indexNode);
+  let position = index;
+  if (index.kind !== "number" || index.value < 0) {
+    const negative = l.temp({ kind: "binary", op: "<", left: index, right: num(0) }, BOOLEAN);
+    const fromEnd = l.temp({ kind: "binary", op: "+", left: l.temp({ kind: "length", object: receiver }, NUMBER), right: index }, NUMBER);
+    position = l.temp({ kind: "select", cond: negative, whenTrue: fromEnd, whenFalse: index }, NUMBER);
+  }
+  return l.temp({ kind: "index", object: receiver, index: position }, l.elementOf(receiverType, undefined));
+}
+
+/** `a.reverse()` in place: the ends swapped pairwise towards the middle. */
+function reverseInPlace(l: FunctionLowerer, receiver: Operand): void {
+  const receiverType = l.typeOfOperand(receiver);
+  const element = l.elementOf(receiverType, undefined);
+  const last = l.temp({ kind: "binary", op: "-", left: l.temp({ kind: "length", object: receiver }, NUMBER), right: num(1) }, NUMBER);
+  counted(l, "i", (i) => l.temp({ kind: "binary", op: "<", left: i, right: l.temp({ kind: "binary", op: "-", left: last, right: i }, NUMBER) }, BOOLEAN), (i) => {
+    const j = l.temp({ kind: "binary", op: "-", left: last, right: i }, NUMBER);
+    const front = l.temp({ kind: "index", object: receiver, index: i }, element);
+    const back = l.temp({ kind: "index", object: receiver, index: j }, element);
+    l.emit({ kind: "setIndex", object: receiver, index: i, value: back });
+    l.emit({ kind: "setIndex", object: receiver, index: j, value: front });
+  });
+}
+
+/** `for (let i = 0; test(i); i++) body(i)`. */
+function counted(l: FunctionLowerer, base: string, test: (i: Operand) => Operand, body: (i: Operand) => void, start: Operand = num(0)): void {
+  const index = l.names.fresh(base);
+  l.types.set(index, NUMBER);
+  const init = l.captureBlock(() => l.emit({ kind: "let", name: index, type: NUMBER, init: l.asExpr(start), mutable: true }));
+  const loopTest = l.test0(() => test(ref(index)));
+  const update = l.captureBlock(() => l.emit({ kind: "assign", name: index, value: { kind: "binary", op: "+", left: ref(index), right: num(1) } }));
+  const loc = l.loc;
+  const loopBody = l.loopBody({ kind: "loop", labelUsed: false }, () => body(ref(index)));
+  l.loc = loc;
+  l.emit({ kind: "loop", init, test: loopTest, update, body: loopBody, bodyFirst: false });
+}
+
+/**
+ * `a.sort(cmp)` in place, with the permutation explicit: an insertion sort (stable, as
+ * `Array.prototype.sort` is) orders the indices `0…n-1` by comparing the elements they point
+ * at, then the elements are gathered from a copy in that order. Derivatives follow the gather.
+ */
+function sortInPlace(l: FunctionLowerer, node: Node, receiver: Operand, receiverType: Type, args: Expression[]): void {
+  const [comparator] = args;
+  if (!comparator || args.length > 1) throw unsupportedAt("`.sort()` without a comparator (it would compare numbers as strings)", node);
+  const element = l.elementOf(receiverType, undefined);
+  const length = l.temp({ kind: "length", object: receiver }, NUMBER);
+  const indexArray: Type = { kind: "array", element: NUMBER };
+  const order = l.temp({ kind: "newArray", length, fill: num(0), type: indexArray }, indexArray, "order");
+  counted(l, "i", (i) => l.temp({ kind: "binary", op: "<", left: i, right: length }, BOOLEAN), (i) => l.emit({ kind: "setIndex", object: order, index: i, value: i }));
+  counted(
+    l,
+    "i",
+    (i) => l.temp({ kind: "binary", op: "<", left: i, right: length }, BOOLEAN),
+    (i) => {
+      // Move order[i] down while the element before it compares greater.
+      const j = variable(l, "j", NUMBER, i);
+      const target: JumpTarget = { kind: "loop", labelUsed: false };
+      const test = l.test0(() => l.temp({ kind: "binary", op: ">", left: ref(j), right: num(0) }, BOOLEAN));
+      const body = l.loopBody(target, () => {
+        const previous = l.temp({ kind: "binary", op: "-", left: ref(j), right: num(1) }, NUMBER);
+        const left = l.temp({ kind: "index", object: order, index: previous }, NUMBER);
+        const right = l.temp({ kind: "index", object: order, index: ref(j) }, NUMBER);
+        const a = l.temp({ kind: "index", object: receiver, index: left }, element);
+        const b = l.temp({ kind: "index", object: receiver, index: right }, element);
+        const comparison = inlineValue(l, comparator, [() => a, () => b], NUMBER);
+        const inOrder = l.temp({ kind: "unary", op: "!", arg: l.temp({ kind: "binary", op: ">", left: comparison, right: num(0) }, BOOLEAN) }, BOOLEAN);
+        l.emit({ kind: "if", cond: inOrder, then: [{ kind: "break", loc: l.loc }], else: [] });
+        l.emit({ kind: "setIndex", object: order, index: previous, value: right });
+        l.emit({ kind: "setIndex", object: order, index: ref(j), value: left });
+        l.emit({ kind: "assign", name: j, value: l.asExpr(previous) });
+      });
+      l.emit({ kind: "loop", init: [], test, update: [], body, bodyFirst: false });
+    },
+    num(1),
+  );
+  const unsorted = l.temp({ kind: "copy", source: receiver, type: receiverType }, receiverType, "unsorted");
+  counted(l, "i", (i) => l.temp({ kind: "binary", op: "<", left: i, right: length }, BOOLEAN), (i) => {
+    const from = l.temp({ kind: "index", object: order, index: i }, NUMBER);
+    l.emit({ kind: "setIndex", object: receiver, index: i, value: l.temp({ kind: "index", object: unsorted, index: from }, element) });
+  });
+}
+
+/** `a.entries()`, `a.keys()`, `a.values()` of an array, as the iterable of a `for…of`. */
+export function arrayIteration(iterable: Expression): { receiver: Expression; kind: "entries" | "keys" | "values" } | undefined {
+  if (!Node.isCallExpression(iterable) || iterable.getArguments().length > 0) return undefined;
+  const callee = iterable.getExpression();
+  if (!Node.isPropertyAccessExpression(callee)) return undefined;
+  const kind = callee.getName();
+  if (kind !== "entries" && kind !== "keys" && kind !== "values") return undefined;
+  const receiver = callee.getExpression();
+  const type = irTypeOf(receiver);
+  return type.kind === "array" || type.kind === "tuple" ? { receiver, kind } : undefined;
 }

@@ -13,7 +13,7 @@
  * - names: a declaration that shadows a visible one is renamed (`x_2`), so that every IR name
  *   in a function means one variable; temporaries never clash with the user's identifiers.
  */
-import { Node, SyntaxKind, type ArrowFunction, type Expression, type FunctionExpression, type Statement, type VariableDeclaration } from "ts-morph";
+import { Node, SyntaxKind, type ArrowFunction, type Expression, type ForOfStatement, type FunctionExpression, type Statement, type VariableDeclaration } from "ts-morph";
 import { diagnostics } from "../diagnostics/catalog.ts";
 import { DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { localFiles, positionOfNode } from "../load/load.ts";
@@ -26,7 +26,7 @@ import { NameManager } from "../ir/names.ts";
 import { irTypeOf, isClassValue, toIRType } from "./types.ts";
 import { MATH_CONSTANTS, MATH_FUNCTIONS } from "../rules/math.ts";
 import { UserRules } from "../rules/user-rules.ts";
-import { arrayFrom, lowerMethod } from "./array-methods.ts";
+import { arrayFrom, arrayIteration, lowerMethod } from "./array-methods.ts";
 import { inlineValue, ruledCall } from "./callbacks.ts";
 import { numberConstant, numberFunction, spreadArguments, spreadMath } from "./calls.ts";
 
@@ -511,6 +511,11 @@ export class FunctionLowerer {
         if (node.isAwaited()) throw new DiagnosticError([diagnostics.asyncCode(positionOfNode(node))]);
         const iterable = node.getExpression();
         this.fenceCallee(iterable);
+        const iteration = arrayIteration(iterable);
+        if (iteration) {
+          this.iterate(node, target, iteration);
+          return;
+        }
         const arrayType = irTypeOf(iterable);
         if (arrayType.kind !== "array" && arrayType.kind !== "tuple") throw unsupportedAt("`for…of` over something other than an array", iterable);
         const array = this.expr(iterable);
@@ -525,6 +530,42 @@ export class FunctionLowerer {
           this.body(node.getStatement());
         });
       }
+    });
+  }
+
+  /** `for (const [i, v] of a.entries())`, `for (const i of a.keys())`, `for (const v of a.values())`. */
+  private iterate(node: ForOfStatement, target: JumpTarget, iteration: { receiver: Expression; kind: "entries" | "keys" | "values" }): void {
+    const array = this.expr(iteration.receiver);
+    const initializer = node.getInitializer();
+    if (!Node.isVariableDeclarationList(initializer)) throw unsupportedAt("`for…of` without a declaration", initializer);
+    const decl = initializer.getDeclarations()[0]!;
+    const mutable = initializer.getDeclarationKind() !== "const";
+    const nameNode = decl.getNameNode();
+    this.indexLoop(array, target, (element, index) => {
+      const parts = [() => index, element];
+      if (iteration.kind !== "entries") {
+        const value = iteration.kind === "keys" ? index : element();
+        if (Node.isIdentifier(nameNode)) this.declare(nameNode.getText(), this.typeOfOperand(value), this.asExpr(value), mutable);
+        else this.destructure(nameNode, value, mutable);
+      } else if (Node.isArrayBindingPattern(nameNode)) {
+        // `[i, v]` names the index and the element directly: no pair is built.
+        nameNode.getElements().forEach((element, position) => {
+          if (Node.isOmittedExpression(element)) return;
+          const produce = parts[position];
+          if (!produce || element.getDotDotDotToken() || element.hasInitializer()) throw unsupportedAt("this pattern over `.entries()`", element);
+          const value = produce();
+          const name = element.getNameNode();
+          if (Node.isIdentifier(name)) this.declare(name.getText(), this.typeOfOperand(value), this.asExpr(value), mutable);
+          else this.destructure(name, value, mutable);
+        });
+      } else {
+        const value = element();
+        const pairType: Type = { kind: "tuple", elements: [NUMBER, this.typeOfOperand(value)] };
+        const pair = this.temp({ kind: "arrayLiteral", elements: [index, value], type: pairType }, pairType);
+        if (Node.isIdentifier(nameNode)) this.declare(nameNode.getText(), pairType, this.asExpr(pair), mutable);
+        else this.destructure(nameNode, pair, mutable);
+      }
+      this.body(node.getStatement());
     });
   }
 

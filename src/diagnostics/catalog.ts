@@ -42,9 +42,9 @@ export const diagnostics = {
   localRecursion: (name: string, at?: Position) =>
     make(2010, `the local function \`${name}\` calls itself; local functions are inlined where they are called, so they cannot recurse`, "move it to the top level: top-level functions may be recursive")(at),
   switchFallthrough: make(2012, "a `case` that runs on into the next one is not supported", "end each non-empty case with `break`, `return` or `continue`"),
-  closure: make(2013, "a function defined inside another function is not supported", "move it to the top level and pass what it uses as parameters; arrows are fine as direct arguments of `.map`, `.reduce`, `.forEach` and `Array.from`"),
+  closure: make(2013, "a function defined inside another function is not supported", "move it to the top level and pass what it uses as parameters; arrows are fine as arguments of array methods and `Array.from`, and stored in a `const` that is only called"),
   unsupportedMethod: (name: string, at?: Position) =>
-    make(2014, `the method \`${name}\` is not supported`, "use indexing and loops, or one of `.map`, `.reduce`, `.forEach`, `.push`, `.slice`, `.fill`")(at),
+    make(2014, `the method \`${name}\` is not supported`, "use indexing and loops, or one of `.map`, `.reduce`, `.forEach`, `.filter`, `.some`, `.every`, `.find`, `.findIndex`, `.indexOf`, `.includes`, `.push`, `.slice`, `.concat`, `.at`, `.fill`, `.reverse`, `.sort`")(at),
 
   // 3xxx: what was asked for does not make sense for this function.
   noDifferentiableOutput: (name: string, at?: Position) =>

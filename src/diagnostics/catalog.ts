@@ -17,6 +17,8 @@ export const diagnostics = {
 
   // 2xxx: valid TypeScript outside the language tsad differentiates.
   classOrThis: make(2001, "classes and `this` cannot be differentiated", "write the computation as a top-level function that takes its data as parameters"),
+  classFeature: (what: string, at?: Position) =>
+    make(2001, `${what} cannot be differentiated`, "tsad turns a class into plain data and functions when it has no `extends`, `static` members, `#private` fields or setters; take those out, or write the computation as top-level functions")(at),
   asyncCode: make(2002, "async functions and `await` cannot be differentiated", "make the numeric part a plain synchronous function and differentiate that"),
   generator: make(2003, "generators and `yield` cannot be differentiated", "build an array in a loop instead of yielding values"),
   evalCode: make(2004, "`eval` and `new Function` cannot be differentiated", "write the code out as an ordinary function"),

@@ -28,6 +28,7 @@ import { MATH_CONSTANTS, MATH_FUNCTIONS } from "../rules/math.ts";
 import { UserRules } from "../rules/user-rules.ts";
 import { arrayFrom, arrayIteration, lowerMethod } from "./array-methods.ts";
 import { inlineValue, ruledCall } from "./callbacks.ts";
+import { constructedClass, constructorSelf, getterCall, methodCall, newInstance, selfParameter } from "./classes.ts";
 import { numberConstant, numberFunction, spreadArguments, spreadMath } from "./calls.ts";
 
 /**
@@ -42,8 +43,9 @@ export function lowerProgram(targets: SourceFunction[], rules: UserRules = UserR
   const nameOf = (fn: SourceFunction): string => {
     let name = irNames.get(fn.node);
     if (name) return name;
-    name = fn.name;
-    for (let n = 2; taken.has(name); n++) name = `${fn.name}_${n}`;
+    const base = fn.name.replace(".", "_");
+    name = base;
+    for (let n = 2; taken.has(name); n++) name = `${base}_${n}`;
     taken.add(name);
     irNames.set(fn.node, name);
     queue.push(fn);
@@ -121,7 +123,7 @@ function isGeneratorFunction(node: Node): boolean {
 
 /** TSAD2002/2003 for a function that is async or a generator, reported at `at`. */
 export function fenceFunctionKind(fn: FunctionNode, at: Node): void {
-  if (fn.isAsync()) throw new DiagnosticError([diagnostics.asyncCode(positionOfNode(at))]);
+  if (Node.isAsyncable(fn) && fn.isAsync()) throw new DiagnosticError([diagnostics.asyncCode(positionOfNode(at))]);
   if (isGeneratorFunction(fn)) throw new DiagnosticError([diagnostics.generator(positionOfNode(at))]);
 }
 
@@ -137,6 +139,8 @@ export class FunctionLowerer {
   readonly prologue: Stmt[] = [];
   /** The variable holding each module-level constant (array or object) the function reads. */
   readonly constantValues = new Map<Node, Operand>();
+  /** In a constructor: the instance it builds (`this`), which every `return` returns. */
+  private constructed: string | undefined;
   /** Above zero while a module-level initializer is lowered: the function's locals are out of sight. */
   moduleLevel = 0;
 
@@ -161,6 +165,8 @@ export class FunctionLowerer {
     fenceFunctionKind(node, this.fn.declaration);
     const scope: Scope = { names: new Map() };
     this.scopes.push(scope);
+    const owner = this.fn.owner;
+    const self = owner && !Node.isConstructorDeclaration(node) ? [selfParameter(this, owner, node)] : [];
     const params = node.getParameters().map((param) => {
       const nameNode = param.getNameNode();
       if (!Node.isIdentifier(nameNode)) throw unsupportedAt("a destructuring parameter", param);
@@ -172,10 +178,10 @@ export class FunctionLowerer {
       this.types.set(name, type);
       return { name, type, loc: this.locOf(param) };
     });
-    const signature = node.getSignature();
-    const returnType = toIRType(signature.getReturnType(), node);
+    const returnType = Node.isConstructorDeclaration(node) ? toIRType(owner!.getType(), node) : toIRType(node.getSignature().getReturnType(), node);
     const body = node.getBody();
     if (!body) throw unsupportedAt("a function without a body", node);
+    if (Node.isConstructorDeclaration(node)) this.constructed = constructorSelf(this, node, params);
     // A container parameter the body reassigns (`b = a`) becomes a local that starts as the
     // argument: the parameter itself keeps naming what the caller passed (and its derivative).
     node.getParameters().forEach((param, i) => {
@@ -183,14 +189,15 @@ export class FunctionLowerer {
     });
     if (Node.isBlock(body)) {
       for (const statement of body.getStatements()) this.statement(statement);
+      if (this.constructed && this.block[this.block.length - 1]?.kind !== "return") this.emit({ kind: "return", value: ref(this.constructed) });
     } else {
       this.loc = this.locOf(body);
       this.emit({ kind: "return", value: this.expr(body as Expression) });
     }
     return {
       name: this.irName,
-      sourceName: this.fn.name,
-      params,
+      sourceName: this.fn.name.replace(".", "_"),
+      params: [...self, ...params],
       returnType,
       body: [...this.prologue, ...this.block],
       exported: this.fn.exported,
@@ -402,7 +409,7 @@ export class FunctionLowerer {
           this.emit({ kind: "continue", label: innerLoops ? callback.loop.label : undefined });
         }
       } else {
-        this.emit({ kind: "return", value });
+        this.emit({ kind: "return", value: this.constructed ? ref(this.constructed) : value });
       }
       return;
     }
@@ -750,7 +757,11 @@ export class FunctionLowerer {
     if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) return { kind: "string", value: node.getLiteralValue() };
     if (node.getKind() === SyntaxKind.TrueKeyword) return { kind: "boolean", value: true };
     if (node.getKind() === SyntaxKind.FalseKeyword) return { kind: "boolean", value: false };
-    if (node.getKind() === SyntaxKind.ThisKeyword) throw new DiagnosticError([diagnostics.classOrThis(positionOfNode(node))]);
+    if (node.getKind() === SyntaxKind.ThisKeyword) {
+      const self = this.lookup("this");
+      if (!self) throw new DiagnosticError([diagnostics.classOrThis(positionOfNode(node))]);
+      return ref(self);
+    }
     if (Node.isAwaitExpression(node)) throw new DiagnosticError([diagnostics.asyncCode(positionOfNode(node))]);
     if (Node.isYieldExpression(node)) throw new DiagnosticError([diagnostics.generator(positionOfNode(node))]);
     if (Node.isIdentifier(node)) return this.identifier(node);
@@ -1024,6 +1035,8 @@ export class FunctionLowerer {
       return num(value, `Math.${name}`);
     }
     if (Node.isIdentifier(objectNode) && objectNode.getText() === "Number" && !this.lookup("Number")) return numberConstant(node, name);
+    const got = getterCall(this, node, objectNode, name);
+    if (got) return got;
     const objectType = irTypeOf(objectNode);
     const object = this.expr(objectNode);
     if (name === "length" && objectType.kind === "string") return this.temp({ kind: "length", object }, NUMBER);
@@ -1104,8 +1117,9 @@ export class FunctionLowerer {
     const ctor = ctorNode.getText();
     // Before the type: `new Function(…)` is `Function`, a user class's instance is no IR type.
     if (ctor === "Function") throw new DiagnosticError([diagnostics.evalCode(positionOfNode(node))]);
-    if (isClassValue(ctorNode)) throw new DiagnosticError([diagnostics.classOrThis(positionOfNode(node))]);
     const args = node.getArguments() as Expression[];
+    const constructed = constructedClass(ctorNode);
+    if (constructed) return newInstance(this, node, constructed, args);
     const type = irTypeOf(node);
     if (ctor === "Array" && args.length === 1) {
       return this.temp({ kind: "newArray", length: this.expr(args[0]!), type }, type);
@@ -1163,6 +1177,8 @@ export class FunctionLowerer {
         if (owner === "Number") return numberFunction(this, node, method, args);
         throw new DiagnosticError([diagnostics.unknownCallee(`${owner}.${method}`, positionOfNode(callee))]);
       }
+      const called = methodCall(this, node, receiver, method, args);
+      if (called) return called;
       const spread = args.find((a) => Node.isSpreadElement(a));
       if (spread) throw unsupportedAt("a spread argument to a method", spread);
       return lowerMethod(this, node, receiver, method, args);

@@ -24,7 +24,7 @@ import { printProgram } from "./ir/print.ts";
 import { derivativeType, isDifferentiable } from "./ir/types.ts";
 import { checkCallGraph, reachable } from "./analysis/callgraph.ts";
 import { writtenParams } from "./analysis/writes.ts";
-import { topLevelFunctions, type SourceFunction } from "./load/functions.ts";
+import { classMethods, differentiableFunctions, type SourceFunction } from "./load/functions.ts";
 import { selectTargets } from "./load/targets.ts";
 import { UserRules } from "./rules/user-rules.ts";
 import { externalImports, calledFunctions } from "./emit/imports.ts";
@@ -121,7 +121,7 @@ function prepare(given: CompileOptions) {
   const rules = UserRules.find(project, localFiles(project));
   const wanted = options.fn ?? [];
   for (const name of wanted) {
-    if (!loaded.program.inputs.some((file) => topLevelFunctions(file).some((fn) => fn.name === name))) {
+    if (!loaded.program.inputs.some((file) => differentiableFunctions(file).some((fn) => fn.name === name))) {
       throw new UsageError(`no function named \`${name}\` in ${options.files.join(", ")}`);
     }
   }
@@ -129,7 +129,11 @@ function prepare(given: CompileOptions) {
   const tags = new Map(selected.flatMap((s) => s.targets.map((t) => [t.source.node, t.tag] as const)));
   const targetsByFile = selected.map(({ file, targets }) => ({ file, targets: targets.map((t) => t.source) }));
   const allTargets = targetsByFile.flatMap((s) => s.targets);
-  if (allTargets.length === 0) throw new UsageError(`no exported function to differentiate in ${options.files.join(", ")} (name one with --fn)`);
+  if (allTargets.length === 0) {
+    const methods = loaded.program.inputs.flatMap((file) => classMethods(file).map((m) => m.name));
+    const named = methods.length > 0 ? `; its class methods: ${methods.join(", ")}` : "";
+    throw new UsageError(`no exported function to differentiate in ${options.files.join(", ")} (name one with --fn${named})`);
+  }
 
   const lowered = lowerProgram(allTargets, rules);
   checkCallGraph(lowered.program);

@@ -58,3 +58,8 @@ export function resolveFunction(identifier: Node): SourceFunction | undefined {
   }
   return undefined;
 }
+
+/** What `--fn` can name in a file: its top-level functions and its classes' methods (`Vec2.norm`). */
+export function differentiableFunctions(file: SourceFile): SourceFunction[] {
+  return [...topLevelFunctions(file), ...classMethods(file)];
+}

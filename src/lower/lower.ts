@@ -818,6 +818,9 @@ export class FunctionLowerer {
       }
       const init = decl.getInitializer();
       if (init && isFunctionLike(init)) throw unsupportedAt("a function used as a value", node);
+      if (init && Node.isNewExpression(init) && isClassValue(init.getExpression())) {
+        throw new DiagnosticError([diagnostics.classFeature(`\`${text}\`, a class instance kept at module level (state shared by every call),`, positionOfNode(node))]);
+      }
       // A module-level constant: a number, boolean or string is lowered in place (it cannot
       // change); an array or object written as a literal is re-created at the function's start.
       if (init && isPrimitive(this.moduleType(decl))) return this.atModuleLevel(() => this.expr(init));

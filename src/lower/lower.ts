@@ -29,6 +29,7 @@ import { UserRules } from "../rules/user-rules.ts";
 import { arrayFrom, arrayIteration, lowerMethod } from "./array-methods.ts";
 import { inlineValue, ruledCall } from "./callbacks.ts";
 import { constructedClass, constructorSelf, getterCall, methodCall, newInstance, selfParameter } from "./classes.ts";
+import { LOGICAL_ASSIGNMENTS, logicalAssignment, nullish } from "./optional.ts";
 import { numberConstant, numberFunction, spreadArguments, spreadMath } from "./calls.ts";
 
 /**
@@ -334,6 +335,14 @@ export class FunctionLowerer {
       throw new DiagnosticError([diagnostics.unsupportedSyntax("reading a tuple whose elements have different types at a computed index", { file, line, column })]);
     }
     return elementType(type, index);
+  }
+
+  /**
+   * A read of a value the source has narrowed to be present (`x` in `x !== undefined ? x : 0`):
+   * its own type without `undefined`. Values that are never missing are returned as they are.
+   */
+  narrow(value: Operand, _type: Type): Operand {
+    return value;
   }
 
   /** The checker's type, or undefined where it says `any` (e.g. `new Array(n).fill(0)`). */
@@ -994,7 +1003,8 @@ export class FunctionLowerer {
       this.emit({ kind: "if", cond: ref(result), then: op === "&&" ? evaluateRight : [], else: op === "&&" ? [] : evaluateRight });
       return ref(result);
     }
-    if (token === SyntaxKind.QuestionQuestionToken) throw unsupportedAt("`??`", node);
+    if (token === SyntaxKind.QuestionQuestionToken) return nullish(this, node);
+    if (LOGICAL_ASSIGNMENTS.has(token)) return logicalAssignment(this, node);
     if (token === SyntaxKind.CommaToken) throw unsupportedAt("the comma operator", node);
     const op = BINARY_OPERATORS[token];
     if (!op) throw unsupportedAt(`the operator \`${node.getOperatorToken().getText()}\``, node);
@@ -1029,7 +1039,6 @@ export class FunctionLowerer {
 
   propertyAccess(node: Node): Operand {
     if (!Node.isPropertyAccessExpression(node)) throw unsupportedAt("this expression", node);
-    if (node.hasQuestionDotToken()) throw unsupportedAt("optional chaining `?.`", node);
     const objectNode = node.getExpression();
     const name = node.getName();
     if (Node.isIdentifier(objectNode) && objectNode.getText() === "Math" && !this.lookup("Math")) {
@@ -1166,7 +1175,6 @@ export class FunctionLowerer {
     if (Node.isPropertyAccessExpression(callee)) {
       const receiver = callee.getExpression();
       const method = callee.getName();
-      if (callee.hasQuestionDotToken()) throw unsupportedAt("optional chaining `?.`", node);
       if (Node.isIdentifier(receiver) && isClassValue(receiver)) throw new DiagnosticError([diagnostics.classOrThis(positionOfNode(receiver))]);
       if (Node.isIdentifier(receiver) && !this.lookup(receiver.getText()) && !isModuleVariable(receiver)) {
         const owner = receiver.getText();

@@ -176,7 +176,7 @@ function search(l: FunctionLowerer, node: Node, method: "some" | "every" | "find
       inlineCallback(l, callback, [element, () => index, () => receiver], target, (value) => {
         if (!value) return;
         // `every` stops at the first element that fails, the others at the first that passes.
-        const decides = method === "every" ? l.temp({ kind: "unary", op: "!", arg: value }, BOOLEAN) : value;
+        const decides = method === "every" ? l.temp({ kind: "unary", op: "!", arg: value }, BOOLEAN) : l.truthy(value);
         const then = l.captureBlock(() => {
           if (method === "filter") {
             l.emit({ kind: "push", object: ref(result), values: [element()] });

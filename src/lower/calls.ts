@@ -21,13 +21,14 @@ const EMPTY: Record<string, number> = { max: -Infinity, min: Infinity, hypot: 0 
 export function spreadMath(l: FunctionLowerer, node: Node, fn: string, args: Expression[]): Operand {
   const empty = EMPTY[fn];
   if (empty === undefined) throw unsupportedAt(`a spread argument to \`Math.${fn}\` (only \`Math.max\`, \`Math.min\` and \`Math.hypot\` take any number of arguments)`, node);
-  const accumulator = l.names.fresh(fn === "hypot" ? "norm" : fn);
+  if (fn === "hypot") return hypotOf(l, l.arrayOf(args, { kind: "array", element: NUMBER }));
+  const accumulator = l.names.fresh(fn);
   l.types.set(accumulator, NUMBER);
   let started = false;
   const fold = (value: Operand) => {
     if (!started) {
       started = true;
-      l.emit({ kind: "let", name: accumulator, type: NUMBER, init: l.asExpr(fn === "hypot" ? l.temp({ kind: "math", fn: "abs", args: [value] }, NUMBER) : value), mutable: true });
+      l.emit({ kind: "let", name: accumulator, type: NUMBER, init: l.asExpr(value), mutable: true });
       return;
     }
     l.emit({ kind: "assign", name: accumulator, value: { kind: "math", fn, args: [ref(accumulator), value] } });
@@ -45,6 +46,46 @@ export function spreadMath(l: FunctionLowerer, node: Node, fn: string, args: Exp
     l.indexLoop(source, { kind: "loop", labelUsed: false }, (read) => fold(read()), 0, false);
   }
   return ref(accumulator);
+}
+
+/**
+ * `Math.hypot(...values)` computed step for step as the engine computes it (the values scaled by
+ * the largest magnitude, their squares summed with Kahan's compensation), so that the value is
+ * the one `Math.hypot` returns, to the last bit; derivatives follow those steps.
+ */
+function hypotOf(l: FunctionLowerer, values: Operand): Operand {
+  const variable = (base: string, init: Operand) => {
+    const name = l.names.fresh(base);
+    l.types.set(name, NUMBER);
+    l.emit({ kind: "let", name, type: NUMBER, init: l.asExpr(init), mutable: true });
+    return name;
+  };
+  const magnitude = (read: () => Operand) => l.temp({ kind: "math", fn: "abs", args: [read()] }, NUMBER);
+  const largest = variable("largest", num(0));
+  l.indexLoop(values, { kind: "loop", labelUsed: false }, (read) => l.emit({ kind: "assign", name: largest, value: { kind: "math", fn: "max", args: [ref(largest), magnitude(read)] } }), 0, false);
+  // All zeros: every term is 0, and so is the result (scaled by 1 instead of dividing 0 by 0).
+  const positive = l.temp({ kind: "binary", op: ">", left: ref(largest), right: num(0) }, BOOLEAN);
+  const scale = l.temp({ kind: "select", cond: positive, whenTrue: ref(largest), whenFalse: num(1) }, NUMBER);
+  const sum = variable("sum", num(0));
+  const compensation = variable("compensation", num(0));
+  l.indexLoop(
+    values,
+    { kind: "loop", labelUsed: false },
+    (read) => {
+      const scaled = l.temp({ kind: "binary", op: "/", left: magnitude(read), right: scale }, NUMBER);
+      const square = l.temp({ kind: "binary", op: "*", left: scaled, right: scaled }, NUMBER);
+      const summand = l.temp({ kind: "binary", op: "-", left: square, right: ref(compensation) }, NUMBER);
+      const preliminary = l.temp({ kind: "binary", op: "+", left: ref(sum), right: summand }, NUMBER);
+      const lost = l.temp({ kind: "binary", op: "-", left: preliminary, right: ref(sum) }, NUMBER);
+      l.emit({ kind: "assign", name: compensation, value: { kind: "binary", op: "-", left: lost, right: summand } });
+      l.emit({ kind: "assign", name: sum, value: l.asExpr(preliminary) });
+    },
+    0,
+    false,
+  );
+  const root = l.temp({ kind: "binary", op: "*", left: l.temp({ kind: "math", fn: "sqrt", args: [ref(sum)] }, NUMBER), right: ref(largest) }, NUMBER);
+  const infinite = l.temp({ kind: "binary", op: "===", left: ref(largest), right: num(Infinity) }, BOOLEAN);
+  return l.temp({ kind: "select", cond: infinite, whenTrue: num(Infinity), whenFalse: root }, NUMBER);
 }
 
 /**

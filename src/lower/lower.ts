@@ -345,6 +345,14 @@ export class FunctionLowerer {
     return value;
   }
 
+  /** A condition as a boolean (`!!x` for a number or string): branches test booleans only. */
+  truthy(value: Operand): Operand {
+    if (this.typeOfOperand(value).kind === "boolean") return value;
+    if (value.kind !== "var") return { kind: "boolean", value: !!(value as { value: unknown }).value };
+    const negated = this.temp({ kind: "unary", op: "!", arg: value }, BOOLEAN);
+    return this.temp({ kind: "unary", op: "!", arg: negated }, BOOLEAN);
+  }
+
   /** The checker's type, or undefined where it says `any` (e.g. `new Array(n).fill(0)`). */
   checkedType(node: Node): Type | undefined {
     const type = node.getType();
@@ -423,7 +431,7 @@ export class FunctionLowerer {
       return;
     }
     if (Node.isIfStatement(node)) {
-      const cond = this.expr(node.getExpression());
+      const cond = this.truthy(this.expr(node.getExpression()));
       const thenBlock = this.captureBlock(() => this.inScope(() => this.body(node.getThenStatement())));
       const elseNode = node.getElseStatement();
       const elseBlock = elseNode ? this.captureBlock(() => this.inScope(() => this.body(elseNode))) : [];
@@ -596,7 +604,7 @@ export class FunctionLowerer {
   }
 
   test(node: Expression): { prelude: Stmt[]; cond: Operand } {
-    return this.test0(() => this.expr(node));
+    return this.test0(() => this.truthy(this.expr(node)));
   }
 
   loopBody(target: JumpTarget, build: () => void): Stmt[] {
@@ -1016,7 +1024,7 @@ export class FunctionLowerer {
   conditional(node: Node): Operand {
     if (!Node.isConditionalExpression(node)) throw unsupportedAt("this expression", node);
     const type = irTypeOf(node);
-    const cond = this.expr(node.getCondition());
+    const cond = this.truthy(this.expr(node.getCondition()));
     let whenTrue!: Operand;
     let whenFalse!: Operand;
     const trueBlock = this.captureBlock(() => {

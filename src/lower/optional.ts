@@ -51,7 +51,7 @@ export function logicalAssignment(l: FunctionLowerer, node: BinaryExpression): O
     if (!present) return current;
     cond = l.temp({ kind: "unary", op: "!", arg: present }, BOOLEAN);
   } else {
-    cond = token === SyntaxKind.BarBarEqualsToken ? l.temp({ kind: "unary", op: "!", arg: current }, BOOLEAN) : current;
+    cond = token === SyntaxKind.BarBarEqualsToken ? l.temp({ kind: "unary", op: "!", arg: current }, BOOLEAN) : l.truthy(current);
   }
   const assign = l.captureBlock(() => l.store(target as Expression, () => l.expr(node.getRight())));
   l.emit({ kind: "if", cond, then: assign, else: [] });

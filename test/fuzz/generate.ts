@@ -741,7 +741,7 @@ export class Gen {
       [nested ? 0.6 : 0, () => this.forEntries(ctx)],
       [0.8, () => {
         const name = this.fresh(ctx, "g");
-        const param = this.fresh(ctx, "v");
+        const param = this.fresh(ctx, "u");
         ctx.scopes.push([{ name: param, kind: "num", mut: false, minLen: 0, pushable: false, fresh: false }]);
         const body = this.num(ctx, this.int(1, e));
         ctx.scopes.pop();

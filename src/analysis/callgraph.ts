@@ -1,4 +1,4 @@
-/** Call-graph checks before differentiation: recursion is not supported yet. */
+/** The call graph: who calls whom, what is reachable, which functions are recursive. */
 import { diagnostics } from "../diagnostics/catalog.ts";
 import { DiagnosticError } from "../diagnostics/diagnostic.ts";
 import type { Program } from "../ir/ir.ts";
@@ -41,4 +41,14 @@ export function checkCallGraph(program: Program): void {
     state.set(name, "done");
   };
   for (const name of program.functions.keys()) visit(name);
+}
+
+/** The functions that can call themselves, directly or through others (members of a cycle). */
+export function recursiveFunctions(program: Program): Set<string> {
+  const recursive = new Set<string>();
+  for (const name of program.functions.keys()) {
+    // `name` is recursive when it is reachable from one of its callees.
+    if (callees(program, name).some((c) => reachable(program, [c]).includes(name))) recursive.add(name);
+  }
+  return recursive;
 }

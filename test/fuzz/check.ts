@@ -169,7 +169,8 @@ export function same(a: unknown, b: unknown): boolean {
 
 function differentiable(v: unknown): boolean {
   if (isNum(v)) return true;
-  if (Array.isArray(v)) return v.some(differentiable);
+  // An empty array (what `.filter` may give) is still an array of numbers: its cotangent is `[]`.
+  if (Array.isArray(v)) return v.length === 0 || v.some(differentiable);
   if (v && typeof v === "object") return Object.values(v).some(differentiable);
   return false;
 }

@@ -40,6 +40,10 @@ export interface GenOptions {
   avoid: readonly string[];
 }
 
+/** How often recursive helpers and optional parameters are called (0 until tsad supports them). */
+const RECURSION_WEIGHT = 0;
+const OPTIONAL_WEIGHT = 0;
+
 export const DEFAULT_OPTIONS: GenOptions = { maxHelpers: 2, maxStmts: 4, maxTotal: 24, maxDepth: 2, maxExprDepth: 2, avoid: [] };
 
 type VarKind = "num" | "int" | "arr" | "obj" | "bool" | "mat" | "fn";
@@ -349,6 +353,12 @@ export class Gen {
         return fns.length > 0 ? { k: "lcall", fn: this.pick(fns).name, arg: this.num(ctx, Math.max(depth - 1, 0)) } : undefined;
       }],
       [leaf ? 0 : 0.3, () => ({ k: "pt", a: this.num(ctx, depth - 1), b: this.num(ctx, depth - 1), by: this.chance(0.5) ? this.num(ctx, depth - 1) : null })],
+      [leaf ? 0 : RECURSION_WEIGHT, () => ({ k: "rec", x: this.num(ctx, depth - 1), n: this.int(1, 4) })],
+      [leaf ? 0 : RECURSION_WEIGHT, () => {
+        const arrays = this.arrays(ctx, 0);
+        return arrays.length > 0 ? { k: "recArr", arr: this.pick(arrays) } : undefined;
+      }],
+      [leaf ? 0 : OPTIONAL_WEIGHT, () => ({ k: "opt", x: this.num(ctx, depth - 1), by: this.chance(0.5) ? this.num(ctx, depth - 1) : null, shift: this.chance(0.4) ? this.num(ctx, depth - 1) : null })],
     ]);
   }
 

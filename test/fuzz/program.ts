@@ -115,7 +115,12 @@ export type Num =
   /** `f(arg)` of a local arrow `const f = (p: number) => …` */
   | { k: "lcall"; fn: string; arg: Num }
   /** `new Pt(a, b).prod` or `new Pt(a, b).scaled(by)` (the class in PT_CLASS) */
-  | { k: "pt"; a: Num; b: Num; by: Num | null };
+  | { k: "pt"; a: Num; b: Num; by: Num | null }
+  /** `rsum(x, n)` or `rsq(arr, 0)`: the recursive functions in RECURSIVE */
+  | { k: "rec"; x: Num; n: number }
+  | { k: "recArr"; arr: ArrRef }
+  /** `scaleBy(x, k?, shift?)`: optional and default parameters (OPTIONAL) */
+  | { k: "opt"; x: Num; by: Num | null; shift: Num | null };
 
 export type Bool =
   | { k: "cmp"; op: "<" | ">" | "<=" | ">="; l: Num; r: Num }
@@ -308,7 +313,7 @@ function paren(s: string): string {
   return `(${s})`;
 }
 
-const ATOMS = new Set<Num["k"]>(["ref", "elem", "field", "math", "call", "ocallA", "acallI", "len", "reduce", "spreadMath", "at", "findIdx", "lcall", "pt"]);
+const ATOMS = new Set<Num["k"]>(["ref", "elem", "field", "math", "call", "ocallA", "acallI", "len", "reduce", "spreadMath", "at", "findIdx", "lcall", "pt", "rec", "recArr", "opt"]);
 
 /** An operand: parenthesized unless it is an atom. */
 function wrap(e: Num): string {
@@ -359,6 +364,12 @@ export function printNum(e: Num): string {
       return `${e.fn}(${printNum(e.arg)})`;
     case "pt":
       return `new Pt(${printNum(e.a)}, ${printNum(e.b)})${e.by ? `.scaled(${printNum(e.by)})` : ".prod"}`;
+    case "rec":
+      return `rsum(${printNum(e.x)}, ${e.n})`;
+    case "recArr":
+      return `rsq(${arrRef(e.arr)}, 0)`;
+    case "opt":
+      return `scaleBy(${[e.x, ...(e.by || e.shift ? [e.by] : []), ...(e.shift ? [e.shift] : [])].map((a) => (a ? printNum(a) : "undefined")).join(", ")})`;
   }
 }
 
@@ -607,11 +618,29 @@ export const PT_CLASS = `class Pt {
   }
 }`;
 
+/** Recursive helpers `rec`/`recArr` call: one on numbers (with a depth), one down an array. */
+export const RECURSIVE = `function rsum(x: number, n: number): number {
+  if (n <= 0) return Math.sin(x);
+  return 0.5 * x + rsum(Math.cos(x) * x, n - 1);
+}
+
+function rsq(v: number[], i: number): number {
+  if (i >= v.length) return 0;
+  return v[i] * v[i] + 0.5 * rsq(v, i + 1);
+}`;
+
+/** A helper with an optional and a default parameter (\`opt\`). */
+export const OPTIONAL = `function scaleBy(x: number, by?: number, shift = 0.5): number {
+  return x * (by ?? 2) + shift;
+}`;
+
 export function printProgram(p: Program): string {
   const usesObj = p.fns.some((f) => f.params.some((q) => q.t === "obj") || f.ret === "obj" || JSON.stringify(f.body).includes('"odecl"'));
-  const usesPt = p.fns.some((f) => JSON.stringify(f.body).includes('"k":"pt"'));
+  const uses = (kind: string) => p.fns.some((f) => JSON.stringify(f.body).includes(`"k":"${kind}"`));
+  const usesPt = uses("pt");
+  const preamble = [...(usesPt ? [PT_CLASS] : []), ...(uses("rec") || uses("recArr") ? [RECURSIVE] : []), ...(uses("opt") ? [OPTIONAL] : [])];
   const consts = (p.consts ?? []).map((c) => (typeof c.value === "number" ? `const ${c.name} = ${c.value};` : `const ${c.name}: number[] = [${c.value.join(", ")}];`));
-  return [...(usesObj ? [OBJ_DECL] : []), ...(usesPt ? [PT_CLASS] : []), ...(consts.length > 0 ? [consts.join("\n")] : []), ...p.fns.map(printFn)].join("\n\n") + "\n";
+  return [...(usesObj ? [OBJ_DECL] : []), ...preamble, ...(consts.length > 0 ? [consts.join("\n")] : []), ...p.fns.map(printFn)].join("\n\n") + "\n";
 }
 
 export function entry(p: Program): Fn {

@@ -20,6 +20,7 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
+import { buildLab } from "./lab/build.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..");
@@ -60,6 +61,7 @@ export async function buildPlayground(outdir = join(here, "dist"), { minify = tr
   for (const result of [page, worker]) {
     for (const [file, { bytes }] of Object.entries(result.metafile!.outputs)) sizes[file.split("/").pop()!] = bytes;
   }
+  Object.assign(sizes, await buildLab(outdir, { minify }));
   return { outdir, sizes };
 }
 

@@ -19,6 +19,7 @@ import type { Expr, Function, Operand, Program, Stmt, Type } from "../ir/ir.ts";
 import { isDifferentiable } from "../ir/types.ts";
 import type { D } from "../rules/rules.ts";
 import { ruleFor } from "../rules/rules.ts";
+import { counterStep, loopTest, mirror } from "../analysis/loops.ts";
 import { add, constant, isConstant, mul, scale, sub, symbol, upperBound, ZERO, type Poly } from "./poly.ts";
 import { countValues, typeShape, type Shape } from "./shapes.ts";
 
@@ -180,20 +181,15 @@ class Counter {
 
   /** `for (i = a; i + c < b; i++)` and the like, with a and b polynomials in the sizes. */
   private tripCount(s: Extract<Stmt, { kind: "loop" }>): { trips: Poly; counter: string; mean: Poly } | undefined {
-    if (!s.test || s.bodyFirst || s.update.length !== 1) return undefined;
-    const update = s.update[0]!;
-    if (update.kind !== "assign" || update.value.kind !== "binary") return undefined;
-    const counter = update.name;
-    const { op, left, right } = update.value;
-    if (left.kind !== "var" || left.name !== counter || right.kind !== "number" || right.value !== 1 || (op !== "+" && op !== "-")) return undefined;
+    const shape = counterStep(s);
+    if (!s.test || !shape) return undefined;
+    const { counter, step } = shape;
     const start = this.env.get(counter)?.value;
     if (!start) return undefined;
     // Evaluate the test with the counter as a symbol; the comparison is affine in it.
     const saved = this.env.get(counter)!;
     const savedCounts = this.counts;
     this.env.set(counter, { value: symbol(COUNTER) });
-    const definitions = new Map<string, Expr>();
-    for (const p of s.test.prelude) if (p.kind === "let" && p.init) definitions.set(p.name, p.init);
     const shapes = new Map<string, Shape>();
     for (const p of s.test.prelude) {
       if (p.kind !== "let" || !p.init) continue;
@@ -201,10 +197,10 @@ class Counter {
       this.env.set(p.name, shapes.get(p.name)!);
     }
     this.counts = savedCounts;
-    const condition = s.test.cond.kind === "var" ? definitions.get(s.test.cond.name) : undefined;
+    const condition = loopTest(s);
     const valueOf = (o: Operand): Poly | undefined => (o.kind === "number" ? constant(o.value) : o.kind === "var" ? (shapes.get(o.name) ?? this.env.get(o.name))?.value : undefined);
     let result: Poly | undefined;
-    if (condition?.kind === "binary" && ["<", "<=", ">", ">="].includes(condition.op)) {
+    if (condition) {
       const l = valueOf(condition.left);
       const r = valueOf(condition.right);
       if (l && r) {
@@ -217,8 +213,8 @@ class Counter {
         if (rel) {
           const offset = sub(side, symbol(COUNTER));
           const limit = sub(bound, offset);
-          if (op === "+" && (rel === "<" || rel === "<=")) result = add(sub(limit, start), constant(rel === "<=" ? 1 : 0));
-          if (op === "-" && (rel === ">" || rel === ">=")) result = add(sub(start, limit), constant(rel === ">=" ? 1 : 0));
+          if (step === 1 && (rel === "<" || rel === "<=")) result = add(sub(limit, start), constant(rel === "<=" ? 1 : 0));
+          if (step === -1 && (rel === ">" || rel === ">=")) result = add(sub(start, limit), constant(rel === ">=" ? 1 : 0));
         }
       }
     }
@@ -227,7 +223,7 @@ class Counter {
     const known = isConstant(result);
     if (known !== undefined && known < 0) result = ZERO;
     const half = scale(sub(result, constant(1)), 0.5);
-    return { trips: result, counter, mean: op === "+" ? add(start, half) : sub(start, half) };
+    return { trips: result, counter, mean: step === 1 ? add(start, half) : sub(start, half) };
   }
 
   private call(callee: string, args: Operand[]): Shape {
@@ -374,10 +370,6 @@ function operations(d: D): number {
 function isUnit(d: D): boolean {
   if (d.kind === "operand" && d.value.kind === "number") return Math.abs(d.value.value) === 1;
   return d.kind === "neg" && isUnit(d.arg);
-}
-
-function mirror(op: string): string {
-  return op === "<" ? ">" : op === "<=" ? ">=" : op === ">" ? "<" : "<=";
 }
 
 function assignedIn(stmts: Stmt[]): string[] {

@@ -16,29 +16,48 @@ export function renameSiblingDeclarations(fn: Function): Function {
   const declared = new Set(fn.params.map((p) => p.name));
   let changed = false;
 
-  const operand = (o: Operand, env: Map<string, string>): Operand => renameOperand(o, { variables: env, labels: NO_LABELS });
-  const expr = (e: Expr, env: Map<string, string>): Expr => renameExpr(e, { variables: env, labels: NO_LABELS });
-  /** Renames a block; declarations made in it are visible to its later statements only. */
-  const block = (stmts: Stmt[], outer: Map<string, string>): Stmt[] => {
-    const env = new Map(outer);
-    return stmts.map((s) => stmt(s, env));
+  // One map of the names in scope, with an undo list per open scope (copying the map for every
+  // block would cost the number of names times the number of blocks).
+  const env = new Map<string, string>();
+  const scopes: [string, string | undefined][][] = [];
+  const enter = () => scopes.push([]);
+  const leave = () => {
+    const undo = scopes.pop()!;
+    for (let i = undo.length - 1; i >= 0; i--) {
+      const [name, previous] = undo[i]!;
+      if (previous === undefined) env.delete(name);
+      else env.set(name, previous);
+    }
   };
-  const stmt = (s: Stmt, env: Map<string, string>): Stmt => {
-    const r = (o: Operand) => operand(o, env);
+  const bind = (name: string, renamed: string) => {
+    scopes[scopes.length - 1]!.push([name, env.get(name)]);
+    env.set(name, renamed);
+  };
+  const operand = (o: Operand): Operand => renameOperand(o, { variables: env, labels: NO_LABELS });
+  const expr = (e: Expr): Expr => renameExpr(e, { variables: env, labels: NO_LABELS });
+  /** Renames a block; declarations made in it are visible to its later statements only. */
+  const block = (stmts: Stmt[]): Stmt[] => {
+    enter();
+    const renamed = stmts.map(stmt);
+    leave();
+    return renamed;
+  };
+  const stmt = (s: Stmt): Stmt => {
+    const r = operand;
     switch (s.kind) {
       case "let": {
-        const init = s.init && expr(s.init, env);
+        const init = s.init && expr(s.init);
         let name = s.name;
         if (declared.has(name)) {
           name = names.fresh(s.name, fn.temporaries.has(s.name));
           changed = true;
         }
         declared.add(name);
-        env.set(s.name, name);
+        bind(s.name, name);
         return { ...s, name, init };
       }
       case "assign":
-        return { ...s, name: env.get(s.name) ?? s.name, value: expr(s.value, env) };
+        return { ...s, name: env.get(s.name) ?? s.name, value: expr(s.value) };
       case "setIndex":
         return { ...s, object: r(s.object), index: r(s.index), value: r(s.value) };
       case "setField":
@@ -51,24 +70,27 @@ export function renameSiblingDeclarations(fn: Function): Function {
       case "callStmt":
         return { ...s, args: s.args.map(r) };
       case "if":
-        return { ...s, cond: r(s.cond), then: block(s.then, env), else: block(s.else, env) };
+        return { ...s, cond: r(s.cond), then: block(s.then), else: block(s.else) };
       case "block":
-        return { ...s, body: block(s.body, env) };
+        return { ...s, body: block(s.body) };
       case "return":
         return { ...s, value: s.value && r(s.value) };
       case "loop": {
-        const scope = new Map(env);
-        const init = s.init.map((x) => stmt(x, scope));
+        enter();
+        const init = s.init.map(stmt);
         // The test's declarations are visible to its condition only.
-        const testScope = new Map(scope);
-        const test = s.test && { prelude: s.test.prelude.map((x) => stmt(x, testScope)), cond: operand(s.test.cond, testScope) };
-        return { ...s, init, test, body: block(s.body, scope), update: block(s.update, scope) };
+        enter();
+        const test = s.test && { prelude: s.test.prelude.map(stmt), cond: operand(s.test.cond) };
+        leave();
+        const loop = { ...s, init, test, body: block(s.body), update: block(s.update) };
+        leave();
+        return loop;
       }
       default:
         return s;
     }
   };
-  const body = block(fn.body, new Map());
+  const body = block(fn.body);
   if (!changed) return fn;
   return { ...fn, body, reservedNames: names.all(), temporaries: names.temporaries };
 }

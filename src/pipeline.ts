@@ -136,7 +136,7 @@ function prepare(given: CompileOptions) {
   }
 
   const lowered = lowerProgram(allTargets, rules);
-  checkCallGraph(lowered.program);
+  checkCallGraph(lowered.program, new ActivityOracle(lowered.program));
   const program = propagateCopies(options.inline === false ? lowered.program : inlineSmallCallees(lowered.program));
   debugIR("after lowering", program);
   return { program, irNames: lowered.irNames, targetsByFile, tags, calls: lowered.program };

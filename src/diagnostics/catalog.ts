@@ -37,8 +37,8 @@ export const diagnostics = {
     make(2008, `${what} has type \`any\``, "give it an explicit type: number, an array or typed array of numbers, a tuple or an object type")(at),
   unsupportedSyntax: (what: string, at?: Position) =>
     make(2009, `${what} is not supported`, "see the README's \"Supported language\" section for what tsad differentiates")(at),
-  recursion: (name: string, at?: Position) =>
-    make(2010, `\`${name}\` is recursive; recursive functions cannot be differentiated yet`, "rewrite the recursion as a loop")(at),
+  recursionWrites: (name: string, param: string, at?: Position) =>
+    make(2010, `\`${name}\` is recursive and writes into its parameter \`${param}\`; such functions cannot be differentiated yet`, "copy the parameter inside the function and write into the copy, or rewrite the recursion as a loop")(at),
   unsupportedType: (type: string, at?: Position) =>
     make(2011, `values of type \`${type}\` cannot be differentiated or passed through`, "use numbers, booleans, strings, arrays, typed arrays, tuples and object types (no unions, Map or Set)")(at),
   localRecursion: (name: string, at?: Position) =>

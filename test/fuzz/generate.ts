@@ -40,8 +40,8 @@ export interface GenOptions {
   avoid: readonly string[];
 }
 
-/** How often recursive helpers and optional parameters are called (0 until tsad supports them). */
-const RECURSION_WEIGHT = 0;
+/** How often recursive helpers and a function with optional parameters are called. */
+const RECURSION_WEIGHT = 0.25;
 const OPTIONAL_WEIGHT = 0;
 
 export const DEFAULT_OPTIONS: GenOptions = { maxHelpers: 2, maxStmts: 4, maxTotal: 24, maxDepth: 2, maxExprDepth: 2, avoid: [] };

@@ -21,6 +21,8 @@ export interface Job {
   kind: ReverseKind | "pullback";
   /** For a pullback: the name of its forward half. */
   forwardName?: string;
+  /** A pullback in one piece, which runs the callee's forward sweep itself (recursive callees). */
+  whole?: boolean;
 }
 
 /**
@@ -33,6 +35,13 @@ export interface Pullback {
   backward: string;
   /** The type of what the forward half saves for the backward half. */
   saved: Type;
+  /**
+   * A recursive callee's pullback is one function, `gPullback(…args, resultBar, …argBars)`,
+   * that recomputes the callee's forward sweep (its own recursive calls are plain calls), then
+   * runs its backward sweep: what it saves stays inside it, so no record's type contains
+   * itself. The caller calls the primal function in its forward sweep.
+   */
+  whole?: boolean;
 }
 
 

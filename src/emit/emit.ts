@@ -49,7 +49,13 @@ class FunctionEmitter {
 
   emit(): ts.FunctionDeclaration {
     const fn = this.fn;
-    const params = fn.params.map((p) => f.createParameterDeclaration(undefined, undefined, p.name, undefined, typeNode(p.type)));
+    // An optional parameter stays optional (`p?: T`) unless a required one follows it (a
+    // tangent, a cotangent): then it is `p: T | undefined`, passed explicitly.
+    const optionalFrom = fn.params.length - [...fn.params].reverse().findIndex((p) => p.type.kind !== "optional");
+    const params = fn.params.map((p, i) => {
+      const optional = p.type.kind === "optional" && (i >= optionalFrom || fn.params.every((q) => q.type.kind === "optional"));
+      return f.createParameterDeclaration(undefined, undefined, p.name, optional ? f.createToken(ts.SyntaxKind.QuestionToken) : undefined, typeNode(optional ? (p.type as { value: Type }).value : p.type));
+    });
     const modifiers = fn.exported ? [f.createModifier(ts.SyntaxKind.ExportKeyword)] : undefined;
     return f.createFunctionDeclaration(modifiers, undefined, fn.name, undefined, params, typeNode(fn.returnType), f.createBlock(this.block(fn.body), true));
   }
@@ -237,6 +243,8 @@ class FunctionEmitter {
         return o.value ? f.createTrue() : f.createFalse();
       case "string":
         return f.createStringLiteral(o.value);
+      case "undefined":
+        return f.createIdentifier("undefined");
     }
   }
 
@@ -395,7 +403,15 @@ export function typeNode(type: Type): ts.TypeNode {
     case "tuple":
       return f.createTupleTypeNode(type.elements.map(typeNode));
     case "record":
-      return f.createTypeLiteralNode(type.fields.map((field) => f.createPropertySignature(undefined, propertyName(field.name), undefined, typeNode(field.type))));
+      return f.createTypeLiteralNode(
+        type.fields.map((field) =>
+          field.type.kind === "optional"
+            ? f.createPropertySignature(undefined, propertyName(field.name), f.createToken(ts.SyntaxKind.QuestionToken), typeNode(field.type.value))
+            : f.createPropertySignature(undefined, propertyName(field.name), undefined, typeNode(field.type)),
+        ),
+      );
+    case "optional":
+      return f.createUnionTypeNode([typeNode(type.value), f.createKeywordTypeNode(ts.SyntaxKind.UndefinedKeyword)]);
   }
 }
 

@@ -28,7 +28,13 @@ export type Type =
    */
   | { kind: "array"; element: Type; typed?: TypedArrayName; stack?: string }
   | { kind: "tuple"; elements: Type[] }
-  | { kind: "record"; fields: Field[] };
+  | { kind: "record"; fields: Field[] }
+  /**
+   * `T | undefined`: an optional parameter, a parameter with a default, an optional field. Never
+   * differentiated: what it holds is read through `??`, `?.` or a test against `undefined`,
+   * which give values of type `T`.
+   */
+  | { kind: "optional"; value: Type };
 
 export type TypedArrayName = "Float64Array" | "Float32Array";
 
@@ -41,7 +47,8 @@ export type Operand =
   | { kind: "var"; name: string }
   | { kind: "number"; value: number; /** printed form, e.g. `Math.PI` */ text?: string }
   | { kind: "boolean"; value: boolean }
-  | { kind: "string"; value: string };
+  | { kind: "string"; value: string }
+  | { kind: "undefined" };
 
 export type BinaryOperator =
   | "+" | "-" | "*" | "/" | "%" | "**"

@@ -1,5 +1,5 @@
 /** Questions about IR types: what is differentiable, what its derivative looks like. */
-import type { Type } from "./ir.ts";
+import type { Operand, Type } from "./ir.ts";
 
 /** Whether a value of this type carries derivative information at all. */
 export function isDifferentiable(type: Type): boolean {
@@ -71,9 +71,16 @@ export function describeType(type: Type): string {
       return type.typed ?? `${describeType(type.element)}[]`;
     case "tuple":
       return `[${type.elements.map(describeType).join(", ")}]`;
+    case "optional":
+      return `${describeType(type.value)} | undefined`;
     case "record":
       return `{ ${type.fields.map((f) => `${f.name}: ${describeType(f.type)}`).join("; ")} }`;
     default:
       return type.kind;
   }
+}
+
+/** The type of a literal operand (`undefined` is an optional value that is missing). */
+export function literalType(operand: Exclude<Operand, { kind: "var" }>): Type {
+  return operand.kind === "undefined" ? { kind: "optional", value: { kind: "void" } } : { kind: operand.kind };
 }

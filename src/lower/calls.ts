@@ -99,6 +99,9 @@ export function spreadArguments(l: FunctionLowerer, fn: { getParameters(): Param
   const spread = fixed.find((a) => Node.isSpreadElement(a));
   if (spread) throw unsupportedAt(restAt < 0 ? "a spread argument to a function without a rest parameter" : "a spread argument before the rest parameter", spread);
   const operands = fixed.map((a) => l.expr(a));
+  // Optional parameters the call leaves out are `undefined` (their defaults apply in the callee).
+  const count = restAt < 0 ? params.length : restAt;
+  while (operands.length < count) operands.push({ kind: "undefined" });
   if (restAt >= 0) operands.push(l.arrayOf(args.slice(restAt), irTypeOf(params[restAt]!)));
   return operands;
 }

@@ -29,7 +29,7 @@ import { UserRules } from "../rules/user-rules.ts";
 import { arrayFrom, arrayIteration, lowerMethod } from "./array-methods.ts";
 import { inlineValue, ruledCall } from "./callbacks.ts";
 import { constructedClass, constructorSelf, getterCall, methodCall, newInstance, selfParameter } from "./classes.ts";
-import { LOGICAL_ASSIGNMENTS, logicalAssignment, nullish } from "./optional.ts";
+import { LOGICAL_ASSIGNMENTS, defaulted, logicalAssignment, narrowValue, nullish, optionalLink } from "./optional.ts";
 import { numberConstant, numberFunction, spreadArguments, spreadMath } from "./calls.ts";
 
 /**
@@ -171,11 +171,12 @@ export class FunctionLowerer {
     const params = node.getParameters().map((param) => {
       const nameNode = param.getNameNode();
       if (!Node.isIdentifier(nameNode)) throw unsupportedAt("a destructuring parameter", param);
-      if (param.hasInitializer() || param.hasQuestionToken()) throw unsupportedAt("an optional or default parameter", param);
       const name = nameNode.getText();
       scope.names.set(name, name);
       this.names.claim(name);
-      const type = toIRType(param.getType(), param);
+      // A parameter with a default is optional to the caller (inside, the default fills it in).
+      const declared = toIRType(param.getType(), param);
+      const type: Type = param.hasInitializer() && declared.kind !== "optional" ? { kind: "optional", value: declared } : declared;
       this.types.set(name, type);
       return { name, type, loc: this.locOf(param) };
     });
@@ -183,6 +184,15 @@ export class FunctionLowerer {
     const body = node.getBody();
     if (!body) throw unsupportedAt("a function without a body", node);
     if (Node.isConstructorDeclaration(node)) this.constructed = constructorSelf(this, node, params);
+    // `p = d`: a local that is the argument where one was passed, else the default.
+    node.getParameters().forEach((param, i) => {
+      const init = param.getInitializer();
+      if (!init) return;
+      this.loc = this.locOf(param);
+      const { name, type } = params[i]!;
+      const value = defaulted(this, ref(name), () => this.expr(init), (type as Extract<Type, { kind: "optional" }>).value);
+      this.declare(name, this.typeOfOperand(value), this.asExpr(value), isReassigned(param, body));
+    });
     // A container parameter the body reassigns (`b = a`) becomes a local that starts as the
     // argument: the parameter itself keeps naming what the caller passed (and its derivative).
     node.getParameters().forEach((param, i) => {
@@ -319,6 +329,8 @@ export class FunctionLowerer {
         return BOOLEAN;
       case "string":
         return { kind: "string" };
+      case "undefined":
+        return { kind: "optional", value: { kind: "void" } };
     }
   }
 
@@ -341,8 +353,21 @@ export class FunctionLowerer {
    * A read of a value the source has narrowed to be present (`x` in `x !== undefined ? x : 0`):
    * its own type without `undefined`. Values that are never missing are returned as they are.
    */
-  narrow(value: Operand, _type: Type): Operand {
-    return value;
+  narrow(value: Operand, type: Type): Operand {
+    return narrowValue(this, value, type);
+  }
+
+  /** A read the checker has narrowed to a present value (`x` inside `if (x !== undefined)`). */
+  private narrowed(node: Node, value: Operand): Operand {
+    const type = this.typeOfOperand(value);
+    if (type.kind !== "optional" || value.kind !== "var") return value;
+    let checked: Type;
+    try {
+      checked = toIRType(node.getType(), node);
+    } catch {
+      return value;
+    }
+    return checked.kind === "optional" ? value : narrowValue(this, value, checked);
   }
 
   /** A condition as a boolean (`!!x` for a number or string): branches test booleans only. */
@@ -781,7 +806,7 @@ export class FunctionLowerer {
     }
     if (Node.isAwaitExpression(node)) throw new DiagnosticError([diagnostics.asyncCode(positionOfNode(node))]);
     if (Node.isYieldExpression(node)) throw new DiagnosticError([diagnostics.generator(positionOfNode(node))]);
-    if (Node.isIdentifier(node)) return this.identifier(node);
+    if (Node.isIdentifier(node)) return this.narrowed(node, this.identifier(node));
     if (Node.isAsExpression(node) || Node.isNonNullExpression(node) || Node.isSatisfiesExpression(node) || Node.isTypeAssertion(node)) {
       return this.expr(node.getExpression());
     }
@@ -796,11 +821,13 @@ export class FunctionLowerer {
     if (Node.isConditionalExpression(node)) return this.conditional(node);
     if (Node.isCallExpression(node)) return this.call(node);
     if (Node.isNewExpression(node)) return this.newExpression(node);
-    if (Node.isPropertyAccessExpression(node)) return this.propertyAccess(node);
+    if (Node.isPropertyAccessExpression(node)) return this.narrowed(node, this.propertyAccess(node));
     if (Node.isElementAccessExpression(node)) {
       const object = this.expr(node.getExpression());
-      const index = this.expr(node.getArgumentExpressionOrThrow());
-      return this.temp({ kind: "index", object, index }, this.indexType(object, index));
+      return this.narrowed(node, optionalLink(this, node, object, (present) => {
+        const index = this.expr(node.getArgumentExpressionOrThrow());
+        return this.temp({ kind: "index", object: present, index }, this.indexType(present, index));
+      }));
     }
     if (Node.isArrayLiteralExpression(node)) return this.arrayLiteral(node);
     if (Node.isObjectLiteralExpression(node)) return this.objectLiteral(node);
@@ -824,7 +851,7 @@ export class FunctionLowerer {
     const local = this.lookup(text);
     if (local) return ref(local);
     if (text === "Infinity" || text === "NaN") return num(text === "Infinity" ? Infinity : NaN, text);
-    if (text === "undefined") throw unsupportedAt("`undefined`", node);
+    if (text === "undefined") return { kind: "undefined" };
     if (isClassValue(node)) throw new DiagnosticError([diagnostics.classOrThis(positionOfNode(node))]);
     let symbol = node.getSymbol();
     if (symbol?.isAlias()) symbol = symbol.getAliasedSymbol() ?? symbol;
@@ -1057,8 +1084,14 @@ export class FunctionLowerer {
     if (Node.isIdentifier(objectNode) && objectNode.getText() === "Number" && !this.lookup("Number")) return numberConstant(node, name);
     const got = getterCall(this, node, objectNode, name);
     if (got) return got;
-    const objectType = irTypeOf(objectNode);
     const object = this.expr(objectNode);
+    if (this.typeOfOperand(object).kind === "optional") return optionalLink(this, node, object, (present) => this.memberRead(node, present, name));
+    return this.memberRead(node, object, name);
+  }
+
+  /** `object.name` on a value that is present: `.length`, a record's field. */
+  private memberRead(node: Node, object: Operand, name: string): Operand {
+    const objectType = this.typeOfOperand(object);
     if (name === "length" && objectType.kind === "string") return this.temp({ kind: "length", object }, NUMBER);
     if (name === "length" && (objectType.kind === "array" || objectType.kind === "tuple")) {
       return objectType.kind === "tuple" ? num(objectType.elements.length) : this.temp({ kind: "length", object }, NUMBER);

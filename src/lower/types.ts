@@ -24,6 +24,12 @@ export function toIRType(type: TsType, at: Node): Type {
   if (type.isString() || type.isStringLiteral() || type.isTemplateLiteral()) return { kind: "string" };
   if (type.isVoid() || type.isUndefined()) return { kind: "void" };
   if (type.isUnion()) {
+    // `T | undefined`: an optional value (`boolean | undefined` is `true | false | undefined`).
+    const defined = type.getUnionTypes().filter((t) => !t.isUndefined());
+    if (defined.length < type.getUnionTypes().length && defined.length > 0 && !defined.some((t) => t.isNull())) {
+      const value = defined.length === 1 ? toIRType(defined[0]!, at) : toIRType(type.getNonNullableType(), at);
+      if (value.kind !== "optional") return { kind: "optional", value };
+    }
     const parts = type.getUnionTypes().map((t) => toIRType(t, at));
     if (parts.every((p) => p.kind === parts[0]!.kind && (p.kind === "number" || p.kind === "string" || p.kind === "boolean"))) return parts[0]!;
     throw unsupported(type, at);

@@ -150,6 +150,8 @@ function operandText(o: Operand | undefined): string {
       return String(o.value);
     case "string":
       return JSON.stringify(o.value);
+    case "undefined":
+      return "undefined";
   }
 }
 

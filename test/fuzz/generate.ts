@@ -42,7 +42,7 @@ export interface GenOptions {
 
 /** How often recursive helpers and a function with optional parameters are called. */
 const RECURSION_WEIGHT = 0.25;
-const OPTIONAL_WEIGHT = 0;
+const OPTIONAL_WEIGHT = 0.25;
 
 export const DEFAULT_OPTIONS: GenOptions = { maxHelpers: 2, maxStmts: 4, maxTotal: 24, maxDepth: 2, maxExprDepth: 2, avoid: [] };
 

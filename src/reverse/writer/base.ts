@@ -8,7 +8,7 @@ import { IRBuilder } from "../../ir/builder.ts";
 import type { Expr, Function, Operand, Program, Stmt, Type } from "../../ir/ir.ts";
 import { BOOLEAN, NUMBER, num, ref } from "../../ir/ir.ts";
 import { NameManager } from "../../ir/names.ts";
-import { derivativeType, describeType, isDifferentiable, isReference } from "../../ir/types.ts";
+import { derivativeType, describeType, isDifferentiable, isReference, literalType } from "../../ir/types.ts";
 import { exprOperands } from "../../emit/inline.ts";
 import { writtenParams } from "../../analysis/writes.ts";
 import { type Plan, type Prepared } from "../plan.ts";
@@ -93,7 +93,7 @@ export abstract class SweepWriter {
 
   protected typeOf(operand: Operand): Type {
     if (operand.kind === "var") return this.b.types.get(operand.name) ?? this.activity.types.get(operand.name)!;
-    return operand.kind === "number" ? NUMBER : operand.kind === "boolean" ? BOOLEAN : { kind: "string" };
+    return literalType(operand);
   }
 
   protected active(operand: Operand): boolean {
@@ -201,6 +201,8 @@ export abstract class SweepWriter {
           return { kind: "string", value: "" };
         case "void":
           return num(0);
+        case "optional":
+          return { kind: "undefined" };
         default: {
           const expr: Expr =
             t.kind === "array"

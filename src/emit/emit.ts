@@ -119,6 +119,13 @@ class FunctionEmitter {
       }
       case "callStmt":
         return [f.createExpressionStatement(f.createCallExpression(f.createIdentifier(s.callee), undefined, s.args.map((a) => this.operand(a))))];
+      case "trace": {
+        const statement = s.method
+          ? f.createExpressionStatement(f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier("console"), s.method), undefined, s.args.map((a) => this.operand(a))))
+          : f.createDebuggerStatement();
+        ts.addSyntheticLeadingComment(statement, ts.SyntaxKind.SingleLineCommentTrivia, ` kept from the source: runs with the primal computation only`, true);
+        return [statement];
+      }
       case "if": {
         const elseBranch = s.else.length === 0 ? undefined : s.else.length === 1 && s.else[0]!.kind === "if" ? this.stmt(s.else[0]!)[0] : f.createBlock(this.block(s.else), true);
         return [f.createIfStatement(this.operand(s.cond), f.createBlock(this.block(s.then), true), elseBranch)];

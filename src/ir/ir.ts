@@ -147,6 +147,12 @@ export type Stmt = StmtBase &
     | { kind: "return"; value?: Operand }
     /** A comment line in the generated code (e.g. which source line a block differentiates). */
     | { kind: "comment"; text: string }
+    /**
+     * `console.log(…)` (or `.info/.warn/.error/.debug/.assert`) and `debugger` (`method`
+     * undefined): effects with no numeric value, kept where the primal computation runs (forward
+     * mode's code, reverse mode's forward sweep) and nowhere else.
+     */
+    | { kind: "trace"; method?: string; args: Operand[] }
   );
 
 export interface Param {

@@ -108,7 +108,6 @@ export const unsupportedAt = (what: string, node: Node) => new DiagnosticError([
 const STATEMENT_NAMES: Partial<Record<SyntaxKind, string>> = {
   [SyntaxKind.ForInStatement]: "`for…in`",
   [SyntaxKind.WithStatement]: "`with`",
-  [SyntaxKind.DebuggerStatement]: "a `debugger` statement",
   [SyntaxKind.EnumDeclaration]: "an `enum` declared inside a function",
   [SyntaxKind.ModuleDeclaration]: "a namespace declared inside a function",
   [SyntaxKind.ImportEqualsDeclaration]: "`import … =` inside a function",
@@ -433,7 +432,17 @@ export class FunctionLowerer {
       return;
     }
     if (Node.isExpressionStatement(node)) {
+      const traced = consoleCall(node.getExpression());
+      if (traced) {
+        // Arguments are evaluated as the source does; the call itself has no numeric effect.
+        this.emit({ kind: "trace", method: traced.method, args: traced.args.map((a) => this.expr(a)) });
+        return;
+      }
       this.effect(node.getExpression());
+      return;
+    }
+    if (Node.isDebuggerStatement(node)) {
+      this.emit({ kind: "trace", args: [] });
       return;
     }
     if (Node.isReturnStatement(node)) {
@@ -1298,6 +1307,23 @@ export function isReassigned(param: Node, body: Node): boolean {
     }
     return !!parent && Node.isBinaryExpression(parent) && parent.getLeft() === target && ASSIGNMENTS.has(parent.getOperatorToken().getKind());
   });
+}
+
+const CONSOLE_METHODS = new Set(["log", "info", "warn", "error", "debug", "assert"]);
+
+/** `console.log(…)` and its siblings, called for their output (`console` not shadowed). */
+function consoleCall(node: Expression): { method: string; args: Expression[] } | undefined {
+  node = skipParens(node);
+  if (!Node.isCallExpression(node)) return undefined;
+  const callee = node.getExpression();
+  if (!Node.isPropertyAccessExpression(callee) || !CONSOLE_METHODS.has(callee.getName())) return undefined;
+  const owner = callee.getExpression();
+  if (!Node.isIdentifier(owner) || owner.getText() !== "console") return undefined;
+  const decl = owner.getSymbol()?.getDeclarations()[0];
+  if (decl && !decl.getSourceFile().isDeclarationFile()) return undefined;
+  const args = node.getArguments() as Expression[];
+  if (args.some((a) => Node.isSpreadElement(a))) return undefined;
+  return { method: callee.getName(), args };
 }
 
 function isPrimitive(type: Type | undefined): boolean {

@@ -225,5 +225,7 @@ export function stmtText(s: Stmt): string {
       return `${line}return ${o(s.value)}`;
     case "comment":
       return `// ${s.text}`;
+    case "trace":
+      return `${line}${s.method ? `console.${s.method}(${s.args.map(o).join(", ")})` : "debugger"}`;
   }
 }

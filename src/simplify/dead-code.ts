@@ -66,6 +66,7 @@ function countReads(block: Stmt[], reads: Map<string, number>): void {
         read(s.object);
         break;
       case "callStmt":
+      case "trace":
         s.args.forEach(read);
         break;
       case "return":

@@ -8,7 +8,8 @@
  * spreads and copies, destructuring, and `Math` functions kept in their domains (see `Guard` in
  * program.ts); also spreads into `Math.max/min/hypot`, `.at`, `.findIndex`, `.some`/`.every`,
  * `.includes`, `.filter`, `.concat`, `.sort` with a comparator, `.reverse`, `for…of` over
- * `.entries()`, local arrow functions, `||=`/`&&=`, and a small class (`Pt`, in program.ts). The entry returns a number, sometimes `number[]` or an object; a quarter of the
+ * `.entries()`, local arrow functions, `||=`/`&&=`, `console.assert`/`debugger`, a small class
+ * (`Pt`), recursive helpers and a function with optional parameters (in program.ts). The entry returns a number, sometimes `number[]` or an object; a quarter of the
  * programs differentiate with respect to a subset of the parameters (`--wrt`).
  *
  * Validity invariants the generator keeps (the shrinker relies on them too):
@@ -758,6 +759,7 @@ export class Gen {
         this.declare(ctx, { name, kind: "fn", mut: false, minLen: 0, pushable: false, fresh: false });
         return [{ k: "larrow", name, param, body }];
       }],
+      [0.3, () => [{ k: "trace", value: this.chance(0.7) ? this.num(ctx, 1) : null }]],
       [0.5, () => {
         const vs = this.vars(ctx, "num").filter((v) => v.mut);
         if (vs.length === 0) return undefined;

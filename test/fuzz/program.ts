@@ -205,7 +205,9 @@ export type Stmt =
   /** `const name = (param: number) => body;` */
   | { k: "larrow"; name: string; param: string; body: Num }
   /** `name ||= value`, `name &&= value` */
-  | { k: "logassign"; name: string; op: "||=" | "&&="; value: Num };
+  | { k: "logassign"; name: string; op: "||=" | "&&="; value: Num }
+  /** `console.assert(value >= -Infinity, …)` (silent unless NaN) or `debugger` */
+  | { k: "trace"; value: Num | null };
 
 export interface Param {
   name: string;
@@ -591,6 +593,9 @@ function printStmt(s: Stmt, ind: string, out: string[]): void {
       return;
     case "logassign":
       out.push(`${ind}${s.name} ${s.op} ${printNum(s.value)};`);
+      return;
+    case "trace":
+      out.push(s.value ? `${ind}console.assert(${wrap(s.value)} >= -Infinity, "NaN");` : `${ind}debugger;`);
       return;
   }
 }

@@ -14,7 +14,7 @@ import { printProgram, type Program } from "./program.ts";
 
 const NUM = new Set(["lit", "ref", "elem", "field", "bin", "neg", "math", "guard", "powi", "mod", "cond", "call", "ocallA", "acallI", "len", "reduce", "spreadMath", "at", "findIdx", "lcall", "pt", "rec", "recArr", "opt"]);
 const BOOL = new Set(["cmp", "and", "or", "not", "bref", "blit", "some", "every", "includes"]);
-const STMT = new Set(["decl", "adecl", "odecl", "mdecl", "odestr", "adestr", "assign", "divassign", "incr", "push", "if", "for", "forof", "while", "forEach", "switch", "break", "continue", "return", "block", "forEntries", "larrow", "logassign"]);
+const STMT = new Set(["decl", "adecl", "odecl", "mdecl", "odestr", "adestr", "assign", "divassign", "incr", "push", "if", "for", "forof", "while", "forEach", "switch", "break", "continue", "return", "block", "forEntries", "larrow", "logassign", "trace"]);
 
 type Json = Record<string, unknown> | unknown[];
 type Path = (string | number)[];

@@ -371,6 +371,7 @@ export function readsOf(block: Stmt[]): Set<string> {
         add(s.object);
         break;
       case "callStmt":
+      case "trace":
         s.args.forEach(add);
         break;
       case "if":

@@ -3,7 +3,7 @@
  * callback's body inlined: forward mode, reverse mode and their compositions differentiate the
  * loops and need no rule of their own.
  */
-import { Node, type Expression } from "ts-morph";
+import { Node, type CallExpression, type Expression } from "ts-morph";
 import { diagnostics } from "../diagnostics/catalog.ts";
 import { DiagnosticError } from "../diagnostics/diagnostic.ts";
 import { positionOfNode } from "../load/load.ts";
@@ -11,6 +11,7 @@ import type { Operand, Type } from "../ir/ir.ts";
 import { BOOLEAN, NUMBER, num, ref } from "../ir/ir.ts";
 import { irTypeOf } from "./types.ts";
 import { inlineCallback, inlineValue } from "./callbacks.ts";
+import { choose } from "./optional.ts";
 import { unsupportedAt, type FunctionLowerer, type JumpTarget } from "./lower.ts";
 
 export function lowerMethod(l: FunctionLowerer, node: Node, receiverNode: Expression, method: string, args: Expression[]): Operand {
@@ -28,8 +29,8 @@ export function lowerMethod(l: FunctionLowerer, node: Node, receiverNode: Expres
     throw new DiagnosticError([diagnostics.unsupportedMethod(method, positionOfNode(node))]);
   }
   const receiver = l.expr(receiverNode);
-  // `.at()`'s own type includes `undefined`: it reads an element of the receiver's type.
-  const type = method === "push" || method === "fill" || method === "at" ? receiverType : irTypeOf(node);
+  // `.at()`'s and `.find()`'s own types include `undefined`: they read an element of the receiver.
+  const type = method === "push" || method === "fill" || method === "at" || method === "find" ? receiverType : irTypeOf(node);
   switch (method) {
     case "push": {
       const values = args.map((a) => l.expr(a));
@@ -54,6 +55,8 @@ export function lowerMethod(l: FunctionLowerer, node: Node, receiverNode: Expres
     case "findIndex":
     case "filter":
       return search(l, node, method, receiver, args);
+    case "find":
+      return find(l, node, receiver, receiverType, args);
     case "indexOf":
     case "includes":
       return indexOf(l, node, method, receiver, args);
@@ -330,4 +333,45 @@ export function arrayIteration(iterable: Expression): { receiver: Expression; ki
   const receiver = callee.getExpression();
   const type = irTypeOf(receiver);
   return type.kind === "array" || type.kind === "tuple" ? { receiver, kind } : undefined;
+}
+
+/**
+ * `a.find(cb)`: the index of the first element the callback accepts (as `.findIndex`), then that
+ * element. Where the source asserts one is found (`a.find(cb)!`) or gives a fallback
+ * (`a.find(cb) ?? d`, see `findOr`), the value is the element itself, and derivatives flow
+ * through it; a bare
+ * `a.find(cb)` is an optional value (`undefined` when nothing is found), not differentiated.
+ */
+function find(l: FunctionLowerer, node: Node, receiver: Operand, receiverType: Type, args: Expression[]): Operand {
+  const index = search(l, node, "findIndex", receiver, args);
+  const element = l.elementOf(receiverType, undefined);
+  const parent = node.getParentWhile((p) => Node.isParenthesizedExpression(p)) ?? node.getParent();
+  const found = l.temp({ kind: "binary", op: ">=", left: index, right: num(0) }, BOOLEAN);
+  if (parent && Node.isNonNullExpression(parent)) return l.temp({ kind: "index", object: receiver, index }, element);
+  const optional: Type = { kind: "optional", value: element };
+  const result = l.names.fresh("t", true);
+  l.types.set(result, optional);
+  l.emit({ kind: "let", name: result, type: optional, init: l.asExpr({ kind: "undefined" }), mutable: true });
+  l.emit({ kind: "if", cond: found, then: l.captureBlock(() => l.emit({ kind: "assign", name: result, value: { kind: "index", object: receiver, index } })), else: [] });
+  return ref(result);
+}
+
+/** `a.find(cb)` as a call, when `node` is one on an array. */
+export function findCall(node: Expression): CallExpression | undefined {
+  while (Node.isParenthesizedExpression(node)) node = node.getExpression();
+  if (!Node.isCallExpression(node)) return undefined;
+  const callee = node.getExpression();
+  if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== "find") return undefined;
+  const type = irTypeOf(callee.getExpression());
+  return type.kind === "array" || type.kind === "tuple" ? node : undefined;
+}
+
+/** `a.find(cb) ?? fallback`: the element found, else the fallback (evaluated only then). */
+export function findOr(l: FunctionLowerer, call: CallExpression, fallback: () => Operand, type: Type): Operand {
+  const receiverNode = (call.getExpression() as import("ts-morph").PropertyAccessExpression).getExpression();
+  const receiver = l.expr(receiverNode);
+  const receiverType = l.typeOfOperand(receiver);
+  const index = search(l, call, "findIndex", receiver, call.getArguments() as Expression[]);
+  const found = l.temp({ kind: "binary", op: ">=", left: index, right: num(0) }, BOOLEAN);
+  return choose(l, found, () => l.temp({ kind: "index", object: receiver, index }, l.elementOf(receiverType, undefined)), fallback, type);
 }

@@ -816,7 +816,8 @@ export class FunctionLowerer {
     if (Node.isAwaitExpression(node)) throw new DiagnosticError([diagnostics.asyncCode(positionOfNode(node))]);
     if (Node.isYieldExpression(node)) throw new DiagnosticError([diagnostics.generator(positionOfNode(node))]);
     if (Node.isIdentifier(node)) return this.narrowed(node, this.identifier(node));
-    if (Node.isAsExpression(node) || Node.isNonNullExpression(node) || Node.isSatisfiesExpression(node) || Node.isTypeAssertion(node)) {
+    if (Node.isNonNullExpression(node)) return this.narrowed(node, this.expr(node.getExpression()));
+    if (Node.isAsExpression(node) || Node.isSatisfiesExpression(node) || Node.isTypeAssertion(node)) {
       return this.expr(node.getExpression());
     }
     if (Node.isPrefixUnaryExpression(node)) return this.prefix(node);

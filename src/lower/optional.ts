@@ -9,6 +9,7 @@ import type { Operand, Type } from "../ir/ir.ts";
 import { BOOLEAN, num, ref } from "../ir/ir.ts";
 import { irTypeOf } from "./types.ts";
 import { unsupportedAt, type FunctionLowerer } from "./lower.ts";
+import { findCall, findOr } from "./array-methods.ts";
 
 /** Whether a value is present (not `undefined`): an operand, or undefined when it always is. */
 export function presence(l: FunctionLowerer, value: Operand): Operand | undefined {
@@ -88,6 +89,8 @@ export function optionalLink(l: FunctionLowerer, node: Node, object: Operand, re
 
 /** `a ?? b`: `a` where it is present, else `b` (evaluated only then). */
 export function nullish(l: FunctionLowerer, node: BinaryExpression): Operand {
+  const find = findCall(node.getLeft());
+  if (find) return findOr(l, find, () => l.expr(node.getRight()), irTypeOf(node));
   const left = l.expr(node.getLeft());
   const present = presence(l, left);
   if (!present) return left;

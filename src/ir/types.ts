@@ -12,6 +12,9 @@ export function isDifferentiable(type: Type): boolean {
       return type.elements.some(isDifferentiable);
     case "record":
       return type.fields.some((field) => isDifferentiable(field.type));
+    case "optional":
+      // An optional number carries a derivative (0 where it is missing); optional containers do not.
+      return type.value.kind === "number";
     default:
       return false;
   }
@@ -37,6 +40,8 @@ export function derivativeType(type: Type): Type {
         kind: "record",
         fields: type.fields.filter((f) => isDifferentiable(f.type)).map((f) => ({ name: f.name, type: derivativeType(f.type) })),
       };
+    case "optional":
+      return type.value.kind === "number" ? type.value : type;
     default:
       return type;
   }

@@ -15,7 +15,7 @@ export function irTypeOf(node: Node): Type {
 export function toIRType(type: TsType, at: Node): Type {
   if (type.isAny() || type.isUnknown()) throw new DiagnosticError([diagnostics.anyType(describe(at), positionOfNode(at))]);
   // Values that come from the constructs SPEC §1 rejects get those constructs' own diagnostics.
-  if (isClassType(type)) return classRecord(type, at);
+  if (isClassType(type) && !type.isUnion()) return classRecord(type, at);
   const construct = type.getSymbol()?.getName();
   if (construct === "Promise" || construct === "PromiseLike") throw new DiagnosticError([diagnostics.asyncCode(positionOfNode(at))]);
   if (construct === "Generator" || construct === "AsyncGenerator") throw new DiagnosticError([diagnostics.generator(positionOfNode(at))]);

@@ -10,6 +10,7 @@ import { ts } from "ts-morph";
 import type { Expr, Function, Operand, Stmt, Type } from "../ir/ir.ts";
 import { isDifferentiable, isReference } from "../ir/types.ts";
 import { planInlining, type InlinePlan } from "./inline.ts";
+import { forEachStmt } from "../analysis/activity.ts";
 
 const f = ts.factory;
 
@@ -33,6 +34,8 @@ class FunctionEmitter {
   private readonly inlined = new Map<string, Expr>();
   /** Tapes kept as Float64Array stacks, with the name of their top-of-stack counter. */
   private readonly stacks = new Map<string, string>();
+  /** Variables of an optional type (`T | undefined`). */
+  private readonly optional = new Set<string>();
 
   constructor(
     private readonly fn: Function,
@@ -40,6 +43,8 @@ class FunctionEmitter {
   ) {
     this.plan = fold ? planInlining(fn) : { inline: new Set() };
     for (const s of fn.body) if (s.kind === "let" && s.type.kind === "array" && s.type.stack) this.stacks.set(s.name, s.type.stack);
+    for (const p of fn.params) if (p.type.kind === "optional") this.optional.add(p.name);
+    forEachStmt(fn.body, (s) => s.kind === "let" && s.type.kind === "optional" && this.optional.add(s.name));
   }
 
   private stackOf(o: Operand): { tape: ts.Identifier; top: ts.Identifier } | undefined {
@@ -273,8 +278,13 @@ class FunctionEmitter {
         if (ts.isBinaryExpression(right) && samePrecedence(e.op, right.operatorToken.kind)) right = f.createParenthesizedExpression(right);
         return f.createBinaryExpression(left, BINARY_TOKENS[e.op], right);
       }
-      case "select":
-        return f.createConditionalExpression(this.operand(e.cond), f.createToken(ts.SyntaxKind.QuestionToken), this.operand(e.whenTrue), f.createToken(ts.SyntaxKind.ColonToken), this.operand(e.whenFalse));
+      case "select": {
+        // `present ? p : 0` reads an optional `p` its condition found present: TypeScript cannot
+        // always see that through the condition's variable, so the read says it.
+        const whenTrue = this.operand(e.whenTrue);
+        const asserted = e.whenTrue.kind === "var" && this.optional.has(e.whenTrue.name) && e.whenFalse.kind !== "undefined" ? f.createNonNullExpression(whenTrue) : whenTrue;
+        return f.createConditionalExpression(this.operand(e.cond), f.createToken(ts.SyntaxKind.QuestionToken), asserted, f.createToken(ts.SyntaxKind.ColonToken), this.operand(e.whenFalse));
+      }
       case "math": {
         const callee = e.external ? f.createIdentifier(e.fn) : f.createPropertyAccessExpression(f.createIdentifier("Math"), e.fn);
         return f.createCallExpression(callee, undefined, e.args.map((a) => this.operand(a)));

@@ -1,23 +1,56 @@
 /**
- * What bench/peers/tfjs-problems.ts offers, declared here so that tsad's own typecheck does not
- * need TensorFlow.js installed: bench/run.ts loads that module only when `npm ci --prefix
- * bench/peers` has been run.
+ * What bench/peers offers, declared here so that tsad's own typecheck does not need the peers
+ * installed: bench/run.ts loads bench/peers/tfjs-problems.ts and bench/peers/jax-problems.ts only
+ * when `npm ci --prefix bench/peers` has been run.
  */
 export interface TfProblem {
   primal(): number;
-  /** The gradient with respect to the differentiated inputs, flattened in their order. */
-  gradient(): number[];
+  /**
+   * The gradient with respect to the differentiated inputs, read back from the library (typed
+   * arrays, one per input, in their order): what a user of the library gets without copying.
+   */
+  gradient(): ArrayLike<number>[];
 }
 
-export interface TfPeer {
-  /** Selects the CPU backend; returns a line saying which TensorFlow.js this is. */
-  initialise(): Promise<string>;
+export interface GmmInput {
+  alpha: number[];
+  mu: number[][];
+  q: number[][];
+  l: number[][];
+  x: number[][];
+  gamma: number;
+  m: number;
+}
+
+export interface LstmInput {
+  main_params: number[][];
+  extra_params: number[][];
+  state: number[][];
+  sequence: number[][];
+}
+
+/** The problems a peer expresses, each built from the same inputs as tsad's. */
+export interface PeerProblems {
   rosenbrock(x: number[]): TfProblem;
   lse(x: number[]): TfProblem;
   llsq(x: number[], n: number): TfProblem;
   logistic(w: number[], b: number, X: number[][], y: number[]): TfProblem;
   mlp(layers: { W: number[][]; b: number[] }[], xs: number[][], ys: number[][]): TfProblem;
-  gmm(input: { alpha: number[]; mu: number[][]; q: number[][]; l: number[][]; x: number[][]; gamma: number; m: number }, priorConstant: number): TfProblem;
-  lstm(input: { main_params: number[][]; extra_params: number[][]; state: number[][]; sequence: number[][] }): TfProblem;
+  gmm(input: GmmInput, priorConstant: number): TfProblem;
+  lstm(input: LstmInput): TfProblem;
   odeFromState(y0: number[], x: number[], s: number): TfProblem;
 }
+
+export interface TfPeer extends PeerProblems {
+  /** Selects the CPU backend; returns a line saying which TensorFlow.js this is. */
+  initialise(): Promise<string>;
+  /** Makes new tensors and operations use this backend; returns how it runs (SIMD, threads). */
+  useBackend(backend: "cpu" | "wasm"): Promise<string>;
+}
+
+type WithDtype<F> = F extends (...args: infer A) => infer R ? (dtype: "float32" | "float64", ...args: A) => R : never;
+
+export type JaxPeer = { [K in keyof PeerProblems]: WithDtype<PeerProblems[K]> } & {
+  /** Loads jax-js and starts its wasm backend; returns a line saying which it is. */
+  initialise(): Promise<string>;
+};

@@ -80,3 +80,36 @@ export function timePrimal(primal: () => unknown): Timing {
   const samples = Array.from({ length: 9 }, () => batch(primal, calls));
   return summary(samples, samples.map(() => 1));
 }
+
+export interface Memory {
+  /** Largest heap growth over the measured calls, in bytes (heapUsed after − before, no GC between). */
+  bytes: number;
+  /** Whether V8 collected garbage during one of those calls (then the growth is smaller than what the call allocated). */
+  collected: boolean;
+}
+
+/**
+ * Peak extra memory of one call: collect garbage, read heapUsed, call, read heapUsed again without
+ * collecting. Everything the call allocated and still held at its end (its tape, its temporaries,
+ * its result) counts; a collection during the call would free the temporaries, which is why the
+ * caller is told whether one happened (`gcDuring`, from a PerformanceObserver the caller runs).
+ * Needs --expose-gc (npm run bench passes it); without it, undefined.
+ */
+export function extraMemory(run: () => unknown, calls = 3): { bytes: number; windows: [number, number][] } | undefined {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return undefined;
+  let bytes = 0;
+  const windows: [number, number][] = [];
+  for (let i = 0; i < calls; i++) {
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const start = performance.now();
+    sink = run();
+    const end = performance.now();
+    const after = process.memoryUsage().heapUsed;
+    windows.push([start, end]);
+    bytes = Math.max(bytes, after - before);
+    sink = undefined;
+  }
+  return { bytes, windows };
+}

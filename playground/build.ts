@@ -47,7 +47,8 @@ export async function buildPlayground(outdir = join(here, "dist"), { minify = tr
     sourcemap: false,
     legalComments: "none",
     logLevel: "warning",
-    define: { "process.env.TSAD_DEBUG_IR": "undefined" },
+    // The compiler's debug switches read environment variables; the browser has none.
+    define: { "process.env": "{}" },
     plugins: [browserShims(), rawText()],
     metafile: true,
   };

@@ -1,13 +1,20 @@
 /**
  * Gradient ÷ objective ratios as GradBench measures them, through the tool: one tool process per
  * eval (as `gradbench run` starts it), the objective then the gradient for each size, each with
- * `min_runs` / `min_seconds`, and the ratio of the medians of the tool's own `evaluate` timings.
+ * `min_runs` / `min_seconds`, from the tool's own `evaluate` timings: the ratio of their means
+ * and the ratio of their medians, side by side.
+ *
+ * Two scorings set the defaults and say which ratio heads the summary:
+ *   --scoring median     (the default) at least 5 runs and 1 s; the ratio of the medians, which a
+ *                        slow first run (the JIT still tiering up) or a burst of load hardly moves.
+ *   --scoring gradbench  as GradBench scores a tool: its evals' defaults (--min-runs 1,
+ *                        --min-seconds 1), no warm-up, and the MEAN of all runs, first ones included.
  * Inputs come from the seeded generator (bench/problems/inputs.ts) in GradBench's JSON shapes;
  * the sizes are GradBench's defaults for llsq, lse and ode (python/gradbench/gradbench/evals/*),
  * and the sizes BENCH-PROBLEMS.md compares for gmm and lstm.
  *
- *   npx tsx bench/gradbench/ratios.ts [--evals llsq,lse,ode,gmm,lstm] [--min-runs 5] [--min-seconds 1]
- *                                     [--warmup SECONDS] [--quick] [--json FILE]
+ *   npm run gradbench:ratios -- [--scoring median|gradbench] [--evals llsq,lse,ode,gmm,lstm]
+ *                               [--min-runs N] [--min-seconds S] [--warmup SECONDS] [--quick] [--json FILE]
  *
  * --warmup S first sends, for each size, an evaluate of both functions that runs for S seconds and
  * whose timings are dropped, so that the measured runs see code V8 has already optimised (GradBench
@@ -41,9 +48,15 @@ interface Eval {
 interface Row {
   eval: string;
   size: string;
+  /** Medians of the runs. */
   objectiveMs: number;
   gradientMs: number;
+  /** Ratio of the medians. */
   ratio: number;
+  /** Means of all the runs, and their ratio: GradBench's figures. */
+  objectiveMeanMs: number;
+  gradientMeanMs: number;
+  meanRatio: number;
   /** The ratio of the fastest runs: less sensitive to other processes on a shared machine. */
   ratioOfMinima: number;
   runs: [number, number];
@@ -77,6 +90,10 @@ function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function mean(values: number[]): number {
+  return values.reduce((sum, v) => sum + v, 0) / values.length;
 }
 
 function flat(value: unknown): number[] {
@@ -140,10 +157,13 @@ async function measure(spec: Eval, runs: { min_runs: number; min_seconds: number
         objectiveMs: median(objective) / 1e6,
         gradientMs: median(gradient) / 1e6,
         ratio: median(gradient) / median(objective),
+        objectiveMeanMs: mean(objective) / 1e6,
+        gradientMeanMs: mean(gradient) / 1e6,
+        meanRatio: mean(gradient) / mean(objective),
         ratioOfMinima: Math.min(...gradient) / Math.min(...objective),
         runs: [objective.length, gradient.length] as [number, number],
       };
-      process.stderr.write(`${row.eval} ${row.size}: ${row.ratio.toFixed(2)}\n`);
+      process.stderr.write(`${row.eval} ${row.size}: mean ratio ${row.meanRatio.toFixed(2)}, median ratio ${row.ratio.toFixed(2)}\n`);
       rows.push(row);
     }
   } finally {
@@ -159,34 +179,43 @@ function format(ms: number): string {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
+      scoring: { type: "string", default: "median" },
       evals: { type: "string" },
-      "min-runs": { type: "string", default: "5" },
-      "min-seconds": { type: "string", default: "1" },
-      warmup: { type: "string", default: "0" },
+      "min-runs": { type: "string" },
+      "min-seconds": { type: "string" },
+      warmup: { type: "string" },
       quick: { type: "boolean", default: false },
       json: { type: "string" },
     },
   });
+  const scoring = values.scoring;
+  if (scoring !== "median" && scoring !== "gradbench") throw new Error(`--scoring is median or gradbench, not ${scoring}`);
+  const gradbench = scoring === "gradbench";
+  if (gradbench && values.warmup !== undefined && Number(values.warmup) > 0) throw new Error("--scoring gradbench measures without warm-up, as GradBench does; leave out --warmup");
   const wanted = values.evals?.split(",");
-  const runs = { min_runs: Number(values["min-runs"]), min_seconds: Number(values["min-seconds"]) };
+  const runs = { min_runs: Number(values["min-runs"] ?? (gradbench ? 1 : 5)), min_seconds: Number(values["min-seconds"] ?? 1) };
   const rows: Row[] = [];
   // Wall-clock timings of runs of a few milliseconds stretch when the machine is oversubscribed
   // (preemption lands in long runs, rarely in short ones), so the load goes with the figures.
   const loadBefore = loadavg()[0]!;
   for (const spec of evals(values.quick!)) {
     if (wanted && !wanted.includes(spec.module)) continue;
-    rows.push(...(await measure(spec, runs, Number(values.warmup))));
+    rows.push(...(await measure(spec, runs, Number(values.warmup ?? 0))));
   }
   const lines = [
-    "| eval | size | objective ms | gradient ms | gradient ÷ objective | ratio of the fastest runs | runs |",
-    "| --- | --- | --- | --- | --- | --- | --- |",
+    "| eval | size | objective ms (mean / median) | gradient ms (mean / median) | gradient ÷ objective, means | gradient ÷ objective, medians | ratio of the fastest runs | runs |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const r of rows) {
-    lines.push(`| ${r.eval} | ${r.size} | ${format(r.objectiveMs)} | ${format(r.gradientMs)} | ${r.ratio.toFixed(2)} | ${r.ratioOfMinima.toFixed(2)} | ${r.runs.join(" / ")} |`);
+    lines.push(`| ${r.eval} | ${r.size} | ${format(r.objectiveMeanMs)} / ${format(r.objectiveMs)} | ${format(r.gradientMeanMs)} / ${format(r.gradientMs)} | ${r.meanRatio.toFixed(2)} | ${r.ratio.toFixed(2)} | ${r.ratioOfMinima.toFixed(2)} | ${r.runs.join(" / ")} |`);
   }
-  const byEval = [...new Set(rows.map((r) => r.eval))].map((name) => `${name} ${median(rows.filter((r) => r.eval === name).map((r) => r.ratio)).toFixed(2)}`);
+  const perEval = (pick: (r: Row) => number) => [...new Set(rows.map((r) => r.eval))].map((name) => `${name} ${median(rows.filter((r) => r.eval === name).map(pick)).toFixed(2)}`).join(", ");
+  const headline = gradbench ? `GradBench scoring (mean of all runs, fresh process, no warm-up, min_runs ${runs.min_runs}, min_seconds ${runs.min_seconds})` : `median scoring (median of the runs, min_runs ${runs.min_runs}, min_seconds ${runs.min_seconds}${Number(values.warmup ?? 0) > 0 ? `, ${values.warmup} s warm-up` : ""})`;
+  const summary = gradbench
+    ? `median over sizes of the ratio of means, per eval: ${perEval((r) => r.meanRatio)}\n(ratio of medians: ${perEval((r) => r.ratio)})`
+    : `median over sizes of the ratio of medians, per eval: ${perEval((r) => r.ratio)}\n(ratio of means: ${perEval((r) => r.meanRatio)})`;
   const load = `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after, on ${availableParallelism()} cores`;
-  process.stdout.write(`${lines.join("\n")}\n\nmedian ratio per eval: ${byEval.join(", ")}\n${load}\n`);
+  process.stdout.write(`${headline}\n\n${lines.join("\n")}\n\n${summary}\n${load}\n`);
   if (values.json) writeFileSync(values.json, `${JSON.stringify(rows, null, 2)}\n`);
 }
 

@@ -1,6 +1,7 @@
 /**
- * The benchmark problems in TensorFlow.js (the full `@tensorflow/tfjs` package, CPU backend,
- * float32), written as a TensorFlow.js user would: inputs are tensors made once, the objective
+ * The benchmark problems in TensorFlow.js (the full `@tensorflow/tfjs` package, on its CPU backend
+ * (plain JavaScript) or its WebAssembly backend (`@tensorflow/tfjs-backend-wasm`, XNNPACK kernels,
+ * with SIMD where the runtime has it); float32 on both), written as a TensorFlow.js user would: inputs are tensors made once, the objective
  * is built from tensor operations, and `tf.grads` differentiates it. Every function here returns
  * a `TfProblem` (bench/peer.ts): `primal()` and `gradient()` run the whole computation and read
  * the numbers back.
@@ -9,23 +10,38 @@
  * `npm ci --prefix bench/peers`.
  */
 import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs-backend-wasm";
 import type { TfProblem } from "../peer.ts";
 
 export async function initialise(): Promise<string> {
-  // Without tfjs-node, tfjs prints a suggestion to install it on first use; we choose CPU on purpose.
+  await useBackend("cpu");
+  return `TensorFlow.js ${tf.version.tfjs}`;
+}
+
+/**
+ * Makes `backend` the one new tensors live on and operations run on. Tensors are made per backend
+ * (each problem is built after its backend is chosen), so no data moves between backends while timed.
+ * Returns how the backend runs: for wasm, whether SIMD and threads are on.
+ */
+export async function useBackend(backend: "cpu" | "wasm"): Promise<string> {
+  // Without tfjs-node, tfjs prints a suggestion to install it on first use; we choose on purpose.
   const warn = console.warn;
   const log = console.log;
   console.warn = () => {};
   console.log = () => {};
   try {
-    await tf.setBackend("cpu");
+    await tf.setBackend(backend);
     await tf.ready();
     tf.tidy(() => tf.scalar(1).add(1).dataSync());
   } finally {
     console.warn = warn;
     console.log = log;
   }
-  return `TensorFlow.js ${tf.version.tfjs}, backend ${tf.getBackend()}`;
+  if (tf.getBackend() !== backend) throw new Error(`TensorFlow.js could not start its ${backend} backend`);
+  if (backend === "cpu") return "cpu";
+  const simd = tf.env().getBool("WASM_HAS_SIMD_SUPPORT") ? "SIMD" : "no SIMD";
+  const threads = tf.env().getBool("WASM_HAS_MULTITHREAD_SUPPORT") ? "threads" : "one thread";
+  return `wasm (${simd}, ${threads})`;
 }
 
 /** Wraps an objective of tensors: `wrt` are differentiated, `data` are constants. */
@@ -34,11 +50,11 @@ function problem(objective: (...wrt: tf.Tensor[]) => tf.Scalar, wrt: tf.Tensor[]
   return {
     primal: () => tf.tidy(() => objective(...wrt).dataSync()[0]!),
     gradient: () => {
-      let flat: number[] = [];
+      let read: ArrayLike<number>[] = [];
       tf.tidy(() => {
-        flat = gradients(wrt).flatMap((g) => Array.from(g.dataSync()));
+        read = gradients(wrt).map((g) => g.dataSync());
       });
-      return flat;
+      return read;
     },
   };
 }
@@ -95,7 +111,7 @@ export function mlp(layers: { W: number[][]; b: number[] }[], xs: number[][], ys
 }
 
 /**
- * GMM: Q_k assembled by gathering [exp(q_k), l_k, 0] into a d×d lower-triangular matrix, all
+ * GMM: Q_k assembled from [exp(q_k), l_k] into a d×d lower-triangular matrix, all
  * points against all components with one batched matrix product. `priorConstant` is K·C (it does
  * not depend on the parameters, so the caller computes it with the TypeScript logGamma).
  */
@@ -104,19 +120,20 @@ export function gmm(input: { alpha: number[]; mu: number[][]; q: number[][]; l: 
   const n = input.x.length;
   const d = input.x[0]!.length;
   const L = (d * (d - 1)) / 2;
-  // Index of Q[row][col] in [diag (d), l (L), 0]: l fills the strict lower part column by column.
-  const gatherIndex: number[] = new Array(d * d).fill(d + L);
-  for (let j = 0; j < d; j++) gatherIndex[j * d + j] = j;
+  // Q_k, flattened row by row, is [exp(q_k), l_k] times a 0/1 matrix that puts each entry in its
+  // place: l fills the strict lower part column by column. (A matrix product rather than a gather:
+  // the wasm backend has no kernel for the gather's gradient.)
+  const place: number[][] = Array.from({ length: d + L }, () => new Array(d * d).fill(0));
+  for (let j = 0; j < d; j++) place[j]![j * d + j] = 1;
   let next = 0;
-  for (let col = 0; col < d; col++) for (let row = col + 1; row < d; row++) gatherIndex[row * d + col] = d + next++;
-  const index = tf.tensor1d(gatherIndex, "int32");
+  for (let col = 0; col < d; col++) for (let row = col + 1; row < d; row++) place[d + next++]![row * d + col] = 1;
+  const placement = tf.tensor2d(place);
   const points = tf.tensor2d(input.x);
-  const zero = tf.zeros([K, 1]);
   const { gamma, m } = input;
   return problem((alpha, mu, q, l) => {
     const diag = tf.exp(q);
     const sumQ = tf.sum(q, 1);
-    const Q = tf.gather(tf.concat([diag, l, zero], 1), index, 1).reshape([K, d, d]);
+    const Q = tf.matMul(tf.concat([diag, l], 1), placement).reshape([K, d, d]);
     const centered = tf.sub(points.expandDims(0), mu.expandDims(1)); // K × n × d
     const transformed = tf.matMul(centered, Q, false, true); // (Q_k · (x_i − μ_k))ᵀ
     const beta = tf.sub(tf.add(alpha, sumQ).expandDims(1), tf.mul(0.5, tf.sum(tf.square(transformed), 2))); // K × n

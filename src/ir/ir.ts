@@ -109,7 +109,7 @@ export interface SourceLoc {
   text: string;
 }
 
-interface StmtBase {
+export interface StmtBase {
   loc?: SourceLoc;
 }
 

@@ -349,6 +349,20 @@ export class Gen {
         ctx.scopes.pop();
         return { k: "findIdx", arr, el, c };
       }],
+      [leaf ? 0 : 0.2, () => {
+        const arrays = this.arrays(ctx, 0);
+        return arrays.length > 0 ? { k: "indexOf", arr: this.pick(arrays), v: this.chance(0.5) ? { k: "lit", v: this.literal() } : this.num(ctx, 0) } : undefined;
+      }],
+      [leaf ? 0 : 0.3, () => {
+        const arrays = this.arrays(ctx, 0);
+        if (arrays.length === 0) return undefined;
+        const arr = this.pick(arrays);
+        const el = this.fresh(ctx, "e");
+        ctx.scopes.push([{ name: el, kind: "num", mut: false, minLen: 0, pushable: false, fresh: false }]);
+        const c = this.bool(ctx, 0);
+        ctx.scopes.pop();
+        return { k: "find", arr, el, c, fallback: this.num(ctx, depth - 1) };
+      }],
       [leaf ? 0.5 : 1, () => {
         const fns = this.vars(ctx, "fn");
         return fns.length > 0 ? { k: "lcall", fn: this.pick(fns).name, arg: this.num(ctx, Math.max(depth - 1, 0)) } : undefined;
@@ -479,6 +493,7 @@ export class Gen {
         const arrays = this.arrays(ctx, 0);
         return arrays.length > 0 ? { k: "includes", arr: this.pick(arrays), v: this.chance(0.5) ? { k: "lit", v: this.literal() } : this.num(ctx, 0) } : undefined;
       }],
+      [0.15, () => ({ k: "finite", v: this.num(ctx, 1) })],
     ]);
   }
 

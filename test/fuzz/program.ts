@@ -112,6 +112,10 @@ export type Num =
   | { k: "at"; arr: ArrRef; back: number }
   /** `arr.findIndex((el) => c)` (an integer, no derivative) */
   | { k: "findIdx"; arr: ArrRef; el: string; c: Bool }
+  /** `arr.indexOf(v)` (an integer, no derivative) */
+  | { k: "indexOf"; arr: ArrRef; v: Num }
+  /** `arr.find((el) => c) ?? fallback` */
+  | { k: "find"; arr: ArrRef; el: string; c: Bool; fallback: Num }
   /** `f(arg)` of a local arrow `const f = (p: number) => …` */
   | { k: "lcall"; fn: string; arg: Num }
   /** `new Pt(a, b).prod` or `new Pt(a, b).scaled(by)` (the class in PT_CLASS) */
@@ -132,7 +136,9 @@ export type Bool =
   /** `arr.some((el) => c)`, `arr.every((el) => c)` */
   | { k: "some" | "every"; arr: ArrRef; el: string; c: Bool }
   /** `arr.includes(v)` */
-  | { k: "includes"; arr: ArrRef; v: Num };
+  | { k: "includes"; arr: ArrRef; v: Num }
+  /** `Number.isFinite(v)` */
+  | { k: "finite"; v: Num };
 
 export type Arr =
   /** An existing array passed by reference (only as a call argument or an alias). */
@@ -315,7 +321,7 @@ function paren(s: string): string {
   return `(${s})`;
 }
 
-const ATOMS = new Set<Num["k"]>(["ref", "elem", "field", "math", "call", "ocallA", "acallI", "len", "reduce", "spreadMath", "at", "findIdx", "lcall", "pt", "rec", "recArr", "opt"]);
+const ATOMS = new Set<Num["k"]>(["ref", "elem", "field", "math", "call", "ocallA", "acallI", "len", "reduce", "spreadMath", "at", "findIdx", "indexOf", "find", "lcall", "pt", "rec", "recArr", "opt"]);
 
 /** An operand: parenthesized unless it is an atom. */
 function wrap(e: Num): string {
@@ -362,6 +368,10 @@ export function printNum(e: Num): string {
       return `${arrRef(e.arr)}.at(-${e.back})!`;
     case "findIdx":
       return `${arrRef(e.arr)}.findIndex((${e.el}) => ${printBool(e.c)})`;
+    case "indexOf":
+      return `${arrRef(e.arr)}.indexOf(${printNum(e.v)})`;
+    case "find":
+      return `(${arrRef(e.arr)}.find((${e.el}) => ${printBool(e.c)}) ?? ${wrap(e.fallback)})`;
     case "lcall":
       return `${e.fn}(${printNum(e.arg)})`;
     case "pt":
@@ -396,6 +406,8 @@ export function printBool(b: Bool): string {
       return `${arrRef(b.arr)}.${b.k}((${b.el}) => ${printBool(b.c)})`;
     case "includes":
       return `${arrRef(b.arr)}.includes(${printNum(b.v)})`;
+    case "finite":
+      return `Number.isFinite(${printNum(b.v)})`;
   }
 }
 

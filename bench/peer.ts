@@ -29,6 +29,20 @@ export interface LstmInput {
   sequence: number[][];
 }
 
+/**
+ * GMM's Q_k, flattened row by row, is [exp(q_k), l_k] (d + d(d−1)/2 entries) times this 0/1
+ * matrix, which puts each entry in its place: the diagonal first, then l filling the strict lower
+ * part column by column. The peers use a matrix product rather than a gather, whose gradient
+ * neither jax-js under jit nor TensorFlow.js's wasm backend can compute.
+ */
+export function gmmPlacement(d: number): number[][] {
+  const place: number[][] = Array.from({ length: d + (d * (d - 1)) / 2 }, () => new Array<number>(d * d).fill(0));
+  for (let j = 0; j < d; j++) place[j]![j * d + j] = 1;
+  let next = 0;
+  for (let col = 0; col < d; col++) for (let row = col + 1; row < d; row++) place[d + next++]![row * d + col] = 1;
+  return place;
+}
+
 /** The problems a peer expresses, each built from the same inputs as tsad's. */
 export interface PeerProblems {
   rosenbrock(x: number[]): TfProblem;

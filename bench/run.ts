@@ -11,8 +11,10 @@
  *   npm run bench -- --only gmm        only the problems whose name contains "gmm"
  *   npm run bench -- --no-peers        without the peers even when they are installed
  *   npm run bench -- --check           only check every contender's gradient against tsad's, no timing
+ *   npm run bench -- --help            these lines
  *   npm run bench -- --deopts          instead of timing: does V8 keep each generated derivative
  *                                      optimised? (bench/deopts.ts)
+ *   npm run bench -- --checkpoint      checkpointed gradients of long loops against unbounded tapes (bench/checkpoint.ts)
  */
 import { spawnSync } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -25,6 +27,7 @@ import { flatten, type Nested } from "./leaves.ts";
 import { finiteDifferenceGradient, jvpSweepGradient } from "./sweeps.ts";
 import { extraMemory, time, timePrimal } from "./timing.ts";
 import { printTable, type Row } from "./table.ts";
+import { BenchUsageError, parseBenchArgs, USAGE, type BenchArgs } from "./args.ts";
 import { deoptReport, deoptRows, loadedSourceMaps, traceCalls, type ChildResult, type DeoptRow } from "./deopts.ts";
 import { gmmInputs, llsqInputs, lseInputs, lstmInputs, odeInputs, seededRandom, uniformMatrix, uniformVector } from "./problems/inputs.ts";
 import { gmmObjective, logGamma } from "./problems/gmm.ts";
@@ -100,7 +103,7 @@ async function importPeer<T>(path: string): Promise<T | undefined> {
 }
 
 async function loadPeers(): Promise<{ peers: Peer[]; notes: string[] }> {
-  if (process.argv.includes("--no-peers")) return { peers: [], notes: ["Peers left out (--no-peers)."] };
+  if (args.noPeers) return { peers: [], notes: ["Peers left out (--no-peers)."] };
   const peers: Peer[] = [];
   const notes: string[] = [];
   const tf = await importPeer<TfPeer>("./peers/tfjs-problems.ts");
@@ -382,10 +385,8 @@ function disagreement(actual: number[], expected: number[]): number {
   return Number.isFinite(worst) ? worst / scale : Infinity;
 }
 
-function option(name: string): string | undefined {
-  const at = process.argv.indexOf(name);
-  return at >= 0 ? process.argv[at + 1] : undefined;
-}
+/** The command line, read once in `start`. */
+let args: BenchArgs;
 
 interface Measured {
   rows: Row[];
@@ -434,7 +435,7 @@ async function measure(problem: Problem): Promise<Measured> {
   const notes: string[] = [];
   let wrong = 0;
   const reference = problem.reference();
-  const checkOnly = process.argv.includes("--check");
+  const checkOnly = args.check;
   const primal = checkOnly ? { ms: NaN, spread: [NaN, NaN] as [number, number] } : timePrimal(problem.primal);
   rows.push({ problem: problem.name, size: problem.size, contender: "primal", ms: primal.ms, ratio: 1, spread: primal.spread, check: "", ...(checkOnly ? {} : await memoryOf(problem.primal)) });
   for (const contender of problem.contenders) {
@@ -487,10 +488,10 @@ async function traceOne(index: number, resultFile: string): Promise<void> {
   writeFileSync(resultFile, JSON.stringify(result));
 }
 
-/** Runs `args` for one problem in a fresh process; undefined and a note when it fails. */
-function child(index: number, resultFile: string, args: string[], stdout: "ignore" | number): unknown {
-  const passOn = ["--no-peers", "--check"].filter((flag) => process.argv.includes(flag));
-  const run = spawnSync(process.execPath, [...args, import.meta.filename, "--problem", String(index), "--result", resultFile, ...passOn], { stdio: ["ignore", stdout, "inherit"] });
+/** Runs Node with `nodeArgs` on this script for one problem in a fresh process; undefined and a note when it fails. */
+function child(index: number, resultFile: string, nodeArgs: string[], stdout: "ignore" | number): unknown {
+  const passOn = [...(args.noPeers ? ["--no-peers"] : []), ...(args.check ? ["--check"] : [])];
+  const run = spawnSync(process.execPath, [...nodeArgs, import.meta.filename, "--problem", String(index), "--result", resultFile, ...passOn], { stdio: ["ignore", stdout, "inherit"] });
   if (run.status !== 0) return undefined;
   const result = JSON.parse(readFileSync(resultFile, "utf8")) as unknown;
   rmSync(resultFile);
@@ -502,11 +503,11 @@ function child(index: number, resultFile: string, args: string[], stdout: "ignor
  * and the JIT's type feedback left by one problem must not slow down the next.
  */
 function main(): void {
-  const jsonFile = option("--json");
-  const only = option("--only")?.toLowerCase();
+  const jsonFile = args.json;
+  const only = args.only;
   const scratch = join(root, ".tsad-tmp", "bench");
   mkdirSync(scratch, { recursive: true });
-  if (process.argv.includes("--deopts")) return deopts(scratch, only);
+  if (args.deopts) return deopts(scratch, only);
   const rows: Row[] = [];
   const notes = new Set<string>();
   let wrong = 0;
@@ -556,10 +557,22 @@ function deopts(scratch: string, only: string | undefined): void {
 }
 
 async function start(): Promise<void> {
-  const problem = option("--problem");
-  if (problem === undefined) main();
-  else if (process.execArgv.includes("--trace-deopt-verbose")) await traceOne(Number(problem), option("--result")!);
-  else await measureOne(Number(problem), option("--result")!);
+  try {
+    args = parseBenchArgs(process.argv.slice(2), makers.map((maker) => maker.name));
+  } catch (error) {
+    if (!(error instanceof BenchUsageError)) throw error;
+    process.stderr.write(`bench: ${error.message}\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (args.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (args.checkpoint) return (await import("./checkpoint.ts")).checkpointCommand(args.only);
+  if (args.problem === undefined) main();
+  else if (process.execArgv.includes("--trace-deopt-verbose")) await traceOne(args.problem, args.result!);
+  else await measureOne(args.problem, args.result!);
 }
 
 start().catch((error) => {

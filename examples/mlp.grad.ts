@@ -46,7 +46,7 @@ export function lossGrad(
   }));
   let total = 0;
   for (s = 0; s < xs.length; s++) {
-    const x = xs[s];
+    const x = xs[s]!;
     containerTape2.push(h);
     h = x;
     const t23: number[] = new Array<number>(x.length).fill(0);
@@ -61,8 +61,7 @@ export function lossGrad(
       controlTape[controlTapeTop++] = l;
       l = 0;
       for (; l < layers.length; l++) {
-        const t19Bar = layersBar[l];
-        const denseOut = denseForward(layers[l], h, l < layers.length - 1, t19Bar, hBar);
+        const denseOut = denseForward(layers[l]!, h, l < layers.length - 1);
         containerTape.push(denseOut.saved);
         containerTape2.push(h);
         h = denseOut.value;
@@ -82,8 +81,8 @@ export function lossGrad(
       controlTape[controlTapeTop++] = k;
       k = 0;
       for (; k < out.length; k++) {
-        const t9 = out[k];
-        const t11 = ys[s][k];
+        const t9 = out[k]!;
+        const t11 = ys[s]![k]!;
         if (tapeTop === tape.length) {
           const grown = new Float64Array(2 * tape.length);
           grown.set(tape);
@@ -99,7 +98,6 @@ export function lossGrad(
   const value = total / t15;
   // backward sweep
   let totalBar = 0;
-  // adjoint of line 41: return total / xs.length;
   totalBar += 1 / t15;
   const t20 = layers.length;
   const t21 = t20 - 1;
@@ -109,27 +107,26 @@ export function lossGrad(
       k--;
       // adjoint of line 38: total += (out[k] - ys[s][k]) ** 2;
       const t9Bar = 2 * t12 * totalBar;
-      t12 = tape[--tapeTop];
-      outBar[k] += t9Bar;
+      t12 = tape[--tapeTop]!;
+      outBar[k]! += t9Bar;
     }
-    k = controlTape[--controlTapeTop];
+    k = controlTape[--controlTapeTop]!;
     outBar = adjointTape.pop()!;
     while (l > 0) {
       l--;
       // adjoint of line 27: h = dense(layers[l], h, l < layers.length - 1);
-      const t19 = layers[l];
-      const t19Bar = layersBar[l];
+      const t19 = layers[l]!;
+      const t19Bar = layersBar[l]!;
       const t22 = l < t21;
       const t33 = hBar;
       hBar = adjointTape.pop()!;
       h = containerTape2.pop()!;
       densePullback(t19, h, t22, t33, t19Bar, hBar, containerTape.pop()!);
     }
-    l = controlTape[--controlTapeTop];
+    l = controlTape[--controlTapeTop]!;
     hBar = adjointTape.pop()!;
     h = containerTape2.pop()!;
   }
-  // adjoint of line 34: let total = 0;
   totalBar = 0;
   return { value, grad: { layers: layersBar } };
 }
@@ -140,11 +137,6 @@ function denseForward(
   },
   input: number[],
   relu: boolean,
-  layerBar: {
-    W: number[][];
-    b: number[];
-  },
-  inputBar: number[],
 ): {
   value: number[];
   saved: {
@@ -162,9 +154,9 @@ function denseForward(
   const out: number[] = [];
   const outBar: number[] = [];
   for (i = 0; i < layer.W.length; i++) {
-    let z = layer.b[i];
+    let z = layer.b[i]!;
     for (j = 0; j < input.length; j++) {
-      z += layer.W[i][j] * input[j];
+      z += layer.W[i]![j]! * input[j]!;
     }
     // adjoint of line 19: out.push(relu ? Math.max(0, z) : z);
     tape.push(t17);
@@ -204,7 +196,7 @@ function densePullback(
   // backward sweep
   let zBar = 0;
   for (let k = 0; k < resultBar.length; k++) {
-    outBar[k] += resultBar[k];
+    outBar[k]! += resultBar[k]!;
   }
   const t6Bar = layerBar.b;
   const t11 = layer.W;
@@ -212,7 +204,7 @@ function densePullback(
   while (i > 0) {
     i--;
     // adjoint of line 19: out.push(relu ? Math.max(0, z) : z);
-    const t18Bar = outBar[outBar.length - 1];
+    const t18Bar = outBar[outBar.length - 1]!;
     outBar.pop();
     let t17Bar = 0;
     if (relu) {
@@ -222,21 +214,21 @@ function densePullback(
     }
     zBar += 0 === t17 ? 0 : t17Bar;
     t17 = tape.pop()!;
-    const t12 = t11[i];
-    const t12Bar = t11Bar[i];
+    const t12 = t11[i]!;
+    const t12Bar = t11Bar[i]!;
     const t37 = input.length;
     j = t37 > 0 ? t37 : 0;
     while (j > 0) {
       j--;
       // adjoint of line 17: z += layer.W[i][j] * input[j];
       const t15Bar = zBar;
-      const t13Bar = input[j] * t15Bar;
-      inputBar[j] += t12[j] * t15Bar;
-      t12Bar[j] += t13Bar;
+      const t13Bar = input[j]! * t15Bar;
+      inputBar[j]! += t12[j]! * t15Bar;
+      t12Bar[j]! += t13Bar;
     }
     // adjoint of line 15: let z = layer.b[i];
     const t7Bar = zBar;
     zBar = 0;
-    t6Bar[i] += t7Bar;
+    t6Bar[i]! += t7Bar;
   }
 }

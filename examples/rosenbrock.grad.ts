@@ -11,17 +11,15 @@ export function rosenbrockJvp(
   tangent: number;
 } {
   const dx = tangent.x;
-  // tangent of line 3: let sum = 0;
   let sum = 0;
   let dsum = 0;
   for (let i = 0; i < x.length - 1; i++) {
-    // tangent of line 5: sum += (1 - x[i]) ** 2 + 100 * (x[i + 1] - x[i] * x[i]) ** 2;
-    const t5 = x[i];
-    const dt5 = dx[i];
+    const t5 = x[i]!;
+    const dt5 = dx[i]!;
     const t6 = 1 - t5;
     const t8 = i + 1;
-    const t13 = x[t8] - t5 * t5;
-    dsum += 2 * t6 * -dt5 + 100 * (2 * t13 * (dx[t8] - (t5 * dt5 + t5 * dt5)));
+    const t13 = x[t8]! - t5 * t5;
+    dsum += 2 * t6 * -dt5 + 100 * (2 * t13 * (dx[t8]! - (t5 * dt5 + t5 * dt5)));
     sum += t6 ** 2 + 100 * t13 ** 2;
   }
   return { value: sum, tangent: dsum };
@@ -36,8 +34,8 @@ export function rosenbrockGrad(x: number[]): {
   const xBar: number[] = new Array<number>(x.length).fill(0);
   let sum = 0;
   for (i = 0; i < x.length - 1; i++) {
-    const t5 = x[i];
-    sum += (1 - t5) ** 2 + 100 * (x[i + 1] - t5 * t5) ** 2;
+    const t5 = x[i]!;
+    sum += (1 - t5) ** 2 + 100 * (x[i + 1]! - t5 * t5) ** 2;
   }
   const value = sum;
   // backward sweep
@@ -47,21 +45,20 @@ export function rosenbrockGrad(x: number[]): {
   while (i > 0) {
     i--;
     // adjoint of line 5: sum += (1 - x[i]) ** 2 + 100 * (x[i + 1] - x[i] * x[i]) ** 2;
-    const t5 = x[i];
+    const t5 = x[i]!;
     const t6 = 1 - t5;
     const t8 = i + 1;
     const t16Bar = sumBar;
     const t7Bar = t16Bar;
-    const t13Bar = 2 * (x[t8] - t5 * t5) * (100 * t16Bar);
+    const t13Bar = 2 * (x[t8]! - t5 * t5) * (100 * t16Bar);
     const t12Bar = -t13Bar;
     t5Bar += t5 * t12Bar;
     t5Bar += t5 * t12Bar;
-    xBar[t8] += t13Bar;
+    xBar[t8]! += t13Bar;
     t5Bar -= 2 * t6 * t7Bar;
-    xBar[i] += t5Bar;
+    xBar[i]! += t5Bar;
     t5Bar = 0;
   }
-  // adjoint of line 3: let sum = 0;
   sumBar = 0;
   return { value, grad: { x: xBar } };
 }

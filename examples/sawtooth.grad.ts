@@ -47,24 +47,18 @@ export function sawtoothGrad(
   l = 1 + (t21 > 0 ? t21 : 0);
   while (l > 1) {
     l--;
-    // adjoint of line 12: f = 2 * relu(f) + 2 * relu(-f) - 2;
     const t8Bar = fBar;
     fBar = 0;
     const t4Bar = t8Bar;
-    // adjoint of line 6: return Math.max(0, v);
     v2Bar += 0 === t11 ? 0 : 2 * t8Bar;
-    t11 = tape[--tapeTop];
-    // adjoint of line 12: f = 2 * relu(f) + 2 * relu(-f) - 2;
+    t11 = tape[--tapeTop]!;
     fBar -= v2Bar;
     v2Bar = 0;
-    // adjoint of line 6: return Math.max(0, v);
     vBar += 0 === t10 ? 0 : 2 * t4Bar;
-    t10 = tape[--tapeTop];
-    // adjoint of line 12: f = 2 * relu(f) + 2 * relu(-f) - 2;
+    t10 = tape[--tapeTop]!;
     fBar += vBar;
     vBar = 0;
   }
-  // adjoint of line 10: let f = x;
   xBar += fBar;
   fBar = 0;
   return { value, grad: { x: xBar } };

@@ -1,5 +1,5 @@
 /**
- * The sawtooth network from the lecture: f_0 = x, f_l = 2·relu(f_(l−1)) + 2·relu(−f_(l−1)) − 2.
+ * The sawtooth network: f_0 = x, f_l = 2·relu(f_(l−1)) + 2·relu(−f_(l−1)) − 2.
  * Its kinks double with each layer; between them the derivative is ±2^L.
  */
 function relu(v: number): number {

@@ -3,14 +3,15 @@
  * lab's experiments in Node, prints what it found, and writes the figures' numbers (JSON) and
  * the figures themselves (PNG).
  */
-import { writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { APPROXIMATION_DEFAULTS, CURVATURE_DEFAULTS, GENERALISATION_DEFAULTS, NTK_DEFAULTS, approximation, curvature, generalisation, ntk } from "./experiments.ts";
 import { approximationCharts, curvatureCharts, generalisationCharts, ntkCharts } from "./figures.ts";
 import { drawGrid, type Chart } from "./plot/charts.ts";
 import { encodePng } from "./plot/png.ts";
 import { Raster } from "./plot/raster.ts";
 import { ExpressionError } from "./expression.ts";
+import { OptionError, parseOption } from "./options.ts";
 
 interface Experiment {
   defaults: object;
@@ -78,25 +79,39 @@ class UsageError extends Error {}
 export function parseOptions(defaults: object, pairs: [string, string][]): Record<string, unknown> {
   const options: Record<string, unknown> = {};
   for (const [name, text] of pairs) {
-    if (!(name in defaults)) throw new UsageError(`unknown option --${name}; the options are ${Object.keys(defaults).map((k) => `--${k}`).join(", ")}`);
-    const like = (defaults as Record<string, unknown>)[name];
-    const number = (t: string) => {
-      const v = Number(t);
-      if (t.trim() === "" || !Number.isFinite(v)) throw new UsageError(`--${name} wants a number, not '${t}'`);
-      return v;
-    };
-    options[name] = Array.isArray(like) ? text.split(",").map(number) : typeof like === "number" ? number(text) : text;
+    if (!Object.hasOwn(defaults, name)) throw new UsageError(`unknown option --${name}; the options are ${Object.keys(defaults).map((k) => `--${k}`).join(", ")}`);
+    try {
+      options[name] = parseOption(defaults, name, text);
+    } catch (error) {
+      if (error instanceof OptionError) throw new UsageError(`--${name} ${error.message}`);
+      throw error;
+    }
   }
   if (options.expression !== undefined && options.target === undefined) options.target = "custom";
+  if (options.expression !== undefined && options.target !== "custom") throw new UsageError(`--expression is the target; it cannot go with --target ${options.target}`);
+  if (options.target === "custom" && options.expression === undefined) throw new UsageError("--target custom wants --expression TEXT");
   return options;
+}
+
+/** Writes an output file, a failure (no such folder, no permission) as a usage error. */
+function write(file: string, data: string | Uint8Array): void {
+  try {
+    writeFileSync(resolve(file), data);
+  } catch (error) {
+    throw new UsageError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
 }
 
 export function main(argv: string[]): number {
   const [name, ...rest] = argv;
   const experiment = name ? EXPERIMENTS[name] : undefined;
   if (!experiment) {
-    process.stderr.write(name && name !== "--help" && name !== "-h" ? `lab: unknown experiment '${name}'\n${USAGE}` : USAGE);
-    return name === "--help" || name === "-h" ? 0 : 2;
+    if (name === "--help" || name === "-h") {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    process.stderr.write(name ? `lab: unknown experiment '${name}'\n${USAGE}` : USAGE);
+    return 2;
   }
   let json: string | undefined;
   let png: string | undefined;
@@ -115,6 +130,8 @@ export function main(argv: string[]): number {
       else pairs.push([flag.slice(2), value]);
     }
     const options = parseOptions({ ...experiment.defaults, expression: "" }, pairs);
+    // Found out now, not after a run of minutes.
+    for (const file of [json, png]) if (file && !existsSync(dirname(resolve(file)))) throw new UsageError(`cannot write ${file}: no folder ${dirname(resolve(file))}`);
     const started = performance.now();
     let reported = 0;
     const result = experiment.run(options as never, (fraction) => {
@@ -126,7 +143,7 @@ export function main(argv: string[]): number {
     if (process.stderr.isTTY) process.stderr.write("\r");
     process.stdout.write(`${name} (${((performance.now() - started) / 1000).toFixed(1)} s)\n${experiment.summary(result as never).map((line) => `  ${line}\n`).join("")}`);
     if (json) {
-      writeFileSync(resolve(json), `${JSON.stringify({ experiment: name, options: { ...experiment.defaults, ...options }, result }, null, 1)}\n`);
+      write(json, `${JSON.stringify({ experiment: name, options: { ...experiment.defaults, ...options }, result }, null, 1)}\n`);
       process.stdout.write(`wrote ${json}\n`);
     }
     if (png) {
@@ -135,7 +152,7 @@ export function main(argv: string[]): number {
       const cell = { w: 560, h: 360 };
       const raster = new Raster(columns * cell.w, Math.ceil(charts.length / columns) * cell.h, 2);
       drawGrid(raster, charts, columns, cell);
-      writeFileSync(resolve(png), encodePng(raster.pixelWidth, raster.pixelHeight, raster.pixels));
+      write(png, encodePng(raster.pixelWidth, raster.pixelHeight, raster.pixels));
       process.stdout.write(`wrote ${png}\n`);
     }
     return 0;

@@ -217,7 +217,7 @@ export function generalisation(options: Partial<GeneralisationOptions> = {}, pro
   const record = (step: number, layers: Layer[]) => result.curves.push({ step, train: meanSquaredError(layers, train), test: meanSquaredError(layers, test) });
   record(0, initNetwork({ depth: o.depth, width: o.width }, { seed: o.seed, scale: o.initScale }));
   const { layers } = runOnce(main, (step, layers) => {
-    if (step % every !== 0) return;
+    if (step % every !== 0 && step !== o.steps) return;
     record(step, layers);
     if (progress) {
       result.fit.ys = curveOf(layers, xs);

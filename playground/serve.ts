@@ -3,6 +3,8 @@
  * interfaces). The page compiles in the browser; this server only hands out files.
  *
  *   npm run playground [-- --port 5173]      (PORT=… works too; 0 picks a free port)
+ *
+ * Without a port asked for, it takes 5173, or a free port when 5173 is taken.
  */
 import { createReadStream, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -49,22 +51,35 @@ export function serveStatic(root: string, port = 0): Promise<{ server: Server; u
   });
 }
 
-function portFromArgs(): number {
+/** The default port, or a free one when something else listens there; a port asked for is kept. */
+export async function serveOnDefaultPort(root: string, port: number, asked: boolean): Promise<{ server: Server; url: string; fellBack: boolean }> {
+  try {
+    return { ...(await serveStatic(root, port)), fellBack: false };
+  } catch (error) {
+    if (asked || (error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+    return { ...(await serveStatic(root, 0)), fellBack: true };
+  }
+}
+
+const DEFAULT_PORT = 5173;
+
+function portFromArgs(): { port: number; asked: boolean } {
   const flag = process.argv.indexOf("--port");
   const text = flag >= 0 ? process.argv[flag + 1] : process.env.PORT;
-  const port = Number(text ?? 5173);
+  const port = Number(text ?? DEFAULT_PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     process.stderr.write(`playground: not a port: ${text}\n`);
     process.exit(2);
   }
-  return port;
+  return { port, asked: text !== undefined };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const port = portFromArgs();
+  const { port, asked } = portFromArgs();
   const { outdir } = await buildPlayground();
   try {
-    const { url } = await serveStatic(outdir, port);
+    const { url, fellBack } = await serveOnDefaultPort(outdir, port, asked);
+    if (fellBack) process.stdout.write(`tsad playground: port ${port} is in use; using a free one\n`);
     process.stdout.write(`tsad playground: ${url}  (serving ${outdir}; Ctrl-C stops)\n`);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

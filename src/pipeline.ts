@@ -29,6 +29,8 @@ import { selectTargets } from "./load/targets.ts";
 import { UserRules } from "./rules/user-rules.ts";
 import { externalImports, calledFunctions } from "./emit/imports.ts";
 import { formatModule } from "./emit/format.ts";
+import { outputFiles } from "./emit/javascript.ts";
+import { importConventions } from "./load/specifiers.ts";
 import { createProject, load, localFiles } from "./load/load.ts";
 import { lowerProgram } from "./lower/lower.ts";
 import { differentiateReverse, type ReverseTarget } from "./reverse/reverse.ts";
@@ -36,13 +38,16 @@ import { removeJumps } from "./reverse/structure.ts";
 import { renameSiblingDeclarations } from "./reverse/names.ts";
 import { isolateConditions } from "./reverse/conditions.ts";
 import { removeDeadCode } from "./simplify/dead-code.ts";
+import { removeUnusedParameters } from "./simplify/parameters.ts";
+import { simplifyIdentities } from "./simplify/identities.ts";
 import { inlineSmallCallees } from "./simplify/inline.ts";
 import { propagateCopies } from "./simplify/copies.ts";
 import { annotateSourceLines } from "./emit/comments.ts";
 import { explainFunction, type Explanation } from "./explain/explain.ts";
+import { didYouMean } from "./suggest.ts";
 
-export const EMIT_KINDS = ["grad", "jvp", "vjp", "hvp", "hessian", "jacobian", "auto"] as const;
-export type EmitKind = (typeof EMIT_KINDS)[number];
+import { EMIT_KINDS, type EmitKind, type OutputFormat } from "./options.ts";
+export { EMIT_KINDS, type EmitKind } from "./options.ts";
 
 /** A module given as text instead of a path on disk. */
 export interface SourceText {
@@ -68,18 +73,25 @@ export interface CompileOptions {
   command?: string;
   /** Output folder (default: beside each input). */
   out?: string;
+  /** `ts` (default): `<name>.grad.ts`; `js`: `<name>.grad.js` and `<name>.grad.d.ts`; `both`: `.grad.ts` and `.grad.js`. */
+  format?: OutputFormat;
   /** Source texts by path, instead of reading the files from disk. */
   sources?: ReadonlyMap<string, string>;
   /** Reuse a loaded project (watch mode, tests). */
   project?: Project;
   /** Inline small callees before differentiating (default true; false keeps every call a call). */
   inline?: boolean;
+  /**
+   * A bound on reverse mode's tape, in MB: the outermost loops are checkpointed, and run with
+   * their tape only where it fits (`--tape-limit`; see docs/checkpointing.md).
+   */
+  tapeLimit?: number;
 }
 
 export interface GeneratedModule {
   /** The input file it was generated from. */
   input: string;
-  /** Where it belongs: `<out>/<name>.grad.ts`. */
+  /** Where it belongs: `<out>/<name>.grad.ts` (or `.grad.js`, `.grad.d.ts`: one module per file written). */
   path: string;
   text: string;
 }
@@ -120,10 +132,9 @@ function prepare(given: CompileOptions) {
 
   const rules = UserRules.find(project, localFiles(project));
   const wanted = options.fn ?? [];
+  const declared = loaded.program.inputs.flatMap((file) => differentiableFunctions(file).map((fn) => fn.name));
   for (const name of wanted) {
-    if (!loaded.program.inputs.some((file) => differentiableFunctions(file).some((fn) => fn.name === name))) {
-      throw new UsageError(`no function named \`${name}\` in ${options.files.join(", ")}`);
-    }
+    if (!declared.includes(name)) throw new UsageError(`no function named \`${name}\` in ${options.files.join(", ")}${didYouMean(name, declared)}`);
   }
   const selected = selectTargets(loaded.program.inputs, wanted, rules, EMIT_KINDS);
   const tags = new Map(selected.flatMap((s) => s.targets.map((t) => [t.source.node, t.tag] as const)));
@@ -168,13 +179,13 @@ export async function explain(options: ExplainOptions): Promise<ExplainResult> {
     const explanations = targetsByFile.flatMap(({ targets }) =>
       targets.map((source) => {
         const fn = program.functions.get(irNames.get(source.node)!)!;
-        const wrt = selectWrt(fn, source, options.wrt);
+        const { mask: wrt, inert } = selectWrt(fn, source, options.wrt, oracle);
         if (!isDifferentiable(fn.returnType)) throw new DiagnosticError([diagnostics.noDifferentiableOutput(fn.sourceName, fn.loc)]);
         const kind = fn.returnType.kind === "number" ? "grad" : "vjp";
         const exportName = `${fn.sourceName}${capitalize(kind)}`;
         const reverse = differentiateReverse(structured, structuredOracle, [{ fn: fn.name, wrt, exportName, kind }]);
         const reverseProgram: Program = { functions: new Map([...structured.functions, ...reverse.functions.map((f) => [f.name, f] as const)]) };
-        return explainFunction({ program, oracle, fn, wrt, reverse: { program: reverseProgram, fn: reverseProgram.functions.get(exportName)! }, sizes: options.sizes ?? new Map() });
+        return explainFunction({ program, oracle, fn, wrt, reverse: { program: reverseProgram, fn: reverseProgram.functions.get(exportName)! }, sizes: options.sizes ?? new Map(), inert });
       }),
     );
     return { explanations, diagnostics: [] };
@@ -202,7 +213,7 @@ async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[
       const fn = program.functions.get(irNames.get(source.node)!)!;
       const tag = tags.get(source.node);
       const kinds = expandAuto(options.emit ?? (tag?.emit as EmitKind[] | undefined) ?? options.defaultEmit ?? defaultKinds(fn), fn);
-      const wrt = selectWrt(fn, source, options.wrt ?? tag?.wrt);
+      const { mask: wrt } = selectWrt(fn, source, options.wrt ?? tag?.wrt, oracle);
       if (!isDifferentiable(fn.returnType)) throw new DiagnosticError([diagnostics.noDifferentiableOutput(fn.sourceName, fn.loc)]);
       for (const kind of kinds) {
         requested.add(kind);
@@ -234,9 +245,9 @@ async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[
     const forward = differentiateForward(program, oracle, forwardTargets);
     // Reverse mode works on functions whose jumps are flags (one program of them, one oracle).
     const structured = structuredProgram(program);
-    const reverse = differentiateReverse(structured, new ActivityOracle(structured), reverseTargets);
+    const reverse = differentiateReverse(structured, new ActivityOracle(structured), reverseTargets, { tapeLimit: options.tapeLimit === undefined ? undefined : options.tapeLimit * 2 ** 20 });
     const secondOrder = hessianVectorProducts(structured, reverse.functions, hvpTargets, new Set(forward.functions.map((fn) => fn.name)));
-    const derivatives = [...forward.functions, ...reverse.functions, ...secondOrder.functions].map((fn) => annotateSourceLines({ ...fn, ...removeDeadCode(fn, fn.derivedNames) }));
+    const derivatives = [...forward.functions, ...reverse.functions, ...secondOrder.functions].map((fn) => annotateSourceLines({ ...fn, ...removeDeadCode(simplifyIdentities(fn)) }));
     const byName = new Map<string, Function>(derivatives.map((fn) => [fn.name, fn]));
     const dense = denseTargets.flatMap((t) => denseWrappers(t, byName, writtenParams(t.fn, program, oracle)));
     const wrappers = [...secondOrder.wrappers, ...dense];
@@ -247,14 +258,14 @@ async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[
     // Calls the derivative code makes by itself (a user rule's partials) need the callee's source too.
     const primalCalls = [...forward.primalCalls, ...reverse.primalCalls, ...secondOrder.primalCalls, ...denseTargets.filter((t) => t.jacobian).map((t) => t.fn.name), ...calledFunctions(generatedFunctions, everything)];
     const copies = primalCopies(everything, new Set(primalCalls.filter((name) => !made.has(name))));
-    const generated = reachableFrom([...generatedFunctions, ...copies.filter((fn) => !made.has(fn.name))]);
+    const generated = reachableFrom(removeUnusedParameters(reachableFrom([...generatedFunctions, ...copies.filter((fn) => !made.has(fn.name))])));
     debugIR("after forward mode", { functions: new Map(generated.map((g) => [g.name, g])) });
     const inputPath = file.getFilePath();
     const outDir = options.out ? resolve(options.out) : dirname(inputPath);
     const path = join(outDir, `${basename(inputPath).replace(/\.(m|c)?tsx?$/, "")}.grad.ts`);
     const header = headerFor(inputPath, targets, options, [...requested], targets.every((t) => tags.get(t.node) !== undefined));
-    const text = await formatModule(header, [...externalImports(generated, path), ...generated.map((g) => emitFunction(g))]);
-    modules.push({ input: inputPath, path, text });
+    const text = await formatModule(header, [...externalImports(generated, path, importConventions(file)), ...generated.map((g) => emitFunction(g))]);
+    for (const output of await outputFiles(path, text, options.format ?? "ts")) modules.push({ input: inputPath, ...output });
   }
   return modules;
 }
@@ -341,18 +352,26 @@ function defaultKinds(fn: Function): EmitKind[] {
   return fn.returnType.kind === "number" ? ["grad"] : ["jvp", "vjp"];
 }
 
-function selectWrt(fn: Function, source: SourceFunction, wrt: string[] | undefined): boolean[] {
+/**
+ * The parameters to differentiate with respect to: those named, or by default every
+ * differentiable parameter from which a derivative can flow to the result (a `labels: number[]`
+ * used only as indices is left out: its gradient would be zeros). `inert`: the ones left out.
+ */
+function selectWrt(fn: Function, source: SourceFunction, wrt: string[] | undefined, oracle: ActivityOracle): { mask: boolean[]; inert: string[] } {
   if (!wrt) {
-    const mask = fn.params.map((p) => isDifferentiable(p.type));
-    if (!mask.some(Boolean)) throw new DiagnosticError([diagnostics.noDifferentiableInput(fn.sourceName, fn.loc)]);
-    return mask;
+    const typed = fn.params.map((p) => isDifferentiable(p.type));
+    if (!typed.some(Boolean)) throw new DiagnosticError([diagnostics.noDifferentiableInput(fn.sourceName, fn.loc)]);
+    const flows = typed.map((t, i) => t && oracle.analyze(fn, fn.params.map((_, j) => j === i)).resultActive);
+    // A result that depends on no parameter at all: its derivatives are zeros, with respect to all of them.
+    if (!flows.some(Boolean)) return { mask: typed, inert: [] };
+    return { mask: flows, inert: fn.params.filter((_, i) => typed[i] && !flows[i]).map((p) => p.name) };
   }
   for (const name of wrt) {
     const param = fn.params.find((p) => p.name === name);
     if (!param) throw new UsageError(`\`${name}\` is not a parameter of \`${source.name}\` (its parameters: ${fn.params.map((p) => p.name).join(", ") || "none"})`);
     if (!isDifferentiable(param.type)) throw new DiagnosticError([diagnostics.notDifferentiableParam(name, fn.sourceName, param.loc ?? fn.loc)]);
   }
-  return fn.params.map((p) => wrt.includes(p.name));
+  return { mask: fn.params.map((p) => wrt.includes(p.name)), inert: [] };
 }
 
 /** The source functions the generated code calls as they are, and everything they call. */
@@ -368,6 +387,8 @@ function headerFor(input: string, targets: SourceFunction[], options: CompileOpt
     if (options.wrt) command.push(`--wrt ${options.wrt.join(",")}`);
     command.push(`--emit ${kinds.join(",")}`);
   }
+  if (options.format && options.format !== "ts") command.push(`--format ${options.format}`);
+  if (options.tapeLimit !== undefined) command.push(`--tape-limit ${options.tapeLimit}`);
   return [`// Generated by tsad from ${basename(input)}. Do not edit: regenerate with`, `//   ${options.command ?? command.join(" ")}`, ""].join("\n");
 }
 

@@ -1,6 +1,7 @@
 /**
  * Random-program differential testing (issue 6) with a fixed seed: every program is compiled in
- * forward and reverse mode (and, for scalar outputs, with `--emit hvp`) and checked numerically
+ * forward and reverse mode (and, for scalar outputs, with `--emit hvp`), with loops tagged
+ * `@checkpoint` at random, and checked numerically
  * (see test/fuzz/check.ts). Each failure names the command that reproduces it and shrinks it to
  * a minimal program:
  *
@@ -13,7 +14,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { checkProgram } from "./fuzz/check.ts";
-import { generateProgram, programSeed } from "./fuzz/generate.ts";
+import { DEFAULT_OPTIONS, generateProgram, programSeed } from "./fuzz/generate.ts";
 import { printProgram } from "./fuzz/program.ts";
 
 const SEED = 6;
@@ -21,6 +22,8 @@ const COUNT = 200;
 const BATCH = 20;
 /** Check Hessian-vector products too, for every program (inlined or not). */
 const HVP = true;
+/** The chance that a loop is tagged `@checkpoint` (tags never change the program otherwise). */
+const CHECKPOINT = 0.2;
 
 describe(`random programs (seed ${SEED})`, () => {
   let passed = 0;
@@ -30,13 +33,13 @@ describe(`random programs (seed ${SEED})`, () => {
   it.each(batches)("programs %i to %i", async (first, last) => {
     const problems: string[] = [];
     for (let index = first; index <= last; index++) {
-      const program = generateProgram(programSeed(SEED, index));
+      const program = generateProgram(programSeed(SEED, index), { ...DEFAULT_OPTIONS, checkpoint: CHECKPOINT });
       const text = printProgram(program);
       // Every other program keeps its calls as calls, so that split callees stay under test too.
       const inline = index % 2 === 0;
       const hvp = HVP;
       const outcome = await checkProgram(text, program.args, { hvp, inline, ...(program.wrt ? { wrt: program.wrt } : {}) });
-      const reproduce = `npx tsx test/fuzz/run.ts --seed ${SEED} --start ${index} --count 1${hvp ? " --hvp" : ""}${inline ? "" : " --no-inline"}`;
+      const reproduce = `npx tsx test/fuzz/run.ts --seed ${SEED} --start ${index} --count 1${hvp ? " --hvp" : ""}${inline ? "" : " --no-inline"} --checkpoint ${CHECKPOINT}`;
       if (outcome.status === "pass") passed++;
       else if (outcome.status === "skip") skipped++;
       else if (outcome.status === "invalid") problems.push(`program ${index}: the generator made an invalid program (${outcome.reason})\n  ${reproduce}\n${text}`);

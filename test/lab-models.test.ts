@@ -72,7 +72,27 @@ describe("npm run lab", () => {
   it("usage mistakes exit 2 with a message, not a stack trace", () => {
     expect(run(["nonsense"])).toMatchObject({ status: 2, err: expect.stringContaining("unknown experiment 'nonsense'") });
     expect(run(["ntk", "--depthh", "2"])).toMatchObject({ status: 2, err: expect.stringContaining("unknown option --depthh") });
-    expect(run(["ntk", "--width", "wide"])).toMatchObject({ status: 2, err: expect.stringContaining("--width wants a number, not 'wide'") });
+    expect(run(["ntk", "--width", "wide"])).toMatchObject({ status: 2, err: expect.stringContaining("--width wants a whole number ≥ 1, not 'wide'") });
     expect(run(["approximation", "--expression", "sin(x"])).toMatchObject({ status: 2, err: expect.stringContaining("cannot read the expression: missing ')'") });
+    // Values no experiment can run: said before running, not a NaN figure, a silently rounded value or a stack trace.
+    expect(run(["ntk", "--width", "0"])).toMatchObject({ status: 2, err: "lab: --width wants a whole number ≥ 1, not '0'\n" });
+    expect(run(["ntk", "--seeds", "0"])).toMatchObject({ status: 2, err: expect.stringContaining("--seeds wants a whole number ≥ 1, not '0'") });
+    expect(run(["approximation", "--steps", "1.5"])).toMatchObject({ status: 2, err: expect.stringContaining("--steps wants a whole number ≥ 1, not '1.5'") });
+    expect(run(["approximation", "--samples", "1"])).toMatchObject({ status: 2, err: "lab: --samples wants a whole number ≥ 2, not '1'\n" });
+    expect(run(["curvature", "--every", "2.5"])).toMatchObject({ status: 2, err: expect.stringContaining("--every wants a whole number ≥ 1, not '2.5'") });
+    expect(run(["curvature", "--rates", "0.1,0"])).toMatchObject({ status: 2, err: expect.stringContaining("--rates wants numbers > 0, comma-separated, not '0.1,0'") });
+    expect(run(["generalisation", "--noise", "-1"])).toMatchObject({ status: 2, err: expect.stringContaining("--noise wants a number ≥ 0, not '-1'") });
+    expect(run(["ntk", "--target", "cos"])).toMatchObject({ status: 2, err: expect.stringContaining("--target wants one of sin, abs, step, sawtooth, custom, not 'cos'") });
+    expect(run(["ntk", "--target", "abs", "--expression", "x^2"])).toMatchObject({ status: 2, err: "lab: --expression is the target; it cannot go with --target abs\n" });
+    expect(run(["ntk", "--target", "custom"])).toMatchObject({ status: 2, err: "lab: --target custom wants --expression TEXT\n" });
+    expect(run(["ntk", "--toString", "1"])).toMatchObject({ status: 2, err: expect.stringContaining("unknown option --toString") });
+    expect(run(["ntk", "--width"])).toMatchObject({ status: 2, err: expect.stringContaining("expected --OPTION VALUE, not '--width'") });
+    expect(run(["ntk", "--json", join(dir, "no-such-folder", "ntk.json")])).toMatchObject({ status: 2, err: expect.stringContaining("cannot write") });
+    expect(run([])).toMatchObject({ status: 2, err: expect.stringContaining("usage: npm run lab") });
+  });
+
+  it("--help prints the usage, or an experiment's options, on stdout and exits 0", () => {
+    expect(run(["--help"])).toMatchObject({ status: 0, out: expect.stringContaining("usage: npm run lab -- <approximation|generalisation|curvature|ntk>"), err: "" });
+    expect(run(["ntk", "--help"])).toMatchObject({ status: 0, out: expect.stringContaining("  --widths 8,32,128,512,2048\n"), err: "" });
   });
 });

@@ -134,7 +134,7 @@ export function loss(w: number[], y: number[]): number {
     const { text, path } = result.modules[0]!;
     // Only `loss` is a default target: the rule and the function it covers are not differentiated.
     expect(text).not.toMatch(/softplusGrad|sigmoidGrad|softplusTangent/);
-    expect(text).toContain('import { softplus } from "./model.ts";');
+    expect(text).toContain('import { softplus } from "./model.js";');
     expect(text).toMatch(/^function sigmoid\(/m);
     writeFileSync(path, text);
     const generated = (await import(path)) as Record<string, Fn>;

@@ -10,9 +10,7 @@ export function squareGrad(x: number): {
   const value = x * x;
   // backward sweep
   let xBar = 0;
-  // adjoint of line 3: return x * x;
-  const t1Bar = 1;
-  xBar += x * t1Bar;
-  xBar += x * t1Bar;
+  xBar += x;
+  xBar += x;
   return { value, grad: { x: xBar } };
 }

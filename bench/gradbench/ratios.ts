@@ -11,7 +11,7 @@
  *                        --min-seconds 1), no warm-up, and the MEAN of all runs, first ones included.
  * Inputs come from the seeded generator (bench/problems/inputs.ts) in GradBench's JSON shapes;
  * the sizes are GradBench's defaults for llsq, lse and ode (python/gradbench/gradbench/evals/*),
- * and the sizes BENCH-PROBLEMS.md compares for gmm and lstm.
+ * and, for gmm and lstm, the sizes of the ADBench comparisons (see bench/problems).
  *
  *   npm run gradbench:ratios -- [--scoring median|gradbench] [--evals llsq,lse,ode,gmm,lstm]
  *                               [--min-runs N] [--min-seconds S] [--warmup SECONDS] [--quick] [--json FILE]

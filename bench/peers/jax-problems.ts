@@ -11,7 +11,7 @@
  * Node 20 lacks two globals jax-js looks for: `navigator` (it reads `navigator.gpu`) and
  * `Float16Array` (only for `instanceof` tests); both are set to empty stand-ins before loading it.
  */
-import type { TfProblem } from "../peer.ts";
+import { gmmPlacement, type GmmInput, type TfProblem } from "../peer.ts";
 
 type Jax = typeof import("@jax-js/jax");
 type JArray = InstanceType<Jax["numpy"]["Array"]>;
@@ -105,18 +105,11 @@ export function mlp(dtype: Dtype, layers: { W: number[][]; b: number[] }[], xs: 
 }
 
 /** GMM, all points against all components at once (K × n × d arrays). */
-export function gmm(dtype: Dtype, input: { alpha: number[]; mu: number[][]; q: number[][]; l: number[][]; x: number[][]; gamma: number; m: number }, priorConstant: number): TfProblem {
+export function gmm(dtype: Dtype, input: GmmInput, priorConstant: number): TfProblem {
   const K = input.alpha.length;
   const n = input.x.length;
   const d = input.x[0]!.length;
-  const L = (d * (d - 1)) / 2;
-  // Q_k, flattened row by row, is [exp(q_k), l_k] times a 0/1 matrix that puts each entry in its
-  // place (l fills the strict lower part column by column). A matrix product, not `take`: jit
-  // cannot differentiate a gather (its transpose, a scatter, fails to compile).
-  const place: number[][] = Array.from({ length: d + L }, () => new Array(d * d).fill(0));
-  for (let j = 0; j < d; j++) place[j]![j * d + j] = 1;
-  let next = 0;
-  for (let col = 0; col < d; col++) for (let row = col + 1; row < d; row++) place[d + next++]![row * d + col] = 1;
+  const place = gmmPlacement(d);
   const { gamma, m } = input;
   const constant = -0.5 * n * d * Math.log(2 * Math.PI) + priorConstant;
   return problem(dtype, ([alpha, mu, q, l], [points, placement]) => {

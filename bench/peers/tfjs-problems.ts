@@ -11,7 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
-import type { TfProblem } from "../peer.ts";
+import { gmmPlacement, type GmmInput, type TfProblem } from "../peer.ts";
 
 export async function initialise(): Promise<string> {
   await useBackend("cpu");
@@ -115,18 +115,11 @@ export function mlp(layers: { W: number[][]; b: number[] }[], xs: number[][], ys
  * points against all components with one batched matrix product. `priorConstant` is K·C (it does
  * not depend on the parameters, so the caller computes it with the TypeScript logGamma).
  */
-export function gmm(input: { alpha: number[]; mu: number[][]; q: number[][]; l: number[][]; x: number[][]; gamma: number; m: number }, priorConstant: number): TfProblem {
+export function gmm(input: GmmInput, priorConstant: number): TfProblem {
   const K = input.alpha.length;
   const n = input.x.length;
   const d = input.x[0]!.length;
-  const L = (d * (d - 1)) / 2;
-  // Q_k, flattened row by row, is [exp(q_k), l_k] times a 0/1 matrix that puts each entry in its
-  // place: l fills the strict lower part column by column. (A matrix product rather than a gather:
-  // the wasm backend has no kernel for the gather's gradient.)
-  const place: number[][] = Array.from({ length: d + L }, () => new Array(d * d).fill(0));
-  for (let j = 0; j < d; j++) place[j]![j * d + j] = 1;
-  let next = 0;
-  for (let col = 0; col < d; col++) for (let row = col + 1; row < d; row++) place[d + next++]![row * d + col] = 1;
+  const place = gmmPlacement(d);
   const placement = tf.tensor2d(place);
   const points = tf.tensor2d(input.x);
   const { gamma, m } = input;

@@ -25,29 +25,24 @@ export function gmmObjectiveJvp(
   const dl = tangent.l;
   const K = alpha.length;
   const n = x.length;
-  const d = x[0].length;
-  // tangent of line 72: const qDiag: number[][] = [];
+  const d = x[0]!.length;
   const qDiag: number[][] = [];
   const dqDiag: number[][] = [];
-  // tangent of line 73: const sumQ: number[] = [];
   const sumQ: number[] = [];
   const dsumQ: number[] = [];
   for (let k = 0; k < K; k++) {
-    // tangent of line 75: const diag: number[] = [];
     const diag: number[] = [];
     const ddiag: number[] = [];
-    // tangent of line 76: let s = 0;
     let s = 0;
     let ds = 0;
     for (let j = 0; j < d; j++) {
       // tangent of line 78: diag.push(Math.exp(q[k][j]));
-      const t14 = Math.exp(q[k][j]);
-      const dt14 = t14 * dq[k][j];
+      const t14 = Math.exp(q[k]![j]!);
+      const dt14 = t14 * dq[k]![j]!;
       diag.push(t14);
       ddiag.push(dt14);
-      // tangent of line 79: s += q[k][j];
-      ds += dq[k][j];
-      s += q[k][j];
+      ds += dq[k]![j]!;
+      s += q[k]![j]!;
     }
     // tangent of line 81: qDiag.push(diag);
     qDiag.push(diag);
@@ -56,31 +51,27 @@ export function gmmObjectiveJvp(
     sumQ.push(s);
     dsumQ.push(ds);
   }
-  // tangent of line 85: let total = 0;
   let total = 0;
   let dtotal = 0;
-  // tangent of line 86: const centered = new Array(d).fill(0);
   const centered: number[] = new Array<number>(d).fill(0);
   const dcentered: number[] = new Array<number>(d).fill(0);
-  // tangent of line 87: const transformed = new Array(d).fill(0);
   const transformed: number[] = new Array<number>(d).fill(0);
   const dtransformed: number[] = new Array<number>(d).fill(0);
-  // tangent of line 88: const beta = new Array(K).fill(0);
   const beta: number[] = new Array<number>(K).fill(0);
   const dbeta: number[] = new Array<number>(K).fill(0);
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < K; k++) {
       for (let j = 0; j < d; j++) {
         // tangent of line 92: centered[j] = x[i][j] - mu[k][j];
-        const dt31 = -dmu[k][j];
-        centered[j] = x[i][j] - mu[k][j];
+        const dt31 = -dmu[k]![j]!;
+        centered[j] = x[i]![j]! - mu[k]![j]!;
         dcentered[j] = dt31;
       }
       for (let j = 0; j < d; j++) {
         // tangent of line 96: transformed[j] = qDiag[k][j] * centered[j];
-        const t35 = qDiag[k][j];
-        const t36 = centered[j];
-        const dt37 = t36 * dqDiag[k][j] + t35 * dcentered[j];
+        const t35 = qDiag[k]![j]!;
+        const t36 = centered[j]!;
+        const dt37 = t36 * dqDiag[k]![j]! + t35 * dcentered[j]!;
         transformed[j] = t35 * t36;
         dtransformed[j] = dt37;
       }
@@ -88,82 +79,69 @@ export function gmmObjectiveJvp(
       for (let col = 0; col < d; col++) {
         for (let row = col + 1; row < d; row++) {
           // tangent of line 101: transformed[row] += l[k][index] * centered[col];
-          const t45 = l[k][index];
-          const t46 = centered[col];
-          const dt48 = dtransformed[row] + (t46 * dl[k][index] + t45 * dcentered[col]);
-          transformed[row] += t45 * t46;
+          const t45 = l[k]![index]!;
+          const t46 = centered[col]!;
+          const dt48 = dtransformed[row]! + (t46 * dl[k]![index]! + t45 * dcentered[col]!);
+          transformed[row]! += t45 * t46;
           dtransformed[row] = dt48;
           index++;
         }
       }
-      // tangent of line 105: let squaredNorm = 0;
       let squaredNorm = 0;
       let dsquaredNorm = 0;
       for (let j = 0; j < d; j++) {
-        // tangent of line 107: squaredNorm += transformed[j] * transformed[j];
-        const t52 = transformed[j];
-        const dt52 = dtransformed[j];
+        const t52 = transformed[j]!;
+        const dt52 = dtransformed[j]!;
         dsquaredNorm += t52 * dt52 + t52 * dt52;
         squaredNorm += t52 * t52;
       }
       // tangent of line 109: beta[k] = alpha[k] + sumQ[k] - 0.5 * squaredNorm;
-      const dt60 = dalpha[k] + dsumQ[k] - 0.5 * dsquaredNorm;
-      beta[k] = alpha[k] + sumQ[k] - 0.5 * squaredNorm;
+      const dt60 = dalpha[k]! + dsumQ[k]! - 0.5 * dsquaredNorm;
+      beta[k] = alpha[k]! + sumQ[k]! - 0.5 * squaredNorm;
       dbeta[k] = dt60;
     }
-    // tangent of line 47: let largest = v[0];
-    let largest = beta[0];
-    let dlargest = dbeta[0];
+    let largest: number = beta[0]!;
+    let dlargest: number = dbeta[0]!;
     for (let i2 = 1; i2 < beta.length; i2++) {
-      if (beta[i2] > largest) {
-        // tangent of line 49: largest = v[i];
-        dlargest = dbeta[i2];
-        largest = beta[i2];
+      if (beta[i2]! > largest) {
+        dlargest = dbeta[i2]!;
+        largest = beta[i2]!;
       }
     }
-    // tangent of line 51: let sum = 0;
     let sum = 0;
     let dsum = 0;
     for (let i2 = 0; i2 < beta.length; i2++) {
-      // tangent of line 53: sum += Math.exp(v[i] - largest);
-      const t122 = Math.exp(beta[i2] - largest);
-      dsum += t122 * (dbeta[i2] - dlargest);
+      const t122 = Math.exp(beta[i2]! - largest);
+      dsum += t122 * (dbeta[i2]! - dlargest);
       sum += t122;
     }
-    // tangent of line 55: return largest + Math.log(sum);
-    // tangent of line 111: total += logsumexp(beta);
     dtotal += dlargest + dsum / sum;
     total += largest + Math.log(sum);
   }
-  // tangent of line 115: let prior = 0;
   let prior = 0;
   let dprior = 0;
   for (let k = 0; k < K; k++) {
-    // tangent of line 117: let frobenius = 0;
     let frobenius = 0;
     let dfrobenius = 0;
     for (let j = 0; j < d; j++) {
-      // tangent of line 119: frobenius += qDiag[k][j] * qDiag[k][j];
-      const t67 = qDiag[k];
-      const dt67 = dqDiag[k];
-      const t68 = t67[j];
-      const t70 = t67[j];
-      dfrobenius += t70 * dt67[j] + t68 * dt67[j];
+      const t67 = qDiag[k]!;
+      const dt67 = dqDiag[k]!;
+      const t68 = t67[j]!;
+      const t70 = t67[j]!;
+      dfrobenius += t70 * dt67[j]! + t68 * dt67[j]!;
       frobenius += t68 * t70;
     }
-    for (let j = 0; j < l[k].length; j++) {
-      // tangent of line 122: frobenius += l[k][j] * l[k][j];
-      const t77 = l[k];
-      const dt77 = dl[k];
-      const t78 = t77[j];
-      const t80 = t77[j];
-      dfrobenius += t80 * dt77[j] + t78 * dt77[j];
+    for (let j = 0; j < l[k]!.length; j++) {
+      const t77 = l[k]!;
+      const dt77 = dl[k]!;
+      const t78 = t77[j]!;
+      const t80 = t77[j]!;
+      dfrobenius += t80 * dt77[j]! + t78 * dt77[j]!;
       frobenius += t78 * t80;
     }
-    // tangent of line 124: prior += -0.5 * gamma * gamma * frobenius + m * sumQ[k];
     const t84 = -0.5 * gamma * gamma;
-    dprior += t84 * dfrobenius + m * dsumQ[k];
-    prior += t84 * frobenius + m * sumQ[k];
+    dprior += t84 * dfrobenius + m * dsumQ[k]!;
+    prior += t84 * frobenius + m * sumQ[k]!;
   }
   const dof = d + m + 1;
   const t97 = dof * d * (Math.log(gamma) - 0.5 * Math.log(2));
@@ -177,38 +155,31 @@ export function gmmObjectiveJvp(
       1.5056327351493116e-7,
     ];
     const w = z - 1;
-    let a2 = LANCZOS_COEFFICIENTS[0];
+    let a2: number = LANCZOS_COEFFICIENTS[0]!;
     const t = w + 7 + 0.5;
     for (let i3 = 1; i3 < 7 + 2; i3++) {
-      a2 += LANCZOS_COEFFICIENTS[i3] / (w + i3);
+      a2 += LANCZOS_COEFFICIENTS[i3]! / (w + i3);
     }
     sum2 += 0.5 * Math.log(2 * Math.PI) + (w + 0.5) * Math.log(t) - t + Math.log(a2);
   }
   const priorConstant = t97 - sum2;
-  // tangent of line 129: return -0.5 * n * d * Math.log(2 * Math.PI) + total - n * logsumexp(alpha) + prior + K * priorConstant;
   const t106 = -0.5 * n * d * Math.log(2 * Math.PI) + total;
   const dt106 = dtotal;
-  // tangent of line 47: let largest = v[0];
-  let largest2 = alpha[0];
-  let dlargest2 = dalpha[0];
+  let largest2: number = alpha[0]!;
+  let dlargest2: number = dalpha[0]!;
   for (let i4 = 1; i4 < alpha.length; i4++) {
-    if (alpha[i4] > largest2) {
-      // tangent of line 49: largest = v[i];
-      dlargest2 = dalpha[i4];
-      largest2 = alpha[i4];
+    if (alpha[i4]! > largest2) {
+      dlargest2 = dalpha[i4]!;
+      largest2 = alpha[i4]!;
     }
   }
-  // tangent of line 51: let sum = 0;
   let sum3 = 0;
   let dsum3 = 0;
   for (let i4 = 0; i4 < alpha.length; i4++) {
-    // tangent of line 53: sum += Math.exp(v[i] - largest);
-    const t164 = Math.exp(alpha[i4] - largest2);
-    dsum3 += t164 * (dalpha[i4] - dlargest2);
+    const t164 = Math.exp(alpha[i4]! - largest2);
+    dsum3 += t164 * (dalpha[i4]! - dlargest2);
     sum3 += t164;
   }
-  // tangent of line 55: return largest + Math.log(sum);
-  // tangent of line 129: return -0.5 * n * d * Math.log(2 * Math.PI) + total - n * logsumexp(alpha) + prior + K * priorConstant;
   return {
     value: t106 - n * (largest2 + Math.log(sum3)) + prior + K * priorConstant,
     tangent: dt106 - n * (dlargest2 + dsum3 / sum3) + dprior,
@@ -270,7 +241,7 @@ export function gmmObjectiveGrad(
   const lBar: number[][] = l.map((item) => new Array<number>(item.length).fill(0));
   const K = alpha.length;
   const n = x.length;
-  const d = x[0].length;
+  const d = x[0]!.length;
   const qDiag: number[][] = [];
   const qDiagBar: number[][] = [];
   const sumQ: number[] = [];
@@ -282,8 +253,7 @@ export function gmmObjectiveGrad(
     let s = 0;
     for (j = 0; j < d; j++) {
       // adjoint of line 78: diag.push(Math.exp(q[k][j]));
-      const t12Bar = qBar[k];
-      const t13 = q[k][j];
+      const t13 = q[k]![j]!;
       if (tapeTop === tape.length) {
         const grown = new Float64Array(2 * tape.length);
         grown.set(tape);
@@ -293,8 +263,7 @@ export function gmmObjectiveGrad(
       t14 = Math.exp(t13);
       diag.push(t14);
       diagBar.push(0);
-      const t15Bar = qBar[k];
-      s += q[k][j];
+      s += q[k]![j]!;
     }
     // adjoint of line 81: qDiag.push(diag);
     qDiag.push(diag);
@@ -314,21 +283,19 @@ export function gmmObjectiveGrad(
     for (k2 = 0; k2 < K; k2++) {
       for (j3 = 0; j3 < d; j3++) {
         // adjoint of line 92: centered[j] = x[i][j] - mu[k][j];
-        const t29Bar = muBar[k2];
-        const t31 = x[i][j3] - mu[k2][j3];
+        const t31 = x[i]![j3]! - mu[k2]![j3]!;
         if (tapeTop === tape.length) {
           const grown = new Float64Array(2 * tape.length);
           grown.set(tape);
           tape = grown;
         }
-        tape[tapeTop++] = centered[j3];
+        tape[tapeTop++] = centered[j3]!;
         centered[j3] = t31;
         centeredBar[j3] = 0;
       }
       for (j4 = 0; j4 < d; j4++) {
         // adjoint of line 96: transformed[j] = qDiag[k][j] * centered[j];
-        const t34Bar = qDiagBar[k2];
-        transformed[j4] = qDiag[k2][j4] * centered[j4];
+        transformed[j4] = qDiag[k2]![j4]! * centered[j4]!;
         transformedBar[j4] = 0;
       }
       if (controlTapeTop === controlTape.length) {
@@ -341,8 +308,7 @@ export function gmmObjectiveGrad(
       for (col = 0; col < d; col++) {
         for (row = col + 1; row < d; row++) {
           // adjoint of line 101: transformed[row] += l[k][index] * centered[col];
-          const t44Bar = lBar[k2];
-          transformed[row] += l[k2][index] * centered[col];
+          transformed[row]! += l[k2]![index]! * centered[col]!;
           transformedBar[row] = 0;
           index++;
         }
@@ -355,20 +321,20 @@ export function gmmObjectiveGrad(
           tape = grown;
         }
         tape[tapeTop++] = t52;
-        t52 = transformed[j5];
+        t52 = transformed[j5]!;
         squaredNorm += t52 * t52;
       }
       // adjoint of line 109: beta[k] = alpha[k] + sumQ[k] - 0.5 * squaredNorm;
-      beta[k2] = alpha[k2] + sumQ[k2] - 0.5 * squaredNorm;
+      beta[k2] = alpha[k2]! + sumQ[k2]! - 0.5 * squaredNorm;
       betaBar[k2] = 0;
     }
-    let largest = beta[0];
+    let largest: number = beta[0]!;
     for (i2 = 1; i2 < beta.length; i2++) {
-      const t116 = beta[i2];
+      const t116 = beta[i2]!;
       flagTape.push(t117);
       t117 = t116 > largest;
       if (t117) {
-        largest = beta[i2];
+        largest = beta[i2]!;
       }
     }
     if (tapeTop === tape.length) {
@@ -379,7 +345,7 @@ export function gmmObjectiveGrad(
     tape[tapeTop++] = sum;
     sum = 0;
     for (i22 = 0; i22 < beta.length; i22++) {
-      const t121 = beta[i22] - largest;
+      const t121 = beta[i22]! - largest;
       if (tapeTop === tape.length) {
         const grown = new Float64Array(2 * tape.length);
         grown.set(tape);
@@ -395,9 +361,8 @@ export function gmmObjectiveGrad(
   for (k3 = 0; k3 < K; k3++) {
     let frobenius = 0;
     for (j6 = 0; j6 < d; j6++) {
-      const t67 = qDiag[k3];
-      const t67Bar = qDiagBar[k3];
-      frobenius += t67[j6] * t67[j6];
+      const t67 = qDiag[k3]!;
+      frobenius += t67[j6]! * t67[j6]!;
     }
     {
       if (controlTapeTop === controlTape.length) {
@@ -407,13 +372,12 @@ export function gmmObjectiveGrad(
       }
       controlTape[controlTapeTop++] = j7;
       j7 = 0;
-      for (; j7 < l[k3].length; j7++) {
-        const t77 = l[k3];
-        const t77Bar = lBar[k3];
-        frobenius += t77[j7] * t77[j7];
+      for (; j7 < l[k3]!.length; j7++) {
+        const t77 = l[k3]!;
+        frobenius += t77[j7]! * t77[j7]!;
       }
     }
-    prior += -0.5 * gamma * gamma * frobenius + m * sumQ[k3];
+    prior += -0.5 * gamma * gamma * frobenius + m * sumQ[k3]!;
   }
   const dof = d + m + 1;
   const t97 = dof * d * (Math.log(gamma) - 0.5 * Math.log(2));
@@ -427,7 +391,7 @@ export function gmmObjectiveGrad(
       1.5056327351493116e-7,
     ];
     const w = z - 1;
-    let a2 = LANCZOS_COEFFICIENTS[0];
+    let a2: number = LANCZOS_COEFFICIENTS[0]!;
     const t = w + 7 + 0.5;
     {
       if (controlTapeTop === controlTape.length) {
@@ -438,25 +402,25 @@ export function gmmObjectiveGrad(
       controlTape[controlTapeTop++] = i3;
       i3 = 1;
       for (; i3 < 7 + 2; i3++) {
-        a2 += LANCZOS_COEFFICIENTS[i3] / (w + i3);
+        a2 += LANCZOS_COEFFICIENTS[i3]! / (w + i3);
       }
     }
     sum2 += 0.5 * Math.log(2 * Math.PI) + (w + 0.5) * Math.log(t) - t + Math.log(a2);
   }
   const priorConstant = t97 - sum2;
   const t106 = -0.5 * n * d * Math.log(2 * Math.PI) + total;
-  let largest2 = alpha[0];
+  let largest2: number = alpha[0]!;
   for (i4 = 1; i4 < alpha.length; i4++) {
-    const t158 = alpha[i4];
+    const t158 = alpha[i4]!;
     flagTape.push(t159);
     t159 = t158 > largest2;
     if (t159) {
-      largest2 = alpha[i4];
+      largest2 = alpha[i4]!;
     }
   }
   let sum3 = 0;
   for (i42 = 0; i42 < alpha.length; i42++) {
-    const t163 = alpha[i42] - largest2;
+    const t163 = alpha[i42]! - largest2;
     if (tapeTop === tape.length) {
       const grown = new Float64Array(2 * tape.length);
       grown.set(tape);
@@ -478,13 +442,11 @@ export function gmmObjectiveGrad(
   let squaredNormBar = 0;
   let t52Bar = 0;
   let sBar = 0;
-  // adjoint of line 129: return -0.5 * n * d * Math.log(2 * Math.PI) + total - n * logsumexp(alpha) + prior + K * priorConstant;
   const t110Bar = 1;
   const t109Bar = t110Bar;
   priorBar += t110Bar;
   const t106Bar = t109Bar;
   const t166Bar = n * -t109Bar;
-  // adjoint of line 55: return largest + Math.log(sum);
   largest2Bar += t166Bar;
   sum3Bar += t166Bar / sum3;
   const t174 = alpha.length;
@@ -493,11 +455,10 @@ export function gmmObjectiveGrad(
     i42--;
     // adjoint of line 53: sum += Math.exp(v[i] - largest);
     const t163Bar = t164 * sum3Bar;
-    t164 = tape[--tapeTop];
+    t164 = tape[--tapeTop]!;
     largest2Bar -= t163Bar;
-    alphaBar[i42] += t163Bar;
+    alphaBar[i42]! += t163Bar;
   }
-  // adjoint of line 51: let sum = 0;
   sum3Bar = 0;
   const t181 = alpha.length - 1;
   i4 = 1 + (t181 > 0 ? t181 : 0);
@@ -505,7 +466,7 @@ export function gmmObjectiveGrad(
     i4--;
     if (t159) {
       // adjoint of line 49: largest = v[i];
-      alphaBar[i4] += largest2Bar;
+      alphaBar[i4]! += largest2Bar;
       largest2Bar = 0;
     }
     t159 = flagTape.pop()!;
@@ -513,8 +474,7 @@ export function gmmObjectiveGrad(
   // adjoint of line 47: let largest = v[0];
   const t155Bar = largest2Bar;
   largest2Bar = 0;
-  alphaBar[0] += t155Bar;
-  // adjoint of line 129: return -0.5 * n * d * Math.log(2 * Math.PI) + total - n * logsumexp(alpha) + prior + K * priorConstant;
+  alphaBar[0]! += t155Bar;
   totalBar += t106Bar;
   const t190 = Math.floor(d - 1) + 1;
   j2 = 1 + (t190 > 0 ? t190 : 0);
@@ -523,7 +483,7 @@ export function gmmObjectiveGrad(
     while (i3 > 1) {
       i3--;
     }
-    i3 = controlTape[--controlTapeTop];
+    i3 = controlTape[--controlTapeTop]!;
   }
   const t83 = -0.5 * gamma;
   const t84 = t83 * gamma;
@@ -534,43 +494,39 @@ export function gmmObjectiveGrad(
     // adjoint of line 124: prior += -0.5 * gamma * gamma * frobenius + m * sumQ[k];
     const t88Bar = priorBar;
     const t85Bar = t88Bar;
-    sumQBar[k3] += m * t88Bar;
+    sumQBar[k3]! += m * t88Bar;
     frobeniusBar += t84 * t85Bar;
-    const t77 = l[k3];
-    const t77Bar = lBar[k3];
+    const t77 = l[k3]!;
+    const t77Bar = lBar[k3]!;
     while (j7 > 0) {
       j7--;
       // adjoint of line 122: frobenius += l[k][j] * l[k][j];
       const t81Bar = frobeniusBar;
-      const t78Bar = t77[j7] * t81Bar;
-      t77Bar[j7] += t77[j7] * t81Bar;
-      t77Bar[j7] += t78Bar;
+      const t78Bar = t77[j7]! * t81Bar;
+      t77Bar[j7]! += t77[j7]! * t81Bar;
+      t77Bar[j7]! += t78Bar;
     }
-    j7 = controlTape[--controlTapeTop];
-    const t67 = qDiag[k3];
-    const t67Bar = qDiagBar[k3];
+    j7 = controlTape[--controlTapeTop]!;
+    const t67 = qDiag[k3]!;
+    const t67Bar = qDiagBar[k3]!;
     const t212 = Math.ceil(d);
     j6 = t212 > 0 ? t212 : 0;
     while (j6 > 0) {
       j6--;
       // adjoint of line 119: frobenius += qDiag[k][j] * qDiag[k][j];
       const t71Bar = frobeniusBar;
-      const t68Bar = t67[j6] * t71Bar;
-      t67Bar[j6] += t67[j6] * t71Bar;
-      t67Bar[j6] += t68Bar;
+      const t68Bar = t67[j6]! * t71Bar;
+      t67Bar[j6]! += t67[j6]! * t71Bar;
+      t67Bar[j6]! += t68Bar;
     }
-    // adjoint of line 117: let frobenius = 0;
     frobeniusBar = 0;
   }
-  // adjoint of line 115: let prior = 0;
   priorBar = 0;
   const t291 = Math.ceil(n);
   i = t291 > 0 ? t291 : 0;
   while (i > 0) {
     i--;
-    // adjoint of line 111: total += logsumexp(beta);
     const t124Bar = totalBar;
-    // adjoint of line 55: return largest + Math.log(sum);
     largestBar += t124Bar;
     sumBar += t124Bar / sum;
     const t224 = beta.length;
@@ -579,20 +535,19 @@ export function gmmObjectiveGrad(
       i22--;
       // adjoint of line 53: sum += Math.exp(v[i] - largest);
       const t121Bar = t122 * sumBar;
-      t122 = tape[--tapeTop];
+      t122 = tape[--tapeTop]!;
       largestBar -= t121Bar;
-      betaBar[i22] += t121Bar;
+      betaBar[i22]! += t121Bar;
     }
-    // adjoint of line 51: let sum = 0;
     sumBar = 0;
-    sum = tape[--tapeTop];
+    sum = tape[--tapeTop]!;
     const t231 = beta.length - 1;
     i2 = 1 + (t231 > 0 ? t231 : 0);
     while (i2 > 1) {
       i2--;
       if (t117) {
         // adjoint of line 49: largest = v[i];
-        betaBar[i2] += largestBar;
+        betaBar[i2]! += largestBar;
         largestBar = 0;
       }
       t117 = flagTape.pop()!;
@@ -600,19 +555,19 @@ export function gmmObjectiveGrad(
     // adjoint of line 47: let largest = v[0];
     const t113Bar = largestBar;
     largestBar = 0;
-    betaBar[0] += t113Bar;
+    betaBar[0]! += t113Bar;
     const t288 = Math.ceil(K);
     k2 = t288 > 0 ? t288 : 0;
     while (k2 > 0) {
       k2--;
       // adjoint of line 109: beta[k] = alpha[k] + sumQ[k] - 0.5 * squaredNorm;
-      const t60Bar = betaBar[k2];
+      const t60Bar = betaBar[k2]!;
       betaBar[k2] = 0;
       const t58Bar = t60Bar;
       squaredNormBar += 0.5 * -t60Bar;
       const t56Bar = t58Bar;
-      sumQBar[k2] += t58Bar;
-      alphaBar[k2] += t56Bar;
+      sumQBar[k2]! += t58Bar;
+      alphaBar[k2]! += t56Bar;
       const t248 = Math.ceil(d);
       j5 = t248 > 0 ? t248 : 0;
       while (j5 > 0) {
@@ -621,93 +576,90 @@ export function gmmObjectiveGrad(
         const t54Bar = squaredNormBar;
         t52Bar += t52 * t54Bar;
         t52Bar += t52 * t54Bar;
-        transformedBar[j5] += t52Bar;
+        transformedBar[j5]! += t52Bar;
         t52Bar = 0;
-        t52 = tape[--tapeTop];
+        t52 = tape[--tapeTop]!;
       }
-      // adjoint of line 105: let squaredNorm = 0;
       squaredNormBar = 0;
-      const t44 = l[k2];
-      const t44Bar = lBar[k2];
+      const t44 = l[k2]!;
+      const t44Bar = lBar[k2]!;
       const t266 = Math.ceil(d);
       col = t266 > 0 ? t266 : 0;
       while (col > 0) {
         col--;
         const t40 = col + 1;
-        const t46 = centered[col];
+        const t46 = centered[col]!;
         const t263 = Math.ceil(d - t40);
         row = t40 + (t263 > 0 ? t263 : 0);
         while (row > t40) {
           row--;
           index--;
           // adjoint of line 101: transformed[row] += l[k][index] * centered[col];
-          const t45 = t44[index];
-          const t48Bar = transformedBar[row];
+          const t45 = t44[index]!;
+          const t48Bar = transformedBar[row]!;
           transformedBar[row] = 0;
           const t43Bar = t48Bar;
           const t47Bar = t48Bar;
           const t45Bar = t46 * t47Bar;
-          centeredBar[col] += t45 * t47Bar;
-          t44Bar[index] += t45Bar;
-          transformedBar[row] += t43Bar;
+          centeredBar[col]! += t45 * t47Bar;
+          t44Bar[index]! += t45Bar;
+          transformedBar[row]! += t43Bar;
         }
       }
-      index = controlTape[--controlTapeTop];
-      const t34 = qDiag[k2];
-      const t34Bar = qDiagBar[k2];
+      index = controlTape[--controlTapeTop]!;
+      const t34 = qDiag[k2]!;
+      const t34Bar = qDiagBar[k2]!;
       const t277 = Math.ceil(d);
       j4 = t277 > 0 ? t277 : 0;
       while (j4 > 0) {
         j4--;
         // adjoint of line 96: transformed[j] = qDiag[k][j] * centered[j];
-        const t35 = t34[j4];
-        const t36 = centered[j4];
-        const t37Bar = transformedBar[j4];
+        const t35 = t34[j4]!;
+        const t36 = centered[j4]!;
+        const t37Bar = transformedBar[j4]!;
         transformedBar[j4] = 0;
         const t35Bar = t36 * t37Bar;
-        centeredBar[j4] += t35 * t37Bar;
-        t34Bar[j4] += t35Bar;
+        centeredBar[j4]! += t35 * t37Bar;
+        t34Bar[j4]! += t35Bar;
       }
-      const t29Bar = muBar[k2];
+      const t29Bar = muBar[k2]!;
       const t285 = Math.ceil(d);
       j3 = t285 > 0 ? t285 : 0;
       while (j3 > 0) {
         j3--;
         // adjoint of line 92: centered[j] = x[i][j] - mu[k][j];
-        const t31Bar = centeredBar[j3];
+        const t31Bar = centeredBar[j3]!;
         centeredBar[j3] = 0;
-        centered[j3] = tape[--tapeTop];
-        t29Bar[j3] -= t31Bar;
+        centered[j3] = tape[--tapeTop]!;
+        t29Bar[j3]! -= t31Bar;
       }
     }
   }
-  // adjoint of line 85: let total = 0;
   totalBar = 0;
   const t310 = Math.ceil(K);
   k = t310 > 0 ? t310 : 0;
   while (k > 0) {
     k--;
     // adjoint of line 82: sumQ.push(s);
-    sBar += sumQBar[sumQBar.length - 1];
+    sBar += sumQBar[sumQBar.length - 1]!;
     sumQBar.pop();
     // adjoint of line 81: qDiag.push(diag);
     qDiagBar.pop();
-    const t12Bar = qBar[k];
-    const t15Bar = qBar[k];
+    const t12Bar = qBar[k]!;
+    const t15Bar = qBar[k]!;
     const t307 = Math.ceil(d);
     j = t307 > 0 ? t307 : 0;
     while (j > 0) {
       j--;
       // adjoint of line 79: s += q[k][j];
-      t15Bar[j] += sBar;
+      t15Bar[j]! += sBar;
       // adjoint of line 78: diag.push(Math.exp(q[k][j]));
-      const t14Bar = diagBar[diagBar.length - 1];
+      const t14Bar = diagBar[diagBar.length - 1]!;
       diagBar.pop();
       const t13Bar = t14 * t14Bar;
-      t14 = tape[--tapeTop];
-      t12Bar[j] += t13Bar;
+      t14 = tape[--tapeTop]!;
+      t12Bar[j]! += t13Bar;
     }
-    // adjoint of line 76: let s = 0;
     sBar = 0;
     diagBar = adjointTape.pop()!;
   }

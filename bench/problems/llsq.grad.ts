@@ -12,25 +12,20 @@ export function llsqJvp(
   tangent: number;
 } {
   const dx = tangent.x;
-  // tangent of line 10: let sum = 0;
   let sum = 0;
   let dsum = 0;
   for (let i = 0; i < n; i++) {
     const t = -1 + (2 * i) / (n - 1);
-    // tangent of line 13: let residual = Math.sign(t);
     let residual = Math.sign(t);
     let dresidual = 0;
     for (let j = 0; j < x.length; j++) {
-      // tangent of line 15: residual -= x[j] * t ** j;
       const t12 = t ** j;
-      dresidual -= t12 * dx[j];
-      residual -= x[j] * t12;
+      dresidual -= t12 * dx[j]!;
+      residual -= x[j]! * t12;
     }
-    // tangent of line 17: sum += residual * residual;
     dsum += residual * dresidual + residual * dresidual;
     sum += residual * residual;
   }
-  // tangent of line 19: return sum / 2;
   return { value: sum / 2, tangent: 0.5 * dsum };
 }
 export function llsqGrad(
@@ -63,7 +58,7 @@ export function llsqGrad(
     tape[tapeTop++] = residual;
     residual = t7;
     for (j = 0; j < x.length; j++) {
-      const t11 = x[j];
+      const t11 = x[j]!;
       if (controlTapeTop === controlTape.length) {
         const grown = new Float64Array(2 * controlTape.length);
         grown.set(controlTape);
@@ -79,13 +74,11 @@ export function llsqGrad(
   // backward sweep
   let sumBar = 0;
   let residualBar = 0;
-  // adjoint of line 19: return sum / 2;
-  sumBar += 0.5 * 1;
+  sumBar += 0.5;
   const t29 = Math.ceil(n);
   i = t29 > 0 ? t29 : 0;
   while (i > 0) {
     i--;
-    // adjoint of line 17: sum += residual * residual;
     const t15Bar = sumBar;
     residualBar += residual * t15Bar;
     residualBar += residual * t15Bar;
@@ -95,14 +88,12 @@ export function llsqGrad(
       j--;
       // adjoint of line 15: residual -= x[j] * t ** j;
       const t11Bar = t12 * -residualBar;
-      t12 = controlTape[--controlTapeTop];
-      xBar[j] += t11Bar;
+      t12 = controlTape[--controlTapeTop]!;
+      xBar[j]! += t11Bar;
     }
-    // adjoint of line 13: let residual = Math.sign(t);
     residualBar = 0;
-    residual = tape[--tapeTop];
+    residual = tape[--tapeTop]!;
   }
-  // adjoint of line 10: let sum = 0;
   sumBar = 0;
   return { value, grad: { x: xBar } };
 }

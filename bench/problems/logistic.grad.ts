@@ -23,7 +23,7 @@ export function logisticLossGrad(
   for (i = 0; i < X.length; i++) {
     let z = b;
     for (j = 0; j < w.length; j++) {
-      z += w[j] * X[i][j];
+      z += w[j]! * X[i]![j]!;
     }
     const t12 = -z;
     if (tapeTop === tape.length) {
@@ -33,7 +33,7 @@ export function logisticLossGrad(
     }
     tape[tapeTop++] = t13;
     t13 = Math.exp(t12);
-    total += Math.log(1 + t13) + (1 - y[i]) * z;
+    total += Math.log(1 + t13) + (1 - y[i]!) * z;
   }
   const t21 = X.length;
   const value = total / t21;
@@ -41,31 +41,27 @@ export function logisticLossGrad(
   let totalBar = 0;
   let zBar = 0;
   let bBar = 0;
-  // adjoint of line 16: return total / X.length;
   totalBar += 1 / t21;
   const t35 = X.length;
   i = t35 > 0 ? t35 : 0;
   while (i > 0) {
     i--;
-    // adjoint of line 14: total += Math.log(1 + Math.exp(-z)) + (1 - y[i]) * z;
     const t19Bar = totalBar;
-    zBar += (1 - y[i]) * t19Bar;
+    zBar += (1 - y[i]!) * t19Bar;
     const t12Bar = t13 * (t19Bar / (1 + t13));
-    t13 = tape[--tapeTop];
+    t13 = tape[--tapeTop]!;
     zBar -= t12Bar;
-    const t8 = X[i];
+    const t8 = X[i]!;
     const t32 = w.length;
     j = t32 > 0 ? t32 : 0;
     while (j > 0) {
       // adjoint of line 13: for (let j = 0; j < w.length; j++) z += w[j] * X[i][j];
       j--;
-      wBar[j] += t8[j] * zBar;
+      wBar[j]! += t8[j]! * zBar;
     }
-    // adjoint of line 12: let z = b;
     bBar += zBar;
     zBar = 0;
   }
-  // adjoint of line 10: let total = 0;
   totalBar = 0;
   return { value, grad: { w: wBar, b: bBar } };
 }

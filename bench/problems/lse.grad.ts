@@ -11,25 +11,20 @@ export function lseJvp(
   tangent: number;
 } {
   const dx = tangent.x;
-  // tangent of line 8: let largest = -Infinity;
   let largest = -Infinity;
   let dlargest = 0;
   for (let i = 0; i < x.length; i++) {
-    // tangent of line 10: largest = Math.max(largest, x[i]);
-    const t15 = Math.max(largest, x[i]);
-    dlargest = largest === t15 ? dlargest : dx[i];
+    const t15 = Math.max(largest, x[i]!);
+    dlargest = largest === t15 ? dlargest : dx[i]!;
     largest = t15;
   }
-  // tangent of line 12: let sum = 0;
   let sum = 0;
   let dsum = 0;
   for (let i = 0; i < x.length; i++) {
-    // tangent of line 14: sum += Math.exp(x[i] - largest);
-    const t11 = Math.exp(x[i] - largest);
-    dsum += t11 * (dx[i] - dlargest);
+    const t11 = Math.exp(x[i]! - largest);
+    dsum += t11 * (dx[i]! - dlargest);
     sum += t11;
   }
-  // tangent of line 16: return largest + Math.log(sum);
   return { value: largest + Math.log(sum), tangent: dlargest + dsum / sum };
 }
 export function lseGrad(x: number[]): {
@@ -46,7 +41,7 @@ export function lseGrad(x: number[]): {
   const xBar: number[] = new Array<number>(x.length).fill(0);
   let largest = -Infinity;
   for (i = 0; i < x.length; i++) {
-    const t4 = x[i];
+    const t4 = x[i]!;
     if (tapeTop === tape.length) {
       const grown = new Float64Array(2 * tape.length);
       grown.set(tape);
@@ -57,7 +52,7 @@ export function lseGrad(x: number[]): {
   }
   let sum = 0;
   for (i2 = 0; i2 < x.length; i2++) {
-    const t10 = x[i2] - largest;
+    const t10 = x[i2]! - largest;
     if (tapeTop === tape.length) {
       const grown = new Float64Array(2 * tape.length);
       grown.set(tape);
@@ -71,7 +66,6 @@ export function lseGrad(x: number[]): {
   // backward sweep
   let largestBar = 0;
   let sumBar = 0;
-  // adjoint of line 16: return largest + Math.log(sum);
   const t14Bar = 1;
   largestBar += t14Bar;
   sumBar += t14Bar / sum;
@@ -81,11 +75,10 @@ export function lseGrad(x: number[]): {
     i2--;
     // adjoint of line 14: sum += Math.exp(x[i] - largest);
     const t10Bar = t11 * sumBar;
-    t11 = tape[--tapeTop];
+    t11 = tape[--tapeTop]!;
     largestBar -= t10Bar;
-    xBar[i2] += t10Bar;
+    xBar[i2]! += t10Bar;
   }
-  // adjoint of line 12: let sum = 0;
   sumBar = 0;
   const t32 = x.length;
   i = t32 > 0 ? t32 : 0;
@@ -95,11 +88,10 @@ export function lseGrad(x: number[]): {
     const t24 = largest;
     const t25 = largestBar;
     largestBar = 0;
-    largest = tape[--tapeTop];
+    largest = tape[--tapeTop]!;
     largestBar += largest === t24 ? t25 : 0;
-    xBar[i] += largest === t24 ? 0 : t25;
+    xBar[i]! += largest === t24 ? 0 : t25;
   }
-  // adjoint of line 8: let largest = -Infinity;
   largestBar = 0;
   return { value, grad: { x: xBar } };
 }

@@ -17,145 +17,124 @@ export function lstmObjectiveJvp(
   const dmainParams = tangent.mainParams;
   const dextraParams = tangent.extraParams;
   const layers = mainParams.length / 2;
-  const b = sequence[0].length;
+  const b = sequence[0]!.length;
   const c = sequence.length;
-  // tangent of line 22: const hidden: number[][] = [];
   const hidden: number[][] = [];
   const dhidden: number[][] = [];
-  // tangent of line 23: const cell: number[][] = [];
   const cell: number[][] = [];
   const dcell: number[][] = [];
   for (let layer = 0; layer < layers; layer++) {
     // tangent of line 25: hidden.push(state[2 * layer].slice());
-    const t12: number[] = state[2 * layer].slice();
+    const t12: number[] = state[2 * layer]!.slice();
     const dt12: number[] = new Array<number>(t12.length).fill(0);
     hidden.push(t12);
     dhidden.push(dt12);
     // tangent of line 26: cell.push(state[2 * layer + 1].slice());
-    const t16: number[] = state[2 * layer + 1].slice();
+    const t16: number[] = state[2 * layer + 1]!.slice();
     const dt16: number[] = new Array<number>(t16.length).fill(0);
     cell.push(t16);
     dcell.push(dt16);
   }
-  // tangent of line 29: let total = 0;
   let total = 0;
   let dtotal = 0;
-  // tangent of line 30: const input = new Array(b).fill(0);
   const input: number[] = new Array<number>(b).fill(0);
   const dinput: number[] = new Array<number>(b).fill(0);
-  // tangent of line 31: const prediction = new Array(b).fill(0);
   const prediction: number[] = new Array<number>(b).fill(0);
   const dprediction: number[] = new Array<number>(b).fill(0);
   for (let t = 0; t < c - 1; t++) {
     for (let i = 0; i < b; i++) {
       // tangent of line 34: input[i] = sequence[t][i] * extraParams[0][i];
-      const t25 = sequence[t][i];
-      const dt28 = t25 * dextraParams[0][i];
-      input[i] = t25 * extraParams[0][i];
+      const t25 = sequence[t]![i]!;
+      const dt28 = t25 * dextraParams[0]![i]!;
+      input[i] = t25 * extraParams[0]![i]!;
       dinput[i] = dt28;
     }
     for (let layer = 0; layer < layers; layer++) {
-      // tangent of line 37: const weight = mainParams[2 * layer];
       const t31 = 2 * layer;
-      const weight = mainParams[t31];
-      const dweight = dmainParams[t31];
-      // tangent of line 38: const bias = mainParams[2 * layer + 1];
+      const weight = mainParams[t31]!;
+      const dweight = dmainParams[t31]!;
       const t34 = 2 * layer + 1;
-      const bias = mainParams[t34];
-      const dbias = dmainParams[t34];
-      // tangent of line 39: const h = hidden[layer];
-      const h = hidden[layer];
-      const dh = dhidden[layer];
-      // tangent of line 40: const s = cell[layer];
-      const s = cell[layer];
-      const ds = dcell[layer];
+      const bias = mainParams[t34]!;
+      const dbias = dmainParams[t34]!;
+      const h = hidden[layer]!;
+      const dh = dhidden[layer]!;
+      const s = cell[layer]!;
+      const ds = dcell[layer]!;
       for (let i = 0; i < b; i++) {
-        // tangent of line 42: const forget = sigmoid(input[i] * weight[i] + bias[i]);
-        const t40 = input[i];
-        const dt40 = dinput[i];
-        const t41 = weight[i];
-        const z = t40 * t41 + bias[i];
-        const dz = t41 * dt40 + t40 * dweight[i] + dbias[i];
-        // tangent of line 15: return 1 / (1 + Math.exp(-z));
+        const t40 = input[i]!;
+        const dt40 = dinput[i]!;
+        const t41 = weight[i]!;
+        const z = t40 * t41 + bias[i]!;
+        const dz = t41 * dt40 + t40 * dweight[i]! + dbias[i]!;
         const t112 = Math.exp(-z);
         const t113 = 1 + t112;
         const forget = 1 / t113;
         const dforget = -((forget / t113) * (t112 * -dz));
-        // tangent of line 43: const ingate = sigmoid(h[i] * weight[b + i] + bias[b + i]);
-        const t46 = h[i];
-        const dt46 = dh[i];
+        const t46 = h[i]!;
+        const dt46 = dh[i]!;
         const t47 = b + i;
-        const t48 = weight[t47];
+        const t48 = weight[t47]!;
         const t50 = b + i;
-        const z2 = t46 * t48 + bias[t50];
-        const dz2 = t48 * dt46 + t46 * dweight[t47] + dbias[t50];
-        // tangent of line 15: return 1 / (1 + Math.exp(-z));
+        const z2 = t46 * t48 + bias[t50]!;
+        const dz2 = t48 * dt46 + t46 * dweight[t47]! + dbias[t50]!;
         const t116 = Math.exp(-z2);
         const t117 = 1 + t116;
         const ingate = 1 / t117;
         const dingate = -((ingate / t117) * (t116 * -dz2));
-        // tangent of line 44: const outgate = sigmoid(input[i] * weight[2 * b + i] + bias[2 * b + i]);
         const t56 = 2 * b + i;
-        const t57 = weight[t56];
+        const t57 = weight[t56]!;
         const t60 = 2 * b + i;
-        const z3 = t40 * t57 + bias[t60];
-        const dz3 = t57 * dt40 + t40 * dweight[t56] + dbias[t60];
-        // tangent of line 15: return 1 / (1 + Math.exp(-z));
+        const z3 = t40 * t57 + bias[t60]!;
+        const dz3 = t57 * dt40 + t40 * dweight[t56]! + dbias[t60]!;
         const t120 = Math.exp(-z3);
         const t121 = 1 + t120;
         const outgate = 1 / t121;
         const doutgate = -((outgate / t121) * (t120 * -dz3));
-        // tangent of line 45: const change = Math.tanh(h[i] * weight[3 * b + i] + bias[3 * b + i]);
         const t66 = 3 * b + i;
-        const t67 = weight[t66];
+        const t67 = weight[t66]!;
         const t70 = 3 * b + i;
-        const change = Math.tanh(t46 * t67 + bias[t70]);
-        const dchange = (1 - change * change) * (t67 * dt46 + t46 * dweight[t66] + dbias[t70]);
+        const change = Math.tanh(t46 * t67 + bias[t70]!);
+        const dchange = (1 - change * change) * (t67 * dt46 + t46 * dweight[t66]! + dbias[t70]!);
         // tangent of line 46: s[i] = s[i] * forget + ingate * change;
-        const t74 = s[i];
-        const dt77 = forget * ds[i] + t74 * dforget + (change * dingate + ingate * dchange);
+        const t74 = s[i]!;
+        const dt77 = forget * ds[i]! + t74 * dforget + (change * dingate + ingate * dchange);
         s[i] = t74 * forget + ingate * change;
         ds[i] = dt77;
         // tangent of line 47: h[i] = outgate * Math.tanh(s[i]);
-        const t79 = Math.tanh(s[i]);
-        const dt80 = t79 * doutgate + outgate * ((1 - t79 * t79) * ds[i]);
+        const t79 = Math.tanh(s[i]!);
+        const dt80 = t79 * doutgate + outgate * ((1 - t79 * t79) * ds[i]!);
         h[i] = outgate * t79;
         dh[i] = dt80;
       }
       for (let i = 0; i < b; i++) {
         // tangent of line 50: input[i] = h[i];
-        const dt83 = dh[i];
-        input[i] = h[i];
+        const dt83 = dh[i]!;
+        input[i] = h[i]!;
         dinput[i] = dt83;
       }
     }
-    // tangent of line 53: let sumExp = 0;
     let sumExp = 0;
     let dsumExp = 0;
     for (let i = 0; i < b; i++) {
       // tangent of line 55: prediction[i] = input[i] * extraParams[1][i] + extraParams[2][i];
-      const t86 = input[i];
-      const t88 = extraParams[1][i];
-      const dt92 = t88 * dinput[i] + t86 * dextraParams[1][i] + dextraParams[2][i];
-      prediction[i] = t86 * t88 + extraParams[2][i];
+      const t86 = input[i]!;
+      const t88 = extraParams[1]![i]!;
+      const dt92 = t88 * dinput[i]! + t86 * dextraParams[1]![i]! + dextraParams[2]![i]!;
+      prediction[i] = t86 * t88 + extraParams[2]![i]!;
       dprediction[i] = dt92;
-      // tangent of line 56: sumExp += Math.exp(prediction[i]);
-      const t94 = Math.exp(prediction[i]);
-      dsumExp += t94 * dprediction[i];
+      const t94 = Math.exp(prediction[i]!);
+      dsumExp += t94 * dprediction[i]!;
       sumExp += t94;
     }
-    // tangent of line 58: const lse = Math.log(sumExp + 2);
     const t96 = sumExp + 2;
     const lse = Math.log(t96);
     const dlse = dsumExp / t96;
     for (let i = 0; i < b; i++) {
-      // tangent of line 60: total += sequence[t + 1][i] * (prediction[i] - lse);
-      const t102 = sequence[t + 1][i];
-      dtotal += t102 * (dprediction[i] - dlse);
-      total += t102 * (prediction[i] - lse);
+      const t102 = sequence[t + 1]![i]!;
+      dtotal += t102 * (dprediction[i]! - dlse);
+      total += t102 * (prediction[i]! - lse);
     }
   }
-  // tangent of line 63: return -total / ((c - 1) * b);
   const t109 = (c - 1) * b;
   return { value: -total / t109, tangent: -dtotal / t109 };
 }
@@ -202,7 +181,7 @@ export function lstmObjectiveGrad(
     new Array<number>(item.length).fill(0),
   );
   const layers = mainParams.length / 2;
-  const b = sequence[0].length;
+  const b = sequence[0]!.length;
   const c = sequence.length;
   const hidden: number[][] = [];
   const hiddenBar: number[][] = [];
@@ -210,12 +189,12 @@ export function lstmObjectiveGrad(
   const cellBar: number[][] = [];
   for (layer = 0; layer < layers; layer++) {
     // adjoint of line 25: hidden.push(state[2 * layer].slice());
-    const t12: number[] = state[2 * layer].slice();
+    const t12: number[] = state[2 * layer]!.slice();
     const t12Bar: number[] = new Array<number>(t12.length).fill(0);
     hidden.push(t12);
     hiddenBar.push(t12Bar);
     // adjoint of line 26: cell.push(state[2 * layer + 1].slice());
-    const t16: number[] = state[2 * layer + 1].slice();
+    const t16: number[] = state[2 * layer + 1]!.slice();
     const t16Bar: number[] = new Array<number>(t16.length).fill(0);
     cell.push(t16);
     cellBar.push(t16Bar);
@@ -228,23 +207,18 @@ export function lstmObjectiveGrad(
   for (t = 0; t < c - 1; t++) {
     for (i = 0; i < b; i++) {
       // adjoint of line 34: input[i] = sequence[t][i] * extraParams[0][i];
-      const t26Bar = extraParamsBar[0];
-      input[i] = sequence[t][i] * extraParams[0][i];
+      input[i] = sequence[t]![i]! * extraParams[0]![i]!;
       inputBar[i] = 0;
     }
     for (layer2 = 0; layer2 < layers; layer2++) {
-      const t31 = 2 * layer2;
-      const weight = mainParams[t31];
-      const weightBar = mainParamsBar[t31];
-      const t34 = 2 * layer2 + 1;
-      const bias = mainParams[t34];
-      const biasBar = mainParamsBar[t34];
-      const h = hidden[layer2];
+      const weight = mainParams[2 * layer2]!;
+      const bias = mainParams[2 * layer2 + 1]!;
+      const h = hidden[layer2]!;
       adjointTape.push(hBar);
-      hBar = hiddenBar[layer2];
-      const s = cell[layer2];
+      hBar = hiddenBar[layer2]!;
+      const s = cell[layer2]!;
       adjointTape.push(sBar);
-      sBar = cellBar[layer2];
+      sBar = cellBar[layer2]!;
       for (i2 = 0; i2 < b; i2++) {
         if (tapeTop === tape.length) {
           const grown = new Float64Array(2 * tape.length);
@@ -252,8 +226,8 @@ export function lstmObjectiveGrad(
           tape = grown;
         }
         tape[tapeTop++] = t40;
-        t40 = input[i2];
-        const z = t40 * weight[i2] + bias[i2];
+        t40 = input[i2]!;
+        const z = t40 * weight[i2]! + bias[i2]!;
         const t111 = -z;
         if (tapeTop === tape.length) {
           const grown = new Float64Array(2 * tape.length);
@@ -269,8 +243,8 @@ export function lstmObjectiveGrad(
           tape = grown;
         }
         tape[tapeTop++] = t46;
-        t46 = h[i2];
-        const z2 = t46 * weight[b + i2] + bias[b + i2];
+        t46 = h[i2]!;
+        const z2 = t46 * weight[b + i2]! + bias[b + i2]!;
         const t115 = -z2;
         if (tapeTop === tape.length) {
           const grown = new Float64Array(2 * tape.length);
@@ -280,7 +254,7 @@ export function lstmObjectiveGrad(
         tape[tapeTop++] = t116;
         t116 = Math.exp(t115);
         const ingate = 1 / (1 + t116);
-        const z3 = t40 * weight[2 * b + i2] + bias[2 * b + i2];
+        const z3 = t40 * weight[2 * b + i2]! + bias[2 * b + i2]!;
         const t119 = -z3;
         if (tapeTop === tape.length) {
           const grown = new Float64Array(2 * tape.length);
@@ -290,7 +264,7 @@ export function lstmObjectiveGrad(
         tape[tapeTop++] = t120;
         t120 = Math.exp(t119);
         const outgate = 1 / (1 + t120);
-        const t72 = t46 * weight[3 * b + i2] + bias[3 * b + i2];
+        const t72 = t46 * weight[3 * b + i2]! + bias[3 * b + i2]!;
         if (tapeTop === tape.length) {
           const grown = new Float64Array(2 * tape.length);
           grown.set(tape);
@@ -305,11 +279,11 @@ export function lstmObjectiveGrad(
           tape = grown;
         }
         tape[tapeTop++] = t74;
-        t74 = s[i2];
+        t74 = s[i2]!;
         s[i2] = t74 * forget + ingate * change;
         sBar[i2] = 0;
         // adjoint of line 47: h[i] = outgate * Math.tanh(s[i]);
-        const t78 = s[i2];
+        const t78 = s[i2]!;
         if (tapeTop === tape.length) {
           const grown = new Float64Array(2 * tape.length);
           grown.set(tape);
@@ -322,7 +296,7 @@ export function lstmObjectiveGrad(
       }
       for (i3 = 0; i3 < b; i3++) {
         // adjoint of line 50: input[i] = h[i];
-        input[i3] = h[i3];
+        input[i3] = h[i3]!;
         inputBar[i3] = 0;
       }
     }
@@ -335,12 +309,10 @@ export function lstmObjectiveGrad(
         tape = grown;
       }
       tape[tapeTop++] = t86;
-      t86 = input[i4];
-      const t87Bar = extraParamsBar[1];
-      const t90Bar = extraParamsBar[2];
-      prediction[i4] = t86 * extraParams[1][i4] + extraParams[2][i4];
+      t86 = input[i4]!;
+      prediction[i4] = t86 * extraParams[1]![i4]! + extraParams[2]![i4]!;
       predictionBar[i4] = 0;
-      const t93 = prediction[i4];
+      const t93 = prediction[i4]!;
       if (tapeTop === tape.length) {
         const grown = new Float64Array(2 * tape.length);
         grown.set(tape);
@@ -359,7 +331,7 @@ export function lstmObjectiveGrad(
     t96 = sumExp + 2;
     const lse = Math.log(t96);
     for (i5 = 0; i5 < b; i5++) {
-      total += sequence[t + 1][i5] * (prediction[i5] - lse);
+      total += sequence[t + 1]![i5]! * (prediction[i5]! - lse);
     }
   }
   const t109 = (c - 1) * b;
@@ -377,178 +349,171 @@ export function lstmObjectiveGrad(
   let t40Bar = 0;
   let z2Bar = 0;
   let zBar = 0;
-  // adjoint of line 63: return -total / ((c - 1) * b);
   totalBar -= 1 / t109;
-  const t26Bar = extraParamsBar[0];
+  const t26Bar: number[] = extraParamsBar[0]!;
   const t55 = 2 * b;
   const t59 = 2 * b;
   const t65 = 3 * b;
   const t69 = 3 * b;
-  const t87 = extraParams[1];
-  const t87Bar = extraParamsBar[1];
-  const t90Bar = extraParamsBar[2];
+  const t87: number[] = extraParams[1]!;
+  const t87Bar: number[] = extraParamsBar[1]!;
+  const t90Bar: number[] = extraParamsBar[2]!;
   while (t > 0) {
     t--;
-    const t101 = sequence[t + 1];
+    const t101 = sequence[t + 1]!;
     const t129 = Math.ceil(b);
     i5 = t129 > 0 ? t129 : 0;
     while (i5 > 0) {
       i5--;
       // adjoint of line 60: total += sequence[t + 1][i] * (prediction[i] - lse);
-      const t104Bar = t101[i5] * totalBar;
+      const t104Bar = t101[i5]! * totalBar;
       lseBar -= t104Bar;
-      predictionBar[i5] += t104Bar;
+      predictionBar[i5]! += t104Bar;
     }
-    // adjoint of line 58: const lse = Math.log(sumExp + 2);
     const t96Bar = lseBar / t96;
     lseBar = 0;
     sumExpBar += t96Bar;
-    t96 = tape[--tapeTop];
+    t96 = tape[--tapeTop]!;
     const t146 = Math.ceil(b);
     i4 = t146 > 0 ? t146 : 0;
     while (i4 > 0) {
       i4--;
-      const t88 = t87[i4];
+      const t88 = t87[i4]!;
       // adjoint of line 56: sumExp += Math.exp(prediction[i]);
       const t93Bar = t94 * sumExpBar;
-      t94 = tape[--tapeTop];
-      predictionBar[i4] += t93Bar;
+      t94 = tape[--tapeTop]!;
+      predictionBar[i4]! += t93Bar;
       // adjoint of line 55: prediction[i] = input[i] * extraParams[1][i] + extraParams[2][i];
-      const t92Bar = predictionBar[i4];
+      const t92Bar = predictionBar[i4]!;
       predictionBar[i4] = 0;
       const t89Bar = t92Bar;
-      t90Bar[i4] += t92Bar;
+      t90Bar[i4]! += t92Bar;
       const t86Bar = t88 * t89Bar;
-      t87Bar[i4] += t86 * t89Bar;
-      inputBar[i4] += t86Bar;
-      t86 = tape[--tapeTop];
+      t87Bar[i4]! += t86 * t89Bar;
+      inputBar[i4]! += t86Bar;
+      t86 = tape[--tapeTop]!;
     }
-    // adjoint of line 53: let sumExp = 0;
     sumExpBar = 0;
     const t216 = Math.ceil(layers);
     layer2 = t216 > 0 ? t216 : 0;
     while (layer2 > 0) {
       layer2--;
       const t31 = 2 * layer2;
-      const weight = mainParams[t31];
-      const weightBar = mainParamsBar[t31];
-      const biasBar = mainParamsBar[2 * layer2 + 1];
+      const weight = mainParams[t31]!;
+      const weightBar = mainParamsBar[t31]!;
+      const biasBar = mainParamsBar[2 * layer2 + 1]!;
       const t154 = Math.ceil(b);
       i3 = t154 > 0 ? t154 : 0;
       while (i3 > 0) {
         i3--;
         // adjoint of line 50: input[i] = h[i];
-        const t83Bar = inputBar[i3];
+        const t83Bar = inputBar[i3]!;
         inputBar[i3] = 0;
-        hBar[i3] += t83Bar;
+        hBar[i3]! += t83Bar;
       }
       const t213 = Math.ceil(b);
       i2 = t213 > 0 ? t213 : 0;
       while (i2 > 0) {
         i2--;
-        const t41 = weight[i2];
+        const t41 = weight[i2]!;
         const t113 = 1 + t112;
         const forget = 1 / t113;
         const t47 = b + i2;
-        const t48 = weight[t47];
+        const t48 = weight[t47]!;
         const t50 = b + i2;
         const t117 = 1 + t116;
         const ingate = 1 / t117;
         const t56 = t55 + i2;
-        const t57 = weight[t56];
+        const t57 = weight[t56]!;
         const t60 = t59 + i2;
         const t121 = 1 + t120;
         const outgate = 1 / t121;
         const t66 = t65 + i2;
-        const t67 = weight[t66];
+        const t67 = weight[t66]!;
         const t70 = t69 + i2;
         // adjoint of line 47: h[i] = outgate * Math.tanh(s[i]);
-        const t80Bar = hBar[i2];
+        const t80Bar = hBar[i2]!;
         hBar[i2] = 0;
         outgateBar += t79 * t80Bar;
         const t78Bar = (1 - t79 * t79) * (outgate * t80Bar);
-        t79 = tape[--tapeTop];
-        sBar[i2] += t78Bar;
+        t79 = tape[--tapeTop]!;
+        sBar[i2]! += t78Bar;
         // adjoint of line 46: s[i] = s[i] * forget + ingate * change;
-        const t77Bar = sBar[i2];
+        const t77Bar = sBar[i2]!;
         sBar[i2] = 0;
         const t75Bar = t77Bar;
         const t76Bar = t77Bar;
         ingateBar += change * t76Bar;
         changeBar += ingate * t76Bar;
         forgetBar += t74 * t75Bar;
-        sBar[i2] += forget * t75Bar;
-        t74 = tape[--tapeTop];
+        sBar[i2]! += forget * t75Bar;
+        t74 = tape[--tapeTop]!;
         // adjoint of line 45: const change = Math.tanh(h[i] * weight[3 * b + i] + bias[3 * b + i]);
         const t72Bar = (1 - change * change) * changeBar;
         changeBar = 0;
-        change = tape[--tapeTop];
+        change = tape[--tapeTop]!;
         const t68Bar = t72Bar;
-        biasBar[t70] += t72Bar;
+        biasBar[t70]! += t72Bar;
         t46Bar += t67 * t68Bar;
-        weightBar[t66] += t46 * t68Bar;
-        // adjoint of line 15: return 1 / (1 + Math.exp(-z));
+        weightBar[t66]! += t46 * t68Bar;
         const t121Bar = -((outgate / t121) * outgateBar);
         outgateBar = 0;
         const t119Bar = t120 * t121Bar;
-        t120 = tape[--tapeTop];
+        t120 = tape[--tapeTop]!;
         z3Bar -= t119Bar;
         // adjoint of line 44: const outgate = sigmoid(input[i] * weight[2 * b + i] + bias[2 * b + i]);
         const t58Bar = z3Bar;
         const t61Bar = z3Bar;
         z3Bar = 0;
-        biasBar[t60] += t61Bar;
+        biasBar[t60]! += t61Bar;
         t40Bar += t57 * t58Bar;
-        weightBar[t56] += t40 * t58Bar;
-        // adjoint of line 15: return 1 / (1 + Math.exp(-z));
+        weightBar[t56]! += t40 * t58Bar;
         const t117Bar = -((ingate / t117) * ingateBar);
         ingateBar = 0;
         const t115Bar = t116 * t117Bar;
-        t116 = tape[--tapeTop];
+        t116 = tape[--tapeTop]!;
         z2Bar -= t115Bar;
         // adjoint of line 43: const ingate = sigmoid(h[i] * weight[b + i] + bias[b + i]);
         const t49Bar = z2Bar;
         const t51Bar = z2Bar;
         z2Bar = 0;
-        biasBar[t50] += t51Bar;
+        biasBar[t50]! += t51Bar;
         t46Bar += t48 * t49Bar;
-        weightBar[t47] += t46 * t49Bar;
-        hBar[i2] += t46Bar;
+        weightBar[t47]! += t46 * t49Bar;
+        hBar[i2]! += t46Bar;
         t46Bar = 0;
-        t46 = tape[--tapeTop];
-        // adjoint of line 15: return 1 / (1 + Math.exp(-z));
+        t46 = tape[--tapeTop]!;
         const t113Bar = -((forget / t113) * forgetBar);
         forgetBar = 0;
         const t111Bar = t112 * t113Bar;
-        t112 = tape[--tapeTop];
+        t112 = tape[--tapeTop]!;
         zBar -= t111Bar;
         // adjoint of line 42: const forget = sigmoid(input[i] * weight[i] + bias[i]);
         const t42Bar = zBar;
         const t43Bar = zBar;
         zBar = 0;
-        biasBar[i2] += t43Bar;
+        biasBar[i2]! += t43Bar;
         t40Bar += t41 * t42Bar;
-        weightBar[i2] += t40 * t42Bar;
-        inputBar[i2] += t40Bar;
+        weightBar[i2]! += t40 * t42Bar;
+        inputBar[i2]! += t40Bar;
         t40Bar = 0;
-        t40 = tape[--tapeTop];
+        t40 = tape[--tapeTop]!;
       }
       sBar = adjointTape.pop()!;
       hBar = adjointTape.pop()!;
     }
-    const t24 = sequence[t];
+    const t24 = sequence[t]!;
     const t224 = Math.ceil(b);
     i = t224 > 0 ? t224 : 0;
     while (i > 0) {
       i--;
       // adjoint of line 34: input[i] = sequence[t][i] * extraParams[0][i];
-      const t25 = t24[i];
-      const t28Bar = inputBar[i];
+      const t25 = t24[i]!;
+      const t28Bar = inputBar[i]!;
       inputBar[i] = 0;
-      t26Bar[i] += t25 * t28Bar;
+      t26Bar[i]! += t25 * t28Bar;
     }
   }
-  // adjoint of line 29: let total = 0;
   totalBar = 0;
   const t228 = Math.ceil(layers);
   layer = t228 > 0 ? t228 : 0;

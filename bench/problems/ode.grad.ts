@@ -12,13 +12,11 @@ export function odeLastJvp(
   tangent: number;
 } {
   const dx = tangent.x;
-  // tangent of line 47: return rungeKutta(new Array(x.length).fill(0), x, s);
   const rungeKuttaOut = rungeKuttaTangentWrtX(new Array<number>(x.length).fill(0), x, s, dx);
   const y = rungeKuttaOut.value;
   const dy = rungeKuttaOut.tangent;
-  // tangent of line 52: return y[y.length - 1];
   const t3 = y.length - 1;
-  return { value: y[t3], tangent: dy[t3] };
+  return { value: y[t3]!, tangent: dy[t3]! };
 }
 function rungeKuttaTangentWrtX(
   y0: number[],
@@ -31,103 +29,98 @@ function rungeKuttaTangentWrtX(
 } {
   const n = x.length;
   const h = 2 / s;
-  // tangent of line 29: const y = y0.slice();
   const y: number[] = y0.slice();
   const dy: number[] = new Array<number>(y.length).fill(0);
-  // tangent of line 30: const stage = new Array(n).fill(0);
   const stage: number[] = new Array<number>(n).fill(0);
   const dstage: number[] = new Array<number>(n).fill(0);
   for (let step = 0; step < s; step++) {
-    // tangent of line 17: const z = new Array(x.length).fill(0);
     const t46 = x.length;
     const z: number[] = new Array<number>(t46).fill(0);
     const dz: number[] = new Array<number>(t46).fill(0);
     // tangent of line 18: z[0] = x[0];
-    const dt48 = dx[0];
-    z[0] = x[0];
+    const dt48: number = dx[0]!;
+    z[0] = x[0]!;
     dz[0] = dt48;
     for (let i2 = 1; i2 < x.length; i2++) {
       // tangent of line 20: z[i] = x[i] * y[i - 1];
-      const t51 = x[i2];
+      const t51 = x[i2]!;
       const t52 = i2 - 1;
-      const t53 = y[t52];
-      const dt54 = t53 * dx[i2] + t51 * dy[t52];
+      const t53 = y[t52]!;
+      const dt54 = t53 * dx[i2]! + t51 * dy[t52]!;
       z[i2] = t51 * t53;
       dz[i2] = dt54;
     }
     for (let i = 0; i < n; i++) {
       // tangent of line 33: stage[i] = y[i] + (h * k1[i]) / 2;
-      const dt14 = dy[i] + 0.5 * (h * dz[i]);
-      stage[i] = y[i] + (h * z[i]) / 2;
+      const dt14 = dy[i]! + 0.5 * (h * dz[i]!);
+      stage[i] = y[i]! + (h * z[i]!) / 2;
       dstage[i] = dt14;
     }
-    // tangent of line 17: const z = new Array(x.length).fill(0);
     const t55 = x.length;
     const z2: number[] = new Array<number>(t55).fill(0);
     const dz2: number[] = new Array<number>(t55).fill(0);
     // tangent of line 18: z[0] = x[0];
-    const dt57 = dx[0];
-    z2[0] = x[0];
+    const dt57: number = dx[0]!;
+    z2[0] = x[0]!;
     dz2[0] = dt57;
     for (let i3 = 1; i3 < x.length; i3++) {
       // tangent of line 20: z[i] = x[i] * y[i - 1];
-      const t60 = x[i3];
+      const t60 = x[i3]!;
       const t61 = i3 - 1;
-      const t62 = stage[t61];
-      const dt63 = t62 * dx[i3] + t60 * dstage[t61];
+      const t62 = stage[t61]!;
+      const dt63 = t62 * dx[i3]! + t60 * dstage[t61]!;
       z2[i3] = t60 * t62;
       dz2[i3] = dt63;
     }
     for (let i = 0; i < n; i++) {
       // tangent of line 35: stage[i] = y[i] + (h * k2[i]) / 2;
-      const dt22 = dy[i] + 0.5 * (h * dz2[i]);
-      stage[i] = y[i] + (h * z2[i]) / 2;
+      const dt22 = dy[i]! + 0.5 * (h * dz2[i]!);
+      stage[i] = y[i]! + (h * z2[i]!) / 2;
       dstage[i] = dt22;
     }
-    // tangent of line 17: const z = new Array(x.length).fill(0);
     const t64 = x.length;
     const z3: number[] = new Array<number>(t64).fill(0);
     const dz3: number[] = new Array<number>(t64).fill(0);
     // tangent of line 18: z[0] = x[0];
-    const dt66 = dx[0];
-    z3[0] = x[0];
+    const dt66: number = dx[0]!;
+    z3[0] = x[0]!;
     dz3[0] = dt66;
     for (let i4 = 1; i4 < x.length; i4++) {
       // tangent of line 20: z[i] = x[i] * y[i - 1];
-      const t69 = x[i4];
+      const t69 = x[i4]!;
       const t70 = i4 - 1;
-      const t71 = stage[t70];
-      const dt72 = t71 * dx[i4] + t69 * dstage[t70];
+      const t71 = stage[t70]!;
+      const dt72 = t71 * dx[i4]! + t69 * dstage[t70]!;
       z3[i4] = t69 * t71;
       dz3[i4] = dt72;
     }
     for (let i = 0; i < n; i++) {
       // tangent of line 37: stage[i] = y[i] + h * k3[i];
-      const dt29 = dy[i] + h * dz3[i];
-      stage[i] = y[i] + h * z3[i];
+      const dt29 = dy[i]! + h * dz3[i]!;
+      stage[i] = y[i]! + h * z3[i]!;
       dstage[i] = dt29;
     }
-    // tangent of line 17: const z = new Array(x.length).fill(0);
     const t73 = x.length;
     const z4: number[] = new Array<number>(t73).fill(0);
     const dz4: number[] = new Array<number>(t73).fill(0);
     // tangent of line 18: z[0] = x[0];
-    const dt75 = dx[0];
-    z4[0] = x[0];
+    const dt75: number = dx[0]!;
+    z4[0] = x[0]!;
     dz4[0] = dt75;
     for (let i5 = 1; i5 < x.length; i5++) {
       // tangent of line 20: z[i] = x[i] * y[i - 1];
-      const t78 = x[i5];
+      const t78 = x[i5]!;
       const t79 = i5 - 1;
-      const t80 = stage[t79];
-      const dt81 = t80 * dx[i5] + t78 * dstage[t79];
+      const t80 = stage[t79]!;
+      const dt81 = t80 * dx[i5]! + t78 * dstage[t79]!;
       z4[i5] = t78 * t80;
       dz4[i5] = dt81;
     }
     for (let i = 0; i < n; i++) {
       // tangent of line 40: y[i] += (h * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i])) / 6;
-      const dt45 = dy[i] + 0.16666666666666666 * (h * (dz[i] + 2 * dz2[i] + 2 * dz3[i] + dz4[i]));
-      y[i] += (h * (z[i] + 2 * z2[i] + 2 * z3[i] + z4[i])) / 6;
+      const dt45 =
+        dy[i]! + 0.16666666666666666 * (h * (dz[i]! + 2 * dz2[i]! + 2 * dz3[i]! + dz4[i]!));
+      y[i]! += (h * (z[i]! + 2 * z2[i]! + 2 * z3[i]! + z4[i]!)) / 6;
       dy[i] = dt45;
     }
   }
@@ -168,26 +161,24 @@ export function odeLastGrad(
     zBar: number[];
   }[] = [];
   const xBar: number[] = new Array<number>(x.length).fill(0);
-  const t6: number[] = new Array<number>(x.length).fill(0);
-  const rungeKuttaOut = rungeKuttaForwardWrtX(t6, x, s, xBar);
+  const rungeKuttaOut = rungeKuttaForwardWrtX(new Array<number>(x.length).fill(0), x, s);
   containerTape.push(rungeKuttaOut.saved);
   const y = rungeKuttaOut.value;
   const yBar: number[] = new Array<number>(y.length).fill(0);
   const t3 = y.length - 1;
-  const value = y[t3];
+  const value = y[t3]!;
   // backward sweep
   // adjoint of line 52: return y[y.length - 1];
-  yBar[t3] += 1;
+  yBar[t3]! += 1;
   // adjoint of line 47: return rungeKutta(new Array(x.length).fill(0), x, s);
   const t11 = yBar;
-  rungeKuttaPullbackWrtX(t6, x, s, t11, xBar, containerTape.pop()!);
+  rungeKuttaPullbackWrtX(x, s, t11, xBar, containerTape.pop()!);
   return { value, grad: { x: xBar } };
 }
 function rungeKuttaForwardWrtX(
   y0: number[],
   x: number[],
   s: number,
-  xBar: number[],
 ): {
   value: number[];
   saved: {
@@ -247,20 +238,20 @@ function rungeKuttaForwardWrtX(
     adjointTape.push(zBar);
     zBar = new Array<number>(t46).fill(0);
     // adjoint of line 18: z[0] = x[0];
-    z[0] = x[0];
+    z[0] = x[0]!;
     zBar[0] = 0;
     for (i2 = 1; i2 < x.length; i2++) {
       // adjoint of line 20: z[i] = x[i] * y[i - 1];
-      const t51 = x[i2];
+      const t51 = x[i2]!;
       const t52 = i2 - 1;
       tape.push(t53);
-      t53 = y[t52];
+      t53 = y[t52]!;
       z[i2] = t51 * t53;
       zBar[i2] = 0;
     }
     for (i = 0; i < n; i++) {
       // adjoint of line 33: stage[i] = y[i] + (h * k1[i]) / 2;
-      stage[i] = y[i] + (h * z[i]) / 2;
+      stage[i] = y[i]! + (h * z[i]!) / 2;
       stageBar[i] = 0;
     }
     const t55 = x.length;
@@ -268,20 +259,20 @@ function rungeKuttaForwardWrtX(
     adjointTape.push(z2Bar);
     z2Bar = new Array<number>(t55).fill(0);
     // adjoint of line 18: z[0] = x[0];
-    z2[0] = x[0];
+    z2[0] = x[0]!;
     z2Bar[0] = 0;
     for (i3 = 1; i3 < x.length; i3++) {
       // adjoint of line 20: z[i] = x[i] * y[i - 1];
-      const t60 = x[i3];
+      const t60 = x[i3]!;
       const t61 = i3 - 1;
       tape.push(t62);
-      t62 = stage[t61];
+      t62 = stage[t61]!;
       z2[i3] = t60 * t62;
       z2Bar[i3] = 0;
     }
     for (i6 = 0; i6 < n; i6++) {
       // adjoint of line 35: stage[i] = y[i] + (h * k2[i]) / 2;
-      stage[i6] = y[i6] + (h * z2[i6]) / 2;
+      stage[i6] = y[i6]! + (h * z2[i6]!) / 2;
       stageBar[i6] = 0;
     }
     const t64 = x.length;
@@ -289,20 +280,20 @@ function rungeKuttaForwardWrtX(
     adjointTape.push(z3Bar);
     z3Bar = new Array<number>(t64).fill(0);
     // adjoint of line 18: z[0] = x[0];
-    z3[0] = x[0];
+    z3[0] = x[0]!;
     z3Bar[0] = 0;
     for (i4 = 1; i4 < x.length; i4++) {
       // adjoint of line 20: z[i] = x[i] * y[i - 1];
-      const t69 = x[i4];
+      const t69 = x[i4]!;
       const t70 = i4 - 1;
       tape.push(t71);
-      t71 = stage[t70];
+      t71 = stage[t70]!;
       z3[i4] = t69 * t71;
       z3Bar[i4] = 0;
     }
     for (i7 = 0; i7 < n; i7++) {
       // adjoint of line 37: stage[i] = y[i] + h * k3[i];
-      stage[i7] = y[i7] + h * z3[i7];
+      stage[i7] = y[i7]! + h * z3[i7]!;
       stageBar[i7] = 0;
     }
     const t73 = x.length;
@@ -310,20 +301,20 @@ function rungeKuttaForwardWrtX(
     adjointTape.push(z4Bar);
     z4Bar = new Array<number>(t73).fill(0);
     // adjoint of line 18: z[0] = x[0];
-    z4[0] = x[0];
+    z4[0] = x[0]!;
     z4Bar[0] = 0;
     for (i5 = 1; i5 < x.length; i5++) {
       // adjoint of line 20: z[i] = x[i] * y[i - 1];
-      const t78 = x[i5];
+      const t78 = x[i5]!;
       const t79 = i5 - 1;
       tape.push(t80);
-      t80 = stage[t79];
+      t80 = stage[t79]!;
       z4[i5] = t78 * t80;
       z4Bar[i5] = 0;
     }
     for (i8 = 0; i8 < n; i8++) {
       // adjoint of line 40: y[i] += (h * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i])) / 6;
-      y[i8] += (h * (z[i8] + 2 * z2[i8] + 2 * z3[i8] + z4[i8])) / 6;
+      y[i8]! += (h * (z[i8]! + 2 * z2[i8]! + 2 * z3[i8]! + z4[i8]!)) / 6;
       yBar[i8] = 0;
     }
   }
@@ -358,7 +349,6 @@ function rungeKuttaForwardWrtX(
   };
 }
 function rungeKuttaPullbackWrtX(
-  y0: number[],
   x: number[],
   s: number,
   resultBar: number[],
@@ -414,7 +404,7 @@ function rungeKuttaPullbackWrtX(
   let zBar = saved.zBar;
   // backward sweep
   for (let k = 0; k < resultBar.length; k++) {
-    yBar[k] += resultBar[k];
+    yBar[k]! += resultBar[k]!;
   }
   const t199 = Math.ceil(s);
   step = t199 > 0 ? t199 : 0;
@@ -425,127 +415,127 @@ function rungeKuttaPullbackWrtX(
     while (i8 > 0) {
       i8--;
       // adjoint of line 40: y[i] += (h * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i])) / 6;
-      const t45Bar = yBar[i8];
+      const t45Bar = yBar[i8]!;
       yBar[i8] = 0;
       const t33Bar = t45Bar;
       const t42Bar = h * (0.16666666666666666 * t45Bar);
       const t40Bar = t42Bar;
-      z4Bar[i8] += t42Bar;
+      z4Bar[i8]! += t42Bar;
       const t37Bar = t40Bar;
-      z3Bar[i8] += 2 * t40Bar;
+      z3Bar[i8]! += 2 * t40Bar;
       const t34Bar = t37Bar;
-      z2Bar[i8] += 2 * t37Bar;
-      zBar[i8] += t34Bar;
-      yBar[i8] += t33Bar;
+      z2Bar[i8]! += 2 * t37Bar;
+      zBar[i8]! += t34Bar;
+      yBar[i8]! += t33Bar;
     }
     const t116 = x.length - 1;
     i5 = 1 + (t116 > 0 ? t116 : 0);
     while (i5 > 1) {
       i5--;
       // adjoint of line 20: z[i] = x[i] * y[i - 1];
-      const t78 = x[i5];
+      const t78 = x[i5]!;
       const t79 = i5 - 1;
-      const t81Bar = z4Bar[i5];
+      const t81Bar = z4Bar[i5]!;
       z4Bar[i5] = 0;
       const t78Bar = t80 * t81Bar;
-      stageBar[t79] += t78 * t81Bar;
+      stageBar[t79]! += t78 * t81Bar;
       t80 = tape.pop()!;
-      xBar[i5] += t78Bar;
+      xBar[i5]! += t78Bar;
     }
     // adjoint of line 18: z[0] = x[0];
-    const t75Bar = z4Bar[0];
+    const t75Bar: number = z4Bar[0]!;
     z4Bar[0] = 0;
-    xBar[0] += t75Bar;
+    xBar[0]! += t75Bar;
     z4Bar = adjointTape.pop()!;
     const t129 = Math.ceil(n);
     i7 = t129 > 0 ? t129 : 0;
     while (i7 > 0) {
       // adjoint of line 37: for (let i = 0; i < n; i++) stage[i] = y[i] + h * k3[i];
       i7--;
-      const t29Bar = stageBar[i7];
+      const t29Bar = stageBar[i7]!;
       stageBar[i7] = 0;
       const t26Bar = t29Bar;
-      z3Bar[i7] += h * t29Bar;
-      yBar[i7] += t26Bar;
+      z3Bar[i7]! += h * t29Bar;
+      yBar[i7]! += t26Bar;
     }
     const t141 = x.length - 1;
     i4 = 1 + (t141 > 0 ? t141 : 0);
     while (i4 > 1) {
       i4--;
       // adjoint of line 20: z[i] = x[i] * y[i - 1];
-      const t69 = x[i4];
+      const t69 = x[i4]!;
       const t70 = i4 - 1;
-      const t72Bar = z3Bar[i4];
+      const t72Bar = z3Bar[i4]!;
       z3Bar[i4] = 0;
       const t69Bar = t71 * t72Bar;
-      stageBar[t70] += t69 * t72Bar;
+      stageBar[t70]! += t69 * t72Bar;
       t71 = tape.pop()!;
-      xBar[i4] += t69Bar;
+      xBar[i4]! += t69Bar;
     }
     // adjoint of line 18: z[0] = x[0];
-    const t66Bar = z3Bar[0];
+    const t66Bar: number = z3Bar[0]!;
     z3Bar[0] = 0;
-    xBar[0] += t66Bar;
+    xBar[0]! += t66Bar;
     z3Bar = adjointTape.pop()!;
     const t155 = Math.ceil(n);
     i6 = t155 > 0 ? t155 : 0;
     while (i6 > 0) {
       // adjoint of line 35: for (let i = 0; i < n; i++) stage[i] = y[i] + (h * k2[i]) / 2;
       i6--;
-      const t22Bar = stageBar[i6];
+      const t22Bar = stageBar[i6]!;
       stageBar[i6] = 0;
       const t18Bar = t22Bar;
-      z2Bar[i6] += h * (0.5 * t22Bar);
-      yBar[i6] += t18Bar;
+      z2Bar[i6]! += h * (0.5 * t22Bar);
+      yBar[i6]! += t18Bar;
     }
     const t167 = x.length - 1;
     i3 = 1 + (t167 > 0 ? t167 : 0);
     while (i3 > 1) {
       i3--;
       // adjoint of line 20: z[i] = x[i] * y[i - 1];
-      const t60 = x[i3];
+      const t60 = x[i3]!;
       const t61 = i3 - 1;
-      const t63Bar = z2Bar[i3];
+      const t63Bar = z2Bar[i3]!;
       z2Bar[i3] = 0;
       const t60Bar = t62 * t63Bar;
-      stageBar[t61] += t60 * t63Bar;
+      stageBar[t61]! += t60 * t63Bar;
       t62 = tape.pop()!;
-      xBar[i3] += t60Bar;
+      xBar[i3]! += t60Bar;
     }
     // adjoint of line 18: z[0] = x[0];
-    const t57Bar = z2Bar[0];
+    const t57Bar: number = z2Bar[0]!;
     z2Bar[0] = 0;
-    xBar[0] += t57Bar;
+    xBar[0]! += t57Bar;
     z2Bar = adjointTape.pop()!;
     const t181 = Math.ceil(n);
     i = t181 > 0 ? t181 : 0;
     while (i > 0) {
       // adjoint of line 33: for (let i = 0; i < n; i++) stage[i] = y[i] + (h * k1[i]) / 2;
       i--;
-      const t14Bar = stageBar[i];
+      const t14Bar = stageBar[i]!;
       stageBar[i] = 0;
       const t10Bar = t14Bar;
-      zBar[i] += h * (0.5 * t14Bar);
-      yBar[i] += t10Bar;
+      zBar[i]! += h * (0.5 * t14Bar);
+      yBar[i]! += t10Bar;
     }
     const t193 = x.length - 1;
     i2 = 1 + (t193 > 0 ? t193 : 0);
     while (i2 > 1) {
       i2--;
       // adjoint of line 20: z[i] = x[i] * y[i - 1];
-      const t51 = x[i2];
+      const t51 = x[i2]!;
       const t52 = i2 - 1;
-      const t54Bar = zBar[i2];
+      const t54Bar = zBar[i2]!;
       zBar[i2] = 0;
       const t51Bar = t53 * t54Bar;
-      yBar[t52] += t51 * t54Bar;
+      yBar[t52]! += t51 * t54Bar;
       t53 = tape.pop()!;
-      xBar[i2] += t51Bar;
+      xBar[i2]! += t51Bar;
     }
     // adjoint of line 18: z[0] = x[0];
-    const t48Bar = zBar[0];
+    const t48Bar: number = zBar[0]!;
     zBar[0] = 0;
-    xBar[0] += t48Bar;
+    xBar[0]! += t48Bar;
     zBar = adjointTape.pop()!;
   }
 }

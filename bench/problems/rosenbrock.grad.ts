@@ -33,17 +33,15 @@ export function rosenbrockJvp(
   tangent: number;
 } {
   const dx = tangent.x;
-  // tangent of line 8: let sum = 0;
   let sum = 0;
   let dsum = 0;
   for (let i = 0; i < x.length - 1; i++) {
-    // tangent of line 10: sum += (1 - x[i]) ** 2 + 100 * (x[i + 1] - x[i] * x[i]) ** 2;
-    const t5 = x[i];
-    const dt5 = dx[i];
+    const t5 = x[i]!;
+    const dt5 = dx[i]!;
     const t6 = 1 - t5;
     const t8 = i + 1;
-    const t13 = x[t8] - t5 * t5;
-    dsum += 2 * t6 * -dt5 + 100 * (2 * t13 * (dx[t8] - (t5 * dt5 + t5 * dt5)));
+    const t13 = x[t8]! - t5 * t5;
+    dsum += 2 * t6 * -dt5 + 100 * (2 * t13 * (dx[t8]! - (t5 * dt5 + t5 * dt5)));
     sum += t6 ** 2 + 100 * t13 ** 2;
   }
   return { value: sum, tangent: dsum };
@@ -58,8 +56,8 @@ export function rosenbrockGrad(x: number[]): {
   const xBar: number[] = new Array<number>(x.length).fill(0);
   let sum = 0;
   for (i = 0; i < x.length - 1; i++) {
-    const t5 = x[i];
-    sum += (1 - t5) ** 2 + 100 * (x[i + 1] - t5 * t5) ** 2;
+    const t5 = x[i]!;
+    sum += (1 - t5) ** 2 + 100 * (x[i + 1]! - t5 * t5) ** 2;
   }
   const value = sum;
   // backward sweep
@@ -69,21 +67,20 @@ export function rosenbrockGrad(x: number[]): {
   while (i > 0) {
     i--;
     // adjoint of line 10: sum += (1 - x[i]) ** 2 + 100 * (x[i + 1] - x[i] * x[i]) ** 2;
-    const t5 = x[i];
+    const t5 = x[i]!;
     const t6 = 1 - t5;
     const t8 = i + 1;
     const t16Bar = sumBar;
     const t7Bar = t16Bar;
-    const t13Bar = 2 * (x[t8] - t5 * t5) * (100 * t16Bar);
+    const t13Bar = 2 * (x[t8]! - t5 * t5) * (100 * t16Bar);
     const t12Bar = -t13Bar;
     t5Bar += t5 * t12Bar;
     t5Bar += t5 * t12Bar;
-    xBar[t8] += t13Bar;
+    xBar[t8]! += t13Bar;
     t5Bar -= 2 * t6 * t7Bar;
-    xBar[i] += t5Bar;
+    xBar[i]! += t5Bar;
     t5Bar = 0;
   }
-  // adjoint of line 8: let sum = 0;
   sumBar = 0;
   return { value, grad: { x: xBar } };
 }
@@ -110,17 +107,15 @@ function rosenbrockGradJvp(
   let i = 0;
   const xBar: number[] = new Array<number>(x.length).fill(0);
   const dxBar: number[] = new Array<number>(xBar.length).fill(0);
-  // tangent of line 8: let sum = 0;
   let sum = 0;
   let dsum = 0;
   for (i = 0; i < x.length - 1; i++) {
-    // tangent of line 10: sum += (1 - x[i]) ** 2 + 100 * (x[i + 1] - x[i] * x[i]) ** 2;
-    const t5 = x[i];
-    const dt5 = dx[i];
+    const t5 = x[i]!;
+    const dt5 = dx[i]!;
     const t6 = 1 - t5;
     const t8 = i + 1;
-    const t13 = x[t8] - t5 * t5;
-    dsum += 2 * t6 * -dt5 + 100 * (2 * t13 * (dx[t8] - (t5 * dt5 + t5 * dt5)));
+    const t13 = x[t8]! - t5 * t5;
+    dsum += 2 * t6 * -dt5 + 100 * (2 * t13 * (dx[t8]! - (t5 * dt5 + t5 * dt5)));
     sum += t6 ** 2 + 100 * t13 ** 2;
   }
   const value = sum;
@@ -133,34 +128,33 @@ function rosenbrockGradJvp(
   while (i > 0) {
     i--;
     // tangent of line 10: sum += (1 - x[i]) ** 2 + 100 * (x[i + 1] - x[i] * x[i]) ** 2;
-    const t5 = x[i];
-    const dt5 = dx[i];
+    const t5 = x[i]!;
+    const dt5 = dx[i]!;
     const t6 = 1 - t5;
     const dt6 = -dt5;
     const t8 = i + 1;
     const t16Bar = sumBar;
     const t7Bar = t16Bar;
     const t14Bar = 100 * t16Bar;
-    const t13Bar = 2 * (x[t8] - t5 * t5) * t14Bar;
-    const dt13Bar = t14Bar * (2 * (dx[t8] - (t5 * dt5 + t5 * dt5)));
+    const t13Bar = 2 * (x[t8]! - t5 * t5) * t14Bar;
+    const dt13Bar = t14Bar * (2 * (dx[t8]! - (t5 * dt5 + t5 * dt5)));
     const t12Bar = -t13Bar;
     const dt12Bar = -dt13Bar;
     dt5Bar += t12Bar * dt5 + t5 * dt12Bar;
     t5Bar += t5 * t12Bar;
     dt5Bar += t12Bar * dt5 + t5 * dt12Bar;
     t5Bar += t5 * t12Bar;
-    const dt25 = dxBar[t8] + dt13Bar;
-    xBar[t8] += t13Bar;
+    const dt25 = dxBar[t8]! + dt13Bar;
+    xBar[t8]! += t13Bar;
     dxBar[t8] = dt25;
     dt5Bar -= t7Bar * (2 * dt6);
     t5Bar -= 2 * t6 * t7Bar;
-    const dt29 = dxBar[i] + dt5Bar;
-    xBar[i] += t5Bar;
+    const dt29 = dxBar[i]! + dt5Bar;
+    xBar[i]! += t5Bar;
     dxBar[i] = dt29;
     dt5Bar = 0;
     t5Bar = 0;
   }
-  // tangent of line 8: let sum = 0;
   sumBar = 0;
   return { value: { value, grad: { x: xBar } }, tangent: { value: dvalue, grad: { x: dxBar } } };
 }

@@ -71,11 +71,11 @@ export function lossHessian(
   const directionLayers = direction.layers;
   const n = directionLayers.length;
   for (let i = 0; i < n; i++) {
-    const t1 = directionLayers[i];
+    const t1 = directionLayers[i]!;
     const t1W = t1.W;
     const n2 = t1W.length;
     for (let i2 = 0; i2 < n2; i2++) {
-      const t2 = t1W[i2];
+      const t2 = t1W[i2]!;
       const n3 = t2.length;
       for (let i3 = 0; i3 < n3; i3++) {
         t2[i3] = 1;
@@ -84,20 +84,20 @@ export function lossHessian(
         const hvpLayers = hvp.layers;
         const n4 = hvpLayers.length;
         for (let i4 = 0; i4 < n4; i4++) {
-          const t3 = hvpLayers[i4];
+          const t3 = hvpLayers[i4]!;
           const t3W = t3.W;
           const n5 = t3W.length;
           for (let i5 = 0; i5 < n5; i5++) {
-            const t4 = t3W[i5];
+            const t4 = t3W[i5]!;
             const n6 = t4.length;
             for (let i6 = 0; i6 < n6; i6++) {
-              row.push(t4[i6]);
+              row.push(t4[i6]!);
             }
           }
           const t3B = t3.b;
           const n7 = t3B.length;
           for (let i7 = 0; i7 < n7; i7++) {
-            row.push(t3B[i7]);
+            row.push(t3B[i7]!);
           }
         }
         hessian.push(row);
@@ -113,20 +113,20 @@ export function lossHessian(
       const hvp2Layers = hvp2.layers;
       const n9 = hvp2Layers.length;
       for (let i9 = 0; i9 < n9; i9++) {
-        const t7 = hvp2Layers[i9];
+        const t7 = hvp2Layers[i9]!;
         const t7W = t7.W;
         const n10 = t7W.length;
         for (let i10 = 0; i10 < n10; i10++) {
-          const t8 = t7W[i10];
+          const t8 = t7W[i10]!;
           const n11 = t8.length;
           for (let i11 = 0; i11 < n11; i11++) {
-            row2.push(t8[i11]);
+            row2.push(t8[i11]!);
           }
         }
         const t7B = t7.b;
         const n12 = t7B.length;
         for (let i12 = 0; i12 < n12; i12++) {
-          row2.push(t7B[i12]);
+          row2.push(t7B[i12]!);
         }
       }
       hessian.push(row2);
@@ -152,11 +152,11 @@ export function predictionsJacobian(
   let inputs = 0;
   const n = layers.length;
   for (let i = 0; i < n; i++) {
-    const t1 = layers[i];
+    const t1 = layers[i]!;
     const t1W = t1.W;
     const n2 = t1W.length;
     for (let i2 = 0; i2 < n2; i2++) {
-      const n3 = t1W[i2].length;
+      const n3 = t1W[i2]!.length;
       for (let i3 = 0; i3 < n3; i3++) {
         inputs++;
       }
@@ -187,11 +187,11 @@ export function predictionsJacobian(
     const directionLayers = direction.layers;
     const n6 = directionLayers.length;
     for (let i6 = 0; i6 < n6; i6++) {
-      const t4 = directionLayers[i6];
+      const t4 = directionLayers[i6]!;
       const t4W = t4.W;
       const n7 = t4W.length;
       for (let i7 = 0; i7 < n7; i7++) {
-        const t5 = t4W[i7];
+        const t5 = t4W[i7]!;
         const n8 = t5.length;
         for (let i8 = 0; i8 < n8; i8++) {
           t5[i8] = 1;
@@ -199,7 +199,7 @@ export function predictionsJacobian(
           let output = 0;
           const n9 = column.length;
           for (let i9 = 0; i9 < n9; i9++) {
-            jacobian[output].push(column[i9]);
+            jacobian[output]!.push(column[i9]!);
             output++;
           }
           t5[i8] = 0;
@@ -213,7 +213,7 @@ export function predictionsJacobian(
         let output2 = 0;
         const n11 = column2.length;
         for (let i11 = 0; i11 < n11; i11++) {
-          jacobian[output2].push(column2[i11]);
+          jacobian[output2]!.push(column2[i11]!);
           output2++;
         }
         t4B[i10] = 0;
@@ -229,20 +229,20 @@ export function predictionsJacobian(
       const gradLayers = grad.layers;
       const n13 = gradLayers.length;
       for (let i13 = 0; i13 < n13; i13++) {
-        const t10 = gradLayers[i13];
+        const t10 = gradLayers[i13]!;
         const t10W = t10.W;
         const n14 = t10W.length;
         for (let i14 = 0; i14 < n14; i14++) {
-          const t11 = t10W[i14];
+          const t11 = t10W[i14]!;
           const n15 = t11.length;
           for (let i15 = 0; i15 < n15; i15++) {
-            row2.push(t11[i15]);
+            row2.push(t11[i15]!);
           }
         }
         const t10B = t10.b;
         const n16 = t10B.length;
         for (let i16 = 0; i16 < n16; i16++) {
-          row2.push(t10B[i16]);
+          row2.push(t10B[i16]!);
         }
       }
       jacobian.push(row2);
@@ -268,12 +268,11 @@ function predictionsJvp(
   tangent: number[];
 } {
   const dlayers = tangent.layers;
-  // tangent of line 62: const out: number[] = [];
   const out: number[] = [];
   const dout: number[] = [];
   for (let s = 0; s < xs.length; s++) {
     // tangent of line 64: out.push(predict(layers, xs[s]));
-    const predictOut = predictTangentWrtLayers(layers, xs[s], dlayers);
+    const predictOut = predictTangentWrtLayers(layers, xs[s]!, dlayers);
     const dt6 = predictOut.tangent;
     out.push(predictOut.value);
     dout.push(dt6);
@@ -294,56 +293,48 @@ export function preActivationsJvp(
   tangent: number[];
 } {
   const dx = tangent.x;
-  // tangent of line 75: let h = [x];
   let h: number[] = [x];
   let dh: number[] = [dx];
-  // tangent of line 76: const all: number[] = [];
   const all: number[] = [];
   const dall: number[] = [];
   for (let l = 0; l < layers.length - 1; l++) {
-    // tangent of line 78: const z = affine(layers[l], h);
-    const layer = layers[l];
+    const layer = layers[l]!;
     const input = h;
     const dinput = dh;
     const scale = 1 / Math.sqrt(input.length);
-    // tangent of line 20: const z: number[] = [];
     const z2: number[] = [];
     const dz2: number[] = [];
     for (let i2 = 0; i2 < layer.W.length; i2++) {
-      // tangent of line 22: let sum = 0;
       let sum = 0;
       let dsum = 0;
       for (let j = 0; j < input.length; j++) {
-        // tangent of line 24: sum += layer.W[i][j] * input[j];
-        const t25 = layer.W[i2][j];
-        dsum += t25 * dinput[j];
-        sum += t25 * input[j];
+        const t25 = layer.W[i2]![j]!;
+        dsum += t25 * dinput[j]!;
+        sum += t25 * input[j]!;
       }
       // tangent of line 26: z.push(sum * scale + layer.b[i]);
       const dt31 = scale * dsum;
-      z2.push(sum * scale + layer.b[i2]);
+      z2.push(sum * scale + layer.b[i2]!);
       dz2.push(dt31);
     }
     for (let i = 0; i < z2.length; i++) {
       // tangent of line 80: all.push(z[i]);
-      const dt12 = dz2[i];
-      all.push(z2[i]);
+      const dt12 = dz2[i]!;
+      all.push(z2[i]!);
       dall.push(dt12);
     }
-    // tangent of line 32: return z.map((v) => Math.max(0, v));
     const t32 = z2.length;
     const t33: number[] = new Array<number>(t32);
     const dt33: number[] = new Array<number>(t32);
     for (let i3 = 0; i3 < t32; i3++) {
       // tangent of line 32: return z.map((v) => Math.max(0, v));
-      const v = z2[i3];
-      const dv = dz2[i3];
+      const v = z2[i3]!;
+      const dv = dz2[i3]!;
       const t37 = Math.max(0, v);
       const dt37 = 0 === t37 ? 0 : dv;
       t33[i3] = t37;
       dt33[i3] = dt37;
     }
-    // tangent of line 82: h = relu(z);
     dh = dt33;
     h = t33;
   }
@@ -363,80 +354,68 @@ function predictTangentWrtLayers(
   value: number;
   tangent: number;
 } {
-  // tangent of line 37: let h = [x];
   let h: number[] = [x];
   let dh: number[] = [0];
   for (let l = 0; l < layers.length - 1; l++) {
-    // tangent of line 39: h = relu(affine(layers[l], h));
-    const layer = layers[l];
-    const dlayer = dlayers[l];
+    const layer = layers[l]!;
+    const dlayer = dlayers[l]!;
     const input = h;
     const dinput = dh;
     const scale = 1 / Math.sqrt(input.length);
-    // tangent of line 20: const z: number[] = [];
     const z: number[] = [];
     const dz: number[] = [];
     for (let i = 0; i < layer.W.length; i++) {
-      // tangent of line 22: let sum = 0;
       let sum = 0;
       let dsum = 0;
       for (let j = 0; j < input.length; j++) {
-        // tangent of line 24: sum += layer.W[i][j] * input[j];
-        const t25 = layer.W[i][j];
-        const t26 = input[j];
-        dsum += t26 * dlayer.W[i][j] + t25 * dinput[j];
+        const t25 = layer.W[i]![j]!;
+        const t26 = input[j]!;
+        dsum += t26 * dlayer.W[i]![j]! + t25 * dinput[j]!;
         sum += t25 * t26;
       }
       // tangent of line 26: z.push(sum * scale + layer.b[i]);
-      const dt31 = scale * dsum + dlayer.b[i];
-      z.push(sum * scale + layer.b[i]);
+      const dt31 = scale * dsum + dlayer.b[i]!;
+      z.push(sum * scale + layer.b[i]!);
       dz.push(dt31);
     }
-    // tangent of line 32: return z.map((v) => Math.max(0, v));
     const t32 = z.length;
     const t33: number[] = new Array<number>(t32);
     const dt33: number[] = new Array<number>(t32);
     for (let i2 = 0; i2 < t32; i2++) {
       // tangent of line 32: return z.map((v) => Math.max(0, v));
-      const v = z[i2];
-      const dv = dz[i2];
+      const v = z[i2]!;
+      const dv = dz[i2]!;
       const t37 = Math.max(0, v);
       const dt37 = 0 === t37 ? 0 : dv;
       t33[i2] = t37;
       dt33[i2] = dt37;
     }
-    // tangent of line 39: h = relu(affine(layers[l], h));
     dh = dt33;
     h = t33;
   }
-  // tangent of line 41: return affine(layers[layers.length - 1], h)[0];
   const t10 = layers.length - 1;
-  const layer2 = layers[t10];
-  const dlayer2 = dlayers[t10];
+  const layer2 = layers[t10]!;
+  const dlayer2 = dlayers[t10]!;
   const input2 = h;
   const dinput2 = dh;
   const scale2 = 1 / Math.sqrt(input2.length);
-  // tangent of line 20: const z: number[] = [];
   const z3: number[] = [];
   const dz3: number[] = [];
   for (let i3 = 0; i3 < layer2.W.length; i3++) {
-    // tangent of line 22: let sum = 0;
     let sum2 = 0;
     let dsum2 = 0;
     for (let j2 = 0; j2 < input2.length; j2++) {
-      // tangent of line 24: sum += layer.W[i][j] * input[j];
-      const t49 = layer2.W[i3][j2];
-      const t50 = input2[j2];
-      dsum2 += t50 * dlayer2.W[i3][j2] + t49 * dinput2[j2];
+      const t49 = layer2.W[i3]![j2]!;
+      const t50 = input2[j2]!;
+      dsum2 += t50 * dlayer2.W[i3]![j2]! + t49 * dinput2[j2]!;
       sum2 += t49 * t50;
     }
     // tangent of line 26: z.push(sum * scale + layer.b[i]);
-    const dt55 = scale2 * dsum2 + dlayer2.b[i3];
-    z3.push(sum2 * scale2 + layer2.b[i3]);
+    const dt55 = scale2 * dsum2 + dlayer2.b[i3]!;
+    z3.push(sum2 * scale2 + layer2.b[i3]!);
     dz3.push(dt55);
   }
-  // tangent of line 41: return affine(layers[layers.length - 1], h)[0];
-  return { value: z3[0], tangent: dz3[0] };
+  return { value: z3[0]!, tangent: dz3[0]! };
 }
 export function lossGrad(
   layers: {
@@ -500,10 +479,10 @@ export function lossGrad(
   }));
   let total = 0;
   for (s = 0; s < xs.length; s++) {
-    const predictOut = predictForwardWrtLayers(layers, xs[s], layersBar);
+    const predictOut = predictForwardWrtLayers(layers, xs[s]!, layersBar);
     containerTape.push(predictOut.saved);
     const t5 = predictOut.value;
-    const t6 = ys[s];
+    const t6 = ys[s]!;
     if (tapeTop === tape.length) {
       const grown = new Float64Array(2 * tape.length);
       grown.set(tape);
@@ -518,25 +497,21 @@ export function lossGrad(
   // backward sweep
   let totalBar = 0;
   let rBar = 0;
-  // adjoint of line 54: return total / xs.length;
   totalBar += 1 / t10;
   const t18 = xs.length;
   s = t18 > 0 ? t18 : 0;
   while (s > 0) {
     s--;
-    const t4 = xs[s];
-    // adjoint of line 52: total += r * r;
     const t8Bar = totalBar;
     rBar += r * t8Bar;
     rBar += r * t8Bar;
     // adjoint of line 51: const r = predict(layers, xs[s]) - ys[s];
     const t5Bar = rBar;
     rBar = 0;
-    r = tape[--tapeTop];
+    r = tape[--tapeTop]!;
     const t17 = t5Bar;
-    predictPullbackWrtLayers(layers, t4, t17, layersBar, containerTape.pop()!);
+    predictPullbackWrtLayers(layers, t17, layersBar, containerTape.pop()!);
   }
-  // adjoint of line 49: let total = 0;
   totalBar = 0;
   return { value, grad: { layers: layersBar } };
 }
@@ -601,7 +576,7 @@ function predictionsVjp(
   const outBar: number[] = [];
   for (s = 0; s < xs.length; s++) {
     // adjoint of line 64: out.push(predict(layers, xs[s]));
-    const predictOut = predictForwardWrtLayers(layers, xs[s], layersBar);
+    const predictOut = predictForwardWrtLayers(layers, xs[s]!, layersBar);
     containerTape.push(predictOut.saved);
     out.push(predictOut.value);
     outBar.push(0);
@@ -609,18 +584,17 @@ function predictionsVjp(
   const value = out;
   // backward sweep
   for (let k = 0; k < cotangent.length; k++) {
-    outBar[k] += cotangent[k];
+    outBar[k]! += cotangent[k]!;
   }
   const t18 = xs.length;
   s = t18 > 0 ? t18 : 0;
   while (s > 0) {
     s--;
     // adjoint of line 64: out.push(predict(layers, xs[s]));
-    const t5 = xs[s];
-    const t6Bar = outBar[outBar.length - 1];
+    const t6Bar = outBar[outBar.length - 1]!;
     outBar.pop();
     const t17 = t6Bar;
-    predictPullbackWrtLayers(layers, t5, t17, layersBar, containerTape.pop()!);
+    predictPullbackWrtLayers(layers, t17, layersBar, containerTape.pop()!);
   }
   return { value, grad: { layers: layersBar } };
 }
@@ -693,7 +667,7 @@ function predictForwardWrtLayers(
   let h: number[] = [x];
   let hBar = t1Bar;
   for (l = 0; l < layers.length - 1; l++) {
-    const layer = layers[l];
+    const layer = layers[l]!;
     containerTape.push(input);
     input = h;
     adjointTape.push(inputBar);
@@ -707,13 +681,13 @@ function predictForwardWrtLayers(
     for (controlTape.push(i), i = 0; i < layer.W.length; i++) {
       let sum = 0;
       for (j = 0; j < input.length; j++) {
-        const t25 = layer.W[i][j];
+        const t25 = layer.W[i]![j]!;
         tape.push(t26);
-        t26 = input[j];
+        t26 = input[j]!;
         sum += t25 * t26;
       }
       // adjoint of line 26: z.push(sum * scale + layer.b[i]);
-      z.push(sum * scale + layer.b[i]);
+      z.push(sum * scale + layer.b[i]!);
       zBar.push(0);
     }
     controlTape.push(t32);
@@ -724,10 +698,10 @@ function predictForwardWrtLayers(
     t33Bar = new Array<number>(t32).fill(0);
     for (i2 = 0; i2 < t32; i2++) {
       // adjoint of line 32: return z.map((v) => Math.max(0, v));
-      const v = z[i2];
+      const v = z[i2]!;
       tape.push(t37);
       t37 = Math.max(0, v);
-      tape.push(t33[i2]);
+      tape.push(t33[i2]!);
       t33[i2] = t37;
       t33Bar[i2] = 0;
     }
@@ -735,8 +709,8 @@ function predictForwardWrtLayers(
     hBar = t33Bar;
   }
   const t10 = layers.length - 1;
-  const layer2 = layers[t10];
-  const layer2Bar = layersBar[t10];
+  const layer2 = layers[t10]!;
+  const layer2Bar = layersBar[t10]!;
   const input2 = h;
   const input2Bar = hBar;
   const scale2 = 1 / Math.sqrt(input2.length);
@@ -745,13 +719,13 @@ function predictForwardWrtLayers(
   for (i3 = 0; i3 < layer2.W.length; i3++) {
     let sum2 = 0;
     for (j2 = 0; j2 < input2.length; j2++) {
-      sum2 += layer2.W[i3][j2] * input2[j2];
+      sum2 += layer2.W[i3]![j2]! * input2[j2]!;
     }
     // adjoint of line 26: z.push(sum * scale + layer.b[i]);
-    z3.push(sum2 * scale2 + layer2.b[i3]);
+    z3.push(sum2 * scale2 + layer2.b[i3]!);
     z3Bar.push(0);
   }
-  const value = z3[0];
+  const value: number = z3[0]!;
   return {
     value,
     saved: {
@@ -788,7 +762,6 @@ function predictPullbackWrtLayers(
     W: number[][];
     b: number[];
   }[],
-  x: number,
   resultBar: number,
   layersBar: {
     W: number[][];
@@ -858,48 +831,47 @@ function predictPullbackWrtLayers(
   let vBar = 0;
   let sumBar = 0;
   // adjoint of line 41: return affine(layers[layers.length - 1], h)[0];
-  z3Bar[0] += resultBar;
+  z3Bar[0]! += resultBar;
   const t47 = layer2.W;
   const t47Bar = layer2Bar.W;
   const t53Bar = layer2Bar.b;
   while (i3 > 0) {
     i3--;
     // adjoint of line 26: z.push(sum * scale + layer.b[i]);
-    const t55Bar = z3Bar[z3Bar.length - 1];
+    const t55Bar = z3Bar[z3Bar.length - 1]!;
     z3Bar.pop();
     const t52Bar = t55Bar;
-    t53Bar[i3] += t55Bar;
+    t53Bar[i3]! += t55Bar;
     sum2Bar += scale2 * t52Bar;
-    const t48 = t47[i3];
-    const t48Bar = t47Bar[i3];
+    const t48 = t47[i3]!;
+    const t48Bar = t47Bar[i3]!;
     const t73 = input2.length;
     j2 = t73 > 0 ? t73 : 0;
     while (j2 > 0) {
       j2--;
       // adjoint of line 24: sum += layer.W[i][j] * input[j];
       const t51Bar = sum2Bar;
-      const t49Bar = input2[j2] * t51Bar;
-      input2Bar[j2] += t48[j2] * t51Bar;
-      t48Bar[j2] += t49Bar;
+      const t49Bar = input2[j2]! * t51Bar;
+      input2Bar[j2]! += t48[j2]! * t51Bar;
+      t48Bar[j2]! += t49Bar;
     }
-    // adjoint of line 22: let sum = 0;
     sum2Bar = 0;
   }
   while (l > 0) {
     l--;
-    const layer = layers[l];
-    const layerBar = layersBar[l];
+    const layer = layers[l]!;
+    const layerBar = layersBar[l]!;
     const t84 = Math.ceil(t32);
     i2 = t84 > 0 ? t84 : 0;
     while (i2 > 0) {
       // adjoint of line 32: return z.map((v) => Math.max(0, v));
       i2--;
-      const t37Bar = t33Bar[i2];
+      const t37Bar = t33Bar[i2]!;
       t33Bar[i2] = 0;
       t33[i2] = tape.pop()!;
       vBar += 0 === t37 ? 0 : t37Bar;
       t37 = tape.pop()!;
-      zBar[i2] += vBar;
+      zBar[i2]! += vBar;
       vBar = 0;
     }
     t33Bar = adjointTape.pop()!;
@@ -911,13 +883,13 @@ function predictPullbackWrtLayers(
     while (i > 0) {
       i--;
       // adjoint of line 26: z.push(sum * scale + layer.b[i]);
-      const t31Bar = zBar[zBar.length - 1];
+      const t31Bar = zBar[zBar.length - 1]!;
       zBar.pop();
       const t28Bar = t31Bar;
-      t29Bar[i] += t31Bar;
+      t29Bar[i]! += t31Bar;
       sumBar += scale * t28Bar;
-      const t24 = t23[i];
-      const t24Bar = t23Bar[i];
+      const t24 = t23[i]!;
+      const t24Bar = t23Bar[i]!;
       const t101 = input.length;
       j = t101 > 0 ? t101 : 0;
       while (j > 0) {
@@ -925,11 +897,10 @@ function predictPullbackWrtLayers(
         // adjoint of line 24: sum += layer.W[i][j] * input[j];
         const t27Bar = sumBar;
         const t25Bar = t26 * t27Bar;
-        inputBar[j] += t24[j] * t27Bar;
+        inputBar[j]! += t24[j]! * t27Bar;
         t26 = tape.pop()!;
-        t24Bar[j] += t25Bar;
+        t24Bar[j]! += t25Bar;
       }
-      // adjoint of line 22: let sum = 0;
       sumBar = 0;
     }
     i = controlTape.pop()!;
@@ -1066,14 +1037,13 @@ function lossGradJvp(
     W: item.W.map((item3) => new Array<number>(item3.length).fill(0)),
     b: new Array<number>(item.b.length).fill(0),
   }));
-  // tangent of line 49: let total = 0;
   let total = 0;
   let dtotal = 0;
   for (s = 0; s < xs.length; s++) {
     // tangent of line 51: const r = predict(layers, xs[s]) - ys[s];
     const predictForwardWrtLayersOut = predictForwardWrtLayersTangentWrtLayersLayersBar(
       layers,
-      xs[s],
+      xs[s]!,
       layersBar,
       dlayers,
       dlayersBar,
@@ -1085,7 +1055,7 @@ function lossGradJvp(
     dcontainerTape.push(dt12);
     const t5 = predictOut.value;
     const dt5 = dpredictOut.value;
-    const t6 = ys[s];
+    const t6 = ys[s]!;
     if (tapeTop === tape.length) {
       const grown = new Float64Array(2 * tape.length);
       grown.set(tape);
@@ -1095,11 +1065,9 @@ function lossGradJvp(
     dtape.push(dr);
     dr = dt5;
     r = t5 - t6;
-    // tangent of line 52: total += r * r;
     dtotal += r * dr + r * dr;
     total += r * r;
   }
-  // tangent of line 54: return total / xs.length;
   const t10 = xs.length;
   const value = total / t10;
   const dvalue = dtotal / t10;
@@ -1112,26 +1080,22 @@ function lossGradJvp(
   s = t18 > 0 ? t18 : 0;
   while (s > 0) {
     s--;
-    const t4 = xs[s];
-    // tangent of line 52: total += r * r;
     const t8Bar = totalBar;
     drBar += t8Bar * dr;
     rBar += r * t8Bar;
     drBar += t8Bar * dr;
     rBar += r * t8Bar;
-    // tangent of line 51: const r = predict(layers, xs[s]) - ys[s];
     const t5Bar = rBar;
     const dt5Bar = drBar;
     drBar = 0;
     rBar = 0;
     dr = dtape.pop()!;
-    r = tape[--tapeTop];
+    r = tape[--tapeTop]!;
     const t17 = t5Bar;
     const dt17 = dt5Bar;
     const saved = containerTape.pop()!;
     predictPullbackWrtLayersTangentWrtLayersResultBarLayersBarSaved(
       layers,
-      t4,
       t17,
       layersBar,
       saved,
@@ -1141,7 +1105,6 @@ function lossGradJvp(
       dcontainerTape.pop()!,
     );
   }
-  // tangent of line 49: let total = 0;
   totalBar = 0;
   return {
     value: { value, grad: { layers: layersBar } },
@@ -1270,7 +1233,6 @@ function predictForwardWrtLayersTangentWrtLayersLayersBar(
   const dadjointTape: number[][] = [];
   const controlTape: number[] = [];
   const dcontrolTape: number[] = [];
-  // tangent of line 37: let h = [x];
   const t1Bar: number[] = [0];
   const dt1Bar: number[] = [0];
   let h: number[] = [x];
@@ -1279,9 +1241,8 @@ function predictForwardWrtLayersTangentWrtLayersLayersBar(
   let dhBar = dt1Bar;
   for (l = 0; l < layers.length - 1; l++) {
     // tangent of line 39: h = relu(affine(layers[l], h));
-    const layer = layers[l];
-    const dlayer = dlayers[l];
-    const layerBar = layersBar[l];
+    const layer = layers[l]!;
+    const dlayer = dlayers[l]!;
     containerTape.push(input);
     dcontainerTape.push(dinput);
     dinput = dh;
@@ -1302,43 +1263,26 @@ function predictForwardWrtLayersTangentWrtLayersLayersBar(
     dadjointTape.push(dzBar);
     dzBar = [];
     zBar = [];
-    {
-      // tangent of line 21: for (let i = 0; i < layer.W.length; i++) {
-      controlTape.push(i);
-      dcontrolTape.push(0);
-      i = 0;
-      let first = true;
-      for (;;) {
-        if (!first) {
-          i++;
-        }
-        const t18Bar = layerBar.W;
-        if (!(i < layer.W.length)) break;
-        first = false;
-        // tangent of line 22: let sum = 0;
-        let sum = 0;
-        let dsum = 0;
-        for (j = 0; j < input.length; j++) {
-          // tangent of line 24: sum += layer.W[i][j] * input[j];
-          const t23Bar = layerBar.W;
-          const t24Bar = t23Bar[i];
-          const t25 = layer.W[i][j];
-          const dt25 = dlayer.W[i][j];
-          tape.push(t26);
-          dtape.push(dt26);
-          dt26 = dinput[j];
-          t26 = input[j];
-          dsum += t26 * dt25 + t25 * dt26;
-          sum += t25 * t26;
-        }
-        // tangent of line 26: z.push(sum * scale + layer.b[i]);
-        const t29Bar = layerBar.b;
-        const dt31 = scale * dsum + dlayer.b[i];
-        z.push(sum * scale + layer.b[i]);
-        dz.push(dt31);
-        zBar.push(0);
-        dzBar.push(0);
+    for (controlTape.push(i), dcontrolTape.push(0), i = 0; i < layer.W.length; i++) {
+      let sum = 0;
+      let dsum = 0;
+      for (j = 0; j < input.length; j++) {
+        // tangent of line 24: sum += layer.W[i][j] * input[j];
+        const t25 = layer.W[i]![j]!;
+        const dt25 = dlayer.W[i]![j]!;
+        tape.push(t26);
+        dtape.push(dt26);
+        dt26 = dinput[j]!;
+        t26 = input[j]!;
+        dsum += t26 * dt25 + t25 * dt26;
+        sum += t25 * t26;
       }
+      // tangent of line 26: z.push(sum * scale + layer.b[i]);
+      const dt31 = scale * dsum + dlayer.b[i]!;
+      z.push(sum * scale + layer.b[i]!);
+      dz.push(dt31);
+      zBar.push(0);
+      dzBar.push(0);
     }
     // tangent of line 32: return z.map((v) => Math.max(0, v));
     controlTape.push(t32);
@@ -1354,77 +1298,57 @@ function predictForwardWrtLayersTangentWrtLayersLayersBar(
     t33Bar = new Array<number>(t32).fill(0);
     for (i2 = 0; i2 < t32; i2++) {
       // tangent of line 32: return z.map((v) => Math.max(0, v));
-      const v = z[i2];
-      const dv = dz[i2];
+      const v = z[i2]!;
+      const dv = dz[i2]!;
       tape.push(t37);
       dtape.push(dt37);
       t37 = Math.max(0, v);
       dt37 = 0 === t37 ? 0 : dv;
-      const dt56 = dt33[i2];
-      tape.push(t33[i2]);
+      const dt56 = dt33[i2]!;
+      tape.push(t33[i2]!);
       dtape.push(dt56);
       t33[i2] = t37;
       dt33[i2] = dt37;
       t33Bar[i2] = 0;
       dt33Bar[i2] = 0;
     }
-    // tangent of line 39: h = relu(affine(layers[l], h));
     dh = dt33;
     h = t33;
     dhBar = dt33Bar;
     hBar = t33Bar;
   }
-  // tangent of line 41: return affine(layers[layers.length - 1], h)[0];
   const t10 = layers.length - 1;
-  const layer2 = layers[t10];
-  const dlayer2 = dlayers[t10];
-  const layer2Bar = layersBar[t10];
-  const dlayer2Bar = dlayersBar[t10];
+  const layer2 = layers[t10]!;
+  const dlayer2 = dlayers[t10]!;
+  const layer2Bar = layersBar[t10]!;
+  const dlayer2Bar = dlayersBar[t10]!;
   const input2 = h;
   const dinput2 = dh;
   const input2Bar = hBar;
   const dinput2Bar = dhBar;
   const scale2 = 1 / Math.sqrt(input2.length);
-  // tangent of line 20: const z: number[] = [];
   const z3: number[] = [];
   const dz3: number[] = [];
   const z3Bar: number[] = [];
   const dz3Bar: number[] = [];
-  {
-    i3 = 0;
-    let first = true;
-    for (;;) {
-      if (!first) {
-        i3++;
-      }
-      const t42Bar = layer2Bar.W;
-      if (!(i3 < layer2.W.length)) break;
-      first = false;
-      // tangent of line 22: let sum = 0;
-      let sum2 = 0;
-      let dsum2 = 0;
-      for (j2 = 0; j2 < input2.length; j2++) {
-        // tangent of line 24: sum += layer.W[i][j] * input[j];
-        const t47Bar = layer2Bar.W;
-        const t48Bar = t47Bar[i3];
-        const t49 = layer2.W[i3][j2];
-        const t50 = input2[j2];
-        dsum2 += t50 * dlayer2.W[i3][j2] + t49 * dinput2[j2];
-        sum2 += t49 * t50;
-      }
-      // tangent of line 26: z.push(sum * scale + layer.b[i]);
-      const t53Bar = layer2Bar.b;
-      const dt55 = scale2 * dsum2 + dlayer2.b[i3];
-      z3.push(sum2 * scale2 + layer2.b[i3]);
-      dz3.push(dt55);
-      z3Bar.push(0);
-      dz3Bar.push(0);
+  for (i3 = 0; i3 < layer2.W.length; i3++) {
+    let sum2 = 0;
+    let dsum2 = 0;
+    for (j2 = 0; j2 < input2.length; j2++) {
+      const t49 = layer2.W[i3]![j2]!;
+      const t50 = input2[j2]!;
+      dsum2 += t50 * dlayer2.W[i3]![j2]! + t49 * dinput2[j2]!;
+      sum2 += t49 * t50;
     }
+    // tangent of line 26: z.push(sum * scale + layer.b[i]);
+    const dt55 = scale2 * dsum2 + dlayer2.b[i3]!;
+    z3.push(sum2 * scale2 + layer2.b[i3]!);
+    dz3.push(dt55);
+    z3Bar.push(0);
+    dz3Bar.push(0);
   }
-  // tangent of line 41: return affine(layers[layers.length - 1], h)[0];
-  const value = z3[0];
-  const dvalue = dz3[0];
-  // tangent of line 37: let h = [x];
+  const value: number = z3[0]!;
+  const dvalue: number = dz3[0]!;
   return {
     value: {
       value,
@@ -1493,7 +1417,6 @@ function predictPullbackWrtLayersTangentWrtLayersResultBarLayersBarSaved(
     W: number[][];
     b: number[];
   }[],
-  x: number,
   resultBar: number,
   layersBar: {
     W: number[][];
@@ -1624,74 +1547,68 @@ function predictPullbackWrtLayersTangentWrtLayersResultBarLayersBarSaved(
   let sumBar = 0;
   let dsumBar = 0;
   // tangent of line 41: return affine(layers[layers.length - 1], h)[0];
-  const dt58 = dz3Bar[0] + dresultBar;
-  z3Bar[0] += resultBar;
+  const dt58 = dz3Bar[0]! + dresultBar;
+  z3Bar[0]! += resultBar;
   dz3Bar[0] = dt58;
-  // tangent of line 24: sum += layer.W[i][j] * input[j];
   const t47 = layer2.W;
   const dt47 = dlayer2.W;
   const t47Bar = layer2Bar.W;
   const dt47Bar = dlayer2Bar.W;
-  // tangent of line 26: z.push(sum * scale + layer.b[i]);
   const t53Bar = layer2Bar.b;
   const dt53Bar = dlayer2Bar.b;
   while (i3 > 0) {
     i3--;
     // tangent of line 26: z.push(sum * scale + layer.b[i]);
     const t61 = z3Bar.length - 1;
-    const t55Bar = z3Bar[t61];
-    const dt55Bar = dz3Bar[t61];
+    const t55Bar = z3Bar[t61]!;
+    const dt55Bar = dz3Bar[t61]!;
     z3Bar.pop();
     dz3Bar.pop();
     const t52Bar = t55Bar;
     const dt52Bar = dt55Bar;
-    const dt64 = dt53Bar[i3] + dt55Bar;
-    t53Bar[i3] += t55Bar;
+    const dt64 = dt53Bar[i3]! + dt55Bar;
+    t53Bar[i3]! += t55Bar;
     dt53Bar[i3] = dt64;
     dsum2Bar += t52Bar * dscale2 + scale2 * dt52Bar;
     sum2Bar += scale2 * t52Bar;
-    // tangent of line 24: sum += layer.W[i][j] * input[j];
-    const t48 = t47[i3];
-    const dt48 = dt47[i3];
-    const t48Bar = t47Bar[i3];
-    const dt48Bar = dt47Bar[i3];
+    const t48 = t47[i3]!;
+    const dt48 = dt47[i3]!;
+    const t48Bar = t47Bar[i3]!;
+    const dt48Bar = dt47Bar[i3]!;
     const t73 = input2.length;
     j2 = t73 > 0 ? t73 : 0;
     while (j2 > 0) {
       j2--;
       // tangent of line 24: sum += layer.W[i][j] * input[j];
-      const t49 = t48[j2];
-      const t50 = input2[j2];
+      const t49 = t48[j2]!;
+      const t50 = input2[j2]!;
       const t51Bar = sum2Bar;
       const dt51Bar = dsum2Bar;
       const t49Bar = t50 * t51Bar;
-      const dt49Bar = t51Bar * dinput2[j2] + t50 * dt51Bar;
-      const dt70 = dinput2Bar[j2] + (t51Bar * dt48[j2] + t49 * dt51Bar);
-      input2Bar[j2] += t49 * t51Bar;
+      const dt49Bar = t51Bar * dinput2[j2]! + t50 * dt51Bar;
+      const dt70 = dinput2Bar[j2]! + (t51Bar * dt48[j2]! + t49 * dt51Bar);
+      input2Bar[j2]! += t49 * t51Bar;
       dinput2Bar[j2] = dt70;
-      const dt72 = dt48Bar[j2] + dt49Bar;
-      t48Bar[j2] += t49Bar;
+      const dt72 = dt48Bar[j2]! + dt49Bar;
+      t48Bar[j2]! += t49Bar;
       dt48Bar[j2] = dt72;
     }
-    // tangent of line 22: let sum = 0;
     dsum2Bar = 0;
     sum2Bar = 0;
   }
   while (l > 0) {
     l--;
-    // tangent of line 39: h = relu(affine(layers[l], h));
-    const layer = layers[l];
-    const dlayer = dlayers[l];
-    const layerBar = layersBar[l];
-    const dlayerBar = dlayersBar[l];
-    // tangent of line 32: return z.map((v) => Math.max(0, v));
+    const layer = layers[l]!;
+    const dlayer = dlayers[l]!;
+    const layerBar = layersBar[l]!;
+    const dlayerBar = dlayersBar[l]!;
     const t84 = Math.ceil(t32);
     i2 = t84 > 0 ? t84 : 0;
     while (i2 > 0) {
       // tangent of line 32: return z.map((v) => Math.max(0, v));
       i2--;
-      const t37Bar = t33Bar[i2];
-      const dt37Bar = dt33Bar[i2];
+      const t37Bar = t33Bar[i2]!;
+      const dt37Bar = dt33Bar[i2]!;
       t33Bar[i2] = 0;
       dt33Bar[i2] = 0;
       const t79 = tape.pop()!;
@@ -1703,8 +1620,8 @@ function predictPullbackWrtLayersTangentWrtLayersResultBarLayersBarSaved(
       vBar += t80 ? 0 : t37Bar;
       dtape.pop();
       t37 = tape.pop()!;
-      const dt83 = dzBar[i2] + dvBar;
-      zBar[i2] += vBar;
+      const dt83 = dzBar[i2]! + dvBar;
+      zBar[i2]! += vBar;
       dzBar[i2] = dt83;
       dvBar = 0;
       vBar = 0;
@@ -1715,66 +1632,59 @@ function predictPullbackWrtLayersTangentWrtLayersResultBarLayersBarSaved(
     t33 = containerTape.pop()!;
     dcontrolTape.pop();
     t32 = controlTape.pop()!;
-    // tangent of line 24: sum += layer.W[i][j] * input[j];
     const t23 = layer.W;
     const dt23 = dlayer.W;
     const t23Bar = layerBar.W;
     const dt23Bar = dlayerBar.W;
-    // tangent of line 26: z.push(sum * scale + layer.b[i]);
     const t29Bar = layerBar.b;
     const dt29Bar = dlayerBar.b;
     while (i > 0) {
       i--;
       // tangent of line 26: z.push(sum * scale + layer.b[i]);
       const t89 = zBar.length - 1;
-      const t31Bar = zBar[t89];
-      const dt31Bar = dzBar[t89];
+      const t31Bar = zBar[t89]!;
+      const dt31Bar = dzBar[t89]!;
       zBar.pop();
       dzBar.pop();
       const t28Bar = t31Bar;
       const dt28Bar = dt31Bar;
-      const dt92 = dt29Bar[i] + dt31Bar;
-      t29Bar[i] += t31Bar;
+      const dt92 = dt29Bar[i]! + dt31Bar;
+      t29Bar[i]! += t31Bar;
       dt29Bar[i] = dt92;
       dsumBar += t28Bar * dscale + scale * dt28Bar;
       sumBar += scale * t28Bar;
-      // tangent of line 24: sum += layer.W[i][j] * input[j];
-      const t24 = t23[i];
-      const dt24 = dt23[i];
-      const t24Bar = t23Bar[i];
-      const dt24Bar = dt23Bar[i];
+      const t24 = t23[i]!;
+      const dt24 = dt23[i]!;
+      const t24Bar = t23Bar[i]!;
+      const dt24Bar = dt23Bar[i]!;
       const t101 = input.length;
       j = t101 > 0 ? t101 : 0;
       while (j > 0) {
         j--;
         // tangent of line 24: sum += layer.W[i][j] * input[j];
-        const t25 = t24[j];
+        const t25 = t24[j]!;
         const t27Bar = sumBar;
         const dt27Bar = dsumBar;
         const t25Bar = t26 * t27Bar;
         const dt25Bar = t27Bar * dt26 + t26 * dt27Bar;
-        const dt98 = dinputBar[j] + (t27Bar * dt24[j] + t25 * dt27Bar);
-        inputBar[j] += t25 * t27Bar;
+        const dt98 = dinputBar[j]! + (t27Bar * dt24[j]! + t25 * dt27Bar);
+        inputBar[j]! += t25 * t27Bar;
         dinputBar[j] = dt98;
         dt26 = dtape.pop()!;
         t26 = tape.pop()!;
-        const dt100 = dt24Bar[j] + dt25Bar;
-        t24Bar[j] += t25Bar;
+        const dt100 = dt24Bar[j]! + dt25Bar;
+        t24Bar[j]! += t25Bar;
         dt24Bar[j] = dt100;
       }
-      // tangent of line 22: let sum = 0;
       dsumBar = 0;
       sumBar = 0;
     }
     dcontrolTape.pop();
     i = controlTape.pop()!;
-    // tangent of line 20: const z: number[] = [];
     dzBar = dadjointTape.pop()!;
     zBar = adjointTape.pop()!;
-    // tangent of line 19: const scale = 1 / Math.sqrt(input.length);
     dscale = dcontrolTape.pop()!;
     scale = controlTape.pop()!;
-    // tangent of line 39: h = relu(affine(layers[l], h));
     dinputBar = dadjointTape.pop()!;
     inputBar = adjointTape.pop()!;
     dcontainerTape.pop();
@@ -1790,7 +1700,7 @@ function predictions(
 ): number[] {
   const out: number[] = [];
   for (let s = 0; s < xs.length; s++) {
-    out.push(predict(layers, xs[s]));
+    out.push(predict(layers, xs[s]!));
   }
   return out;
 }
@@ -1803,35 +1713,35 @@ function predict(
 ): number {
   let h: number[] = [x];
   for (let l = 0; l < layers.length - 1; l++) {
-    const layer = layers[l];
+    const layer = layers[l]!;
     const input = h;
     const scale = 1 / Math.sqrt(input.length);
     const z: number[] = [];
     for (let i = 0; i < layer.W.length; i++) {
       let sum = 0;
       for (let j = 0; j < input.length; j++) {
-        sum += layer.W[i][j] * input[j];
+        sum += layer.W[i]![j]! * input[j]!;
       }
-      z.push(sum * scale + layer.b[i]);
+      z.push(sum * scale + layer.b[i]!);
     }
     const t32 = z.length;
     const t33: number[] = new Array<number>(t32);
     for (let i2 = 0; i2 < t32; i2++) {
-      const v = z[i2];
+      const v = z[i2]!;
       t33[i2] = Math.max(0, v);
     }
     h = t33;
   }
-  const layer2 = layers[layers.length - 1];
+  const layer2 = layers[layers.length - 1]!;
   const input2 = h;
   const scale2 = 1 / Math.sqrt(input2.length);
   const z3: number[] = [];
   for (let i3 = 0; i3 < layer2.W.length; i3++) {
     let sum2 = 0;
     for (let j2 = 0; j2 < input2.length; j2++) {
-      sum2 += layer2.W[i3][j2] * input2[j2];
+      sum2 += layer2.W[i3]![j2]! * input2[j2]!;
     }
-    z3.push(sum2 * scale2 + layer2.b[i3]);
+    z3.push(sum2 * scale2 + layer2.b[i3]!);
   }
-  return z3[0];
+  return z3[0]!;
 }

@@ -7,6 +7,7 @@ import modelSource from "raw:../../lab/models/mlp.ts";
 import generatedSource from "raw:../../lab/models/mlp.grad.ts";
 import { FUNCTION_NAMES } from "../../lab/expression.ts";
 import { drawChart, type Chart } from "../../lab/plot/charts.ts";
+import { OptionError, parseOption } from "../../lab/options.ts";
 import { TARGETS } from "../../lab/targets.ts";
 import { CanvasSurface } from "./canvas.ts";
 import { LABELS, PANELS, type Panel } from "./panels.ts";
@@ -89,17 +90,14 @@ function buildPanel(panel: Panel): HTMLElement {
 /** The form's values, typed like the experiment's defaults; throws with a message on a bad field. */
 function readOptions(state: PanelState): Record<string, unknown> {
   const options: Record<string, unknown> = {};
-  const defaults = state.panel.defaults as Record<string, unknown>;
+  const defaults = state.panel.defaults;
   for (const input of state.element.querySelectorAll<HTMLInputElement | HTMLSelectElement>("form [name]")) {
-    const like = defaults[input.name];
-    const number = (text: string) => {
-      const v = Number(text);
-      if (text.trim() === "" || !Number.isFinite(v)) throw new Error(`${LABELS[input.name] ?? input.name}: '${text}' is not a number`);
-      return v;
-    };
-    if (Array.isArray(like)) options[input.name] = input.value.split(",").map(number);
-    else if (typeof like === "number") options[input.name] = number(input.value);
-    else options[input.name] = input.value;
+    try {
+      options[input.name] = parseOption(defaults, input.name, input.value);
+    } catch (error) {
+      if (error instanceof OptionError) throw new Error(`${LABELS[input.name] ?? input.name}: ${error.message}`);
+      throw error;
+    }
   }
   return options;
 }

@@ -28,7 +28,7 @@ export const PANELS: Panel[] = [
   {
     name: "approximation",
     title: "Approximation",
-    look: "A ReLU network is piecewise linear: the red ticks are its kinks, found exactly where some unit's pre-activation changes sign. Depth can multiply the number of pieces (the sawtooth network doubles them with every layer), yet random networks of equal size stay near one piece per unit, whatever their depth.",
+    look: "A ReLU network is piecewise linear: the red ticks are its kinks, found exactly where some unit's pre-activation changes sign. Depth can multiply the number of pieces (the sawtooth network doubles them with every layer), yet random networks of equal size get at most one piece per unit, and fewer the deeper they are.",
     runs: ["lossGrad", "preActivationsJvp"],
     defaults: APPROXIMATION_DEFAULTS,
     main: ["target", "expression", "depth", "width", "steps", "rate"],

@@ -279,7 +279,8 @@ function renderRanges(response: CompileResponse): void {
   }
   xSelect.value = String(response.xCoord ?? 0);
   ySelect.value = String(response.yCoord ?? 1);
-  xSelect.disabled = !heat;
+  // A line plot has one coordinate: the choice of x applies to heat maps only.
+  xSelect.parentElement!.hidden = !heat;
   $("y-axis").hidden = !heat;
   renderFamily(line);
   const setRange = (id: string, range: [number, number] | undefined) => {
@@ -293,10 +294,11 @@ function renderRanges(response: CompileResponse): void {
 /** Line plots: a number parameter that is not differentiated may get one curve per value. */
 function renderFamily(shown: boolean): void {
   const row = $("family-row");
-  row.hidden = !shown;
   const info = current();
   const wrt = state.wrt ?? info?.params.filter((p) => p.differentiable).map((p) => p.name) ?? [];
   const candidates = info?.params.filter((p) => p.type.kind === "number" && !wrt.includes(p.name)).map((p) => p.name) ?? [];
+  // Hidden, not empty, when no parameter can give the curves.
+  row.hidden = !shown || candidates.length === 0;
   const select = $<HTMLSelectElement>("family-param");
   const options = ["", ...candidates];
   if ([...select.options].map((o) => o.value).join() !== options.join()) select.replaceChildren(...options.map((name) => new Option(name || "(one curve)", name)));

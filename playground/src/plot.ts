@@ -131,14 +131,19 @@ function drawHeat(g: CanvasRenderingContext2D, plot: Extract<PlotData, { kind: "
   const { size, values } = plot;
   const finite = values.filter(Number.isFinite);
   const [lo, hi] = finite.length > 0 ? extent(finite) : [0, 1];
-  // log(1 + f − min) keeps valleys visible beside steep walls (Rosenbrock spans 10⁴).
-  const scale = (v: number) => Math.log1p(v - lo) / Math.log1p(hi - lo || 1);
+  // log(1 + f − min) keeps valleys visible beside steep walls (Rosenbrock spans 10⁴). Values of
+  // both signs get a scale centred on zero instead, sign(f)·log(1 + |f|), in diverging colours:
+  // zero is white, and a colour means the same |f| on either side.
+  const signed = lo < 0 && hi > 0;
+  const biggest = Math.max(-lo, hi);
+  const scale = signed ? (v: number) => 0.5 + (0.5 * Math.sign(v) * Math.log1p(Math.abs(v))) / Math.log1p(biggest) : (v: number) => Math.log1p(v - lo) / Math.log1p(hi - lo || 1);
+  const colourOf = signed ? (t: number) => diverging(2 * t - 1) : viridis;
   const image = g.createImageData(size, size);
   values.forEach((v, i) => {
     const row = Math.floor(i / size);
     const col = i % size;
     const at = ((size - 1 - row) * size + col) * 4;
-    const [r, gr, b] = Number.isFinite(v) ? viridis(scale(v)) : [200, 200, 200];
+    const [r, gr, b] = Number.isFinite(v) ? colourOf(scale(v)) : [200, 200, 200];
     image.data.set([r, gr, b, 255], at);
   });
   const tile = document.createElement("canvas");
@@ -160,7 +165,12 @@ function drawHeat(g: CanvasRenderingContext2D, plot: Extract<PlotData, { kind: "
   g.rotate(-Math.PI / 2);
   g.fillText(plot.yCoord, 0, 0);
   g.restore();
-  colourBar(g, { x: box.x + box.w + 16, y: box.y, w: 14, h: box.h }, lo, hi, (t) => viridis(t), "f (log scale)", (t) => lo + Math.expm1(t * Math.log1p(hi - lo || 1)));
+  if (signed) {
+    const valueAt = (t: number) => Math.sign(t - 0.5) * Math.expm1(Math.abs(2 * t - 1) * Math.log1p(biggest));
+    colourBar(g, { x: box.x + box.w + 16, y: box.y, w: 14, h: box.h }, -biggest, biggest, colourOf, "f (symmetric log scale)", valueAt);
+  } else {
+    colourBar(g, { x: box.x + box.w + 16, y: box.y, w: 14, h: box.h }, lo, hi, viridis, "f (log scale)", (t) => lo + Math.expm1(t * Math.log1p(hi - lo || 1)));
+  }
 }
 
 /** Arrows along ∇f on a coarse grid; length grows with log(1 + |∇f|). */

@@ -81,7 +81,7 @@ export async function generateAll(config: TsadConfig, project: Project = createP
   // One compilation per input, so that each module's imports are relative to where it is written.
   for (const input of inputs) {
     const out = dirname(outputPathFor(input, config));
-    const result = await compile({ files: [input], out, defaultEmit: config.emit, rules: config.rules, project, command: "tsad build" });
+    const result = await compile({ files: [input], out, defaultEmit: config.emit, rules: config.rules, format: config.format, tapeLimit: config.tapeLimit, project, command: "tsad build" });
     for (const d of result.diagnostics) found.set(`${d.code}:${d.at?.file}:${d.at?.line}:${d.at?.column}:${d.message}`, d);
     modules.push(...result.modules);
   }

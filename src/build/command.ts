@@ -14,9 +14,10 @@ import { DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { formatDiagnostic } from "../diagnostics/format.ts";
 import { UsageError } from "../pipeline.ts";
 import { WriteError, writeAtomically } from "../write/write.ts";
-import { freshness, generateAll } from "./build.ts";
+import { freshness, generateAll, matchInputs } from "./build.ts";
 import { CONFIG_FILE, findConfig, type TsadConfig } from "./config.ts";
 import { watch } from "./watch.ts";
+import { argumentError } from "../suggest.ts";
 
 export interface CommandIO {
   stdout: (text: string) => void;
@@ -46,7 +47,7 @@ export async function runBuildCommand(command: "build" | "watch", argv: string[]
       options: { config: { type: "string" }, check: { type: "boolean" }, help: { type: "boolean", short: "h" } },
     }));
   } catch (error) {
-    return usageError(io, (error as Error).message);
+    return usageError(io, argumentError(error, ["config", "check", "help"]));
   }
   if (values.help) {
     io.stdout(BUILD_USAGE);
@@ -64,14 +65,28 @@ export async function runBuildCommand(command: "build" | "watch", argv: string[]
   if (!config) return usageError(io, `no ${CONFIG_FILE} (or "tsad" key in package.json) in ${cwd} or above`, `create ${CONFIG_FILE} with {"inputs": ["src/**/*.ts"]}`);
   if (command === "watch") {
     const watcher = watch(config, { io, cwd });
-    process.once("SIGINT", () => void watcher.close());
+    // Ctrl-C, and a process manager's or CI's SIGTERM, close the watcher and end the process.
+    const stop = () => void watcher.close();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+    // `npx tsad watch` runs tsad as a child of npm, which does not pass SIGTERM on when it is
+    // stopped: a watcher whose parent is gone (it is adopted by another process) stops too.
+    const parent = process.ppid;
+    const orphaned = setInterval(() => process.ppid !== parent && stop(), 500);
+    orphaned.unref();
     await watcher.closed;
+    clearInterval(orphaned);
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
     return 0;
   }
   return build(config, values.check === true, io, cwd);
 }
 
 async function build(config: TsadConfig, check: boolean, io: CommandIO, cwd: string): Promise<number> {
+  if (matchInputs(config).length === 0) {
+    return usageError(io, `the "inputs" of ${relative(cwd, config.file) || config.file} (${config.inputs.join(", ")}) match no file`, `patterns are relative to ${relative(cwd, config.root) || "."}, e.g. "src/**/*.ts"`);
+  }
   let result;
   try {
     result = await generateAll(config);

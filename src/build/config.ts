@@ -6,7 +6,9 @@
  *     "exclude": ["src/legacy/**"],     // optional
  *     "out": "src/generated",           // optional: default beside each input
  *     "emit": ["grad", "hvp"],          // optional: default kinds (a function's @differentiate emit= wins)
- *     "rules": ["src/ad-rules.ts"]      // optional: modules of @derivativeOf rules
+ *     "rules": ["src/ad-rules.ts"],     // optional: modules of @derivativeOf rules
+ *     "format": "js",                   // optional: ts (default), js (.grad.js + .grad.d.ts) or both
+ *     "tapeLimit": 64                   // optional: MB of reverse-mode tape before loops are checkpointed
  *   }
  *
  * The file is parsed with TypeScript's JSON parser, so that every mistake is reported at its
@@ -17,7 +19,7 @@ import { dirname, join, resolve } from "node:path";
 import { ts } from "ts-morph";
 import { diagnostics } from "../diagnostics/catalog.ts";
 import { DiagnosticError, type Position } from "../diagnostics/diagnostic.ts";
-import { EMIT_KINDS, type EmitKind } from "../pipeline.ts";
+import { EMIT_KINDS, OUTPUT_FORMATS, type EmitKind, type OutputFormat } from "../options.ts";
 
 export const CONFIG_FILE = "tsad.config.json";
 
@@ -33,10 +35,14 @@ export interface TsadConfig {
   emit?: EmitKind[];
   /** Absolute paths of rules modules. */
   rules: string[];
+  /** What files a generated module is written as (default `ts`). */
+  format?: OutputFormat;
+  /** `--tape-limit`, in MB. */
+  tapeLimit?: number;
 }
 
-const KEYS = ["inputs", "exclude", "out", "emit", "rules"] as const;
-const HINT = `the keys are ${KEYS.join(", ")}; see the README's "Use it in your build" section`;
+const KEYS = ["inputs", "exclude", "out", "emit", "rules", "format", "tapeLimit"] as const;
+const HINT = `the keys are ${KEYS.join(", ")}; see docs/configuration.md`;
 
 /**
  * The configuration for `cwd`: `explicit` if given, else the nearest tsad.config.json, or
@@ -123,6 +129,16 @@ export function readConfig(file: string): TsadConfig | undefined {
           }
           break;
         }
+        case "format": {
+          const format = string(value, name, at);
+          if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) throw new DiagnosticError([diagnostics.badConfig(`unknown format "${format}"`, `choose from ${OUTPUT_FORMATS.join(", ")}`, at(value))]);
+          config.format = format as OutputFormat;
+          break;
+        }
+        case "tapeLimit":
+          if (!ts.isNumericLiteral(value) || !(Number(value.text) > 0)) throw new DiagnosticError([diagnostics.badConfig("`tapeLimit` must be a positive number of MB", "write for example \"tapeLimit\": 64", at(value))]);
+          config.tapeLimit = Number(value.text);
+          break;
         case "$schema":
           break;
         default:

@@ -32,11 +32,11 @@ export const diagnostics = {
   moduleConstantEscapes: (name: string, at?: Position) =>
     make(2006, `the module-level constant \`${name}\` is stored where tsad cannot tell whether it is written to`, "read the values you need from it, copy it inside the function, or pass the value as a parameter")(at),
   unknownCallee: (name: string, at?: Position) =>
-    make(2007, `\`${name}\` has no source tsad can read and no derivative rule`, "call a function defined in this file or in a relatively imported local file, or a `Math` function; for a function of numbers from a package, give tsad its derivative with a `@derivativeOf` rule (README: \"Derivative rules\")")(at),
+    make(2007, `\`${name}\` has no source tsad can read and no derivative rule`, "call a function defined in this file or in a relatively imported local file, or a `Math` function; for a function of numbers from a package, give tsad its derivative with a `@derivativeOf` rule (docs/language.md: \"Derivative rules\")")(at),
   anyType: (what: string, at?: Position) =>
     make(2008, `${what} has type \`any\``, "give it an explicit type: number, an array or typed array of numbers, a tuple or an object type")(at),
   unsupportedSyntax: (what: string, at?: Position) =>
-    make(2009, `${what} is not supported`, "see the README's \"Supported language\" section for what tsad differentiates")(at),
+    make(2009, `${what} is not supported`, "see docs/language.md for what tsad differentiates")(at),
   recursionWrites: (name: string, param: string, at?: Position) =>
     make(2010, `\`${name}\` is recursive and writes into its parameter \`${param}\`; such functions cannot be differentiated yet`, "copy the parameter inside the function and write into the copy, or rewrite the recursion as a loop")(at),
   unsupportedType: (type: string, at?: Position) =>
@@ -76,4 +76,14 @@ export const diagnostics = {
     make(4022, `\`${name}\` has a derivative rule but is not exported, so the generated module cannot call it`, `export \`${name}\` from its module`)(at),
   ruleRepeated: (name: string, at?: Position) =>
     make(4023, `\`${name}\` has more than one derivative rule`, "keep one @derivativeOf function per differentiated function")(at),
+  badCheckpointTag: (text: string, at?: Position) =>
+    make(4030, `\`@checkpoint ${text}\` is not a checkpoint request`, "write `@checkpoint` alone, or followed by the most snapshots to keep, a whole number: `@checkpoint 40`")(at),
+
+  // 5xxx: the sample inputs `tsad verify` is given.
+  exampleNotData: (what: string, at?: Position) =>
+    make(5001, `${what} in an @example tag is not a literal value`, "write the arguments as literals: numbers, strings, booleans, arrays, objects, `new Float64Array([...])`; or put computed examples in a `.examples.ts` module")(at),
+  exampleArity: (fn: string, given: number, expected: number, at?: Position) =>
+    make(5002, `an example of \`${fn}\` gives ${given} argument${given === 1 ? "" : "s"}, but it takes ${expected}`, "give one value per parameter, in order")(at),
+  examplesExport: (name: string, at?: Position) =>
+    make(5003, `the export \`${name}\` of the examples module is neither a list of argument lists nor a function returning one argument list`, "export `const f = [[arg1, arg2], ...]` or `function f(random: () => number) { return [arg1, arg2]; }`, named like the function it is for")(at),
 };

@@ -9,6 +9,7 @@
 import { ts } from "ts-morph";
 import type { Expr, Function, Operand, Stmt, Type } from "../ir/ir.ts";
 import { isDifferentiable, isReference } from "../ir/types.ts";
+import { forEachStmt } from "../analysis/activity.ts";
 import { planInlining, type InlinePlan } from "./inline.ts";
 import { forEachStmt } from "../analysis/activity.ts";
 
@@ -34,8 +35,8 @@ class FunctionEmitter {
   private readonly inlined = new Map<string, Expr>();
   /** Tapes kept as Float64Array stacks, with the name of their top-of-stack counter. */
   private readonly stacks = new Map<string, string>();
-  /** Variables of an optional type (`T | undefined`). */
-  private readonly optional = new Set<string>();
+  /** The type of every parameter and local, to know which element reads are of tuples. */
+  private readonly types = new Map<string, Type>();
 
   constructor(
     private readonly fn: Function,
@@ -43,8 +44,31 @@ class FunctionEmitter {
   ) {
     this.plan = fold ? planInlining(fn) : { inline: new Set() };
     for (const s of fn.body) if (s.kind === "let" && s.type.kind === "array" && s.type.stack) this.stacks.set(s.name, s.type.stack);
-    for (const p of fn.params) if (p.type.kind === "optional") this.optional.add(p.name);
-    forEachStmt(fn.body, (s) => s.kind === "let" && s.type.kind === "optional" && this.optional.add(s.name));
+    for (const p of fn.params) this.types.set(p.name, p.type);
+    forEachStmt(fn.body, (s) => s.kind === "let" && this.types.set(s.name, s.type));
+  }
+
+  /**
+   * An element read, `a[i]!`. Generated code reads an element only where the source reads it
+   * (or the same element of a derivative array of the same length, or a tape entry pushed
+   * before), so it exists whenever the source's did: `!` says so to a project compiled with
+   * noUncheckedIndexedAccess, which types `a[i]` as `number | undefined`. A tuple's constant
+   * index is typed exactly and needs nothing.
+   */
+  /**
+   * `const t = a[1]!`: TypeScript narrows `a[1]` by the assignments to it, and through a loop
+   * that assigns `a[1] = t` the narrowing would depend on itself (an implicit `any` under
+   * noUncheckedIndexedAccess). The declaration's type, written out, breaks the circle.
+   */
+  private isConstantElementRead(init: Expr): boolean {
+    if (init.kind !== "index" || init.index.kind !== "number") return false;
+    return init.object.kind !== "var" || this.types.get(init.object.name)?.kind !== "tuple";
+  }
+
+  private element(object: Operand, index: Operand): ts.Expression {
+    const read = f.createElementAccessExpression(this.operand(object), this.operand(index));
+    const type = object.kind === "var" ? this.types.get(object.name) : undefined;
+    return type?.kind === "tuple" && index.kind === "number" ? read : f.createNonNullExpression(read);
   }
 
   private stackOf(o: Operand): { tape: ts.Identifier; top: ts.Identifier } | undefined {
@@ -96,7 +120,7 @@ class FunctionEmitter {
           const counter = f.createVariableDeclaration(top, undefined, undefined, numberLiteral(0));
           return [f.createVariableStatement(undefined, f.createVariableDeclarationList([tape], ts.NodeFlags.Let)), f.createVariableStatement(undefined, f.createVariableDeclarationList([counter], ts.NodeFlags.Let))];
         }
-        const annotate = !s.init || needsAnnotation(this.resolve(s.init), s.type);
+        const annotate = !s.init || needsAnnotation(this.resolve(s.init), s.type) || this.isConstantElementRead(this.resolve(s.init));
         const exclamation = s.definite && !s.init ? f.createToken(ts.SyntaxKind.ExclamationToken) : undefined;
         const decl = f.createVariableDeclaration(s.name, exclamation, annotate ? typeNode(s.type) : undefined, s.init ? this.expr(s.init) : undefined);
         return [f.createVariableStatement(undefined, f.createVariableDeclarationList([decl], s.mutable ? ts.NodeFlags.Let : ts.NodeFlags.Const))];
@@ -107,7 +131,8 @@ class FunctionEmitter {
       case "setField": {
         const target = () => (s.kind === "setIndex" ? f.createElementAccessExpression(this.operand(s.object), this.operand(s.index)) : f.createPropertyAccessExpression(this.operand(s.object), s.name));
         const compound = this.compoundUpdate(s);
-        if (compound) return [f.createExpressionStatement(f.createBinaryExpression(target(), compound.token, this.expr(compound.rest)))];
+        // `a[i] += e` reads a[i] too.
+        if (compound) return [f.createExpressionStatement(f.createBinaryExpression(s.kind === "setIndex" ? this.element(s.object, s.index) : target(), compound.token, this.expr(compound.rest)))];
         return [f.createExpressionStatement(f.createAssignment(target(), this.operand(s.value)))];
       }
       case "push": {
@@ -132,8 +157,11 @@ class FunctionEmitter {
         return [statement];
       }
       case "if": {
+        const then = this.block(s.then);
+        // Nothing to do when the condition holds (the adjoint of `c ? x : 0`): `if (!c) { … }`.
+        if (then.length === 0 && s.else.length > 0) return [f.createIfStatement(f.createLogicalNot(this.operand(s.cond)), f.createBlock(this.block(s.else), true))];
         const elseBranch = s.else.length === 0 ? undefined : s.else.length === 1 && s.else[0]!.kind === "if" ? this.stmt(s.else[0]!)[0] : f.createBlock(this.block(s.else), true);
-        return [f.createIfStatement(this.operand(s.cond), f.createBlock(this.block(s.then), true), elseBranch)];
+        return [f.createIfStatement(this.operand(s.cond), f.createBlock(then, true), elseBranch)];
       }
       case "loop":
         return this.loop(s);
@@ -282,7 +310,7 @@ class FunctionEmitter {
         // `present ? p : 0` reads an optional `p` its condition found present: TypeScript cannot
         // always see that through the condition's variable, so the read says it.
         const whenTrue = this.operand(e.whenTrue);
-        const asserted = e.whenTrue.kind === "var" && this.optional.has(e.whenTrue.name) && e.whenFalse.kind !== "undefined" ? f.createNonNullExpression(whenTrue) : whenTrue;
+        const asserted = e.whenTrue.kind === "var" && this.types.get(e.whenTrue.name)?.kind === "optional" && e.whenFalse.kind !== "undefined" ? f.createNonNullExpression(whenTrue) : whenTrue;
         return f.createConditionalExpression(this.operand(e.cond), f.createToken(ts.SyntaxKind.QuestionToken), asserted, f.createToken(ts.SyntaxKind.ColonToken), this.operand(e.whenFalse));
       }
       case "math": {
@@ -292,7 +320,7 @@ class FunctionEmitter {
       case "call":
         return f.createCallExpression(f.createIdentifier(e.callee), undefined, e.args.map((a) => this.operand(a)));
       case "index":
-        return f.createElementAccessExpression(this.operand(e.object), this.operand(e.index));
+        return this.element(e.object, e.index);
       case "field":
         return f.createPropertyAccessExpression(this.operand(e.object), e.name);
       case "length":
@@ -331,7 +359,7 @@ class FunctionEmitter {
       case "pop": {
         const stack = this.stackOf(e.object);
         // `tape[--tapeTop]`
-        if (stack) return f.createElementAccessExpression(stack.tape, f.createPrefixDecrement(stack.top));
+        if (stack) return f.createNonNullExpression(f.createElementAccessExpression(stack.tape, f.createPrefixDecrement(stack.top)));
         return f.createNonNullExpression(f.createCallExpression(f.createPropertyAccessExpression(this.operand(e.object), "pop"), undefined, []));
       }
     }

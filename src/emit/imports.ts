@@ -7,6 +7,7 @@ import { dirname, relative, sep } from "node:path";
 import { ts } from "ts-morph";
 import { forEachStmt } from "../analysis/activity.ts";
 import type { Expr, Function, Program } from "../ir/ir.ts";
+import { extensionStyle, withExtensionStyle, type ImportConventions } from "../load/specifiers.ts";
 
 const f = ts.factory;
 
@@ -20,11 +21,11 @@ function forEachExpr(fns: Function[], visit: (e: Expr) => void): void {
 }
 
 /** One `import { a, b } from "…"` per module, sorted, for the external functions `fns` call. */
-export function externalImports(fns: Function[], outputPath: string): ts.ImportDeclaration[] {
+export function externalImports(fns: Function[], outputPath: string, conventions: ImportConventions): ts.ImportDeclaration[] {
   const byModule = new Map<string, Set<string>>();
   forEachExpr(fns, (e) => {
     if (e.kind !== "math" || !e.external) return;
-    const specifier = moduleSpecifier(e.external.from, outputPath);
+    const specifier = moduleSpecifier(e.external.from, outputPath, conventions);
     byModule.set(specifier, (byModule.get(specifier) ?? new Set()).add(e.fn));
   });
   return [...byModule]
@@ -38,10 +39,16 @@ export function externalImports(fns: Function[], outputPath: string): ts.ImportD
     );
 }
 
-/** A package stays as it is; a local file becomes a path relative to the generated module (`./model.ts`). */
-function moduleSpecifier(from: string, outputPath: string): string {
+/**
+ * A package stays as it is. A local file is imported as the input imports it: by the specifier
+ * the input wrote when the generated module sits beside the input, else by a path relative to the
+ * generated module, with the extension the user writes (`./model.js` for model.ts by default).
+ */
+function moduleSpecifier(from: string, outputPath: string, conventions: ImportConventions): string {
   if (!from.startsWith("/") && !/^[A-Za-z]:[\\/]/.test(from)) return from;
-  const path = relative(dirname(outputPath), from).split(sep).join("/");
+  const written = conventions.written.get(from);
+  if (written !== undefined && dirname(outputPath) === conventions.dir) return written;
+  const path = withExtensionStyle(relative(dirname(outputPath), from).split(sep).join("/"), written !== undefined ? extensionStyle(written) : conventions.style);
   return path.startsWith(".") ? path : `./${path}`;
 }
 

@@ -7,6 +7,7 @@ import { relative } from "node:path";
 import { parseArgs } from "node:util";
 import { formatDiagnostic } from "../diagnostics/format.ts";
 import { explain, UsageError } from "../pipeline.ts";
+import { argumentError, didYouMean } from "../suggest.ts";
 
 export const EXPLAIN_USAGE = `Usage: tsad explain <file.ts>... [--fn f,g] [--wrt p,q] [--size name=value,...] [--json]
 
@@ -36,7 +37,7 @@ export async function explainCommand(argv: string[], io: Output): Promise<number
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options: { fn: { type: "string" }, wrt: { type: "string" }, size: { type: "string", multiple: true }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
   } catch (error) {
-    return usage((error as Error).message);
+    return usage(argumentError(error, ["fn", "wrt", "size", "json", "help"]));
   }
   const { values, positionals } = parsed;
   if (values.help) {
@@ -60,6 +61,11 @@ export async function explainCommand(argv: string[], io: Output): Promise<number
     if (result.diagnostics.length > 0) {
       for (const d of result.diagnostics) io.stderr(formatDiagnostic(d));
       return 1;
+    }
+    // A size no count is written in would change nothing: most likely a typo.
+    const known = new Set(result.explanations.flatMap((e) => e.sizeNames));
+    for (const name of sizes.keys()) {
+      if (!known.has(name)) return usage(`--size ${name}: no count depends on \`${name}\`${didYouMean(name, known)}${known.size > 0 ? ` (the sizes: ${[...known].join(", ")})` : " (every count is a number)"}`);
     }
     if (values.json) io.stdout(`${JSON.stringify(result.explanations.map(({ text: _text, ...rest }) => rest), null, 2)}\n`);
     // Paths relative to where the command runs, as diagnostics print them.

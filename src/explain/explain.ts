@@ -16,6 +16,10 @@ export interface Explanation {
   file: string;
   line: number;
   wrt: string[];
+  /** Parameters left out of the default `wrt`: no derivative flows from them to the result. */
+  inert: string[];
+  /** The size symbols the counts are written in (what `--size` can give values to). */
+  sizeNames: string[];
   /** Formatted polynomials in the size symbols (`x.length`, `n`). */
   inputs: string;
   outputs: string;
@@ -47,9 +51,11 @@ export interface ExplainInput {
   /** The reverse-mode function tsad generates for `fn` (its tapes are counted) and the program it lives in. */
   reverse: { program: Program; fn: Function };
   sizes: ReadonlyMap<string, number>;
+  /** Parameters left out of the default `wrt` (no derivative flows from them). */
+  inert?: string[];
 }
 
-export function explainFunction({ program, oracle, fn, wrt, reverse, sizes }: ExplainInput): Explanation {
+export function explainFunction({ program, oracle, fn, wrt, reverse, sizes, inert = [] }: ExplainInput): Explanation {
   const unknownLoops: UnknownLoop[] = [];
   const shapes = fn.params.map((p) => parameterShape(p.name, p.type));
   const primal = countFunction(program, oracle, fn, shapes, wrt, unknownLoops);
@@ -72,6 +78,8 @@ export function explainFunction({ program, oracle, fn, wrt, reverse, sizes }: Ex
     file: fn.loc.file,
     line: fn.loc.line,
     wrt: fn.params.filter((_, i) => wrt[i]).map((p) => p.name),
+    inert,
+    sizeNames: [...new Set([inputs, outputs, counts.primal, jvp, vjp, jacobianForward, jacobianReverse, tape].flatMap(symbols))].sort(),
     inputs: format(inputs),
     outputs: format(outputs),
     operations: { primal: format(counts.primal), jvp: format(jvp), vjp: format(vjp), jacobianForward: format(jacobianForward), jacobianReverse: format(jacobianReverse) },
@@ -193,9 +201,10 @@ function render(e: Omit<Explanation, "text">, counts: Counts, polys: Record<stri
   };
   const lines = [
     `${e.function} (${e.file}:${e.line}), with respect to ${e.wrt.join(", ")}`,
+    ...(e.inert.length > 0 ? [`  left out: ${e.inert.join(", ")} (no derivative can flow from ${e.inert.length === 1 ? "it" : "them"} to the result: used only as an index or in a test)`] : []),
     "",
-    `  inputs        ${e.inputs} numbers${at(polys.inputs!)}`,
-    `  outputs       ${e.outputs} numbers${at(polys.outputs!)}`,
+    `  inputs        ${e.inputs} ${e.inputs === "1" ? "number" : "numbers"}${at(polys.inputs!)}`,
+    `  outputs       ${e.outputs} ${e.outputs === "1" ? "number" : "numbers"}${at(polys.outputs!)}`,
     "",
     "  operations (arithmetic and Math calls; derivatives as tsad's rule table writes them)",
     `    primal              ${e.operations.primal}${at(counts.primal)}`,

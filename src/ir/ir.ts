@@ -140,6 +140,8 @@ export type Stmt = StmtBase &
         update: Stmt[];
         body: Stmt[];
         bodyFirst: boolean;
+        /** Reverse mode bounds this loop's tape by checkpointing (`@checkpoint`, `--tape-limit`). */
+        checkpoint?: CheckpointRequest;
       }
     | { kind: "block"; label?: string; body: Stmt[] }
     | { kind: "break"; label?: string }
@@ -154,6 +156,11 @@ export type Stmt = StmtBase &
      */
     | { kind: "trace"; method?: string; args: Operand[] }
   );
+
+/** A request to checkpoint a loop: at most `snapshots` snapshots of its state (default: tsad chooses). */
+export interface CheckpointRequest {
+  snapshots?: number;
+}
 
 export interface Param {
   name: string;

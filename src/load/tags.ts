@@ -9,7 +9,7 @@
  */
 import { Node, type JSDocTag } from "ts-morph";
 import { diagnostics } from "../diagnostics/catalog.ts";
-import { DiagnosticError, type Position } from "../diagnostics/diagnostic.ts";
+import { DiagnosticError, type Diagnostic, type Position } from "../diagnostics/diagnostic.ts";
 import { positionOfNode } from "./load.ts";
 import type { SourceFunction } from "./functions.ts";
 
@@ -36,29 +36,50 @@ export function tagText(tag: JSDocTag): string {
   return (tag.getCommentText() ?? "").replace(/\s+/g, " ").trim();
 }
 
-/** `fn`'s `@differentiate` tag, or undefined when it has none. Throws a DiagnosticError if it is malformed. */
-export function differentiateTag(fn: SourceFunction): DifferentiateTag | undefined {
+/**
+ * `fn`'s `@differentiate` tag, or undefined when it has none. Throws a DiagnosticError listing
+ * every mistake in a malformed tag, each at the word that has it. `emitKinds`: the kinds `emit=`
+ * may name.
+ */
+export function differentiateTag(fn: SourceFunction, emitKinds?: readonly string[]): DifferentiateTag | undefined {
   const tags = tagsOf(fn, DIFFERENTIATE_TAG);
   if (tags.length === 0) return undefined;
   if (tags.length > 1) throw new DiagnosticError([diagnostics.repeatedTag(DIFFERENTIATE_TAG, fn.name, positionOfNode(tags[1]!))]);
   const tag = tags[0]!;
-  const at = positionOfNode(tag);
-  const parsed: DifferentiateTag = { at };
+  const parsed: DifferentiateTag = { at: positionOfNode(tag) };
   const params = parameterNames(fn);
-  for (const word of tagText(tag).split(" ").filter(Boolean)) {
+  const errors: Diagnostic[] = [];
+  for (const { word, at } of wordsOf(tag)) {
     const match = /^(\w+)=(.*)$/.exec(word);
     const key = match?.[1];
     const values = (match?.[2] ?? "").split(",").map((v) => v.trim()).filter(Boolean);
-    if (!match || (key !== "wrt" && key !== "emit") || values.length === 0) throw new DiagnosticError([diagnostics.badTagOption(word, at)]);
-    if (key === "wrt") {
-      const unknown = values.find((v) => !params.includes(v));
-      if (unknown) throw new DiagnosticError([diagnostics.tagWrtNotAParameter(unknown, fn.name, params, at)]);
+    if (!match || (key !== "wrt" && key !== "emit") || values.length === 0) {
+      errors.push(diagnostics.badTagOption(word, at));
+    } else if (key === "wrt") {
+      for (const unknown of values.filter((v) => !params.includes(v))) errors.push(diagnostics.tagWrtNotAParameter(unknown, fn.name, params, at));
       parsed.wrt = values;
     } else {
+      for (const unknown of values.filter((v) => emitKinds && !emitKinds.includes(v))) errors.push(diagnostics.unknownEmitKind(unknown, emitKinds!, at));
       parsed.emit = values;
     }
   }
+  if (errors.length > 0) throw new DiagnosticError(errors);
   return parsed;
+}
+
+/** The words after the tag name, each with its position in the source. */
+function wordsOf(tag: JSDocTag): { word: string; at: Position }[] {
+  const source = tag.getSourceFile();
+  const text = tag.getText();
+  const found: { word: string; at: Position }[] = [];
+  // Past `@differentiate`; JSDoc continuation lines (` * `) are not words.
+  const after = text.indexOf(tag.getTagName()) + tag.getTagName().length;
+  for (const m of text.slice(after).matchAll(/[^\s*]+(?:\*(?!\/)[^\s*]*)*/g)) {
+    if (m[0] === "/") continue;
+    const { line, column } = source.getLineAndColumnAtPos(tag.getStart() + after + m.index!);
+    found.push({ word: m[0], at: { file: source.getFilePath(), line, column } });
+  }
+  return found;
 }
 
 export function parameterNames(fn: SourceFunction): string[] {

@@ -8,7 +8,6 @@
  * derivative-rule companions and functions that have a rule are never targets by default.
  */
 import type { SourceFile } from "ts-morph";
-import { diagnostics } from "../diagnostics/catalog.ts";
 import { DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import type { UserRules } from "../rules/user-rules.ts";
 import { differentiableFunctions, type SourceFunction } from "./functions.ts";
@@ -35,11 +34,7 @@ export function selectTargets(inputs: SourceFile[], wanted: readonly string[], r
     for (const source of differentiableFunctions(file)) {
       if (rules.isCompanion(source) && !wanted.includes(source.name)) continue;
       try {
-        const tag = differentiateTag(source);
-        for (const kind of tag?.emit ?? []) {
-          if (!emitKinds.includes(kind)) throw new DiagnosticError([diagnostics.unknownEmitKind(kind, emitKinds, tag!.at)]);
-        }
-        candidates.push({ source, tag });
+        candidates.push({ source, tag: differentiateTag(source, emitKinds) });
       } catch (error) {
         if (error instanceof DiagnosticError) errors.push(...error.diagnostics);
         else throw error;

@@ -26,6 +26,7 @@ import { NameManager } from "../ir/names.ts";
 import { irTypeOf, isClassValue, toIRType } from "./types.ts";
 import { MATH_CONSTANTS, MATH_FUNCTIONS } from "../rules/math.ts";
 import { UserRules } from "../rules/user-rules.ts";
+import { functionCheckpoint, loopCheckpoint, markLastLoop } from "../checkpoint/tag.ts";
 import { arrayFrom, arrayIteration, lowerMethod } from "./array-methods.ts";
 import { inlineValue, ruledCall } from "./callbacks.ts";
 import { constructedClass, constructorSelf, getterCall, methodCall, newInstance, selfParameter } from "./classes.ts";
@@ -536,6 +537,8 @@ export class FunctionLowerer {
 
   loop(node: Node, sourceLabel: string | undefined): void {
     const target: JumpTarget = { kind: "loop", label: sourceLabel, sourceLabel, labelUsed: sourceLabel !== undefined };
+    const outermost = !this.targets.some((t) => t.kind === "loop");
+    const checkpoint = loopCheckpoint(node) ?? (outermost ? functionCheckpoint(this.fn) : undefined);
     this.inScope(() => {
       if (Node.isForStatement(node)) {
         const initNode = node.getInitializer();
@@ -589,6 +592,7 @@ export class FunctionLowerer {
         });
       }
     });
+    markLastLoop(this.block, checkpoint);
   }
 
   /** `for (const [i, v] of a.entries())`, `for (const i of a.keys())`, `for (const v of a.values())`. */

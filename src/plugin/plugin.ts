@@ -21,6 +21,7 @@ import { DiagnosticError } from "../diagnostics/diagnostic.ts";
 import { formatDiagnostic } from "../diagnostics/format.ts";
 import { createProject, localFiles } from "../load/load.ts";
 import { compile, UsageError, type EmitKind } from "../pipeline.ts";
+import type { OutputFormat } from "../options.ts";
 
 export interface TsadPluginOptions {
   /** The configuration file (default: the nearest tsad.config.json or package.json "tsad" key, from the bundler's root). */
@@ -29,6 +30,11 @@ export interface TsadPluginOptions {
   emit?: EmitKind[];
   /** Rules modules, besides the config's. */
   rules?: string[];
+  /**
+   * Whether `.grad.js` imports load JavaScript (`js`, for a bundler without a TypeScript loader)
+   * instead of TypeScript (default: the configuration's `format`, else `ts`).
+   */
+  format?: OutputFormat;
   /** Where to look for the configuration (default: the bundler's root, else the working folder). */
   root?: string;
 }
@@ -58,17 +64,39 @@ export const unplugin = createUnplugin((options: TsadPluginOptions | undefined =
     }
     return config;
   };
+  /** `js`: generated modules are JavaScript (`model.grad.js`), else TypeScript (`model.grad.ts`). */
+  const format = (): "ts" | "js" => ((options.format ?? getConfig()?.format) === "js" ? "js" : "ts");
   const generatedPath = (source: string): string => {
     const c = getConfig();
-    return c ? outputPathFor(source, c) : outputPathFor(source, { file: "", root: dirname(source), inputs: [], exclude: [], rules: [] });
+    const path = c ? outputPathFor(source, c) : outputPathFor(source, { file: "", root: dirname(source), inputs: [], exclude: [], rules: [] });
+    return format() === "js" ? path.replace(/\.ts$/, ".js") : path;
   };
   /** The source a generated path comes from: a resolved `?grad` import, or `x.grad.ts` beside `x.ts`. */
   const sourceOf = (generated: string): string | undefined => {
     const known = sources.get(generated);
     if (known) return known;
     const beside = generated.replace(GENERATED, ".ts");
-    return existsSync(beside) && generatedPath(beside) === generated ? beside : undefined;
+    return existsSync(beside) && generatedPath(beside) === generated.replace(GENERATED, `.grad.${format()}`) ? beside : undefined;
   };
+
+  /** The generated module an import names: a `?grad` import, or a `.grad.ts`/`.grad.js` path whose source exists. */
+  const resolveGenerated = (id: string, importer: string | undefined): string | null => {
+      if (QUERY.test(id)) {
+        const base = resolve(importer ? dirname(importer) : (root ?? process.cwd()), id.replace(QUERY, ""));
+        const source = existsSync(base) ? base : [".ts", ".mts"].map((ext) => base + ext).find(existsSync);
+        if (!source) return null;
+        const generated = generatedPath(source);
+        sources.set(generated, source);
+        return generated;
+      }
+      if (GENERATED.test(id) && (id.startsWith(".") || id.startsWith("/"))) {
+        const generated = resolve(importer ? dirname(importer) : (root ?? process.cwd()), id);
+        // `./model.grad.js` names the module generated from model.ts (TypeScript's convention).
+        const canonical = generated.replace(GENERATED, `.grad.${format()}`);
+        if (sourceOf(canonical)) return canonical;
+      }
+      return null;
+    };
 
   return {
     name: "tsad",
@@ -87,20 +115,13 @@ export const unplugin = createUnplugin((options: TsadPluginOptions | undefined =
         return [...modules, ...affected];
       },
     },
-    resolveId(id, importer) {
-      if (QUERY.test(id)) {
-        const base = resolve(importer ? dirname(importer) : (root ?? process.cwd()), id.replace(QUERY, ""));
-        const source = existsSync(base) ? base : [".ts", ".mts"].map((ext) => base + ext).find(existsSync);
-        if (!source) return null;
-        const generated = generatedPath(source);
-        sources.set(generated, source);
-        return generated;
-      }
-      if (GENERATED.test(id) && (id.startsWith(".") || id.startsWith("/"))) {
-        const generated = resolve(importer ? dirname(importer) : (root ?? process.cwd()), id);
-        if (sourceOf(generated.replace(/\.grad\.(m|c)?js$/, ".grad.ts"))) return generated.replace(/\.grad\.(m|c)?js$/, ".grad.ts");
-      }
-      return null;
+    resolveId(id, importer, resolveOptions) {
+      const resolved = resolveGenerated(id, importer);
+      // Vite's dependency scan reads what it resolves from disk, where a generated module is not.
+      // It imports nothing but the user's own files, so the scan may skip it: an id with a NUL
+      // byte is one the scan treats as virtual and leaves out.
+      if (resolved && (resolveOptions as { scan?: boolean } | undefined)?.scan) return `\0${resolved}`;
+      return resolved;
     },
     loadInclude(id) {
       return GENERATED.test(id) && sourceOf(id) !== undefined;
@@ -116,7 +137,7 @@ export const unplugin = createUnplugin((options: TsadPluginOptions | undefined =
       for (const file of localFiles(project)) file.refreshFromFileSystemSync();
       let result;
       try {
-        result = await compile({ files: [source], out: dirname(id), defaultEmit: options.emit ?? c?.emit, rules, project });
+        result = await compile({ files: [source], out: dirname(id), defaultEmit: options.emit ?? c?.emit, rules, project, format: format() });
       } catch (error) {
         if (error instanceof UsageError) return fail(this, { message: `tsad: ${error.message}`, id: source });
         throw error;
@@ -129,7 +150,8 @@ export const unplugin = createUnplugin((options: TsadPluginOptions | undefined =
         const text = result.diagnostics.map((d) => formatDiagnostic(d)).join("\n");
         return fail(this, { message: `tsad cannot differentiate ${source}:\n${text}`, id: first?.file ?? source, loc: first ? { file: first.file, line: first.line, column: first.column - 1 } : undefined });
       }
-      return result.modules[0]!.text;
+      // In the js format, the JavaScript (the declarations are for editors, not for the bundle).
+      return (result.modules.find((m) => m.path === id) ?? result.modules[0]!).text;
     },
   };
 });

@@ -8,6 +8,7 @@
  *
  *   statements   where each statement is (ranks, blocks, loops around it)
  *   counted      counted loops, reversed by counting down (and where their counter ends)
+ *   checkpointed loops run without a tape and reversed from snapshots (`@checkpoint`)
  *   definitions  definition sites, redefinitions, first declarations
  *   single-use   temporaries whose adjoint is declared with its one contribution
  *   restored     containers whose writes the backward sweep undoes
@@ -22,6 +23,7 @@
 import type { Activity, ActivityOracle } from "../analysis/activity.ts";
 import type { Loop } from "../analysis/loops.ts";
 import type { Function, Program, Stmt } from "../ir/ir.ts";
+import { findCheckpointedLoops, type Checkpointed } from "./analysis/checkpointed.ts";
 import { findCountedLoops, type CountedLoop } from "./analysis/counted.ts";
 import { findDefinitions, type Definitions } from "./analysis/definitions.ts";
 import { chooseRecomputed, type Recomputation } from "./analysis/recompute.ts";
@@ -39,6 +41,8 @@ export interface Prepared {
   /** Counted loops (reversed by counting their counter down); every other loop records its trip count. */
   counted: ReadonlyMap<Loop, CountedLoop>;
   countedByCounter: ReadonlyMap<string, Loop[]>;
+  /** Loops run without a tape on the way forward and reversed from snapshots. */
+  checkpointed: ReadonlyMap<Loop, Checkpointed>;
   definitions: Definitions;
   singleUse: ReadonlySet<string>;
   /** Alias classes of containers whose writes the backward sweep undoes. */
@@ -70,9 +74,10 @@ export interface Plan extends Prepared {
   restoreAdvice: ReadonlySet<string>;
 }
 
-export function prepare(fn: Function, activity: Activity, restoreLocal: ReadonlySet<string>, adjointOf: (name: string) => string): Prepared {
+export function prepare(fn: Function, activity: Activity, restoreLocal: ReadonlySet<string>, adjointOf: (name: string) => string, program: Program, oracle: ActivityOracle, tapeLimit?: number): Prepared {
   const counted = findCountedLoops(fn, activity);
   return {
+    checkpointed: findCheckpointedLoops(fn, activity, counted.loops, program, oracle, tapeLimit),
     fn,
     statements: new Statements(fn.body),
     counted: counted.loops,

@@ -57,7 +57,7 @@ export interface ReverseResult {
   primalCalls: Set<string>;
 }
 
-export function differentiateReverse(program: Program, oracle: ActivityOracle, targets: ReverseTarget[]): ReverseResult {
+export function differentiateReverse(program: Program, oracle: ActivityOracle, targets: ReverseTarget[], options: { tapeLimit?: number } = {}): ReverseResult {
   const pullbacks = new Map<string, Pullback>();
   const exported: DerivativeFunction[] = [];
   const helpers: DerivativeFunction[] = [];
@@ -93,7 +93,7 @@ export function differentiateReverse(program: Program, oracle: ActivityOracle, t
       helpers.push(...build(job, oracle.analyze(fn, mask)).functions);
       return info;
     }
-    const job: Job = { fn, mask, name: fresh(`${fn.name}Pullback${suffix}`), forwardName: fresh(`${fn.name}Forward${suffix}`), kind: "pullback" };
+    const job: Job = { fn, mask, name: fresh(`${fn.name}Pullback${suffix}`), forwardName: fresh(`${fn.name}Forward${suffix}`), kind: "pullback", tapeLimit: options.tapeLimit };
     const made = build(job, oracle.analyze(fn, mask));
     helpers.push(...made.functions);
     const info: Pullback = { forward: job.forwardName!, backward: job.name, saved: made.saved! };
@@ -101,7 +101,7 @@ export function differentiateReverse(program: Program, oracle: ActivityOracle, t
     return info;
   };
   for (const target of targets) {
-    const job: Job = { fn: program.functions.get(target.fn)!, mask: target.wrt, name: target.exportName, kind: target.kind };
+    const job: Job = { fn: program.functions.get(target.fn)!, mask: target.wrt, name: target.exportName, kind: target.kind, tapeLimit: options.tapeLimit };
     exported.push(...build(job, oracle.analyze(job.fn, job.mask)).functions);
   }
   return { functions: [...exported, ...helpers], primalCalls };

@@ -3,7 +3,7 @@
  * of its inputs and its output Ω (as ChainRules.jl's `@scalar_rule`). Forward mode emits
  * `dΩ = Σᵢ ∂ᵢ·dxᵢ`, reverse mode `x̄ᵢ += ∂ᵢ·Ω̄`; both read this table and nothing else.
  *
- * Conventions at kinks (listed in the README): `Math.abs'(0) = 0`; `Math.max`/`Math.min` send
+ * Conventions at kinks (listed in docs/kinks.md): `Math.abs'(0) = 0`; `Math.max`/`Math.min` send
  * the whole derivative to the first argument equal to the result (so `Math.max(0, x)` has
  * derivative 0 at x = 0, the ReLU convention); `Math.sqrt'(0) = 0`, `Math.cbrt'(0) = 0` and
  * `Math.hypot` at the origin has zero derivative (the minimal-norm subgradient);

@@ -319,6 +319,10 @@ export async function checkProgram(text: string, args: unknown[], options: Check
   const hvp = scalar && options.hvp ? module[`${fn}Hvp`] : undefined;
   if (!jvp || !reverse || (scalar && options.hvp && !hvp)) return fail("load", `missing exports: ${Object.keys(module).join(", ")}`);
 
+  // By default tsad leaves out parameters from which no derivative can flow: their gradient is
+  // zero. The directions below still move them, so finite differences check that they are inert.
+  const withInert = (grad: unknown, like: Record<string, unknown>) => (options.wrt ? grad : inertAsZero(grad, like));
+
   const random = rng(options.seed ?? 20240611);
   const points = options.points ?? 3;
   let checked = 0;
@@ -389,7 +393,7 @@ export async function checkProgram(text: string, args: unknown[], options: Check
     }
     let gv: number[];
     try {
-      gv = flat(rr.grad, tangent);
+      gv = flat(withInert(rr.grad, tangent), tangent);
     } catch (error) {
       return fail(`${mode}-shape`, `grad ${JSON.stringify(rr.grad)}: ${(error as Error).message} ${where}`);
     }
@@ -407,7 +411,7 @@ export async function checkProgram(text: string, args: unknown[], options: Check
       return fail("dot-identity", `⟨J·ẋ, ȳ⟩ = ${lhs}, ⟨ẋ, Jᵀ·ȳ⟩ = ${rhs} (gap ${gap.toExponential(2)}) ${where}; jvp ${fmt(jv)}, ${mode} ${JSON.stringify(rr.grad)}, direction ${JSON.stringify(tangent)}`);
     }
     if (hvp) {
-      const outcome = checkHvp(hvp, reverse, value, at, direction, tangent, gv, random, where, (o) => (deferred ??= o));
+      const outcome = checkHvp(hvp, reverse, value, at, direction, tangent, gv, random, where, (o) => (deferred ??= o), withInert);
       if (outcome === "skip") fdInconclusive = true;
       else if (outcome) return outcome;
     }
@@ -422,7 +426,13 @@ export async function checkProgram(text: string, args: unknown[], options: Check
 }
 
 /** HVP checks at one point: value, gradient, H·v against differences of the gradient, symmetry. */
-function checkHvp(hvp: Callable, grad: Callable, value: unknown, at: unknown[], direction: unknown[], tangent: Record<string, unknown>, gradient: number[], random: () => number, where: string, defer: (o: Outcome) => void): Outcome | "skip" | undefined {
+/** A gradient with zeros for the parameters of `like` it leaves out (those no derivative flows from). */
+function inertAsZero(grad: unknown, like: Record<string, unknown>): unknown {
+  if (!grad || typeof grad !== "object") return grad;
+  return { ...Object.fromEntries(Object.entries(like).map(([k, v]) => [k, shapeLike(v, () => 0)])), ...(grad as object) };
+}
+
+function checkHvp(hvp: Callable, grad: Callable, value: unknown, at: unknown[], direction: unknown[], tangent: Record<string, unknown>, gradient: number[], random: () => number, where: string, defer: (o: Outcome) => void, withInert: (grad: unknown, like: Record<string, unknown>) => unknown = (g) => g): Outcome | "skip" | undefined {
   const args = deepClone(at);
   const dir = deepClone(tangent);
   const result = run(hvp, [...args, dir]);
@@ -438,8 +448,8 @@ function checkHvp(hvp: Callable, grad: Callable, value: unknown, at: unknown[], 
   let g: number[];
   let hv: number[];
   try {
-    g = flat(r.grad, tangent);
-    hv = flat(r.hvp, tangent);
+    g = flat(withInert(r.grad, tangent), tangent);
+    hv = flat(withInert(r.hvp, tangent), tangent);
   } catch (error) {
     return fail("hvp-shape", `${(error as Error).message} ${where}`);
   }
@@ -448,7 +458,7 @@ function checkHvp(hvp: Callable, grad: Callable, value: unknown, at: unknown[], 
   const G = (h: number) => {
     const r = run(grad, at.map((a, i) => (direction[i] === undefined ? deepClone(a) : stepBy(a, direction[i], h))));
     if (!r.ok || !allFinite((r.value as { grad: unknown }).grad)) throw new ShapeError("not finite");
-    return flat((r.value as { grad: unknown }).grad, tangent);
+    return flat(withInert((r.value as { grad: unknown }).grad, tangent), tangent);
   };
   const estimates = differences(G);
   const fd = compare(hv, estimates);
@@ -459,7 +469,7 @@ function checkHvp(hvp: Callable, grad: Callable, value: unknown, at: unknown[], 
   if (!other.ok) return fail(other.hang ? "hvp-hang" : "hvp-throws", `${other.error} ${where}`);
   let hu: number[];
   try {
-    hu = flat((other.value as { hvp: unknown }).hvp, tangent);
+    hu = flat(withInert((other.value as { hvp: unknown }).hvp, tangent), tangent);
   } catch (error) {
     return fail("hvp-shape", `${(error as Error).message} ${where}`);
   }

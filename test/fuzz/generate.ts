@@ -39,6 +39,11 @@ export interface GenOptions {
    * parameters), `matrices` (number[][] values).
    */
   avoid: readonly string[];
+  /**
+   * The chance that a loop gets a `// @checkpoint` tag (with a snapshot count of 1–3, or none).
+   * Drawn from a generator of its own, so tags never change the program they are added to.
+   */
+  checkpoint?: number;
 }
 
 /** How often recursive helpers and a function with optional parameters are called. */
@@ -93,12 +98,22 @@ interface Ctx {
 
 export class Gen {
   readonly random: () => number;
+  /** Draws the checkpoint tags, apart from the program's own draws. */
+  private readonly tagRandom: () => number;
   consts: Const[] = [];
   constructor(
     seed: number,
     readonly options: GenOptions = DEFAULT_OPTIONS,
   ) {
     this.random = rng(seed);
+    this.tagRandom = rng(seed ^ 0x5bd1e995);
+  }
+
+  /** A loop's `@checkpoint` tag: undefined (none), 0 (no count) or a snapshot count. */
+  checkpointTag(): number | undefined {
+    const p = this.options.checkpoint ?? 0;
+    if (p <= 0 || this.tagRandom() >= p) return undefined;
+    return Math.floor(this.tagRandom() * 4);
   }
 
   int(lo: number, hi: number): number {
@@ -858,7 +873,7 @@ export class Gen {
     if (label) ctx.labels.push(label);
     const body = this.loopBody(ctx, { counter: v, arr, n }, [{ name: v, kind: "int", mut: false, minLen: 0, pushable: false, fresh: false }], arr);
     if (label) ctx.labels.pop();
-    return [{ k: "for", v, arr, n, body, label }];
+    return [{ k: "for", v, arr, n, body, label, checkpoint: this.checkpointTag() }];
   }
 
   forOf(ctx: Ctx): Stmt[] | undefined {
@@ -868,14 +883,14 @@ export class Gen {
       const m = this.pick(mats);
       const v = this.fresh(ctx, "r");
       const body = this.loopBody(ctx, null, [{ name: v, kind: "arr", mut: m.mut, minLen: m.cols ?? 0, pushable: false, fresh: false }], { name: m.name });
-      return [{ k: "forof", v, arr: { name: m.name }, body }];
+      return [{ k: "forof", v, arr: { name: m.name }, body, checkpoint: this.checkpointTag() }];
     }
     const arrays = this.arrays(ctx, 0);
     if (arrays.length === 0) return undefined;
     const arr = this.pick(arrays);
     const v = this.fresh(ctx, "e");
     const body = this.loopBody(ctx, null, [{ name: v, kind: "num", mut: false, minLen: 0, pushable: false, fresh: false }], arr);
-    return [{ k: "forof", v, arr, body }];
+    return [{ k: "forof", v, arr, body, checkpoint: this.checkpointTag() }];
   }
 
   whileStmt(ctx: Ctx): Stmt[] {
@@ -884,7 +899,7 @@ export class Gen {
     this.declare(ctx, { name: counter, kind: "int", mut: false, minLen: 0, pushable: false, fresh: false });
     const c = this.bool(ctx, 1);
     const body = this.loopBody(ctx, null, [], null);
-    return [{ k: "while", counter, c, max: this.int(2, 10), body, doWhile: this.chance(0.3) }];
+    return [{ k: "while", counter, c, max: this.int(2, 10), body, doWhile: this.chance(0.3), checkpoint: this.checkpointTag() }];
   }
 
   forEachStmt(ctx: Ctx): Stmt[] | undefined {

@@ -195,10 +195,10 @@ export type Stmt =
   | { k: "push"; arr: string; values: Num[] }
   | { k: "if"; c: Bool; then: Stmt[]; else: Stmt[] | null }
   /** `for (let v = 0; v < arr.length; v++)` or `v < n` */
-  | { k: "for"; v: string; arr: ArrRef | null; n: number; body: Stmt[]; label?: string }
-  | { k: "forof"; v: string; arr: ArrRef; body: Stmt[] }
+  | { k: "for"; v: string; arr: ArrRef | null; n: number; body: Stmt[]; label?: string; checkpoint?: number }
+  | { k: "forof"; v: string; arr: ArrRef; body: Stmt[]; checkpoint?: number }
   /** `let counter = 0; while (c && counter < max) { counter++; ... }` (or do … while) */
-  | { k: "while"; counter: string; c: Bool; max: number; body: Stmt[]; doWhile: boolean }
+  | { k: "while"; counter: string; c: Bool; max: number; body: Stmt[]; doWhile: boolean; checkpoint?: number }
   | { k: "forEach"; arr: ArrRef; el: string; idx: string; body: Stmt[] }
   /** `switch (sel % m) { case 0: …; break; … default: … }` */
   | { k: "switch"; sel: string; m: number; cases: Stmt[][] }
@@ -541,6 +541,7 @@ function printStmt(s: Stmt, ind: string, out: string[]): void {
       out.push(`${ind}}`);
       return;
     case "for": {
+      printCheckpoint(s.checkpoint, ind, out);
       const bound = s.arr ? `${arrRef(s.arr)}.length` : String(s.n);
       out.push(`${ind}${s.label ? `${s.label}: ` : ""}for (let ${s.v} = 0; ${s.v} < ${bound}; ${s.v}++) {`);
       printStmts(s.body, inner, out);
@@ -548,12 +549,14 @@ function printStmt(s: Stmt, ind: string, out: string[]): void {
       return;
     }
     case "forof":
+      printCheckpoint(s.checkpoint, ind, out);
       out.push(`${ind}for (const ${s.v} of ${arrRef(s.arr)}) {`);
       printStmts(s.body, inner, out);
       out.push(`${ind}}`);
       return;
     case "while":
       out.push(`${ind}let ${s.counter} = 0;`);
+      printCheckpoint(s.checkpoint, ind, out);
       if (s.doWhile) {
         out.push(`${ind}do {`);
         out.push(`${inner}${s.counter}++;`);
@@ -662,4 +665,9 @@ export function printProgram(p: Program): string {
 
 export function entry(p: Program): Fn {
   return p.fns[p.fns.length - 1]!;
+}
+
+/** `// @checkpoint` (with its snapshot count) before a loop the generator tagged. */
+function printCheckpoint(tag: number | undefined, ind: string, out: string[]): void {
+  if (tag !== undefined) out.push(`${ind}// @checkpoint${tag > 0 ? ` ${tag}` : ""}`);
 }

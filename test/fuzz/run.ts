@@ -50,10 +50,12 @@ interface Options {
   hvp: boolean;
   /** false: keep calls as calls (`--no-inline`). */
   inline: boolean;
+  /** The chance that a loop is tagged `@checkpoint` (`--checkpoint P`). */
+  checkpoint: number;
 }
 
 function parse(argv: string[]): Options {
-  const o: Options = { count: 100, seed: 1, start: 0, points: 3, shrink: true, perSignature: 3, shrinkChecks: 1500, print: false, showModule: false, avoid: [], ignore: [], total: DEFAULT_OPTIONS.maxTotal, hvp: false, inline: true };
+  const o: Options = { count: 100, seed: 1, start: 0, points: 3, shrink: true, perSignature: 3, shrinkChecks: 1500, print: false, showModule: false, avoid: [], ignore: [], total: DEFAULT_OPTIONS.maxTotal, hvp: false, inline: true, checkpoint: 0 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const next = () => {
@@ -76,6 +78,7 @@ function parse(argv: string[]): Options {
     else if (a === "--total") o.total = Number(next());
     else if (a === "--hvp") o.hvp = true;
     else if (a === "--no-inline") o.inline = false;
+    else if (a === "--checkpoint") o.checkpoint = Number(next());
     else throw new Error(`unknown option ${a}`);
   }
   return o;
@@ -126,8 +129,8 @@ async function main(): Promise<number> {
   const points = { checked: 0, skipped: 0 };
   const started = Date.now();
   for (let index = o.start; index < o.start + o.count; index++) {
-    const program = generateProgram(programSeed(o.seed, index), { ...DEFAULT_OPTIONS, avoid: o.avoid, maxTotal: o.total });
-    const original = `npx tsx test/fuzz/run.ts --seed ${o.seed} --start ${index} --count 1${o.avoid.length > 0 ? ` --avoid ${o.avoid.join(",")}` : ""}${o.total !== DEFAULT_OPTIONS.maxTotal ? ` --total ${o.total}` : ""}${o.hvp ? " --hvp" : ""}`;
+    const program = generateProgram(programSeed(o.seed, index), { ...DEFAULT_OPTIONS, avoid: o.avoid, maxTotal: o.total, checkpoint: o.checkpoint });
+    const original = `npx tsx test/fuzz/run.ts --seed ${o.seed} --start ${index} --count 1${o.avoid.length > 0 ? ` --avoid ${o.avoid.join(",")}` : ""}${o.total !== DEFAULT_OPTIONS.maxTotal ? ` --total ${o.total}` : ""}${o.hvp ? " --hvp" : ""}${o.checkpoint > 0 ? ` --checkpoint ${o.checkpoint}` : ""}`;
     if (o.print) {
       console.log(programFile(program, undefined, original));
       continue;

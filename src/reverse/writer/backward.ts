@@ -15,6 +15,7 @@ import { exitReads } from "../analysis/counted.ts";
 import { inverseOf } from "../analysis/recorded.ts";
 import type { Recomputation } from "../analysis/recompute.ts";
 import { setCounterToExit } from "../counters.ts";
+import { backwardBinomial, countPushes } from "../../checkpoint/driver.ts";
 import { ForwardWriter } from "./forward.ts";
 import { elementOrFields, readsOf } from "./base.ts";
 
@@ -406,6 +407,21 @@ export abstract class BackwardWriter extends ForwardWriter {
   }
 
   protected backwardLoop(s: Extract<Stmt, { kind: "loop" }>): void {
+    const run = this.checkpointRuns.get(s);
+    if (run) {
+      // The taped step is finished with the forward sweep's rules (its saves), where it lands.
+      const marker: Stmt = { kind: "comment", text: "taped step" };
+      this.tapedSteps.set(marker, { step: run.loop.tapedStep, entries: run.budget?.entries });
+      const backwardStep = this.b.capture(() => {
+        this.recomputeHere(s.body);
+        this.backwardBlock(s.body);
+      });
+      // Values recomputed for the whole loop go before it, as for any loop.
+      this.recomputeHere(s.init);
+      backwardBinomial(this.b, { ...run.loop, tapedStep: [marker], backwardStep }, run.store, run.start, run.end, run.snapshots, run.budget);
+      this.backwardBlock(s.init);
+      return;
+    }
     const counted = this.prepared.counted.get(s);
     if (counted) {
       // Count the counter back down: it left the loop one step past its last iteration.
@@ -458,6 +474,8 @@ export abstract class BackwardWriter extends ForwardWriter {
   }
 
   protected readonly recomputeMarkers = new Map<Stmt, Stmt[]>();
+  /** Placeholders in the backward draft for a checkpointed loop's taped step. */
+  protected readonly tapedSteps = new Map<Stmt, { step: Stmt[]; entries?: string }>();
   /** Replaces the draft's placeholders: recomputations at the top of blocks, restores where a value was saved. */
   protected finishBackward(block: Stmt[]): Stmt[] {
     const { saved, undone, recomputed } = this.plan;
@@ -478,6 +496,8 @@ export abstract class BackwardWriter extends ForwardWriter {
     const definitionsOf = (list: Recomputation[] | undefined): Stmt[] => [...(list ?? [])].sort((a, b) => a.order - b.order).map((r) => ({ ...r.definition, mutable: false }));
     const rewrite = (stmts: Stmt[]): Stmt[] =>
       stmts.flatMap((s): Stmt[] => {
+        const taped = this.tapedSteps.get(s);
+        if (taped) return taped.entries ? countPushes(this.finishForward(taped.step), taped.entries) : this.finishForward(taped.step);
         const forBlock = this.recomputeMarkers.get(s);
         if (forBlock) return definitionsOf(atTop.get(forBlock));
         const marker = this.restoreMarkers.get(s);

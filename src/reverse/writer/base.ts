@@ -23,6 +23,8 @@ export interface Job {
   forwardName?: string;
   /** A pullback in one piece, which runs the callee's forward sweep itself (recursive callees). */
   whole?: boolean;
+  /** `--tape-limit`, in bytes: outermost loops are checkpointed, and a range of steps runs with its tape when that fits. */
+  tapeLimit?: number;
 }
 
 /**

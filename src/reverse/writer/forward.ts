@@ -5,7 +5,21 @@
 import type { Expr, Operand, Stmt, Type } from "../../ir/ir.ts";
 import { NUMBER, num, ref } from "../../ir/ir.ts";
 import { derivativeType, elementType, isDifferentiable, isReference } from "../../ir/types.ts";
+import { forEachStmt } from "../../analysis/activity.ts";
+import { declareCounter, declareSnapshots, defaultSnapshots, forwardPrimal, type CheckpointedLoop, type SnapshotStore, type StateVariable } from "../../checkpoint/driver.ts";
+import type { Checkpointed } from "../analysis/checkpointed.ts";
 import { SweepWriter, elementOrFields, type Pullback } from "./base.ts";
+
+/** A checkpointed loop's forward sweep, for its reversal: the step three ways, the snapshots, the step range. */
+export interface CheckpointRun {
+  loop: CheckpointedLoop;
+  store: SnapshotStore;
+  start: Operand;
+  end: Operand;
+  snapshots: Operand;
+  /** With a tape limit: the limit in bytes, and the variable counting the entries taped steps push. */
+  budget?: { bytes: number; entries: string };
+}
 
 export abstract class ForwardWriter extends SweepWriter {
   // ── forward sweep ──────────────────────────────────────────────────────
@@ -183,6 +197,8 @@ export abstract class ForwardWriter extends SweepWriter {
   }
 
   protected forwardLoop(s: Extract<Stmt, { kind: "loop" }>): void {
+    const checkpointed = this.prepared.checkpointed.get(s);
+    if (checkpointed) return this.forwardCheckpointed(s, checkpointed);
     const counted = this.prepared.counted.get(s);
     const init = this.b.capture(() => this.forwardBlock(s.init));
     const prelude = s.test ? this.b.capture(() => this.forwardBlock(s.test!.prelude)) : [];
@@ -200,6 +216,67 @@ export abstract class ForwardWriter extends SweepWriter {
     const count: Stmt = { kind: "assign", name: trips, value: { kind: "binary", op: "+", left: ref(trips), right: num(1) } };
     this.b.emit({ ...s, init, test, body: [count, ...body], update });
     this.b.emit({ kind: "push", object: ref(this.tapeFor(NUMBER, true)), values: [ref(trips)] });
+  }
+
+  /** What the forward sweep of each checkpointed loop leaves for its reversal. */
+  protected readonly checkpointRuns = new Map<Stmt, CheckpointRun>();
+
+  /**
+   * A checkpointed loop (analysis/checkpointed.ts) on the way forward: its initializer, a
+   * snapshot of its state, then the loop as written, without a tape. Its counter stops past the
+   * last step, so the trip count is known from there on. The step with its tape is drafted here
+   * (its definitions are the plan's like any other) but written into the backward sweep.
+   */
+  protected forwardCheckpointed(s: Extract<Stmt, { kind: "loop" }>, checkpointed: Checkpointed): void {
+    const counted = this.prepared.counted.get(s)!;
+    this.forwardBlock(s.init);
+    const start = this.b.temp({ kind: "operand", value: counted.start }, NUMBER, "firstStep");
+    const advance = structuredClone(s.body);
+    forEachStmt(advance, (x) => {
+      const value = x.kind === "let" ? x.init : x.kind === "assign" ? x.value : undefined;
+      if (x.kind === "callStmt") this.primalCalls.add(x.callee);
+      if (value?.kind === "call") this.primalCalls.add(value.callee);
+    });
+    const loop: CheckpointedLoop = { counter: counted.counter, advance, tapedStep: [], backwardStep: [], state: checkpointed.state, line: s.loc?.line ?? 0 };
+    const store = declareSnapshots(this.b, loop);
+    forwardPrimal(this.b, loop, store, { ...s, checkpoint: undefined, init: [], test: s.test && structuredClone(s.test), update: structuredClone(s.update), body: advance });
+    const end = this.b.temp({ kind: "operand", value: ref(counted.counter) }, NUMBER, "lastStep");
+    const snapshots = checkpointed.snapshots !== undefined ? num(checkpointed.snapshots) : defaultSnapshots(this.b, start, end);
+    loop.tapedStep = this.withoutStateAdjointResets(this.b.capture(() => this.forwardBlock(s.body)), checkpointed.state);
+    const budget = checkpointed.tapeLimit === undefined ? undefined : { bytes: checkpointed.tapeLimit, entries: declareCounter(this.b, "tapeEntries") };
+    this.checkpointRuns.set(s, { loop, store, start, end, snapshots, budget });
+  }
+
+  /**
+   * The forward sweep zeroes the adjoint of each element it writes (an array grown by the write
+   * gets its adjoint entry). A checkpointed step runs again during the backward sweep, when the
+   * state's adjoints hold what later steps accumulated: those resets are left out of it.
+   */
+  private withoutStateAdjointResets(block: Stmt[], state: StateVariable[]): Stmt[] {
+    const classes = new Set(state.map((v) => this.activity.aliasClass(v.name)));
+    const primalOf = new Map([...this.adjoints].map(([primal, bar]) => [bar, primal]));
+    const reset = (x: Stmt) =>
+      this.derivativeCode.has(x) &&
+      (x.kind === "setIndex" || x.kind === "setField") &&
+      x.value.kind === "number" &&
+      x.value.value === 0 &&
+      x.object.kind === "var" &&
+      primalOf.has(x.object.name) &&
+      classes.has(this.activity.aliasClass(primalOf.get(x.object.name)!));
+    const rewrite = (stmts: Stmt[]): Stmt[] =>
+      stmts.filter((x) => !reset(x)).map((x) => {
+        switch (x.kind) {
+          case "if":
+            return { ...x, then: rewrite(x.then), else: rewrite(x.else) };
+          case "loop":
+            return { ...x, init: rewrite(x.init), test: x.test && { prelude: rewrite(x.test.prelude), cond: x.test.cond }, body: rewrite(x.body), update: rewrite(x.update) };
+          case "block":
+            return { ...x, body: rewrite(x.body) };
+          default:
+            return x;
+        }
+      });
+    return rewrite(block);
   }
 
   /** Pushes before overwrites, and hoisted variables assigned instead of declared. */

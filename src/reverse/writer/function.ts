@@ -42,7 +42,7 @@ export class ReverseFunction extends BackwardWriter {
     }
     params.push(...barParams);
 
-    this.prepared = prepare(fn, activity, this.restoreLocal, (name) => this.adjointName(name));
+    this.prepared = prepare(fn, activity, this.restoreLocal, (name) => this.adjointName(name), this.program, this.oracle, job.tapeLimit);
     const forward = this.b.capture(() => this.forwardBlock(statements));
     const valueName = this.b.names.fresh("value");
     const backward = this.b.capture(() => {
@@ -51,7 +51,7 @@ export class ReverseFunction extends BackwardWriter {
     });
 
     // What the backward sweep reads decides what is saved and hoisted.
-    const plan = complete(this.prepared, { readers: this.readers, needed: readsOf(backward), adjointDefinitions: this.adjointDefinitions }, activity, this.program, this.oracle);
+    const plan = complete(this.prepared, { readers: this.readers, needed: this.neededBy(backward), adjointDefinitions: this.adjointDefinitions }, activity, this.program, this.oracle);
     this.plan = plan;
     announcePlan(job.name, plan);
     const restoreAdvice = new Set(plan.restoreAdvice);
@@ -125,6 +125,10 @@ export class ReverseFunction extends BackwardWriter {
       // A parameter the forward half assigned takes its final value back.
       return isParam(n) ? { kind: "assign", name: n, value } : { kind: "let", name: n, type: this.savedType(n), init: value, mutable: !tapeNames.has(n) };
     });
+    // A checkpointed loop's taped steps run in the backward half: what they assign is declared there too.
+    const assignedLater = new Set<string>();
+    forEachStmt(backwardPart, (s) => s.kind === "assign" && assignedLater.add(s.name));
+    for (const name of plan.hoisted) if (assignedLater.has(name) && !savedNames.includes(name)) unpack.push(...this.hoistedDeclaration(name));
     return {
       saved: savedType,
       restoreAdvice,
@@ -133,6 +137,21 @@ export class ReverseFunction extends BackwardWriter {
         { ...common(), name: job.name, params: [...params, { name: savedName, type: savedType }], returnType: epilogue.type, body: [...unpack, ...backwardPart], exported: false },
       ],
     };
+  }
+
+  /**
+   * What the backward sweep reads: its draft, and the steps of checkpointed loops it runs again
+   * (what those read from before the loop must still be there when they run).
+   */
+  protected neededBy(backward: Stmt[]): Set<string> {
+    const needed = readsOf(backward);
+    for (const { loop } of this.checkpointRuns.values()) {
+      const steps = [...loop.tapedStep, ...loop.advance];
+      const local = new Set<string>();
+      forEachStmt(steps, (x) => x.kind === "let" && local.add(x.name));
+      for (const name of readsOf(steps)) if (!local.has(name)) needed.add(name);
+    }
+    return needed;
   }
 
   /** The type of a value the forward half of a pullback saves (tapes are arrays of their element type). */

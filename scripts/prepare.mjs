@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+/**
+ * Builds dist/ — the JavaScript and declarations that the `tsad` package ships.
+ *
+ * npm runs this as `prepare`: in a development checkout (`npm install`, `npm ci`), before
+ * `npm pack`, and in the source folder when a project installs tsad from a folder or a git URL.
+ * In that last case the folder may be a fresh clone with no node_modules at all, so the build
+ * must not need a dev dependency: it uses the TypeScript compiler that `typescript` provides when
+ * it is installed (development: type errors fail the build, as `tsc` would), or else the full
+ * compiler that the runtime dependency ts-morph carries (its own production dependencies are
+ * installed first when missing; type errors are then not reported: the sources were checked
+ * where they were developed, and without @types/node they would be noise).
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const require = createRequire(join(root, "package.json"));
+
+function resolvable(name) {
+  try {
+    require.resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A fresh clone installed by path: npm links it without installing its dependencies. */
+function installRuntimeDependencies() {
+  process.stderr.write("tsad: installing tsad's runtime dependencies in its folder\n");
+  // The npm that runs this script leaves settings in npm_config_* variables (the installing
+  // project's prefix among them): the inner install must be about this folder only.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+  const npm = process.env.npm_execpath;
+  const [command, args] = npm && npm.endsWith(".js") ? [process.execPath, [npm]] : ["npm", []];
+  const result = spawnSync(command, [...args, "install", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund", "--no-save"], { cwd: root, env, stdio: ["ignore", "inherit", "inherit"], shell: process.platform === "win32" && command === "npm" });
+  if (result.status !== 0) {
+    process.stderr.write("tsad: could not install tsad's dependencies; run `npm install --omit=dev` in its folder\n");
+    process.exit(1);
+  }
+}
+
+const development = resolvable("typescript");
+if (!development && !resolvable("ts-morph")) installRuntimeDependencies();
+const ts = development ? require("typescript") : require("ts-morph").ts;
+
+const configPath = join(root, "tsconfig.build.json");
+const parsed = ts.getParsedCommandLineOfConfigFile(configPath, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => fail([d]) });
+// Without @types/node (not a runtime dependency) the "node" types cannot be found: leave them out.
+const options = development ? parsed.options : { ...parsed.options, types: [] };
+rmSync(join(root, "dist"), { recursive: true, force: true });
+const program = ts.createProgram({ rootNames: parsed.fileNames, options });
+const emitted = program.emit();
+const errors = development ? [...parsed.errors, ...ts.getPreEmitDiagnostics(program), ...emitted.diagnostics] : [...emitted.diagnostics];
+if (errors.length > 0 || emitted.emitSkipped) fail(errors);
+if (!existsSync(join(root, "dist", "cli.js"))) fail([]);
+
+function fail(diagnostics) {
+  const host = { getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => "\n" };
+  process.stderr.write(ts.formatDiagnosticsWithColorAndContext(diagnostics, host));
+  process.stderr.write("tsad: the build failed\n");
+  process.exit(1);
+}

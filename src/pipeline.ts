@@ -25,7 +25,7 @@ import { printProgram } from "./ir/print.ts";
 import { derivativeType, isDifferentiable } from "./ir/types.ts";
 import { checkCallGraph, reachable } from "./analysis/callgraph.ts";
 import { writtenParams } from "./analysis/writes.ts";
-import { topLevelFunctions, type SourceFunction } from "./load/functions.ts";
+import { classMethods, differentiableFunctions, type SourceFunction } from "./load/functions.ts";
 import { selectTargets } from "./load/targets.ts";
 import { UserRules } from "./rules/user-rules.ts";
 import { externalImports, calledFunctions } from "./emit/imports.ts";
@@ -134,7 +134,7 @@ function prepare(given: CompileOptions) {
 
   const rules = UserRules.find(project, localFiles(project));
   const wanted = options.fn ?? [];
-  const declared = loaded.program.inputs.flatMap((file) => topLevelFunctions(file).map((fn) => fn.name));
+  const declared = loaded.program.inputs.flatMap((file) => differentiableFunctions(file).map((fn) => fn.name));
   for (const name of wanted) {
     if (!declared.includes(name)) throw new UsageError(`no function named \`${name}\` in ${options.files.join(", ")}${didYouMean(name, declared)}`);
   }
@@ -142,11 +142,15 @@ function prepare(given: CompileOptions) {
   const tags = new Map(selected.flatMap((s) => s.targets.map((t) => [t.source.node, t.tag] as const)));
   const targetsByFile = selected.map(({ file, targets }) => ({ file, targets: targets.map((t) => t.source) }));
   const allTargets = targetsByFile.flatMap((s) => s.targets);
-  if (allTargets.length === 0) throw new UsageError(`no exported function to differentiate in ${options.files.join(", ")} (name one with --fn)`);
+  if (allTargets.length === 0) {
+    const methods = loaded.program.inputs.flatMap((file) => classMethods(file).map((m) => m.name));
+    const named = methods.length > 0 ? `; its class methods: ${methods.join(", ")}` : "";
+    throw new UsageError(`no exported function to differentiate in ${options.files.join(", ")} (name one with --fn${named})`);
+  }
 
   const lowered = lowerProgram(allTargets, rules);
   const withNested = addNestedDerivatives(lowered.program, lowered.nested.requests, { structured: structuredProgram, hvp: nestedHvp });
-  checkCallGraph(withNested);
+  checkCallGraph(withNested, new ActivityOracle(withNested));
   const program = propagateCopies(options.inline === false ? withNested : inlineSmallCallees(withNested));
   debugIR("after lowering", program);
   return { program, irNames: lowered.irNames, targetsByFile, tags, calls: withNested };

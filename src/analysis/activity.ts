@@ -44,7 +44,14 @@ export interface CallSummary {
 /** Summaries of callees by activity pattern, shared across one compilation. */
 export class ActivityOracle {
   private readonly cache = new Map<string, Activity>();
-  private readonly inProgress = new Set<string>();
+  /**
+   * Analyses under way, outermost first. A recursive call reads its callee's provisional result
+   * (at first: nothing active, nothing written); the callee is analysed again until its result
+   * stops changing (the least fixpoint). Results that read a provisional result of an analysis
+   * still under way (`tainted`) are not cached: they are redone in its next round.
+   */
+  private readonly stack: { key: string; recursive: boolean; tainted: boolean }[] = [];
+  private readonly provisional = new Map<string, Activity>();
 
   constructor(readonly program: Program) {}
 
@@ -52,15 +59,30 @@ export class ActivityOracle {
     const key = `${fn.name}:${activeParams.map((a) => (a ? 1 : 0)).join("")}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
-    if (this.inProgress.has(key)) {
-      // Recursion is fenced; be conservative if it ever gets here.
-      return conservative(fn, activeParams);
+    const open = this.stack.findIndex((f) => f.key === key);
+    if (open >= 0) {
+      this.stack[open]!.recursive = true;
+      for (const frame of this.stack.slice(open + 1)) frame.tainted = true;
+      return this.provisional.get(key) ?? nothingActive(fn, activeParams);
     }
-    this.inProgress.add(key);
-    const result = analyzeFunction(fn, activeParams, this);
-    this.inProgress.delete(key);
-    this.cache.set(key, result);
-    return result;
+    const frame = { key, recursive: false, tainted: false };
+    this.stack.push(frame);
+    let result: Activity;
+    try {
+      for (;;) {
+        frame.recursive = false;
+        result = analyzeFunction(fn, activeParams, this);
+        if (!frame.recursive) break;
+        const previous = this.provisional.get(key) ?? nothingActive(fn, activeParams);
+        this.provisional.set(key, result);
+        if (sameSummary(previous, result)) break;
+      }
+    } finally {
+      this.stack.pop();
+      this.provisional.delete(key);
+    }
+    if (!frame.tainted) this.cache.set(key, result!);
+    return result!;
   }
 
   /** Which arguments a callee's result may share containers with (alias classes do not depend on activity). */
@@ -76,19 +98,24 @@ export class ActivityOracle {
   }
 }
 
-function conservative(fn: Function, activeParams: boolean[]): Activity {
-  const any = activeParams.some(Boolean);
+/** Where a recursive analysis starts: the bottom of the lattice (nothing flows anywhere yet). */
+function nothingActive(fn: Function, activeParams: boolean[]): Activity {
   return {
-    isActive: () => any,
-    isActiveOperand: () => any,
-    isActiveExpr: () => any,
-    resultActive: any && isDifferentiable(fn.returnType),
+    isActive: () => false,
+    isActiveOperand: () => false,
+    isActiveExpr: () => false,
+    resultActive: false,
     activeParams,
-    writtenParams: activeParams.map(() => false),
-    returnedParams: fn.params.map((p) => isReference(p.type)),
+    writtenParams: fn.params.map(() => false),
+    returnedParams: fn.params.map(() => false),
     types: new Map(),
     aliasClass: (name) => name,
   };
+}
+
+function sameSummary(a: Activity, b: Activity): boolean {
+  const same = (x: boolean[], y: boolean[]) => x.length === y.length && x.every((v, i) => v === y[i]);
+  return a.resultActive === b.resultActive && same(a.activeParams, b.activeParams) && same(a.writtenParams, b.writtenParams) && same(a.returnedParams, b.returnedParams);
 }
 
 class UnionFind {

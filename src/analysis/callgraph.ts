@@ -1,8 +1,9 @@
-/** Call-graph checks before differentiation: recursion is not supported yet. */
+/** The call graph: who calls whom, what is reachable, which functions are recursive. */
 import { diagnostics } from "../diagnostics/catalog.ts";
 import { DiagnosticError } from "../diagnostics/diagnostic.ts";
 import type { Program } from "../ir/ir.ts";
-import { forEachStmt } from "./activity.ts";
+import { forEachStmt, type ActivityOracle } from "./activity.ts";
+import { writtenParams } from "./writes.ts";
 
 export function callees(program: Program, name: string): string[] {
   const found: string[] = [];
@@ -28,17 +29,25 @@ export function reachable(program: Program, roots: Iterable<string>): string[] {
   return reached;
 }
 
-export function checkCallGraph(program: Program): void {
-  const state = new Map<string, "visiting" | "done">();
-  const visit = (name: string): void => {
-    if (state.get(name) === "done") return;
-    if (state.get(name) === "visiting") {
-      const fn = program.functions.get(name)!;
-      throw new DiagnosticError([diagnostics.recursion(fn.sourceName, fn.loc)]);
-    }
-    state.set(name, "visiting");
-    for (const callee of callees(program, name)) visit(callee);
-    state.set(name, "done");
-  };
-  for (const name of program.functions.keys()) visit(name);
+/**
+ * Recursion is differentiated in every mode, except through a recursive function that writes
+ * into its container parameters (its pullback recomputes its forward sweep from the arguments).
+ */
+export function checkCallGraph(program: Program, oracle: ActivityOracle): void {
+  for (const name of recursiveFunctions(program)) {
+    const fn = program.functions.get(name)!;
+    const written = writtenParams(fn, program, oracle);
+    const param = fn.params.find((_, i) => written[i]);
+    if (param) throw new DiagnosticError([diagnostics.recursionWrites(fn.sourceName, param.name, param.loc ?? fn.loc)]);
+  }
+}
+
+/** The functions that can call themselves, directly or through others (members of a cycle). */
+export function recursiveFunctions(program: Program): Set<string> {
+  const recursive = new Set<string>();
+  for (const name of program.functions.keys()) {
+    // `name` is recursive when it is reachable from one of its callees.
+    if (callees(program, name).some((c) => reachable(program, [c]).includes(name))) recursive.add(name);
+  }
+  return recursive;
 }

@@ -17,6 +17,8 @@ export const diagnostics = {
 
   // 2xxx: valid TypeScript outside the language tsad differentiates.
   classOrThis: make(2001, "classes and `this` cannot be differentiated", "write the computation as a top-level function that takes its data as parameters"),
+  classFeature: (what: string, at?: Position) =>
+    make(2001, `${what} cannot be differentiated`, "tsad turns a class into plain data and functions when it has no `extends`, `static` members, `#private` fields or setters; take those out, or write the computation as top-level functions")(at),
   asyncCode: make(2002, "async functions and `await` cannot be differentiated", "make the numeric part a plain synchronous function and differentiate that"),
   generator: make(2003, "generators and `yield` cannot be differentiated", "build an array in a loop instead of yielding values"),
   evalCode: make(2004, "`eval` and `new Function` cannot be differentiated", "write the code out as an ordinary function"),
@@ -35,14 +37,16 @@ export const diagnostics = {
     make(2008, `${what} has type \`any\``, "give it an explicit type: number, an array or typed array of numbers, a tuple or an object type")(at),
   unsupportedSyntax: (what: string, at?: Position) =>
     make(2009, `${what} is not supported`, "see docs/language.md for what tsad differentiates")(at),
-  recursion: (name: string, at?: Position) =>
-    make(2010, `\`${name}\` is recursive; recursive functions cannot be differentiated yet`, "rewrite the recursion as a loop")(at),
+  recursionWrites: (name: string, param: string, at?: Position) =>
+    make(2010, `\`${name}\` is recursive and writes into its parameter \`${param}\`; such functions cannot be differentiated yet`, "copy the parameter inside the function and write into the copy, or rewrite the recursion as a loop")(at),
   unsupportedType: (type: string, at?: Position) =>
     make(2011, `values of type \`${type}\` cannot be differentiated or passed through`, "use numbers, booleans, strings, arrays, typed arrays, tuples and object types (no unions, Map or Set)")(at),
+  localRecursion: (name: string, at?: Position) =>
+    make(2010, `the local function \`${name}\` calls itself; local functions are inlined where they are called, so they cannot recurse`, "move it to the top level: top-level functions may be recursive")(at),
   switchFallthrough: make(2012, "a `case` that runs on into the next one is not supported", "end each non-empty case with `break`, `return` or `continue`"),
-  closure: make(2013, "a function defined inside another function is not supported", "move it to the top level and pass what it uses as parameters; arrows are fine as direct arguments of `.map`, `.reduce`, `.forEach` and `Array.from`"),
+  closure: make(2013, "a function defined inside another function is not supported", "move it to the top level and pass what it uses as parameters; arrows are fine as arguments of array methods and `Array.from`, and stored in a `const` that is only called"),
   unsupportedMethod: (name: string, at?: Position) =>
-    make(2014, `the method \`${name}\` is not supported`, "use indexing and loops, or one of `.map`, `.reduce`, `.forEach`, `.push`, `.slice`, `.fill`")(at),
+    make(2014, `the method \`${name}\` is not supported`, "use indexing and loops, or one of `.map`, `.reduce`, `.forEach`, `.filter`, `.some`, `.every`, `.find`, `.findIndex`, `.indexOf`, `.includes`, `.push`, `.slice`, `.concat`, `.at`, `.fill`, `.reverse`, `.sort`")(at),
 
   // 3xxx: what was asked for does not make sense for this function.
   noDifferentiableOutput: (name: string, at?: Position) =>

@@ -77,7 +77,13 @@ class FunctionEmitter {
 
   emit(): ts.FunctionDeclaration {
     const fn = this.fn;
-    const params = fn.params.map((p) => f.createParameterDeclaration(undefined, undefined, p.name, undefined, typeNode(p.type)));
+    // An optional parameter stays optional (`p?: T`) unless a required one follows it (a
+    // tangent, a cotangent): then it is `p: T | undefined`, passed explicitly.
+    const optionalFrom = fn.params.length - [...fn.params].reverse().findIndex((p) => p.type.kind !== "optional");
+    const params = fn.params.map((p, i) => {
+      const optional = p.type.kind === "optional" && (i >= optionalFrom || fn.params.every((q) => q.type.kind === "optional"));
+      return f.createParameterDeclaration(undefined, undefined, p.name, optional ? f.createToken(ts.SyntaxKind.QuestionToken) : undefined, typeNode(optional ? (p.type as { value: Type }).value : p.type));
+    });
     const modifiers = fn.exported ? [f.createModifier(ts.SyntaxKind.ExportKeyword)] : undefined;
     return f.createFunctionDeclaration(modifiers, undefined, fn.name, undefined, params, typeNode(fn.returnType), f.createBlock(this.block(fn.body), true));
   }
@@ -142,6 +148,13 @@ class FunctionEmitter {
       }
       case "callStmt":
         return [f.createExpressionStatement(f.createCallExpression(f.createIdentifier(s.callee), undefined, s.args.map((a) => this.operand(a))))];
+      case "trace": {
+        const statement = s.method
+          ? f.createExpressionStatement(f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier("console"), s.method), undefined, s.args.map((a) => this.operand(a))))
+          : f.createDebuggerStatement();
+        ts.addSyntheticLeadingComment(statement, ts.SyntaxKind.SingleLineCommentTrivia, ` kept from the source: runs with the primal computation only`, true);
+        return [statement];
+      }
       case "if": {
         const then = this.block(s.then);
         // Nothing to do when the condition holds (the adjoint of `c ? x : 0`): `if (!c) { … }`.
@@ -269,6 +282,8 @@ class FunctionEmitter {
         return o.value ? f.createTrue() : f.createFalse();
       case "string":
         return f.createStringLiteral(o.value);
+      case "undefined":
+        return f.createIdentifier("undefined");
     }
   }
 
@@ -290,8 +305,13 @@ class FunctionEmitter {
         if (ts.isBinaryExpression(right) && samePrecedence(e.op, right.operatorToken.kind)) right = f.createParenthesizedExpression(right);
         return f.createBinaryExpression(left, BINARY_TOKENS[e.op], right);
       }
-      case "select":
-        return f.createConditionalExpression(this.operand(e.cond), f.createToken(ts.SyntaxKind.QuestionToken), this.operand(e.whenTrue), f.createToken(ts.SyntaxKind.ColonToken), this.operand(e.whenFalse));
+      case "select": {
+        // `present ? p : 0` reads an optional `p` its condition found present: TypeScript cannot
+        // always see that through the condition's variable, so the read says it.
+        const whenTrue = this.operand(e.whenTrue);
+        const asserted = e.whenTrue.kind === "var" && this.types.get(e.whenTrue.name)?.kind === "optional" && e.whenFalse.kind !== "undefined" ? f.createNonNullExpression(whenTrue) : whenTrue;
+        return f.createConditionalExpression(this.operand(e.cond), f.createToken(ts.SyntaxKind.QuestionToken), asserted, f.createToken(ts.SyntaxKind.ColonToken), this.operand(e.whenFalse));
+      }
       case "math": {
         const callee = e.external ? f.createIdentifier(e.fn) : f.createPropertyAccessExpression(f.createIdentifier("Math"), e.fn);
         return f.createCallExpression(callee, undefined, e.args.map((a) => this.operand(a)));
@@ -427,7 +447,15 @@ export function typeNode(type: Type): ts.TypeNode {
     case "tuple":
       return f.createTupleTypeNode(type.elements.map(typeNode));
     case "record":
-      return f.createTypeLiteralNode(type.fields.map((field) => f.createPropertySignature(undefined, propertyName(field.name), undefined, typeNode(field.type))));
+      return f.createTypeLiteralNode(
+        type.fields.map((field) =>
+          field.type.kind === "optional"
+            ? f.createPropertySignature(undefined, propertyName(field.name), f.createToken(ts.SyntaxKind.QuestionToken), typeNode(field.type.value))
+            : f.createPropertySignature(undefined, propertyName(field.name), undefined, typeNode(field.type)),
+        ),
+      );
+    case "optional":
+      return f.createUnionTypeNode([typeNode(type.value), f.createKeywordTypeNode(ts.SyntaxKind.UndefinedKeyword)]);
   }
 }
 

@@ -120,6 +120,7 @@ export function directOperands(s: Stmt): Operand[] {
     case "drop":
       return [s.object];
     case "callStmt":
+    case "trace":
       return s.args;
     case "if":
       return [s.cond];

@@ -49,8 +49,16 @@ export interface CountResult {
 
 /** Counts one call of `fn` with arguments of the given shapes, `active` marking the active parameters. */
 export function countFunction(program: Program, oracle: ActivityOracle | undefined, fn: Function, args: Shape[], active: boolean[], unknownLoops: UnknownLoop[]): CountResult {
-  return new Counter(program, oracle, fn, active, unknownLoops).run(args);
+  counting.add(fn.name);
+  try {
+    return new Counter(program, oracle, fn, active, unknownLoops).run(args);
+  } finally {
+    counting.delete(fn.name);
+  }
 }
+
+/** The functions being counted (callers of the current one included): a call back into one is recursion. */
+const counting = new Set<string>();
 
 const PLACEHOLDER = (name: string): D => ({ kind: "operand", value: { kind: "var", name } });
 /** The loop counter's value while a loop test is examined. */
@@ -228,6 +236,12 @@ class Counter {
 
   private call(callee: string, args: Operand[]): Shape {
     const fn = this.program.functions.get(callee)!;
+    // A recursive call: its depth is no size tsad can name; the levels below are not counted.
+    if (counting.has(callee)) {
+      const symbol = `depth of ${fn.sourceName}`;
+      if (!this.unknownLoops.some((u) => u.symbol === symbol)) this.unknownLoops.push({ symbol, line: fn.loc.line });
+      return {};
+    }
     const active = args.map((a, i) => (this.activity?.isActiveOperand(a) ?? false) && isDifferentiable(fn.params[i]!.type));
     const inner = countFunction(this.program, this.oracle, fn, args.map((a) => this.shapeOf(a)), active, this.unknownLoops);
     this.addCounts(inner.counts);

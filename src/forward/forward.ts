@@ -13,7 +13,7 @@ import { IRBuilder, operandD } from "../ir/builder.ts";
 import type { DerivativeFunction, Expr, Function, Operand, Param, Program, SourceLoc, Stmt, Type } from "../ir/ir.ts";
 import { BOOLEAN, NUMBER, num, ref } from "../ir/ir.ts";
 import { NameManager, capitalize } from "../ir/names.ts";
-import { derivativeType, sameType, isDifferentiable, isReference } from "../ir/types.ts";
+import { derivativeType, sameType, isDifferentiable, isReference, literalType } from "../ir/types.ts";
 import { add, mul, ruleFor, type D } from "../rules/rules.ts";
 import { mentions, substitute } from "../rules/d.ts";
 import { exprOperands } from "../emit/inline.ts";
@@ -189,7 +189,7 @@ class ForwardFunction {
   }
 
   private typeOf(operand: Operand): Type {
-    return operand.kind === "var" ? this.b.types.get(operand.name)! : operand.kind === "number" ? NUMBER : { kind: operand.kind };
+    return operand.kind === "var" ? this.b.types.get(operand.name)! : literalType(operand);
   }
 
   /**

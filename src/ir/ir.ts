@@ -28,7 +28,13 @@ export type Type =
    */
   | { kind: "array"; element: Type; typed?: TypedArrayName; stack?: string }
   | { kind: "tuple"; elements: Type[] }
-  | { kind: "record"; fields: Field[] };
+  | { kind: "record"; fields: Field[] }
+  /**
+   * `T | undefined`: an optional parameter, a parameter with a default, an optional field. Never
+   * differentiated: what it holds is read through `??`, `?.` or a test against `undefined`,
+   * which give values of type `T`.
+   */
+  | { kind: "optional"; value: Type };
 
 export type TypedArrayName = "Float64Array" | "Float32Array";
 
@@ -41,7 +47,8 @@ export type Operand =
   | { kind: "var"; name: string }
   | { kind: "number"; value: number; /** printed form, e.g. `Math.PI` */ text?: string }
   | { kind: "boolean"; value: boolean }
-  | { kind: "string"; value: string };
+  | { kind: "string"; value: string }
+  | { kind: "undefined" };
 
 export type BinaryOperator =
   | "+" | "-" | "*" | "/" | "%" | "**"
@@ -142,6 +149,12 @@ export type Stmt = StmtBase &
     | { kind: "return"; value?: Operand }
     /** A comment line in the generated code (e.g. which source line a block differentiates). */
     | { kind: "comment"; text: string }
+    /**
+     * `console.log(…)` (or `.info/.warn/.error/.debug/.assert`) and `debugger` (`method`
+     * undefined): effects with no numeric value, kept where the primal computation runs (forward
+     * mode's code, reverse mode's forward sweep) and nowhere else.
+     */
+    | { kind: "trace"; method?: string; args: Operand[] }
   );
 
 /** A request to checkpoint a loop: at most `snapshots` snapshots of its state (default: tsad chooses). */

@@ -31,6 +31,7 @@ function renameStmt(s: Stmt, renaming: Renaming): Stmt {
     case "drop":
       return { ...s, object: o(s.object) };
     case "callStmt":
+    case "trace":
       return { ...s, args: s.args.map(o) };
     case "if":
       return { ...s, cond: o(s.cond), then: block(s.then), else: block(s.else) };

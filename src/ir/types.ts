@@ -1,5 +1,5 @@
 /** Questions about IR types: what is differentiable, what its derivative looks like. */
-import type { Type } from "./ir.ts";
+import type { Operand, Type } from "./ir.ts";
 
 /** Whether a value of this type carries derivative information at all. */
 export function isDifferentiable(type: Type): boolean {
@@ -12,6 +12,9 @@ export function isDifferentiable(type: Type): boolean {
       return type.elements.some(isDifferentiable);
     case "record":
       return type.fields.some((field) => isDifferentiable(field.type));
+    case "optional":
+      // An optional number carries a derivative (0 where it is missing); optional containers do not.
+      return type.value.kind === "number";
     default:
       return false;
   }
@@ -37,6 +40,8 @@ export function derivativeType(type: Type): Type {
         kind: "record",
         fields: type.fields.filter((f) => isDifferentiable(f.type)).map((f) => ({ name: f.name, type: derivativeType(f.type) })),
       };
+    case "optional":
+      return type.value.kind === "number" ? type.value : type;
     default:
       return type;
   }
@@ -49,6 +54,8 @@ export function sameType(a: Type, b: Type): boolean {
 /** The element type of an array or tuple position. */
 export function elementType(type: Type, index?: number): Type {
   if (type.kind === "array") return type.element;
+  // `s[i]` on a string is a string of one character (never differentiated, only compared).
+  if (type.kind === "string") return type;
   if (type.kind === "tuple") {
     if (index === undefined) throw new Error("tuple indexed by a non-constant");
     return type.elements[index]!;
@@ -69,9 +76,16 @@ export function describeType(type: Type): string {
       return type.typed ?? `${describeType(type.element)}[]`;
     case "tuple":
       return `[${type.elements.map(describeType).join(", ")}]`;
+    case "optional":
+      return `${describeType(type.value)} | undefined`;
     case "record":
       return `{ ${type.fields.map((f) => `${f.name}: ${describeType(f.type)}`).join("; ")} }`;
     default:
       return type.kind;
   }
+}
+
+/** The type of a literal operand (`undefined` is an optional value that is missing). */
+export function literalType(operand: Exclude<Operand, { kind: "var" }>): Type {
+  return operand.kind === "undefined" ? { kind: "optional", value: { kind: "void" } } : { kind: operand.kind };
 }

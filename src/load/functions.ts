@@ -1,7 +1,8 @@
 /** Finding the functions of the user's files: top-level declarations and `const f = (...) => ...`. */
-import { Node, SyntaxKind, type ArrowFunction, type FunctionDeclaration, type FunctionExpression, type SourceFile } from "ts-morph";
+import { Node, SyntaxKind, type ArrowFunction, type ClassDeclaration, type FunctionDeclaration, type FunctionExpression, type SourceFile } from "ts-morph";
+import { memberName, valueClasses, type ClassMember } from "./classes.ts";
 
-export type FunctionNode = FunctionDeclaration | ArrowFunction | FunctionExpression;
+export type FunctionNode = FunctionDeclaration | ArrowFunction | FunctionExpression | ClassMember;
 
 export interface SourceFunction {
   name: string;
@@ -10,6 +11,19 @@ export interface SourceFunction {
   declaration: Node;
   exported: boolean;
   file: SourceFile;
+  /** A constructor, method or getter: the class whose instance `this` is. */
+  owner?: ClassDeclaration;
+}
+
+/** A class's constructor, method or getter as a function of the instance (`this`) and its parameters. */
+export function memberFunction(member: ClassMember): SourceFunction {
+  const owner = member.getParentOrThrow() as ClassDeclaration;
+  return { name: memberName(member), node: member, declaration: member, exported: false, file: member.getSourceFile(), owner };
+}
+
+/** The methods and getters of a file's value classes (`--fn Vec2.norm` names one). */
+export function classMethods(file: SourceFile): SourceFunction[] {
+  return valueClasses(file).flatMap((c) => [...c.getMethods(), ...c.getGetAccessors()].filter((m) => !m.isStatic()).map(memberFunction));
 }
 
 export function topLevelFunctions(file: SourceFile): SourceFunction[] {
@@ -43,4 +57,9 @@ export function resolveFunction(identifier: Node): SourceFunction | undefined {
     if (Node.isVariableDeclaration(decl)) return topLevelFunctions(file).find((f) => f.declaration === decl);
   }
   return undefined;
+}
+
+/** What `--fn` can name in a file: its top-level functions and its classes' methods (`Vec2.norm`). */
+export function differentiableFunctions(file: SourceFile): SourceFunction[] {
+  return [...topLevelFunctions(file), ...classMethods(file)];
 }

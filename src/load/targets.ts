@@ -3,13 +3,14 @@
  *
  * Precedence, strongest first: the caller's options (command-line flags), the function's
  * `@differentiate` tag, the config file's defaults, tsad's defaults. Without `fn`, the targets of
- * a file are its `@differentiate`-tagged functions, or, when it has none, its exported functions;
+ * a file are its `@differentiate`-tagged functions and class methods, or, when it has none, its
+ * exported functions (`--fn Vec2.norm` names a method);
  * derivative-rule companions and functions that have a rule are never targets by default.
  */
 import type { SourceFile } from "ts-morph";
 import { DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import type { UserRules } from "../rules/user-rules.ts";
-import { topLevelFunctions, type SourceFunction } from "./functions.ts";
+import { differentiableFunctions, type SourceFunction } from "./functions.ts";
 import { differentiateTag, type DifferentiateTag } from "./tags.ts";
 
 export interface Target {
@@ -30,7 +31,7 @@ export function selectTargets(inputs: SourceFile[], wanted: readonly string[], r
   const errors: Diagnostic[] = [];
   const result = inputs.map((file) => {
     const candidates: Target[] = [];
-    for (const source of topLevelFunctions(file)) {
+    for (const source of differentiableFunctions(file)) {
       if (rules.isCompanion(source) && !wanted.includes(source.name)) continue;
       try {
         candidates.push({ source, tag: differentiateTag(source, emitKinds) });
@@ -54,7 +55,7 @@ export function selectTargets(inputs: SourceFile[], wanted: readonly string[], r
 
 /** Whether any function of `file` carries a `@differentiate` tag (build mode skips files without one). */
 export function hasDifferentiateTag(file: SourceFile): boolean {
-  return topLevelFunctions(file).some((fn) => {
+  return differentiableFunctions(file).some((fn) => {
     try {
       return differentiateTag(fn) !== undefined;
     } catch {

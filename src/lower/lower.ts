@@ -13,7 +13,7 @@
  * - names: a declaration that shadows a visible one is renamed (`x_2`), so that every IR name
  *   in a function means one variable; temporaries never clash with the user's identifiers.
  */
-import { Node, SyntaxKind, type Expression, type Statement, type VariableDeclaration } from "ts-morph";
+import { Node, SyntaxKind, type ArrowFunction, type Expression, type ForOfStatement, type FunctionExpression, type Statement, type VariableDeclaration } from "ts-morph";
 import { diagnostics } from "../diagnostics/catalog.ts";
 import { DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { localFiles, positionOfNode } from "../load/load.ts";
@@ -21,13 +21,18 @@ import { resolveFunction, type FunctionNode, type SourceFunction } from "../load
 import { ModuleConstants, isLiteralInitializer } from "../fence/module-constants.ts";
 import type { Expr, Function, Operand, Program, SourceLoc, Stmt, Type } from "../ir/ir.ts";
 import { BOOLEAN, NUMBER, num, ref } from "../ir/ir.ts";
-import { elementType, fieldType } from "../ir/types.ts";
+import { elementType, fieldType, isReference } from "../ir/types.ts";
 import { NameManager } from "../ir/names.ts";
 import { irTypeOf, isClassValue, toIRType } from "./types.ts";
 import { MATH_CONSTANTS, MATH_FUNCTIONS } from "../rules/math.ts";
-import { UserRules, type UserRule } from "../rules/user-rules.ts";
+import { UserRules } from "../rules/user-rules.ts";
 import { NestedCalls } from "../nested/recognize.ts";
 import { functionCheckpoint, loopCheckpoint, markLastLoop } from "../checkpoint/tag.ts";
+import { arrayFrom, arrayIteration, lowerMethod } from "./array-methods.ts";
+import { inlineValue, ruledCall } from "./callbacks.ts";
+import { constructedClass, constructorSelf, getterCall, methodCall, newInstance, selfParameter } from "./classes.ts";
+import { LOGICAL_ASSIGNMENTS, defaulted, logicalAssignment, narrowValue, nullish, optionalLink } from "./optional.ts";
+import { numberConstant, numberFunction, spreadArguments, spreadMath } from "./calls.ts";
 
 /**
  * Lowers the target functions and every function they call, transitively. A call of a function
@@ -41,8 +46,9 @@ export function lowerProgram(targets: SourceFunction[], rules: UserRules = UserR
   const nameOf = (fn: SourceFunction): string => {
     let name = irNames.get(fn.node);
     if (name) return name;
-    name = fn.name;
-    for (let n = 2; taken.has(name); n++) name = `${fn.name}_${n}`;
+    const base = fn.name.replace(".", "_");
+    name = base;
+    for (let n = 2; taken.has(name); n++) name = `${base}_${n}`;
     taken.add(name);
     irNames.set(fn.node, name);
     queue.push(fn);
@@ -69,10 +75,19 @@ export function lowerProgram(targets: SourceFunction[], rules: UserRules = UserR
 
 interface Scope {
   names: Map<string, string>;
+  /** Functions stored in a local `const`: inlined where they are called. */
+  functions?: Map<string, LocalFunction>;
+}
+
+/** `const f = (…) => …` inside a function: its node and the scopes it sees (closures read them by reference). */
+export interface LocalFunction {
+  name: string;
+  node: ArrowFunction | FunctionExpression;
+  scopes: Scope[];
 }
 
 /** Where `break`/`continue` go, innermost last. */
-interface JumpTarget {
+export interface JumpTarget {
   kind: "loop" | "switch";
   label?: string;
   /** Set when a jump had to name this target's label. */
@@ -82,20 +97,21 @@ interface JumpTarget {
 }
 
 /** An inlined callback: what its `return` does. */
-interface CallbackFrame {
+export interface CallbackFrame {
   onReturn: (value: Operand | undefined) => void;
   /** Jump targets that existed when the callback started. */
   targetDepth: number;
   loop: JumpTarget;
+  /** How a `return` leaves the body: to the next iteration of `loop`, or out of the labelled block `loop`. */
+  exit: "continue" | "break";
 }
 
-const unsupportedAt = (what: string, node: Node) => new DiagnosticError([diagnostics.unsupportedSyntax(what, positionOfNode(node))]);
+export const unsupportedAt = (what: string, node: Node) => new DiagnosticError([diagnostics.unsupportedSyntax(what, positionOfNode(node))]);
 
 /** Statements tsad does not lower, as the user would name them (never an AST kind name). */
 const STATEMENT_NAMES: Partial<Record<SyntaxKind, string>> = {
   [SyntaxKind.ForInStatement]: "`for…in`",
   [SyntaxKind.WithStatement]: "`with`",
-  [SyntaxKind.DebuggerStatement]: "a `debugger` statement",
   [SyntaxKind.EnumDeclaration]: "an `enum` declared inside a function",
   [SyntaxKind.ModuleDeclaration]: "a namespace declared inside a function",
   [SyntaxKind.ImportEqualsDeclaration]: "`import … =` inside a function",
@@ -110,33 +126,35 @@ function isGeneratorFunction(node: Node): boolean {
 }
 
 /** TSAD2002/2003 for a function that is async or a generator, reported at `at`. */
-function fenceFunctionKind(fn: FunctionNode, at: Node): void {
-  if (fn.isAsync()) throw new DiagnosticError([diagnostics.asyncCode(positionOfNode(at))]);
+export function fenceFunctionKind(fn: FunctionNode, at: Node): void {
+  if (Node.isAsyncable(fn) && fn.isAsync()) throw new DiagnosticError([diagnostics.asyncCode(positionOfNode(at))]);
   if (isGeneratorFunction(fn)) throw new DiagnosticError([diagnostics.generator(positionOfNode(at))]);
 }
 
-class FunctionLowerer {
-  private block: Stmt[] = [];
-  private readonly scopes: Scope[] = [];
-  private readonly names: NameManager;
-  private loc!: SourceLoc;
-  private readonly targets: JumpTarget[] = [];
-  private readonly callbacks: CallbackFrame[] = [];
-  private readonly types = new Map<string, Type>();
+export class FunctionLowerer {
+  block: Stmt[] = [];
+  readonly scopes: Scope[] = [];
+  readonly names: NameManager;
+  loc!: SourceLoc;
+  readonly targets: JumpTarget[] = [];
+  readonly callbacks: CallbackFrame[] = [];
+  readonly types = new Map<string, Type>();
   /** Statements that create the module-level constants the function reads, run first. */
-  private readonly prologue: Stmt[] = [];
+  readonly prologue: Stmt[] = [];
   /** The variable holding each module-level constant (array or object) the function reads. */
-  private readonly constantValues = new Map<Node, Operand>();
+  readonly constantValues = new Map<Node, Operand>();
+  /** In a constructor: the instance it builds (`this`), which every `return` returns. */
+  private constructed: string | undefined;
   /** Above zero while a module-level initializer is lowered: the function's locals are out of sight. */
-  private moduleLevel = 0;
+  moduleLevel = 0;
 
   constructor(
-    private readonly fn: SourceFunction,
-    private readonly irName: string,
-    private readonly functionName: (fn: SourceFunction) => string,
-    private readonly constants: ModuleConstants,
-    private readonly rules: UserRules,
-    private readonly nested?: NestedCalls,
+    readonly fn: SourceFunction,
+    readonly irName: string,
+    readonly functionName: (fn: SourceFunction) => string,
+    readonly constants: ModuleConstants,
+    readonly rules: UserRules,
+    readonly nested?: NestedCalls,
   ) {
     const reserved = new Set<string>();
     fn.node.forEachDescendant((node) => {
@@ -152,31 +170,49 @@ class FunctionLowerer {
     fenceFunctionKind(node, this.fn.declaration);
     const scope: Scope = { names: new Map() };
     this.scopes.push(scope);
+    const owner = this.fn.owner;
+    const self = owner && !Node.isConstructorDeclaration(node) ? [selfParameter(this, owner, node)] : [];
     const params = node.getParameters().map((param) => {
       const nameNode = param.getNameNode();
       if (!Node.isIdentifier(nameNode)) throw unsupportedAt("a destructuring parameter", param);
-      if (param.hasInitializer() || param.isOptional() || param.isRestParameter()) throw unsupportedAt("an optional, default or rest parameter", param);
       const name = nameNode.getText();
       scope.names.set(name, name);
       this.names.claim(name);
-      const type = toIRType(param.getType(), param);
+      // A parameter with a default is optional to the caller (inside, the default fills it in).
+      const declared = toIRType(param.getType(), param);
+      const type: Type = param.hasInitializer() && declared.kind !== "optional" ? { kind: "optional", value: declared } : declared;
       this.types.set(name, type);
       return { name, type, loc: this.locOf(param) };
     });
-    const signature = node.getSignature();
-    const returnType = toIRType(signature.getReturnType(), node);
+    const returnType = Node.isConstructorDeclaration(node) ? toIRType(owner!.getType(), node) : toIRType(node.getSignature().getReturnType(), node);
     const body = node.getBody();
     if (!body) throw unsupportedAt("a function without a body", node);
+    if (Node.isConstructorDeclaration(node)) this.constructed = constructorSelf(this, node, params);
+    // `p = d`: a local that is the argument where one was passed, else the default.
+    node.getParameters().forEach((param, i) => {
+      const init = param.getInitializer();
+      if (!init) return;
+      this.loc = this.locOf(param);
+      const { name, type } = params[i]!;
+      const value = defaulted(this, ref(name), () => this.expr(init), (type as Extract<Type, { kind: "optional" }>).value);
+      this.declare(name, this.typeOfOperand(value), this.asExpr(value), isReassigned(param, body));
+    });
+    // A container parameter the body reassigns (`b = a`) becomes a local that starts as the
+    // argument: the parameter itself keeps naming what the caller passed (and its derivative).
+    node.getParameters().forEach((param, i) => {
+      if (isReference(params[i]!.type) && isReassigned(param, body)) this.declare(params[i]!.name, params[i]!.type, this.asExpr(ref(params[i]!.name)), true);
+    });
     if (Node.isBlock(body)) {
       for (const statement of body.getStatements()) this.statement(statement);
+      if (this.constructed && this.block[this.block.length - 1]?.kind !== "return") this.emit({ kind: "return", value: ref(this.constructed) });
     } else {
       this.loc = this.locOf(body);
       this.emit({ kind: "return", value: this.expr(body as Expression) });
     }
     return {
       name: this.irName,
-      sourceName: this.fn.name,
-      params,
+      sourceName: this.fn.name.replace(".", "_"),
+      params: [...self, ...params],
       returnType,
       body: [...this.prologue, ...this.block],
       exported: this.fn.exported,
@@ -188,17 +224,17 @@ class FunctionLowerer {
 
   // ── helpers ──────────────────────────────────────────────────────────────
 
-  private locOf(node: Node): SourceLoc {
+  locOf(node: Node): SourceLoc {
     const position = positionOfNode(node);
     const text = node.getText().split("\n")[0]!.trim();
     return { ...position, text };
   }
 
-  private emit(stmt: Stmt): void {
+  emit(stmt: Stmt): void {
     this.block.push({ ...stmt, loc: this.loc });
   }
 
-  private captureBlock(build: () => void): Stmt[] {
+  captureBlock(build: () => void): Stmt[] {
     const outer = this.block;
     this.block = [];
     try {
@@ -209,7 +245,7 @@ class FunctionLowerer {
     }
   }
 
-  private inScope<T>(build: () => T): T {
+  inScope<T>(build: () => T): T {
     this.scopes.push({ names: new Map() });
     try {
       return build();
@@ -219,7 +255,7 @@ class FunctionLowerer {
   }
 
   /** A new compiler temporary holding `expr`. */
-  private temp(expr: Expr, type: Type, base = "t"): Operand {
+  temp(expr: Expr, type: Type, base = "t"): Operand {
     const name = this.names.fresh(base, true);
     this.types.set(name, type);
     this.emit({ kind: "let", name, type, init: expr, mutable: false });
@@ -227,7 +263,7 @@ class FunctionLowerer {
   }
 
   /** Declares a source variable in the current scope, renaming it if it shadows a visible one. */
-  private declare(sourceName: string, type: Type, init: Expr | undefined, mutable: boolean): string {
+  declare(sourceName: string, type: Type, init: Expr | undefined, mutable: boolean): string {
     // Rename when the name is visible (shadowing), or was used before with another type: every
     // IR name then has one type. Sibling scopes may reuse a name (`i` in consecutive loops).
     const visible = this.lookup(sourceName) !== undefined;
@@ -240,7 +276,19 @@ class FunctionLowerer {
     return name;
   }
 
-  private lookup(sourceName: string): string | undefined {
+  private defineLocalFunction(name: string, node: ArrowFunction | FunctionExpression): void {
+    fenceFunctionKind(node, node);
+    const scope = this.scopes[this.scopes.length - 1]!;
+    scope.functions ??= new Map();
+    scope.functions.set(name, { name, node, scopes: [...this.scopes] });
+  }
+
+  /** Makes `sourceName` name the IR variable `name` in the current scope (nothing is declared). */
+  bind(sourceName: string, name: string): void {
+    this.scopes[this.scopes.length - 1]!.names.set(sourceName, name);
+  }
+
+  lookup(sourceName: string): string | undefined {
     if (this.moduleLevel > 0) return undefined;
     for (let i = this.scopes.length - 1; i >= 0; i--) {
       const name = this.scopes[i]!.names.get(sourceName);
@@ -249,7 +297,33 @@ class FunctionLowerer {
     return undefined;
   }
 
-  private typeOfOperand(operand: Operand): Type {
+  /** The local function `sourceName` names here, unless a variable of that name hides it. */
+  lookupFunction(sourceName: string): LocalFunction | undefined {
+    if (this.moduleLevel > 0) return undefined;
+    for (let i = this.scopes.length - 1; i >= 0; i--) {
+      const scope = this.scopes[i]!;
+      if (scope.names.has(sourceName)) return undefined;
+      const fn = scope.functions?.get(sourceName);
+      if (fn) return fn;
+    }
+    return undefined;
+  }
+
+  /** Inlining a local function: its body sees the scopes of its definition; it may not call itself. */
+  private readonly inlining: LocalFunction[] = [];
+  withLocalFunction(fn: LocalFunction, at: Node, build: () => void): void {
+    if (this.inlining.includes(fn)) throw new DiagnosticError([diagnostics.localRecursion(fn.name, positionOfNode(at))]);
+    const scopes = this.scopes.splice(0, this.scopes.length, ...fn.scopes);
+    this.inlining.push(fn);
+    try {
+      build();
+    } finally {
+      this.inlining.pop();
+      this.scopes.splice(0, this.scopes.length, ...scopes);
+    }
+  }
+
+  typeOfOperand(operand: Operand): Type {
     switch (operand.kind) {
       case "var":
         return this.types.get(operand.name)!;
@@ -259,15 +333,17 @@ class FunctionLowerer {
         return BOOLEAN;
       case "string":
         return { kind: "string" };
+      case "undefined":
+        return { kind: "optional", value: { kind: "void" } };
     }
   }
 
-  private indexType(object: Operand, index: Operand): Type {
+  indexType(object: Operand, index: Operand): Type {
     return this.elementOf(this.typeOfOperand(object), index.kind === "number" ? index.value : undefined);
   }
 
   /** The type of `type[index]`; a tuple read at a computed index needs elements of one type. */
-  private elementOf(type: Type, index: number | undefined): Type {
+  elementOf(type: Type, index: number | undefined): Type {
     if (type.kind === "tuple" && index === undefined) {
       const first = type.elements[0];
       if (first && type.elements.every((e) => JSON.stringify(e) === JSON.stringify(first))) return first;
@@ -277,15 +353,44 @@ class FunctionLowerer {
     return elementType(type, index);
   }
 
+  /**
+   * A read of a value the source has narrowed to be present (`x` in `x !== undefined ? x : 0`):
+   * its own type without `undefined`. Values that are never missing are returned as they are.
+   */
+  narrow(value: Operand, type: Type): Operand {
+    return narrowValue(this, value, type);
+  }
+
+  /** A read the checker has narrowed to a present value (`x` inside `if (x !== undefined)`). */
+  private narrowed(node: Node, value: Operand): Operand {
+    const type = this.typeOfOperand(value);
+    if (type.kind !== "optional" || value.kind !== "var") return value;
+    let checked: Type;
+    try {
+      checked = toIRType(node.getType(), node);
+    } catch {
+      return value;
+    }
+    return checked.kind === "optional" ? value : narrowValue(this, value, checked);
+  }
+
+  /** A condition as a boolean (`!!x` for a number or string): branches test booleans only. */
+  truthy(value: Operand): Operand {
+    if (this.typeOfOperand(value).kind === "boolean") return value;
+    if (value.kind !== "var") return { kind: "boolean", value: !!(value as { value: unknown }).value };
+    const negated = this.temp({ kind: "unary", op: "!", arg: value }, BOOLEAN);
+    return this.temp({ kind: "unary", op: "!", arg: negated }, BOOLEAN);
+  }
+
   /** The checker's type, or undefined where it says `any` (e.g. `new Array(n).fill(0)`). */
-  private checkedType(node: Node): Type | undefined {
+  checkedType(node: Node): Type | undefined {
     const type = node.getType();
     if (type.isAny() || (type.isArray() && type.getArrayElementType()?.isAny())) return undefined;
     return toIRType(type, node);
   }
 
   /** The type the context expects (`const xs: number[] = []`), if it is a usable one. */
-  private contextualType(node: Expression): Type | undefined {
+  contextualType(node: Expression): Type | undefined {
     const contextual = node.getContextualType();
     if (!contextual) return undefined;
     try {
@@ -296,13 +401,13 @@ class FunctionLowerer {
   }
 
   /** A value that must stay as it is while later code runs: temporaries and literals already are. */
-  private asExpr(operand: Operand): Expr {
+  asExpr(operand: Operand): Expr {
     return { kind: "operand", value: operand };
   }
 
   // ── statements ───────────────────────────────────────────────────────────
 
-  private statement(node: Statement): void {
+  statement(node: Statement): void {
     this.loc = this.locOf(node);
     if (Node.isVariableStatement(node)) {
       const kind = node.getDeclarationKind();
@@ -316,7 +421,11 @@ class FunctionLowerer {
         const init = decl.getInitializer();
         const nameNode = decl.getNameNode();
         if (Node.isIdentifier(nameNode)) {
-          if (init && isFunctionLike(init)) throw new DiagnosticError([diagnostics.closure(positionOfNode(init))]);
+          if (init && isFunctionLike(init)) {
+            if (mutable) throw new DiagnosticError([diagnostics.closure(positionOfNode(init))]);
+            this.defineLocalFunction(nameNode.getText(), init as ArrowFunction | FunctionExpression);
+            continue;
+          }
           const value = init ? this.expr(init) : undefined;
           const type = this.checkedType(decl) ?? (value ? this.typeOfOperand(value) : irTypeOf(decl));
           this.declare(nameNode.getText(), type, value ? this.asExpr(value) : undefined, mutable);
@@ -328,7 +437,17 @@ class FunctionLowerer {
       return;
     }
     if (Node.isExpressionStatement(node)) {
+      const traced = consoleCall(node.getExpression());
+      if (traced) {
+        // Arguments are evaluated as the source does; the call itself has no numeric effect.
+        this.emit({ kind: "trace", method: traced.method, args: traced.args.map((a) => this.expr(a)) });
+        return;
+      }
       this.effect(node.getExpression());
+      return;
+    }
+    if (Node.isDebuggerStatement(node)) {
+      this.emit({ kind: "trace", args: [] });
       return;
     }
     if (Node.isReturnStatement(node)) {
@@ -337,16 +456,21 @@ class FunctionLowerer {
       const callback = this.callbacks[this.callbacks.length - 1];
       if (callback) {
         callback.onReturn(value);
-        const innerLoops = this.targets.slice(callback.targetDepth).some((t) => t.kind === "loop");
-        if (innerLoops) callback.loop.labelUsed = true;
-        this.emit({ kind: "continue", label: innerLoops ? callback.loop.label : undefined });
+        if (callback.exit === "break") {
+          callback.loop.labelUsed = true;
+          this.emit({ kind: "break", label: callback.loop.label });
+        } else {
+          const innerLoops = this.targets.slice(callback.targetDepth).some((t) => t.kind === "loop");
+          if (innerLoops) callback.loop.labelUsed = true;
+          this.emit({ kind: "continue", label: innerLoops ? callback.loop.label : undefined });
+        }
       } else {
-        this.emit({ kind: "return", value });
+        this.emit({ kind: "return", value: this.constructed ? ref(this.constructed) : value });
       }
       return;
     }
     if (Node.isIfStatement(node)) {
-      const cond = this.expr(node.getExpression());
+      const cond = this.truthy(this.expr(node.getExpression()));
       const thenBlock = this.captureBlock(() => this.inScope(() => this.body(node.getThenStatement())));
       const elseNode = node.getElseStatement();
       const elseBlock = elseNode ? this.captureBlock(() => this.inScope(() => this.body(elseNode))) : [];
@@ -403,19 +527,19 @@ class FunctionLowerer {
   }
 
   /** The statements of an `if` branch or a loop body, without a block of their own. */
-  private body(node: Statement): void {
+  body(node: Statement): void {
     if (Node.isBlock(node)) node.getStatements().forEach((s) => this.statement(s));
     else this.statement(node);
   }
 
   /** Reports the constructs of SPEC §1's last paragraph with their own diagnostics. */
-  private fence(node: Node): void {
+  fence(node: Node): void {
     if (Node.isTryStatement(node) || Node.isThrowStatement(node)) throw new DiagnosticError([diagnostics.tryCatch(positionOfNode(node))]);
     if (Node.isClassDeclaration(node)) throw new DiagnosticError([diagnostics.classOrThis(positionOfNode(node))]);
     if (Node.isFunctionDeclaration(node)) throw new DiagnosticError([diagnostics.closure(positionOfNode(node))]);
   }
 
-  private loop(node: Node, sourceLabel: string | undefined): void {
+  loop(node: Node, sourceLabel: string | undefined): void {
     const target: JumpTarget = { kind: "loop", label: sourceLabel, sourceLabel, labelUsed: sourceLabel !== undefined };
     const outermost = !this.targets.some((t) => t.kind === "loop");
     const checkpoint = loopCheckpoint(node) ?? (outermost ? functionCheckpoint(this.fn) : undefined);
@@ -452,6 +576,11 @@ class FunctionLowerer {
         if (node.isAwaited()) throw new DiagnosticError([diagnostics.asyncCode(positionOfNode(node))]);
         const iterable = node.getExpression();
         this.fenceCallee(iterable);
+        const iteration = arrayIteration(iterable);
+        if (iteration) {
+          this.iterate(node, target, iteration);
+          return;
+        }
         const arrayType = irTypeOf(iterable);
         if (arrayType.kind !== "array" && arrayType.kind !== "tuple") throw unsupportedAt("`for…of` over something other than an array", iterable);
         const array = this.expr(iterable);
@@ -470,8 +599,44 @@ class FunctionLowerer {
     markLastLoop(this.block, checkpoint);
   }
 
+  /** `for (const [i, v] of a.entries())`, `for (const i of a.keys())`, `for (const v of a.values())`. */
+  private iterate(node: ForOfStatement, target: JumpTarget, iteration: { receiver: Expression; kind: "entries" | "keys" | "values" }): void {
+    const array = this.expr(iteration.receiver);
+    const initializer = node.getInitializer();
+    if (!Node.isVariableDeclarationList(initializer)) throw unsupportedAt("`for…of` without a declaration", initializer);
+    const decl = initializer.getDeclarations()[0]!;
+    const mutable = initializer.getDeclarationKind() !== "const";
+    const nameNode = decl.getNameNode();
+    this.indexLoop(array, target, (element, index) => {
+      const parts = [() => index, element];
+      if (iteration.kind !== "entries") {
+        const value = iteration.kind === "keys" ? index : element();
+        if (Node.isIdentifier(nameNode)) this.declare(nameNode.getText(), this.typeOfOperand(value), this.asExpr(value), mutable);
+        else this.destructure(nameNode, value, mutable);
+      } else if (Node.isArrayBindingPattern(nameNode)) {
+        // `[i, v]` names the index and the element directly: no pair is built.
+        nameNode.getElements().forEach((element, position) => {
+          if (Node.isOmittedExpression(element)) return;
+          const produce = parts[position];
+          if (!produce || element.getDotDotDotToken() || element.hasInitializer()) throw unsupportedAt("this pattern over `.entries()`", element);
+          const value = produce();
+          const name = element.getNameNode();
+          if (Node.isIdentifier(name)) this.declare(name.getText(), this.typeOfOperand(value), this.asExpr(value), mutable);
+          else this.destructure(name, value, mutable);
+        });
+      } else {
+        const value = element();
+        const pairType: Type = { kind: "tuple", elements: [NUMBER, this.typeOfOperand(value)] };
+        const pair = this.temp({ kind: "arrayLiteral", elements: [index, value], type: pairType }, pairType);
+        if (Node.isIdentifier(nameNode)) this.declare(nameNode.getText(), pairType, this.asExpr(pair), mutable);
+        else this.destructure(nameNode, pair, mutable);
+      }
+      this.body(node.getStatement());
+    });
+  }
+
   /** A call of an async function or a generator: reported at the call, before its type is read. */
-  private fenceCallee(node: Expression): void {
+  fenceCallee(node: Expression): void {
     node = skipParens(node);
     if (!Node.isCallExpression(node)) return;
     const callee = node.getExpression();
@@ -480,11 +645,11 @@ class FunctionLowerer {
     if (target) fenceFunctionKind(target.node, node);
   }
 
-  private test(node: Expression): { prelude: Stmt[]; cond: Operand } {
-    return this.test0(() => this.expr(node));
+  test(node: Expression): { prelude: Stmt[]; cond: Operand } {
+    return this.test0(() => this.truthy(this.expr(node)));
   }
 
-  private loopBody(target: JumpTarget, build: () => void): Stmt[] {
+  loopBody(target: JumpTarget, build: () => void): Stmt[] {
     this.targets.push(target);
     try {
       return this.captureBlock(() => this.inScope(build));
@@ -497,7 +662,7 @@ class FunctionLowerer {
    * `for (let i = 0; i < array.length; i++) body(() => array[i], i)`: the shape `for…of` and the
    * array methods lower to. The element read is emitted where `body` asks for it.
    */
-  private indexLoop(array: Operand, target: JumpTarget, body: (element: () => Operand, index: Operand) => void, start = 0, live = true): void {
+  indexLoop(array: Operand, target: JumpTarget, body: (element: () => Operand, index: Operand) => void, start = 0, live = true): void {
     const index = this.names.fresh("i");
     this.types.set(index, NUMBER);
     const arrayType = this.typeOfOperand(array);
@@ -520,7 +685,7 @@ class FunctionLowerer {
     this.emit({ kind: "loop", label: target.labelUsed ? target.label : undefined, init, test, update, body: loopBody, bodyFirst: false });
   }
 
-  private test0(build: () => Operand): { prelude: Stmt[]; cond: Operand } {
+  test0(build: () => Operand): { prelude: Stmt[]; cond: Operand } {
     let cond!: Operand;
     const prelude = this.captureBlock(() => {
       cond = build();
@@ -528,7 +693,7 @@ class FunctionLowerer {
     return { prelude, cond };
   }
 
-  private switchStatement(node: Node & { getKind(): SyntaxKind }): void {
+  switchStatement(node: Node & { getKind(): SyntaxKind }): void {
     if (!Node.isSwitchStatement(node)) return;
     const discriminant = this.expr(node.getExpression());
     const label = this.names.fresh("cases");
@@ -588,7 +753,7 @@ class FunctionLowerer {
 
   // ── destructuring ────────────────────────────────────────────────────────
 
-  private destructure(pattern: Node, value: Operand, mutable: boolean): void {
+  destructure(pattern: Node, value: Operand, mutable: boolean): void {
     const type = this.typeOfOperand(value);
     if (Node.isArrayBindingPattern(pattern)) {
       pattern.getElements().forEach((element, index) => {
@@ -616,7 +781,7 @@ class FunctionLowerer {
     throw unsupportedAt("this destructuring pattern", pattern);
   }
 
-  private bindName(nameNode: Node, read: Expr, type: Type, mutable: boolean): void {
+  bindName(nameNode: Node, read: Expr, type: Type, mutable: boolean): void {
     if (Node.isIdentifier(nameNode)) {
       this.declare(nameNode.getText(), type, read, mutable);
       return;
@@ -627,7 +792,7 @@ class FunctionLowerer {
   // ── expressions ──────────────────────────────────────────────────────────
 
   /** Lowers an expression evaluated for its effects only. */
-  private effect(node: Expression): void {
+  effect(node: Expression): void {
     node = skipParens(node);
     if (Node.isPostfixUnaryExpression(node) || Node.isPrefixUnaryExpression(node)) {
       const op = node.getOperatorToken();
@@ -640,22 +805,27 @@ class FunctionLowerer {
   }
 
   /** Lowers an expression to an `Expr` (one operation) instead of an operand, when it is one. */
-  private exprValue(node: Expression): Expr {
+  exprValue(node: Expression): Expr {
     return this.asExpr(this.expr(node));
   }
 
   /** Lowers an expression; returns the operand holding its value. */
-  private expr(node: Expression, discarded = false): Operand {
+  expr(node: Expression, discarded = false): Operand {
     node = skipParens(node);
     if (Node.isNumericLiteral(node)) return num(node.getLiteralValue(), node.getText());
     if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) return { kind: "string", value: node.getLiteralValue() };
     if (node.getKind() === SyntaxKind.TrueKeyword) return { kind: "boolean", value: true };
     if (node.getKind() === SyntaxKind.FalseKeyword) return { kind: "boolean", value: false };
-    if (node.getKind() === SyntaxKind.ThisKeyword) throw new DiagnosticError([diagnostics.classOrThis(positionOfNode(node))]);
+    if (node.getKind() === SyntaxKind.ThisKeyword) {
+      const self = this.lookup("this");
+      if (!self) throw new DiagnosticError([diagnostics.classOrThis(positionOfNode(node))]);
+      return ref(self);
+    }
     if (Node.isAwaitExpression(node)) throw new DiagnosticError([diagnostics.asyncCode(positionOfNode(node))]);
     if (Node.isYieldExpression(node)) throw new DiagnosticError([diagnostics.generator(positionOfNode(node))]);
-    if (Node.isIdentifier(node)) return this.identifier(node);
-    if (Node.isAsExpression(node) || Node.isNonNullExpression(node) || Node.isSatisfiesExpression(node) || Node.isTypeAssertion(node)) {
+    if (Node.isIdentifier(node)) return this.narrowed(node, this.identifier(node));
+    if (Node.isNonNullExpression(node)) return this.narrowed(node, this.expr(node.getExpression()));
+    if (Node.isAsExpression(node) || Node.isSatisfiesExpression(node) || Node.isTypeAssertion(node)) {
       return this.expr(node.getExpression());
     }
     if (Node.isPrefixUnaryExpression(node)) return this.prefix(node);
@@ -669,11 +839,13 @@ class FunctionLowerer {
     if (Node.isConditionalExpression(node)) return this.conditional(node);
     if (Node.isCallExpression(node)) return this.call(node);
     if (Node.isNewExpression(node)) return this.newExpression(node);
-    if (Node.isPropertyAccessExpression(node)) return this.propertyAccess(node);
+    if (Node.isPropertyAccessExpression(node)) return this.narrowed(node, this.propertyAccess(node));
     if (Node.isElementAccessExpression(node)) {
       const object = this.expr(node.getExpression());
-      const index = this.expr(node.getArgumentExpressionOrThrow());
-      return this.temp({ kind: "index", object, index }, this.indexType(object, index));
+      return this.narrowed(node, optionalLink(this, node, object, (present) => {
+        const index = this.expr(node.getArgumentExpressionOrThrow());
+        return this.temp({ kind: "index", object: present, index }, this.indexType(present, index));
+      }));
     }
     if (Node.isArrayLiteralExpression(node)) return this.arrayLiteral(node);
     if (Node.isObjectLiteralExpression(node)) return this.objectLiteral(node);
@@ -692,12 +864,12 @@ class FunctionLowerer {
     throw unsupportedAt(`the expression \`${shorten(node.getText())}\``, node);
   }
 
-  private identifier(node: Node): Operand {
+  identifier(node: Node): Operand {
     const text = node.getText();
     const local = this.lookup(text);
     if (local) return ref(local);
     if (text === "Infinity" || text === "NaN") return num(text === "Infinity" ? Infinity : NaN, text);
-    if (text === "undefined") throw unsupportedAt("`undefined`", node);
+    if (text === "undefined") return { kind: "undefined" };
     if (isClassValue(node)) throw new DiagnosticError([diagnostics.classOrThis(positionOfNode(node))]);
     let symbol = node.getSymbol();
     if (symbol?.isAlias()) symbol = symbol.getAliasedSymbol() ?? symbol;
@@ -708,6 +880,9 @@ class FunctionLowerer {
       }
       const init = decl.getInitializer();
       if (init && isFunctionLike(init)) throw unsupportedAt("a function used as a value", node);
+      if (init && Node.isNewExpression(init) && isClassValue(init.getExpression())) {
+        throw new DiagnosticError([diagnostics.classFeature(`\`${text}\`, a class instance kept at module level (state shared by every call),`, positionOfNode(node))]);
+      }
       // A module-level constant: a number, boolean or string is lowered in place (it cannot
       // change); an array or object written as a literal is re-created at the function's start.
       if (init && isPrimitive(this.moduleType(decl))) return this.atModuleLevel(() => this.expr(init));
@@ -719,7 +894,7 @@ class FunctionLowerer {
   }
 
   /** A module-level constant's IR type, or undefined when it has none. */
-  private moduleType(decl: Node): Type | undefined {
+  moduleType(decl: Node): Type | undefined {
     try {
       return irTypeOf(decl);
     } catch {
@@ -727,7 +902,7 @@ class FunctionLowerer {
     }
   }
 
-  private atModuleLevel<T>(build: () => T): T {
+  atModuleLevel<T>(build: () => T): T {
     this.moduleLevel++;
     try {
       return build();
@@ -740,7 +915,7 @@ class FunctionLowerer {
    * A module-level constant array or object: evaluated once, in the function's prologue, from
    * its literal initializer. Correct because nothing ever writes into it (checked here).
    */
-  private moduleConstant(decl: VariableDeclaration, init: Expression, useName: string): Operand {
+  moduleConstant(decl: VariableDeclaration, init: Expression, useName: string): Operand {
     const write = this.constants.firstWrite(decl);
     if (write) throw new DiagnosticError([write]);
     const known = this.constantValues.get(decl);
@@ -767,7 +942,7 @@ class FunctionLowerer {
     return value;
   }
 
-  private prefix(node: Node): Operand {
+  prefix(node: Node): Operand {
     if (!Node.isPrefixUnaryExpression(node)) throw unsupportedAt("this operator", node);
     const token = node.getOperatorToken();
     const operandNode = node.getOperand();
@@ -783,7 +958,7 @@ class FunctionLowerer {
   }
 
   /** `x++`, `x--`, `a[i]++`, … as writes. */
-  private increment(target: Expression, op: "+" | "-"): void {
+  increment(target: Expression, op: "+" | "-"): void {
     this.store(target, (old) => this.temp({ kind: "binary", op, left: old(), right: num(1) }, NUMBER));
   }
 
@@ -791,7 +966,7 @@ class FunctionLowerer {
    * Writes to an assignable expression. `value` receives a reader of the old value (for compound
    * assignment) and returns the operand to store.
    */
-  private store(target: Expression, value: (old: () => Operand) => Operand): Operand {
+  store(target: Expression, value: (old: () => Operand) => Operand): Operand {
     target = skipParens(target);
     if (Node.isIdentifier(target)) {
       const name = this.lookup(target.getText());
@@ -840,7 +1015,7 @@ class FunctionLowerer {
     throw unsupportedAt("this assignment target", target);
   }
 
-  private binary(node: Node): Operand {
+  binary(node: Node): Operand {
     if (!Node.isBinaryExpression(node)) throw unsupportedAt("this expression", node);
     const token = node.getOperatorToken().getKind();
     const left = node.getLeft();
@@ -881,7 +1056,8 @@ class FunctionLowerer {
       this.emit({ kind: "if", cond: ref(result), then: op === "&&" ? evaluateRight : [], else: op === "&&" ? [] : evaluateRight });
       return ref(result);
     }
-    if (token === SyntaxKind.QuestionQuestionToken) throw unsupportedAt("`??`", node);
+    if (token === SyntaxKind.QuestionQuestionToken) return nullish(this, node);
+    if (LOGICAL_ASSIGNMENTS.has(token)) return logicalAssignment(this, node);
     if (token === SyntaxKind.CommaToken) throw unsupportedAt("the comma operator", node);
     const op = BINARY_OPERATORS[token];
     if (!op) throw unsupportedAt(`the operator \`${node.getOperatorToken().getText()}\``, node);
@@ -890,10 +1066,10 @@ class FunctionLowerer {
     return this.temp({ kind: "binary", op, left: a, right: b }, irTypeOf(node));
   }
 
-  private conditional(node: Node): Operand {
+  conditional(node: Node): Operand {
     if (!Node.isConditionalExpression(node)) throw unsupportedAt("this expression", node);
     const type = irTypeOf(node);
-    const cond = this.expr(node.getCondition());
+    const cond = this.truthy(this.expr(node.getCondition()));
     let whenTrue!: Operand;
     let whenFalse!: Operand;
     const trueBlock = this.captureBlock(() => {
@@ -914,9 +1090,8 @@ class FunctionLowerer {
     return ref(result);
   }
 
-  private propertyAccess(node: Node): Operand {
+  propertyAccess(node: Node): Operand {
     if (!Node.isPropertyAccessExpression(node)) throw unsupportedAt("this expression", node);
-    if (node.hasQuestionDotToken()) throw unsupportedAt("optional chaining `?.`", node);
     const objectNode = node.getExpression();
     const name = node.getName();
     if (Node.isIdentifier(objectNode) && objectNode.getText() === "Math" && !this.lookup("Math")) {
@@ -924,8 +1099,18 @@ class FunctionLowerer {
       if (value === undefined) throw unsupportedAt(`\`Math.${name}\` as a value`, node);
       return num(value, `Math.${name}`);
     }
-    const objectType = irTypeOf(objectNode);
+    if (Node.isIdentifier(objectNode) && objectNode.getText() === "Number" && !this.lookup("Number")) return numberConstant(node, name);
+    const got = getterCall(this, node, objectNode, name);
+    if (got) return got;
     const object = this.expr(objectNode);
+    if (this.typeOfOperand(object).kind === "optional") return optionalLink(this, node, object, (present) => this.memberRead(node, present, name));
+    return this.memberRead(node, object, name);
+  }
+
+  /** `object.name` on a value that is present: `.length`, a record's field. */
+  private memberRead(node: Node, object: Operand, name: string): Operand {
+    const objectType = this.typeOfOperand(object);
+    if (name === "length" && objectType.kind === "string") return this.temp({ kind: "length", object }, NUMBER);
     if (name === "length" && (objectType.kind === "array" || objectType.kind === "tuple")) {
       return objectType.kind === "tuple" ? num(objectType.elements.length) : this.temp({ kind: "length", object }, NUMBER);
     }
@@ -933,17 +1118,21 @@ class FunctionLowerer {
     return this.temp({ kind: "field", object, name }, fieldType(this.typeOfOperand(object), name));
   }
 
-  private arrayLiteral(node: Node): Operand {
+  arrayLiteral(node: Node): Operand {
     if (!Node.isArrayLiteralExpression(node)) throw unsupportedAt("this expression", node);
     // `[]` has type `never[]`: the declared type around it says what it will hold.
     const type = this.contextualType(node) ?? irTypeOf(node);
-    const elements = node.getElements();
+    return this.arrayOf(node.getElements(), type);
+  }
+
+  /** An array (or tuple) of `elements`, which may include spreads (`[a, ...xs, b]`). */
+  arrayOf(elements: Node[], type: Type): Operand {
     const firstSpread = elements.findIndex((e) => Node.isSpreadElement(e));
-    if (firstSpread < 0) return this.temp({ kind: "arrayLiteral", elements: elements.map((e) => this.expr(e)), type }, type);
+    if (firstSpread < 0) return this.temp({ kind: "arrayLiteral", elements: elements.map((e) => this.expr(e as Expression)), type }, type);
     // `[a, ...xs, b]`: start from what precedes the first spread, then push the rest in order.
     const target = type.kind === "tuple" ? { kind: "array" as const, element: type.elements[0] ?? NUMBER } : type;
     const first = elements[firstSpread]!;
-    const leading = elements.slice(0, firstSpread).map((e) => this.expr(e));
+    const leading = elements.slice(0, firstSpread).map((e) => this.expr(e as Expression));
     const result =
       firstSpread === 0 && Node.isSpreadElement(first)
         ? this.temp({ kind: "copy", source: this.expr(first.getExpression()), type: target }, target)
@@ -953,13 +1142,13 @@ class FunctionLowerer {
         const source = this.expr(element.getExpression());
         this.indexLoop(source, { kind: "loop", labelUsed: false }, (read) => this.emit({ kind: "push", object: result, values: [read()] }), 0, false);
       } else {
-        this.emit({ kind: "push", object: result, values: [this.expr(element)] });
+        this.emit({ kind: "push", object: result, values: [this.expr(element as Expression)] });
       }
     }
     return result;
   }
 
-  private objectLiteral(node: Node): Operand {
+  objectLiteral(node: Node): Operand {
     if (!Node.isObjectLiteralExpression(node)) throw unsupportedAt("this expression", node);
     const type = irTypeOf(node);
     const properties = node.getProperties();
@@ -993,14 +1182,15 @@ class FunctionLowerer {
     return this.temp({ kind: "recordLiteral", fields, type }, type);
   }
 
-  private newExpression(node: Node): Operand {
+  newExpression(node: Node): Operand {
     if (!Node.isNewExpression(node)) throw unsupportedAt("this expression", node);
     const ctorNode = node.getExpression();
     const ctor = ctorNode.getText();
     // Before the type: `new Function(…)` is `Function`, a user class's instance is no IR type.
     if (ctor === "Function") throw new DiagnosticError([diagnostics.evalCode(positionOfNode(node))]);
-    if (isClassValue(ctorNode)) throw new DiagnosticError([diagnostics.classOrThis(positionOfNode(node))]);
     const args = node.getArguments() as Expression[];
+    const constructed = constructedClass(ctorNode);
+    if (constructed) return newInstance(this, node, constructed, args);
     const type = irTypeOf(node);
     if (ctor === "Array" && args.length === 1) {
       return this.temp({ kind: "newArray", length: this.expr(args[0]!), type }, type);
@@ -1016,22 +1206,26 @@ class FunctionLowerer {
     throw unsupportedAt(`\`new ${ctor}\``, node);
   }
 
-  private call(node: Node): Operand {
+  call(node: Node): Operand {
     if (!Node.isCallExpression(node)) throw unsupportedAt("this expression", node);
     const callee = node.getExpression();
     const args = node.getArguments() as Expression[];
-    if (args.some((a) => Node.isSpreadElement(a))) throw unsupportedAt("a spread argument", node);
     if (Node.isIdentifier(callee)) {
       const name = callee.getText();
       if (name === "eval" || name === "Function") throw new DiagnosticError([diagnostics.evalCode(positionOfNode(node))]);
+      const local = this.lookupFunction(name);
+      if (local) {
+        const operands = spreadArguments(this, local.node, args);
+        return inlineValue(this, callee, operands.map((o) => () => o), irTypeOf(node));
+      }
       const rule = this.rules.forCallee(callee);
-      if (rule) return this.ruledCall(rule, args.map((a) => this.expr(a)));
+      if (rule) return ruledCall(this, rule, args.map((a) => this.expr(a)));
       const derivative = this.nested?.resolve(callee, this.functionName);
       if (derivative) return this.temp({ kind: "call", callee: derivative, args: args.map((a) => this.expr(a)) }, irTypeOf(node));
       const target = resolveFunction(callee);
       if (!target) throw new DiagnosticError([diagnostics.unknownCallee(name, positionOfNode(callee))]);
       fenceFunctionKind(target.node, node);
-      const operands = args.map((a) => this.expr(a));
+      const operands = spreadArguments(this, target.node, args);
       const type = irTypeOf(node);
       if (type.kind === "void") {
         this.emit({ kind: "callStmt", callee: this.functionName(target), args: operands });
@@ -1042,222 +1236,29 @@ class FunctionLowerer {
     if (Node.isPropertyAccessExpression(callee)) {
       const receiver = callee.getExpression();
       const method = callee.getName();
-      if (callee.hasQuestionDotToken()) throw unsupportedAt("optional chaining `?.`", node);
+      if (callee.hasQuestionDotToken() || node.hasQuestionDotToken()) throw unsupportedAt("an optional call (`o?.m()`, `f?.()`)", node);
       if (Node.isIdentifier(receiver) && isClassValue(receiver)) throw new DiagnosticError([diagnostics.classOrThis(positionOfNode(receiver))]);
       if (Node.isIdentifier(receiver) && !this.lookup(receiver.getText()) && !isModuleVariable(receiver)) {
         const owner = receiver.getText();
         if (owner === "Math") {
           if (!MATH_FUNCTIONS.has(method)) throw new DiagnosticError([diagnostics.unknownCallee(`Math.${method}`, positionOfNode(callee))]);
+          if (args.some((a) => Node.isSpreadElement(a))) return spreadMath(this, node, method, args);
           const operands = args.map((a) => this.expr(a));
           return this.temp({ kind: "math", fn: method, args: operands }, NUMBER);
         }
-        if ((owner === "Array" || owner === "Float64Array" || owner === "Float32Array") && method === "from") return this.arrayFrom(node, args);
+        if ((owner === "Array" || owner === "Float64Array" || owner === "Float32Array") && method === "from") return arrayFrom(this, node, args);
+        if (owner === "Number") return numberFunction(this, node, method, args);
         throw new DiagnosticError([diagnostics.unknownCallee(`${owner}.${method}`, positionOfNode(callee))]);
       }
-      return this.method(node, receiver, method, args);
+      const called = methodCall(this, node, receiver, method, args);
+      if (called) return called;
+      const spread = args.find((a) => Node.isSpreadElement(a));
+      if (spread) throw unsupportedAt("a spread argument to a method", spread);
+      return lowerMethod(this, node, receiver, method, args);
     }
     throw unsupportedAt("this kind of call", node);
   }
 
-  /** `f(args)` where f has a user rule: an operation whose partials are calls of the rule's companion. */
-  private ruledCall(rule: UserRule, operands: Operand[]): Operand {
-    const partials = this.functionName(rule.companion);
-    return this.temp({ kind: "math", fn: rule.name, args: operands, external: { from: rule.from, partials, tuple: rule.tuple } }, NUMBER);
-  }
-
-  private method(node: Node, receiverNode: Expression, method: string, args: Expression[]): Operand {
-    // `new Array(n).fill(v)` in one step; without a type argument TypeScript calls it `any[]`.
-    if (method === "fill" && Node.isNewExpression(receiverNode) && receiverNode.getExpression().getText() === "Array" && args.length === 1) {
-      const lengthNode = receiverNode.getArguments()[0] as Expression | undefined;
-      if (!lengthNode) throw unsupportedAt("`new Array()` without a length", receiverNode);
-      const length = this.expr(lengthNode);
-      const fill = this.expr(args[0]!);
-      const type: Type = this.checkedType(node) ?? { kind: "array", element: this.typeOfOperand(fill) };
-      return this.temp({ kind: "newArray", length, fill, type }, type);
-    }
-    const receiverType = irTypeOf(receiverNode);
-    if (receiverType.kind !== "array" && receiverType.kind !== "tuple") {
-      throw new DiagnosticError([diagnostics.unsupportedMethod(method, positionOfNode(node))]);
-    }
-    const type = method === "push" || method === "fill" ? receiverType : irTypeOf(node);
-    const receiver = this.expr(receiverNode);
-    switch (method) {
-      case "push": {
-        const values = args.map((a) => this.expr(a));
-        this.emit({ kind: "push", object: receiver, values });
-        return num(0);
-      }
-      case "fill": {
-        if (args.length !== 1) throw unsupportedAt("`fill` with a start or end", node);
-        this.emit({ kind: "fill", object: receiver, value: this.expr(args[0]!) });
-        return receiver;
-      }
-      case "slice": {
-        const [start, end] = args.map((a) => this.expr(a));
-        return this.temp({ kind: "copy", source: receiver, start, end, type }, type);
-      }
-      case "map":
-      case "forEach":
-      case "reduce":
-        return this.arrayMethod(node, method, receiver, receiverType, args, type);
-      default:
-        throw new DiagnosticError([diagnostics.unsupportedMethod(method, positionOfNode(node))]);
-    }
-  }
-
-  private arrayFrom(node: Node, args: Expression[]): Operand {
-    const type = irTypeOf(node);
-    const [source, callback] = args;
-    if (!source) throw unsupportedAt("`Array.from()` without arguments", node);
-    if (Node.isObjectLiteralExpression(source)) {
-      // Array.from({ length: n }, (_, i) => …)
-      const lengthProperty = source.getProperty("length");
-      if (!lengthProperty || !Node.isPropertyAssignment(lengthProperty) || source.getProperties().length !== 1) {
-        throw unsupportedAt("`Array.from` of an object other than `{ length: n }`", source);
-      }
-      const length = this.expr(lengthProperty.getInitializerOrThrow());
-      if (!callback) return this.temp({ kind: "newArray", length, fill: num(0), type }, type);
-      const result = this.temp({ kind: "newArray", length, type }, type);
-      const index = this.names.fresh("i");
-      this.types.set(index, NUMBER);
-      const target: JumpTarget = { kind: "loop", label: this.names.fresh("from"), labelUsed: false };
-      const init = this.captureBlock(() => this.emit({ kind: "let", name: index, type: NUMBER, init: this.asExpr(num(0)), mutable: true }));
-      const test = this.test0(() => this.temp({ kind: "binary", op: "<", left: ref(index), right: length }, BOOLEAN));
-      const update = this.captureBlock(() => this.emit({ kind: "assign", name: index, value: { kind: "binary", op: "+", left: ref(index), right: num(1) } }));
-      const loc = this.loc;
-      const body = this.loopBody(target, () =>
-        this.inlineCallback(callback, [() => num(0), () => ref(index)], target, (value) => {
-          if (value) this.emit({ kind: "setIndex", object: result, index: ref(index), value });
-        }),
-      );
-      this.loc = loc;
-      this.emit({ kind: "loop", label: target.labelUsed ? target.label : undefined, init, test, update, body, bodyFirst: false });
-      return result;
-    }
-    const sourceValue = this.expr(source);
-    if (!callback) return this.temp({ kind: "copy", source: sourceValue, type }, type);
-    return this.mapLoop(sourceValue, this.typeOfOperand(sourceValue), callback, type);
-  }
-
-  private arrayMethod(node: Node, method: "map" | "forEach" | "reduce", receiver: Operand, receiverType: Type, args: Expression[], type: Type): Operand {
-    const [callback, initial] = args;
-    if (!callback) throw unsupportedAt(`\`.${method}\` without a callback`, node);
-    if (method === "map") return this.mapLoop(receiver, receiverType, callback, type);
-    if (method === "forEach") {
-      const target: JumpTarget = { kind: "loop", label: this.names.fresh("forEach"), labelUsed: false };
-      this.indexLoop(receiver, target, (element, index) => this.inlineCallback(callback, [element, () => index, () => receiver], target, () => {}), 0, false);
-      return num(0);
-    }
-    // reduce
-    const accumulator = this.names.fresh("acc");
-    this.types.set(accumulator, type);
-    const start = initial === undefined ? this.temp({ kind: "index", object: receiver, index: num(0) }, type) : this.expr(initial);
-    this.emit({ kind: "let", name: accumulator, type, init: this.asExpr(start), mutable: true });
-    const target: JumpTarget = { kind: "loop", label: this.names.fresh("reduce"), labelUsed: false };
-    this.indexLoop(
-      receiver,
-      target,
-      (element, index) =>
-        this.inlineCallback(callback, [() => ref(accumulator), element, () => index, () => receiver], target, (value) => {
-          if (value) this.emit({ kind: "assign", name: accumulator, value: this.asExpr(value) });
-        }),
-      initial === undefined ? 1 : 0,
-      false,
-    );
-    return ref(accumulator);
-  }
-
-  private mapLoop(source: Operand, sourceType: Type, callback: Expression, type: Type): Operand {
-    const length = this.temp({ kind: "length", object: source }, NUMBER);
-    const result = this.temp({ kind: "newArray", length, fill: type.kind === "array" && type.typed ? num(0) : undefined, type }, type);
-    void sourceType;
-    const target: JumpTarget = { kind: "loop", label: this.names.fresh("map"), labelUsed: false };
-    this.indexLoop(source, target, (element, index) =>
-      this.inlineCallback(callback, [element, () => index, () => source], target, (value) => {
-        if (value) this.emit({ kind: "setIndex", object: result, index, value });
-      }),
-      0,
-      false,
-    );
-    return result;
-  }
-
-  /**
-   * Inlines a callback's body at the current point. `args` produce the values of its parameters
-   * (lazily, so that an unused element is never read); `onReturn` consumes what it returns.
-   */
-  private inlineCallback(callback: Expression, args: (() => Operand)[], loop: JumpTarget, onReturn: (value: Operand | undefined) => void): void {
-    callback = skipParens(callback);
-    if (Node.isIdentifier(callback) || Node.isPropertyAccessExpression(callback)) {
-      // A named function: call it with as many arguments as it declares.
-      if (Node.isPropertyAccessExpression(callback)) {
-        const owner = callback.getExpression().getText();
-        const fn = callback.getName();
-        if (owner !== "Math" || !MATH_FUNCTIONS.has(fn)) throw new DiagnosticError([diagnostics.unknownCallee(callback.getText(), positionOfNode(callback))]);
-        onReturn(this.temp({ kind: "math", fn, args: [args[0]!()] }, NUMBER));
-        return;
-      }
-      const rule = this.rules.forCallee(callback);
-      if (rule) {
-        onReturn(this.ruledCall(rule, args.slice(0, rule.arity).map((a) => a())));
-        return;
-      }
-      const target = resolveFunction(callback);
-      if (!target) throw new DiagnosticError([diagnostics.unknownCallee(callback.getText(), positionOfNode(callback))]);
-      fenceFunctionKind(target.node, callback);
-      const count = Math.min(target.node.getParameters().length, args.length);
-      const operands = args.slice(0, count).map((a) => a());
-      const returnType = toIRType(target.node.getSignature().getReturnType(), callback);
-      if (returnType.kind === "void") {
-        this.emit({ kind: "callStmt", callee: this.functionName(target), args: operands });
-        onReturn(undefined);
-      } else {
-        onReturn(this.temp({ kind: "call", callee: this.functionName(target), args: operands }, returnType));
-      }
-      return;
-    }
-    if (!Node.isArrowFunction(callback) && !Node.isFunctionExpression(callback)) throw unsupportedAt("this callback", callback);
-    if (callback.isAsync()) throw new DiagnosticError([diagnostics.asyncCode(positionOfNode(callback))]);
-    this.inScope(() => {
-      callback.getParameters().forEach((param, i) => {
-        const produce = args[i];
-        if (!produce) throw unsupportedAt("a callback with more parameters than the method passes", param);
-        const nameNode = param.getNameNode();
-        // An unused parameter (`_`) reads nothing.
-        if (Node.isIdentifier(nameNode)) {
-          const name = nameNode.getText();
-          const body = callback.getBody();
-          const identifiers = Node.isIdentifier(body) ? [body] : body.getDescendantsOfKind(SyntaxKind.Identifier);
-          if (!identifiers.some((id) => id.getText() === name)) return;
-          const value = produce();
-          this.declare(nameNode.getText(), this.typeOfOperand(value), this.asExpr(value), false);
-        } else {
-          this.destructure(nameNode, produce(), false);
-        }
-      });
-      const frame: CallbackFrame = { onReturn, targetDepth: this.targets.length, loop };
-      const body = callback.getBody();
-      if (!Node.isBlock(body)) {
-        this.loc = this.locOf(body);
-        onReturn(this.expr(body as Expression));
-        return;
-      }
-      this.callbacks.push(frame);
-      try {
-        const statements = body.getStatements();
-        const last = statements[statements.length - 1];
-        const tailReturn = last && Node.isReturnStatement(last) ? last : undefined;
-        for (const s of tailReturn ? statements.slice(0, -1) : statements) this.statement(s);
-        if (tailReturn) {
-          this.loc = this.locOf(tailReturn);
-          const e = tailReturn.getExpression();
-          onReturn(e ? this.expr(e) : undefined);
-        }
-      } finally {
-        this.callbacks.pop();
-      }
-    });
-  }
 }
 
 const COMPOUND_OPERATORS: Partial<Record<SyntaxKind, "+" | "-" | "*" | "/" | "%" | "**">> = {
@@ -1286,7 +1287,7 @@ const BINARY_OPERATORS: Partial<Record<SyntaxKind, Exclude<import("../ir/ir.ts")
   [SyntaxKind.ExclamationEqualsToken]: "!==",
 };
 
-function skipParens(node: Expression): Expression {
+export function skipParens(node: Expression): Expression {
   while (Node.isParenthesizedExpression(node)) node = node.getExpression();
   return node;
 }
@@ -1297,6 +1298,44 @@ function isModuleVariable(identifier: Node): boolean {
   if (symbol?.isAlias()) symbol = symbol.getAliasedSymbol() ?? symbol;
   const decl = symbol?.getDeclarations()[0];
   return !!decl && Node.isVariableDeclaration(decl) && !decl.getSourceFile().isDeclarationFile() && decl.getVariableStatement()?.getParent() === decl.getSourceFile();
+}
+
+const ASSIGNMENTS = new Set([
+  SyntaxKind.EqualsToken,
+  SyntaxKind.QuestionQuestionEqualsToken,
+  SyntaxKind.BarBarEqualsToken,
+  SyntaxKind.AmpersandAmpersandEqualsToken,
+]);
+
+/** Whether `body` assigns a new value to the parameter (`p = …`, `[p, q] = …`), not just into it. */
+export function isReassigned(param: Node, body: Node): boolean {
+  return body.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => {
+    if (id.getSymbol()?.getDeclarations()[0] !== param) return false;
+    let target: Node = id;
+    let parent = target.getParent();
+    while (parent && (Node.isArrayLiteralExpression(parent) || Node.isParenthesizedExpression(parent))) {
+      target = parent;
+      parent = parent.getParent();
+    }
+    return !!parent && Node.isBinaryExpression(parent) && parent.getLeft() === target && ASSIGNMENTS.has(parent.getOperatorToken().getKind());
+  });
+}
+
+const CONSOLE_METHODS = new Set(["log", "info", "warn", "error", "debug", "assert"]);
+
+/** `console.log(…)` and its siblings, called for their output (`console` not shadowed). */
+function consoleCall(node: Expression): { method: string; args: Expression[] } | undefined {
+  node = skipParens(node);
+  if (!Node.isCallExpression(node)) return undefined;
+  const callee = node.getExpression();
+  if (!Node.isPropertyAccessExpression(callee) || !CONSOLE_METHODS.has(callee.getName())) return undefined;
+  const owner = callee.getExpression();
+  if (!Node.isIdentifier(owner) || owner.getText() !== "console") return undefined;
+  const decl = owner.getSymbol()?.getDeclarations()[0];
+  if (decl && !decl.getSourceFile().isDeclarationFile()) return undefined;
+  const args = node.getArguments() as Expression[];
+  if (args.some((a) => Node.isSpreadElement(a))) return undefined;
+  return { method: callee.getName(), args };
 }
 
 function isPrimitive(type: Type | undefined): boolean {

@@ -1,5 +1,6 @@
 /** Converts the checker's TypeScript types to IR types. */
-import { Node, type Type as TsType } from "ts-morph";
+import { Node, type ClassDeclaration, type Type as TsType } from "ts-morph";
+import { classOfInstance, classProblem, instanceFields } from "../load/classes.ts";
 import { diagnostics } from "../diagnostics/catalog.ts";
 import { DiagnosticError } from "../diagnostics/diagnostic.ts";
 import { positionOfNode } from "../load/load.ts";
@@ -14,7 +15,7 @@ export function irTypeOf(node: Node): Type {
 export function toIRType(type: TsType, at: Node): Type {
   if (type.isAny() || type.isUnknown()) throw new DiagnosticError([diagnostics.anyType(describe(at), positionOfNode(at))]);
   // Values that come from the constructs SPEC §1 rejects get those constructs' own diagnostics.
-  if (isClassType(type)) throw new DiagnosticError([diagnostics.classOrThis(positionOfNode(at))]);
+  if (isClassType(type) && !type.isUnion()) return classRecord(type, at);
   const construct = type.getSymbol()?.getName();
   if (construct === "Promise" || construct === "PromiseLike") throw new DiagnosticError([diagnostics.asyncCode(positionOfNode(at))]);
   if (construct === "Generator" || construct === "AsyncGenerator") throw new DiagnosticError([diagnostics.generator(positionOfNode(at))]);
@@ -23,6 +24,12 @@ export function toIRType(type: TsType, at: Node): Type {
   if (type.isString() || type.isStringLiteral() || type.isTemplateLiteral()) return { kind: "string" };
   if (type.isVoid() || type.isUndefined()) return { kind: "void" };
   if (type.isUnion()) {
+    // `T | undefined`: an optional value (`boolean | undefined` is `true | false | undefined`).
+    const defined = type.getUnionTypes().filter((t) => !t.isUndefined());
+    if (defined.length < type.getUnionTypes().length && defined.length > 0 && !defined.some((t) => t.isNull())) {
+      const value = defined.length === 1 ? toIRType(defined[0]!, at) : toIRType(type.getNonNullableType(), at);
+      if (value.kind !== "optional") return { kind: "optional", value };
+    }
     const parts = type.getUnionTypes().map((t) => toIRType(t, at));
     if (parts.every((p) => p.kind === parts[0]!.kind && (p.kind === "number" || p.kind === "string" || p.kind === "boolean"))) return parts[0]!;
     throw unsupported(type, at);
@@ -39,6 +46,22 @@ export function toIRType(type: TsType, at: Node): Type {
   throw unsupported(type, at);
 }
 
+/** An instance of a value class: a record of its fields (its methods become functions of it). */
+const converting = new Set<ClassDeclaration>();
+function classRecord(type: TsType, at: Node): Type {
+  const decl = classOfInstance(type);
+  if (!decl) throw new DiagnosticError([diagnostics.classOrThis(positionOfNode(at))]);
+  const problem = classProblem(decl);
+  if (problem) throw new DiagnosticError([diagnostics.classFeature(problem.what, positionOfNode(problem.at))]);
+  if (converting.has(decl)) throw unsupported(type, at);
+  converting.add(decl);
+  try {
+    return { kind: "record", fields: instanceFields(decl).map((field) => ({ name: field.getName(), type: toIRType(field.getType(), field) })) };
+  } finally {
+    converting.delete(decl);
+  }
+}
+
 /** Whether a type is a class's instance type or the class itself (`typeof Model`). */
 export function isClassType(type: TsType): boolean {
   if (type.isUnion()) return type.getUnionTypes().some(isClassType);
@@ -46,12 +69,19 @@ export function isClassType(type: TsType): boolean {
   return !!symbol && symbol.getDeclarations().some((d) => Node.isClassDeclaration(d) || Node.isClassExpression(d));
 }
 
-/** Whether an expression is a class, an instance of one, or a name bound to a class. */
+/**
+ * Whether an expression is a class itself (used as a value), or an instance of a class that is
+ * not a value type. Instances of value classes are records.
+ */
 export function isClassValue(node: Node): boolean {
   let symbol = node.getSymbol();
   if (symbol?.isAlias()) symbol = symbol.getAliasedSymbol() ?? symbol;
-  if (symbol?.getDeclarations().some((d) => Node.isClassDeclaration(d) || Node.isClassExpression(d))) return true;
-  return isClassType(node.getType());
+  const declarations = symbol?.getDeclarations() ?? [];
+  if (declarations.some((d) => Node.isClassDeclaration(d) || Node.isClassExpression(d))) return true;
+  const type = node.getType();
+  if (!isClassType(type)) return false;
+  const decl = classOfInstance(type);
+  return !decl || classProblem(decl) !== undefined;
 }
 
 function unsupported(type: TsType, at: Node) {

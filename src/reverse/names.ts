@@ -68,6 +68,7 @@ export function renameSiblingDeclarations(fn: Function): Function {
       case "drop":
         return { ...s, object: r(s.object) };
       case "callStmt":
+      case "trace":
         return { ...s, args: s.args.map(r) };
       case "if":
         return { ...s, cond: r(s.cond), then: block(s.then), else: block(s.else) };

@@ -150,6 +150,8 @@ function operandText(o: Operand | undefined): string {
       return String(o.value);
     case "string":
       return JSON.stringify(o.value);
+    case "undefined":
+      return "undefined";
   }
 }
 
@@ -223,5 +225,7 @@ export function stmtText(s: Stmt): string {
       return `${line}return ${o(s.value)}`;
     case "comment":
       return `// ${s.text}`;
+    case "trace":
+      return `${line}${s.method ? `console.${s.method}(${s.args.map(o).join(", ")})` : "debugger"}`;
   }
 }

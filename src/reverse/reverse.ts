@@ -37,6 +37,7 @@ import { type Activity, type ActivityOracle } from "../analysis/activity.ts";
 import type { DerivativeFunction, Function, Program } from "../ir/ir.ts";
 import { capitalize } from "../ir/names.ts";
 import { isDifferentiable } from "../ir/types.ts";
+import { recursiveFunctions } from "../analysis/callgraph.ts";
 import { ReverseFunction } from "./writer/function.ts";
 import type { Job, Pullback } from "./writer/base.ts";
 
@@ -75,14 +76,23 @@ export function differentiateReverse(program: Program, oracle: ActivityOracle, t
     if (first.restoreAdvice.size === 0) return first;
     return new ReverseFunction(job, activity, program, oracle, pullbackFor, primalCalls, first.restoreAdvice).run();
   };
-  // Callees are generated when first called (there is no recursion), so a caller knows the
-  // type of what its callee saves.
+  // Callees are generated when first called, so a caller knows the type of what its callee
+  // saves. A recursive callee's pullback is one piece (see `Pullback.whole`): known by name
+  // before it is made, which is all its own recursive calls need.
+  const recursive = recursiveFunctions(program);
   const pullbackFor = (fn: Function, mask: boolean[]): Pullback => {
     const key = `${fn.name}:${mask.map(Number).join("")}`;
     const known = pullbacks.get(key);
     if (known) return known;
     const all = fn.params.every((p, i) => mask[i] || !isDifferentiable(p.type));
     const suffix = all ? "" : `Wrt${fn.params.filter((_, i) => mask[i]).map((p) => capitalize(p.name)).join("")}`;
+    if (recursive.has(fn.name)) {
+      const job: Job = { fn, mask, name: fresh(`${fn.name}Pullback${suffix}`), kind: "pullback", whole: true };
+      const info: Pullback = { forward: fn.name, backward: job.name, saved: { kind: "record", fields: [] }, whole: true };
+      pullbacks.set(key, info);
+      helpers.push(...build(job, oracle.analyze(fn, mask)).functions);
+      return info;
+    }
     const job: Job = { fn, mask, name: fresh(`${fn.name}Pullback${suffix}`), forwardName: fresh(`${fn.name}Forward${suffix}`), kind: "pullback", tapeLimit: options.tapeLimit };
     const made = build(job, oracle.analyze(fn, mask));
     helpers.push(...made.functions);

@@ -7,7 +7,8 @@
  * the whole derivative to the first argument equal to the result (so `Math.max(0, x)` has
  * derivative 0 at x = 0, the ReLU convention); `Math.sqrt'(0) = 0`, `Math.cbrt'(0) = 0` and
  * `Math.hypot` at the origin has zero derivative (the minimal-norm subgradient);
- * `floor`/`ceil`/`round`/`trunc`/`sign` have zero derivative everywhere.
+ * `floor`/`ceil`/`round`/`trunc`/`sign` have zero derivative everywhere; `x ** y` (and
+ * `Math.pow`) has ∂/∂x = 0 where y = 0 and ∂/∂y = 0 where the result is 0.
  */
 import type { BinaryOperator, ExternalFunction, Operand } from "../ir/ir.ts";
 
@@ -47,6 +48,7 @@ export const neg = (arg: D): D => ({ kind: "neg", arg });
 export const math = (fn: string, ...args: D[]): D => ({ kind: "math", fn, args });
 const select = (cond: D, whenTrue: D, whenFalse: D): D => ({ kind: "select", cond, whenTrue, whenFalse });
 const square = (x: D) => mul(x, x);
+const constantOf = (d: D): number | undefined => (d.kind === "operand" && d.value.kind === "number" ? d.value.value : undefined);
 const ZERO = c(0);
 const ONE = c(1);
 
@@ -54,8 +56,17 @@ const unary = (partial: (x: D, out: D) => D): Rule => ({ kind: "partials", parti
 const binary = (partials: (x: D, y: D, out: D) => [D, D]): Rule => ({ kind: "partials", partials: ([x, y], out) => partials(x!, y!, out) });
 const constant: Rule = { kind: "constant" };
 
-/** d/dx x^y and d/dy x^y. */
-const powRule = binary((x, y, out) => [mul(y, pow(x, sub(y, ONE))), mul(out, math("log", x))]);
+/**
+ * d/dx x^y and d/dy x^y. At x = 0 the textbook formulas give 0·∞: d/dx is 0 where y = 0 (x^0 is
+ * the constant 1), d/dy is 0 where x^y = 0 (0^y is the constant 0 for y > 0).
+ */
+const powRule = binary((x, y, out) => {
+  const exponent = constantOf(y);
+  const dx = exponent === undefined ? select(ne(y, ZERO), mul(y, pow(x, sub(y, ONE))), ZERO) : exponent === 0 ? ZERO : mul(y, pow(x, sub(y, ONE)));
+  const base = constantOf(x);
+  const dy = base === undefined ? select(ne(out, ZERO), mul(out, math("log", x)), ZERO) : mul(out, math("log", x));
+  return [dx, dy];
+});
 
 export const operatorRules: Record<string, Rule> = {
   "neg": unary(() => c(-1)),

@@ -146,6 +146,7 @@ class Pruner {
         read(s.object);
         break;
       case "callStmt":
+      case "trace":
         s.args.forEach(read);
         break;
       case "return":

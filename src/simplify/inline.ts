@@ -12,6 +12,7 @@
  * call), and its locals and labels get fresh names in the caller.
  */
 import { forEachStmt } from "../analysis/activity.ts";
+import { recursiveFunctions } from "../analysis/callgraph.ts";
 import type { Function, Operand, Program, Stmt } from "../ir/ir.ts";
 import { NameManager } from "../ir/names.ts";
 import { mapNestedBlocks, renameOperand, renameStmts } from "../ir/rename.ts";
@@ -20,11 +21,14 @@ const LIMIT = 60;
 
 export function inlineSmallCallees(program: Program): Program {
   const done = new Map<string, Function>();
+  // A recursive function is never inlined: there would be no end to it.
+  const recursive = recursiveFunctions(program);
   const visit = (name: string): Function => {
     const existing = done.get(name);
     if (existing) return existing;
     const fn = program.functions.get(name)!;
     const result = inlineInto(fn, (callee) => {
+      if (recursive.has(callee)) return undefined;
       const inlined = visit(callee);
       return isInlinable(inlined) ? inlined : undefined;
     });

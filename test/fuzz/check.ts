@@ -18,6 +18,7 @@ import ts from "typescript";
 import { compile } from "../../src/pipeline.ts";
 import { deepClone, rng } from "../support/numeric.ts";
 import { checkLanes, checkNested } from "./check-vector.ts";
+import { CONSOLE } from "../support/typecheck.ts";
 
 export interface Failure {
   check: string;
@@ -136,21 +137,24 @@ export function run(fn: Callable, args: unknown[]): Run {
 const libFiles = new Map<string, ts.SourceFile | undefined>();
 const TYPECHECK_OPTIONS: ts.CompilerOptions = { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, lib: ["lib.es2022.d.ts"], skipLibCheck: true, types: [] };
 let baseHost: ts.CompilerHost | undefined;
+/** `console` is declared (programs and generated code may log); nothing else outside the ES library. */
+const CONSOLE_PATH = "/generated/console.d.ts";
 
 export function typeCheckText(text: string, name = "/generated/module.ts"): { code: number; text: string }[] {
   baseHost ??= ts.createCompilerHost(TYPECHECK_OPTIONS);
   const base = baseHost;
   const host: ts.CompilerHost = {
     ...base,
-    fileExists: (p) => p === name || base.fileExists(p),
-    readFile: (p) => (p === name ? text : base.readFile(p)),
+    fileExists: (p) => p === name || p === CONSOLE_PATH || base.fileExists(p),
+    readFile: (p) => (p === name ? text : p === CONSOLE_PATH ? CONSOLE : base.readFile(p)),
     getSourceFile: (p, language) => {
       if (p === name) return ts.createSourceFile(p, text, language);
+      if (p === CONSOLE_PATH) return ts.createSourceFile(p, CONSOLE, language);
       if (!libFiles.has(p)) libFiles.set(p, base.getSourceFile(p, language));
       return libFiles.get(p);
     },
   };
-  const program = ts.createProgram([name], TYPECHECK_OPTIONS, host);
+  const program = ts.createProgram([name, CONSOLE_PATH], TYPECHECK_OPTIONS, host);
   return ts.getPreEmitDiagnostics(program).map((d) => {
     const line = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line + 1 : 0;
     return { code: d.code, text: `line ${line}: TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}` };
@@ -176,7 +180,8 @@ export function same(a: unknown, b: unknown): boolean {
 
 export function differentiable(v: unknown): boolean {
   if (isNum(v)) return true;
-  if (Array.isArray(v)) return v.some(differentiable);
+  // An empty array (what `.filter` may give) is still an array of numbers: its cotangent is `[]`.
+  if (Array.isArray(v)) return v.length === 0 || v.some(differentiable);
   if (v && typeof v === "object") return Object.values(v).some(differentiable);
   return false;
 }

@@ -6,7 +6,10 @@
  * `for…of`, `forEach`, labelled), branches, `break`/`continue` (also to a label), early `return`,
  * `switch`, in-place element overwrites, pushes into fresh arrays, `.map`/`.reduce`/`Array.from`,
  * spreads and copies, destructuring, and `Math` functions kept in their domains (see `Guard` in
- * program.ts). The entry returns a number, sometimes `number[]` or an object; a quarter of the
+ * program.ts); also spreads into `Math.max/min/hypot`, `.at`, `.findIndex`, `.some`/`.every`,
+ * `.includes`, `.filter`, `.concat`, `.sort` with a comparator, `.reverse`, `for…of` over
+ * `.entries()`, local arrow functions, `||=`/`&&=`, `console.assert`/`debugger`, a small class
+ * (`Pt`), recursive helpers and a function with optional parameters (in program.ts). The entry returns a number, sometimes `number[]` or an object; a quarter of the
  * programs differentiate with respect to a subset of the parameters (`--wrt`).
  *
  * Validity invariants the generator keeps (the shrinker relies on them too):
@@ -43,9 +46,13 @@ export interface GenOptions {
   checkpoint?: number;
 }
 
+/** How often recursive helpers and a function with optional parameters are called. */
+const RECURSION_WEIGHT = 0.25;
+const OPTIONAL_WEIGHT = 0.25;
+
 export const DEFAULT_OPTIONS: GenOptions = { maxHelpers: 2, maxStmts: 4, maxTotal: 24, maxDepth: 2, maxExprDepth: 2, avoid: [] };
 
-type VarKind = "num" | "int" | "arr" | "obj" | "bool" | "mat";
+type VarKind = "num" | "int" | "arr" | "obj" | "bool" | "mat" | "fn";
 
 interface Var {
   name: string;
@@ -335,6 +342,53 @@ export class Gen {
       [leaf ? 0 : 0.4, () => this.call(ctx, depth, "obj")],
       [leaf ? 0 : 0.4, () => this.call(ctx, depth, "arr")],
       [leaf ? 0 : 0.6, () => this.reduce(ctx, depth)],
+      [leaf ? 0 : 0.4, () => {
+        const fn = this.pick(["max", "min", "hypot"] as const);
+        const arrays = this.arrays(ctx, fn === "hypot" ? 0 : 1);
+        if (arrays.length === 0) return undefined;
+        return { k: "spreadMath", fn, arr: this.pick(arrays), extra: this.chance(0.4) ? this.num(ctx, depth - 1) : null };
+      }],
+      [leaf ? 0.2 : 0.3, () => {
+        const arrays = this.arrays(ctx, 1).filter((a) => !ctx.loops.some((l) => l.arr && sameRef(l.arr, a)) || this.lookup(ctx, a.name)!.minLen >= 1);
+        if (arrays.length === 0) return undefined;
+        const arr = this.pick(arrays);
+        return { k: "at", arr, back: this.int(1, Math.max(1, this.minLen(ctx, arr))) };
+      }],
+      [leaf ? 0 : 0.2, () => {
+        const arrays = this.arrays(ctx, 0);
+        if (arrays.length === 0) return undefined;
+        const arr = this.pick(arrays);
+        const el = this.fresh(ctx, "e");
+        ctx.scopes.push([{ name: el, kind: "num", mut: false, minLen: 0, pushable: false, fresh: false }]);
+        const c = this.bool(ctx, 0);
+        ctx.scopes.pop();
+        return { k: "findIdx", arr, el, c };
+      }],
+      [leaf ? 0 : 0.2, () => {
+        const arrays = this.arrays(ctx, 0);
+        return arrays.length > 0 ? { k: "indexOf", arr: this.pick(arrays), v: this.chance(0.5) ? { k: "lit", v: this.literal() } : this.num(ctx, 0) } : undefined;
+      }],
+      [leaf ? 0 : 0.3, () => {
+        const arrays = this.arrays(ctx, 0);
+        if (arrays.length === 0) return undefined;
+        const arr = this.pick(arrays);
+        const el = this.fresh(ctx, "e");
+        ctx.scopes.push([{ name: el, kind: "num", mut: false, minLen: 0, pushable: false, fresh: false }]);
+        const c = this.bool(ctx, 0);
+        ctx.scopes.pop();
+        return { k: "find", arr, el, c, fallback: this.num(ctx, depth - 1) };
+      }],
+      [leaf ? 0.5 : 1, () => {
+        const fns = this.vars(ctx, "fn");
+        return fns.length > 0 ? { k: "lcall", fn: this.pick(fns).name, arg: this.num(ctx, Math.max(depth - 1, 0)) } : undefined;
+      }],
+      [leaf ? 0 : 0.3, () => ({ k: "pt", a: this.num(ctx, depth - 1), b: this.num(ctx, depth - 1), by: this.chance(0.5) ? this.num(ctx, depth - 1) : null })],
+      [leaf ? 0 : RECURSION_WEIGHT, () => ({ k: "rec", x: this.num(ctx, depth - 1), n: this.int(1, 4) })],
+      [leaf ? 0 : RECURSION_WEIGHT, () => {
+        const arrays = this.arrays(ctx, 0);
+        return arrays.length > 0 ? { k: "recArr", arr: this.pick(arrays) } : undefined;
+      }],
+      [leaf ? 0 : OPTIONAL_WEIGHT, () => ({ k: "opt", x: this.num(ctx, depth - 1), by: this.chance(0.5) ? this.num(ctx, depth - 1) : null, shift: this.chance(0.4) ? this.num(ctx, depth - 1) : null })],
     ]);
   }
 
@@ -440,6 +494,21 @@ export class Gen {
       [depth > 0 ? 1 : 0, () => ({ k: this.pick(["and", "or"] as const), l: this.bool(ctx, depth - 1), r: this.bool(ctx, depth - 1) })],
       [depth > 0 ? 0.4 : 0, () => ({ k: "not", e: this.bool(ctx, depth - 1) })],
       [1, () => (this.vars(ctx, "bool").length > 0 ? { k: "bref", name: this.pick(this.vars(ctx, "bool")).name } : undefined)],
+      [depth > 0 ? 0.5 : 0, () => {
+        const arrays = this.arrays(ctx, 0);
+        if (arrays.length === 0) return undefined;
+        const arr = this.pick(arrays);
+        const el = this.fresh(ctx, "e");
+        ctx.scopes.push([{ name: el, kind: "num", mut: false, minLen: 0, pushable: false, fresh: false }]);
+        const c = this.bool(ctx, depth - 1);
+        ctx.scopes.pop();
+        return { k: this.pick(["some", "every"] as const), arr, el, c };
+      }],
+      [0.2, () => {
+        const arrays = this.arrays(ctx, 0);
+        return arrays.length > 0 ? { k: "includes", arr: this.pick(arrays), v: this.chance(0.5) ? { k: "lit", v: this.literal() } : this.num(ctx, 0) } : undefined;
+      }],
+      [0.15, () => ({ k: "finite", v: this.num(ctx, 1) })],
     ]);
   }
 
@@ -487,6 +556,35 @@ export class Gen {
         ctx.loops.pop();
         ctx.scopes.pop();
         return { e: { k: "fromLen", n, idx, body }, minLen: n };
+      }],
+      [0.5, () => {
+        const src = this.arrays(ctx, 0);
+        if (src.length === 0) return undefined;
+        const arr = this.pick(src);
+        const el = this.fresh(ctx, "e");
+        ctx.scopes.push([{ name: el, kind: "num", mut: false, minLen: 0, pushable: false, fresh: false }]);
+        const c = this.bool(ctx, 1);
+        ctx.scopes.pop();
+        return { e: { k: "filter", arr, el, c }, minLen: 0 };
+      }],
+      [0.5, () => {
+        const src = this.arrays(ctx, 0);
+        if (src.length === 0) return undefined;
+        const arr = this.pick(src);
+        const other = this.pick(src);
+        return { e: { k: "concat", arr, other }, minLen: this.minLen(ctx, arr) + this.minLen(ctx, other) };
+      }],
+      [0.5, () => {
+        const src = this.arrays(ctx, 0);
+        if (src.length === 0) return undefined;
+        const arr = this.pick(src);
+        return { e: { k: "sorted", arr, p: this.fresh(ctx, "e"), q: this.fresh(ctx, "e"), desc: this.chance(0.5) }, minLen: this.minLen(ctx, arr) };
+      }],
+      [0.4, () => {
+        const src = this.arrays(ctx, 0);
+        if (src.length === 0) return undefined;
+        const arr = this.pick(src);
+        return { e: { k: "reversed", arr }, minLen: this.minLen(ctx, arr) };
       }],
       [1.5, () => {
         const candidates = ctx.helpers.filter((h) => h.ret === "arr");
@@ -681,7 +779,36 @@ export class Gen {
       [nested && !ctx.inCallback ? 1 : 0, () => this.forEachStmt(ctx)],
       [nested ? 0.6 : 0, () => this.switchStmt(ctx)],
       [nested ? 0.3 : 0, () => [{ k: "block", body: this.sub(ctx) }]],
+      [nested ? 0.6 : 0, () => this.forEntries(ctx)],
+      [0.8, () => {
+        const name = this.fresh(ctx, "g");
+        const param = this.fresh(ctx, "u");
+        ctx.scopes.push([{ name: param, kind: "num", mut: false, minLen: 0, pushable: false, fresh: false }]);
+        const body = this.num(ctx, this.int(1, e));
+        ctx.scopes.pop();
+        this.declare(ctx, { name, kind: "fn", mut: false, minLen: 0, pushable: false, fresh: false });
+        return [{ k: "larrow", name, param, body }];
+      }],
+      [0.3, () => [{ k: "trace", value: this.chance(0.7) ? this.num(ctx, 1) : null }]],
+      [0.5, () => {
+        const vs = this.vars(ctx, "num").filter((v) => v.mut);
+        if (vs.length === 0) return undefined;
+        return [{ k: "logassign", name: this.recent(vs).name, op: this.pick(["||=", "&&="] as const), value: this.num(ctx, this.int(0, e)) }];
+      }],
     ]);
+  }
+
+  forEntries(ctx: Ctx): Stmt[] | undefined {
+    const arrays = this.arrays(ctx, 0);
+    if (arrays.length === 0) return undefined;
+    const arr = this.pick(arrays);
+    const i = this.fresh(ctx, "i");
+    const v = this.fresh(ctx, "e");
+    const body = this.loopBody(ctx, { counter: i, arr, n: 0 }, [
+      { name: i, kind: "int", mut: false, minLen: 0, pushable: false, fresh: false },
+      { name: v, kind: "num", mut: false, minLen: 0, pushable: false, fresh: false },
+    ], arr);
+    return [{ k: "forEntries", i, v, arr, body }];
   }
 
   lval(ctx: Ctx): LVal | undefined {

@@ -105,7 +105,26 @@ export type Num =
   | { k: "acallI"; fn: string; args: Arg[]; i: number }
   | { k: "len"; arr: ArrRef }
   /** `arr.reduce((acc, el, j) => body, init)` */
-  | { k: "reduce"; arr: ArrRef; acc: string; el: string; idx: string; body: Num; init: Num };
+  | { k: "reduce"; arr: ArrRef; acc: string; el: string; idx: string; body: Num; init: Num }
+  /** `Math.max(...arr, extra)` */
+  | { k: "spreadMath"; fn: "max" | "min" | "hypot"; arr: ArrRef; extra: Num | null }
+  /** `arr.at(-back)!` */
+  | { k: "at"; arr: ArrRef; back: number }
+  /** `arr.findIndex((el) => c)` (an integer, no derivative) */
+  | { k: "findIdx"; arr: ArrRef; el: string; c: Bool }
+  /** `arr.indexOf(v)` (an integer, no derivative) */
+  | { k: "indexOf"; arr: ArrRef; v: Num }
+  /** `arr.find((el) => c) ?? fallback` */
+  | { k: "find"; arr: ArrRef; el: string; c: Bool; fallback: Num }
+  /** `f(arg)` of a local arrow `const f = (p: number) => …` */
+  | { k: "lcall"; fn: string; arg: Num }
+  /** `new Pt(a, b).prod` or `new Pt(a, b).scaled(by)` (the class in PT_CLASS) */
+  | { k: "pt"; a: Num; b: Num; by: Num | null }
+  /** `rsum(x, n)` or `rsq(arr, 0)`: the recursive functions in RECURSIVE */
+  | { k: "rec"; x: Num; n: number }
+  | { k: "recArr"; arr: ArrRef }
+  /** `scaleBy(x, k?, shift?)`: optional and default parameters (OPTIONAL) */
+  | { k: "opt"; x: Num; by: Num | null; shift: Num | null };
 
 export type Bool =
   | { k: "cmp"; op: "<" | ">" | "<=" | ">="; l: Num; r: Num }
@@ -113,7 +132,13 @@ export type Bool =
   | { k: "not"; e: Bool }
   | { k: "bref"; name: string }
   /** Only the shrinker makes these. */
-  | { k: "blit"; v: boolean };
+  | { k: "blit"; v: boolean }
+  /** `arr.some((el) => c)`, `arr.every((el) => c)` */
+  | { k: "some" | "every"; arr: ArrRef; el: string; c: Bool }
+  /** `arr.includes(v)` */
+  | { k: "includes"; arr: ArrRef; v: Num }
+  /** `Number.isFinite(v)` */
+  | { k: "finite"; v: Num };
 
 export type Arr =
   /** An existing array passed by reference (only as a call argument or an alias). */
@@ -125,7 +150,15 @@ export type Arr =
   | { k: "map"; arr: ArrRef; el: string; idx: string; body: Num }
   | { k: "fromLen"; n: number; idx: string; body: Num }
   | { k: "acall"; fn: string; args: Arg[] }
-  | { k: "empty" };
+  | { k: "empty" }
+  /** `arr.filter((el) => c)` (no known length) */
+  | { k: "filter"; arr: ArrRef; el: string; c: Bool }
+  /** `arr.concat(other)` */
+  | { k: "concat"; arr: ArrRef; other: ArrRef }
+  /** `[...arr].sort((p, q) => p - q)` (or `q - p`) */
+  | { k: "sorted"; arr: ArrRef; p: string; q: string; desc: boolean }
+  /** `[...arr].reverse()` */
+  | { k: "reversed"; arr: ArrRef };
 
 export type Obj =
   | { k: "oref"; name: string }
@@ -172,7 +205,15 @@ export type Stmt =
   | { k: "break"; label?: string }
   | { k: "continue"; label?: string }
   | { k: "return"; value: Arg }
-  | { k: "block"; body: Stmt[] };
+  | { k: "block"; body: Stmt[] }
+  /** `for (const [i, v] of arr.entries())` */
+  | { k: "forEntries"; i: string; v: string; arr: ArrRef; body: Stmt[] }
+  /** `const name = (param: number) => body;` */
+  | { k: "larrow"; name: string; param: string; body: Num }
+  /** `name ||= value`, `name &&= value` */
+  | { k: "logassign"; name: string; op: "||=" | "&&="; value: Num }
+  /** `console.assert(value >= -Infinity, …)` (silent unless NaN) or `debugger` */
+  | { k: "trace"; value: Num | null };
 
 export interface Param {
   name: string;
@@ -280,7 +321,7 @@ function paren(s: string): string {
   return `(${s})`;
 }
 
-const ATOMS = new Set<Num["k"]>(["ref", "elem", "field", "math", "call", "ocallA", "acallI", "len", "reduce"]);
+const ATOMS = new Set<Num["k"]>(["ref", "elem", "field", "math", "call", "ocallA", "acallI", "len", "reduce", "spreadMath", "at", "findIdx", "indexOf", "find", "lcall", "pt", "rec", "recArr", "opt"]);
 
 /** An operand: parenthesized unless it is an atom. */
 function wrap(e: Num): string {
@@ -321,6 +362,26 @@ export function printNum(e: Num): string {
       return `${arrRef(e.arr)}.length`;
     case "reduce":
       return `${arrRef(e.arr)}.reduce((${e.acc}, ${e.el}, ${e.idx}) => ${printNum(e.body)}, ${printNum(e.init)})`;
+    case "spreadMath":
+      return `Math.${e.fn}(...${arrRef(e.arr)}${e.extra ? `, ${printNum(e.extra)}` : ""})`;
+    case "at":
+      return `${arrRef(e.arr)}.at(-${e.back})!`;
+    case "findIdx":
+      return `${arrRef(e.arr)}.findIndex((${e.el}) => ${printBool(e.c)})`;
+    case "indexOf":
+      return `${arrRef(e.arr)}.indexOf(${printNum(e.v)})`;
+    case "find":
+      return `(${arrRef(e.arr)}.find((${e.el}) => ${printBool(e.c)}) ?? ${wrap(e.fallback)})`;
+    case "lcall":
+      return `${e.fn}(${printNum(e.arg)})`;
+    case "pt":
+      return `new Pt(${printNum(e.a)}, ${printNum(e.b)})${e.by ? `.scaled(${printNum(e.by)})` : ".prod"}`;
+    case "rec":
+      return `rsum(${printNum(e.x)}, ${e.n})`;
+    case "recArr":
+      return `rsq(${arrRef(e.arr)}, 0)`;
+    case "opt":
+      return `scaleBy(${[e.x, ...(e.by || e.shift ? [e.by] : []), ...(e.shift ? [e.shift] : [])].map((a) => (a ? printNum(a) : "undefined")).join(", ")})`;
   }
 }
 
@@ -340,6 +401,13 @@ export function printBool(b: Bool): string {
       return b.name;
     case "blit":
       return String(b.v);
+    case "some":
+    case "every":
+      return `${arrRef(b.arr)}.${b.k}((${b.el}) => ${printBool(b.c)})`;
+    case "includes":
+      return `${arrRef(b.arr)}.includes(${printNum(b.v)})`;
+    case "finite":
+      return `Number.isFinite(${printNum(b.v)})`;
   }
 }
 
@@ -363,6 +431,14 @@ export function printArr(a: Arr): string {
       return `${a.fn}(${a.args.map(printArg).join(", ")})`;
     case "empty":
       return "[]";
+    case "filter":
+      return `${arrRef(a.arr)}.filter((${a.el}) => ${printBool(a.c)})`;
+    case "concat":
+      return `${arrRef(a.arr)}.concat(${arrRef(a.other)})`;
+    case "sorted":
+      return `[...${arrRef(a.arr)}].sort((${a.p}, ${a.q}) => ${a.desc ? `${a.q} - ${a.p}` : `${a.p} - ${a.q}`})`;
+    case "reversed":
+      return `[...${arrRef(a.arr)}].reverse()`;
   }
 }
 
@@ -522,6 +598,20 @@ function printStmt(s: Stmt, ind: string, out: string[]): void {
       printStmts(s.body, inner, out);
       out.push(`${ind}}`);
       return;
+    case "forEntries":
+      out.push(`${ind}for (const [${s.i}, ${s.v}] of ${arrRef(s.arr)}.entries()) {`);
+      printStmts(s.body, inner, out);
+      out.push(`${ind}}`);
+      return;
+    case "larrow":
+      out.push(`${ind}const ${s.name} = (${s.param}: number) => ${printNum(s.body)};`);
+      return;
+    case "logassign":
+      out.push(`${ind}${s.name} ${s.op} ${printNum(s.value)};`);
+      return;
+    case "trace":
+      out.push(s.value ? `${ind}console.assert(${wrap(s.value)} >= -Infinity, "NaN");` : `${ind}debugger;`);
+      return;
   }
 }
 
@@ -536,10 +626,41 @@ export function printFn(fn: Fn): string {
 
 export const OBJ_DECL = "interface Obj {\n  a: number;\n  v: number[];\n}";
 
+/** The class `pt` expressions construct: a value type with a getter and a method writing `this`. */
+export const PT_CLASS = `class Pt {
+  constructor(public a: number, public b: number) {}
+  get prod(): number {
+    return this.a * Math.sin(this.b);
+  }
+  scaled(by: number): number {
+    this.a *= by;
+    return this.a + this.b * by;
+  }
+}`;
+
+/** Recursive helpers `rec`/`recArr` call: one on numbers (with a depth), one down an array. */
+export const RECURSIVE = `function rsum(x: number, n: number): number {
+  if (n <= 0) return Math.sin(x);
+  return 0.5 * x + rsum(Math.cos(x) * x, n - 1);
+}
+
+function rsq(v: number[], i: number): number {
+  if (i >= v.length) return 0;
+  return v[i] * v[i] + 0.5 * rsq(v, i + 1);
+}`;
+
+/** A helper with an optional and a default parameter (\`opt\`). */
+export const OPTIONAL = `function scaleBy(x: number, by?: number, shift = 0.5): number {
+  return x * (by ?? 2) + shift;
+}`;
+
 export function printProgram(p: Program): string {
   const usesObj = p.fns.some((f) => f.params.some((q) => q.t === "obj") || f.ret === "obj" || JSON.stringify(f.body).includes('"odecl"'));
+  const uses = (kind: string) => p.fns.some((f) => JSON.stringify(f.body).includes(`"k":"${kind}"`));
+  const usesPt = uses("pt");
+  const preamble = [...(usesPt ? [PT_CLASS] : []), ...(uses("rec") || uses("recArr") ? [RECURSIVE] : []), ...(uses("opt") ? [OPTIONAL] : [])];
   const consts = (p.consts ?? []).map((c) => (typeof c.value === "number" ? `const ${c.name} = ${c.value};` : `const ${c.name}: number[] = [${c.value.join(", ")}];`));
-  return [...(usesObj ? [OBJ_DECL] : []), ...(consts.length > 0 ? [consts.join("\n")] : []), ...p.fns.map(printFn)].join("\n\n") + "\n";
+  return [...(usesObj ? [OBJ_DECL] : []), ...preamble, ...(consts.length > 0 ? [consts.join("\n")] : []), ...p.fns.map(printFn)].join("\n\n") + "\n";
 }
 
 export function entry(p: Program): Fn {

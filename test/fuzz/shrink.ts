@@ -12,9 +12,9 @@
 import type { Outcome } from "./check.ts";
 import { printProgram, type Program } from "./program.ts";
 
-const NUM = new Set(["lit", "ref", "elem", "field", "bin", "neg", "math", "guard", "powi", "mod", "cond", "call", "ocallA", "acallI", "len", "reduce"]);
-const BOOL = new Set(["cmp", "and", "or", "not", "bref", "blit"]);
-const STMT = new Set(["decl", "adecl", "odecl", "mdecl", "odestr", "adestr", "assign", "divassign", "incr", "push", "if", "for", "forof", "while", "forEach", "switch", "break", "continue", "return", "block"]);
+const NUM = new Set(["lit", "ref", "elem", "field", "bin", "neg", "math", "guard", "powi", "mod", "cond", "call", "ocallA", "acallI", "len", "reduce", "spreadMath", "at", "findIdx", "indexOf", "find", "lcall", "pt", "rec", "recArr", "opt"]);
+const BOOL = new Set(["cmp", "and", "or", "not", "bref", "blit", "some", "every", "includes", "finite"]);
+const STMT = new Set(["decl", "adecl", "odecl", "mdecl", "odestr", "adestr", "assign", "divassign", "incr", "push", "if", "for", "forof", "while", "forEach", "switch", "break", "continue", "return", "block", "forEntries", "larrow", "logassign", "trace"]);
 
 type Json = Record<string, unknown> | unknown[];
 type Path = (string | number)[];

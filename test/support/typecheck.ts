@@ -10,6 +10,9 @@ import ts from "typescript";
  */
 export function typeCheck(modules: ReadonlyMap<string, string>, pathOf: (name: string) => string = (name) => `/generated/${name}.grad.ts`): string[] {
   const files = new Map([...modules].map(([name, text]) => [pathOf(name), text]));
+  // Every JavaScript runtime has `console` (generated code keeps the source's console calls);
+  // nothing else outside the ES library is declared.
+  files.set("/generated/console.d.ts", CONSOLE);
   const options: ts.CompilerOptions = {
     strict: true,
     noUnusedLocals: true,
@@ -44,3 +47,13 @@ export function typeCheck(modules: ReadonlyMap<string, string>, pathOf: (name: s
     return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
   });
 }
+
+export const CONSOLE = `declare const console: {
+  log(...data: unknown[]): void;
+  info(...data: unknown[]): void;
+  warn(...data: unknown[]): void;
+  error(...data: unknown[]): void;
+  debug(...data: unknown[]): void;
+  assert(condition?: boolean, ...data: unknown[]): void;
+};
+`;

@@ -356,7 +356,7 @@ export abstract class BackwardWriter extends ForwardWriter {
     if (result !== undefined && !isReference(this.b.types.get(result)!) && !this.hasAdjoint(result) && !writes) {
       restoreArguments?.();
       restoreMutated();
-      this.b.emit({ kind: "drop", object: ref(this.tapeFor(pullback.saved)) });
+      if (!pullback.whole) this.b.emit({ kind: "drop", object: ref(this.tapeFor(pullback.saved)) });
       return;
     }
     this.adjoint(s.loc, () => {
@@ -389,7 +389,7 @@ export abstract class BackwardWriter extends ForwardWriter {
       fn.params.forEach((p, i) => {
         if (mask[i] && isReference(p.type)) callArgs.push(this.containerBar(args[i]!));
       });
-      callArgs.push(this.b.temp({ kind: "pop", object: ref(this.tapeFor(pullback.saved)), type: pullback.saved }, pullback.saved, "saved"));
+      if (!pullback.whole) callArgs.push(this.b.temp({ kind: "pop", object: ref(this.tapeFor(pullback.saved)), type: pullback.saved }, pullback.saved, "saved"));
       const numbers = fn.params.filter((p, i) => mask[i] && !isReference(p.type));
       if (numbers.length === 0) {
         this.b.emit({ kind: "callStmt", callee: name, args: callArgs });

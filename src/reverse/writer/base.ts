@@ -8,7 +8,7 @@ import { IRBuilder } from "../../ir/builder.ts";
 import type { Expr, Function, Operand, Program, Stmt, Type } from "../../ir/ir.ts";
 import { BOOLEAN, NUMBER, num, ref } from "../../ir/ir.ts";
 import { NameManager } from "../../ir/names.ts";
-import { derivativeType, describeType, isDifferentiable, isReference } from "../../ir/types.ts";
+import { derivativeType, describeType, isDifferentiable, isReference, literalType } from "../../ir/types.ts";
 import { exprOperands } from "../../emit/inline.ts";
 import { writtenParams } from "../../analysis/writes.ts";
 import { type Plan, type Prepared } from "../plan.ts";
@@ -21,6 +21,8 @@ export interface Job {
   kind: ReverseKind | "pullback";
   /** For a pullback: the name of its forward half. */
   forwardName?: string;
+  /** A pullback in one piece, which runs the callee's forward sweep itself (recursive callees). */
+  whole?: boolean;
   /** `--tape-limit`, in bytes: outermost loops are checkpointed, and a range of steps runs with its tape when that fits. */
   tapeLimit?: number;
 }
@@ -35,6 +37,13 @@ export interface Pullback {
   backward: string;
   /** The type of what the forward half saves for the backward half. */
   saved: Type;
+  /**
+   * A recursive callee's pullback is one function, `gPullback(…args, resultBar, …argBars)`,
+   * that recomputes the callee's forward sweep (its own recursive calls are plain calls), then
+   * runs its backward sweep: what it saves stays inside it, so no record's type contains
+   * itself. The caller calls the primal function in its forward sweep.
+   */
+  whole?: boolean;
 }
 
 
@@ -86,7 +95,7 @@ export abstract class SweepWriter {
 
   protected typeOf(operand: Operand): Type {
     if (operand.kind === "var") return this.b.types.get(operand.name) ?? this.activity.types.get(operand.name)!;
-    return operand.kind === "number" ? NUMBER : operand.kind === "boolean" ? BOOLEAN : { kind: "string" };
+    return literalType(operand);
   }
 
   protected active(operand: Operand): boolean {
@@ -194,6 +203,8 @@ export abstract class SweepWriter {
           return { kind: "string", value: "" };
         case "void":
           return num(0);
+        case "optional":
+          return { kind: "undefined" };
         default: {
           const expr: Expr =
             t.kind === "array"
@@ -390,6 +401,7 @@ export function readsOf(block: Stmt[]): Set<string> {
         add(s.object);
         break;
       case "callStmt":
+      case "trace":
         s.args.forEach(add);
         break;
       case "if":

@@ -128,7 +128,7 @@ export abstract class ForwardWriter extends SweepWriter {
       this.b.emit({ kind: "push", object: ref(this.tapeFor(type)), values: [snapshot] });
     }
     const split = this.callPullback(callee, args, result);
-    if (!split) {
+    if (!split || split.pullback.whole) {
       this.primalCalls.add(callee);
       return undefined;
     }

@@ -63,7 +63,7 @@ export class ReverseFunction extends BackwardWriter {
     for (const name of plan.hoisted) declarations.push(...this.hoistedDeclaration(name));
     for (const { name, type } of this.tapes.values()) {
       // A tape that never leaves the function (not saved for a pullback) can be a Float64Array stack.
-      const stack = type.kind === "number" && job.kind !== "pullback" ? this.b.names.fresh(`${name}Top`) : undefined;
+      const stack = type.kind === "number" && (job.kind !== "pullback" || job.whole) ? this.b.names.fresh(`${name}Top`) : undefined;
       const tapeType: Type = { kind: "array", element: type, ...(stack ? { stack } : {}) };
       declarations.push({ kind: "let", name, type: tapeType, init: { kind: "arrayLiteral", elements: [], type: tapeType }, mutable: stack !== undefined });
     }
@@ -98,6 +98,11 @@ export class ReverseFunction extends BackwardWriter {
     if (job.kind !== "pullback") {
       const body: Stmt[] = [...declarations, ...prologue, ...forwardSweep, ...valueStmt, ...backwardPart];
       return { functions: [{ ...common(), name: job.name, params, returnType: epilogue.type, body, exported: true }], restoreAdvice };
+    }
+    if (job.whole) {
+      // One piece: the forward sweep, then the backward sweep (see `Pullback.whole`).
+      const body: Stmt[] = [...declarations, ...forwardSweep, ...backwardPart];
+      return { saved: { kind: "record", fields: [] }, restoreAdvice, functions: [{ ...common(), name: job.name, params, returnType: epilogue.type, body, exported: false }] };
     }
     // A pullback in two halves: what the backward half reads from the forward half is saved.
     const declaredLater = new Set<string>();

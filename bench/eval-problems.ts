@@ -1,14 +1,15 @@
 /**
- * The problems of GradBench's kmeans, ba and ht evals for `npm run bench`, timed through the same
+ * The problems of GradBench's kmeans, ba, ht and det evals for `npm run bench`, timed through the same
  * preparation as the GradBench tool (bench/gradbench/modules/): the primal and tsad's derivative,
  * and where a peer exists in this repository, that peer checked against tsad's derivative first.
  */
 import { functions as ba } from "./gradbench/modules/ba.ts";
+import { functions as det } from "./gradbench/modules/det.ts";
 import { functions as ht } from "./gradbench/modules/ht.ts";
 import { functions as kmeans } from "./gradbench/modules/kmeans.ts";
 import type { GradBenchModule } from "./gradbench/modules/module.ts";
 import { htInputs } from "./problems/hand-inputs.ts";
-import { baInputs, kmeansInputs } from "./problems/inputs.ts";
+import { baInputs, kmeansInputs, uniformVector } from "./problems/inputs.ts";
 import type { Problem } from "./run.ts";
 
 /** A prepared call of a tool function: `run` is timed, `value` is its output as the eval gets it. */
@@ -103,6 +104,56 @@ export function htProblem(c: number, complicated: boolean): Problem {
     contenders: [
       { name: "tsad fJacobian (26 JVPs)" + (complicated ? " + 2 JVPs for us" : ""), run: jacobian.run },
       { name: "finite differences", run: finiteDifferences, gradient: () => flat(finiteDifferences()), tolerance: 1e-5 },
+    ],
+    skipped: [],
+  };
+}
+
+/** det(A)·A⁻ᵀ by Gauss–Jordan elimination with partial pivoting: the gradient of the determinant, written by hand. */
+function cofactorMatrix(a: number[], ell: number): number[] {
+  const m = a.slice();
+  const inverse = Array.from({ length: ell * ell }, (_, k): number => (k % (ell + 1) === 0 ? 1 : 0));
+  let determinant = 1;
+  for (let col = 0; col < ell; col++) {
+    let pivot = col;
+    for (let row = col + 1; row < ell; row++) if (Math.abs(m[row * ell + col]!) > Math.abs(m[pivot * ell + col]!)) pivot = row;
+    if (pivot !== col) {
+      for (let j = 0; j < ell; j++) {
+        [m[col * ell + j], m[pivot * ell + j]] = [m[pivot * ell + j]!, m[col * ell + j]!];
+        [inverse[col * ell + j], inverse[pivot * ell + j]] = [inverse[pivot * ell + j]!, inverse[col * ell + j]!];
+      }
+      determinant = -determinant;
+    }
+    const p = m[col * ell + col]!;
+    determinant *= p;
+    for (let j = 0; j < ell; j++) {
+      m[col * ell + j]! /= p;
+      inverse[col * ell + j]! /= p;
+    }
+    for (let row = 0; row < ell; row++) {
+      if (row === col) continue;
+      const f = m[row * ell + col]!;
+      for (let j = 0; j < ell; j++) {
+        m[row * ell + j]! -= f * m[col * ell + j]!;
+        inverse[row * ell + j]! -= f * inverse[col * ell + j]!;
+      }
+    }
+  }
+  return Array.from({ length: ell * ell }, (_, k) => determinant * inverse[(k % ell) * ell + Math.floor(k / ell)]!);
+}
+
+export function detProblem(ell: number): Problem {
+  const input = { A: uniformVector(ell * ell, 0, 1, 2026), ell };
+  const primal = prepared(det, "primal", input);
+  const gradient = prepared(det, "gradient", input);
+  return {
+    name: "determinant by minors (GradBench)",
+    size: `ℓ=${ell}`,
+    primal: primal.run,
+    reference: () => flat(gradient.value()),
+    contenders: [
+      { name: "tsad grad (recursive)", run: gradient.run },
+      { name: "hand-written det·A⁻ᵀ (elimination)", run: () => cofactorMatrix(input.A, ell), gradient: () => cofactorMatrix(input.A, ell), tolerance: 1e-8 },
     ],
     skipped: [],
   };

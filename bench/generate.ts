@@ -37,6 +37,7 @@ export const benchTargets: BenchTarget[] = [
   // Nested: each module imports its own generated derivatives; the tags choose what is made.
   { file: "saddle.ts", fn: ["saddleObjective", "innerMaxReverse", "innerMaxForward"], emit: ["grad", "jvp"] },
   { file: "particle.ts", fn: ["potential", "crossingReverse", "crossingForward"], emit: ["grad", "jvp"] },
+  { file: "det.ts", fn: ["det"], wrt: ["a"], emit: ["grad"] },
 ];
 
 /** Compiles one target; throws with tsad's formatted diagnostics if it cannot. */

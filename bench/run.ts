@@ -48,7 +48,7 @@ import { rosenbrockGrad, rosenbrockHvp, rosenbrockJvp } from "./problems/rosenbr
 import { logisticLoss } from "./problems/logistic.ts";
 import { logisticLossGrad } from "./problems/logistic.grad.ts";
 import type { JaxPeer, PeerProblems, TfPeer, TfProblem } from "./peer.ts";
-import { baProblem, htProblem, kmeansProblem } from "./eval-problems.ts";
+import { baProblem, detProblem, htProblem, kmeansProblem } from "./eval-problems.ts";
 
 export interface Contender {
   name: string;
@@ -473,6 +473,7 @@ const makers: { name: string; make: (peers: Peer[]) => Problem | Promise<Problem
   { name: "ba", make: () => baProblem("ba1_n49_m7776_p31843", 49, 7776, 31843) },
   { name: "ht", make: () => htProblem(100, false) },
   { name: "ht", make: () => htProblem(100, true) },
+  { name: "det", make: () => detProblem(8) },
 ];
 
 /** Child mode: one problem, results as JSON in a file. */

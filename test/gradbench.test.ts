@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ToolClient, type Response } from "../bench/gradbench/client.ts";
 import { staleModules } from "../bench/gradbench/generate.ts";
-import { baInputs, gmmInputs, kmeansInputs, llsqInputs, lseInputs, lstmInputs, odeInputs } from "../bench/problems/inputs.ts";
+import { baInputs, gmmInputs, kmeansInputs, llsqInputs, lseInputs, lstmInputs, odeInputs, seededRandom } from "../bench/problems/inputs.ts";
 import { htInputs } from "../bench/problems/hand-inputs.ts";
 
 type Json = Record<string, unknown>;
@@ -212,7 +212,7 @@ describe("the GradBench tool", () => {
     outBias.forEach((g, j) => expect(g).toBeCloseTo(-(sequence[1]![j]! - ones[0]! / 16 + sequence[2]![j]! - ones[1]! / 16) / (2 * b), 14));
   });
 
-  describe("kmeans, ba, ht, particle and saddle", () => {
+  describe("kmeans, ba, ht, det, particle and saddle", () => {
     let tool: ToolClient;
     beforeAll(async () => {
       tool = new ToolClient();
@@ -366,6 +366,25 @@ describe("the GradBench tool", () => {
         expect(point).toHaveLength(4);
         for (const coordinate of point) expect(close(coordinate, 8.246324826140356e-6), `saddle ${variant}: ${point}`).toBe(true);
       }
+    });
+
+    it("det: the gradient agrees with finite differences and with the cofactor matrix; a triangular matrix's determinant is its diagonal's product", async () => {
+      expect(await tool.send({ kind: "define", module: "det" })).toMatchObject({ success: true });
+      const ell = 4;
+      const random = seededRandom(21);
+      const input = { A: Array.from({ length: ell * ell }, () => random()), ell };
+      const gradient = (await call("det", "gradient", input)) as number[];
+      expect(gradient).toHaveLength(ell * ell);
+      const h = 1e-6;
+      for (let k = 0; k < ell * ell; k++) {
+        const at = async (delta: number) => (await call("det", "primal", { ...input, A: input.A.map((v, i) => (i === k ? v + delta : v)) })) as number;
+        const fd = ((await at(h)) - (await at(-h))) / (2 * h);
+        expect(Math.abs(gradient[k]! - fd), `entry ${k}`).toBeLessThanOrEqual(1e-8);
+      }
+      expect(await call("det", "primal", { A: [2, 5, 7, 0, 3, 11, 0, 0, 0.5], ell: 3 })).toBeCloseTo(3, 14);
+      // The gradient of det [[a, b], [c, d]] = ad − bc is [[d, −c], [−b, a]].
+      const [a, b, c, d] = [1.5, -2, 0.25, 4];
+      expect(await call("det", "gradient", { A: [a, b, c, d], ell: 2 })).toEqual([d, -c, -b, a]);
     });
   });
 

@@ -18,6 +18,7 @@ export const MODULES: Readonly<Record<string, Loader>> = {
   ht: () => import("./ht.ts"),
   particle: () => import("./particle.ts"),
   saddle: () => import("./saddle.ts"),
+  det: () => import("./det.ts"),
 };
 
 export function isImplemented(name: string): boolean {

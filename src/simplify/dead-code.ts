@@ -90,8 +90,10 @@ class Pruner {
         const body = this.free(s.body);
         const test = s.test ? union(this.free(s.test.prelude), union(body, readOf(s.test.cond))) : body;
         const init = this.block(s.init, dead, union(test, this.free(s.update)));
-        const prelude = s.test && this.block(s.test.prelude, dead, union(body, readOf(s.test.cond)));
-        return { ...s, init, test: s.test && { prelude: prelude!, cond: s.test.cond }, body: this.block(s.body, dead), update: this.block(s.update, dead) };
+        // A name the initializer declares is the loop's own, whatever became of an outer one.
+        const inLoop = s.init.reduce((names, d) => (d.kind === "let" ? without(names, d.name) : names), dead);
+        const prelude = s.test && this.block(s.test.prelude, inLoop, union(body, readOf(s.test.cond)));
+        return { ...s, init, test: s.test && { prelude: prelude!, cond: s.test.cond }, body: this.block(s.body, inLoop), update: this.block(s.update, inLoop) };
       }
       default:
         return s;

@@ -4,7 +4,7 @@
  * spectrum of a small network's Hessian from the generated `lossHessian`.
  */
 import { lossHessian, lossHvp } from "./models/mlp.grad.ts";
-import { powerIteration, symmetricEigenvalues, type PowerIteration } from "./linalg.ts";
+import { largestEigenvalue, symmetricEigenvalues, type PowerIteration } from "./linalg.ts";
 import { flatten, unflatten, type Layer } from "./network.ts";
 import type { Dataset } from "./train.ts";
 
@@ -13,8 +13,9 @@ export function hessianTimes(layers: readonly Layer[], { xs, ys }: Dataset, dire
   return flatten(lossHvp(layers as Layer[], xs, ys, { layers: unflatten(direction, layers) }).hvp.layers);
 }
 
+/** The largest eigenvalue of the loss's Hessian, from Hessian-vector products alone. */
 export function sharpness(layers: readonly Layer[], data: Dataset, options: { iterations?: number; tolerance?: number; seed?: number } = {}): PowerIteration {
-  return powerIteration((v) => hessianTimes(layers, data, v), flatten(layers).length, options);
+  return largestEigenvalue((v) => hessianTimes(layers, data, v), flatten(layers).length, options);
 }
 
 export function denseHessian(layers: readonly Layer[], { xs, ys }: Dataset): number[][] {

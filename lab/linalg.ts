@@ -41,6 +41,20 @@ export function powerIteration(apply: (v: number[]) => number[], n: number, { it
 }
 
 /**
+ * The largest (most positive) eigenvalue of a symmetric operator. Power iteration finds the one of
+ * largest magnitude; when that is negative (a saddle's curvature outweighing the sharpest upward
+ * direction), iterating again on A − μI with μ that eigenvalue makes every eigenvalue ≥ 0 and the
+ * largest one dominant: λ_max = μ + (its dominant eigenvalue).
+ */
+export function largestEigenvalue(apply: (v: number[]) => number[], n: number, options: { iterations?: number; tolerance?: number; seed?: number } = {}): PowerIteration {
+  const first = powerIteration(apply, n, options);
+  if (first.value >= 0) return first;
+  const shift = first.value;
+  const shifted = powerIteration((v) => apply(v).map((x, i) => x - shift * v[i]!), n, options);
+  return { value: shifted.value + shift, vector: shifted.vector, iterations: first.iterations + shifted.iterations };
+}
+
+/**
  * All eigenvalues of a symmetric matrix, ascending, by the cyclic Jacobi method: rotate away each
  * off-diagonal entry in turn until they are all negligible against the diagonal.
  */

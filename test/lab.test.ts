@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { hessianSpectrum, hessianTimes, denseHessian, sharpness } from "../lab/curvature.ts";
 import { ExpressionError, parseExpression } from "../lab/expression.ts";
-import { powerIteration, symmetricEigenvalues } from "../lab/linalg.ts";
+import { largestEigenvalue, powerIteration, symmetricEigenvalues } from "../lab/linalg.ts";
 import { loss, predict, predictions } from "../lab/models/mlp.ts";
 import { flatten, initNetwork, parameterCount, sawtoothNetwork, unflatten, widthForBudget, type Layer } from "../lab/network.ts";
 import { relativeChange, tangentKernel } from "../lab/ntk.ts";
@@ -180,6 +180,30 @@ describe("curvature", () => {
     const det = 4 * (2 * 3) - 1 * (1 * 3) + -2 * (0 - 2 * -2);
     expect(values.reduce((a, b) => a * b)).toBeCloseTo(det, 9);
     expect(powerIteration((v) => A.map((row) => row.reduce((s, a, j) => s + a * v[j]!, 0)), 3, { iterations: 1000, tolerance: 1e-14 }).value).toBeCloseTo(values[2]!, 9);
+  });
+});
+
+describe("the largest eigenvalue", () => {
+  // Q·diag(λ)·Qᵀ with Q a product of two plane rotations: known eigenvalues, no zero entries.
+  const withEigenvalues = (values: number[]) => {
+    const n = values.length;
+    const rotation = (p: number, q: number, angle: number) =>
+      Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? (i === p || i === q ? Math.cos(angle) : 1) : i === p && j === q ? -Math.sin(angle) : i === q && j === p ? Math.sin(angle) : 0)));
+    const times = (A: number[][], B: number[][]) => A.map((row) => B[0]!.map((_, j) => row.reduce((s, a, k) => s + a * B[k]![j]!, 0)));
+    const Q = times(rotation(0, 2, 0.7), rotation(1, 2, -1.1));
+    const QT = Q[0]!.map((_, j) => Q.map((row) => row[j]!));
+    return times(times(Q, values.map((v, i) => values.map((_, j) => (i === j ? v : 0)))), QT);
+  };
+  const product = (A: number[][]) => (v: number[]) => A.map((row) => row.reduce((s, a, j) => s + a * v[j]!, 0));
+
+  it("is the most positive one even when a negative eigenvalue is larger in magnitude", () => {
+    const A = withEigenvalues([-5, 1, 2]);
+    expect(powerIteration(product(A), 3, { iterations: 2000, tolerance: 1e-14 }).value).toBeCloseTo(-5, 8);
+    expect(largestEigenvalue(product(A), 3, { iterations: 2000, tolerance: 1e-14 }).value).toBeCloseTo(2, 8);
+  });
+
+  it("is power iteration's answer when the dominant eigenvalue is positive", () => {
+    expect(largestEigenvalue(product(withEigenvalues([-1, 0.5, 3])), 3, { iterations: 2000, tolerance: 1e-14 }).value).toBeCloseTo(3, 8);
   });
 });
 

@@ -20,6 +20,7 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
+import { browserBundle, outputSizes, rawText } from "./bundle.ts";
 import { buildLab } from "./lab/build.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -38,43 +39,15 @@ export interface BuildResult {
 export async function buildPlayground(outdir = join(here, "dist"), { minify = true } = {}): Promise<BuildResult> {
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
-  const common: esbuild.BuildOptions = {
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    minify,
-    sourcemap: false,
-    legalComments: "none",
-    logLevel: "warning",
-    // The compiler's debug switches read environment variables; the browser has none.
-    define: { "process.env": "{}" },
-    plugins: [browserShims(), rawText()],
-    metafile: true,
-  };
+  const common: esbuild.BuildOptions = { ...browserBundle({ minify }), plugins: [browserShims(), rawText()] };
   const [page, worker] = await Promise.all([
     esbuild.build({ ...common, entryPoints: { main: join(here, "src/main.ts") }, outdir }),
     esbuild.build({ ...common, entryPoints: { worker: join(here, "src/worker.ts") }, outdir }),
   ]);
   copyFileSync(join(here, "index.html"), join(outdir, "index.html"));
   copyFileSync(join(here, "src/style.css"), join(outdir, "style.css"));
-  const sizes: Record<string, number> = {};
-  for (const result of [page, worker]) {
-    for (const [file, { bytes }] of Object.entries(result.metafile!.outputs)) sizes[file.split("/").pop()!] = bytes;
-  }
-  Object.assign(sizes, await buildLab(outdir, { minify }));
+  const sizes = { ...outputSizes([page, worker]), ...(await buildLab(outdir, { minify })) };
   return { outdir, sizes };
-}
-
-/** `import text from "raw:../examples/x.ts"`: the file's text as a string (the example menu). */
-function rawText(): esbuild.Plugin {
-  return {
-    name: "raw-text",
-    setup(build) {
-      build.onResolve({ filter: /^raw:/ }, (args) => ({ path: resolve(args.resolveDir, args.path.slice(4)), namespace: "raw" }));
-      build.onLoad({ filter: /.*/, namespace: "raw" }, (args) => ({ contents: readFileSync(args.path, "utf8"), loader: "text" }));
-    },
-  };
 }
 
 function browserShims(): esbuild.Plugin {

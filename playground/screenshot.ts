@@ -4,22 +4,12 @@
  *
  *   npx tsx playground/screenshot.ts [out.png] [example]     (needs /usr/bin/chromium)
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { chromium } from "playwright-core";
-import { buildPlayground } from "./build.ts";
-import { serveStatic } from "./serve.ts";
+import { resolve } from "node:path";
+import { openSite } from "./chromium.ts";
 
 const out = resolve(process.argv[2] ?? "docs/playground.png");
 const example = process.argv[3] ?? "sawtooth";
-const dir = mkdtempSync(join(tmpdir(), "tsad-playground-"));
-await buildPlayground(dir);
-const { server, url } = await serveStatic(dir, 0);
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const { url, browser, close } = await openSite("tsad-playground-");
 try {
   const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
   await page.goto(url);
@@ -32,7 +22,5 @@ try {
   await page.screenshot({ path: out, fullPage: true });
   process.stdout.write(`wrote ${out}\n`);
 } finally {
-  await browser.close();
-  server.close();
-  rmSync(dir, { recursive: true, force: true });
+  await close();
 }

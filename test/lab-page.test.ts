@@ -7,41 +7,29 @@
  * Needs Debian's chromium at /usr/bin/chromium (`apt-get install -y chromium`). Without it the
  * suite is skipped, saying why.
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import type { Server } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initNetwork } from "../lab/network.ts";
 import { tangentKernel } from "../lab/ntk.ts";
 import type { Chart, HeatMap, LineChart } from "../lab/plot/charts.ts";
-import { buildPlayground } from "../playground/build.ts";
-import { serveStatic } from "../playground/serve.ts";
+import { CHROMIUM, hasChromium, openSite, type OpenSite } from "../playground/chromium.ts";
 import { decodePng, inkStats } from "./support/png.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`Lab e2e tests skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
 
 // What the page-side callbacks below touch (this test's tsconfig has no DOM lib).
 declare const document: { body: { dataset: Record<string, string | undefined> }; querySelector(selector: string): { dataset: Record<string, string | undefined> } | null; querySelectorAll(selector: string): { open: boolean }[] };
 
 describe.skipIf(!hasChromium)("the Lab view in headless Chromium", () => {
-  let dir: string;
-  let server: Server;
+  let site: OpenSite;
   let url: string;
   let browser: Browser;
   let page: Page;
   const errors: string[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "tsad-lab-page-"));
-    await buildPlayground(dir);
-    ({ server, url } = await serveStatic(dir, 0));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    site = await openSite("tsad-lab-page-");
+    ({ url, browser } = site);
     page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
     page.on("pageerror", (error) => errors.push(error.message));
     await page.goto(`${url}lab.html`);
@@ -49,9 +37,7 @@ describe.skipIf(!hasChromium)("the Lab view in headless Chromium", () => {
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    server?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await site?.close();
   });
 
   /** Opens the panel's tab, types the settings, clicks Run and waits for the end. */

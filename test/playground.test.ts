@@ -8,23 +8,17 @@
  * Needs Debian's chromium at /usr/bin/chromium (`apt-get install -y chromium`; .ci/run installs
  * it). Without it the suite is skipped, saying why.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import type { Server } from "node:http";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildPlayground } from "../playground/build.ts";
-import { serveStatic } from "../playground/serve.ts";
+import { CHROMIUM, hasChromium, openSite, type OpenSite } from "../playground/chromium.ts";
 import { compile, explain, formatDiagnostic } from "../src/api.ts";
 import { decodePng, inkStats } from "./support/png.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const MODEL = "/model.ts";
 const examples = resolve(import.meta.dirname, "../examples");
 
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`playground e2e tests skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
 
 interface Hooks {
@@ -38,18 +32,16 @@ declare const document: { body: { dataset: Record<string, string | undefined> } 
 declare const location: { hash: string };
 
 describe.skipIf(!hasChromium)("the playground in headless Chromium", () => {
+  let site: OpenSite;
   let dir: string;
-  let server: Server;
   let url: string;
   let browser: Browser;
   let page: Page;
   const errors: string[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "tsad-playground-"));
-    await buildPlayground(dir);
-    ({ server, url } = await serveStatic(dir, 0));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    site = await openSite("tsad-playground-");
+    ({ dir, url, browser } = site);
     page = await browser.newPage({ viewport: { width: 1400, height: 1200 } });
     page.on("pageerror", (error) => errors.push(error.message));
     await page.goto(url);
@@ -57,9 +49,7 @@ describe.skipIf(!hasChromium)("the playground in headless Chromium", () => {
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    server?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await site?.close();
   });
 
   /** Waits until the page has received `count` compile responses in all and is idle. */

@@ -5,22 +5,12 @@
  *   npx tsx playground/lab/screenshot.ts [out.png] [approximation|generalisation|curvature|ntk]
  *   (needs /usr/bin/chromium)
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { chromium } from "playwright-core";
-import { buildPlayground } from "../build.ts";
-import { serveStatic } from "../serve.ts";
+import { resolve } from "node:path";
+import { openSite } from "../chromium.ts";
 
 const out = resolve(process.argv[2] ?? "docs/lab.png");
 const panel = process.argv[3] ?? "approximation";
-const dir = mkdtempSync(join(tmpdir(), "tsad-lab-"));
-await buildPlayground(dir);
-const { server, url } = await serveStatic(dir, 0);
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const { url, browser, close } = await openSite("tsad-lab-");
 try {
   const page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
   await page.goto(`${url}lab.html#${panel}`);
@@ -30,7 +20,5 @@ try {
   await page.screenshot({ path: out, clip: { x: 0, y: 0, width: 1360, height: 1000 } });
   process.stdout.write(`wrote ${out}\n`);
 } finally {
-  await browser.close();
-  server.close();
-  rmSync(dir, { recursive: true, force: true });
+  await close();
 }

@@ -51,9 +51,7 @@ export function rosenbrockGrad(x: number[]): {
     const t16Bar = sumBar;
     const t7Bar = t16Bar;
     const t13Bar = 2 * (x[t8]! - t5 * t5) * (100 * t16Bar);
-    const t12Bar = -t13Bar;
-    t5Bar += t5 * t12Bar;
-    t5Bar += t5 * t12Bar;
+    t5Bar += (t5 + t5) * -t13Bar;
     xBar[t8]! += t13Bar;
     t5Bar -= 2 * t6 * t7Bar;
     xBar[i]! += t5Bar;

@@ -43,6 +43,7 @@ import { removeDeadCode } from "./simplify/dead-code.ts";
 import { removeUnusedParameters } from "./simplify/parameters.ts";
 import { simplifyIdentities } from "./simplify/identities.ts";
 import { inlineSmallCallees } from "./simplify/inline.ts";
+import { hvpWrapper } from "./higher/hvp.ts";
 import { propagateCopies } from "./simplify/copies.ts";
 import { annotateSourceLines } from "./emit/comments.ts";
 import { explainFunction, type Explanation } from "./explain/explain.ts";
@@ -300,40 +301,6 @@ function hessianVectorProducts(structured: Program, reverseFunctions: Function[]
 function nestedHvp(program: Program, fn: Function, wrt: boolean[], gradName: string, hvpName: string): Function[] {
   const forward = differentiateForward(program, new ActivityOracle(program), [{ fn: gradName, wrt, exportName: `${gradName}Jvp` }]);
   return [...forward.functions, { ...hvpWrapper(fn, wrt, `${gradName}Jvp`, program.functions.get(gradName)!.returnType), name: hvpName }];
-}
-
-function hvpWrapper(fn: Function, wrt: boolean[], gradJvp: string, gradType: Type): Function {
-  const names = new NameManager(fn.params.map((p) => p.name));
-  const direction = names.fresh("direction");
-  const wrtParams = fn.params.filter((_, i) => wrt[i]);
-  const directionType: Type = { kind: "record", fields: wrtParams.map((p) => ({ name: p.name, type: derivativeType(p.type) })) };
-  const gradField = (gradType as Extract<Type, { kind: "record" }>).fields.find((f) => f.name === "grad")!.type;
-  const pairType: Type = { kind: "record", fields: [{ name: "value", type: gradType }, { name: "tangent", type: gradType }] };
-  const resultType: Type = { kind: "record", fields: [{ name: "value", type: NUMBER }, { name: "grad", type: gradField }, { name: "hvp", type: gradField }] };
-  const pair = names.fresh("gradAndTangent");
-  const at = (object: string, field: string): Expr => ({ kind: "field", object: ref(object), name: field });
-  const body: Stmt[] = [
-    { kind: "let", name: pair, type: pairType, init: { kind: "call", callee: gradJvp, args: [...fn.params.map((p) => ref(p.name)), ref(direction)] }, mutable: false },
-    { kind: "let", name: "gradient", type: gradType, init: at(pair, "value"), mutable: false },
-    { kind: "let", name: "tangent", type: gradType, init: at(pair, "tangent"), mutable: false },
-    { kind: "let", name: "value", type: NUMBER, init: at("gradient", "value"), mutable: false },
-    { kind: "let", name: "grad", type: gradField, init: at("gradient", "grad"), mutable: false },
-    { kind: "let", name: "hvp", type: gradField, init: at("tangent", "grad"), mutable: false },
-    { kind: "let", name: "result", type: resultType, init: { kind: "recordLiteral", fields: ["value", "grad", "hvp"].map((n) => ({ name: n, value: ref(n) })), type: resultType }, mutable: false },
-    { kind: "return", value: ref("result") },
-  ];
-  for (const n of ["gradient", "tangent", "value", "grad", "hvp", "result"]) names.claim(n);
-  return {
-    name: `${fn.sourceName}Hvp`,
-    sourceName: fn.sourceName,
-    params: [...fn.params, { name: direction, type: directionType }],
-    returnType: resultType,
-    body: [{ kind: "comment", text: "the Hessian-vector product is the tangent of the gradient along `direction`" }, ...body],
-    exported: true,
-    loc: fn.loc,
-    reservedNames: names.all(),
-    temporaries: new Set(["gradient", "tangent", "result"]),
-  };
 }
 
 /** `fHessian` and `fJacobian` for one target, built on the functions generated for it. */

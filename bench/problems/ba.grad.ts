@@ -21,260 +21,91 @@ export function reprojectionErrorJacobian(
   let outputs = 0;
   outputs += value.length;
   if (inputs < outputs) {
+    let inputs2 = 0;
+    inputs2 += camera.length;
+    inputs2 += point.length;
+    inputs2++;
     const n = value.length;
     for (let i = 0; i < n; i++) {
-      jacobian.push([]);
+      jacobian.push(new Array<number>(inputs2).fill(0));
     }
-    const direction: {
-      camera: number[];
-      point: number[];
-      weight: number;
-    } = {
-      camera: new Array<number>(camera.length).fill(0),
-      point: new Array<number>(point.length).fill(0),
-      weight: 0,
-    };
-    const directionCamera = direction.camera;
-    const n2 = directionCamera.length;
-    for (let i2 = 0; i2 < n2; i2++) {
-      directionCamera[i2] = 1;
-      const column = reprojectionErrorJvp(camera, point, weight, feature, direction).tangent;
-      let output = 0;
-      const n3 = column.length;
-      for (let i3 = 0; i3 < n3; i3++) {
-        jacobian[output]!.push(column[i3]!);
-        output++;
+    // 16 unit directions per sweep: the primal is shared by all of them
+    for (let start = 0; start < inputs2; start += 16) {
+      const count = Math.min(16, inputs2 - start);
+      const directions: {
+        camera: number[];
+        point: number[];
+        weight: number;
+      }[] = [];
+      for (let lane = 0; lane < count; lane++) {
+        const unit = start + lane;
+        const direction: {
+          camera: number[];
+          point: number[];
+          weight: number;
+        } = {
+          camera: new Array<number>(camera.length).fill(0),
+          point: new Array<number>(point.length).fill(0),
+          weight: 0,
+        };
+        let input = 0;
+        const directionCamera = direction.camera;
+        const n2 = directionCamera.length;
+        for (let i2 = 0; i2 < n2; i2++) {
+          if (input === unit) {
+            directionCamera[i2] = 1;
+          }
+          input++;
+        }
+        const directionPoint = direction.point;
+        const n3 = directionPoint.length;
+        for (let i3 = 0; i3 < n3; i3++) {
+          if (input === unit) {
+            directionPoint[i3] = 1;
+          }
+          input++;
+        }
+        if (input === unit) {
+          direction.weight = 1;
+        }
+        input++;
+        directions.push(direction);
       }
-      directionCamera[i2] = 0;
-    }
-    const directionPoint = direction.point;
-    const n4 = directionPoint.length;
-    for (let i4 = 0; i4 < n4; i4++) {
-      directionPoint[i4] = 1;
-      const column2 = reprojectionErrorJvp(camera, point, weight, feature, direction).tangent;
-      let output2 = 0;
-      const n5 = column2.length;
-      for (let i5 = 0; i5 < n5; i5++) {
-        jacobian[output2]!.push(column2[i5]!);
-        output2++;
+      const tangents = reprojectionErrorJvpN(camera, point, weight, feature, directions).tangents;
+      for (let lane2 = 0; lane2 < count; lane2++) {
+        const t61 = tangents[lane2]!;
+        const input2 = start + lane2;
+        let output = 0;
+        const n4 = t61.length;
+        for (let i4 = 0; i4 < n4; i4++) {
+          jacobian[output]![input2] = t61[i4]!;
+          output++;
+        }
       }
-      directionPoint[i4] = 0;
     }
-    direction.weight = 1;
-    const column3 = reprojectionErrorJvp(camera, point, weight, feature, direction).tangent;
-    let output3 = 0;
-    const n6 = column3.length;
-    for (let i6 = 0; i6 < n6; i6++) {
-      jacobian[output3]!.push(column3[i6]!);
-      output3++;
-    }
-    direction.weight = 0;
   } else {
     const cotangent: number[] = new Array<number>(value.length).fill(0);
-    const n7 = cotangent.length;
-    for (let i7 = 0; i7 < n7; i7++) {
-      cotangent[i7] = 1;
+    const n5 = cotangent.length;
+    for (let i5 = 0; i5 < n5; i5++) {
+      cotangent[i5] = 1;
       const grad = reprojectionErrorVjp(camera, point, weight, feature, cotangent).grad;
       const row2: number[] = [];
       const gradCamera = grad.camera;
-      const n8 = gradCamera.length;
-      for (let i8 = 0; i8 < n8; i8++) {
-        row2.push(gradCamera[i8]!);
+      const n6 = gradCamera.length;
+      for (let i6 = 0; i6 < n6; i6++) {
+        row2.push(gradCamera[i6]!);
       }
       const gradPoint = grad.point;
-      const n9 = gradPoint.length;
-      for (let i9 = 0; i9 < n9; i9++) {
-        row2.push(gradPoint[i9]!);
+      const n7 = gradPoint.length;
+      for (let i7 = 0; i7 < n7; i7++) {
+        row2.push(gradPoint[i7]!);
       }
       row2.push(grad.weight);
       jacobian.push(row2);
-      cotangent[i7] = 0;
+      cotangent[i5] = 0;
     }
   }
   return { value, jacobian };
-}
-function reprojectionErrorJvp(
-  camera: number[],
-  point: number[],
-  weight: number,
-  feature: number[],
-  tangent: {
-    camera: number[];
-    point: number[];
-    weight: number;
-  },
-): {
-  value: number[];
-  tangent: number[];
-} {
-  const dcamera = tangent.camera;
-  const dpoint = tangent.point;
-  const dweight = tangent.weight;
-  const rotation: number[] = [camera[0]!, camera[1]!, camera[2]!];
-  const drotation: number[] = [dcamera[0]!, dcamera[1]!, dcamera[2]!];
-  const fromCentre: number[] = [
-    point[0]! - camera[3]!,
-    point[1]! - camera[4]!,
-    point[2]! - camera[5]!,
-  ];
-  const dfromCentre: number[] = [
-    dpoint[0]! - dcamera[3]!,
-    dpoint[1]! - dcamera[4]!,
-    dpoint[2]! - dcamera[5]!,
-  ];
-  const rotateOut = rotateTangent(rotation, fromCentre, drotation, dfromCentre);
-  const inCamera = rotateOut.value;
-  const dinCamera = rotateOut.tangent;
-  const t27: number = inCamera[2]!;
-  const dt27: number = dinCamera[2]!;
-  const x = inCamera[0]! / t27;
-  const dx = dinCamera[0]! / t27 - (x / t27) * dt27;
-  const y = inCamera[1]! / t27;
-  const dy = dinCamera[1]! / t27 - (y / t27) * dt27;
-  const squaredRadius = x * x + y * y;
-  const dsquaredRadius = x * dx + x * dx + (y * dy + y * dy);
-  const t35: number = camera[9]!;
-  const t38: number = camera[10]!;
-  const t39 = t38 * squaredRadius;
-  const distortion = 1 + t35 * squaredRadius + t39 * squaredRadius;
-  const ddistortion =
-    squaredRadius * dcamera[9]! +
-    t35 * dsquaredRadius +
-    (squaredRadius * (squaredRadius * dcamera[10]! + t38 * dsquaredRadius) + t39 * dsquaredRadius);
-  const focal: number = camera[6]!;
-  const dfocal: number = dcamera[6]!;
-  const t43 = x * distortion;
-  const t47 = y * distortion;
-  const projected: number[] = [t43 * focal + camera[7]!, t47 * focal + camera[8]!];
-  const dprojected: number[] = [
-    focal * (distortion * dx + x * ddistortion) + t43 * dfocal + dcamera[7]!,
-    focal * (distortion * dy + y * ddistortion) + t47 * dfocal + dcamera[8]!,
-  ];
-  const t4 = projected[0]! - feature[0]!;
-  const t8 = projected[1]! - feature[1]!;
-  return {
-    value: [weight * t4, weight * t8],
-    tangent: [t4 * dweight + weight * dprojected[0]!, t8 * dweight + weight * dprojected[1]!],
-  };
-}
-function rotateTangent(
-  rotation: number[],
-  x: number[],
-  drotation: number[],
-  dx: number[],
-): {
-  value: number[];
-  tangent: number[];
-} {
-  const t1: number = rotation[0]!;
-  const dt1: number = drotation[0]!;
-  const t4: number = rotation[1]!;
-  const dt4: number = drotation[1]!;
-  const t8: number = rotation[2]!;
-  const dt8: number = drotation[2]!;
-  const squaredAngle = t1 * t1 + t4 * t4 + t8 * t8;
-  const dsquaredAngle = t1 * dt1 + t1 * dt1 + (t4 * dt4 + t4 * dt4) + (t8 * dt8 + t8 * dt8);
-  if (squaredAngle === 0) {
-    const t59: number = rotation[1]!;
-    const dt59: number = drotation[1]!;
-    const t60: number = x[2]!;
-    const dt60: number = dx[2]!;
-    const t62: number = rotation[2]!;
-    const dt62: number = drotation[2]!;
-    const t63: number = x[1]!;
-    const dt63: number = dx[1]!;
-    const t67: number = x[0]!;
-    const dt67: number = dx[0]!;
-    const t69: number = rotation[0]!;
-    const dt69: number = drotation[0]!;
-    const rotationCrossX: number[] = [
-      t59 * t60 - t62 * t63,
-      t62 * t67 - t69 * t60,
-      t69 * t63 - t59 * t67,
-    ];
-    const drotationCrossX: number[] = [
-      t60 * dt59 + t59 * dt60 - (t63 * dt62 + t62 * dt63),
-      t67 * dt62 + t62 * dt67 - (t60 * dt69 + t69 * dt60),
-      t63 * dt69 + t69 * dt63 - (t67 * dt59 + t59 * dt67),
-    ];
-    return {
-      value: [x[0]! + rotationCrossX[0]!, x[1]! + rotationCrossX[1]!, x[2]! + rotationCrossX[2]!],
-      tangent: [
-        dx[0]! + drotationCrossX[0]!,
-        dx[1]! + drotationCrossX[1]!,
-        dx[2]! + drotationCrossX[2]!,
-      ],
-    };
-  }
-  const angle = Math.sqrt(squaredAngle);
-  const dangle = (angle > 0 ? 0.5 / angle : 0) * dsquaredAngle;
-  const cosine = Math.cos(angle);
-  const dcosine = -(Math.sin(angle) * dangle);
-  const sine = Math.sin(angle);
-  const dsine = Math.cos(angle) * dangle;
-  const t28 = rotation[0]! / angle;
-  const t30 = rotation[1]! / angle;
-  const t32 = rotation[2]! / angle;
-  const axis: number[] = [t28, t30, t32];
-  const daxis: number[] = [
-    drotation[0]! / angle - (t28 / angle) * dangle,
-    drotation[1]! / angle - (t30 / angle) * dangle,
-    drotation[2]! / angle - (t32 / angle) * dangle,
-  ];
-  const t81: number = axis[1]!;
-  const dt81: number = daxis[1]!;
-  const t82: number = x[2]!;
-  const dt82: number = dx[2]!;
-  const t84: number = axis[2]!;
-  const dt84: number = daxis[2]!;
-  const t85: number = x[1]!;
-  const dt85: number = dx[1]!;
-  const t89: number = x[0]!;
-  const dt89: number = dx[0]!;
-  const t91: number = axis[0]!;
-  const dt91: number = daxis[0]!;
-  const axisCrossX: number[] = [
-    t81 * t82 - t84 * t85,
-    t84 * t89 - t91 * t82,
-    t91 * t85 - t81 * t89,
-  ];
-  const daxisCrossX: number[] = [
-    t82 * dt81 + t81 * dt82 - (t85 * dt84 + t84 * dt85),
-    t89 * dt84 + t84 * dt89 - (t82 * dt91 + t91 * dt82),
-    t85 * dt91 + t91 * dt85 - (t89 * dt81 + t81 * dt89),
-  ];
-  const t35: number = axis[0]!;
-  const t36: number = x[0]!;
-  const t38: number = axis[1]!;
-  const t39: number = x[1]!;
-  const t42: number = axis[2]!;
-  const t43: number = x[2]!;
-  const t45 = t35 * t36 + t38 * t39 + t42 * t43;
-  const t46 = 1 - cosine;
-  const alongAxis = t45 * t46;
-  const dalongAxis =
-    t46 *
-      (t36 * daxis[0]! +
-        t35 * dx[0]! +
-        (t39 * daxis[1]! + t38 * dx[1]!) +
-        (t43 * daxis[2]! + t42 * dx[2]!)) +
-    t45 * -dcosine;
-  const rotated: number[] = [];
-  const drotated: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    // tangent of line 38: rotated.push(x[i] * cosine + axisCrossX[i] * sine + axis[i] * alongAxis);
-    const t51 = x[i]!;
-    const t53 = axisCrossX[i]!;
-    const t56 = axis[i]!;
-    const dt58 =
-      cosine * dx[i]! +
-      t51 * dcosine +
-      (sine * daxisCrossX[i]! + t53 * dsine) +
-      (alongAxis * daxis[i]! + t56 * dalongAxis);
-    rotated.push(t51 * cosine + t53 * sine + t56 * alongAxis);
-    drotated.push(dt58);
-  }
-  return { value: rotated, tangent: drotated };
 }
 function reprojectionErrorVjp(
   camera: number[],
@@ -410,12 +241,8 @@ function reprojectionErrorVjp(
   const t36Bar = t37Bar;
   squaredRadiusBar += t35 * t36Bar;
   cameraBar[9]! += squaredRadius * t36Bar;
-  const t32Bar = squaredRadiusBar;
-  const t33Bar = squaredRadiusBar;
-  yBar += y * t33Bar;
-  yBar += y * t33Bar;
-  xBar += x * t32Bar;
-  xBar += x * t32Bar;
+  yBar += (y + y) * squaredRadiusBar;
+  xBar += (x + x) * squaredRadiusBar;
   // adjoint of line 49: const y = inCamera[1] / inCamera[2];
   t27Bar -= (y / t27) * yBar;
   inCameraBar[1]! += yBar / t27;
@@ -457,9 +284,7 @@ export function weightErrorGrad(weight: number): {
   const value = 1 - weight * weight;
   // backward sweep
   let weightBar = 0;
-  const t1Bar = -1;
-  weightBar += weight * t1Bar;
-  weightBar += weight * t1Bar;
+  weightBar += (weight + weight) * -1;
   return { value, grad: { weight: weightBar } };
 }
 function rotateForward(
@@ -912,18 +737,242 @@ function rotatePullback(
   }
   // adjoint of line 25: const squaredAngle = rotation[0] * rotation[0] + rotation[1] * rotation[1] + rotation[2] * rotation[2];
   const t7Bar = squaredAngleBar;
-  const t10Bar = squaredAngleBar;
-  t8Bar += t8 * t10Bar;
-  t8Bar += t8 * t10Bar;
+  t8Bar += (t8 + t8) * squaredAngleBar;
   rotationBar[2]! += t8Bar;
   const t3Bar = t7Bar;
-  const t6Bar = t7Bar;
-  t4Bar += t4 * t6Bar;
-  t4Bar += t4 * t6Bar;
+  t4Bar += (t4 + t4) * t7Bar;
   rotationBar[1]! += t4Bar;
-  t1Bar += t1 * t3Bar;
-  t1Bar += t1 * t3Bar;
+  t1Bar += (t1 + t1) * t3Bar;
   rotationBar[0]! += t1Bar;
+}
+function reprojectionErrorJvpN(
+  camera: number[],
+  point: number[],
+  weight: number,
+  feature: number[],
+  tangents: {
+    camera: number[];
+    point: number[];
+    weight: number;
+  }[],
+): {
+  value: number[];
+  tangents: number[][];
+} {
+  const lanes = tangents.length;
+  const dcamera: number[][] = new Array<number[]>(lanes);
+  const dpoint: number[][] = new Array<number[]>(lanes);
+  const dweight: number[] = new Array<number>(lanes).fill(0);
+  const drotation: number[][] = new Array<number[]>(lanes);
+  const dfromCentre: number[][] = new Array<number[]>(lanes);
+  const dinCamera: number[][] = new Array<number[]>(lanes);
+  const dprojected: number[][] = new Array<number[]>(lanes);
+  const dt10: number[][] = new Array<number[]>(lanes);
+  const rotation: number[] = [camera[0]!, camera[1]!, camera[2]!];
+  const fromCentre: number[] = [
+    point[0]! - camera[3]!,
+    point[1]! - camera[4]!,
+    point[2]! - camera[5]!,
+  ];
+  for (let lane = 0; lane < lanes; lane++) {
+    dcamera[lane] = tangents[lane]!.camera;
+    dpoint[lane] = tangents[lane]!.point;
+    dweight[lane] = tangents[lane]!.weight;
+    drotation[lane] = [dcamera[lane]![0]!, dcamera[lane]![1]!, dcamera[lane]![2]!];
+    dfromCentre[lane] = [
+      dpoint[lane]![0]! - dcamera[lane]![3]!,
+      dpoint[lane]![1]! - dcamera[lane]![4]!,
+      dpoint[lane]![2]! - dcamera[lane]![5]!,
+    ];
+  }
+  const rotateOut = rotateTangentN(rotation, fromCentre, drotation, dfromCentre, lanes);
+  const inCamera = rotateOut.value;
+  const t27: number = inCamera[2]!;
+  const x = inCamera[0]! / t27;
+  const t53 = x / t27;
+  const y = inCamera[1]! / t27;
+  const t56 = y / t27;
+  const squaredRadius = x * x + y * y;
+  const t35: number = camera[9]!;
+  const t38: number = camera[10]!;
+  const t39 = t38 * squaredRadius;
+  const distortion = 1 + t35 * squaredRadius + t39 * squaredRadius;
+  const focal: number = camera[6]!;
+  const t43 = x * distortion;
+  const t47 = y * distortion;
+  const projected: number[] = [t43 * focal + camera[7]!, t47 * focal + camera[8]!];
+  const t4 = projected[0]! - feature[0]!;
+  const t8 = projected[1]! - feature[1]!;
+  const t10: number[] = [weight * t4, weight * t8];
+  for (let lane = 0; lane < lanes; lane++) {
+    dinCamera[lane] = rotateOut.tangent[lane]!;
+    const dt27: number = dinCamera[lane]![2]!;
+    const dx = dinCamera[lane]![0]! / t27 - t53 * dt27;
+    const dy = dinCamera[lane]![1]! / t27 - t56 * dt27;
+    const dsquaredRadius = x * dx + x * dx + (y * dy + y * dy);
+    const ddistortion =
+      squaredRadius * dcamera[lane]![9]! +
+      t35 * dsquaredRadius +
+      (squaredRadius * (squaredRadius * dcamera[lane]![10]! + t38 * dsquaredRadius) +
+        t39 * dsquaredRadius);
+    const dfocal: number = dcamera[lane]![6]!;
+    dprojected[lane] = [
+      focal * (distortion * dx + x * ddistortion) + t43 * dfocal + dcamera[lane]![7]!,
+      focal * (distortion * dy + y * ddistortion) + t47 * dfocal + dcamera[lane]![8]!,
+    ];
+    dt10[lane] = [
+      t4 * dweight[lane]! + weight * dprojected[lane]![0]!,
+      t8 * dweight[lane]! + weight * dprojected[lane]![1]!,
+    ];
+  }
+  return { value: t10, tangents: dt10 };
+}
+function rotateTangentN(
+  rotation: number[],
+  x: number[],
+  drotation: number[][],
+  dx: number[][],
+  lanes: number,
+): {
+  value: number[];
+  tangent: number[][];
+} {
+  const dsquaredAngle: number[] = new Array<number>(lanes).fill(0);
+  const drotationCrossX: number[][] = new Array<number[]>(lanes);
+  const dt23: number[][] = new Array<number[]>(lanes);
+  const dcosine: number[] = new Array<number>(lanes).fill(0);
+  const dsine: number[] = new Array<number>(lanes).fill(0);
+  const daxis: number[][] = new Array<number[]>(lanes);
+  const daxisCrossX: number[][] = new Array<number[]>(lanes);
+  const dalongAxis: number[] = new Array<number>(lanes).fill(0);
+  const drotated: number[][] = new Array<number[]>(lanes);
+  const t1: number = rotation[0]!;
+  const t4: number = rotation[1]!;
+  const t8: number = rotation[2]!;
+  const squaredAngle = t1 * t1 + t4 * t4 + t8 * t8;
+  const t12 = squaredAngle === 0;
+  for (let lane = 0; lane < lanes; lane++) {
+    const dt1: number = drotation[lane]![0]!;
+    const dt4: number = drotation[lane]![1]!;
+    const dt8: number = drotation[lane]![2]!;
+    dsquaredAngle[lane] = t1 * dt1 + t1 * dt1 + (t4 * dt4 + t4 * dt4) + (t8 * dt8 + t8 * dt8);
+  }
+  if (t12) {
+    const t59: number = rotation[1]!;
+    const t60: number = x[2]!;
+    const t62: number = rotation[2]!;
+    const t63: number = x[1]!;
+    const t67: number = x[0]!;
+    const t69: number = rotation[0]!;
+    const rotationCrossX: number[] = [
+      t59 * t60 - t62 * t63,
+      t62 * t67 - t69 * t60,
+      t69 * t63 - t59 * t67,
+    ];
+    const t23: number[] = [
+      x[0]! + rotationCrossX[0]!,
+      x[1]! + rotationCrossX[1]!,
+      x[2]! + rotationCrossX[2]!,
+    ];
+    for (let lane = 0; lane < lanes; lane++) {
+      const dt59: number = drotation[lane]![1]!;
+      const dt60: number = dx[lane]![2]!;
+      const dt62: number = drotation[lane]![2]!;
+      const dt63: number = dx[lane]![1]!;
+      const dt67: number = dx[lane]![0]!;
+      const dt69: number = drotation[lane]![0]!;
+      drotationCrossX[lane] = [
+        t60 * dt59 + t59 * dt60 - (t63 * dt62 + t62 * dt63),
+        t67 * dt62 + t62 * dt67 - (t60 * dt69 + t69 * dt60),
+        t63 * dt69 + t69 * dt63 - (t67 * dt59 + t59 * dt67),
+      ];
+      dt23[lane] = [
+        dx[lane]![0]! + drotationCrossX[lane]![0]!,
+        dx[lane]![1]! + drotationCrossX[lane]![1]!,
+        dx[lane]![2]! + drotationCrossX[lane]![2]!,
+      ];
+    }
+    return { value: t23, tangent: dt23 };
+  }
+  const angle = Math.sqrt(squaredAngle);
+  const t124 = angle > 0 ? 0.5 / angle : 0;
+  const cosine = Math.cos(angle);
+  const t125 = Math.sin(angle);
+  const sine = Math.sin(angle);
+  const t127 = Math.cos(angle);
+  const t28 = rotation[0]! / angle;
+  const t129 = t28 / angle;
+  const t30 = rotation[1]! / angle;
+  const t132 = t30 / angle;
+  const t32 = rotation[2]! / angle;
+  const t135 = t32 / angle;
+  const axis: number[] = [t28, t30, t32];
+  const t81: number = axis[1]!;
+  const t82: number = x[2]!;
+  const t84: number = axis[2]!;
+  const t85: number = x[1]!;
+  const t89: number = x[0]!;
+  const t91: number = axis[0]!;
+  const axisCrossX: number[] = [
+    t81 * t82 - t84 * t85,
+    t84 * t89 - t91 * t82,
+    t91 * t85 - t81 * t89,
+  ];
+  const t35: number = axis[0]!;
+  const t36: number = x[0]!;
+  const t38: number = axis[1]!;
+  const t39: number = x[1]!;
+  const t42: number = axis[2]!;
+  const t43: number = x[2]!;
+  const t45 = t35 * t36 + t38 * t39 + t42 * t43;
+  const t46 = 1 - cosine;
+  const alongAxis = t45 * t46;
+  const rotated: number[] = [];
+  for (let lane = 0; lane < lanes; lane++) {
+    const dangle = t124 * dsquaredAngle[lane]!;
+    dcosine[lane] = -(t125 * dangle);
+    dsine[lane] = t127 * dangle;
+    daxis[lane] = [
+      drotation[lane]![0]! / angle - t129 * dangle,
+      drotation[lane]![1]! / angle - t132 * dangle,
+      drotation[lane]![2]! / angle - t135 * dangle,
+    ];
+    const dt81: number = daxis[lane]![1]!;
+    const dt82: number = dx[lane]![2]!;
+    const dt84: number = daxis[lane]![2]!;
+    const dt85: number = dx[lane]![1]!;
+    const dt89: number = dx[lane]![0]!;
+    const dt91: number = daxis[lane]![0]!;
+    daxisCrossX[lane] = [
+      t82 * dt81 + t81 * dt82 - (t85 * dt84 + t84 * dt85),
+      t89 * dt84 + t84 * dt89 - (t82 * dt91 + t91 * dt82),
+      t85 * dt91 + t91 * dt85 - (t89 * dt81 + t81 * dt89),
+    ];
+    dalongAxis[lane] =
+      t46 *
+        (t36 * daxis[lane]![0]! +
+          t35 * dx[lane]![0]! +
+          (t39 * daxis[lane]![1]! + t38 * dx[lane]![1]!) +
+          (t43 * daxis[lane]![2]! + t42 * dx[lane]![2]!)) +
+      t45 * -dcosine[lane]!;
+    drotated[lane] = [];
+  }
+  for (let i = 0; i < 3; i++) {
+    // tangent of line 38: rotated.push(x[i] * cosine + axisCrossX[i] * sine + axis[i] * alongAxis);
+    const t51 = x[i]!;
+    const t53 = axisCrossX[i]!;
+    const t56 = axis[i]!;
+    rotated.push(t51 * cosine + t53 * sine + t56 * alongAxis);
+    for (let lane = 0; lane < lanes; lane++) {
+      drotated[lane]!.push(
+        cosine * dx[lane]![i]! +
+          t51 * dcosine[lane]! +
+          (sine * daxisCrossX[lane]![i]! + t53 * dsine[lane]!) +
+          (alongAxis * daxis[lane]![i]! + t56 * dalongAxis[lane]!),
+      );
+    }
+  }
+  return { value: rotated, tangent: drotated };
 }
 function reprojectionError(
   camera: number[],

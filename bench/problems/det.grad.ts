@@ -49,26 +49,23 @@ function minorDeterminantPullbackWrtA(
   let controlTape = new Float64Array(256);
   let controlTapeTop = 0;
   let returned = false;
-  let result!: number;
   const t2 = columns.length === 1;
   if (t2) {
-    t5 = row * ell + columns[0];
-    result = a[t5];
+    t5 = row * ell + columns[0]!;
     returned = true;
   }
   const t26 = !returned;
   if (t26) {
-    let determinant = 0;
     sign = 1;
     for (k = 0; k < columns.length; k++) {
       containerTape.push(others);
       others = [];
       for (i = 0; i < columns.length; i++) {
         if (i !== k) {
-          others.push(columns[i]);
+          others.push(columns[i]!);
         }
       }
-      const t19 = a[row * ell + columns[k]];
+      const t19 = a[row * ell + columns[k]!]!;
       if (tapeTop === tape.length) {
         const grown = new Float64Array(2 * tape.length);
         grown.set(tape);
@@ -84,7 +81,6 @@ function minorDeterminantPullbackWrtA(
       }
       tape[tapeTop++] = t22;
       t22 = minorDeterminant(a, ell, t21, others);
-      determinant += t20 * t22;
       if (controlTapeTop === controlTape.length) {
         const grown = new Float64Array(2 * controlTape.length);
         grown.set(controlTape);
@@ -93,7 +89,6 @@ function minorDeterminantPullbackWrtA(
       controlTape[controlTapeTop++] = sign;
       sign = -sign;
     }
-    result = determinant;
     returned = true;
   }
   // backward sweep
@@ -101,7 +96,6 @@ function minorDeterminantPullbackWrtA(
   let determinantBar = 0;
   resultBar2 += resultBar;
   if (t26) {
-    // adjoint of line 31: return determinant;
     determinantBar += resultBar2;
     resultBar2 = 0;
     const t16 = row * ell;
@@ -110,17 +104,17 @@ function minorDeterminantPullbackWrtA(
     k = t38 > 0 ? t38 : 0;
     while (k > 0) {
       k--;
-      const t18 = t16 + columns[k];
-      sign = controlTape[--controlTapeTop];
+      const t18 = t16 + columns[k]!;
+      sign = controlTape[--controlTapeTop]!;
       // adjoint of line 28: determinant += sign * a[row * ell + columns[k]] * minorDeterminant(a, ell, row + 1, others);
       const t23Bar = determinantBar;
       const t20Bar = t22 * t23Bar;
       const t30 = t20 * t23Bar;
-      t22 = tape[--tapeTop];
+      t22 = tape[--tapeTop]!;
       minorDeterminantPullbackWrtA(a, ell, t21, others, t30, aBar);
       const t19Bar = sign * t20Bar;
-      t20 = tape[--tapeTop];
-      aBar[t18] += t19Bar;
+      t20 = tape[--tapeTop]!;
+      aBar[t18]! += t19Bar;
       const t35 = columns.length;
       i = t35 > 0 ? t35 : 0;
       while (i > 0) {
@@ -131,21 +125,20 @@ function minorDeterminantPullbackWrtA(
       }
       others = containerTape.pop()!;
     }
-    // adjoint of line 21: let determinant = 0;
     determinantBar = 0;
   }
   if (t2) {
     // adjoint of line 19: return a[row * ell + columns[0]];
     const t6Bar = resultBar2;
     resultBar2 = 0;
-    aBar[t5] += t6Bar;
+    aBar[t5]! += t6Bar;
   }
 }
 function minorDeterminant(a: number[], ell: number, row: number, columns: number[]): number {
   let returned = false;
   let result!: number;
   if (columns.length === 1) {
-    result = a[row * ell + columns[0]];
+    result = a[row * ell + columns[0]!]!;
     returned = true;
   }
   if (!returned) {
@@ -155,10 +148,10 @@ function minorDeterminant(a: number[], ell: number, row: number, columns: number
       const others: number[] = [];
       for (let i = 0; i < columns.length; i++) {
         if (i !== k) {
-          others.push(columns[i]);
+          others.push(columns[i]!);
         }
       }
-      const t20 = sign * a[row * ell + columns[k]];
+      const t20 = sign * a[row * ell + columns[k]!]!;
       determinant += t20 * minorDeterminant(a, ell, row + 1, others);
       sign = -sign;
     }

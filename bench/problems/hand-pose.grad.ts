@@ -20,16 +20,16 @@ export function handPoseJacobian(
     let inputs2 = 0;
     inputs2 += theta.length;
     const n = value.length;
-    for (let i = 0; i < n; i++) {
+    for (let i2 = 0; i2 < n; i2++) {
       jacobian.push(new Array<number>(inputs2).fill(0));
     }
     // 16 unit directions per sweep: the primal is shared by all of them
     for (let start = 0; start < inputs2; start += 16) {
-      const count = Math.min(16, inputs2 - start);
+      const count2 = Math.min(16, inputs2 - start);
       const directions: {
         theta: number[];
       }[] = [];
-      for (let lane = 0; lane < count; lane++) {
+      for (let lane = 0; lane < count2; lane++) {
         const unit = start + lane;
         const direction: {
           theta: number[];
@@ -37,22 +37,22 @@ export function handPoseJacobian(
         let input = 0;
         const directionTheta = direction.theta;
         const n2 = directionTheta.length;
-        for (let i2 = 0; i2 < n2; i2++) {
+        for (let i3 = 0; i3 < n2; i3++) {
           if (input === unit) {
-            directionTheta[i2] = 1;
+            directionTheta[i3] = 1;
           }
           input++;
         }
         directions.push(direction);
       }
       const tangents = handPoseJvpN(theta, points, directions).tangents;
-      for (let lane2 = 0; lane2 < count; lane2++) {
+      for (let lane2 = 0; lane2 < count2; lane2++) {
+        const t82 = tangents[lane2]!;
         const input2 = start + lane2;
-        const t6 = tangents[lane2]!;
         let output = 0;
-        const n3 = t6.length;
-        for (let i3 = 0; i3 < n3; i3++) {
-          jacobian[output]![input2] = t6[i3]!;
+        const n3 = t82.length;
+        for (let i4 = 0; i4 < n3; i4++) {
+          jacobian[output]![input2] = t82[i4]!;
           output++;
         }
       }
@@ -60,17 +60,17 @@ export function handPoseJacobian(
   } else {
     const cotangent: number[] = new Array<number>(value.length).fill(0);
     const n4 = cotangent.length;
-    for (let i4 = 0; i4 < n4; i4++) {
-      cotangent[i4] = 1;
+    for (let i5 = 0; i5 < n4; i5++) {
+      cotangent[i5] = 1;
       const grad = handPoseVjp(theta, points, cotangent).grad;
       const row2: number[] = [];
       const gradTheta = grad.theta;
       const n5 = gradTheta.length;
-      for (let i5 = 0; i5 < n5; i5++) {
-        row2.push(gradTheta[i5]!);
+      for (let i6 = 0; i6 < n5; i6++) {
+        row2.push(gradTheta[i6]!);
       }
       jacobian.push(row2);
-      cotangent[i4] = 0;
+      cotangent[i5] = 0;
     }
   }
   return { value, jacobian };

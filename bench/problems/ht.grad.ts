@@ -27,40 +27,60 @@ export function handErrorsJacobian(
   let outputs = 0;
   outputs += value.length;
   if (inputs < outputs) {
+    let inputs2 = 0;
+    inputs2 += theta.length;
     const n = value.length;
-    for (let i = 0; i < n; i++) {
-      jacobian.push([]);
+    for (let i2 = 0; i2 < n; i2++) {
+      jacobian.push(new Array<number>(inputs2).fill(0));
     }
-    const direction: {
-      theta: number[];
-    } = { theta: new Array<number>(theta.length).fill(0) };
-    const directionTheta = direction.theta;
-    const n2 = directionTheta.length;
-    for (let i2 = 0; i2 < n2; i2++) {
-      directionTheta[i2] = 1;
-      const column = handErrorsJvp(theta, model, correspondences, points, direction).tangent;
-      let output = 0;
-      const n3 = column.length;
-      for (let i3 = 0; i3 < n3; i3++) {
-        jacobian[output]!.push(column[i3]!);
-        output++;
+    // 16 unit directions per sweep: the primal is shared by all of them
+    for (let start = 0; start < inputs2; start += 16) {
+      const count = Math.min(16, inputs2 - start);
+      const directions: {
+        theta: number[];
+      }[] = [];
+      for (let lane = 0; lane < count; lane++) {
+        const unit = start + lane;
+        const direction: {
+          theta: number[];
+        } = { theta: new Array<number>(theta.length).fill(0) };
+        let input = 0;
+        const directionTheta = direction.theta;
+        const n2 = directionTheta.length;
+        for (let i3 = 0; i3 < n2; i3++) {
+          if (input === unit) {
+            directionTheta[i3] = 1;
+          }
+          input++;
+        }
+        directions.push(direction);
       }
-      directionTheta[i2] = 0;
+      const tangents = handErrorsJvpN(theta, model, correspondences, points, directions).tangents;
+      for (let lane2 = 0; lane2 < count; lane2++) {
+        const t19 = tangents[lane2]!;
+        const input2 = start + lane2;
+        let output = 0;
+        const n3 = t19.length;
+        for (let i4 = 0; i4 < n3; i4++) {
+          jacobian[output]![input2] = t19[i4]!;
+          output++;
+        }
+      }
     }
   } else {
     const cotangent: number[] = new Array<number>(value.length).fill(0);
     const n4 = cotangent.length;
-    for (let i4 = 0; i4 < n4; i4++) {
-      cotangent[i4] = 1;
+    for (let i5 = 0; i5 < n4; i5++) {
+      cotangent[i5] = 1;
       const grad = handErrorsVjp(theta, model, correspondences, points, cotangent).grad;
       const row2: number[] = [];
       const gradTheta = grad.theta;
       const n5 = gradTheta.length;
-      for (let i5 = 0; i5 < n5; i5++) {
-        row2.push(gradTheta[i5]!);
+      for (let i6 = 0; i6 < n5; i6++) {
+        row2.push(gradTheta[i6]!);
       }
       jacobian.push(row2);
-      cotangent[i4] = 0;
+      cotangent[i5] = 0;
     }
   }
   return { value, jacobian };
@@ -92,38 +112,58 @@ export function handErrorsOnSurfaceJacobian(
   let outputs = 0;
   outputs += value.length;
   if (inputs < outputs) {
+    let inputs2 = 0;
+    inputs2 += theta.length;
     const n = value.length;
-    for (let i = 0; i < n; i++) {
-      jacobian.push([]);
+    for (let i2 = 0; i2 < n; i2++) {
+      jacobian.push(new Array<number>(inputs2).fill(0));
     }
-    const direction: {
-      theta: number[];
-    } = { theta: new Array<number>(theta.length).fill(0) };
-    const directionTheta = direction.theta;
-    const n2 = directionTheta.length;
-    for (let i2 = 0; i2 < n2; i2++) {
-      directionTheta[i2] = 1;
-      const column = handErrorsOnSurfaceJvp(
+    // 16 unit directions per sweep: the primal is shared by all of them
+    for (let start = 0; start < inputs2; start += 16) {
+      const count = Math.min(16, inputs2 - start);
+      const directions: {
+        theta: number[];
+      }[] = [];
+      for (let lane = 0; lane < count; lane++) {
+        const unit = start + lane;
+        const direction: {
+          theta: number[];
+        } = { theta: new Array<number>(theta.length).fill(0) };
+        let input = 0;
+        const directionTheta = direction.theta;
+        const n2 = directionTheta.length;
+        for (let i3 = 0; i3 < n2; i3++) {
+          if (input === unit) {
+            directionTheta[i3] = 1;
+          }
+          input++;
+        }
+        directions.push(direction);
+      }
+      const tangents = handErrorsOnSurfaceJvpN(
         theta,
         us,
         model,
         correspondences,
         points,
-        direction,
-      ).tangent;
-      let output = 0;
-      const n3 = column.length;
-      for (let i3 = 0; i3 < n3; i3++) {
-        jacobian[output]!.push(column[i3]!);
-        output++;
+        directions,
+      ).tangents;
+      for (let lane2 = 0; lane2 < count; lane2++) {
+        const t36 = tangents[lane2]!;
+        const input2 = start + lane2;
+        let output = 0;
+        const n3 = t36.length;
+        for (let i4 = 0; i4 < n3; i4++) {
+          jacobian[output]![input2] = t36[i4]!;
+          output++;
+        }
       }
-      directionTheta[i2] = 0;
     }
   } else {
     const cotangent: number[] = new Array<number>(value.length).fill(0);
     const n4 = cotangent.length;
-    for (let i4 = 0; i4 < n4; i4++) {
-      cotangent[i4] = 1;
+    for (let i5 = 0; i5 < n4; i5++) {
+      cotangent[i5] = 1;
       const grad = handErrorsOnSurfaceVjp(
         theta,
         us,
@@ -135,104 +175,14 @@ export function handErrorsOnSurfaceJacobian(
       const row2: number[] = [];
       const gradTheta = grad.theta;
       const n5 = gradTheta.length;
-      for (let i5 = 0; i5 < n5; i5++) {
-        row2.push(gradTheta[i5]!);
+      for (let i6 = 0; i6 < n5; i6++) {
+        row2.push(gradTheta[i6]!);
       }
       jacobian.push(row2);
-      cotangent[i4] = 0;
+      cotangent[i5] = 0;
     }
   }
   return { value, jacobian };
-}
-function handErrorsJvp(
-  theta: number[],
-  model: {
-    parents: number[];
-    baseRelatives: number[][][];
-    inverseBaseAbsolutes: number[][][];
-    basePositions: number[][];
-    weights: number[][];
-    triangles: number[][];
-    isMirrored: boolean;
-  },
-  correspondences: number[],
-  points: number[][],
-  tangent: {
-    theta: number[];
-  },
-): {
-  value: number[];
-  tangent: number[];
-} {
-  const dtheta = tangent.theta;
-  const posedVerticesOut = posedVerticesTangentWrtTheta(theta, model, dtheta);
-  const vertices = posedVerticesOut.value;
-  const dvertices = posedVerticesOut.tangent;
-  const errors: number[] = [];
-  const derrors: number[] = [];
-  for (let i = 0; i < correspondences.length; i++) {
-    const t6 = correspondences[i]!;
-    const vertex = vertices[t6]!;
-    const dvertex = dvertices[t6]!;
-    for (let j = 0; j < 3; j++) {
-      // tangent of line 200: errors.push(points[i][j] - vertex[j]);
-      const dt13 = -dvertex[j]!;
-      errors.push(points[i]![j]! - vertex[j]!);
-      derrors.push(dt13);
-    }
-  }
-  return { value: errors, tangent: derrors };
-}
-function handErrorsOnSurfaceJvp(
-  theta: number[],
-  us: number[][],
-  model: {
-    parents: number[];
-    baseRelatives: number[][][];
-    inverseBaseAbsolutes: number[][][];
-    basePositions: number[][];
-    weights: number[][];
-    triangles: number[][];
-    isMirrored: boolean;
-  },
-  correspondences: number[],
-  points: number[][],
-  tangent: {
-    theta: number[];
-  },
-): {
-  value: number[];
-  tangent: number[];
-} {
-  const dtheta = tangent.theta;
-  const posedVerticesOut = posedVerticesTangentWrtTheta(theta, model, dtheta);
-  const vertices = posedVerticesOut.value;
-  const dvertices = posedVerticesOut.tangent;
-  const errors: number[] = [];
-  const derrors: number[] = [];
-  for (let i = 0; i < correspondences.length; i++) {
-    const triangle = model.triangles[correspondences[i]!]!;
-    const t9: number = triangle[0]!;
-    const a = vertices[t9]!;
-    const da = dvertices[t9]!;
-    const t11: number = triangle[1]!;
-    const b = vertices[t11]!;
-    const db = dvertices[t11]!;
-    const t13: number = triangle[2]!;
-    const c = vertices[t13]!;
-    const dc = dvertices[t13]!;
-    const t15 = us[i]!;
-    const u: number = t15[0]!;
-    const v: number = t15[1]!;
-    for (let j = 0; j < 3; j++) {
-      // tangent of line 217: errors.push(points[i][j] - (u * a[j] + v * b[j] + (1 - u - v) * c[j]));
-      const t26 = 1 - u - v;
-      const dt30 = -(u * da[j]! + v * db[j]! + t26 * dc[j]!);
-      errors.push(points[i]![j]! - (u * a[j]! + v * b[j]! + t26 * c[j]!));
-      derrors.push(dt30);
-    }
-  }
-  return { value: errors, tangent: derrors };
 }
 export function handErrorsAlongUsJvp(
   us: number[][],
@@ -281,420 +231,6 @@ export function handErrorsAlongUsJvp(
     }
   }
   return { value: errors, tangent: derrors };
-}
-function posedVerticesTangentWrtTheta(
-  theta: number[],
-  model: {
-    parents: number[];
-    baseRelatives: number[][][];
-    inverseBaseAbsolutes: number[][][];
-    basePositions: number[][];
-    weights: number[][];
-    triangles: number[][];
-    isMirrored: boolean;
-  },
-  dtheta: number[],
-): {
-  value: number[][];
-  tangent: number[][];
-} {
-  const boneCount = model.parents.length;
-  const pose2: number[][] = [];
-  const dpose2: number[][] = [];
-  for (let i2 = 0; i2 < boneCount + 3; i2++) {
-    // tangent of line 107: pose.push([0, 0, 0]);
-    const dt125: number[] = [0, 0, 0];
-    pose2.push([0, 0, 0]);
-    dpose2.push(dt125);
-  }
-  // tangent of line 109: pose[0] = [theta[0], theta[1], theta[2]];
-  const dt129: number[] = [dtheta[0]!, dtheta[1]!, dtheta[2]!];
-  pose2[0] = [theta[0]!, theta[1]!, theta[2]!];
-  dpose2[0] = dt129;
-  // tangent of line 110: pose[1] = [1, 1, 1];
-  const dt130: number[] = [0, 0, 0];
-  pose2[1] = [1, 1, 1];
-  dpose2[1] = dt130;
-  // tangent of line 111: pose[2] = [theta[3], theta[4], theta[5]];
-  const dt134: number[] = [dtheta[3]!, dtheta[4]!, dtheta[5]!];
-  pose2[2] = [theta[3]!, theta[4]!, theta[5]!];
-  dpose2[2] = dt134;
-  let next = 6;
-  let slot = 5;
-  for (let finger = 0; finger < 5; finger++) {
-    for (let joint2 = 0; joint2 < 3; joint2++) {
-      // tangent of line 116: pose[slot][0] = theta[next];
-      const dt137 = dpose2[slot]!;
-      const dt138 = dtheta[next]!;
-      pose2[slot]![0] = theta[next]!;
-      dt137[0] = dt138;
-      next++;
-      if (joint2 === 0) {
-        // tangent of line 119: pose[slot][1] = theta[next];
-        const dt140 = dpose2[slot]!;
-        const dt141 = dtheta[next]!;
-        pose2[slot]![1] = theta[next]!;
-        dt140[1] = dt141;
-        next++;
-      }
-      slot++;
-    }
-    slot++;
-  }
-  const absolutes: number[][][] = [];
-  const dabsolutes: number[][][] = [];
-  const transforms: number[][][] = [];
-  const dtransforms: number[][][] = [];
-  for (let bone = 0; bone < boneCount; bone++) {
-    const t8 = bone + 3;
-    const eulerToRotationOut = eulerToRotationTangent(pose2[t8]!, dpose2[t8]!);
-    const rotation = eulerToRotationOut.value;
-    const drotation = eulerToRotationOut.tangent;
-    const t11: number[] = rotation[0]!;
-    const dt11: number[] = drotation[0]!;
-    const t18: number[] = rotation[1]!;
-    const dt18: number[] = drotation[1]!;
-    const t25: number[] = rotation[2]!;
-    const dt25: number[] = drotation[2]!;
-    const t32: number[] = [0, 0, 0, 1];
-    const joint: number[][] = [
-      [t11[0]!, t11[1]!, t11[2]!, 0],
-      [t18[0]!, t18[1]!, t18[2]!, 0],
-      [t25[0]!, t25[1]!, t25[2]!, 0],
-      t32,
-    ];
-    const djoint: number[][] = [
-      [dt11[0]!, dt11[1]!, dt11[2]!, 0],
-      [dt18[0]!, dt18[1]!, dt18[2]!, 0],
-      [dt25[0]!, dt25[1]!, dt25[2]!, 0],
-      new Array<number>(t32.length).fill(0),
-    ];
-    const a = model.baseRelatives[bone]!;
-    const product: number[][] = [];
-    const dproduct: number[][] = [];
-    for (let i3 = 0; i3 < a.length; i3++) {
-      const t146 = joint[0]!.length;
-      const row2: number[] = new Array<number>(t146).fill(0);
-      const drow2: number[] = new Array<number>(t146).fill(0);
-      for (let k = 0; k < joint.length; k++) {
-        for (let j = 0; j < row2.length; j++) {
-          // tangent of line 46: row[j] += a[i][k] * b[k][j];
-          const t154 = a[i3]![k]!;
-          const dt158 = drow2[j]! + t154 * djoint[k]![j]!;
-          row2[j]! += t154 * joint[k]![j]!;
-          drow2[j] = dt158;
-        }
-      }
-      // tangent of line 49: product.push(row);
-      product.push(row2);
-      dproduct.push(drow2);
-    }
-    const parent = model.parents[bone]!;
-    const t39 = parent === -1;
-    let t42: number[][];
-    let dt42: number[][];
-    if (t39) {
-      dt42 = dproduct;
-      t42 = product;
-    } else {
-      const a2 = absolutes[parent]!;
-      const da2 = dabsolutes[parent]!;
-      const product2: number[][] = [];
-      const dproduct2: number[][] = [];
-      for (let i4 = 0; i4 < a2.length; i4++) {
-        const t163 = product[0]!.length;
-        const row3: number[] = new Array<number>(t163).fill(0);
-        const drow3: number[] = new Array<number>(t163).fill(0);
-        for (let k2 = 0; k2 < product.length; k2++) {
-          for (let j2 = 0; j2 < row3.length; j2++) {
-            // tangent of line 46: row[j] += a[i][k] * b[k][j];
-            const t171 = a2[i4]![k2]!;
-            const t173 = product[k2]![j2]!;
-            const dt175 = drow3[j2]! + (t173 * da2[i4]![k2]! + t171 * dproduct[k2]![j2]!);
-            row3[j2]! += t171 * t173;
-            drow3[j2] = dt175;
-          }
-        }
-        // tangent of line 49: product.push(row);
-        product2.push(row3);
-        dproduct2.push(drow3);
-      }
-      dt42 = dproduct2;
-      t42 = product2;
-    }
-    const absolute = t42;
-    const dabsolute = dt42;
-    // tangent of line 148: absolutes.push(absolute);
-    absolutes.push(absolute);
-    dabsolutes.push(dabsolute);
-    const b3 = model.inverseBaseAbsolutes[bone]!;
-    const product3: number[][] = [];
-    const dproduct3: number[][] = [];
-    for (let i5 = 0; i5 < absolute.length; i5++) {
-      const t180 = b3[0]!.length;
-      const row4: number[] = new Array<number>(t180).fill(0);
-      const drow4: number[] = new Array<number>(t180).fill(0);
-      for (let k3 = 0; k3 < b3.length; k3++) {
-        for (let j3 = 0; j3 < row4.length; j3++) {
-          // tangent of line 46: row[j] += a[i][k] * b[k][j];
-          const t190 = b3[k3]![j3]!;
-          const dt192 = drow4[j3]! + t190 * dabsolute[i5]![k3]!;
-          row4[j3]! += absolute[i5]![k3]! * t190;
-          drow4[j3] = dt192;
-        }
-      }
-      // tangent of line 49: product.push(row);
-      product3.push(row4);
-      dproduct3.push(drow4);
-    }
-    // tangent of line 149: transforms.push(matrixProduct(absolute, model.inverseBaseAbsolutes[bone]));
-    transforms.push(product3);
-    dtransforms.push(dproduct3);
-  }
-  const vertexCount = model.basePositions.length;
-  const positions: number[][] = [];
-  const dpositions: number[][] = [];
-  for (let v = 0; v < vertexCount; v++) {
-    // tangent of line 156: positions.push([0, 0, 0]);
-    const dt51: number[] = [0, 0, 0];
-    positions.push([0, 0, 0]);
-    dpositions.push(dt51);
-  }
-  for (let bone = 0; bone < boneCount; bone++) {
-    const transform = transforms[bone]!;
-    const dtransform = dtransforms[bone]!;
-    for (let v = 0; v < vertexCount; v++) {
-      const base = model.basePositions[v]!;
-      const weight = model.weights[v]![bone]!;
-      const position = positions[v]!;
-      const dposition = dpositions[v]!;
-      for (let i = 0; i < 3; i++) {
-        const row = transform[i]!;
-        const drow = dtransform[i]!;
-        // tangent of line 166: position[i] += weight * (row[0] * base[0] + row[1] * base[1] + row[2] * base[2] + row[3] * base[3]);
-        const t68: number = base[0]!;
-        const t71: number = base[1]!;
-        const t75: number = base[2]!;
-        const t79: number = base[3]!;
-        const dt83 =
-          dposition[i]! +
-          weight * (t68 * drow[0]! + t71 * drow[1]! + t75 * drow[2]! + t79 * drow[3]!);
-        position[i]! += weight * (row[0]! * t68 + row[1]! * t71 + row[2]! * t75 + row[3]! * t79);
-        dposition[i] = dt83;
-      }
-    }
-  }
-  if (model.isMirrored) {
-    for (let v = 0; v < vertexCount; v++) {
-      // tangent of line 172: positions[v][0] = -positions[v][0];
-      const t87 = positions[v]!;
-      const dt87 = dpositions[v]!;
-      const dt90 = -dt87[0]!;
-      t87[0] = -t87[0]!;
-      dt87[0] = dt90;
-    }
-  }
-  const angleAxisToRotationOut = angleAxisToRotationTangent(pose2[0]!, dpose2[0]!);
-  const global = angleAxisToRotationOut.value;
-  const dglobal = angleAxisToRotationOut.tangent;
-  const scale: number[] = pose2[1]!;
-  const dscale: number[] = dpose2[1]!;
-  const translation: number[] = pose2[2]!;
-  const dtranslation: number[] = dpose2[2]!;
-  const posed: number[][] = [];
-  const dposed: number[][] = [];
-  for (let v = 0; v < vertexCount; v++) {
-    const p = positions[v]!;
-    const dp = dpositions[v]!;
-    const moved: number[] = [];
-    const dmoved: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const row = global[i]!;
-      const drow = dglobal[i]!;
-      // tangent of line 186: moved.push(row[0] * scale[0] * p[0] + row[1] * scale[1] * p[1] + row[2] * scale[2] * p[2] + translation[i]);
-      const t103: number = row[0]!;
-      const t104: number = scale[0]!;
-      const t105 = t103 * t104;
-      const t106: number = p[0]!;
-      const t108: number = row[1]!;
-      const t109: number = scale[1]!;
-      const t110 = t108 * t109;
-      const t111: number = p[1]!;
-      const t114: number = row[2]!;
-      const t115: number = scale[2]!;
-      const t116 = t114 * t115;
-      const t117: number = p[2]!;
-      const dt121 =
-        t106 * (t104 * drow[0]! + t103 * dscale[0]!) +
-        t105 * dp[0]! +
-        (t111 * (t109 * drow[1]! + t108 * dscale[1]!) + t110 * dp[1]!) +
-        (t117 * (t115 * drow[2]! + t114 * dscale[2]!) + t116 * dp[2]!) +
-        dtranslation[i]!;
-      moved.push(t105 * t106 + t110 * t111 + t116 * t117 + translation[i]!);
-      dmoved.push(dt121);
-    }
-    // tangent of line 188: posed.push(moved);
-    posed.push(moved);
-    dposed.push(dmoved);
-  }
-  return { value: posed, tangent: dposed };
-}
-function eulerToRotationTangent(
-  angles: number[],
-  dangles: number[],
-): {
-  value: number[][];
-  tangent: number[][];
-} {
-  const t1: number = angles[0]!;
-  const dt1: number = dangles[0]!;
-  const t5: [number, number] = [Math.cos(t1), Math.sin(t1)];
-  const dt5: [number, number] = [-(Math.sin(t1) * dt1), Math.cos(t1) * dt1];
-  const cx = t5[0];
-  const dcx = dt5[0];
-  const sx = t5[1];
-  const dsx = dt5[1];
-  const t6: number = angles[2]!;
-  const dt6: number = dangles[2]!;
-  const t10: [number, number] = [Math.cos(t6), Math.sin(t6)];
-  const dt10: [number, number] = [-(Math.sin(t6) * dt6), Math.cos(t6) * dt6];
-  const cy = t10[0];
-  const dcy = dt10[0];
-  const sy = t10[1];
-  const dsy = dt10[1];
-  const t11: number = angles[1]!;
-  const dt11: number = dangles[1]!;
-  const t15: [number, number] = [Math.cos(t11), Math.sin(t11)];
-  const dt15: [number, number] = [-(Math.sin(t11) * dt11), Math.cos(t11) * dt11];
-  const cz = t15[0];
-  const dcz = dt15[0];
-  const sz = t15[1];
-  const dsz = dt15[1];
-  const t16: number[] = [1, 0, 0];
-  const rx: number[][] = [t16, [0, cx, -sx], [0, sx, cx]];
-  const drx: number[][] = [new Array<number>(t16.length).fill(0), [0, dcx, -dsx], [0, dsx, dcx]];
-  const t22: number[] = [0, 1, 0];
-  const ry: number[][] = [[cy, 0, sy], t22, [-sy, 0, cy]];
-  const dry: number[][] = [[dcy, 0, dsy], new Array<number>(t22.length).fill(0), [-dsy, 0, dcy]];
-  const t29: number[] = [0, 0, 1];
-  const rz: number[][] = [[cz, -sz, 0], [sz, cz, 0], t29];
-  const drz: number[][] = [[dcz, -dsz, 0], [dsz, dcz, 0], new Array<number>(t29.length).fill(0)];
-  const product: number[][] = [];
-  const dproduct: number[][] = [];
-  for (let i = 0; i < rz.length; i++) {
-    const t37 = ry[0]!.length;
-    const row: number[] = new Array<number>(t37).fill(0);
-    const drow: number[] = new Array<number>(t37).fill(0);
-    for (let k = 0; k < ry.length; k++) {
-      for (let j = 0; j < row.length; j++) {
-        // tangent of line 46: row[j] += a[i][k] * b[k][j];
-        const t45 = rz[i]![k]!;
-        const t47 = ry[k]![j]!;
-        const dt49 = drow[j]! + (t47 * drz[i]![k]! + t45 * dry[k]![j]!);
-        row[j]! += t45 * t47;
-        drow[j] = dt49;
-      }
-    }
-    // tangent of line 49: product.push(row);
-    product.push(row);
-    dproduct.push(drow);
-  }
-  const product2: number[][] = [];
-  const dproduct2: number[][] = [];
-  for (let i2 = 0; i2 < product.length; i2++) {
-    const t54 = rx[0]!.length;
-    const row2: number[] = new Array<number>(t54).fill(0);
-    const drow2: number[] = new Array<number>(t54).fill(0);
-    for (let k2 = 0; k2 < rx.length; k2++) {
-      for (let j2 = 0; j2 < row2.length; j2++) {
-        // tangent of line 46: row[j] += a[i][k] * b[k][j];
-        const t62 = product[i2]![k2]!;
-        const t64 = rx[k2]![j2]!;
-        const dt66 = drow2[j2]! + (t64 * dproduct[i2]![k2]! + t62 * drx[k2]![j2]!);
-        row2[j2]! += t62 * t64;
-        drow2[j2] = dt66;
-      }
-    }
-    // tangent of line 49: product.push(row);
-    product2.push(row2);
-    dproduct2.push(drow2);
-  }
-  return { value: product2, tangent: dproduct2 };
-}
-function angleAxisToRotationTangent(
-  r: number[],
-  dr: number[],
-): {
-  value: number[][];
-  tangent: number[][];
-} {
-  const t1: number = r[0]!;
-  const dt1: number = dr[0]!;
-  const t4: number = r[1]!;
-  const dt4: number = dr[1]!;
-  const t8: number = r[2]!;
-  const dt8: number = dr[2]!;
-  const angle = Math.sqrt(t1 * t1 + t4 * t4 + t8 * t8);
-  const dangle =
-    (angle > 0 ? 0.5 / angle : 0) *
-    (t1 * dt1 + t1 * dt1 + (t4 * dt4 + t4 * dt4) + (t8 * dt8 + t8 * dt8));
-  if (angle < 0.0001) {
-    const t17: number[][] = [
-      [1, 0, 0],
-      [0, 1, 0],
-      [0, 0, 1],
-    ];
-    return { value: t17, tangent: t17.map((item) => new Array<number>(item.length).fill(0)) };
-  }
-  const x = r[0]! / angle;
-  const dx = dr[0]! / angle - (x / angle) * dangle;
-  const y = r[1]! / angle;
-  const dy = dr[1]! / angle - (y / angle) * dangle;
-  const z = r[2]! / angle;
-  const dz = dr[2]! / angle - (z / angle) * dangle;
-  const s = Math.sin(angle);
-  const ds = Math.cos(angle) * dangle;
-  const c = Math.cos(angle);
-  const dc = -(Math.sin(angle) * dangle);
-  const t28 = 1 - x * x;
-  const t31 = x * y;
-  const t32 = 1 - c;
-  const t36 = x * z;
-  const t37 = 1 - c;
-  const t42 = x * y;
-  const t43 = 1 - c;
-  const t49 = 1 - y * y;
-  const t52 = y * z;
-  const t53 = 1 - c;
-  const t58 = x * z;
-  const t59 = 1 - c;
-  const t63 = z * y;
-  const t64 = 1 - c;
-  const t70 = 1 - z * z;
-  return {
-    value: [
-      [x * x + t28 * c, t31 * t32 - z * s, t36 * t37 + y * s],
-      [t42 * t43 + z * s, y * y + t49 * c, t52 * t53 - x * s],
-      [t58 * t59 - y * s, t63 * t64 + x * s, z * z + t70 * c],
-    ],
-    tangent: [
-      [
-        x * dx + x * dx + (c * -(x * dx + x * dx) + t28 * dc),
-        t32 * (y * dx + x * dy) + t31 * -dc - (s * dz + z * ds),
-        t37 * (z * dx + x * dz) + t36 * -dc + (s * dy + y * ds),
-      ],
-      [
-        t43 * (y * dx + x * dy) + t42 * -dc + (s * dz + z * ds),
-        y * dy + y * dy + (c * -(y * dy + y * dy) + t49 * dc),
-        t53 * (z * dy + y * dz) + t52 * -dc - (s * dx + x * ds),
-      ],
-      [
-        t59 * (z * dx + x * dz) + t58 * -dc - (s * dy + y * ds),
-        t64 * (y * dz + z * dy) + t63 * -dc + (s * dx + x * ds),
-        z * dz + z * dz + (c * -(z * dz + z * dz) + t70 * dc),
-      ],
-    ],
-  };
 }
 function handErrorsVjp(
   theta: number[],
@@ -1681,14 +1217,10 @@ function angleAxisToRotationPullback(
     const t62Bar: number = t73Bar[0]!;
     const t67Bar: number = t73Bar[1]!;
     const t72Bar: number = t73Bar[2]!;
-    const t68Bar = t72Bar;
     const t71Bar = t72Bar;
     cBar += t70 * t71Bar;
-    const t69Bar = -(c * t71Bar);
-    zBar += z * t69Bar;
-    zBar += z * t69Bar;
-    zBar += z * t68Bar;
-    zBar += z * t68Bar;
+    zBar += (z + z) * -(c * t71Bar);
+    zBar += (z + z) * t72Bar;
     const t65Bar = t67Bar;
     const t66Bar = t67Bar;
     xBar += s * t66Bar;
@@ -1716,14 +1248,10 @@ function angleAxisToRotationPullback(
     cBar -= t52 * t54Bar;
     yBar += z * t52Bar;
     zBar += y * t52Bar;
-    const t47Bar = t51Bar;
     const t50Bar = t51Bar;
     cBar += t49 * t50Bar;
-    const t48Bar = -(c * t50Bar);
-    yBar += y * t48Bar;
-    yBar += y * t48Bar;
-    yBar += y * t47Bar;
-    yBar += y * t47Bar;
+    yBar += (y + y) * -(c * t50Bar);
+    yBar += (y + y) * t51Bar;
     const t44Bar = t46Bar;
     const t45Bar = t46Bar;
     zBar += s * t45Bar;
@@ -1751,14 +1279,10 @@ function angleAxisToRotationPullback(
     cBar -= t31 * t33Bar;
     xBar += y * t31Bar;
     yBar += x * t31Bar;
-    const t26Bar = t30Bar;
     const t29Bar = t30Bar;
     cBar += t28 * t29Bar;
-    const t27Bar = -(c * t29Bar);
-    xBar += x * t27Bar;
-    xBar += x * t27Bar;
-    xBar += x * t26Bar;
-    xBar += x * t26Bar;
+    xBar += (x + x) * -(c * t29Bar);
+    xBar += (x + x) * t30Bar;
     angleBar -= Math.sin(angle) * cBar;
     angleBar += Math.cos(angle) * sBar;
     // adjoint of line 66: const z = r[2] / angle;
@@ -1774,17 +1298,12 @@ function angleAxisToRotationPullback(
   // adjoint of line 56: const angle = Math.sqrt(r[0] * r[0] + r[1] * r[1] + r[2] * r[2]);
   const t11Bar = (angle > 0 ? 0.5 / angle : 0) * angleBar;
   const t7Bar = t11Bar;
-  const t10Bar = t11Bar;
-  t8Bar += t8 * t10Bar;
-  t8Bar += t8 * t10Bar;
+  t8Bar += (t8 + t8) * t11Bar;
   rBar[2]! += t8Bar;
   const t3Bar = t7Bar;
-  const t6Bar = t7Bar;
-  t4Bar += t4 * t6Bar;
-  t4Bar += t4 * t6Bar;
+  t4Bar += (t4 + t4) * t7Bar;
   rBar[1]! += t4Bar;
-  t1Bar += t1 * t3Bar;
-  t1Bar += t1 * t3Bar;
+  t1Bar += (t1 + t1) * t3Bar;
   rBar[0]! += t1Bar;
 }
 function posedVerticesForwardWrtTheta(
@@ -2932,6 +2451,738 @@ function posedVerticesPullbackWrtTheta(
     pose2Bar.pop();
     pose2.pop();
   }
+}
+function handErrorsJvpN(
+  theta: number[],
+  model: {
+    parents: number[];
+    baseRelatives: number[][][];
+    inverseBaseAbsolutes: number[][][];
+    basePositions: number[][];
+    weights: number[][];
+    triangles: number[][];
+    isMirrored: boolean;
+  },
+  correspondences: number[],
+  points: number[][],
+  tangents: {
+    theta: number[];
+  }[],
+): {
+  value: number[];
+  tangents: number[][];
+} {
+  const lanes = tangents.length;
+  const dtheta: number[][] = new Array<number[]>(lanes);
+  const dvertices: number[][][] = new Array<number[][]>(lanes);
+  const derrors: number[][] = new Array<number[]>(lanes);
+  const dvertex: number[][] = new Array<number[]>(lanes);
+  for (let lane = 0; lane < lanes; lane++) {
+    dtheta[lane] = tangents[lane]!.theta;
+  }
+  const posedVerticesOut = posedVerticesTangentWrtThetaN(theta, model, dtheta, lanes);
+  const vertices = posedVerticesOut.value;
+  const errors: number[] = [];
+  for (let lane = 0; lane < lanes; lane++) {
+    dvertices[lane] = posedVerticesOut.tangent[lane]!;
+    derrors[lane] = [];
+  }
+  for (let i = 0; i < correspondences.length; i++) {
+    const t6 = correspondences[i]!;
+    const vertex = vertices[t6]!;
+    for (let lane = 0; lane < lanes; lane++) {
+      dvertex[lane] = dvertices[lane]![t6]!;
+    }
+    for (let j = 0; j < 3; j++) {
+      // tangent of line 200: errors.push(points[i][j] - vertex[j]);
+      errors.push(points[i]![j]! - vertex[j]!);
+      for (let lane = 0; lane < lanes; lane++) {
+        derrors[lane]!.push(-dvertex[lane]![j]!);
+      }
+    }
+  }
+  return { value: errors, tangents: derrors };
+}
+function posedVerticesTangentWrtThetaN(
+  theta: number[],
+  model: {
+    parents: number[];
+    baseRelatives: number[][][];
+    inverseBaseAbsolutes: number[][][];
+    basePositions: number[][];
+    weights: number[][];
+    triangles: number[][];
+    isMirrored: boolean;
+  },
+  dtheta: number[][],
+  lanes: number,
+): {
+  value: number[][];
+  tangent: number[][][];
+} {
+  const dpose2: number[][][] = new Array<number[][]>(lanes);
+  const dt125: number[][] = new Array<number[]>(lanes);
+  const dt129: number[][] = new Array<number[]>(lanes);
+  const dt130: number[][] = new Array<number[]>(lanes);
+  const dt134: number[][] = new Array<number[]>(lanes);
+  const dt137: number[][] = new Array<number[]>(lanes);
+  const dt140: number[][] = new Array<number[]>(lanes);
+  const dabsolutes: number[][][][] = new Array<number[][][]>(lanes);
+  const dtransforms: number[][][][] = new Array<number[][][]>(lanes);
+  const dt9: number[][] = new Array<number[]>(lanes);
+  const drotation: number[][][] = new Array<number[][]>(lanes);
+  const dt11: number[][] = new Array<number[]>(lanes);
+  const dt17: number[][] = new Array<number[]>(lanes);
+  const dt18: number[][] = new Array<number[]>(lanes);
+  const dt24: number[][] = new Array<number[]>(lanes);
+  const dt25: number[][] = new Array<number[]>(lanes);
+  const dt31: number[][] = new Array<number[]>(lanes);
+  const t193: number[][] = new Array<number[]>(lanes);
+  const djoint: number[][][] = new Array<number[][]>(lanes);
+  const dproduct: number[][][] = new Array<number[][]>(lanes);
+  const drow2: number[][] = new Array<number[]>(lanes);
+  const dt155: number[][] = new Array<number[]>(lanes);
+  const dt42: number[][][] = new Array<number[][]>(lanes);
+  const da2: number[][][] = new Array<number[][]>(lanes);
+  const dproduct2: number[][][] = new Array<number[][]>(lanes);
+  const drow3: number[][] = new Array<number[]>(lanes);
+  const dt170: number[][] = new Array<number[]>(lanes);
+  const dt172: number[][] = new Array<number[]>(lanes);
+  const dabsolute: number[][][] = new Array<number[][]>(lanes);
+  const dproduct3: number[][][] = new Array<number[][]>(lanes);
+  const drow4: number[][] = new Array<number[]>(lanes);
+  const dt187: number[][] = new Array<number[]>(lanes);
+  const dpositions: number[][][] = new Array<number[][]>(lanes);
+  const dt51: number[][] = new Array<number[]>(lanes);
+  const dtransform: number[][][] = new Array<number[][]>(lanes);
+  const dposition: number[][] = new Array<number[]>(lanes);
+  const dt65: number[][] = new Array<number[]>(lanes);
+  const drow: number[][] = new Array<number[]>(lanes);
+  const dt87: number[][] = new Array<number[]>(lanes);
+  const dt91: number[][] = new Array<number[]>(lanes);
+  const dglobal: number[][][] = new Array<number[][]>(lanes);
+  const dscale: number[][] = new Array<number[]>(lanes);
+  const dtranslation: number[][] = new Array<number[]>(lanes);
+  const dposed: number[][][] = new Array<number[][]>(lanes);
+  const dp: number[][] = new Array<number[]>(lanes);
+  const dmoved: number[][] = new Array<number[]>(lanes);
+  const dt102: number[][] = new Array<number[]>(lanes);
+  const boneCount = model.parents.length;
+  const pose2: number[][] = [];
+  for (let lane = 0; lane < lanes; lane++) {
+    dpose2[lane] = [];
+  }
+  for (let i2 = 0; i2 < boneCount + 3; i2++) {
+    // tangent of line 107: pose.push([0, 0, 0]);
+    pose2.push([0, 0, 0]);
+    for (let lane = 0; lane < lanes; lane++) {
+      dt125[lane] = [0, 0, 0];
+      dpose2[lane]!.push(dt125[lane]!);
+    }
+  }
+  // tangent of line 109: pose[0] = [theta[0], theta[1], theta[2]];
+  pose2[0] = [theta[0]!, theta[1]!, theta[2]!];
+  // tangent of line 110: pose[1] = [1, 1, 1];
+  pose2[1] = [1, 1, 1];
+  // tangent of line 111: pose[2] = [theta[3], theta[4], theta[5]];
+  pose2[2] = [theta[3]!, theta[4]!, theta[5]!];
+  let next = 6;
+  let slot = 5;
+  for (let lane = 0; lane < lanes; lane++) {
+    dt129[lane] = [dtheta[lane]![0]!, dtheta[lane]![1]!, dtheta[lane]![2]!];
+    dpose2[lane]![0] = dt129[lane]!;
+    dt130[lane] = [0, 0, 0];
+    dpose2[lane]![1] = dt130[lane]!;
+    dt134[lane] = [dtheta[lane]![3]!, dtheta[lane]![4]!, dtheta[lane]![5]!];
+    dpose2[lane]![2] = dt134[lane]!;
+  }
+  for (let finger = 0; finger < 5; finger++) {
+    for (let joint2 = 0; joint2 < 3; joint2++) {
+      // tangent of line 116: pose[slot][0] = theta[next];
+      pose2[slot]![0] = theta[next]!;
+      for (let lane = 0; lane < lanes; lane++) {
+        dt137[lane] = dpose2[lane]![slot]!;
+        dt137[lane]![0] = dtheta[lane]![next]!;
+      }
+      next++;
+      if (joint2 === 0) {
+        // tangent of line 119: pose[slot][1] = theta[next];
+        pose2[slot]![1] = theta[next]!;
+        for (let lane = 0; lane < lanes; lane++) {
+          dt140[lane] = dpose2[lane]![slot]!;
+          dt140[lane]![1] = dtheta[lane]![next]!;
+        }
+        next++;
+      }
+      slot++;
+    }
+    slot++;
+  }
+  const absolutes: number[][][] = [];
+  const transforms: number[][][] = [];
+  for (let lane = 0; lane < lanes; lane++) {
+    dabsolutes[lane] = [];
+    dtransforms[lane] = [];
+  }
+  for (let bone = 0; bone < boneCount; bone++) {
+    const t8 = bone + 3;
+    const t9 = pose2[t8]!;
+    for (let lane = 0; lane < lanes; lane++) {
+      dt9[lane] = dpose2[lane]![t8]!;
+    }
+    const eulerToRotationOut = eulerToRotationTangentN(t9, dt9, lanes);
+    const rotation = eulerToRotationOut.value;
+    const t11: number[] = rotation[0]!;
+    const t18: number[] = rotation[1]!;
+    const t25: number[] = rotation[2]!;
+    const t32: number[] = [0, 0, 0, 1];
+    const joint: number[][] = [
+      [t11[0]!, t11[1]!, t11[2]!, 0],
+      [t18[0]!, t18[1]!, t18[2]!, 0],
+      [t25[0]!, t25[1]!, t25[2]!, 0],
+      t32,
+    ];
+    const a = model.baseRelatives[bone]!;
+    const product: number[][] = [];
+    for (let lane = 0; lane < lanes; lane++) {
+      drotation[lane] = eulerToRotationOut.tangent[lane]!;
+      dt11[lane] = drotation[lane]![0]!;
+      dt17[lane] = [dt11[lane]![0]!, dt11[lane]![1]!, dt11[lane]![2]!, 0];
+      dt18[lane] = drotation[lane]![1]!;
+      dt24[lane] = [dt18[lane]![0]!, dt18[lane]![1]!, dt18[lane]![2]!, 0];
+      dt25[lane] = drotation[lane]![2]!;
+      dt31[lane] = [dt25[lane]![0]!, dt25[lane]![1]!, dt25[lane]![2]!, 0];
+      t193[lane] = new Array<number>(t32.length).fill(0);
+      djoint[lane] = [dt17[lane]!, dt24[lane]!, dt31[lane]!, t193[lane]!];
+      dproduct[lane] = [];
+    }
+    for (let i3 = 0; i3 < a.length; i3++) {
+      const t146 = joint[0]!.length;
+      const row2: number[] = new Array<number>(t146).fill(0);
+      for (let lane = 0; lane < lanes; lane++) {
+        drow2[lane] = new Array<number>(t146).fill(0);
+      }
+      for (let k = 0; k < joint.length; k++) {
+        for (let j = 0; j < row2.length; j++) {
+          // tangent of line 46: row[j] += a[i][k] * b[k][j];
+          const t154 = a[i3]![k]!;
+          row2[j]! += t154 * joint[k]![j]!;
+          for (let lane = 0; lane < lanes; lane++) {
+            const dt152 = drow2[lane]![j]!;
+            dt155[lane] = djoint[lane]![k]!;
+            drow2[lane]![j] = dt152 + t154 * dt155[lane]![j]!;
+          }
+        }
+      }
+      // tangent of line 49: product.push(row);
+      product.push(row2);
+      for (let lane = 0; lane < lanes; lane++) {
+        dproduct[lane]!.push(drow2[lane]!);
+      }
+    }
+    const parent = model.parents[bone]!;
+    const t39 = parent === -1;
+    let t42: number[][];
+    for (let lane = 0; lane < lanes; lane++) {}
+    if (t39) {
+      t42 = product;
+      for (let lane = 0; lane < lanes; lane++) {
+        dt42[lane] = dproduct[lane]!;
+      }
+    } else {
+      const a2 = absolutes[parent]!;
+      const product2: number[][] = [];
+      for (let lane = 0; lane < lanes; lane++) {
+        da2[lane] = dabsolutes[lane]![parent]!;
+        dproduct2[lane] = [];
+      }
+      for (let i4 = 0; i4 < a2.length; i4++) {
+        const t163 = product[0]!.length;
+        const row3: number[] = new Array<number>(t163).fill(0);
+        for (let lane = 0; lane < lanes; lane++) {
+          drow3[lane] = new Array<number>(t163).fill(0);
+        }
+        for (let k2 = 0; k2 < product.length; k2++) {
+          for (let j2 = 0; j2 < row3.length; j2++) {
+            // tangent of line 46: row[j] += a[i][k] * b[k][j];
+            const t171 = a2[i4]![k2]!;
+            const t173 = product[k2]![j2]!;
+            row3[j2]! += t171 * t173;
+            for (let lane = 0; lane < lanes; lane++) {
+              const dt169 = drow3[lane]![j2]!;
+              dt170[lane] = da2[lane]![i4]!;
+              const dt171 = dt170[lane]![k2]!;
+              dt172[lane] = dproduct[lane]![k2]!;
+              drow3[lane]![j2] = dt169 + (t173 * dt171 + t171 * dt172[lane]![j2]!);
+            }
+          }
+        }
+        // tangent of line 49: product.push(row);
+        product2.push(row3);
+        for (let lane = 0; lane < lanes; lane++) {
+          dproduct2[lane]!.push(drow3[lane]!);
+        }
+      }
+      t42 = product2;
+      for (let lane = 0; lane < lanes; lane++) {
+        dt42[lane] = dproduct2[lane]!;
+      }
+    }
+    const absolute = t42;
+    // tangent of line 148: absolutes.push(absolute);
+    absolutes.push(absolute);
+    const b3 = model.inverseBaseAbsolutes[bone]!;
+    const product3: number[][] = [];
+    for (let lane = 0; lane < lanes; lane++) {
+      dabsolute[lane] = dt42[lane]!;
+      dabsolutes[lane]!.push(dabsolute[lane]!);
+      dproduct3[lane] = [];
+    }
+    for (let i5 = 0; i5 < absolute.length; i5++) {
+      const t180 = b3[0]!.length;
+      const row4: number[] = new Array<number>(t180).fill(0);
+      for (let lane = 0; lane < lanes; lane++) {
+        drow4[lane] = new Array<number>(t180).fill(0);
+      }
+      for (let k3 = 0; k3 < b3.length; k3++) {
+        for (let j3 = 0; j3 < row4.length; j3++) {
+          // tangent of line 46: row[j] += a[i][k] * b[k][j];
+          const t190 = b3[k3]![j3]!;
+          row4[j3]! += absolute[i5]![k3]! * t190;
+          for (let lane = 0; lane < lanes; lane++) {
+            const dt186 = drow4[lane]![j3]!;
+            dt187[lane] = dabsolute[lane]![i5]!;
+            drow4[lane]![j3] = dt186 + t190 * dt187[lane]![k3]!;
+          }
+        }
+      }
+      // tangent of line 49: product.push(row);
+      product3.push(row4);
+      for (let lane = 0; lane < lanes; lane++) {
+        dproduct3[lane]!.push(drow4[lane]!);
+      }
+    }
+    // tangent of line 149: transforms.push(matrixProduct(absolute, model.inverseBaseAbsolutes[bone]));
+    transforms.push(product3);
+    for (let lane = 0; lane < lanes; lane++) {
+      dtransforms[lane]!.push(dproduct3[lane]!);
+    }
+  }
+  const vertexCount = model.basePositions.length;
+  const positions: number[][] = [];
+  for (let lane = 0; lane < lanes; lane++) {
+    dpositions[lane] = [];
+  }
+  for (let v = 0; v < vertexCount; v++) {
+    // tangent of line 156: positions.push([0, 0, 0]);
+    positions.push([0, 0, 0]);
+    for (let lane = 0; lane < lanes; lane++) {
+      dt51[lane] = [0, 0, 0];
+      dpositions[lane]!.push(dt51[lane]!);
+    }
+  }
+  for (let bone = 0; bone < boneCount; bone++) {
+    const transform = transforms[bone]!;
+    for (let lane = 0; lane < lanes; lane++) {
+      dtransform[lane] = dtransforms[lane]![bone]!;
+    }
+    for (let v = 0; v < vertexCount; v++) {
+      const base = model.basePositions[v]!;
+      const weight = model.weights[v]![bone]!;
+      const position = positions[v]!;
+      for (let lane = 0; lane < lanes; lane++) {
+        dposition[lane] = dpositions[lane]![v]!;
+      }
+      for (let i = 0; i < 3; i++) {
+        const row = transform[i]!;
+        // tangent of line 166: position[i] += weight * (row[0] * base[0] + row[1] * base[1] + row[2] * base[2] + row[3] * base[3]);
+        const t68: number = base[0]!;
+        const t71: number = base[1]!;
+        const t75: number = base[2]!;
+        const t79: number = base[3]!;
+        position[i]! += weight * (row[0]! * t68 + row[1]! * t71 + row[2]! * t75 + row[3]! * t79);
+        for (let lane = 0; lane < lanes; lane++) {
+          dt65[lane] = dtransform[lane]![i]!;
+          drow[lane] = dt65[lane]!;
+          dposition[lane]![i] =
+            dposition[lane]![i]! +
+            weight *
+              (t68 * drow[lane]![0]! +
+                t71 * drow[lane]![1]! +
+                t75 * drow[lane]![2]! +
+                t79 * drow[lane]![3]!);
+        }
+      }
+    }
+  }
+  if (model.isMirrored) {
+    for (let v = 0; v < vertexCount; v++) {
+      // tangent of line 172: positions[v][0] = -positions[v][0];
+      const t87 = positions[v]!;
+      t87[0] = -t87[0]!;
+      for (let lane = 0; lane < lanes; lane++) {
+        dt87[lane] = dpositions[lane]![v]!;
+        dt87[lane]![0] = -dt87[lane]![0]!;
+      }
+    }
+  }
+  const t91: number[] = pose2[0]!;
+  for (let lane = 0; lane < lanes; lane++) {
+    dt91[lane] = dpose2[lane]![0]!;
+  }
+  const angleAxisToRotationOut = angleAxisToRotationTangentN(t91, dt91, lanes);
+  const global = angleAxisToRotationOut.value;
+  const scale: number[] = pose2[1]!;
+  const translation: number[] = pose2[2]!;
+  const posed: number[][] = [];
+  for (let lane = 0; lane < lanes; lane++) {
+    dglobal[lane] = angleAxisToRotationOut.tangent[lane]!;
+    dscale[lane] = dpose2[lane]![1]!;
+    dtranslation[lane] = dpose2[lane]![2]!;
+    dposed[lane] = [];
+  }
+  for (let v = 0; v < vertexCount; v++) {
+    const p = positions[v]!;
+    const moved: number[] = [];
+    for (let lane = 0; lane < lanes; lane++) {
+      dp[lane] = dpositions[lane]![v]!;
+      dmoved[lane] = [];
+    }
+    for (let i = 0; i < 3; i++) {
+      const row = global[i]!;
+      // tangent of line 186: moved.push(row[0] * scale[0] * p[0] + row[1] * scale[1] * p[1] + row[2] * scale[2] * p[2] + translation[i]);
+      const t103: number = row[0]!;
+      const t104: number = scale[0]!;
+      const t105 = t103 * t104;
+      const t106: number = p[0]!;
+      const t108: number = row[1]!;
+      const t109: number = scale[1]!;
+      const t110 = t108 * t109;
+      const t111: number = p[1]!;
+      const t114: number = row[2]!;
+      const t115: number = scale[2]!;
+      const t116 = t114 * t115;
+      const t117: number = p[2]!;
+      moved.push(t105 * t106 + t110 * t111 + t116 * t117 + translation[i]!);
+      for (let lane = 0; lane < lanes; lane++) {
+        dt102[lane] = dglobal[lane]![i]!;
+        drow[lane] = dt102[lane]!;
+        dmoved[lane]!.push(
+          t106 * (t104 * drow[lane]![0]! + t103 * dscale[lane]![0]!) +
+            t105 * dp[lane]![0]! +
+            (t111 * (t109 * drow[lane]![1]! + t108 * dscale[lane]![1]!) + t110 * dp[lane]![1]!) +
+            (t117 * (t115 * drow[lane]![2]! + t114 * dscale[lane]![2]!) + t116 * dp[lane]![2]!) +
+            dtranslation[lane]![i]!,
+        );
+      }
+    }
+    // tangent of line 188: posed.push(moved);
+    posed.push(moved);
+    for (let lane = 0; lane < lanes; lane++) {
+      dposed[lane]!.push(dmoved[lane]!);
+    }
+  }
+  return { value: posed, tangent: dposed };
+}
+function eulerToRotationTangentN(
+  angles: number[],
+  dangles: number[][],
+  lanes: number,
+): {
+  value: number[][];
+  tangent: number[][][];
+} {
+  const dt5: [number, number][] = new Array<[number, number]>(lanes);
+  const dt10: [number, number][] = new Array<[number, number]>(lanes);
+  const dt15: [number, number][] = new Array<[number, number]>(lanes);
+  const dt18: number[][] = new Array<number[]>(lanes);
+  const dt19: number[][] = new Array<number[]>(lanes);
+  const t76: number[][] = new Array<number[]>(lanes);
+  const drx: number[][][] = new Array<number[][]>(lanes);
+  const dt21: number[][] = new Array<number[]>(lanes);
+  const dt24: number[][] = new Array<number[]>(lanes);
+  const t77: number[][] = new Array<number[]>(lanes);
+  const dry: number[][][] = new Array<number[][]>(lanes);
+  const dt27: number[][] = new Array<number[]>(lanes);
+  const dt28: number[][] = new Array<number[]>(lanes);
+  const t78: number[][] = new Array<number[]>(lanes);
+  const drz: number[][][] = new Array<number[][]>(lanes);
+  const dproduct: number[][][] = new Array<number[][]>(lanes);
+  const drow: number[][] = new Array<number[]>(lanes);
+  const dt44: number[][] = new Array<number[]>(lanes);
+  const dt46: number[][] = new Array<number[]>(lanes);
+  const dproduct2: number[][][] = new Array<number[][]>(lanes);
+  const drow2: number[][] = new Array<number[]>(lanes);
+  const dt61: number[][] = new Array<number[]>(lanes);
+  const dt63: number[][] = new Array<number[]>(lanes);
+  const t1: number = angles[0]!;
+  const t67 = Math.sin(t1);
+  const t69 = Math.cos(t1);
+  const t5: [number, number] = [Math.cos(t1), Math.sin(t1)];
+  const cx = t5[0];
+  const sx = t5[1];
+  const t6: number = angles[2]!;
+  const t70 = Math.sin(t6);
+  const t72 = Math.cos(t6);
+  const t10: [number, number] = [Math.cos(t6), Math.sin(t6)];
+  const cy = t10[0];
+  const sy = t10[1];
+  const t11: number = angles[1]!;
+  const t73 = Math.sin(t11);
+  const t75 = Math.cos(t11);
+  const t15: [number, number] = [Math.cos(t11), Math.sin(t11)];
+  const cz = t15[0];
+  const sz = t15[1];
+  const t16: number[] = [1, 0, 0];
+  const rx: number[][] = [t16, [0, cx, -sx], [0, sx, cx]];
+  const t22: number[] = [0, 1, 0];
+  const ry: number[][] = [[cy, 0, sy], t22, [-sy, 0, cy]];
+  const t29: number[] = [0, 0, 1];
+  const rz: number[][] = [[cz, -sz, 0], [sz, cz, 0], t29];
+  const product: number[][] = [];
+  for (let lane = 0; lane < lanes; lane++) {
+    const dt1: number = dangles[lane]![0]!;
+    dt5[lane] = [-(t67 * dt1), t69 * dt1];
+    const dcx = dt5[lane]![0];
+    const dsx = dt5[lane]![1];
+    const dt6: number = dangles[lane]![2]!;
+    dt10[lane] = [-(t70 * dt6), t72 * dt6];
+    const dcy = dt10[lane]![0];
+    const dsy = dt10[lane]![1];
+    const dt11: number = dangles[lane]![1]!;
+    dt15[lane] = [-(t73 * dt11), t75 * dt11];
+    const dcz = dt15[lane]![0];
+    const dsz = dt15[lane]![1];
+    dt18[lane] = [0, dcx, -dsx];
+    dt19[lane] = [0, dsx, dcx];
+    t76[lane] = new Array<number>(t16.length).fill(0);
+    drx[lane] = [t76[lane]!, dt18[lane]!, dt19[lane]!];
+    dt21[lane] = [dcy, 0, dsy];
+    dt24[lane] = [-dsy, 0, dcy];
+    t77[lane] = new Array<number>(t22.length).fill(0);
+    dry[lane] = [dt21[lane]!, t77[lane]!, dt24[lane]!];
+    dt27[lane] = [dcz, -dsz, 0];
+    dt28[lane] = [dsz, dcz, 0];
+    t78[lane] = new Array<number>(t29.length).fill(0);
+    drz[lane] = [dt27[lane]!, dt28[lane]!, t78[lane]!];
+    dproduct[lane] = [];
+  }
+  for (let i = 0; i < rz.length; i++) {
+    const t37 = ry[0]!.length;
+    const row: number[] = new Array<number>(t37).fill(0);
+    for (let lane = 0; lane < lanes; lane++) {
+      drow[lane] = new Array<number>(t37).fill(0);
+    }
+    for (let k = 0; k < ry.length; k++) {
+      for (let j = 0; j < row.length; j++) {
+        // tangent of line 46: row[j] += a[i][k] * b[k][j];
+        const t45 = rz[i]![k]!;
+        const t47 = ry[k]![j]!;
+        row[j]! += t45 * t47;
+        for (let lane = 0; lane < lanes; lane++) {
+          const dt43 = drow[lane]![j]!;
+          dt44[lane] = drz[lane]![i]!;
+          const dt45 = dt44[lane]![k]!;
+          dt46[lane] = dry[lane]![k]!;
+          drow[lane]![j] = dt43 + (t47 * dt45 + t45 * dt46[lane]![j]!);
+        }
+      }
+    }
+    // tangent of line 49: product.push(row);
+    product.push(row);
+    for (let lane = 0; lane < lanes; lane++) {
+      dproduct[lane]!.push(drow[lane]!);
+    }
+  }
+  const product2: number[][] = [];
+  for (let lane = 0; lane < lanes; lane++) {
+    dproduct2[lane] = [];
+  }
+  for (let i2 = 0; i2 < product.length; i2++) {
+    const t54 = rx[0]!.length;
+    const row2: number[] = new Array<number>(t54).fill(0);
+    for (let lane = 0; lane < lanes; lane++) {
+      drow2[lane] = new Array<number>(t54).fill(0);
+    }
+    for (let k2 = 0; k2 < rx.length; k2++) {
+      for (let j2 = 0; j2 < row2.length; j2++) {
+        // tangent of line 46: row[j] += a[i][k] * b[k][j];
+        const t62 = product[i2]![k2]!;
+        const t64 = rx[k2]![j2]!;
+        row2[j2]! += t62 * t64;
+        for (let lane = 0; lane < lanes; lane++) {
+          const dt60 = drow2[lane]![j2]!;
+          dt61[lane] = dproduct[lane]![i2]!;
+          const dt62 = dt61[lane]![k2]!;
+          dt63[lane] = drx[lane]![k2]!;
+          drow2[lane]![j2] = dt60 + (t64 * dt62 + t62 * dt63[lane]![j2]!);
+        }
+      }
+    }
+    // tangent of line 49: product.push(row);
+    product2.push(row2);
+    for (let lane = 0; lane < lanes; lane++) {
+      dproduct2[lane]!.push(drow2[lane]!);
+    }
+  }
+  return { value: product2, tangent: dproduct2 };
+}
+function angleAxisToRotationTangentN(
+  r: number[],
+  dr: number[][],
+  lanes: number,
+): {
+  value: number[][];
+  tangent: number[][][];
+} {
+  const dangle: number[] = new Array<number>(lanes).fill(0);
+  const t84: number[][][] = new Array<number[][]>(lanes);
+  const dt41: number[][] = new Array<number[]>(lanes);
+  const dt57: number[][] = new Array<number[]>(lanes);
+  const dt73: number[][] = new Array<number[]>(lanes);
+  const dt74: number[][][] = new Array<number[][]>(lanes);
+  const t1: number = r[0]!;
+  const t4: number = r[1]!;
+  const t8: number = r[2]!;
+  const angle = Math.sqrt(t1 * t1 + t4 * t4 + t8 * t8);
+  const t83 = angle > 0 ? 0.5 / angle : 0;
+  const t13 = angle < 0.0001;
+  for (let lane = 0; lane < lanes; lane++) {
+    const dt1: number = dr[lane]![0]!;
+    const dt4: number = dr[lane]![1]!;
+    const dt8: number = dr[lane]![2]!;
+    dangle[lane] = t83 * (t1 * dt1 + t1 * dt1 + (t4 * dt4 + t4 * dt4) + (t8 * dt8 + t8 * dt8));
+  }
+  if (t13) {
+    const t17: number[][] = [
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ];
+    for (let lane = 0; lane < lanes; lane++) {
+      t84[lane] = t17.map((item) => new Array<number>(item.length).fill(0));
+    }
+    return { value: t17, tangent: t84 };
+  }
+  const x = r[0]! / angle;
+  const t87 = x / angle;
+  const y = r[1]! / angle;
+  const t90 = y / angle;
+  const z = r[2]! / angle;
+  const t93 = z / angle;
+  const s = Math.sin(angle);
+  const t95 = Math.cos(angle);
+  const c = Math.cos(angle);
+  const t96 = Math.sin(angle);
+  const t28 = 1 - x * x;
+  const t31 = x * y;
+  const t32 = 1 - c;
+  const t36 = x * z;
+  const t37 = 1 - c;
+  const t42 = x * y;
+  const t43 = 1 - c;
+  const t49 = 1 - y * y;
+  const t52 = y * z;
+  const t53 = 1 - c;
+  const t58 = x * z;
+  const t59 = 1 - c;
+  const t63 = z * y;
+  const t64 = 1 - c;
+  const t70 = 1 - z * z;
+  const t74: number[][] = [
+    [x * x + t28 * c, t31 * t32 - z * s, t36 * t37 + y * s],
+    [t42 * t43 + z * s, y * y + t49 * c, t52 * t53 - x * s],
+    [t58 * t59 - y * s, t63 * t64 + x * s, z * z + t70 * c],
+  ];
+  for (let lane = 0; lane < lanes; lane++) {
+    const dx = dr[lane]![0]! / angle - t87 * dangle[lane]!;
+    const dy = dr[lane]![1]! / angle - t90 * dangle[lane]!;
+    const dz = dr[lane]![2]! / angle - t93 * dangle[lane]!;
+    const ds = t95 * dangle[lane]!;
+    const dc = -(t96 * dangle[lane]!);
+    dt41[lane] = [
+      x * dx + x * dx + (c * -(x * dx + x * dx) + t28 * dc),
+      t32 * (y * dx + x * dy) + t31 * -dc - (s * dz + z * ds),
+      t37 * (z * dx + x * dz) + t36 * -dc + (s * dy + y * ds),
+    ];
+    dt57[lane] = [
+      t43 * (y * dx + x * dy) + t42 * -dc + (s * dz + z * ds),
+      y * dy + y * dy + (c * -(y * dy + y * dy) + t49 * dc),
+      t53 * (z * dy + y * dz) + t52 * -dc - (s * dx + x * ds),
+    ];
+    dt73[lane] = [
+      t59 * (z * dx + x * dz) + t58 * -dc - (s * dy + y * ds),
+      t64 * (y * dz + z * dy) + t63 * -dc + (s * dx + x * ds),
+      z * dz + z * dz + (c * -(z * dz + z * dz) + t70 * dc),
+    ];
+    dt74[lane] = [dt41[lane]!, dt57[lane]!, dt73[lane]!];
+  }
+  return { value: t74, tangent: dt74 };
+}
+function handErrorsOnSurfaceJvpN(
+  theta: number[],
+  us: number[][],
+  model: {
+    parents: number[];
+    baseRelatives: number[][][];
+    inverseBaseAbsolutes: number[][][];
+    basePositions: number[][];
+    weights: number[][];
+    triangles: number[][];
+    isMirrored: boolean;
+  },
+  correspondences: number[],
+  points: number[][],
+  tangents: {
+    theta: number[];
+  }[],
+): {
+  value: number[];
+  tangents: number[][];
+} {
+  const lanes = tangents.length;
+  const dtheta: number[][] = new Array<number[]>(lanes);
+  const dvertices: number[][][] = new Array<number[][]>(lanes);
+  const derrors: number[][] = new Array<number[]>(lanes);
+  const da: number[][] = new Array<number[]>(lanes);
+  const db: number[][] = new Array<number[]>(lanes);
+  const dc: number[][] = new Array<number[]>(lanes);
+  for (let lane = 0; lane < lanes; lane++) {
+    dtheta[lane] = tangents[lane]!.theta;
+  }
+  const posedVerticesOut = posedVerticesTangentWrtThetaN(theta, model, dtheta, lanes);
+  const vertices = posedVerticesOut.value;
+  const errors: number[] = [];
+  for (let lane = 0; lane < lanes; lane++) {
+    dvertices[lane] = posedVerticesOut.tangent[lane]!;
+    derrors[lane] = [];
+  }
+  for (let i = 0; i < correspondences.length; i++) {
+    const triangle = model.triangles[correspondences[i]!]!;
+    const t9: number = triangle[0]!;
+    const a = vertices[t9]!;
+    const t11: number = triangle[1]!;
+    const b = vertices[t11]!;
+    const t13: number = triangle[2]!;
+    const c = vertices[t13]!;
+    const t15 = us[i]!;
+    const u: number = t15[0]!;
+    const v: number = t15[1]!;
+    for (let lane = 0; lane < lanes; lane++) {
+      da[lane] = dvertices[lane]![t9]!;
+      db[lane] = dvertices[lane]![t11]!;
+      dc[lane] = dvertices[lane]![t13]!;
+    }
+    for (let j = 0; j < 3; j++) {
+      // tangent of line 217: errors.push(points[i][j] - (u * a[j] + v * b[j] + (1 - u - v) * c[j]));
+      const t26 = 1 - u - v;
+      errors.push(points[i]![j]! - (u * a[j]! + v * b[j]! + t26 * c[j]!));
+      for (let lane = 0; lane < lanes; lane++) {
+        derrors[lane]!.push(-(u * da[lane]![j]! + v * db[lane]![j]! + t26 * dc[lane]![j]!));
+      }
+    }
+  }
+  return { value: errors, tangents: derrors };
 }
 function handErrors(
   theta: number[],

@@ -37,7 +37,8 @@ export function kmeansCostGrad(
   let i2 = 0;
   let t8 = false;
   let l = 0;
-  const flagTape: boolean[] = [];
+  let controlTape = new Float64Array(256);
+  let controlTapeTop = 0;
   const centroidsBar: number[][] = centroids.map((item) => new Array<number>(item.length).fill(0));
   let cost = 0;
   for (i = 0; i < points.length; i++) {
@@ -51,7 +52,12 @@ export function kmeansCostGrad(
         sum += difference * difference;
       }
       const distance = sum;
-      flagTape.push(t8);
+      if (controlTapeTop === controlTape.length) {
+        const grown = new Float64Array(2 * controlTape.length);
+        grown.set(controlTape);
+        controlTape = grown;
+      }
+      controlTape[controlTapeTop++] = t8 ? 1 : 0;
       t8 = distance < closest;
       if (t8) {
         closest = distance;
@@ -83,7 +89,7 @@ export function kmeansCostGrad(
         distanceBar += closestBar;
         closestBar = 0;
       }
-      t8 = flagTape.pop()!;
+      t8 = controlTape[--controlTapeTop]! !== 0;
       sumBar += distanceBar;
       distanceBar = 0;
       const t23 = point.length;
@@ -91,9 +97,7 @@ export function kmeansCostGrad(
       while (l > 0) {
         l--;
         const difference = point[l]! - centroid[l]!;
-        const t15Bar = sumBar;
-        differenceBar += difference * t15Bar;
-        differenceBar += difference * t15Bar;
+        differenceBar += (difference + difference) * sumBar;
         // adjoint of line 17: const difference = a[l] - b[l];
         const t13Bar = -differenceBar;
         differenceBar = 0;
@@ -131,7 +135,8 @@ function kmeansCostGradJvp(
   let i2 = 0;
   let t8 = false;
   let l = 0;
-  const flagTape: boolean[] = [];
+  let controlTape = new Float64Array(256);
+  let controlTapeTop = 0;
   const centroidsBar: number[][] = centroids.map((item) => new Array<number>(item.length).fill(0));
   const dcentroidsBar: number[][] = centroidsBar.map((item) =>
     new Array<number>(item.length).fill(0),
@@ -155,7 +160,12 @@ function kmeansCostGradJvp(
       }
       const distance = sum;
       const ddistance = dsum;
-      flagTape.push(t8);
+      if (controlTapeTop === controlTape.length) {
+        const grown = new Float64Array(2 * controlTape.length);
+        grown.set(controlTape);
+        controlTape = grown;
+      }
+      controlTape[controlTapeTop++] = t8 ? 1 : 0;
       t8 = distance < closest;
       if (t8) {
         dclosest = ddistance;
@@ -193,7 +203,7 @@ function kmeansCostGradJvp(
         distanceBar += closestBar;
         closestBar = 0;
       }
-      t8 = flagTape.pop()!;
+      t8 = controlTape[--controlTapeTop]! !== 0;
       sumBar += distanceBar;
       distanceBar = 0;
       const t23 = point.length;
@@ -203,10 +213,8 @@ function kmeansCostGradJvp(
         const difference = point[l]! - centroid[l]!;
         const ddifference = -dcentroid[l]!;
         const t15Bar = sumBar;
-        ddifferenceBar += t15Bar * ddifference;
-        differenceBar += difference * t15Bar;
-        ddifferenceBar += t15Bar * ddifference;
-        differenceBar += difference * t15Bar;
+        ddifferenceBar += t15Bar * (ddifference + ddifference);
+        differenceBar += (difference + difference) * t15Bar;
         // tangent of line 17: const difference = a[l] - b[l];
         const t13Bar = -differenceBar;
         const dt13Bar = -ddifferenceBar;

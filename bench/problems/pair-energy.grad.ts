@@ -48,10 +48,10 @@ export function pairEnergyHessian(x: number[]): {
       } = { x: new Array<number>(x.length).fill(0) };
       let input = 0;
       const directionX = direction.x;
-      const n = directionX.length;
-      for (let i = 0; i < n; i++) {
+      const n2 = directionX.length;
+      for (let i2 = 0; i2 < n2; i2++) {
         if (input === unit) {
-          directionX[i] = 1;
+          directionX[i2] = 1;
         }
         input++;
       }
@@ -59,12 +59,11 @@ export function pairEnergyHessian(x: number[]): {
     }
     const tangents = pairEnergyGradJvpN(x, directions).tangents;
     for (let lane2 = 0; lane2 < count; lane2++) {
-      const input2 = start + lane2;
       const row: number[] = [];
       const hvpX = tangents[lane2]!.grad.x;
-      const n2 = hvpX.length;
-      for (let i2 = 0; i2 < n2; i2++) {
-        row.push(hvpX[i2]!);
+      const n3 = hvpX.length;
+      for (let i3 = 0; i3 < n3; i3++) {
+        row.push(hvpX[i3]!);
       }
       hessian.push(row);
     }

@@ -396,7 +396,6 @@ export function crossingReverseGrad(w: number): {
   }[] = [];
   let controlTape = new Float64Array(256);
   let controlTapeTop = 0;
-  const flagTape: boolean[] = [];
   const containerTape2: number[][] = [];
   const adjointTape: number[][] = [];
   const adjointTape2: {
@@ -418,7 +417,12 @@ export function crossingReverseGrad(w: number): {
     stop = false;
     for (;;) {
       let t42 = false;
-      flagTape.push(t43);
+      if (controlTapeTop === controlTape.length) {
+        const grown = new Float64Array(2 * controlTape.length);
+        grown.set(controlTape);
+        controlTape = grown;
+      }
+      controlTape[controlTapeTop++] = t43 ? 1 : 0;
       t43 = !stop;
       if (t43) {
         t42 = true;
@@ -445,12 +449,22 @@ export function crossingReverseGrad(w: number): {
       adjointTape.push(nextBar);
       nextBar = [0, 0];
       const t13: number = next[1]!;
-      flagTape.push(t14);
+      if (controlTapeTop === controlTape.length) {
+        const grown = new Float64Array(2 * controlTape.length);
+        grown.set(controlTape);
+        controlTape = grown;
+      }
+      controlTape[controlTapeTop++] = t14 ? 1 : 0;
       t14 = t13 <= 0;
       if (t14) {
         stop = true;
       }
-      flagTape.push(t41);
+      if (controlTapeTop === controlTape.length) {
+        const grown = new Float64Array(2 * controlTape.length);
+        grown.set(controlTape);
+        controlTape = grown;
+      }
+      controlTape[controlTapeTop++] = t41 ? 1 : 0;
       t41 = !stop;
       if (t41) {
         x = next;
@@ -482,8 +496,7 @@ export function crossingReverseGrad(w: number): {
   resultBar++;
   const t32Bar = resultBar;
   resultBar = 0;
-  crossBar += cross * t32Bar;
-  crossBar += cross * t32Bar;
+  crossBar += (cross + cross) * t32Bar;
   // adjoint of line 53: const cross = x[0] + dt * v[0];
   const t28Bar = crossBar;
   const t30Bar = crossBar;
@@ -497,7 +510,7 @@ export function crossingReverseGrad(w: number): {
   let trips2 = controlTape[--controlTapeTop]!;
   while (trips2 > 0) {
     trips2--;
-    t43 = flagTape.pop()!;
+    t43 = controlTape[--controlTapeTop]! !== 0;
     if (t41) {
       // adjoint of line 50: v = [v[0] + STEP * a[0], v[1] + STEP * a[1]];
       const t18Bar: number = vBar[0]!;
@@ -511,8 +524,8 @@ export function crossingReverseGrad(w: number): {
       vBar[0]! += t15Bar;
       xBar = adjointTape.pop()!;
     }
-    t41 = flagTape.pop()!;
-    t14 = flagTape.pop()!;
+    t41 = controlTape[--controlTapeTop]! !== 0;
+    t14 = controlTape[--controlTapeTop]! !== 0;
     // adjoint of line 47: const next = [x[0] + STEP * v[0], x[1] + STEP * v[1]];
     const t7Bar: number = nextBar[0]!;
     const t11Bar: number = nextBar[1]!;
@@ -536,7 +549,7 @@ export function crossingReverseGrad(w: number): {
     x2Bar = adjointTape.pop()!;
     x2 = containerTape2.pop()!;
   }
-  t43 = flagTape.pop()!;
+  t43 = controlTape[--controlTapeTop]! !== 0;
   return { value, grad: { w: wBar } };
 }
 export function crossingForwardGrad(w: number): {
@@ -607,7 +620,6 @@ export function crossingForwardGrad(w: number): {
   }[] = [];
   let controlTape = new Float64Array(256);
   let controlTapeTop = 0;
-  const flagTape: boolean[] = [];
   const adjointTape: number[][] = [];
   const containerTape2: number[][] = [];
   let stop = false;
@@ -623,7 +635,12 @@ export function crossingForwardGrad(w: number): {
     stop = false;
     for (;;) {
       let t34 = false;
-      flagTape.push(t35);
+      if (controlTapeTop === controlTape.length) {
+        const grown = new Float64Array(2 * controlTape.length);
+        grown.set(controlTape);
+        controlTape = grown;
+      }
+      controlTape[controlTapeTop++] = t35 ? 1 : 0;
       t35 = !stop;
       if (t35) {
         t34 = true;
@@ -639,12 +656,22 @@ export function crossingForwardGrad(w: number): {
       adjointTape.push(nextBar);
       nextBar = [0, 0];
       const t13: number = next[1]!;
-      flagTape.push(t14);
+      if (controlTapeTop === controlTape.length) {
+        const grown = new Float64Array(2 * controlTape.length);
+        grown.set(controlTape);
+        controlTape = grown;
+      }
+      controlTape[controlTapeTop++] = t14 ? 1 : 0;
       t14 = t13 <= 0;
       if (t14) {
         stop = true;
       }
-      flagTape.push(t33);
+      if (controlTapeTop === controlTape.length) {
+        const grown = new Float64Array(2 * controlTape.length);
+        grown.set(controlTape);
+        controlTape = grown;
+      }
+      controlTape[controlTapeTop++] = t33 ? 1 : 0;
       t33 = !stop;
       if (t33) {
         containerTape2.push(x);
@@ -677,8 +704,7 @@ export function crossingForwardGrad(w: number): {
   resultBar++;
   const t32Bar = resultBar;
   resultBar = 0;
-  crossBar += cross * t32Bar;
-  crossBar += cross * t32Bar;
+  crossBar += (cross + cross) * t32Bar;
   // adjoint of line 70: const cross = x[0] + dt * v[0];
   const t28Bar = crossBar;
   const t30Bar = crossBar;
@@ -692,7 +718,7 @@ export function crossingForwardGrad(w: number): {
   let trips2 = controlTape[--controlTapeTop]!;
   while (trips2 > 0) {
     trips2--;
-    t35 = flagTape.pop()!;
+    t35 = controlTape[--controlTapeTop]! !== 0;
     if (t33) {
       // adjoint of line 67: v = [v[0] + STEP * a[0], v[1] + STEP * a[1]];
       const t18Bar: number = vBar[0]!;
@@ -707,8 +733,8 @@ export function crossingForwardGrad(w: number): {
       xBar = adjointTape.pop()!;
       x = containerTape2.pop()!;
     }
-    t33 = flagTape.pop()!;
-    t14 = flagTape.pop()!;
+    t33 = controlTape[--controlTapeTop]! !== 0;
+    t14 = controlTape[--controlTapeTop]! !== 0;
     // adjoint of line 64: const next = [x[0] + STEP * v[0], x[1] + STEP * v[1]];
     const t7Bar: number = nextBar[0]!;
     const t11Bar: number = nextBar[1]!;
@@ -723,7 +749,7 @@ export function crossingForwardGrad(w: number): {
     aBar = adjointTape.pop()!;
     wBar += forceForwardPullback(t79, xBar, containerTape.pop()!).w;
   }
-  t35 = flagTape.pop()!;
+  t35 = controlTape[--controlTapeTop]! !== 0;
   return { value, grad: { w: wBar } };
 }
 function potentialGradNestedForward(

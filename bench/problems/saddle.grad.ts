@@ -402,12 +402,9 @@ export function saddleObjectiveGrad(
   // adjoint of line 15: return p[0] * p[0] + p[1] * p[1] - (q[0] * q[0] + q[1] * q[1]);
   const t14Bar = -1;
   const t10Bar = t14Bar;
-  const t13Bar = t14Bar;
-  t11Bar += t11 * t13Bar;
-  t11Bar += t11 * t13Bar;
+  t11Bar += (t11 + t11) * t14Bar;
   qBar[1]! += t11Bar;
-  t8Bar += t8 * t10Bar;
-  t8Bar += t8 * t10Bar;
+  t8Bar += (t8 + t8) * t10Bar;
   qBar[0]! += t8Bar;
   return { value, grad: { q: qBar } };
 }
@@ -452,7 +449,6 @@ export function innerMaxReverseGrad(
   let t6 = false;
   let controlTape = new Float64Array(256);
   let controlTapeTop = 0;
-  const flagTape: boolean[] = [];
   const containerTape: number[][] = [];
   const adjointTape: number[][] = [];
   let tape = new Float64Array(256);
@@ -520,7 +516,12 @@ export function innerMaxReverseGrad(
     stop = false;
     for (;;) {
       let t150 = false;
-      flagTape.push(t151);
+      if (controlTapeTop === controlTape.length) {
+        const grown = new Float64Array(2 * controlTape.length);
+        grown.set(controlTape);
+        controlTape = grown;
+      }
+      controlTape[controlTapeTop++] = t151 ? 1 : 0;
       t151 = !stop;
       if (t151) {
         containerTape.push(v);
@@ -543,7 +544,12 @@ export function innerMaxReverseGrad(
       if (!t150) break;
       trips++;
       skip = false;
-      flagTape.push(t6);
+      if (controlTapeTop === controlTape.length) {
+        const grown = new Float64Array(2 * controlTape.length);
+        grown.set(controlTape);
+        controlTape = grown;
+      }
+      controlTape[controlTapeTop++] = t6 ? 1 : 0;
       t6 = good === 10;
       if (t6) {
         if (controlTapeTop === controlTape.length) {
@@ -556,7 +562,12 @@ export function innerMaxReverseGrad(
         good = 0;
         skip = true;
       }
-      flagTape.push(t149);
+      if (controlTapeTop === controlTape.length) {
+        const grown = new Float64Array(2 * controlTape.length);
+        grown.set(controlTape);
+        controlTape = grown;
+      }
+      controlTape[controlTapeTop++] = t149 ? 1 : 0;
       t149 = !skip;
       if (t149) {
         if (controlTapeTop === controlTape.length) {
@@ -601,12 +612,22 @@ export function innerMaxReverseGrad(
           sum2 += t87 * t90;
         }
         const t92 = Math.sqrt(sum2);
-        flagTape.push(t17);
+        if (controlTapeTop === controlTape.length) {
+          const grown = new Float64Array(2 * controlTape.length);
+          grown.set(controlTape);
+          controlTape = grown;
+        }
+        controlTape[controlTapeTop++] = t17 ? 1 : 0;
         t17 = t92 <= 1e-5;
         if (t17) {
           stop = true;
         }
-        flagTape.push(t148);
+        if (controlTapeTop === controlTape.length) {
+          const grown = new Float64Array(2 * controlTape.length);
+          grown.set(controlTape);
+          controlTape = grown;
+        }
+        controlTape[controlTapeTop++] = t148 ? 1 : 0;
         t148 = !stop;
         if (t148) {
           const t93: number = p[0]!;
@@ -628,7 +649,12 @@ export function innerMaxReverseGrad(
           tape[tapeTop++] = t103;
           t103 = next[1]!;
           const fNext = t99 - (t102 + t103 * t103);
-          flagTape.push(t19);
+          if (controlTapeTop === controlTape.length) {
+            const grown = new Float64Array(2 * controlTape.length);
+            grown.set(controlTape);
+            controlTape = grown;
+          }
+          controlTape[controlTapeTop++] = t19 ? 1 : 0;
           t19 = fNext > fq;
           if (t19) {
             q = next;
@@ -752,9 +778,7 @@ export function innerMaxReverseGrad(
       while (i3 > 0) {
         // adjoint of line 22: for (const x of v) sum += x * x;
         i3--;
-        const t81Bar = sumBar;
-        x2Bar += x2 * t81Bar;
-        x2Bar += x2 * t81Bar;
+        x2Bar += (x2 + x2) * sumBar;
         vBar[i3]! += x2Bar;
         x2Bar = 0;
         x2 = tape[--tapeTop]!;
@@ -763,7 +787,7 @@ export function innerMaxReverseGrad(
       vBar = adjointTape.pop()!;
       v = containerTape.pop()!;
     }
-    t151 = flagTape.pop()!;
+    t151 = controlTape[--controlTapeTop]! !== 0;
     if (t149) {
       if (t148) {
         const t93: number = p[0]!;
@@ -800,25 +824,19 @@ export function innerMaxReverseGrad(
           const t121Bar = -value2Bar;
           value2Bar = 0;
           const t117Bar = t121Bar;
-          const t120Bar = t121Bar;
-          t118Bar += t118 * t120Bar;
-          t118Bar += t118 * t120Bar;
+          t118Bar += (t118 + t118) * t121Bar;
           q5Bar[1]! += t118Bar;
           t118Bar = 0;
           t118 = tape[--tapeTop]!;
-          t115Bar += t115 * t117Bar;
-          t115Bar += t115 * t117Bar;
+          t115Bar += (t115 + t115) * t117Bar;
           q5Bar[0]! += t115Bar;
           t115Bar = 0;
           t115 = tape[--tapeTop]!;
           const t110Bar = t114Bar;
-          const t113Bar = t114Bar;
-          t111Bar += t111 * t113Bar;
-          t111Bar += t111 * t113Bar;
+          t111Bar += (t111 + t111) * t114Bar;
           pBar[1]! += t111Bar;
           t111Bar = 0;
-          t108Bar += t108 * t110Bar;
-          t108Bar += t108 * t110Bar;
+          t108Bar += (t108 + t108) * t110Bar;
           pBar[0]! += t108Bar;
           t108Bar = 0;
           qBar2Bar = adjointTape.pop()!;
@@ -829,36 +847,30 @@ export function innerMaxReverseGrad(
         } else {
           eta = controlTape[--controlTapeTop]!;
         }
-        t19 = flagTape.pop()!;
+        t19 = controlTape[--controlTapeTop]! !== 0;
         // adjoint of line 15: return p[0] * p[0] + p[1] * p[1] - (q[0] * q[0] + q[1] * q[1]);
         const t99Bar = fNextBar;
         const t106Bar = -fNextBar;
         fNextBar = 0;
         const t102Bar = t106Bar;
-        const t105Bar = t106Bar;
-        t103Bar += t103 * t105Bar;
-        t103Bar += t103 * t105Bar;
+        t103Bar += (t103 + t103) * t106Bar;
         nextBar[1]! += t103Bar;
         t103Bar = 0;
         t103 = tape[--tapeTop]!;
-        t100Bar += t100 * t102Bar;
-        t100Bar += t100 * t102Bar;
+        t100Bar += (t100 + t100) * t102Bar;
         nextBar[0]! += t100Bar;
         t100Bar = 0;
         t100 = tape[--tapeTop]!;
         const t95Bar = t99Bar;
-        const t98Bar = t99Bar;
-        t96Bar += t96 * t98Bar;
-        t96Bar += t96 * t98Bar;
+        t96Bar += (t96 + t96) * t99Bar;
         pBar[1]! += t96Bar;
         t96Bar = 0;
-        t93Bar += t93 * t95Bar;
-        t93Bar += t93 * t95Bar;
+        t93Bar += (t93 + t93) * t95Bar;
         pBar[0]! += t93Bar;
         t93Bar = 0;
       }
-      t148 = flagTape.pop()!;
-      t17 = flagTape.pop()!;
+      t148 = controlTape[--controlTapeTop]! !== 0;
+      t17 = controlTape[--controlTapeTop]! !== 0;
       const t217 = u.length;
       i4 = t217 > 0 ? t217 : 0;
       while (i4 > 0) {
@@ -897,11 +909,11 @@ export function innerMaxReverseGrad(
       nextBar = adjointTape.pop()!;
       t8 = controlTape[--controlTapeTop]!;
     }
-    t149 = flagTape.pop()!;
+    t149 = controlTape[--controlTapeTop]! !== 0;
     if (t6) {
       eta = controlTape[--controlTapeTop]!;
     }
-    t6 = flagTape.pop()!;
+    t6 = controlTape[--controlTapeTop]! !== 0;
   }
   if (t151) {
     const t235 = v.length;
@@ -909,9 +921,7 @@ export function innerMaxReverseGrad(
     while (i3 > 0) {
       // adjoint of line 22: for (const x of v) sum += x * x;
       i3--;
-      const t81Bar = sumBar;
-      x2Bar += x2 * t81Bar;
-      x2Bar += x2 * t81Bar;
+      x2Bar += (x2 + x2) * sumBar;
       vBar[i3]! += x2Bar;
       x2Bar = 0;
       x2 = tape[--tapeTop]!;
@@ -920,7 +930,7 @@ export function innerMaxReverseGrad(
     vBar = adjointTape.pop()!;
     v = containerTape.pop()!;
   }
-  t151 = flagTape.pop()!;
+  t151 = controlTape[--controlTapeTop]! !== 0;
   // adjoint of line 15: return p[0] * p[0] + p[1] * p[1] - (q[0] * q[0] + q[1] * q[1]);
   valueBar += t74Bar.value;
   const t72Bar: number = qBarBar[0]!;
@@ -946,20 +956,14 @@ export function innerMaxReverseGrad(
   const t44Bar = valueBar;
   const t51Bar = -valueBar;
   const t47Bar = t51Bar;
-  const t50Bar = t51Bar;
-  t48Bar += t48 * t50Bar;
-  t48Bar += t48 * t50Bar;
+  t48Bar += (t48 + t48) * t51Bar;
   q3Bar[1]! += t48Bar;
-  t45Bar += t45 * t47Bar;
-  t45Bar += t45 * t47Bar;
+  t45Bar += (t45 + t45) * t47Bar;
   q3Bar[0]! += t45Bar;
   const t40Bar = t44Bar;
-  const t43Bar = t44Bar;
-  t41Bar += t41 * t43Bar;
-  t41Bar += t41 * t43Bar;
+  t41Bar += (t41 + t41) * t44Bar;
   pBar[1]! += t41Bar;
-  t38Bar += t38 * t40Bar;
-  t38Bar += t38 * t40Bar;
+  t38Bar += (t38 + t38) * t40Bar;
   pBar[0]! += t38Bar;
   const t37Bar = fqBar;
   fqBar = 0;
@@ -967,20 +971,14 @@ export function innerMaxReverseGrad(
   const t29Bar = t37Bar;
   const t36Bar = -t37Bar;
   const t32Bar = t36Bar;
-  const t35Bar = t36Bar;
-  t33Bar += t33 * t35Bar;
-  t33Bar += t33 * t35Bar;
+  t33Bar += (t33 + t33) * t36Bar;
   q2Bar[1]! += t33Bar;
-  t30Bar += t30 * t32Bar;
-  t30Bar += t30 * t32Bar;
+  t30Bar += (t30 + t30) * t32Bar;
   q2Bar[0]! += t30Bar;
   const t25Bar = t29Bar;
-  const t28Bar = t29Bar;
-  t26Bar += t26 * t28Bar;
-  t26Bar += t26 * t28Bar;
+  t26Bar += (t26 + t26) * t29Bar;
   pBar[1]! += t26Bar;
-  t23Bar += t23 * t25Bar;
-  t23Bar += t23 * t25Bar;
+  t23Bar += (t23 + t23) * t25Bar;
   pBar[0]! += t23Bar;
   return { value: value3, grad: { p: pBar } };
 }
@@ -1043,7 +1041,6 @@ export function innerMaxForwardGrad(
     value: number;
     tangent: number;
   }[] = [];
-  const flagTape: boolean[] = [];
   const adjointTape2: number[][] = [];
   const containerTape: number[][] = [];
   const pBar: number[] = new Array<number>(p.length).fill(0);
@@ -1116,7 +1113,12 @@ export function innerMaxForwardGrad(
     stop = false;
     for (;;) {
       let t150 = false;
-      flagTape.push(t151);
+      if (controlTapeTop === controlTape.length) {
+        const grown = new Float64Array(2 * controlTape.length);
+        grown.set(controlTape);
+        controlTape = grown;
+      }
+      controlTape[controlTapeTop++] = t151 ? 1 : 0;
       t151 = !stop;
       if (t151) {
         const v = g;
@@ -1147,7 +1149,12 @@ export function innerMaxForwardGrad(
       if (!t150) break;
       trips++;
       skip = false;
-      flagTape.push(t6);
+      if (controlTapeTop === controlTape.length) {
+        const grown = new Float64Array(2 * controlTape.length);
+        grown.set(controlTape);
+        controlTape = grown;
+      }
+      controlTape[controlTapeTop++] = t6 ? 1 : 0;
       t6 = good === 10;
       if (t6) {
         if (controlTapeTop === controlTape.length) {
@@ -1160,7 +1167,12 @@ export function innerMaxForwardGrad(
         good = 0;
         skip = true;
       }
-      flagTape.push(t149);
+      if (controlTapeTop === controlTape.length) {
+        const grown = new Float64Array(2 * controlTape.length);
+        grown.set(controlTape);
+        controlTape = grown;
+      }
+      controlTape[controlTapeTop++] = t149 ? 1 : 0;
       t149 = !skip;
       if (t149) {
         if (controlTapeTop === controlTape.length) {
@@ -1213,12 +1225,22 @@ export function innerMaxForwardGrad(
           sum2 += t87 * t90;
         }
         const t92 = Math.sqrt(sum2);
-        flagTape.push(t17);
+        if (controlTapeTop === controlTape.length) {
+          const grown = new Float64Array(2 * controlTape.length);
+          grown.set(controlTape);
+          controlTape = grown;
+        }
+        controlTape[controlTapeTop++] = t17 ? 1 : 0;
         t17 = t92 <= 1e-5;
         if (t17) {
           stop = true;
         }
-        flagTape.push(t148);
+        if (controlTapeTop === controlTape.length) {
+          const grown = new Float64Array(2 * controlTape.length);
+          grown.set(controlTape);
+          controlTape = grown;
+        }
+        controlTape[controlTapeTop++] = t148 ? 1 : 0;
         t148 = !stop;
         if (t148) {
           const t93: number = p[0]!;
@@ -1240,7 +1262,12 @@ export function innerMaxForwardGrad(
           tape[tapeTop++] = t103;
           t103 = next[1]!;
           const fNext = t99 - (t102 + t103 * t103);
-          flagTape.push(t19);
+          if (controlTapeTop === controlTape.length) {
+            const grown = new Float64Array(2 * controlTape.length);
+            grown.set(controlTape);
+            controlTape = grown;
+          }
+          controlTape[controlTapeTop++] = t19 ? 1 : 0;
           t19 = fNext > fq;
           if (t19) {
             q = next;
@@ -1379,9 +1406,7 @@ export function innerMaxForwardGrad(
       while (i4 > 0) {
         // adjoint of line 22: for (const x of v) sum += x * x;
         i4--;
-        const t81Bar = sumBar;
-        x2Bar += x2 * t81Bar;
-        x2Bar += x2 * t81Bar;
+        x2Bar += (x2 + x2) * sumBar;
         vBar[i4]! += x2Bar;
         x2Bar = 0;
         x2 = tape[--tapeTop]!;
@@ -1390,7 +1415,7 @@ export function innerMaxForwardGrad(
       sumBar = 0;
       vBar = adjointTape2.pop()!;
     }
-    t151 = flagTape.pop()!;
+    t151 = controlTape[--controlTapeTop]! !== 0;
     if (t149) {
       if (t148) {
         const t93: number = p[0]!;
@@ -1417,31 +1442,25 @@ export function innerMaxForwardGrad(
             const t132Bar = t142Bar;
             const t140Bar = t142Bar;
             const t129Bar = t141Bar;
-            const t137Bar = t141Bar;
             t133Bar += t134 * t140Bar;
             t133Bar += t134 * t140Bar;
-            t133Bar += t133 * t137Bar;
-            t133Bar += t133 * t137Bar;
+            t133Bar += (t133 + t133) * t141Bar;
             t134 = controlTape[--controlTapeTop]!;
             q5Bar[1]! += t133Bar;
             t133Bar = 0;
             t133 = tape[--tapeTop]!;
             t125Bar += t126 * t132Bar;
             t125Bar += t126 * t132Bar;
-            t125Bar += t125 * t129Bar;
-            t125Bar += t125 * t129Bar;
+            t125Bar += (t125 + t125) * t129Bar;
             t126 = controlTape[--controlTapeTop]!;
             q5Bar[0]! += t125Bar;
             t125Bar = 0;
             t125 = tape[--tapeTop]!;
             const t120Bar = t124Bar;
-            const t123Bar = t124Bar;
-            t121Bar += t121 * t123Bar;
-            t121Bar += t121 * t123Bar;
+            t121Bar += (t121 + t121) * t124Bar;
             pBar[1]! += t121Bar;
             t121Bar = 0;
-            t118Bar += t118 * t120Bar;
-            t118Bar += t118 * t120Bar;
+            t118Bar += (t118 + t118) * t120Bar;
             pBar[0]! += t118Bar;
             t118Bar = 0;
             const t188 = Math.ceil(t111);
@@ -1460,36 +1479,30 @@ export function innerMaxForwardGrad(
         } else {
           eta = controlTape[--controlTapeTop]!;
         }
-        t19 = flagTape.pop()!;
+        t19 = controlTape[--controlTapeTop]! !== 0;
         // adjoint of line 15: return p[0] * p[0] + p[1] * p[1] - (q[0] * q[0] + q[1] * q[1]);
         const t99Bar = fNextBar;
         const t106Bar = -fNextBar;
         fNextBar = 0;
         const t102Bar = t106Bar;
-        const t105Bar = t106Bar;
-        t103Bar += t103 * t105Bar;
-        t103Bar += t103 * t105Bar;
+        t103Bar += (t103 + t103) * t106Bar;
         nextBar[1]! += t103Bar;
         t103Bar = 0;
         t103 = tape[--tapeTop]!;
-        t100Bar += t100 * t102Bar;
-        t100Bar += t100 * t102Bar;
+        t100Bar += (t100 + t100) * t102Bar;
         nextBar[0]! += t100Bar;
         t100Bar = 0;
         t100 = tape[--tapeTop]!;
         const t95Bar = t99Bar;
-        const t98Bar = t99Bar;
-        t96Bar += t96 * t98Bar;
-        t96Bar += t96 * t98Bar;
+        t96Bar += (t96 + t96) * t99Bar;
         pBar[1]! += t96Bar;
         t96Bar = 0;
-        t93Bar += t93 * t95Bar;
-        t93Bar += t93 * t95Bar;
+        t93Bar += (t93 + t93) * t95Bar;
         pBar[0]! += t93Bar;
         t93Bar = 0;
       }
-      t148 = flagTape.pop()!;
-      t17 = flagTape.pop()!;
+      t148 = controlTape[--controlTapeTop]! !== 0;
+      t17 = controlTape[--controlTapeTop]! !== 0;
       const t217 = u.length;
       i5 = t217 > 0 ? t217 : 0;
       while (i5 > 0) {
@@ -1530,19 +1543,17 @@ export function innerMaxForwardGrad(
       next = containerTape.pop()!;
       t8 = controlTape[--controlTapeTop]!;
     }
-    t149 = flagTape.pop()!;
+    t149 = controlTape[--controlTapeTop]! !== 0;
     if (t6) {
       eta = controlTape[--controlTapeTop]!;
     }
-    t6 = flagTape.pop()!;
+    t6 = controlTape[--controlTapeTop]! !== 0;
   }
   if (t151) {
     while (i4 > 0) {
       // adjoint of line 22: for (const x of v) sum += x * x;
       i4--;
-      const t81Bar = sumBar;
-      x2Bar += x2 * t81Bar;
-      x2Bar += x2 * t81Bar;
+      x2Bar += (x2 + x2) * sumBar;
       vBar[i4]! += x2Bar;
       x2Bar = 0;
       x2 = tape[--tapeTop]!;
@@ -1551,7 +1562,7 @@ export function innerMaxForwardGrad(
     sumBar = 0;
     vBar = adjointTape2.pop()!;
   }
-  t151 = flagTape.pop()!;
+  t151 = controlTape[--controlTapeTop]! !== 0;
   const t41 = q3.length;
   const t48: number = p[0]!;
   const t51: number = p[1]!;
@@ -1575,29 +1586,23 @@ export function innerMaxForwardGrad(
     const t62Bar = t72Bar;
     const t70Bar = t72Bar;
     const t59Bar = t71Bar;
-    const t67Bar = t71Bar;
     t63Bar += t64 * t70Bar;
     t63Bar += t64 * t70Bar;
-    t63Bar += t63 * t67Bar;
-    t63Bar += t63 * t67Bar;
+    t63Bar += (t63 + t63) * t71Bar;
     t64 = controlTape[--controlTapeTop]!;
     q3Bar[1]! += t63Bar;
     t63Bar = 0;
     t55Bar += t56 * t62Bar;
     t55Bar += t56 * t62Bar;
-    t55Bar += t55 * t59Bar;
-    t55Bar += t55 * t59Bar;
+    t55Bar += (t55 + t55) * t59Bar;
     t56 = controlTape[--controlTapeTop]!;
     q3Bar[0]! += t55Bar;
     t55Bar = 0;
     const t50Bar = t54Bar;
-    const t53Bar = t54Bar;
-    t51Bar += t51 * t53Bar;
-    t51Bar += t51 * t53Bar;
+    t51Bar += (t51 + t51) * t54Bar;
     pBar[1]! += t51Bar;
     t51Bar = 0;
-    t48Bar += t48 * t50Bar;
-    t48Bar += t48 * t50Bar;
+    t48Bar += (t48 + t48) * t50Bar;
     pBar[0]! += t48Bar;
     t48Bar = 0;
     const t265 = Math.ceil(t41);
@@ -1612,20 +1617,14 @@ export function innerMaxForwardGrad(
   const t29Bar = t37Bar;
   const t36Bar = -t37Bar;
   const t32Bar = t36Bar;
-  const t35Bar = t36Bar;
-  t33Bar += t33 * t35Bar;
-  t33Bar += t33 * t35Bar;
+  t33Bar += (t33 + t33) * t36Bar;
   q2Bar[1]! += t33Bar;
-  t30Bar += t30 * t32Bar;
-  t30Bar += t30 * t32Bar;
+  t30Bar += (t30 + t30) * t32Bar;
   q2Bar[0]! += t30Bar;
   const t25Bar = t29Bar;
-  const t28Bar = t29Bar;
-  t26Bar += t26 * t28Bar;
-  t26Bar += t26 * t28Bar;
+  t26Bar += (t26 + t26) * t29Bar;
   pBar[1]! += t26Bar;
-  t23Bar += t23 * t25Bar;
-  t23Bar += t23 * t25Bar;
+  t23Bar += (t23 + t23) * t25Bar;
   pBar[0]! += t23Bar;
   return { value, grad: { p: pBar } };
 }

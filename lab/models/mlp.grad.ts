@@ -57,80 +57,96 @@ export function lossHessian(
   const gradient = lossGrad(layers, xs, ys);
   // row k is the Hessian-vector product along the k-th unit direction
   const hessian: number[][] = [];
-  const direction: {
-    layers: {
-      W: number[][];
-      b: number[];
-    }[];
-  } = {
-    layers: layers.map((item) => ({
-      W: item.W.map((item3) => new Array<number>(item3.length).fill(0)),
-      b: new Array<number>(item.b.length).fill(0),
-    })),
-  };
-  const directionLayers = direction.layers;
-  const n = directionLayers.length;
+  let inputs = 0;
+  const n = layers.length;
   for (let i = 0; i < n; i++) {
-    const t1 = directionLayers[i]!;
-    const t1W = t1.W;
-    const n2 = t1W.length;
+    const t12 = layers[i]!;
+    const t12W = t12.W;
+    const n2 = t12W.length;
     for (let i2 = 0; i2 < n2; i2++) {
-      const t2 = t1W[i2]!;
-      const n3 = t2.length;
+      const n3 = t12W[i2]!.length;
       for (let i3 = 0; i3 < n3; i3++) {
-        t2[i3] = 1;
-        const hvp = lossGradJvp(layers, xs, ys, direction).tangent.grad;
-        const row: number[] = [];
-        const hvpLayers = hvp.layers;
-        const n4 = hvpLayers.length;
-        for (let i4 = 0; i4 < n4; i4++) {
-          const t3 = hvpLayers[i4]!;
-          const t3W = t3.W;
-          const n5 = t3W.length;
-          for (let i5 = 0; i5 < n5; i5++) {
-            const t4 = t3W[i5]!;
-            const n6 = t4.length;
-            for (let i6 = 0; i6 < n6; i6++) {
-              row.push(t4[i6]!);
-            }
-          }
-          const t3B = t3.b;
-          const n7 = t3B.length;
-          for (let i7 = 0; i7 < n7; i7++) {
-            row.push(t3B[i7]!);
-          }
-        }
-        hessian.push(row);
-        t2[i3] = 0;
+        inputs++;
       }
     }
-    const t1B = t1.b;
-    const n8 = t1B.length;
-    for (let i8 = 0; i8 < n8; i8++) {
-      t1B[i8] = 1;
-      const hvp2 = lossGradJvp(layers, xs, ys, direction).tangent.grad;
-      const row2: number[] = [];
-      const hvp2Layers = hvp2.layers;
-      const n9 = hvp2Layers.length;
-      for (let i9 = 0; i9 < n9; i9++) {
-        const t7 = hvp2Layers[i9]!;
-        const t7W = t7.W;
-        const n10 = t7W.length;
-        for (let i10 = 0; i10 < n10; i10++) {
-          const t8 = t7W[i10]!;
-          const n11 = t8.length;
-          for (let i11 = 0; i11 < n11; i11++) {
-            row2.push(t8[i11]!);
+    const n4 = t12.b.length;
+    for (let i4 = 0; i4 < n4; i4++) {
+      inputs++;
+    }
+  }
+  // 16 unit directions per sweep: the primal is shared by all of them
+  for (let start = 0; start < inputs; start += 16) {
+    const count = Math.min(16, inputs - start);
+    const directions: {
+      layers: {
+        W: number[][];
+        b: number[];
+      }[];
+    }[] = [];
+    for (let lane = 0; lane < count; lane++) {
+      const unit = start + lane;
+      const direction: {
+        layers: {
+          W: number[][];
+          b: number[];
+        }[];
+      } = {
+        layers: layers.map((item) => ({
+          W: item.W.map((item3) => new Array<number>(item3.length).fill(0)),
+          b: new Array<number>(item.b.length).fill(0),
+        })),
+      };
+      let input = 0;
+      const directionLayers = direction.layers;
+      const n5 = directionLayers.length;
+      for (let i5 = 0; i5 < n5; i5++) {
+        const t15 = directionLayers[i5]!;
+        const t15W = t15.W;
+        const n6 = t15W.length;
+        for (let i6 = 0; i6 < n6; i6++) {
+          const t16 = t15W[i6]!;
+          const n7 = t16.length;
+          for (let i7 = 0; i7 < n7; i7++) {
+            if (input === unit) {
+              t16[i7] = 1;
+            }
+            input++;
           }
         }
-        const t7B = t7.b;
-        const n12 = t7B.length;
-        for (let i12 = 0; i12 < n12; i12++) {
-          row2.push(t7B[i12]!);
+        const t15B = t15.b;
+        const n8 = t15B.length;
+        for (let i8 = 0; i8 < n8; i8++) {
+          if (input === unit) {
+            t15B[i8] = 1;
+          }
+          input++;
         }
       }
-      hessian.push(row2);
-      t1B[i8] = 0;
+      directions.push(direction);
+    }
+    const tangents = lossGradJvpN(layers, xs, ys, directions).tangents;
+    for (let lane2 = 0; lane2 < count; lane2++) {
+      const row: number[] = [];
+      const hvpLayers = tangents[lane2]!.grad.layers;
+      const n9 = hvpLayers.length;
+      for (let i9 = 0; i9 < n9; i9++) {
+        const t20 = hvpLayers[i9]!;
+        const t20W = t20.W;
+        const n10 = t20W.length;
+        for (let i10 = 0; i10 < n10; i10++) {
+          const t21 = t20W[i10]!;
+          const n11 = t21.length;
+          for (let i11 = 0; i11 < n11; i11++) {
+            row.push(t21[i11]!);
+          }
+        }
+        const t20B = t20.b;
+        const n12 = t20B.length;
+        for (let i12 = 0; i12 < n12; i12++) {
+          row.push(t20B[i12]!);
+        }
+      }
+      hessian.push(row);
     }
   }
   return { value: gradient.value, grad: gradient.grad, hessian };
@@ -152,16 +168,16 @@ export function predictionsJacobian(
   let inputs = 0;
   const n = layers.length;
   for (let i = 0; i < n; i++) {
-    const t1 = layers[i]!;
-    const t1W = t1.W;
-    const n2 = t1W.length;
+    const t7 = layers[i]!;
+    const t7W = t7.W;
+    const n2 = t7W.length;
     for (let i2 = 0; i2 < n2; i2++) {
-      const n3 = t1W[i2]!.length;
+      const n3 = t7W[i2]!.length;
       for (let i3 = 0; i3 < n3; i3++) {
         inputs++;
       }
     }
-    const n4 = t1.b.length;
+    const n4 = t7.b.length;
     for (let i4 = 0; i4 < n4; i4++) {
       inputs++;
     }
@@ -169,115 +185,120 @@ export function predictionsJacobian(
   let outputs = 0;
   outputs += value.length;
   if (inputs < outputs) {
-    const n5 = value.length;
+    let inputs2 = 0;
+    const n5 = layers.length;
     for (let i5 = 0; i5 < n5; i5++) {
-      jacobian.push([]);
-    }
-    const direction: {
-      layers: {
-        W: number[][];
-        b: number[];
-      }[];
-    } = {
-      layers: layers.map((item) => ({
-        W: item.W.map((item3) => new Array<number>(item3.length).fill(0)),
-        b: new Array<number>(item.b.length).fill(0),
-      })),
-    };
-    const directionLayers = direction.layers;
-    const n6 = directionLayers.length;
-    for (let i6 = 0; i6 < n6; i6++) {
-      const t4 = directionLayers[i6]!;
-      const t4W = t4.W;
-      const n7 = t4W.length;
-      for (let i7 = 0; i7 < n7; i7++) {
-        const t5 = t4W[i7]!;
-        const n8 = t5.length;
-        for (let i8 = 0; i8 < n8; i8++) {
-          t5[i8] = 1;
-          const column = predictionsJvp(layers, xs, direction).tangent;
-          let output = 0;
-          const n9 = column.length;
-          for (let i9 = 0; i9 < n9; i9++) {
-            jacobian[output]!.push(column[i9]!);
-            output++;
-          }
-          t5[i8] = 0;
+      const t10 = layers[i5]!;
+      const t10W = t10.W;
+      const n6 = t10W.length;
+      for (let i6 = 0; i6 < n6; i6++) {
+        const n7 = t10W[i6]!.length;
+        for (let i7 = 0; i7 < n7; i7++) {
+          inputs2++;
         }
       }
-      const t4B = t4.b;
-      const n10 = t4B.length;
-      for (let i10 = 0; i10 < n10; i10++) {
-        t4B[i10] = 1;
-        const column2 = predictionsJvp(layers, xs, direction).tangent;
-        let output2 = 0;
-        const n11 = column2.length;
-        for (let i11 = 0; i11 < n11; i11++) {
-          jacobian[output2]!.push(column2[i11]!);
-          output2++;
+      const n8 = t10.b.length;
+      for (let i8 = 0; i8 < n8; i8++) {
+        inputs2++;
+      }
+    }
+    const n9 = value.length;
+    for (let i9 = 0; i9 < n9; i9++) {
+      jacobian.push(new Array<number>(inputs2).fill(0));
+    }
+    // 16 unit directions per sweep: the primal is shared by all of them
+    for (let start = 0; start < inputs2; start += 16) {
+      const count = Math.min(16, inputs2 - start);
+      const directions: {
+        layers: {
+          W: number[][];
+          b: number[];
+        }[];
+      }[] = [];
+      for (let lane = 0; lane < count; lane++) {
+        const unit = start + lane;
+        const direction: {
+          layers: {
+            W: number[][];
+            b: number[];
+          }[];
+        } = {
+          layers: layers.map((item) => ({
+            W: item.W.map((item3) => new Array<number>(item3.length).fill(0)),
+            b: new Array<number>(item.b.length).fill(0),
+          })),
+        };
+        let input = 0;
+        const directionLayers = direction.layers;
+        const n10 = directionLayers.length;
+        for (let i10 = 0; i10 < n10; i10++) {
+          const t13 = directionLayers[i10]!;
+          const t13W = t13.W;
+          const n11 = t13W.length;
+          for (let i11 = 0; i11 < n11; i11++) {
+            const t14 = t13W[i11]!;
+            const n12 = t14.length;
+            for (let i12 = 0; i12 < n12; i12++) {
+              if (input === unit) {
+                t14[i12] = 1;
+              }
+              input++;
+            }
+          }
+          const t13B = t13.b;
+          const n13 = t13B.length;
+          for (let i13 = 0; i13 < n13; i13++) {
+            if (input === unit) {
+              t13B[i13] = 1;
+            }
+            input++;
+          }
         }
-        t4B[i10] = 0;
+        directions.push(direction);
+      }
+      const tangents = predictionsJvpN(layers, xs, directions).tangents;
+      for (let lane2 = 0; lane2 < count; lane2++) {
+        const t17 = tangents[lane2]!;
+        const input2 = start + lane2;
+        let output = 0;
+        const n14 = t17.length;
+        for (let i14 = 0; i14 < n14; i14++) {
+          jacobian[output]![input2] = t17[i14]!;
+          output++;
+        }
       }
     }
   } else {
     const cotangent: number[] = new Array<number>(value.length).fill(0);
-    const n12 = cotangent.length;
-    for (let i12 = 0; i12 < n12; i12++) {
-      cotangent[i12] = 1;
+    const n15 = cotangent.length;
+    for (let i15 = 0; i15 < n15; i15++) {
+      cotangent[i15] = 1;
       const grad = predictionsVjp(layers, xs, cotangent).grad;
       const row2: number[] = [];
       const gradLayers = grad.layers;
-      const n13 = gradLayers.length;
-      for (let i13 = 0; i13 < n13; i13++) {
-        const t10 = gradLayers[i13]!;
-        const t10W = t10.W;
-        const n14 = t10W.length;
-        for (let i14 = 0; i14 < n14; i14++) {
-          const t11 = t10W[i14]!;
-          const n15 = t11.length;
-          for (let i15 = 0; i15 < n15; i15++) {
-            row2.push(t11[i15]!);
+      const n16 = gradLayers.length;
+      for (let i16 = 0; i16 < n16; i16++) {
+        const t20 = gradLayers[i16]!;
+        const t20W = t20.W;
+        const n17 = t20W.length;
+        for (let i17 = 0; i17 < n17; i17++) {
+          const t21 = t20W[i17]!;
+          const n18 = t21.length;
+          for (let i18 = 0; i18 < n18; i18++) {
+            row2.push(t21[i18]!);
           }
         }
-        const t10B = t10.b;
-        const n16 = t10B.length;
-        for (let i16 = 0; i16 < n16; i16++) {
-          row2.push(t10B[i16]!);
+        const t20B = t20.b;
+        const n19 = t20B.length;
+        for (let i19 = 0; i19 < n19; i19++) {
+          row2.push(t20B[i19]!);
         }
       }
       jacobian.push(row2);
-      cotangent[i12] = 0;
+      cotangent[i15] = 0;
     }
   }
   return { value, jacobian };
-}
-function predictionsJvp(
-  layers: {
-    W: number[][];
-    b: number[];
-  }[],
-  xs: number[],
-  tangent: {
-    layers: {
-      W: number[][];
-      b: number[];
-    }[];
-  },
-): {
-  value: number[];
-  tangent: number[];
-} {
-  const dlayers = tangent.layers;
-  const out: number[] = [];
-  const dout: number[] = [];
-  for (let s = 0; s < xs.length; s++) {
-    // tangent of line 64: out.push(predict(layers, xs[s]));
-    const predictOut = predictTangentWrtLayers(layers, xs[s]!, dlayers);
-    const dt6 = predictOut.tangent;
-    out.push(predictOut.value);
-    dout.push(dt6);
-  }
-  return { value: out, tangent: dout };
 }
 export function preActivationsJvp(
   layers: {
@@ -339,83 +360,6 @@ export function preActivationsJvp(
     h = t33;
   }
   return { value: all, tangent: dall };
-}
-function predictTangentWrtLayers(
-  layers: {
-    W: number[][];
-    b: number[];
-  }[],
-  x: number,
-  dlayers: {
-    W: number[][];
-    b: number[];
-  }[],
-): {
-  value: number;
-  tangent: number;
-} {
-  let h: number[] = [x];
-  let dh: number[] = [0];
-  for (let l = 0; l < layers.length - 1; l++) {
-    const layer = layers[l]!;
-    const dlayer = dlayers[l]!;
-    const input = h;
-    const dinput = dh;
-    const scale = 1 / Math.sqrt(input.length);
-    const z: number[] = [];
-    const dz: number[] = [];
-    for (let i = 0; i < layer.W.length; i++) {
-      let sum = 0;
-      let dsum = 0;
-      for (let j = 0; j < input.length; j++) {
-        const t25 = layer.W[i]![j]!;
-        const t26 = input[j]!;
-        dsum += t26 * dlayer.W[i]![j]! + t25 * dinput[j]!;
-        sum += t25 * t26;
-      }
-      // tangent of line 26: z.push(sum * scale + layer.b[i]);
-      const dt31 = scale * dsum + dlayer.b[i]!;
-      z.push(sum * scale + layer.b[i]!);
-      dz.push(dt31);
-    }
-    const t32 = z.length;
-    const t33: number[] = new Array<number>(t32);
-    const dt33: number[] = new Array<number>(t32);
-    for (let i2 = 0; i2 < t32; i2++) {
-      // tangent of line 32: return z.map((v) => Math.max(0, v));
-      const v = z[i2]!;
-      const dv = dz[i2]!;
-      const t37 = Math.max(0, v);
-      const dt37 = 0 === t37 ? 0 : dv;
-      t33[i2] = t37;
-      dt33[i2] = dt37;
-    }
-    dh = dt33;
-    h = t33;
-  }
-  const t10 = layers.length - 1;
-  const layer2 = layers[t10]!;
-  const dlayer2 = dlayers[t10]!;
-  const input2 = h;
-  const dinput2 = dh;
-  const scale2 = 1 / Math.sqrt(input2.length);
-  const z3: number[] = [];
-  const dz3: number[] = [];
-  for (let i3 = 0; i3 < layer2.W.length; i3++) {
-    let sum2 = 0;
-    let dsum2 = 0;
-    for (let j2 = 0; j2 < input2.length; j2++) {
-      const t49 = layer2.W[i3]![j2]!;
-      const t50 = input2[j2]!;
-      dsum2 += t50 * dlayer2.W[i3]![j2]! + t49 * dinput2[j2]!;
-      sum2 += t49 * t50;
-    }
-    // tangent of line 26: z.push(sum * scale + layer.b[i]);
-    const dt55 = scale2 * dsum2 + dlayer2.b[i3]!;
-    z3.push(sum2 * scale2 + layer2.b[i3]!);
-    dz3.push(dt55);
-  }
-  return { value: z3[0]!, tangent: dz3[0]! };
 }
 export function lossGrad(
   layers: {
@@ -502,9 +446,7 @@ export function lossGrad(
   s = t18 > 0 ? t18 : 0;
   while (s > 0) {
     s--;
-    const t8Bar = totalBar;
-    rBar += r * t8Bar;
-    rBar += r * t8Bar;
+    rBar += (r + r) * totalBar;
     // adjoint of line 51: const r = predict(layers, xs[s]) - ys[s];
     const t5Bar = rBar;
     rBar = 0;
@@ -1081,10 +1023,8 @@ function lossGradJvp(
   while (s > 0) {
     s--;
     const t8Bar = totalBar;
-    drBar += t8Bar * dr;
-    rBar += r * t8Bar;
-    drBar += t8Bar * dr;
-    rBar += r * t8Bar;
+    drBar += t8Bar * (dr + dr);
+    rBar += (r + r) * t8Bar;
     const t5Bar = rBar;
     const dt5Bar = drBar;
     drBar = 0;
@@ -1690,6 +1630,1641 @@ function predictPullbackWrtLayersTangentWrtLayersResultBarLayersBarSaved(
     dcontainerTape.pop();
     input = containerTape.pop()!;
   }
+}
+function lossGradJvpN(
+  layers: {
+    W: number[][];
+    b: number[];
+  }[],
+  xs: number[],
+  ys: number[],
+  tangents: {
+    layers: {
+      W: number[][];
+      b: number[];
+    }[];
+  }[],
+): {
+  value: {
+    value: number;
+    grad: {
+      layers: {
+        W: number[][];
+        b: number[];
+      }[];
+    };
+  };
+  tangents: {
+    value: number;
+    grad: {
+      layers: {
+        W: number[][];
+        b: number[];
+      }[];
+    };
+  }[];
+} {
+  const lanes = tangents.length;
+  const t23: {
+    W: number[][];
+    b: number[];
+  }[][] = new Array<
+    {
+      W: number[][];
+      b: number[];
+    }[]
+  >(lanes);
+  const dlayers: {
+    W: number[][];
+    b: number[];
+  }[][] = new Array<
+    {
+      W: number[][];
+      b: number[];
+    }[]
+  >(lanes);
+  const dr: number[] = new Array<number>(lanes).fill(0);
+  const dcontainerTape: {
+    adjointTape: number[][];
+    containerTape: number[][];
+    controlTape: number[];
+    i: number;
+    i2: number;
+    i3: number;
+    input: number[];
+    input2: number[];
+    input2Bar: number[];
+    inputBar: number[];
+    j: number;
+    j2: number;
+    l: number;
+    layer2: {
+      W: number[][];
+      b: number[];
+    };
+    layer2Bar: {
+      W: number[][];
+      b: number[];
+    };
+    scale: number;
+    scale2: number;
+    t26: number;
+    t32: number;
+    t33: number[];
+    t33Bar: number[];
+    t37: number;
+    tape: number[];
+    z3Bar: number[];
+    zBar: number[];
+  }[][] = new Array<
+    {
+      adjointTape: number[][];
+      containerTape: number[][];
+      controlTape: number[];
+      i: number;
+      i2: number;
+      i3: number;
+      input: number[];
+      input2: number[];
+      input2Bar: number[];
+      inputBar: number[];
+      j: number;
+      j2: number;
+      l: number;
+      layer2: {
+        W: number[][];
+        b: number[];
+      };
+      layer2Bar: {
+        W: number[][];
+        b: number[];
+      };
+      scale: number;
+      scale2: number;
+      t26: number;
+      t32: number;
+      t33: number[];
+      t33Bar: number[];
+      t37: number;
+      tape: number[];
+      z3Bar: number[];
+      zBar: number[];
+    }[]
+  >(lanes);
+  let dtape = new Float64Array(256);
+  let dtapeTop = 0;
+  const dlayersBar: {
+    W: number[][];
+    b: number[];
+  }[][] = new Array<
+    {
+      W: number[][];
+      b: number[];
+    }[]
+  >(lanes);
+  const dtotal: number[] = new Array<number>(lanes).fill(0);
+  const dpredictOut: {
+    value: number;
+    saved: {
+      adjointTape: number[][];
+      containerTape: number[][];
+      controlTape: number[];
+      i: number;
+      i2: number;
+      i3: number;
+      input: number[];
+      input2: number[];
+      input2Bar: number[];
+      inputBar: number[];
+      j: number;
+      j2: number;
+      l: number;
+      layer2: {
+        W: number[][];
+        b: number[];
+      };
+      layer2Bar: {
+        W: number[][];
+        b: number[];
+      };
+      scale: number;
+      scale2: number;
+      t26: number;
+      t32: number;
+      t33: number[];
+      t33Bar: number[];
+      t37: number;
+      tape: number[];
+      z3Bar: number[];
+      zBar: number[];
+    };
+  }[] = new Array<{
+    value: number;
+    saved: {
+      adjointTape: number[][];
+      containerTape: number[][];
+      controlTape: number[];
+      i: number;
+      i2: number;
+      i3: number;
+      input: number[];
+      input2: number[];
+      input2Bar: number[];
+      inputBar: number[];
+      j: number;
+      j2: number;
+      l: number;
+      layer2: {
+        W: number[][];
+        b: number[];
+      };
+      layer2Bar: {
+        W: number[][];
+        b: number[];
+      };
+      scale: number;
+      scale2: number;
+      t26: number;
+      t32: number;
+      t33: number[];
+      t33Bar: number[];
+      t37: number;
+      tape: number[];
+      z3Bar: number[];
+      zBar: number[];
+    };
+  }>(lanes);
+  const dt12: {
+    adjointTape: number[][];
+    containerTape: number[][];
+    controlTape: number[];
+    i: number;
+    i2: number;
+    i3: number;
+    input: number[];
+    input2: number[];
+    input2Bar: number[];
+    inputBar: number[];
+    j: number;
+    j2: number;
+    l: number;
+    layer2: {
+      W: number[][];
+      b: number[];
+    };
+    layer2Bar: {
+      W: number[][];
+      b: number[];
+    };
+    scale: number;
+    scale2: number;
+    t26: number;
+    t32: number;
+    t33: number[];
+    t33Bar: number[];
+    t37: number;
+    tape: number[];
+    z3Bar: number[];
+    zBar: number[];
+  }[] = new Array<{
+    adjointTape: number[][];
+    containerTape: number[][];
+    controlTape: number[];
+    i: number;
+    i2: number;
+    i3: number;
+    input: number[];
+    input2: number[];
+    input2Bar: number[];
+    inputBar: number[];
+    j: number;
+    j2: number;
+    l: number;
+    layer2: {
+      W: number[][];
+      b: number[];
+    };
+    layer2Bar: {
+      W: number[][];
+      b: number[];
+    };
+    scale: number;
+    scale2: number;
+    t26: number;
+    t32: number;
+    t33: number[];
+    t33Bar: number[];
+    t37: number;
+    tape: number[];
+    z3Bar: number[];
+    zBar: number[];
+  }>(lanes);
+  const dvalue: number[] = new Array<number>(lanes).fill(0);
+  const drBar: number[] = new Array<number>(lanes).fill(0);
+  const dt17: number[] = new Array<number>(lanes).fill(0);
+  const dsaved: {
+    adjointTape: number[][];
+    containerTape: number[][];
+    controlTape: number[];
+    i: number;
+    i2: number;
+    i3: number;
+    input: number[];
+    input2: number[];
+    input2Bar: number[];
+    inputBar: number[];
+    j: number;
+    j2: number;
+    l: number;
+    layer2: {
+      W: number[][];
+      b: number[];
+    };
+    layer2Bar: {
+      W: number[][];
+      b: number[];
+    };
+    scale: number;
+    scale2: number;
+    t26: number;
+    t32: number;
+    t33: number[];
+    t33Bar: number[];
+    t37: number;
+    tape: number[];
+    z3Bar: number[];
+    zBar: number[];
+  }[] = new Array<{
+    adjointTape: number[][];
+    containerTape: number[][];
+    controlTape: number[];
+    i: number;
+    i2: number;
+    i3: number;
+    input: number[];
+    input2: number[];
+    input2Bar: number[];
+    inputBar: number[];
+    j: number;
+    j2: number;
+    l: number;
+    layer2: {
+      W: number[][];
+      b: number[];
+    };
+    layer2Bar: {
+      W: number[][];
+      b: number[];
+    };
+    scale: number;
+    scale2: number;
+    t26: number;
+    t32: number;
+    t33: number[];
+    t33Bar: number[];
+    t37: number;
+    tape: number[];
+    z3Bar: number[];
+    zBar: number[];
+  }>(lanes);
+  const dt21: {
+    layers: {
+      W: number[][];
+      b: number[];
+    }[];
+  }[] = new Array<{
+    layers: {
+      W: number[][];
+      b: number[];
+    }[];
+  }>(lanes);
+  const dt22: {
+    value: number;
+    grad: {
+      layers: {
+        W: number[][];
+        b: number[];
+      }[];
+    };
+  }[] = new Array<{
+    value: number;
+    grad: {
+      layers: {
+        W: number[][];
+        b: number[];
+      }[];
+    };
+  }>(lanes);
+  layers = layers.map((item) => ({ W: item.W.map((item3) => item3.slice()), b: item.b.slice() }));
+  let s = 0;
+  let r = 0;
+  const containerTape: {
+    adjointTape: number[][];
+    containerTape: number[][];
+    controlTape: number[];
+    i: number;
+    i2: number;
+    i3: number;
+    input: number[];
+    input2: number[];
+    input2Bar: number[];
+    inputBar: number[];
+    j: number;
+    j2: number;
+    l: number;
+    layer2: {
+      W: number[][];
+      b: number[];
+    };
+    layer2Bar: {
+      W: number[][];
+      b: number[];
+    };
+    scale: number;
+    scale2: number;
+    t26: number;
+    t32: number;
+    t33: number[];
+    t33Bar: number[];
+    t37: number;
+    tape: number[];
+    z3Bar: number[];
+    zBar: number[];
+  }[] = [];
+  let tape = new Float64Array(256);
+  let tapeTop = 0;
+  const layersBar: {
+    W: number[][];
+    b: number[];
+  }[] = layers.map((item) => ({
+    W: item.W.map((item3) => new Array<number>(item3.length).fill(0)),
+    b: new Array<number>(item.b.length).fill(0),
+  }));
+  let total = 0;
+  for (let lane = 0; lane < lanes; lane++) {
+    t23[lane] = tangents[lane]!.layers;
+    dlayers[lane] = t23[lane]!.map((item) => ({
+      W: item.W.map((item3) => item3.slice()),
+      b: item.b.slice(),
+    }));
+    dr[lane] = 0;
+    dcontainerTape[lane] = [];
+    dlayersBar[lane] = layersBar.map((item) => ({
+      W: item.W.map((item3) => new Array<number>(item3.length).fill(0)),
+      b: new Array<number>(item.b.length).fill(0),
+    }));
+    dtotal[lane] = 0;
+  }
+  for (s = 0; s < xs.length; s++) {
+    // tangent of line 51: const r = predict(layers, xs[s]) - ys[s];
+    const predictForwardWrtLayersOut = predictForwardWrtLayersTangentWrtLayersLayersBarN(
+      layers,
+      xs[s]!,
+      layersBar,
+      dlayers,
+      dlayersBar,
+      lanes,
+    );
+    const predictOut = predictForwardWrtLayersOut.value;
+    const t12 = predictOut.saved;
+    for (let lane = 0; lane < lanes; lane++) {
+      dpredictOut[lane] = predictForwardWrtLayersOut.tangent[lane]!;
+      dt12[lane] = dpredictOut[lane]!.saved;
+    }
+    containerTape.push(t12);
+    const t5 = predictOut.value;
+    const t6 = ys[s]!;
+    if (tapeTop === tape.length) {
+      const grown = new Float64Array(2 * tape.length);
+      grown.set(tape);
+      tape = grown;
+    }
+    tape[tapeTop++] = r;
+    r = t5 - t6;
+    total += r * r;
+    for (let lane = 0; lane < lanes; lane++) {
+      dcontainerTape[lane]!.push(dt12[lane]!);
+      const dt5 = dpredictOut[lane]!.value;
+      if (dtapeTop === dtape.length) {
+        const grown = new Float64Array(2 * dtape.length);
+        grown.set(dtape);
+        dtape = grown;
+      }
+      dtape[dtapeTop++] = dr[lane]!;
+      dr[lane] = dt5;
+      dtotal[lane]! += r * dr[lane]! + r * dr[lane]!;
+    }
+  }
+  const t10 = xs.length;
+  const value = total / t10;
+  // backward sweep
+  let totalBar = 0;
+  let rBar = 0;
+  totalBar += 1 / t10;
+  const t18 = xs.length;
+  s = t18 > 0 ? t18 : 0;
+  for (let lane = 0; lane < lanes; lane++) {
+    dvalue[lane] = dtotal[lane]! / t10;
+    drBar[lane] = 0;
+  }
+  while (s > 0) {
+    s--;
+    const t8Bar = totalBar;
+    rBar += (r + r) * t8Bar;
+    const t5Bar = rBar;
+    rBar = 0;
+    r = tape[--tapeTop]!;
+    const t17 = t5Bar;
+    const saved = containerTape.pop()!;
+    for (let lane = lanes - 1; lane >= 0; lane--) {
+      const t50 = dr[lane]!;
+      drBar[lane]! += t8Bar * (t50 + t50);
+      const dt5Bar = drBar[lane]!;
+      drBar[lane] = 0;
+      dr[lane] = dtape[--dtapeTop]!;
+      dt17[lane] = dt5Bar;
+      dsaved[lane] = dcontainerTape[lane]!.pop()!;
+    }
+    predictPullbackWrtLayersTangentWrtLayersResultBarLayersBarSavedN(
+      layers,
+      t17,
+      layersBar,
+      saved,
+      dlayers,
+      dt17,
+      dlayersBar,
+      dsaved,
+      lanes,
+    );
+  }
+  totalBar = 0;
+  const t22: {
+    value: number;
+    grad: {
+      layers: {
+        W: number[][];
+        b: number[];
+      }[];
+    };
+  } = { value, grad: { layers: layersBar } };
+  for (let lane = 0; lane < lanes; lane++) {
+    dt21[lane] = { layers: dlayersBar[lane]! };
+    dt22[lane] = { value: dvalue[lane]!, grad: dt21[lane]! };
+  }
+  return { value: t22, tangents: dt22 };
+}
+function predictForwardWrtLayersTangentWrtLayersLayersBarN(
+  layers: {
+    W: number[][];
+    b: number[];
+  }[],
+  x: number,
+  layersBar: {
+    W: number[][];
+    b: number[];
+  }[],
+  dlayers: {
+    W: number[][];
+    b: number[];
+  }[][],
+  dlayersBar: {
+    W: number[][];
+    b: number[];
+  }[][],
+  lanes: number,
+): {
+  value: {
+    value: number;
+    saved: {
+      adjointTape: number[][];
+      containerTape: number[][];
+      controlTape: number[];
+      i: number;
+      i2: number;
+      i3: number;
+      input: number[];
+      input2: number[];
+      input2Bar: number[];
+      inputBar: number[];
+      j: number;
+      j2: number;
+      l: number;
+      layer2: {
+        W: number[][];
+        b: number[];
+      };
+      layer2Bar: {
+        W: number[][];
+        b: number[];
+      };
+      scale: number;
+      scale2: number;
+      t26: number;
+      t32: number;
+      t33: number[];
+      t33Bar: number[];
+      t37: number;
+      tape: number[];
+      z3Bar: number[];
+      zBar: number[];
+    };
+  };
+  tangent: {
+    value: number;
+    saved: {
+      adjointTape: number[][];
+      containerTape: number[][];
+      controlTape: number[];
+      i: number;
+      i2: number;
+      i3: number;
+      input: number[];
+      input2: number[];
+      input2Bar: number[];
+      inputBar: number[];
+      j: number;
+      j2: number;
+      l: number;
+      layer2: {
+        W: number[][];
+        b: number[];
+      };
+      layer2Bar: {
+        W: number[][];
+        b: number[];
+      };
+      scale: number;
+      scale2: number;
+      t26: number;
+      t32: number;
+      t33: number[];
+      t33Bar: number[];
+      t37: number;
+      tape: number[];
+      z3Bar: number[];
+      zBar: number[];
+    };
+  }[];
+} {
+  const dt104: number[][] = new Array<number[]>(lanes);
+  const dt33Bar: number[][] = new Array<number[]>(lanes);
+  const dt105: number[][] = new Array<number[]>(lanes);
+  const dt33: number[][] = new Array<number[]>(lanes);
+  const dt37: number[] = new Array<number>(lanes).fill(0);
+  const dt106: number[][] = new Array<number[]>(lanes);
+  const dzBar: number[][] = new Array<number[]>(lanes);
+  const dt107: number[][] = new Array<number[]>(lanes);
+  const dinput: number[][] = new Array<number[]>(lanes);
+  const dt26: number[] = new Array<number>(lanes).fill(0);
+  const dt108: number[][] = new Array<number[]>(lanes);
+  const dinputBar: number[][] = new Array<number[]>(lanes);
+  const dtape: number[][] = new Array<number[]>(lanes);
+  const dcontainerTape: number[][][] = new Array<number[][]>(lanes);
+  const dadjointTape: number[][][] = new Array<number[][]>(lanes);
+  const dcontrolTape: number[][] = new Array<number[]>(lanes);
+  const dt1: number[][] = new Array<number[]>(lanes);
+  const dt1Bar: number[][] = new Array<number[]>(lanes);
+  const dh: number[][] = new Array<number[]>(lanes);
+  const dhBar: number[][] = new Array<number[]>(lanes);
+  const dlayer: {
+    W: number[][];
+    b: number[];
+  }[] = new Array<{
+    W: number[][];
+    b: number[];
+  }>(lanes);
+  const dz: number[][] = new Array<number[]>(lanes);
+  const dsum: number[] = new Array<number>(lanes).fill(0);
+  const dt23: number[][][] = new Array<number[][]>(lanes);
+  const dt24: number[][] = new Array<number[]>(lanes);
+  const dt29: number[][] = new Array<number[]>(lanes);
+  const dlayer2: {
+    W: number[][];
+    b: number[];
+  }[] = new Array<{
+    W: number[][];
+    b: number[];
+  }>(lanes);
+  const dlayer2Bar: {
+    W: number[][];
+    b: number[];
+  }[] = new Array<{
+    W: number[][];
+    b: number[];
+  }>(lanes);
+  const dinput2: number[][] = new Array<number[]>(lanes);
+  const dinput2Bar: number[][] = new Array<number[]>(lanes);
+  const dz3: number[][] = new Array<number[]>(lanes);
+  const dz3Bar: number[][] = new Array<number[]>(lanes);
+  const dsum2: number[] = new Array<number>(lanes).fill(0);
+  const dt47: number[][][] = new Array<number[][]>(lanes);
+  const dt48: number[][] = new Array<number[]>(lanes);
+  const dt53: number[][] = new Array<number[]>(lanes);
+  const dt109: {
+    adjointTape: number[][];
+    containerTape: number[][];
+    controlTape: number[];
+    i: number;
+    i2: number;
+    i3: number;
+    input: number[];
+    input2: number[];
+    input2Bar: number[];
+    inputBar: number[];
+    j: number;
+    j2: number;
+    l: number;
+    layer2: {
+      W: number[][];
+      b: number[];
+    };
+    layer2Bar: {
+      W: number[][];
+      b: number[];
+    };
+    scale: number;
+    scale2: number;
+    t26: number;
+    t32: number;
+    t33: number[];
+    t33Bar: number[];
+    t37: number;
+    tape: number[];
+    z3Bar: number[];
+    zBar: number[];
+  }[] = new Array<{
+    adjointTape: number[][];
+    containerTape: number[][];
+    controlTape: number[];
+    i: number;
+    i2: number;
+    i3: number;
+    input: number[];
+    input2: number[];
+    input2Bar: number[];
+    inputBar: number[];
+    j: number;
+    j2: number;
+    l: number;
+    layer2: {
+      W: number[][];
+      b: number[];
+    };
+    layer2Bar: {
+      W: number[][];
+      b: number[];
+    };
+    scale: number;
+    scale2: number;
+    t26: number;
+    t32: number;
+    t33: number[];
+    t33Bar: number[];
+    t37: number;
+    tape: number[];
+    z3Bar: number[];
+    zBar: number[];
+  }>(lanes);
+  const dt110: {
+    value: number;
+    saved: {
+      adjointTape: number[][];
+      containerTape: number[][];
+      controlTape: number[];
+      i: number;
+      i2: number;
+      i3: number;
+      input: number[];
+      input2: number[];
+      input2Bar: number[];
+      inputBar: number[];
+      j: number;
+      j2: number;
+      l: number;
+      layer2: {
+        W: number[][];
+        b: number[];
+      };
+      layer2Bar: {
+        W: number[][];
+        b: number[];
+      };
+      scale: number;
+      scale2: number;
+      t26: number;
+      t32: number;
+      t33: number[];
+      t33Bar: number[];
+      t37: number;
+      tape: number[];
+      z3Bar: number[];
+      zBar: number[];
+    };
+  }[] = new Array<{
+    value: number;
+    saved: {
+      adjointTape: number[][];
+      containerTape: number[][];
+      controlTape: number[];
+      i: number;
+      i2: number;
+      i3: number;
+      input: number[];
+      input2: number[];
+      input2Bar: number[];
+      inputBar: number[];
+      j: number;
+      j2: number;
+      l: number;
+      layer2: {
+        W: number[][];
+        b: number[];
+      };
+      layer2Bar: {
+        W: number[][];
+        b: number[];
+      };
+      scale: number;
+      scale2: number;
+      t26: number;
+      t32: number;
+      t33: number[];
+      t33Bar: number[];
+      t37: number;
+      tape: number[];
+      z3Bar: number[];
+      zBar: number[];
+    };
+  }>(lanes);
+  let i3 = 0;
+  let j2 = 0;
+  let l = 0;
+  let t32 = 0;
+  let i2 = 0;
+  let t33Bar: number[] = [];
+  let t33: number[] = [];
+  let t37 = 0;
+  let zBar: number[] = [];
+  let i = 0;
+  let scale = 0;
+  let input: number[] = [];
+  let j = 0;
+  let t26 = 0;
+  let inputBar: number[] = [];
+  const tape: number[] = [];
+  const containerTape: number[][] = [];
+  const adjointTape: number[][] = [];
+  const controlTape: number[] = [];
+  const t1Bar: number[] = [0];
+  let h: number[] = [x];
+  let hBar = t1Bar;
+  for (let lane = 0; lane < lanes; lane++) {
+    dt104[lane] = [];
+    dt33Bar[lane] = dt104[lane]!;
+    dt105[lane] = [];
+    dt33[lane] = dt105[lane]!;
+    dt37[lane] = 0;
+    dt106[lane] = [];
+    dzBar[lane] = dt106[lane]!;
+    dt107[lane] = [];
+    dinput[lane] = dt107[lane]!;
+    dt26[lane] = 0;
+    dt108[lane] = [];
+    dinputBar[lane] = dt108[lane]!;
+    dtape[lane] = [];
+    dcontainerTape[lane] = [];
+    dadjointTape[lane] = [];
+    dcontrolTape[lane] = [];
+    dt1[lane] = [0];
+    dt1Bar[lane] = [0];
+    dh[lane] = dt1[lane]!;
+    dhBar[lane] = dt1Bar[lane]!;
+  }
+  for (l = 0; l < layers.length - 1; l++) {
+    // tangent of line 39: h = relu(affine(layers[l], h));
+    const layer = layers[l]!;
+    containerTape.push(input);
+    input = h;
+    adjointTape.push(inputBar);
+    inputBar = hBar;
+    // tangent of line 19: const scale = 1 / Math.sqrt(input.length);
+    const t15 = Math.sqrt(input.length);
+    controlTape.push(scale);
+    scale = 1 / t15;
+    // tangent of line 20: const z: number[] = [];
+    const z: number[] = [];
+    adjointTape.push(zBar);
+    zBar = [];
+    for (let lane = 0; lane < lanes; lane++) {
+      dlayer[lane] = dlayers[lane]![l]!;
+      dcontainerTape[lane]!.push(dinput[lane]!);
+      dinput[lane] = dh[lane]!;
+      dadjointTape[lane]!.push(dinputBar[lane]!);
+      dinputBar[lane] = dhBar[lane]!;
+      dcontrolTape[lane]!.push(0);
+      dz[lane] = [];
+      dadjointTape[lane]!.push(dzBar[lane]!);
+      dzBar[lane] = [];
+    }
+    {
+      // tangent of line 21: for (let i = 0; i < layer.W.length; i++) {
+      controlTape.push(i);
+      i = 0;
+      for (let lane = 0; lane < lanes; lane++) {
+        dcontrolTape[lane]!.push(0);
+      }
+      for (; i < layer.W.length; i++) {
+        let sum = 0;
+        for (let lane = 0; lane < lanes; lane++) {
+          dsum[lane] = 0;
+        }
+        for (j = 0; j < input.length; j++) {
+          // tangent of line 24: sum += layer.W[i][j] * input[j];
+          const t25 = layer.W[i]![j]!;
+          tape.push(t26);
+          t26 = input[j]!;
+          sum += t25 * t26;
+          for (let lane = 0; lane < lanes; lane++) {
+            dt23[lane] = dlayer[lane]!.W;
+            dt24[lane] = dt23[lane]![i]!;
+            const dt25 = dt24[lane]![j]!;
+            dtape[lane]!.push(dt26[lane]!);
+            dt26[lane] = dinput[lane]![j]!;
+            dsum[lane]! += t26 * dt25 + t25 * dt26[lane]!;
+          }
+        }
+        // tangent of line 26: z.push(sum * scale + layer.b[i]);
+        z.push(sum * scale + layer.b[i]!);
+        zBar.push(0);
+        for (let lane = 0; lane < lanes; lane++) {
+          const dt28 = scale * dsum[lane]!;
+          dt29[lane] = dlayer[lane]!.b;
+          dz[lane]!.push(dt28 + dt29[lane]![i]!);
+          dzBar[lane]!.push(0);
+        }
+      }
+    }
+    // tangent of line 32: return z.map((v) => Math.max(0, v));
+    controlTape.push(t32);
+    t32 = z.length;
+    containerTape.push(t33);
+    t33 = new Array<number>(t32);
+    adjointTape.push(t33Bar);
+    t33Bar = new Array<number>(t32).fill(0);
+    for (let lane = 0; lane < lanes; lane++) {
+      dcontrolTape[lane]!.push(0);
+      dcontainerTape[lane]!.push(dt33[lane]!);
+      dt33[lane] = new Array<number>(t32);
+      dadjointTape[lane]!.push(dt33Bar[lane]!);
+      dt33Bar[lane] = new Array<number>(t32).fill(0);
+    }
+    for (i2 = 0; i2 < t32; i2++) {
+      // tangent of line 32: return z.map((v) => Math.max(0, v));
+      const v = z[i2]!;
+      tape.push(t37);
+      t37 = Math.max(0, v);
+      const t113 = 0 === t37;
+      tape.push(t33[i2]!);
+      t33[i2] = t37;
+      t33Bar[i2] = 0;
+      for (let lane = 0; lane < lanes; lane++) {
+        const dv = dz[lane]![i2]!;
+        dtape[lane]!.push(dt37[lane]!);
+        dt37[lane] = t113 ? 0 : dv;
+        dtape[lane]!.push(dt33[lane]![i2]!);
+        dt33[lane]![i2] = dt37[lane]!;
+        dt33Bar[lane]![i2] = 0;
+      }
+    }
+    h = t33;
+    hBar = t33Bar;
+    for (let lane = 0; lane < lanes; lane++) {
+      dh[lane] = dt33[lane]!;
+      dhBar[lane] = dt33Bar[lane]!;
+    }
+  }
+  const t10 = layers.length - 1;
+  const layer2 = layers[t10]!;
+  const layer2Bar = layersBar[t10]!;
+  const input2 = h;
+  const input2Bar = hBar;
+  const scale2 = 1 / Math.sqrt(input2.length);
+  const z3: number[] = [];
+  const z3Bar: number[] = [];
+  for (let lane = 0; lane < lanes; lane++) {
+    dlayer2[lane] = dlayers[lane]![t10]!;
+    dlayer2Bar[lane] = dlayersBar[lane]![t10]!;
+    dinput2[lane] = dh[lane]!;
+    dinput2Bar[lane] = dhBar[lane]!;
+    dz3[lane] = [];
+    dz3Bar[lane] = [];
+  }
+  for (i3 = 0; i3 < layer2.W.length; i3++) {
+    let sum2 = 0;
+    for (let lane = 0; lane < lanes; lane++) {
+      dsum2[lane] = 0;
+    }
+    for (j2 = 0; j2 < input2.length; j2++) {
+      const t49 = layer2.W[i3]![j2]!;
+      const t50 = input2[j2]!;
+      sum2 += t49 * t50;
+      for (let lane = 0; lane < lanes; lane++) {
+        dt47[lane] = dlayer2[lane]!.W;
+        dt48[lane] = dt47[lane]![i3]!;
+        dsum2[lane]! += t50 * dt48[lane]![j2]! + t49 * dinput2[lane]![j2]!;
+      }
+    }
+    // tangent of line 26: z.push(sum * scale + layer.b[i]);
+    z3.push(sum2 * scale2 + layer2.b[i3]!);
+    z3Bar.push(0);
+    for (let lane = 0; lane < lanes; lane++) {
+      const dt52 = scale2 * dsum2[lane]!;
+      dt53[lane] = dlayer2[lane]!.b;
+      dz3[lane]!.push(dt52 + dt53[lane]![i3]!);
+      dz3Bar[lane]!.push(0);
+    }
+  }
+  const value: number = z3[0]!;
+  const t110: {
+    value: number;
+    saved: {
+      adjointTape: number[][];
+      containerTape: number[][];
+      controlTape: number[];
+      i: number;
+      i2: number;
+      i3: number;
+      input: number[];
+      input2: number[];
+      input2Bar: number[];
+      inputBar: number[];
+      j: number;
+      j2: number;
+      l: number;
+      layer2: {
+        W: number[][];
+        b: number[];
+      };
+      layer2Bar: {
+        W: number[][];
+        b: number[];
+      };
+      scale: number;
+      scale2: number;
+      t26: number;
+      t32: number;
+      t33: number[];
+      t33Bar: number[];
+      t37: number;
+      tape: number[];
+      z3Bar: number[];
+      zBar: number[];
+    };
+  } = {
+    value,
+    saved: {
+      adjointTape,
+      containerTape,
+      controlTape,
+      i,
+      i2,
+      i3,
+      input,
+      input2,
+      input2Bar,
+      inputBar,
+      j,
+      j2,
+      l,
+      layer2,
+      layer2Bar,
+      scale,
+      scale2,
+      t26,
+      t32,
+      t33,
+      t33Bar,
+      t37,
+      tape,
+      z3Bar,
+      zBar,
+    },
+  };
+  for (let lane = 0; lane < lanes; lane++) {
+    const dvalue: number = dz3[lane]![0]!;
+    dt109[lane] = {
+      adjointTape: dadjointTape[lane]!,
+      containerTape: dcontainerTape[lane]!,
+      controlTape: dcontrolTape[lane]!,
+      i: 0,
+      i2: 0,
+      i3: 0,
+      input: dinput[lane]!,
+      input2: dinput2[lane]!,
+      input2Bar: dinput2Bar[lane]!,
+      inputBar: dinputBar[lane]!,
+      j: 0,
+      j2: 0,
+      l: 0,
+      layer2: dlayer2[lane]!,
+      layer2Bar: dlayer2Bar[lane]!,
+      scale: 0,
+      scale2: 0,
+      t26: dt26[lane]!,
+      t32: 0,
+      t33: dt33[lane]!,
+      t33Bar: dt33Bar[lane]!,
+      t37: dt37[lane]!,
+      tape: dtape[lane]!,
+      z3Bar: dz3Bar[lane]!,
+      zBar: dzBar[lane]!,
+    };
+    dt110[lane] = { value: dvalue, saved: dt109[lane]! };
+  }
+  return { value: t110, tangent: dt110 };
+}
+function predictPullbackWrtLayersTangentWrtLayersResultBarLayersBarSavedN(
+  layers: {
+    W: number[][];
+    b: number[];
+  }[],
+  resultBar: number,
+  layersBar: {
+    W: number[][];
+    b: number[];
+  }[],
+  saved: {
+    adjointTape: number[][];
+    containerTape: number[][];
+    controlTape: number[];
+    i: number;
+    i2: number;
+    i3: number;
+    input: number[];
+    input2: number[];
+    input2Bar: number[];
+    inputBar: number[];
+    j: number;
+    j2: number;
+    l: number;
+    layer2: {
+      W: number[][];
+      b: number[];
+    };
+    layer2Bar: {
+      W: number[][];
+      b: number[];
+    };
+    scale: number;
+    scale2: number;
+    t26: number;
+    t32: number;
+    t33: number[];
+    t33Bar: number[];
+    t37: number;
+    tape: number[];
+    z3Bar: number[];
+    zBar: number[];
+  },
+  dlayers: {
+    W: number[][];
+    b: number[];
+  }[][],
+  dresultBar: number[],
+  dlayersBar: {
+    W: number[][];
+    b: number[];
+  }[][],
+  dsaved: {
+    adjointTape: number[][];
+    containerTape: number[][];
+    controlTape: number[];
+    i: number;
+    i2: number;
+    i3: number;
+    input: number[];
+    input2: number[];
+    input2Bar: number[];
+    inputBar: number[];
+    j: number;
+    j2: number;
+    l: number;
+    layer2: {
+      W: number[][];
+      b: number[];
+    };
+    layer2Bar: {
+      W: number[][];
+      b: number[];
+    };
+    scale: number;
+    scale2: number;
+    t26: number;
+    t32: number;
+    t33: number[];
+    t33Bar: number[];
+    t37: number;
+    tape: number[];
+    z3Bar: number[];
+    zBar: number[];
+  }[],
+  lanes: number,
+): void {
+  const dadjointTape: number[][][] = new Array<number[][]>(lanes);
+  const dcontainerTape: number[][][] = new Array<number[][]>(lanes);
+  const dcontrolTape: number[][] = new Array<number[]>(lanes);
+  const dinput2: number[][] = new Array<number[]>(lanes);
+  const dinput2Bar: number[][] = new Array<number[]>(lanes);
+  const dinputBar: number[][] = new Array<number[]>(lanes);
+  const dlayer2: {
+    W: number[][];
+    b: number[];
+  }[] = new Array<{
+    W: number[][];
+    b: number[];
+  }>(lanes);
+  const dlayer2Bar: {
+    W: number[][];
+    b: number[];
+  }[] = new Array<{
+    W: number[][];
+    b: number[];
+  }>(lanes);
+  const dscale: number[] = new Array<number>(lanes).fill(0);
+  const dscale2: number[] = new Array<number>(lanes).fill(0);
+  const dt26: number[] = new Array<number>(lanes).fill(0);
+  const dt33: number[][] = new Array<number[]>(lanes);
+  const dt33Bar: number[][] = new Array<number[]>(lanes);
+  const dtape: number[][] = new Array<number[]>(lanes);
+  const dz3Bar: number[][] = new Array<number[]>(lanes);
+  const dzBar: number[][] = new Array<number[]>(lanes);
+  const dsum2Bar: number[] = new Array<number>(lanes).fill(0);
+  const dvBar: number[] = new Array<number>(lanes).fill(0);
+  const dsumBar: number[] = new Array<number>(lanes).fill(0);
+  const dt47: number[][][] = new Array<number[][]>(lanes);
+  const dt47Bar: number[][][] = new Array<number[][]>(lanes);
+  const dt53Bar: number[][] = new Array<number[]>(lanes);
+  const dt48: number[][] = new Array<number[]>(lanes);
+  const dt48Bar: number[][] = new Array<number[]>(lanes);
+  const dlayer: {
+    W: number[][];
+    b: number[];
+  }[] = new Array<{
+    W: number[][];
+    b: number[];
+  }>(lanes);
+  const dlayerBar: {
+    W: number[][];
+    b: number[];
+  }[] = new Array<{
+    W: number[][];
+    b: number[];
+  }>(lanes);
+  const dt23: number[][][] = new Array<number[][]>(lanes);
+  const dt23Bar: number[][][] = new Array<number[][]>(lanes);
+  const dt29Bar: number[][] = new Array<number[]>(lanes);
+  const dt24: number[][] = new Array<number[]>(lanes);
+  const dt24Bar: number[][] = new Array<number[]>(lanes);
+  const dt25Bar: number[] = new Array<number>(lanes).fill(0);
+  const adjointTape = saved.adjointTape;
+  const containerTape = saved.containerTape;
+  const controlTape = saved.controlTape;
+  let i = saved.i;
+  let i2 = saved.i2;
+  let i3 = saved.i3;
+  let input = saved.input;
+  let input2 = saved.input2;
+  let input2Bar = saved.input2Bar;
+  let inputBar = saved.inputBar;
+  let j = saved.j;
+  let j2 = saved.j2;
+  let l = saved.l;
+  let layer2 = saved.layer2;
+  let layer2Bar = saved.layer2Bar;
+  let scale = saved.scale;
+  let scale2 = saved.scale2;
+  let t26 = saved.t26;
+  let t32 = saved.t32;
+  let t33 = saved.t33;
+  let t33Bar = saved.t33Bar;
+  let t37 = saved.t37;
+  const tape = saved.tape;
+  let z3Bar = saved.z3Bar;
+  let zBar = saved.zBar;
+  // backward sweep
+  let sum2Bar = 0;
+  let vBar = 0;
+  let sumBar = 0;
+  // tangent of line 41: return affine(layers[layers.length - 1], h)[0];
+  z3Bar[0]! += resultBar;
+  const t47 = layer2.W;
+  const t47Bar = layer2Bar.W;
+  const t53Bar = layer2Bar.b;
+  for (let lane = 0; lane < lanes; lane++) {
+    dadjointTape[lane] = dsaved[lane]!.adjointTape;
+    dcontainerTape[lane] = dsaved[lane]!.containerTape;
+    dcontrolTape[lane] = dsaved[lane]!.controlTape;
+    dinput2[lane] = dsaved[lane]!.input2;
+    dinput2Bar[lane] = dsaved[lane]!.input2Bar;
+    dinputBar[lane] = dsaved[lane]!.inputBar;
+    dlayer2[lane] = dsaved[lane]!.layer2;
+    dlayer2Bar[lane] = dsaved[lane]!.layer2Bar;
+    dscale[lane] = dsaved[lane]!.scale;
+    dscale2[lane] = dsaved[lane]!.scale2;
+    dt26[lane] = dsaved[lane]!.t26;
+    dt33[lane] = dsaved[lane]!.t33;
+    dt33Bar[lane] = dsaved[lane]!.t33Bar;
+    dtape[lane] = dsaved[lane]!.tape;
+    dz3Bar[lane] = dsaved[lane]!.z3Bar;
+    dzBar[lane] = dsaved[lane]!.zBar;
+    dsum2Bar[lane] = 0;
+    dvBar[lane] = 0;
+    dsumBar[lane] = 0;
+    dz3Bar[lane]![0] = dz3Bar[lane]![0]! + dresultBar[lane]!;
+    dt47[lane] = dlayer2[lane]!.W;
+    dt47Bar[lane] = dlayer2Bar[lane]!.W;
+    dt53Bar[lane] = dlayer2Bar[lane]!.b;
+  }
+  while (i3 > 0) {
+    i3--;
+    // tangent of line 26: z.push(sum * scale + layer.b[i]);
+    const t61 = z3Bar.length - 1;
+    const t55Bar = z3Bar[t61]!;
+    z3Bar.pop();
+    const t52Bar = t55Bar;
+    t53Bar[i3]! += t55Bar;
+    sum2Bar += scale2 * t52Bar;
+    const t48 = t47[i3]!;
+    const t48Bar = t47Bar[i3]!;
+    const t73 = input2.length;
+    j2 = t73 > 0 ? t73 : 0;
+    for (let lane = 0; lane < lanes; lane++) {
+      const dt55Bar = dz3Bar[lane]![t61]!;
+      dz3Bar[lane]!.pop();
+      const dt52Bar = dt55Bar;
+      dt53Bar[lane]![i3] = dt53Bar[lane]![i3]! + dt55Bar;
+      dsum2Bar[lane]! += t52Bar * dscale2[lane]! + scale2 * dt52Bar;
+      dt48[lane] = dt47[lane]![i3]!;
+      dt48Bar[lane] = dt47Bar[lane]![i3]!;
+    }
+    while (j2 > 0) {
+      j2--;
+      // tangent of line 24: sum += layer.W[i][j] * input[j];
+      const t49 = t48[j2]!;
+      const t50 = input2[j2]!;
+      const t51Bar = sum2Bar;
+      const t49Bar = t50 * t51Bar;
+      input2Bar[j2]! += t49 * t51Bar;
+      t48Bar[j2]! += t49Bar;
+      for (let lane = 0; lane < lanes; lane++) {
+        const dt51Bar = dsum2Bar[lane]!;
+        const dt49Bar = t51Bar * dinput2[lane]![j2]! + t50 * dt51Bar;
+        dinput2Bar[lane]![j2] =
+          dinput2Bar[lane]![j2]! + (t51Bar * dt48[lane]![j2]! + t49 * dt51Bar);
+        dt48Bar[lane]![j2] = dt48Bar[lane]![j2]! + dt49Bar;
+      }
+    }
+    sum2Bar = 0;
+    for (let lane = 0; lane < lanes; lane++) {
+      dsum2Bar[lane] = 0;
+    }
+  }
+  while (l > 0) {
+    l--;
+    const layer = layers[l]!;
+    const layerBar = layersBar[l]!;
+    const t84 = Math.ceil(t32);
+    i2 = t84 > 0 ? t84 : 0;
+    for (let lane = 0; lane < lanes; lane++) {
+      dlayer[lane] = dlayers[lane]![l]!;
+      dlayerBar[lane] = dlayersBar[lane]![l]!;
+    }
+    while (i2 > 0) {
+      // tangent of line 32: return z.map((v) => Math.max(0, v));
+      i2--;
+      const t37Bar = t33Bar[i2]!;
+      t33Bar[i2] = 0;
+      t33[i2] = tape.pop()!;
+      const t80 = 0 === t37;
+      vBar += t80 ? 0 : t37Bar;
+      t37 = tape.pop()!;
+      zBar[i2]! += vBar;
+      vBar = 0;
+      for (let lane = 0; lane < lanes; lane++) {
+        const dt37Bar = dt33Bar[lane]![i2]!;
+        dt33Bar[lane]![i2] = 0;
+        const dt79 = dtape[lane]!.pop()!;
+        dt33[lane]![i2] = dt79;
+        dvBar[lane]! += t80 ? 0 : dt37Bar;
+        dtape[lane]!.pop();
+        dzBar[lane]![i2] = dzBar[lane]![i2]! + dvBar[lane]!;
+        dvBar[lane] = 0;
+      }
+    }
+    t33Bar = adjointTape.pop()!;
+    t33 = containerTape.pop()!;
+    t32 = controlTape.pop()!;
+    const t23 = layer.W;
+    const t23Bar = layerBar.W;
+    const t29Bar = layerBar.b;
+    for (let lane = 0; lane < lanes; lane++) {
+      dt33Bar[lane] = dadjointTape[lane]!.pop()!;
+      dt33[lane] = dcontainerTape[lane]!.pop()!;
+      dcontrolTape[lane]!.pop();
+      dt23[lane] = dlayer[lane]!.W;
+      dt23Bar[lane] = dlayerBar[lane]!.W;
+      dt29Bar[lane] = dlayerBar[lane]!.b;
+    }
+    while (i > 0) {
+      i--;
+      // tangent of line 26: z.push(sum * scale + layer.b[i]);
+      const t89 = zBar.length - 1;
+      const t31Bar = zBar[t89]!;
+      zBar.pop();
+      const t28Bar = t31Bar;
+      t29Bar[i]! += t31Bar;
+      sumBar += scale * t28Bar;
+      const t24 = t23[i]!;
+      const t24Bar = t23Bar[i]!;
+      const t101 = input.length;
+      j = t101 > 0 ? t101 : 0;
+      for (let lane = 0; lane < lanes; lane++) {
+        const dt31Bar = dzBar[lane]![t89]!;
+        dzBar[lane]!.pop();
+        const dt28Bar = dt31Bar;
+        dt29Bar[lane]![i] = dt29Bar[lane]![i]! + dt31Bar;
+        dsumBar[lane]! += t28Bar * dscale[lane]! + scale * dt28Bar;
+        dt24[lane] = dt23[lane]![i]!;
+        dt24Bar[lane] = dt23Bar[lane]![i]!;
+      }
+      while (j > 0) {
+        j--;
+        // tangent of line 24: sum += layer.W[i][j] * input[j];
+        const t25 = t24[j]!;
+        const t27Bar = sumBar;
+        const t25Bar = t26 * t27Bar;
+        inputBar[j]! += t25 * t27Bar;
+        for (let lane = 0; lane < lanes; lane++) {
+          const dt25 = dt24[lane]![j]!;
+          const dt27Bar = dsumBar[lane]!;
+          dt25Bar[lane] = t27Bar * dt26[lane]! + t26 * dt27Bar;
+          dinputBar[lane]![j] = dinputBar[lane]![j]! + (t27Bar * dt25 + t25 * dt27Bar);
+          dt26[lane] = dtape[lane]!.pop()!;
+        }
+        t26 = tape.pop()!;
+        t24Bar[j]! += t25Bar;
+        for (let lane = 0; lane < lanes; lane++) {
+          dt24Bar[lane]![j] = dt24Bar[lane]![j]! + dt25Bar[lane]!;
+        }
+      }
+      sumBar = 0;
+      for (let lane = 0; lane < lanes; lane++) {
+        dsumBar[lane] = 0;
+      }
+    }
+    i = controlTape.pop()!;
+    zBar = adjointTape.pop()!;
+    scale = controlTape.pop()!;
+    inputBar = adjointTape.pop()!;
+    input = containerTape.pop()!;
+    for (let lane = 0; lane < lanes; lane++) {
+      dcontrolTape[lane]!.pop();
+      dzBar[lane] = dadjointTape[lane]!.pop()!;
+      dscale[lane] = dcontrolTape[lane]!.pop()!;
+      dinputBar[lane] = dadjointTape[lane]!.pop()!;
+      dcontainerTape[lane]!.pop();
+    }
+  }
+}
+function predictionsJvpN(
+  layers: {
+    W: number[][];
+    b: number[];
+  }[],
+  xs: number[],
+  tangents: {
+    layers: {
+      W: number[][];
+      b: number[];
+    }[];
+  }[],
+): {
+  value: number[];
+  tangents: number[][];
+} {
+  const lanes = tangents.length;
+  const dlayers: {
+    W: number[][];
+    b: number[];
+  }[][] = new Array<
+    {
+      W: number[][];
+      b: number[];
+    }[]
+  >(lanes);
+  const dout: number[][] = new Array<number[]>(lanes);
+  const dt6: number[] = new Array<number>(lanes).fill(0);
+  const out: number[] = [];
+  for (let lane = 0; lane < lanes; lane++) {
+    dlayers[lane] = tangents[lane]!.layers;
+    dout[lane] = [];
+  }
+  for (let s = 0; s < xs.length; s++) {
+    // tangent of line 64: out.push(predict(layers, xs[s]));
+    const predictOut = predictTangentWrtLayersN(layers, xs[s]!, dlayers, lanes);
+    const t6 = predictOut.value;
+    for (let lane = 0; lane < lanes; lane++) {
+      dt6[lane] = predictOut.tangent[lane]!;
+    }
+    out.push(t6);
+    for (let lane = 0; lane < lanes; lane++) {
+      dout[lane]!.push(dt6[lane]!);
+    }
+  }
+  return { value: out, tangents: dout };
+}
+function predictTangentWrtLayersN(
+  layers: {
+    W: number[][];
+    b: number[];
+  }[],
+  x: number,
+  dlayers: {
+    W: number[][];
+    b: number[];
+  }[][],
+  lanes: number,
+): {
+  value: number;
+  tangent: number[];
+} {
+  const dt1: number[][] = new Array<number[]>(lanes);
+  const dh: number[][] = new Array<number[]>(lanes);
+  const dlayer: {
+    W: number[][];
+    b: number[];
+  }[] = new Array<{
+    W: number[][];
+    b: number[];
+  }>(lanes);
+  const dinput: number[][] = new Array<number[]>(lanes);
+  const dz: number[][] = new Array<number[]>(lanes);
+  const dsum: number[] = new Array<number>(lanes).fill(0);
+  const dt23: number[][][] = new Array<number[][]>(lanes);
+  const dt24: number[][] = new Array<number[]>(lanes);
+  const dt29: number[][] = new Array<number[]>(lanes);
+  const dt33: number[][] = new Array<number[]>(lanes);
+  const dlayer2: {
+    W: number[][];
+    b: number[];
+  }[] = new Array<{
+    W: number[][];
+    b: number[];
+  }>(lanes);
+  const dinput2: number[][] = new Array<number[]>(lanes);
+  const dz3: number[][] = new Array<number[]>(lanes);
+  const dsum2: number[] = new Array<number>(lanes).fill(0);
+  const dt47: number[][][] = new Array<number[][]>(lanes);
+  const dt48: number[][] = new Array<number[]>(lanes);
+  const dt53: number[][] = new Array<number[]>(lanes);
+  const dt13: number[] = new Array<number>(lanes).fill(0);
+  let h: number[] = [x];
+  for (let lane = 0; lane < lanes; lane++) {
+    dt1[lane] = [0];
+    dh[lane] = dt1[lane]!;
+  }
+  for (let l = 0; l < layers.length - 1; l++) {
+    const layer = layers[l]!;
+    const input = h;
+    const scale = 1 / Math.sqrt(input.length);
+    const z: number[] = [];
+    for (let lane = 0; lane < lanes; lane++) {
+      dlayer[lane] = dlayers[lane]![l]!;
+      dinput[lane] = dh[lane]!;
+      dz[lane] = [];
+    }
+    for (let i = 0; i < layer.W.length; i++) {
+      let sum = 0;
+      for (let lane = 0; lane < lanes; lane++) {
+        dsum[lane] = 0;
+      }
+      for (let j = 0; j < input.length; j++) {
+        const t25 = layer.W[i]![j]!;
+        const t26 = input[j]!;
+        sum += t25 * t26;
+        for (let lane = 0; lane < lanes; lane++) {
+          dt23[lane] = dlayer[lane]!.W;
+          dt24[lane] = dt23[lane]![i]!;
+          dsum[lane]! += t26 * dt24[lane]![j]! + t25 * dinput[lane]![j]!;
+        }
+      }
+      // tangent of line 26: z.push(sum * scale + layer.b[i]);
+      z.push(sum * scale + layer.b[i]!);
+      for (let lane = 0; lane < lanes; lane++) {
+        const dt28 = scale * dsum[lane]!;
+        dt29[lane] = dlayer[lane]!.b;
+        dz[lane]!.push(dt28 + dt29[lane]![i]!);
+      }
+    }
+    const t32 = z.length;
+    const t33: number[] = new Array<number>(t32);
+    for (let lane = 0; lane < lanes; lane++) {
+      dt33[lane] = new Array<number>(t32);
+    }
+    for (let i2 = 0; i2 < t32; i2++) {
+      // tangent of line 32: return z.map((v) => Math.max(0, v));
+      const v = z[i2]!;
+      const t37 = Math.max(0, v);
+      const t58 = 0 === t37;
+      t33[i2] = t37;
+      for (let lane = 0; lane < lanes; lane++) {
+        const dv = dz[lane]![i2]!;
+        dt33[lane]![i2] = t58 ? 0 : dv;
+      }
+    }
+    h = t33;
+    for (let lane = 0; lane < lanes; lane++) {
+      dh[lane] = dt33[lane]!;
+    }
+  }
+  const t10 = layers.length - 1;
+  const layer2 = layers[t10]!;
+  const input2 = h;
+  const scale2 = 1 / Math.sqrt(input2.length);
+  const z3: number[] = [];
+  for (let lane = 0; lane < lanes; lane++) {
+    dlayer2[lane] = dlayers[lane]![t10]!;
+    dinput2[lane] = dh[lane]!;
+    dz3[lane] = [];
+  }
+  for (let i3 = 0; i3 < layer2.W.length; i3++) {
+    let sum2 = 0;
+    for (let lane = 0; lane < lanes; lane++) {
+      dsum2[lane] = 0;
+    }
+    for (let j2 = 0; j2 < input2.length; j2++) {
+      const t49 = layer2.W[i3]![j2]!;
+      const t50 = input2[j2]!;
+      sum2 += t49 * t50;
+      for (let lane = 0; lane < lanes; lane++) {
+        dt47[lane] = dlayer2[lane]!.W;
+        dt48[lane] = dt47[lane]![i3]!;
+        dsum2[lane]! += t50 * dt48[lane]![j2]! + t49 * dinput2[lane]![j2]!;
+      }
+    }
+    // tangent of line 26: z.push(sum * scale + layer.b[i]);
+    z3.push(sum2 * scale2 + layer2.b[i3]!);
+    for (let lane = 0; lane < lanes; lane++) {
+      const dt52 = scale2 * dsum2[lane]!;
+      dt53[lane] = dlayer2[lane]!.b;
+      dz3[lane]!.push(dt52 + dt53[lane]![i3]!);
+    }
+  }
+  const t13: number = z3[0]!;
+  for (let lane = 0; lane < lanes; lane++) {
+    dt13[lane] = dz3[lane]![0]!;
+  }
+  return { value: t13, tangent: dt13 };
 }
 function predictions(
   layers: {

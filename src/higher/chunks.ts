@@ -32,10 +32,10 @@ export function countedLoop(b: IRBuilder, base: string, from: Operand, to: Opera
 
 /**
  * Emits the loop over chunks of unit directions: `each(tangents, lane, input)` runs for every
- * direction of the chunk with the lifted function's `tangents`, in input order; `counted(inputs)`
- * runs once the inputs are counted, before the first chunk.
+ * direction of the chunk with the lifted function's `tangents`, in input order (`input()` declares
+ * its input index); `counted(inputs)` runs once the inputs are counted, before the first chunk.
  */
-export function forEachChunk(wrapper: Wrapper, lifted: Callee, each: (tangents: Operand, lane: Operand, input: Operand) => void, counted?: (inputs: Operand) => void): void {
+export function forEachChunk(wrapper: Wrapper, lifted: Callee, each: (tangents: Operand, lane: Operand, input: () => Operand) => void, counted?: (inputs: Operand) => void): void {
   const { b } = wrapper;
   const fn = wrapper.fn;
   const direction = directionType(fn, wrapper.wrt);
@@ -65,7 +65,8 @@ export function forEachChunk(wrapper: Wrapper, lifted: Callee, each: (tangents: 
     const result = b.temp({ kind: "call", callee: lifted.name, args: [...wrapper.args(), ref(directions)] }, lifted.returnType, "sweep");
     const tangentsType = (lifted.returnType as Extract<Type, { kind: "record" }>).fields.find((f) => f.name === "tangents")!.type;
     const tangents = b.temp({ kind: "field", object: result, name: "tangents" }, tangentsType, "tangents");
-    countedLoop(b, "lane", num(0), count, 1, (lane) => each(tangents, lane, b.temp({ kind: "binary", op: "+", left: start, right: lane }, NUMBER, "input")));
+    // The input index is computed only for a caller that asks for it.
+    countedLoop(b, "lane", num(0), count, 1, (lane) => each(tangents, lane, () => b.temp({ kind: "binary", op: "+", left: start, right: lane }, NUMBER, "input")));
   });
 }
 

@@ -101,10 +101,11 @@ export function jacobianWrapper(fn: Function, wrt: boolean[], mode: JacobianMode
         callees.jvpN,
         (tangents, lane, input) => {
           const column = laneOf(b, tangents, lane, output);
+          const inputIndex = input();
           const rowIndex = wrapper.declare("output", NUMBER, { kind: "operand", value: num(0) }, true);
           forEachLeaf(b, leafOf(column), output, (entry) => {
             const row = b.temp({ kind: "index", object: ref(jacobian), index: ref(rowIndex) }, ROW);
-            b.emit({ kind: "setIndex", object: row, index: input, value: read(b, entry, NUMBER) });
+            b.emit({ kind: "setIndex", object: row, index: inputIndex, value: read(b, entry, NUMBER) });
             b.emit({ kind: "assign", name: rowIndex, value: { kind: "binary", op: "+", left: ref(rowIndex), right: num(1) } });
           });
         },
@@ -183,7 +184,8 @@ export class Wrapper {
     readonly fn: Function,
     readonly wrt: boolean[],
   ) {
-    this.names = new NameManager(fn.params.map((p) => p.name));
+    // The wrapper calls `fn` by its name: no local of the wrapper may shadow it.
+    this.names = new NameManager([...fn.params.map((p) => p.name), fn.name, fn.sourceName, ...(fn.reservedNames ?? [])]);
     fn.params.forEach((p) => this.names.claim(p.name));
     this.b = new IRBuilder(this.names, new Map());
   }

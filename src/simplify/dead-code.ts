@@ -108,9 +108,9 @@ class Pruner {
     return [];
   }
 
-  /** The names a block reads that it does not declare itself before the read. */
-  free(block: Stmt[]): ReadonlySet<string> {
-    let reads: ReadonlySet<string> = NOTHING;
+  /** The names a block (and `readAfter`, read in its scope after it) reads that it does not declare itself before the read. */
+  free(block: Stmt[], readAfter: ReadonlySet<string> = NOTHING): ReadonlySet<string> {
+    let reads = readAfter;
     for (let k = block.length - 1; k >= 0; k--) {
       const s = block[k]!;
       reads = union(s.kind === "let" ? without(reads, s.name) : reads, this.reads(s));
@@ -160,7 +160,8 @@ class Pruner {
         readAll(this.free(s.else));
         break;
       case "loop": {
-        const inner = union(union(s.test ? union(this.free(s.test.prelude), readOf(s.test.cond)) : NOTHING, this.free(s.body)), this.free(s.update));
+        // The test's prelude, condition and body share one scope: the prelude's declarations are theirs.
+        const inner = union(s.test ? this.free(s.test.prelude, union(readOf(s.test.cond), this.free(s.body))) : this.free(s.body), this.free(s.update));
         const declared = new Set(s.init.flatMap((d) => (d.kind === "let" ? [d.name] : [])));
         readAll(this.free(s.init));
         for (const name of inner) if (!declared.has(name)) found.add(name);

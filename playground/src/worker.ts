@@ -1,5 +1,5 @@
 /**
- * The compiler worker: tsad itself (src/api.ts) over an in-memory ts-morph project, and the
+ * The compiler worker: tsad itself (src/pipeline.ts) over an in-memory ts-morph project, and the
  * plots' numbers, computed by running the generated module — transpiled to JavaScript with the
  * TypeScript that ts-morph bundles, imported from a Blob URL. Nothing leaves the browser.
  *
@@ -7,7 +7,9 @@
  * page only wants the result for what is in the editor now).
  */
 import { ts, type Project } from "ts-morph";
-import { compile, EMIT_KINDS, explain, formatDiagnostic, UsageError, type CompileOptions, type EmitKind } from "../../src/api.ts";
+// From the modules themselves, not the API: it also exports `verify`, which runs modules with Node's loader.
+import { compile, EMIT_KINDS, explain, UsageError, type CompileOptions, type EmitKind } from "../../src/pipeline.ts";
+import { formatDiagnostic } from "../../src/diagnostics/format.ts";
 import { createProject } from "../../src/load/load.ts";
 import { describeFunctions } from "./describe.ts";
 import type { CompileRequest, CompileResponse, EditorDiagnostic, FunctionInfo, PlotData, PlotSettings, WorkerReady } from "./protocol.ts";

@@ -81,6 +81,9 @@ export function sampleDirection(type: Type, value: unknown, random: () => number
       const record = value as Record<string, unknown>;
       return Object.fromEntries(type.fields.filter((f) => isDifferentiable(f.type)).map((f) => [f.name, sampleDirection(f.type, record[f.name], random)]));
     }
+    case "optional":
+      // An optional number has a tangent whether or not it is present (it moves nothing when missing).
+      return type.value.kind === "number" ? sampleDirection(type.value, value, random) : undefined;
     default:
       return undefined;
   }
@@ -102,6 +105,8 @@ export function zeroDirection(type: Type, value: unknown): unknown {
       const record = value as Record<string, unknown>;
       return Object.fromEntries(type.fields.filter((f) => isDifferentiable(f.type)).map((f) => [f.name, zeroDirection(f.type, record[f.name])]));
     }
+    case "optional":
+      return type.value.kind === "number" ? 0 : undefined;
     default:
       return undefined;
   }

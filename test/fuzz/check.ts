@@ -442,7 +442,7 @@ export async function checkProgram(text: string, args: unknown[], options: Check
 
 /** HVP checks at one point: value, gradient, H·v against differences of the gradient, symmetry. */
 /** A gradient with zeros for the parameters of `like` it leaves out (those no derivative flows from). */
-function inertAsZero(grad: unknown, like: Record<string, unknown>): unknown {
+export function inertAsZero(grad: unknown, like: Record<string, unknown>): unknown {
   if (!grad || typeof grad !== "object") return grad;
   return { ...Object.fromEntries(Object.entries(like).map(([k, v]) => [k, shapeLike(v, () => 0)])), ...(grad as object) };
 }

@@ -73,7 +73,7 @@ export class ReverseFunction extends BackwardWriter {
     // The value is taken before the backward sweep restores anything it shares.
     const valueType = fn.returnType;
     const valueInit: Expr | undefined = returned
-      ? returned.kind === "var" && isReference(valueType) && this.needsRestore(returned)
+      ? returned.kind === "var" && isReference(valueType) && (this.needsRestore(returned) || this.checkpointState(returned.name))
         ? { kind: "copy", source: returned, type: valueType, deep: true }
         : { kind: "operand", value: returned }
       : undefined;
@@ -152,6 +152,12 @@ export class ReverseFunction extends BackwardWriter {
       for (const name of readsOf(steps)) if (!local.has(name)) needed.add(name);
     }
     return needed;
+  }
+
+  /** Whether `name` shares its object with a checkpointed loop's state, which the backward sweep sets back to snapshots. */
+  private checkpointState(name: string): boolean {
+    const shared = this.activity.aliasClass(name);
+    return [...this.checkpointRuns.values()].some(({ loop }) => loop.state.some((v) => this.activity.aliasClass(v.name) === shared));
   }
 
   /** The type of a value the forward half of a pullback saves (tapes are arrays of their element type). */

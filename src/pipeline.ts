@@ -151,7 +151,6 @@ function prepare(given: CompileOptions) {
 
   const lowered = lowerProgram(allTargets, rules);
   const withNested = addNestedDerivatives(lowered.program, lowered.nested.requests, { structured: structuredProgram, hvp: nestedHvp });
-  checkCallGraph(withNested, new ActivityOracle(withNested));
   const program = propagateCopies(options.inline === false ? withNested : inlineSmallCallees(withNested));
   debugIR("after lowering", program);
   return { program, irNames: lowered.irNames, targetsByFile, tags, calls: withNested };
@@ -250,6 +249,7 @@ async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[
       if (needs("gradJvp")) hvpTargets.push({ fn, wrt, gradName: `${fn.sourceName}Grad` });
       if (kinds.includes("hessian") || jacobian) denseTargets.push({ fn, wrt, hessian: kinds.includes("hessian"), jacobian });
     }
+    checkCallGraph(program, oracle, reverseTargets.map((t) => t.fn));
     const forward = differentiateForward(program, oracle, forwardTargets);
     // Reverse mode works on functions whose jumps are flags (one program of them, one oracle).
     const structured = structuredProgram(program);

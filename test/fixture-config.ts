@@ -14,6 +14,8 @@ export interface FixtureConfig {
   args: () => unknown[];
   /** false: keep calls as calls (the split forward/pullback halves are what the fixture shows). */
   inline?: boolean;
+  /** Reverse mode rejects the function by design: the fixture shows forward mode only. */
+  forwardOnly?: boolean;
   /** Perturbation scale for the random points (default 0.1). 0 keeps the sample point only. */
   jitter?: number;
 }

@@ -30,11 +30,15 @@ export function reachable(program: Program, roots: Iterable<string>): string[] {
 }
 
 /**
- * Recursion is differentiated in every mode, except through a recursive function that writes
- * into its container parameters (its pullback recomputes its forward sweep from the arguments).
+ * Recursion is differentiated in every mode, except reverse mode through a recursive function
+ * that writes into its container parameters (its pullback recomputes its forward sweep from the
+ * arguments): `reverseRoots` are the functions reverse mode starts from. Forward mode carries
+ * tangents alongside such writes as it does through any call.
  */
-export function checkCallGraph(program: Program, oracle: ActivityOracle): void {
+export function checkCallGraph(program: Program, oracle: ActivityOracle, reverseRoots: Iterable<string>): void {
+  const reached = new Set(reachable(program, reverseRoots));
   for (const name of recursiveFunctions(program)) {
+    if (!reached.has(name)) continue;
     const fn = program.functions.get(name)!;
     const written = writtenParams(fn, program, oracle);
     const param = fn.params.find((_, i) => written[i]);

@@ -12,7 +12,8 @@ import { BOOLEAN, NUMBER, num, ref } from "../ir/ir.ts";
 import { irTypeOf } from "./types.ts";
 import { inlineCallback, inlineValue } from "./callbacks.ts";
 import { choose } from "./optional.ts";
-import { unsupportedAt, type FunctionLowerer, type JumpTarget } from "./lower.ts";
+import { unsupportedAt } from "./unsupported.ts";
+import type { FunctionLowerer, JumpTarget } from "./lower.ts";
 
 export function lowerMethod(l: FunctionLowerer, node: Node, receiverNode: Expression, method: string, args: Expression[]): Operand {
   // `new Array(n).fill(v)` in one step; without a type argument TypeScript calls it `any[]`.

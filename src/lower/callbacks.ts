@@ -12,7 +12,8 @@ import { NUMBER, num, ref } from "../ir/ir.ts";
 import { MATH_FUNCTIONS } from "../rules/math.ts";
 import type { UserRule } from "../rules/user-rules.ts";
 import { toIRType } from "./types.ts";
-import { fenceFunctionKind, isReassigned, skipParens, unsupportedAt, type CallbackFrame, type FunctionLowerer, type JumpTarget } from "./lower.ts";
+import { isReassigned, skipParens, type CallbackFrame, type FunctionLowerer, type JumpTarget } from "./lower.ts";
+import { fenceFunctionKind, unsupportedAt } from "./unsupported.ts";
 
 /**
  * Inlines a callback's body at the current point. `args` produce the values of its parameters

@@ -9,7 +9,8 @@ import { positionOfNode } from "../load/load.ts";
 import type { Operand } from "../ir/ir.ts";
 import { BOOLEAN, NUMBER, num, ref } from "../ir/ir.ts";
 import { irTypeOf } from "./types.ts";
-import { unsupportedAt, type FunctionLowerer } from "./lower.ts";
+import { unsupportedAt } from "./unsupported.ts";
+import type { FunctionLowerer } from "./lower.ts";
 
 /** What `Math.max()`, `Math.min()` and `Math.hypot()` give without arguments. */
 const EMPTY: Record<string, number> = { max: -Infinity, min: Infinity, hypot: 0 };

@@ -33,6 +33,7 @@ import { inlineValue, ruledCall } from "./callbacks.ts";
 import { constructedClass, constructorSelf, getterCall, methodCall, newInstance, selfParameter } from "./classes.ts";
 import { LOGICAL_ASSIGNMENTS, defaulted, logicalAssignment, narrowValue, nullish, optionalLink } from "./optional.ts";
 import { numberConstant, numberFunction, spreadArguments, spreadMath } from "./calls.ts";
+import { fenceCallee, fenceFunctionKind, shorten, unsupportedAt, unsupportedStatement } from "./unsupported.ts";
 
 /**
  * Lowers the target functions and every function they call, transitively. A call of a function
@@ -104,31 +105,6 @@ export interface CallbackFrame {
   loop: JumpTarget;
   /** How a `return` leaves the body: to the next iteration of `loop`, or out of the labelled block `loop`. */
   exit: "continue" | "break";
-}
-
-export const unsupportedAt = (what: string, node: Node) => new DiagnosticError([diagnostics.unsupportedSyntax(what, positionOfNode(node))]);
-
-/** Statements tsad does not lower, as the user would name them (never an AST kind name). */
-const STATEMENT_NAMES: Partial<Record<SyntaxKind, string>> = {
-  [SyntaxKind.ForInStatement]: "`for…in`",
-  [SyntaxKind.WithStatement]: "`with`",
-  [SyntaxKind.EnumDeclaration]: "an `enum` declared inside a function",
-  [SyntaxKind.ModuleDeclaration]: "a namespace declared inside a function",
-  [SyntaxKind.ImportEqualsDeclaration]: "`import … =` inside a function",
-};
-
-function describeStatement(node: Node): string {
-  return STATEMENT_NAMES[node.getKind()] ?? `the statement \`${shorten(node.getText())}\``;
-}
-
-function isGeneratorFunction(node: Node): boolean {
-  return (Node.isFunctionDeclaration(node) || Node.isFunctionExpression(node)) && node.isGenerator();
-}
-
-/** TSAD2002/2003 for a function that is async or a generator, reported at `at`. */
-export function fenceFunctionKind(fn: FunctionNode, at: Node): void {
-  if (Node.isAsyncable(fn) && fn.isAsync()) throw new DiagnosticError([diagnostics.asyncCode(positionOfNode(at))]);
-  if (isGeneratorFunction(fn)) throw new DiagnosticError([diagnostics.generator(positionOfNode(at))]);
 }
 
 export class FunctionLowerer {
@@ -494,8 +470,7 @@ export class FunctionLowerer {
         return;
       }
       if (!Node.isForInStatement(inner)) throw unsupportedAt("a label on a statement that is not a loop", node);
-      this.fence(inner);
-      throw unsupportedAt(describeStatement(inner), inner);
+      throw unsupportedStatement(inner);
     }
     if (Node.isForStatement(node) || Node.isForOfStatement(node) || Node.isWhileStatement(node) || Node.isDoStatement(node)) {
       this.loop(node, undefined);
@@ -522,21 +497,13 @@ export class FunctionLowerer {
       this.switchStatement(node);
       return;
     }
-    this.fence(node);
-    throw unsupportedAt(describeStatement(node), node);
+    throw unsupportedStatement(node);
   }
 
   /** The statements of an `if` branch or a loop body, without a block of their own. */
   body(node: Statement): void {
     if (Node.isBlock(node)) node.getStatements().forEach((s) => this.statement(s));
     else this.statement(node);
-  }
-
-  /** Reports the constructs of SPEC §1's last paragraph with their own diagnostics. */
-  fence(node: Node): void {
-    if (Node.isTryStatement(node) || Node.isThrowStatement(node)) throw new DiagnosticError([diagnostics.tryCatch(positionOfNode(node))]);
-    if (Node.isClassDeclaration(node)) throw new DiagnosticError([diagnostics.classOrThis(positionOfNode(node))]);
-    if (Node.isFunctionDeclaration(node)) throw new DiagnosticError([diagnostics.closure(positionOfNode(node))]);
   }
 
   loop(node: Node, sourceLabel: string | undefined): void {
@@ -575,7 +542,7 @@ export class FunctionLowerer {
       } else if (Node.isForOfStatement(node)) {
         if (node.isAwaited()) throw new DiagnosticError([diagnostics.asyncCode(positionOfNode(node))]);
         const iterable = node.getExpression();
-        this.fenceCallee(iterable);
+        fenceCallee(iterable);
         const iteration = arrayIteration(iterable);
         if (iteration) {
           this.iterate(node, target, iteration);
@@ -633,16 +600,6 @@ export class FunctionLowerer {
       }
       this.body(node.getStatement());
     });
-  }
-
-  /** A call of an async function or a generator: reported at the call, before its type is read. */
-  fenceCallee(node: Expression): void {
-    node = skipParens(node);
-    if (!Node.isCallExpression(node)) return;
-    const callee = node.getExpression();
-    if (!Node.isIdentifier(callee)) return;
-    const target = resolveFunction(callee);
-    if (target) fenceFunctionKind(target.node, node);
   }
 
   test(node: Expression): { prelude: Stmt[]; cond: Operand } {
@@ -1344,11 +1301,6 @@ function isPrimitive(type: Type | undefined): boolean {
 
 function isFunctionLike(node: Node): boolean {
   return Node.isArrowFunction(node) || Node.isFunctionExpression(node);
-}
-
-function shorten(text: string): string {
-  const line = text.split("\n")[0]!;
-  return line.length > 40 ? `${line.slice(0, 37)}...` : line;
 }
 
 function endsInBlockJump(node: Statement): boolean {

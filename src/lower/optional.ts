@@ -8,7 +8,8 @@ import { Node, SyntaxKind, type BinaryExpression, type Expression } from "ts-mor
 import type { Operand, Type } from "../ir/ir.ts";
 import { BOOLEAN, num, ref } from "../ir/ir.ts";
 import { irTypeOf } from "./types.ts";
-import { unsupportedAt, type FunctionLowerer } from "./lower.ts";
+import { unsupportedAt } from "./unsupported.ts";
+import type { FunctionLowerer } from "./lower.ts";
 import { findCall, findOr } from "./array-methods.ts";
 
 /** Whether a value is present (not `undefined`): an operand, or undefined when it always is. */

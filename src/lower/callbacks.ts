@@ -12,7 +12,8 @@ import { NUMBER, num, ref } from "../ir/ir.ts";
 import { MATH_FUNCTIONS } from "../rules/math.ts";
 import type { UserRule } from "../rules/user-rules.ts";
 import { toIRType } from "./types.ts";
-import { isReassigned, skipParens, type CallbackFrame, type FunctionLowerer, type JumpTarget } from "./lower.ts";
+import { isReassigned } from "./access.ts";
+import { skipParens, type CallbackFrame, type FunctionLowerer, type JumpTarget } from "./lower.ts";
 import { fenceFunctionKind, unsupportedAt } from "./unsupported.ts";
 
 /**

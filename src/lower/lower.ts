@@ -24,15 +24,16 @@ import { BOOLEAN, NUMBER, num, ref } from "../ir/ir.ts";
 import { elementType, fieldType, isReference } from "../ir/types.ts";
 import { NameManager } from "../ir/names.ts";
 import { irTypeOf, isClassValue, toIRType } from "./types.ts";
-import { MATH_CONSTANTS, MATH_FUNCTIONS } from "../rules/math.ts";
+import { MATH_FUNCTIONS } from "../rules/math.ts";
 import { UserRules } from "../rules/user-rules.ts";
 import { NestedCalls } from "../nested/recognize.ts";
 import { functionCheckpoint, loopCheckpoint, markLastLoop } from "../checkpoint/tag.ts";
 import { arrayFrom, arrayIteration, lowerMethod } from "./array-methods.ts";
 import { inlineValue, ruledCall } from "./callbacks.ts";
-import { constructedClass, constructorSelf, getterCall, methodCall, newInstance, selfParameter } from "./classes.ts";
-import { LOGICAL_ASSIGNMENTS, defaulted, logicalAssignment, narrowValue, nullish, optionalLink } from "./optional.ts";
-import { numberConstant, numberFunction, spreadArguments, spreadMath } from "./calls.ts";
+import { constructedClass, constructorSelf, methodCall, newInstance, selfParameter } from "./classes.ts";
+import { LOGICAL_ASSIGNMENTS, defaulted, logicalAssignment, narrowValue, nullish } from "./optional.ts";
+import { numberFunction, spreadArguments, spreadMath } from "./calls.ts";
+import { assignment, elementAccess, increment, isReassigned, propertyAccess } from "./access.ts";
 import { fenceCallee, fenceFunctionKind, shorten, unsupportedAt, unsupportedStatement } from "./unsupported.ts";
 
 /**
@@ -754,7 +755,7 @@ export class FunctionLowerer {
     if (Node.isPostfixUnaryExpression(node) || Node.isPrefixUnaryExpression(node)) {
       const op = node.getOperatorToken();
       if (op === SyntaxKind.PlusPlusToken || op === SyntaxKind.MinusMinusToken) {
-        this.increment(node.getOperand(), op === SyntaxKind.PlusPlusToken ? "+" : "-");
+        increment(this, node.getOperand(), op === SyntaxKind.PlusPlusToken ? "+" : "-");
         return;
       }
     }
@@ -789,21 +790,15 @@ export class FunctionLowerer {
     if (Node.isPostfixUnaryExpression(node)) {
       const operand = node.getOperand();
       const old = discarded ? undefined : this.temp(this.asExpr(this.expr(operand)), NUMBER);
-      this.increment(operand, node.getOperatorToken() === SyntaxKind.PlusPlusToken ? "+" : "-");
+      increment(this, operand, node.getOperatorToken() === SyntaxKind.PlusPlusToken ? "+" : "-");
       return old ?? num(0);
     }
     if (Node.isBinaryExpression(node)) return this.binary(node);
     if (Node.isConditionalExpression(node)) return this.conditional(node);
     if (Node.isCallExpression(node)) return this.call(node);
     if (Node.isNewExpression(node)) return this.newExpression(node);
-    if (Node.isPropertyAccessExpression(node)) return this.narrowed(node, this.propertyAccess(node));
-    if (Node.isElementAccessExpression(node)) {
-      const object = this.expr(node.getExpression());
-      return this.narrowed(node, optionalLink(this, node, object, (present) => {
-        const index = this.expr(node.getArgumentExpressionOrThrow());
-        return this.temp({ kind: "index", object: present, index }, this.indexType(present, index));
-      }));
-    }
+    if (Node.isPropertyAccessExpression(node)) return this.narrowed(node, propertyAccess(this, node));
+    if (Node.isElementAccessExpression(node)) return this.narrowed(node, elementAccess(this, node));
     if (Node.isArrayLiteralExpression(node)) return this.arrayLiteral(node);
     if (Node.isObjectLiteralExpression(node)) return this.objectLiteral(node);
     if (isFunctionLike(node)) throw new DiagnosticError([diagnostics.closure(positionOfNode(node))]);
@@ -904,7 +899,7 @@ export class FunctionLowerer {
     const token = node.getOperatorToken();
     const operandNode = node.getOperand();
     if (token === SyntaxKind.PlusPlusToken || token === SyntaxKind.MinusMinusToken) {
-      this.increment(operandNode, token === SyntaxKind.PlusPlusToken ? "+" : "-");
+      increment(this, operandNode, token === SyntaxKind.PlusPlusToken ? "+" : "-");
       return this.expr(operandNode);
     }
     const op = token === SyntaxKind.MinusToken ? "-" : token === SyntaxKind.PlusToken ? "+" : token === SyntaxKind.ExclamationToken ? "!" : undefined;
@@ -914,84 +909,13 @@ export class FunctionLowerer {
     return this.temp({ kind: "unary", op, arg }, op === "!" ? BOOLEAN : NUMBER);
   }
 
-  /** `x++`, `x--`, `a[i]++`, … as writes. */
-  increment(target: Expression, op: "+" | "-"): void {
-    this.store(target, (old) => this.temp({ kind: "binary", op, left: old(), right: num(1) }, NUMBER));
-  }
-
-  /**
-   * Writes to an assignable expression. `value` receives a reader of the old value (for compound
-   * assignment) and returns the operand to store.
-   */
-  store(target: Expression, value: (old: () => Operand) => Operand): Operand {
-    target = skipParens(target);
-    if (Node.isIdentifier(target)) {
-      const name = this.lookup(target.getText());
-      if (!name) {
-        const decl = target.getSymbol()?.getDeclarations()[0];
-        throw new DiagnosticError([
-          decl && Node.isVariableDeclaration(decl) ? diagnostics.mutableModuleState(target.getText(), positionOfNode(target)) : diagnostics.unsupportedSyntax(`assigning to \`${target.getText()}\``, positionOfNode(target)),
-        ]);
-      }
-      const before = this.block.length;
-      const stored = value(() => ref(name));
-      // `x = x + 1` reads better than `t = x + 1; x = t`: fold the temporary computed just for it.
-      const last = this.block[this.block.length - 1];
-      if (this.block.length > before && last?.kind === "let" && stored.kind === "var" && last.name === stored.name && this.names.temporaries.has(last.name)) {
-        this.block.pop();
-        this.emit({ kind: "assign", name, value: last.init! });
-      } else {
-        this.emit({ kind: "assign", name, value: this.asExpr(stored) });
-      }
-      return ref(name);
-    }
-    if (Node.isElementAccessExpression(target)) {
-      const object = this.expr(target.getExpression());
-      const index = this.expr(target.getArgumentExpressionOrThrow());
-      const stored = value(() => this.temp({ kind: "index", object, index }, this.indexType(object, index)));
-      this.emit({ kind: "setIndex", object, index, value: stored });
-      return stored;
-    }
-    if (Node.isPropertyAccessExpression(target)) {
-      const object = this.expr(target.getExpression());
-      const name = target.getName();
-      const stored = value(() => this.temp({ kind: "field", object, name }, irTypeOf(target)));
-      this.emit({ kind: "setField", object, name, value: stored });
-      return stored;
-    }
-    if (Node.isArrayLiteralExpression(target)) {
-      const source = value(() => {
-        throw unsupportedAt("compound assignment to a pattern", target);
-      });
-      target.getElements().forEach((element, index) => {
-        if (Node.isOmittedExpression(element)) return;
-        this.store(element, () => this.temp({ kind: "index", object: source, index: num(index) }, irTypeOf(element)));
-      });
-      return source;
-    }
-    throw unsupportedAt("this assignment target", target);
-  }
-
   binary(node: Node): Operand {
     if (!Node.isBinaryExpression(node)) throw unsupportedAt("this expression", node);
+    const assigned = assignment(this, node);
+    if (assigned) return assigned;
     const token = node.getOperatorToken().getKind();
     const left = node.getLeft();
     const right = node.getRight();
-    if (token === SyntaxKind.EqualsToken) {
-      if (Node.isArrayLiteralExpression(left)) {
-        const source = this.temp(this.asExpr(this.expr(right)), irTypeOf(right));
-        return this.store(left, () => source);
-      }
-      return this.store(left, () => this.expr(right));
-    }
-    const compound = COMPOUND_OPERATORS[token];
-    if (compound) {
-      return this.store(left, (old) => {
-        const previous = old();
-        const operand = this.expr(right);
-        return this.temp({ kind: "binary", op: compound, left: previous, right: operand }, NUMBER);
-      });
-    }
     if (token === SyntaxKind.AmpersandAmpersandToken || token === SyntaxKind.BarBarToken) {
       const op = token === SyntaxKind.AmpersandAmpersandToken ? "&&" : "||";
       const type = irTypeOf(node);
@@ -1045,34 +969,6 @@ export class FunctionLowerer {
     const set = (value: Operand): Stmt => ({ kind: "assign", name: result, value: this.asExpr(value), loc: this.loc });
     this.emit({ kind: "if", cond, then: [...trueBlock, set(whenTrue)], else: [...falseBlock, set(whenFalse)] });
     return ref(result);
-  }
-
-  propertyAccess(node: Node): Operand {
-    if (!Node.isPropertyAccessExpression(node)) throw unsupportedAt("this expression", node);
-    const objectNode = node.getExpression();
-    const name = node.getName();
-    if (Node.isIdentifier(objectNode) && objectNode.getText() === "Math" && !this.lookup("Math")) {
-      const value = MATH_CONSTANTS[name];
-      if (value === undefined) throw unsupportedAt(`\`Math.${name}\` as a value`, node);
-      return num(value, `Math.${name}`);
-    }
-    if (Node.isIdentifier(objectNode) && objectNode.getText() === "Number" && !this.lookup("Number")) return numberConstant(node, name);
-    const got = getterCall(this, node, objectNode, name);
-    if (got) return got;
-    const object = this.expr(objectNode);
-    if (this.typeOfOperand(object).kind === "optional") return optionalLink(this, node, object, (present) => this.memberRead(node, present, name));
-    return this.memberRead(node, object, name);
-  }
-
-  /** `object.name` on a value that is present: `.length`, a record's field. */
-  private memberRead(node: Node, object: Operand, name: string): Operand {
-    const objectType = this.typeOfOperand(object);
-    if (name === "length" && objectType.kind === "string") return this.temp({ kind: "length", object }, NUMBER);
-    if (name === "length" && (objectType.kind === "array" || objectType.kind === "tuple")) {
-      return objectType.kind === "tuple" ? num(objectType.elements.length) : this.temp({ kind: "length", object }, NUMBER);
-    }
-    if (objectType.kind !== "record") throw unsupportedAt(`the property \`${name}\``, node);
-    return this.temp({ kind: "field", object, name }, fieldType(this.typeOfOperand(object), name));
   }
 
   arrayLiteral(node: Node): Operand {
@@ -1218,15 +1114,6 @@ export class FunctionLowerer {
 
 }
 
-const COMPOUND_OPERATORS: Partial<Record<SyntaxKind, "+" | "-" | "*" | "/" | "%" | "**">> = {
-  [SyntaxKind.PlusEqualsToken]: "+",
-  [SyntaxKind.MinusEqualsToken]: "-",
-  [SyntaxKind.AsteriskEqualsToken]: "*",
-  [SyntaxKind.SlashEqualsToken]: "/",
-  [SyntaxKind.PercentEqualsToken]: "%",
-  [SyntaxKind.AsteriskAsteriskEqualsToken]: "**",
-};
-
 const BINARY_OPERATORS: Partial<Record<SyntaxKind, Exclude<import("../ir/ir.ts").BinaryOperator, "&&" | "||">>> = {
   [SyntaxKind.PlusToken]: "+",
   [SyntaxKind.MinusToken]: "-",
@@ -1255,27 +1142,6 @@ function isModuleVariable(identifier: Node): boolean {
   if (symbol?.isAlias()) symbol = symbol.getAliasedSymbol() ?? symbol;
   const decl = symbol?.getDeclarations()[0];
   return !!decl && Node.isVariableDeclaration(decl) && !decl.getSourceFile().isDeclarationFile() && decl.getVariableStatement()?.getParent() === decl.getSourceFile();
-}
-
-const ASSIGNMENTS = new Set([
-  SyntaxKind.EqualsToken,
-  SyntaxKind.QuestionQuestionEqualsToken,
-  SyntaxKind.BarBarEqualsToken,
-  SyntaxKind.AmpersandAmpersandEqualsToken,
-]);
-
-/** Whether `body` assigns a new value to the parameter (`p = …`, `[p, q] = …`), not just into it. */
-export function isReassigned(param: Node, body: Node): boolean {
-  return body.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => {
-    if (id.getSymbol()?.getDeclarations()[0] !== param) return false;
-    let target: Node = id;
-    let parent = target.getParent();
-    while (parent && (Node.isArrayLiteralExpression(parent) || Node.isParenthesizedExpression(parent))) {
-      target = parent;
-      parent = parent.getParent();
-    }
-    return !!parent && Node.isBinaryExpression(parent) && parent.getLeft() === target && ASSIGNMENTS.has(parent.getOperatorToken().getKind());
-  });
 }
 
 const CONSOLE_METHODS = new Set(["log", "info", "warn", "error", "debug", "assert"]);

@@ -13,12 +13,12 @@
  * - names: a declaration that shadows a visible one is renamed (`x_2`), so that every IR name
  *   in a function means one variable; temporaries never clash with the user's identifiers.
  */
-import { Node, SyntaxKind, type ArrowFunction, type Expression, type ForOfStatement, type FunctionExpression, type Statement, type VariableDeclaration } from "ts-morph";
+import { Node, SyntaxKind, type ArrowFunction, type Expression, type ForOfStatement, type FunctionExpression, type Statement } from "ts-morph";
 import { diagnostics } from "../diagnostics/catalog.ts";
 import { DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { localFiles, positionOfNode } from "../load/load.ts";
 import { resolveFunction, type FunctionNode, type SourceFunction } from "../load/functions.ts";
-import { ModuleConstants, isLiteralInitializer } from "../fence/module-constants.ts";
+import { ModuleConstants } from "../fence/module-constants.ts";
 import type { Expr, Function, Operand, Program, SourceLoc, Stmt, Type } from "../ir/ir.ts";
 import { BOOLEAN, NUMBER, num, ref } from "../ir/ir.ts";
 import { elementType, fieldType, isReference } from "../ir/types.ts";
@@ -34,6 +34,7 @@ import { constructedClass, constructorSelf, methodCall, newInstance, selfParamet
 import { LOGICAL_ASSIGNMENTS, defaulted, logicalAssignment, narrowValue, nullish } from "./optional.ts";
 import { numberFunction, spreadArguments, spreadMath } from "./calls.ts";
 import { assignment, elementAccess, increment, isReassigned, propertyAccess } from "./access.ts";
+import { identifier, isModuleVariable } from "./identifiers.ts";
 import { fenceCallee, fenceFunctionKind, shorten, unsupportedAt, unsupportedStatement } from "./unsupported.ts";
 
 /**
@@ -781,7 +782,7 @@ export class FunctionLowerer {
     }
     if (Node.isAwaitExpression(node)) throw new DiagnosticError([diagnostics.asyncCode(positionOfNode(node))]);
     if (Node.isYieldExpression(node)) throw new DiagnosticError([diagnostics.generator(positionOfNode(node))]);
-    if (Node.isIdentifier(node)) return this.narrowed(node, this.identifier(node));
+    if (Node.isIdentifier(node)) return this.narrowed(node, identifier(this, node));
     if (Node.isNonNullExpression(node)) return this.narrowed(node, this.expr(node.getExpression()));
     if (Node.isAsExpression(node) || Node.isSatisfiesExpression(node) || Node.isTypeAssertion(node)) {
       return this.expr(node.getExpression());
@@ -816,44 +817,6 @@ export class FunctionLowerer {
     throw unsupportedAt(`the expression \`${shorten(node.getText())}\``, node);
   }
 
-  identifier(node: Node): Operand {
-    const text = node.getText();
-    const local = this.lookup(text);
-    if (local) return ref(local);
-    if (text === "Infinity" || text === "NaN") return num(text === "Infinity" ? Infinity : NaN, text);
-    if (text === "undefined") return { kind: "undefined" };
-    if (isClassValue(node)) throw new DiagnosticError([diagnostics.classOrThis(positionOfNode(node))]);
-    let symbol = node.getSymbol();
-    if (symbol?.isAlias()) symbol = symbol.getAliasedSymbol() ?? symbol;
-    const decl = symbol?.getDeclarations()[0];
-    if (decl && Node.isVariableDeclaration(decl) && decl.getVariableStatement()?.getParent() === decl.getSourceFile()) {
-      if (decl.getVariableStatement()!.getDeclarationKind() !== "const") {
-        throw new DiagnosticError([diagnostics.mutableModuleState(text, positionOfNode(node))]);
-      }
-      const init = decl.getInitializer();
-      if (init && isFunctionLike(init)) throw unsupportedAt("a function used as a value", node);
-      if (init && Node.isNewExpression(init) && isClassValue(init.getExpression())) {
-        throw new DiagnosticError([diagnostics.classFeature(`\`${text}\`, a class instance kept at module level (state shared by every call),`, positionOfNode(node))]);
-      }
-      // A module-level constant: a number, boolean or string is lowered in place (it cannot
-      // change); an array or object written as a literal is re-created at the function's start.
-      if (init && isPrimitive(this.moduleType(decl))) return this.atModuleLevel(() => this.expr(init));
-      if (init && isLiteralInitializer(init)) return this.moduleConstant(decl, init, text);
-      throw new DiagnosticError([diagnostics.moduleConstantNotLiteral(text, positionOfNode(node))]);
-    }
-    if (decl && Node.isFunctionDeclaration(decl)) throw unsupportedAt("a function used as a value", node);
-    throw unsupportedAt(`\`${text}\``, node);
-  }
-
-  /** A module-level constant's IR type, or undefined when it has none. */
-  moduleType(decl: Node): Type | undefined {
-    try {
-      return irTypeOf(decl);
-    } catch {
-      return undefined;
-    }
-  }
-
   atModuleLevel<T>(build: () => T): T {
     this.moduleLevel++;
     try {
@@ -861,37 +824,6 @@ export class FunctionLowerer {
     } finally {
       this.moduleLevel--;
     }
-  }
-
-  /**
-   * A module-level constant array or object: evaluated once, in the function's prologue, from
-   * its literal initializer. Correct because nothing ever writes into it (checked here).
-   */
-  moduleConstant(decl: VariableDeclaration, init: Expression, useName: string): Operand {
-    const write = this.constants.firstWrite(decl);
-    if (write) throw new DiagnosticError([write]);
-    const known = this.constantValues.get(decl);
-    if (known) return known;
-    const loc = this.loc;
-    this.loc = this.locOf(this.fn.declaration);
-    let value!: Operand;
-    const statements = this.captureBlock(() =>
-      this.atModuleLevel(() => {
-        const operand = this.expr(init);
-        const type = this.typeOfOperand(operand);
-        const declaredHere = this.fn.node
-          .getDescendants()
-          .some((d) => (Node.isVariableDeclaration(d) || Node.isParameterDeclaration(d) || Node.isBindingElement(d)) && d.getNameNode().getText() === useName);
-        const name = declaredHere || this.names.isClaimed(useName) ? this.names.fresh(useName) : this.names.claim(useName);
-        this.types.set(name, type);
-        this.emit({ kind: "let", name, type, init: this.asExpr(operand), mutable: false });
-        value = ref(name);
-      }),
-    );
-    this.loc = loc;
-    this.prologue.push(...statements);
-    this.constantValues.set(decl, value);
-    return value;
   }
 
   prefix(node: Node): Operand {
@@ -1013,7 +945,7 @@ export class FunctionLowerer {
         if (Node.isComputedPropertyName(nameNode)) throw unsupportedAt("a computed property name", nameNode);
         return { name: p.getName().replace(/^["']|["']$/g, ""), value: this.expr(p.getInitializerOrThrow()) };
       }
-      if (Node.isShorthandPropertyAssignment(p)) return { name: p.getName(), value: this.identifier(p.getNameNode()) };
+      if (Node.isShorthandPropertyAssignment(p)) return { name: p.getName(), value: identifier(this, p.getNameNode()) };
       throw unsupportedAt("this kind of property", p);
     };
     if (spreadAt === 0) {
@@ -1136,14 +1068,6 @@ export function skipParens(node: Expression): Expression {
   return node;
 }
 
-/** Whether an identifier names a module-level variable of the user's files (not a global like `Math`). */
-function isModuleVariable(identifier: Node): boolean {
-  let symbol = identifier.getSymbol();
-  if (symbol?.isAlias()) symbol = symbol.getAliasedSymbol() ?? symbol;
-  const decl = symbol?.getDeclarations()[0];
-  return !!decl && Node.isVariableDeclaration(decl) && !decl.getSourceFile().isDeclarationFile() && decl.getVariableStatement()?.getParent() === decl.getSourceFile();
-}
-
 const CONSOLE_METHODS = new Set(["log", "info", "warn", "error", "debug", "assert"]);
 
 /** `console.log(…)` and its siblings, called for their output (`console` not shadowed). */
@@ -1161,11 +1085,7 @@ function consoleCall(node: Expression): { method: string; args: Expression[] } |
   return { method: callee.getName(), args };
 }
 
-function isPrimitive(type: Type | undefined): boolean {
-  return type?.kind === "number" || type?.kind === "boolean" || type?.kind === "string";
-}
-
-function isFunctionLike(node: Node): boolean {
+export function isFunctionLike(node: Node): boolean {
   return Node.isArrowFunction(node) || Node.isFunctionExpression(node);
 }
 

@@ -17,24 +17,23 @@ import { Node, SyntaxKind, type ArrowFunction, type Expression, type ForOfStatem
 import { diagnostics } from "../diagnostics/catalog.ts";
 import { DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { localFiles, positionOfNode } from "../load/load.ts";
-import { resolveFunction, type FunctionNode, type SourceFunction } from "../load/functions.ts";
+import type { FunctionNode, SourceFunction } from "../load/functions.ts";
 import { ModuleConstants } from "../fence/module-constants.ts";
 import type { Expr, Function, Operand, Program, SourceLoc, Stmt, Type } from "../ir/ir.ts";
 import { BOOLEAN, NUMBER, num, ref } from "../ir/ir.ts";
 import { elementType, fieldType, isReference } from "../ir/types.ts";
 import { NameManager } from "../ir/names.ts";
-import { irTypeOf, isClassValue, toIRType } from "./types.ts";
-import { MATH_FUNCTIONS } from "../rules/math.ts";
+import { irTypeOf, toIRType } from "./types.ts";
 import { UserRules } from "../rules/user-rules.ts";
 import { NestedCalls } from "../nested/recognize.ts";
 import { functionCheckpoint, loopCheckpoint, markLastLoop } from "../checkpoint/tag.ts";
-import { arrayFrom, arrayIteration, lowerMethod } from "./array-methods.ts";
-import { inlineValue, ruledCall } from "./callbacks.ts";
-import { constructedClass, constructorSelf, methodCall, newInstance, selfParameter } from "./classes.ts";
+import { arrayIteration } from "./array-methods.ts";
+import { constructorSelf, selfParameter } from "./classes.ts";
 import { LOGICAL_ASSIGNMENTS, defaulted, logicalAssignment, narrowValue, nullish } from "./optional.ts";
-import { numberFunction, spreadArguments, spreadMath } from "./calls.ts";
+import { call } from "./calls.ts";
 import { assignment, elementAccess, increment, isReassigned, propertyAccess } from "./access.ts";
-import { identifier, isModuleVariable } from "./identifiers.ts";
+import { identifier } from "./identifiers.ts";
+import { arrayLiteral, newExpression, objectLiteral } from "./literals.ts";
 import { fenceCallee, fenceFunctionKind, shorten, unsupportedAt, unsupportedStatement } from "./unsupported.ts";
 
 /**
@@ -365,17 +364,6 @@ export class FunctionLowerer {
     const type = node.getType();
     if (type.isAny() || (type.isArray() && type.getArrayElementType()?.isAny())) return undefined;
     return toIRType(type, node);
-  }
-
-  /** The type the context expects (`const xs: number[] = []`), if it is a usable one. */
-  contextualType(node: Expression): Type | undefined {
-    const contextual = node.getContextualType();
-    if (!contextual) return undefined;
-    try {
-      return toIRType(contextual, node);
-    } catch {
-      return undefined;
-    }
   }
 
   /** A value that must stay as it is while later code runs: temporaries and literals already are. */
@@ -796,12 +784,12 @@ export class FunctionLowerer {
     }
     if (Node.isBinaryExpression(node)) return this.binary(node);
     if (Node.isConditionalExpression(node)) return this.conditional(node);
-    if (Node.isCallExpression(node)) return this.call(node);
-    if (Node.isNewExpression(node)) return this.newExpression(node);
+    if (Node.isCallExpression(node)) return call(this, node);
+    if (Node.isNewExpression(node)) return newExpression(this, node);
     if (Node.isPropertyAccessExpression(node)) return this.narrowed(node, propertyAccess(this, node));
     if (Node.isElementAccessExpression(node)) return this.narrowed(node, elementAccess(this, node));
-    if (Node.isArrayLiteralExpression(node)) return this.arrayLiteral(node);
-    if (Node.isObjectLiteralExpression(node)) return this.objectLiteral(node);
+    if (Node.isArrayLiteralExpression(node)) return arrayLiteral(this, node);
+    if (Node.isObjectLiteralExpression(node)) return objectLiteral(this, node);
     if (isFunctionLike(node)) throw new DiagnosticError([diagnostics.closure(positionOfNode(node))]);
     if (Node.isTemplateExpression(node)) {
       // `a${x}b` → "a" + x + "b": strings are never differentiated, only passed along.
@@ -903,146 +891,6 @@ export class FunctionLowerer {
     return ref(result);
   }
 
-  arrayLiteral(node: Node): Operand {
-    if (!Node.isArrayLiteralExpression(node)) throw unsupportedAt("this expression", node);
-    // `[]` has type `never[]`: the declared type around it says what it will hold.
-    const type = this.contextualType(node) ?? irTypeOf(node);
-    return this.arrayOf(node.getElements(), type);
-  }
-
-  /** An array (or tuple) of `elements`, which may include spreads (`[a, ...xs, b]`). */
-  arrayOf(elements: Node[], type: Type): Operand {
-    const firstSpread = elements.findIndex((e) => Node.isSpreadElement(e));
-    if (firstSpread < 0) return this.temp({ kind: "arrayLiteral", elements: elements.map((e) => this.expr(e as Expression)), type }, type);
-    // `[a, ...xs, b]`: start from what precedes the first spread, then push the rest in order.
-    const target = type.kind === "tuple" ? { kind: "array" as const, element: type.elements[0] ?? NUMBER } : type;
-    const first = elements[firstSpread]!;
-    const leading = elements.slice(0, firstSpread).map((e) => this.expr(e as Expression));
-    const result =
-      firstSpread === 0 && Node.isSpreadElement(first)
-        ? this.temp({ kind: "copy", source: this.expr(first.getExpression()), type: target }, target)
-        : this.temp({ kind: "arrayLiteral", elements: leading, type: target }, target);
-    for (const element of elements.slice(firstSpread === 0 ? 1 : firstSpread)) {
-      if (Node.isSpreadElement(element)) {
-        const source = this.expr(element.getExpression());
-        this.indexLoop(source, { kind: "loop", labelUsed: false }, (read) => this.emit({ kind: "push", object: result, values: [read()] }), 0, false);
-      } else {
-        this.emit({ kind: "push", object: result, values: [this.expr(element as Expression)] });
-      }
-    }
-    return result;
-  }
-
-  objectLiteral(node: Node): Operand {
-    if (!Node.isObjectLiteralExpression(node)) throw unsupportedAt("this expression", node);
-    const type = irTypeOf(node);
-    const properties = node.getProperties();
-    const spreadAt = properties.findIndex((p) => Node.isSpreadAssignment(p));
-    if (spreadAt > 0) throw unsupportedAt("a spread after other properties (put `...object` first)", properties[spreadAt]!);
-    const fieldValue = (p: Node): { name: string; value: Operand } => {
-      if (Node.isPropertyAssignment(p)) {
-        const nameNode = p.getNameNode();
-        if (Node.isComputedPropertyName(nameNode)) throw unsupportedAt("a computed property name", nameNode);
-        return { name: p.getName().replace(/^["']|["']$/g, ""), value: this.expr(p.getInitializerOrThrow()) };
-      }
-      if (Node.isShorthandPropertyAssignment(p)) return { name: p.getName(), value: identifier(this, p.getNameNode()) };
-      throw unsupportedAt("this kind of property", p);
-    };
-    if (spreadAt === 0) {
-      const spread = properties[0]!;
-      if (!Node.isSpreadAssignment(spread)) throw unsupportedAt("this spread", spread);
-      const copy = this.temp({ kind: "copy", source: this.expr(spread.getExpression()), type }, type);
-      for (const p of properties.slice(1)) {
-        const { name, value } = fieldValue(p);
-        this.emit({ kind: "setField", object: copy, name, value });
-      }
-      return copy;
-    }
-    const values = new Map(properties.map((p) => {
-      const { name, value } = fieldValue(p);
-      return [name, value] as const;
-    }));
-    if (type.kind !== "record") throw unsupportedAt("this object literal", node);
-    const fields = type.fields.map((f) => ({ name: f.name, value: values.get(f.name)! }));
-    return this.temp({ kind: "recordLiteral", fields, type }, type);
-  }
-
-  newExpression(node: Node): Operand {
-    if (!Node.isNewExpression(node)) throw unsupportedAt("this expression", node);
-    const ctorNode = node.getExpression();
-    const ctor = ctorNode.getText();
-    // Before the type: `new Function(…)` is `Function`, a user class's instance is no IR type.
-    if (ctor === "Function") throw new DiagnosticError([diagnostics.evalCode(positionOfNode(node))]);
-    const args = node.getArguments() as Expression[];
-    const constructed = constructedClass(ctorNode);
-    if (constructed) return newInstance(this, node, constructed, args);
-    const type = irTypeOf(node);
-    if (ctor === "Array" && args.length === 1) {
-      return this.temp({ kind: "newArray", length: this.expr(args[0]!), type }, type);
-    }
-    if ((ctor === "Float64Array" || ctor === "Float32Array") && args.length === 1) {
-      const argType = irTypeOf(args[0]!);
-      if (argType.kind === "number") return this.temp({ kind: "newArray", length: this.expr(args[0]!), fill: num(0), type }, type);
-      if (Node.isArrayLiteralExpression(args[0]!) && !args[0]!.getElements().some((e) => Node.isSpreadElement(e))) {
-        return this.temp({ kind: "arrayLiteral", elements: args[0]!.getElements().map((e) => this.expr(e)), type }, type);
-      }
-      return this.temp({ kind: "copy", source: this.expr(args[0]!), type }, type);
-    }
-    throw unsupportedAt(`\`new ${ctor}\``, node);
-  }
-
-  call(node: Node): Operand {
-    if (!Node.isCallExpression(node)) throw unsupportedAt("this expression", node);
-    const callee = node.getExpression();
-    const args = node.getArguments() as Expression[];
-    if (Node.isIdentifier(callee)) {
-      const name = callee.getText();
-      if (name === "eval" || name === "Function") throw new DiagnosticError([diagnostics.evalCode(positionOfNode(node))]);
-      const local = this.lookupFunction(name);
-      if (local) {
-        const operands = spreadArguments(this, local.node, args);
-        return inlineValue(this, callee, operands.map((o) => () => o), irTypeOf(node));
-      }
-      const rule = this.rules.forCallee(callee);
-      if (rule) return ruledCall(this, rule, args.map((a) => this.expr(a)));
-      const derivative = this.nested?.resolve(callee, this.functionName);
-      if (derivative) return this.temp({ kind: "call", callee: derivative, args: args.map((a) => this.expr(a)) }, irTypeOf(node));
-      const target = resolveFunction(callee);
-      if (!target) throw new DiagnosticError([diagnostics.unknownCallee(name, positionOfNode(callee))]);
-      fenceFunctionKind(target.node, node);
-      const operands = spreadArguments(this, target.node, args);
-      const type = irTypeOf(node);
-      if (type.kind === "void") {
-        this.emit({ kind: "callStmt", callee: this.functionName(target), args: operands });
-        return num(0);
-      }
-      return this.temp({ kind: "call", callee: this.functionName(target), args: operands }, type);
-    }
-    if (Node.isPropertyAccessExpression(callee)) {
-      const receiver = callee.getExpression();
-      const method = callee.getName();
-      if (callee.hasQuestionDotToken() || node.hasQuestionDotToken()) throw unsupportedAt("an optional call (`o?.m()`, `f?.()`)", node);
-      if (Node.isIdentifier(receiver) && isClassValue(receiver)) throw new DiagnosticError([diagnostics.classOrThis(positionOfNode(receiver))]);
-      if (Node.isIdentifier(receiver) && !this.lookup(receiver.getText()) && !isModuleVariable(receiver)) {
-        const owner = receiver.getText();
-        if (owner === "Math") {
-          if (!MATH_FUNCTIONS.has(method)) throw new DiagnosticError([diagnostics.unknownCallee(`Math.${method}`, positionOfNode(callee))]);
-          if (args.some((a) => Node.isSpreadElement(a))) return spreadMath(this, node, method, args);
-          const operands = args.map((a) => this.expr(a));
-          return this.temp({ kind: "math", fn: method, args: operands }, NUMBER);
-        }
-        if ((owner === "Array" || owner === "Float64Array" || owner === "Float32Array") && method === "from") return arrayFrom(this, node, args);
-        if (owner === "Number") return numberFunction(this, node, method, args);
-        throw new DiagnosticError([diagnostics.unknownCallee(`${owner}.${method}`, positionOfNode(callee))]);
-      }
-      const called = methodCall(this, node, receiver, method, args);
-      if (called) return called;
-      const spread = args.find((a) => Node.isSpreadElement(a));
-      if (spread) throw unsupportedAt("a spread argument to a method", spread);
-      return lowerMethod(this, node, receiver, method, args);
-    }
-    throw unsupportedAt("this kind of call", node);
-  }
 
 }
 

@@ -15,7 +15,7 @@ import { MATH_CONSTANTS } from "../rules/math.ts";
 import { irTypeOf } from "./types.ts";
 import { numberConstant } from "./calls.ts";
 import { getterCall } from "./classes.ts";
-import { skipParens } from "./lower.ts";
+import { skipParens } from "./expressions.ts";
 import { optionalLink } from "./optional.ts";
 import { unsupportedAt } from "./unsupported.ts";
 import type { FunctionLowerer } from "./lower.ts";

@@ -13,7 +13,8 @@ import { MATH_FUNCTIONS } from "../rules/math.ts";
 import type { UserRule } from "../rules/user-rules.ts";
 import { toIRType } from "./types.ts";
 import { isReassigned } from "./access.ts";
-import { skipParens, type CallbackFrame, type FunctionLowerer, type JumpTarget } from "./lower.ts";
+import { skipParens } from "./expressions.ts";
+import type { CallbackFrame, FunctionLowerer, JumpTarget } from "./lower.ts";
 import { fenceFunctionKind, unsupportedAt } from "./unsupported.ts";
 
 /**

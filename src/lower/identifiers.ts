@@ -12,7 +12,7 @@ import { isLiteralInitializer } from "../fence/module-constants.ts";
 import type { Operand, Type } from "../ir/ir.ts";
 import { num, ref } from "../ir/ir.ts";
 import { irTypeOf, isClassValue } from "./types.ts";
-import { isFunctionLike } from "./lower.ts";
+import { isFunctionLike } from "./expressions.ts";
 import { unsupportedAt } from "./unsupported.ts";
 import type { FunctionLowerer } from "./lower.ts";
 

@@ -29,12 +29,10 @@ import { NestedCalls } from "../nested/recognize.ts";
 import { functionCheckpoint, loopCheckpoint, markLastLoop } from "../checkpoint/tag.ts";
 import { arrayIteration } from "./array-methods.ts";
 import { constructorSelf, selfParameter } from "./classes.ts";
-import { LOGICAL_ASSIGNMENTS, defaulted, logicalAssignment, narrowValue, nullish } from "./optional.ts";
-import { call } from "./calls.ts";
-import { assignment, elementAccess, increment, isReassigned, propertyAccess } from "./access.ts";
-import { identifier } from "./identifiers.ts";
-import { arrayLiteral, newExpression, objectLiteral } from "./literals.ts";
-import { fenceCallee, fenceFunctionKind, shorten, unsupportedAt, unsupportedStatement } from "./unsupported.ts";
+import { defaulted } from "./optional.ts";
+import { isReassigned } from "./access.ts";
+import { effect, isFunctionLike, lowerExpression, skipParens } from "./expressions.ts";
+import { fenceCallee, fenceFunctionKind, unsupportedAt, unsupportedStatement } from "./unsupported.ts";
 
 /**
  * Lowers the target functions and every function they call, transitively. A call of a function
@@ -330,27 +328,6 @@ export class FunctionLowerer {
     return elementType(type, index);
   }
 
-  /**
-   * A read of a value the source has narrowed to be present (`x` in `x !== undefined ? x : 0`):
-   * its own type without `undefined`. Values that are never missing are returned as they are.
-   */
-  narrow(value: Operand, type: Type): Operand {
-    return narrowValue(this, value, type);
-  }
-
-  /** A read the checker has narrowed to a present value (`x` inside `if (x !== undefined)`). */
-  private narrowed(node: Node, value: Operand): Operand {
-    const type = this.typeOfOperand(value);
-    if (type.kind !== "optional" || value.kind !== "var") return value;
-    let checked: Type;
-    try {
-      checked = toIRType(node.getType(), node);
-    } catch {
-      return value;
-    }
-    return checked.kind === "optional" ? value : narrowValue(this, value, checked);
-  }
-
   /** A condition as a boolean (`!!x` for a number or string): branches test booleans only. */
   truthy(value: Operand): Operand {
     if (this.typeOfOperand(value).kind === "boolean") return value;
@@ -409,7 +386,7 @@ export class FunctionLowerer {
         this.emit({ kind: "trace", method: traced.method, args: traced.args.map((a) => this.expr(a)) });
         return;
       }
-      this.effect(node.getExpression());
+      effect(this, node.getExpression());
       return;
     }
     if (Node.isDebuggerStatement(node)) {
@@ -511,16 +488,16 @@ export class FunctionLowerer {
               const nameNode = decl.getNameNode();
               if (!Node.isIdentifier(nameNode)) throw unsupportedAt("destructuring in a `for` initializer", decl);
               const init = decl.getInitializer();
-              this.declare(nameNode.getText(), irTypeOf(decl), init ? this.exprValue(init) : undefined, mutable);
+              this.declare(nameNode.getText(), irTypeOf(decl), init ? this.asExpr(this.expr(init)) : undefined, mutable);
             }
           } else {
-            this.effect(initNode);
+            effect(this, initNode);
           }
         });
         const condNode = node.getCondition();
         const test = condNode ? this.test(condNode) : undefined;
         const updateNode = node.getIncrementor();
-        const update = updateNode ? this.captureBlock(() => this.effect(updateNode)) : [];
+        const update = updateNode ? this.captureBlock(() => effect(this, updateNode)) : [];
         const body = this.loopBody(target, () => this.body(node.getStatement()));
         this.loc = this.locOf(node);
         this.emit({ kind: "loop", label: target.label, init, test, update, body, bodyFirst: false });
@@ -738,71 +715,9 @@ export class FunctionLowerer {
 
   // ── expressions ──────────────────────────────────────────────────────────
 
-  /** Lowers an expression evaluated for its effects only. */
-  effect(node: Expression): void {
-    node = skipParens(node);
-    if (Node.isPostfixUnaryExpression(node) || Node.isPrefixUnaryExpression(node)) {
-      const op = node.getOperatorToken();
-      if (op === SyntaxKind.PlusPlusToken || op === SyntaxKind.MinusMinusToken) {
-        increment(this, node.getOperand(), op === SyntaxKind.PlusPlusToken ? "+" : "-");
-        return;
-      }
-    }
-    this.expr(node, true);
-  }
-
-  /** Lowers an expression to an `Expr` (one operation) instead of an operand, when it is one. */
-  exprValue(node: Expression): Expr {
-    return this.asExpr(this.expr(node));
-  }
-
-  /** Lowers an expression; returns the operand holding its value. */
+  /** Lowers an expression; returns the operand holding its value (`discarded`: only its effects matter). */
   expr(node: Expression, discarded = false): Operand {
-    node = skipParens(node);
-    if (Node.isNumericLiteral(node)) return num(node.getLiteralValue(), node.getText());
-    if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) return { kind: "string", value: node.getLiteralValue() };
-    if (node.getKind() === SyntaxKind.TrueKeyword) return { kind: "boolean", value: true };
-    if (node.getKind() === SyntaxKind.FalseKeyword) return { kind: "boolean", value: false };
-    if (node.getKind() === SyntaxKind.ThisKeyword) {
-      const self = this.lookup("this");
-      if (!self) throw new DiagnosticError([diagnostics.classOrThis(positionOfNode(node))]);
-      return ref(self);
-    }
-    if (Node.isAwaitExpression(node)) throw new DiagnosticError([diagnostics.asyncCode(positionOfNode(node))]);
-    if (Node.isYieldExpression(node)) throw new DiagnosticError([diagnostics.generator(positionOfNode(node))]);
-    if (Node.isIdentifier(node)) return this.narrowed(node, identifier(this, node));
-    if (Node.isNonNullExpression(node)) return this.narrowed(node, this.expr(node.getExpression()));
-    if (Node.isAsExpression(node) || Node.isSatisfiesExpression(node) || Node.isTypeAssertion(node)) {
-      return this.expr(node.getExpression());
-    }
-    if (Node.isPrefixUnaryExpression(node)) return this.prefix(node);
-    if (Node.isPostfixUnaryExpression(node)) {
-      const operand = node.getOperand();
-      const old = discarded ? undefined : this.temp(this.asExpr(this.expr(operand)), NUMBER);
-      increment(this, operand, node.getOperatorToken() === SyntaxKind.PlusPlusToken ? "+" : "-");
-      return old ?? num(0);
-    }
-    if (Node.isBinaryExpression(node)) return this.binary(node);
-    if (Node.isConditionalExpression(node)) return this.conditional(node);
-    if (Node.isCallExpression(node)) return call(this, node);
-    if (Node.isNewExpression(node)) return newExpression(this, node);
-    if (Node.isPropertyAccessExpression(node)) return this.narrowed(node, propertyAccess(this, node));
-    if (Node.isElementAccessExpression(node)) return this.narrowed(node, elementAccess(this, node));
-    if (Node.isArrayLiteralExpression(node)) return arrayLiteral(this, node);
-    if (Node.isObjectLiteralExpression(node)) return objectLiteral(this, node);
-    if (isFunctionLike(node)) throw new DiagnosticError([diagnostics.closure(positionOfNode(node))]);
-    if (Node.isTemplateExpression(node)) {
-      // `a${x}b` → "a" + x + "b": strings are never differentiated, only passed along.
-      const STRING: Type = { kind: "string" };
-      let text: Operand = { kind: "string", value: node.getHead().getLiteralText() };
-      for (const span of node.getTemplateSpans()) {
-        text = this.temp({ kind: "binary", op: "+", left: text, right: this.expr(span.getExpression()) }, STRING);
-        const tail = span.getLiteral().getLiteralText();
-        if (tail) text = this.temp({ kind: "binary", op: "+", left: text, right: { kind: "string", value: tail } }, STRING);
-      }
-      return text;
-    }
-    throw unsupportedAt(`the expression \`${shorten(node.getText())}\``, node);
+    return lowerExpression(this, node, discarded);
   }
 
   atModuleLevel<T>(build: () => T): T {
@@ -814,106 +729,7 @@ export class FunctionLowerer {
     }
   }
 
-  prefix(node: Node): Operand {
-    if (!Node.isPrefixUnaryExpression(node)) throw unsupportedAt("this operator", node);
-    const token = node.getOperatorToken();
-    const operandNode = node.getOperand();
-    if (token === SyntaxKind.PlusPlusToken || token === SyntaxKind.MinusMinusToken) {
-      increment(this, operandNode, token === SyntaxKind.PlusPlusToken ? "+" : "-");
-      return this.expr(operandNode);
-    }
-    const op = token === SyntaxKind.MinusToken ? "-" : token === SyntaxKind.PlusToken ? "+" : token === SyntaxKind.ExclamationToken ? "!" : undefined;
-    if (!op) throw unsupportedAt("this unary operator", node);
-    const arg = this.expr(operandNode);
-    if (op === "-" && arg.kind === "number") return num(-arg.value, arg.text ? `-${arg.text}` : undefined);
-    return this.temp({ kind: "unary", op, arg }, op === "!" ? BOOLEAN : NUMBER);
-  }
 
-  binary(node: Node): Operand {
-    if (!Node.isBinaryExpression(node)) throw unsupportedAt("this expression", node);
-    const assigned = assignment(this, node);
-    if (assigned) return assigned;
-    const token = node.getOperatorToken().getKind();
-    const left = node.getLeft();
-    const right = node.getRight();
-    if (token === SyntaxKind.AmpersandAmpersandToken || token === SyntaxKind.BarBarToken) {
-      const op = token === SyntaxKind.AmpersandAmpersandToken ? "&&" : "||";
-      const type = irTypeOf(node);
-      const leftValue = this.expr(left);
-      let rightValue!: Operand;
-      const rightBlock = this.captureBlock(() => {
-        rightValue = this.expr(right);
-      });
-      if (isSafeToHoist(rightBlock)) {
-        this.block.push(...rightBlock);
-        return this.temp({ kind: "binary", op, left: leftValue, right: rightValue }, type);
-      }
-      // Keep the short circuit: the right side may call functions or read through undefined.
-      const result = this.names.fresh("t", true);
-      this.types.set(result, type);
-      this.emit({ kind: "let", name: result, type, init: this.asExpr(leftValue), mutable: true });
-      const assign: Stmt = { kind: "assign", name: result, value: this.asExpr(rightValue), loc: this.loc };
-      const evaluateRight = [...rightBlock, assign];
-      this.emit({ kind: "if", cond: ref(result), then: op === "&&" ? evaluateRight : [], else: op === "&&" ? [] : evaluateRight });
-      return ref(result);
-    }
-    if (token === SyntaxKind.QuestionQuestionToken) return nullish(this, node);
-    if (LOGICAL_ASSIGNMENTS.has(token)) return logicalAssignment(this, node);
-    if (token === SyntaxKind.CommaToken) throw unsupportedAt("the comma operator", node);
-    const op = BINARY_OPERATORS[token];
-    if (!op) throw unsupportedAt(`the operator \`${node.getOperatorToken().getText()}\``, node);
-    const a = this.expr(left);
-    const b = this.expr(right);
-    return this.temp({ kind: "binary", op, left: a, right: b }, irTypeOf(node));
-  }
-
-  conditional(node: Node): Operand {
-    if (!Node.isConditionalExpression(node)) throw unsupportedAt("this expression", node);
-    const type = irTypeOf(node);
-    const cond = this.truthy(this.expr(node.getCondition()));
-    let whenTrue!: Operand;
-    let whenFalse!: Operand;
-    const trueBlock = this.captureBlock(() => {
-      whenTrue = this.expr(node.getWhenTrue());
-    });
-    const falseBlock = this.captureBlock(() => {
-      whenFalse = this.expr(node.getWhenFalse());
-    });
-    if (isSafeToHoist(trueBlock) && isSafeToHoist(falseBlock)) {
-      this.block.push(...trueBlock, ...falseBlock);
-      return this.temp({ kind: "select", cond, whenTrue, whenFalse }, type);
-    }
-    const result = this.names.fresh("t", true);
-    this.types.set(result, type);
-    this.emit({ kind: "let", name: result, type, mutable: true });
-    const set = (value: Operand): Stmt => ({ kind: "assign", name: result, value: this.asExpr(value), loc: this.loc });
-    this.emit({ kind: "if", cond, then: [...trueBlock, set(whenTrue)], else: [...falseBlock, set(whenFalse)] });
-    return ref(result);
-  }
-
-
-}
-
-const BINARY_OPERATORS: Partial<Record<SyntaxKind, Exclude<import("../ir/ir.ts").BinaryOperator, "&&" | "||">>> = {
-  [SyntaxKind.PlusToken]: "+",
-  [SyntaxKind.MinusToken]: "-",
-  [SyntaxKind.AsteriskToken]: "*",
-  [SyntaxKind.SlashToken]: "/",
-  [SyntaxKind.PercentToken]: "%",
-  [SyntaxKind.AsteriskAsteriskToken]: "**",
-  [SyntaxKind.LessThanToken]: "<",
-  [SyntaxKind.LessThanEqualsToken]: "<=",
-  [SyntaxKind.GreaterThanToken]: ">",
-  [SyntaxKind.GreaterThanEqualsToken]: ">=",
-  [SyntaxKind.EqualsEqualsEqualsToken]: "===",
-  [SyntaxKind.ExclamationEqualsEqualsToken]: "!==",
-  [SyntaxKind.EqualsEqualsToken]: "===",
-  [SyntaxKind.ExclamationEqualsToken]: "!==",
-};
-
-export function skipParens(node: Expression): Expression {
-  while (Node.isParenthesizedExpression(node)) node = node.getExpression();
-  return node;
 }
 
 const CONSOLE_METHODS = new Set(["log", "info", "warn", "error", "debug", "assert"]);
@@ -933,42 +749,9 @@ function consoleCall(node: Expression): { method: string; args: Expression[] } |
   return { method: callee.getName(), args };
 }
 
-export function isFunctionLike(node: Node): boolean {
-  return Node.isArrowFunction(node) || Node.isFunctionExpression(node);
-}
-
 function endsInBlockJump(node: Statement): boolean {
   if (!Node.isBlock(node)) return false;
   const statements = node.getStatements();
   const last = statements[statements.length - 1];
   return !!last && (Node.isBreakStatement(last) || Node.isReturnStatement(last) || Node.isContinueStatement(last));
-}
-
-/**
- * Whether statements computed for the right side of `&&`/`||`/`?:` may run even when the source
- * would skip them: only arithmetic, `Math` calls and reads of named arrays (which cannot throw).
- */
-function isSafeToHoist(block: Stmt[]): boolean {
-  const readResults = new Set<string>();
-  for (const stmt of block) {
-    if (stmt.kind !== "let" || !stmt.init) return false;
-    const e = stmt.init;
-    switch (e.kind) {
-      case "operand":
-      case "unary":
-      case "binary":
-      case "select":
-      case "math":
-        break;
-      case "index":
-      case "field":
-      case "length":
-        if (e.object.kind === "var" && readResults.has(e.object.name)) return false;
-        readResults.add(stmt.name);
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
 }

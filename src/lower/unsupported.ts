@@ -9,7 +9,7 @@ import { diagnostics } from "../diagnostics/catalog.ts";
 import { DiagnosticError } from "../diagnostics/diagnostic.ts";
 import { positionOfNode } from "../load/load.ts";
 import { resolveFunction, type FunctionNode } from "../load/functions.ts";
-import { skipParens } from "./lower.ts";
+import { skipParens } from "./expressions.ts";
 
 export const unsupportedAt = (what: string, node: Node) => new DiagnosticError([diagnostics.unsupportedSyntax(what, positionOfNode(node))]);
 

@@ -13,6 +13,7 @@ import { MATH_FUNCTIONS } from "../rules/math.ts";
 import type { UserRule } from "../rules/user-rules.ts";
 import { toIRType } from "./types.ts";
 import { isReassigned } from "./access.ts";
+import { destructure } from "./declarations.ts";
 import { skipParens } from "./expressions.ts";
 import type { CallbackFrame, FunctionLowerer, JumpTarget } from "./lower.ts";
 import { fenceFunctionKind, unsupportedAt } from "./unsupported.ts";
@@ -79,7 +80,7 @@ export function inlineCallback(l: FunctionLowerer, callback: Expression, args: (
           l.declare(nameNode.getText(), l.typeOfOperand(value), l.asExpr(value), false);
         }
       } else {
-        l.destructure(nameNode, produce(), false);
+        destructure(l, nameNode, produce(), false);
       }
     });
     const frame: CallbackFrame = { onReturn, targetDepth: l.targets.length, loop, exit };

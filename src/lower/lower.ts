@@ -21,7 +21,7 @@ import type { FunctionNode, SourceFunction } from "../load/functions.ts";
 import { ModuleConstants } from "../fence/module-constants.ts";
 import type { Expr, Function, Operand, Program, SourceLoc, Stmt, Type } from "../ir/ir.ts";
 import { BOOLEAN, NUMBER, num, ref } from "../ir/ir.ts";
-import { elementType, fieldType, isReference } from "../ir/types.ts";
+import { elementType, isReference } from "../ir/types.ts";
 import { NameManager } from "../ir/names.ts";
 import { irTypeOf, toIRType } from "./types.ts";
 import { UserRules } from "../rules/user-rules.ts";
@@ -31,7 +31,8 @@ import { arrayIteration } from "./array-methods.ts";
 import { constructorSelf, selfParameter } from "./classes.ts";
 import { defaulted } from "./optional.ts";
 import { isReassigned } from "./access.ts";
-import { effect, isFunctionLike, lowerExpression, skipParens } from "./expressions.ts";
+import { declareVariables, destructure } from "./declarations.ts";
+import { effect, lowerExpression, skipParens } from "./expressions.ts";
 import { fenceCallee, fenceFunctionKind, unsupportedAt, unsupportedStatement } from "./unsupported.ts";
 
 /**
@@ -251,7 +252,7 @@ export class FunctionLowerer {
     return name;
   }
 
-  private defineLocalFunction(name: string, node: ArrowFunction | FunctionExpression): void {
+  defineLocalFunction(name: string, node: ArrowFunction | FunctionExpression): void {
     fenceFunctionKind(node, node);
     const scope = this.scopes[this.scopes.length - 1]!;
     scope.functions ??= new Map();
@@ -353,30 +354,7 @@ export class FunctionLowerer {
   statement(node: Statement): void {
     this.loc = this.locOf(node);
     if (Node.isVariableStatement(node)) {
-      const kind = node.getDeclarationKind();
-      const mutable = kind !== "const";
-      if (kind === "var") throw unsupportedAt("`var`", node);
-      if (kind === "await using") throw new DiagnosticError([diagnostics.asyncCode(positionOfNode(node))]);
-      if (kind === "using") throw unsupportedAt("a `using` declaration", node);
-      const declarations = node.getDeclarations();
-      for (const decl of declarations) {
-        this.loc = this.locOf(declarations.length === 1 ? node : decl);
-        const init = decl.getInitializer();
-        const nameNode = decl.getNameNode();
-        if (Node.isIdentifier(nameNode)) {
-          if (init && isFunctionLike(init)) {
-            if (mutable) throw new DiagnosticError([diagnostics.closure(positionOfNode(init))]);
-            this.defineLocalFunction(nameNode.getText(), init as ArrowFunction | FunctionExpression);
-            continue;
-          }
-          const value = init ? this.expr(init) : undefined;
-          const type = this.checkedType(decl) ?? (value ? this.typeOfOperand(value) : irTypeOf(decl));
-          this.declare(nameNode.getText(), type, value ? this.asExpr(value) : undefined, mutable);
-        } else {
-          if (!init) throw unsupportedAt("destructuring without an initializer", decl);
-          this.destructure(nameNode, this.expr(init), mutable);
-        }
-      }
+      declareVariables(this, node);
       return;
     }
     if (Node.isExpressionStatement(node)) {
@@ -525,7 +503,7 @@ export class FunctionLowerer {
           const mutable = initializer.getDeclarationKind() !== "const";
           const nameNode = decl.getNameNode();
           if (Node.isIdentifier(nameNode)) this.declare(nameNode.getText(), irTypeOf(decl), this.asExpr(element()), mutable);
-          else this.destructure(nameNode, element(), mutable);
+          else destructure(this, nameNode, element(), mutable);
           this.body(node.getStatement());
         });
       }
@@ -546,7 +524,7 @@ export class FunctionLowerer {
       if (iteration.kind !== "entries") {
         const value = iteration.kind === "keys" ? index : element();
         if (Node.isIdentifier(nameNode)) this.declare(nameNode.getText(), this.typeOfOperand(value), this.asExpr(value), mutable);
-        else this.destructure(nameNode, value, mutable);
+        else destructure(this, nameNode, value, mutable);
       } else if (Node.isArrayBindingPattern(nameNode)) {
         // `[i, v]` names the index and the element directly: no pair is built.
         nameNode.getElements().forEach((element, position) => {
@@ -556,14 +534,14 @@ export class FunctionLowerer {
           const value = produce();
           const name = element.getNameNode();
           if (Node.isIdentifier(name)) this.declare(name.getText(), this.typeOfOperand(value), this.asExpr(value), mutable);
-          else this.destructure(name, value, mutable);
+          else destructure(this, name, value, mutable);
         });
       } else {
         const value = element();
         const pairType: Type = { kind: "tuple", elements: [NUMBER, this.typeOfOperand(value)] };
         const pair = this.temp({ kind: "arrayLiteral", elements: [index, value], type: pairType }, pairType);
         if (Node.isIdentifier(nameNode)) this.declare(nameNode.getText(), pairType, this.asExpr(pair), mutable);
-        else this.destructure(nameNode, pair, mutable);
+        else destructure(this, nameNode, pair, mutable);
       }
       this.body(node.getStatement());
     });
@@ -674,46 +652,6 @@ export class FunctionLowerer {
     if (target.labelUsed) this.emit({ kind: "block", label, body });
     else this.block.push(...body);
   }
-
-  // ── destructuring ────────────────────────────────────────────────────────
-
-  destructure(pattern: Node, value: Operand, mutable: boolean): void {
-    const type = this.typeOfOperand(value);
-    if (Node.isArrayBindingPattern(pattern)) {
-      pattern.getElements().forEach((element, index) => {
-        if (Node.isOmittedExpression(element)) return;
-        if (element.getDotDotDotToken()) {
-          const rest: Expr = { kind: "copy", source: value, start: num(index), type: type.kind === "tuple" ? { kind: "array", element: type.elements[index] ?? NUMBER } : type };
-          this.bindName(element.getNameNode(), rest, irTypeOf(element), mutable);
-          return;
-        }
-        if (element.hasInitializer()) throw unsupportedAt("a default value in destructuring", element);
-        const read: Expr = { kind: "index", object: value, index: num(index) };
-        this.bindName(element.getNameNode(), read, elementType(type, index), mutable);
-      });
-      return;
-    }
-    if (Node.isObjectBindingPattern(pattern)) {
-      for (const element of pattern.getElements()) {
-        if (element.getDotDotDotToken()) throw unsupportedAt("a rest element in object destructuring", element);
-        if (element.hasInitializer()) throw unsupportedAt("a default value in destructuring", element);
-        const key = element.getPropertyNameNode()?.getText() ?? element.getName();
-        this.bindName(element.getNameNode(), { kind: "field", object: value, name: key }, fieldType(type, key), mutable);
-      }
-      return;
-    }
-    throw unsupportedAt("this destructuring pattern", pattern);
-  }
-
-  bindName(nameNode: Node, read: Expr, type: Type, mutable: boolean): void {
-    if (Node.isIdentifier(nameNode)) {
-      this.declare(nameNode.getText(), type, read, mutable);
-      return;
-    }
-    this.destructure(nameNode, this.temp(read, type), mutable);
-  }
-
-  // ── expressions ──────────────────────────────────────────────────────────
 
   /** Lowers an expression; returns the operand holding its value (`discarded`: only its effects matter). */
   expr(node: Expression, discarded = false): Operand {

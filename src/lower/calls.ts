@@ -18,6 +18,7 @@ import { inlineValue, ruledCall } from "./callbacks.ts";
 import { methodCall } from "./classes.ts";
 import { isModuleVariable } from "./identifiers.ts";
 import { arrayOf } from "./literals.ts";
+import { indexLoop } from "./loops.ts";
 import { fenceFunctionKind, unsupportedAt } from "./unsupported.ts";
 import type { FunctionLowerer } from "./lower.ts";
 
@@ -105,7 +106,7 @@ export function spreadMath(l: FunctionLowerer, node: Node, fn: string, args: Exp
       l.emit({ kind: "let", name: accumulator, type: NUMBER, init: l.asExpr(num(empty)), mutable: true });
     }
     const source = l.expr(arg.getExpression());
-    l.indexLoop(source, { kind: "loop", labelUsed: false }, (read) => fold(read()), 0, false);
+    indexLoop(l, source, { kind: "loop", labelUsed: false }, (read) => fold(read()), 0, false);
   }
   return ref(accumulator);
 }
@@ -124,13 +125,14 @@ function hypotOf(l: FunctionLowerer, values: Operand): Operand {
   };
   const magnitude = (read: () => Operand) => l.temp({ kind: "math", fn: "abs", args: [read()] }, NUMBER);
   const largest = variable("largest", num(0));
-  l.indexLoop(values, { kind: "loop", labelUsed: false }, (read) => l.emit({ kind: "assign", name: largest, value: { kind: "math", fn: "max", args: [ref(largest), magnitude(read)] } }), 0, false);
+  indexLoop(l, values, { kind: "loop", labelUsed: false }, (read) => l.emit({ kind: "assign", name: largest, value: { kind: "math", fn: "max", args: [ref(largest), magnitude(read)] } }), 0, false);
   // All zeros: every term is 0, and so is the result (scaled by 1 instead of dividing 0 by 0).
   const positive = l.temp({ kind: "binary", op: ">", left: ref(largest), right: num(0) }, BOOLEAN);
   const scale = l.temp({ kind: "select", cond: positive, whenTrue: ref(largest), whenFalse: num(1) }, NUMBER);
   const sum = variable("sum", num(0));
   const compensation = variable("compensation", num(0));
-  l.indexLoop(
+  indexLoop(
+    l,
     values,
     { kind: "loop", labelUsed: false },
     (read) => {

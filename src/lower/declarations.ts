@@ -42,6 +42,12 @@ export function declareVariables(l: FunctionLowerer, node: VariableStatement): v
   }
 }
 
+/** `x = value` for a name, or `[a, b] = value` / `{ a, b } = value` for a pattern, declared. */
+export function declarePattern(l: FunctionLowerer, nameNode: Node, value: Operand, mutable: boolean, type: Type = l.typeOfOperand(value)): void {
+  if (Node.isIdentifier(nameNode)) l.declare(nameNode.getText(), type, l.asExpr(value), mutable);
+  else destructure(l, nameNode, value, mutable);
+}
+
 /** A binding pattern over `value`: one read (index or field) per name, nested patterns in turn. */
 export function destructure(l: FunctionLowerer, pattern: Node, value: Operand, mutable: boolean): void {
   const type = l.typeOfOperand(value);

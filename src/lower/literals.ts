@@ -12,6 +12,7 @@ import { NUMBER, num } from "../ir/ir.ts";
 import { irTypeOf, toIRType } from "./types.ts";
 import { constructedClass, newInstance } from "./classes.ts";
 import { identifier } from "./identifiers.ts";
+import { indexLoop } from "./loops.ts";
 import { unsupportedAt } from "./unsupported.ts";
 import type { FunctionLowerer } from "./lower.ts";
 
@@ -47,7 +48,7 @@ export function arrayOf(l: FunctionLowerer, elements: Node[], type: Type): Opera
   for (const element of elements.slice(firstSpread === 0 ? 1 : firstSpread)) {
     if (Node.isSpreadElement(element)) {
       const source = l.expr(element.getExpression());
-      l.indexLoop(source, { kind: "loop", labelUsed: false }, (read) => l.emit({ kind: "push", object: result, values: [read()] }), 0, false);
+      indexLoop(l, source, { kind: "loop", labelUsed: false }, (read) => l.emit({ kind: "push", object: result, values: [read()] }), 0, false);
     } else {
       l.emit({ kind: "push", object: result, values: [l.expr(element as Expression)] });
     }

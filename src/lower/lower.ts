@@ -13,27 +13,26 @@
  * - names: a declaration that shadows a visible one is renamed (`x_2`), so that every IR name
  *   in a function means one variable; temporaries never clash with the user's identifiers.
  */
-import { Node, SyntaxKind, type ArrowFunction, type Expression, type ForOfStatement, type FunctionExpression, type Statement } from "ts-morph";
+import { Node, SyntaxKind, type ArrowFunction, type Expression, type FunctionExpression, type Statement } from "ts-morph";
 import { diagnostics } from "../diagnostics/catalog.ts";
 import { DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { localFiles, positionOfNode } from "../load/load.ts";
 import type { FunctionNode, SourceFunction } from "../load/functions.ts";
 import { ModuleConstants } from "../fence/module-constants.ts";
 import type { Expr, Function, Operand, Program, SourceLoc, Stmt, Type } from "../ir/ir.ts";
-import { BOOLEAN, NUMBER, num, ref } from "../ir/ir.ts";
+import { BOOLEAN, NUMBER, ref } from "../ir/ir.ts";
 import { elementType, isReference } from "../ir/types.ts";
 import { NameManager } from "../ir/names.ts";
-import { irTypeOf, toIRType } from "./types.ts";
+import { toIRType } from "./types.ts";
 import { UserRules } from "../rules/user-rules.ts";
 import { NestedCalls } from "../nested/recognize.ts";
-import { functionCheckpoint, loopCheckpoint, markLastLoop } from "../checkpoint/tag.ts";
-import { arrayIteration } from "./array-methods.ts";
 import { constructorSelf, selfParameter } from "./classes.ts";
 import { defaulted } from "./optional.ts";
 import { isReassigned } from "./access.ts";
-import { declareVariables, destructure } from "./declarations.ts";
+import { declareVariables } from "./declarations.ts";
 import { effect, lowerExpression, skipParens } from "./expressions.ts";
-import { fenceCallee, fenceFunctionKind, unsupportedAt, unsupportedStatement } from "./unsupported.ts";
+import { jump, lowerLoop } from "./loops.ts";
+import { fenceFunctionKind, unsupportedAt, unsupportedStatement } from "./unsupported.ts";
 
 /**
  * Lowers the target functions and every function they call, transitively. A call of a function
@@ -411,31 +410,18 @@ export class FunctionLowerer {
       const inner = node.getStatement();
       const label = node.getLabel().getText();
       if (Node.isForStatement(inner) || Node.isForOfStatement(inner) || Node.isWhileStatement(inner) || Node.isDoStatement(inner)) {
-        this.loop(inner, label);
+        lowerLoop(this, inner, label);
         return;
       }
       if (!Node.isForInStatement(inner)) throw unsupportedAt("a label on a statement that is not a loop", node);
       throw unsupportedStatement(inner);
     }
     if (Node.isForStatement(node) || Node.isForOfStatement(node) || Node.isWhileStatement(node) || Node.isDoStatement(node)) {
-      this.loop(node, undefined);
+      lowerLoop(this, node, undefined);
       return;
     }
     if (Node.isBreakStatement(node) || Node.isContinueStatement(node)) {
-      const label = node.getLabel()?.getText();
-      const kind = Node.isBreakStatement(node) ? "break" : "continue";
-      if (label) {
-        const target = [...this.targets].reverse().find((t) => t.sourceLabel === label);
-        this.emit({ kind, label: target?.label ?? label });
-        return;
-      }
-      const innermost = this.targets[this.targets.length - 1];
-      if (kind === "break" && innermost?.kind === "switch") {
-        innermost.labelUsed = true;
-        this.emit({ kind: "break", label: innermost.label });
-      } else {
-        this.emit({ kind });
-      }
+      jump(this, node);
       return;
     }
     if (Node.isSwitchStatement(node)) {
@@ -449,150 +435,6 @@ export class FunctionLowerer {
   body(node: Statement): void {
     if (Node.isBlock(node)) node.getStatements().forEach((s) => this.statement(s));
     else this.statement(node);
-  }
-
-  loop(node: Node, sourceLabel: string | undefined): void {
-    const target: JumpTarget = { kind: "loop", label: sourceLabel, sourceLabel, labelUsed: sourceLabel !== undefined };
-    const outermost = !this.targets.some((t) => t.kind === "loop");
-    const checkpoint = loopCheckpoint(node) ?? (outermost ? functionCheckpoint(this.fn) : undefined);
-    this.inScope(() => {
-      if (Node.isForStatement(node)) {
-        const initNode = node.getInitializer();
-        const init = this.captureBlock(() => {
-          if (!initNode) return;
-          if (Node.isVariableDeclarationList(initNode)) {
-            const mutable = initNode.getDeclarationKind() !== "const";
-            for (const decl of initNode.getDeclarations()) {
-              const nameNode = decl.getNameNode();
-              if (!Node.isIdentifier(nameNode)) throw unsupportedAt("destructuring in a `for` initializer", decl);
-              const init = decl.getInitializer();
-              this.declare(nameNode.getText(), irTypeOf(decl), init ? this.asExpr(this.expr(init)) : undefined, mutable);
-            }
-          } else {
-            effect(this, initNode);
-          }
-        });
-        const condNode = node.getCondition();
-        const test = condNode ? this.test(condNode) : undefined;
-        const updateNode = node.getIncrementor();
-        const update = updateNode ? this.captureBlock(() => effect(this, updateNode)) : [];
-        const body = this.loopBody(target, () => this.body(node.getStatement()));
-        this.loc = this.locOf(node);
-        this.emit({ kind: "loop", label: target.label, init, test, update, body, bodyFirst: false });
-      } else if (Node.isWhileStatement(node) || Node.isDoStatement(node)) {
-        const test = this.test(node.getExpression());
-        const body = this.loopBody(target, () => this.body(node.getStatement()));
-        this.loc = this.locOf(node);
-        this.emit({ kind: "loop", label: target.label, init: [], test, update: [], body, bodyFirst: Node.isDoStatement(node) });
-      } else if (Node.isForOfStatement(node)) {
-        if (node.isAwaited()) throw new DiagnosticError([diagnostics.asyncCode(positionOfNode(node))]);
-        const iterable = node.getExpression();
-        fenceCallee(iterable);
-        const iteration = arrayIteration(iterable);
-        if (iteration) {
-          this.iterate(node, target, iteration);
-          return;
-        }
-        const arrayType = irTypeOf(iterable);
-        if (arrayType.kind !== "array" && arrayType.kind !== "tuple") throw unsupportedAt("`for…of` over something other than an array", iterable);
-        const array = this.expr(iterable);
-        this.indexLoop(array, target, (element) => {
-          const initializer = node.getInitializer();
-          if (!Node.isVariableDeclarationList(initializer)) throw unsupportedAt("`for…of` without a declaration", initializer);
-          const decl = initializer.getDeclarations()[0]!;
-          const mutable = initializer.getDeclarationKind() !== "const";
-          const nameNode = decl.getNameNode();
-          if (Node.isIdentifier(nameNode)) this.declare(nameNode.getText(), irTypeOf(decl), this.asExpr(element()), mutable);
-          else destructure(this, nameNode, element(), mutable);
-          this.body(node.getStatement());
-        });
-      }
-    });
-    markLastLoop(this.block, checkpoint);
-  }
-
-  /** `for (const [i, v] of a.entries())`, `for (const i of a.keys())`, `for (const v of a.values())`. */
-  private iterate(node: ForOfStatement, target: JumpTarget, iteration: { receiver: Expression; kind: "entries" | "keys" | "values" }): void {
-    const array = this.expr(iteration.receiver);
-    const initializer = node.getInitializer();
-    if (!Node.isVariableDeclarationList(initializer)) throw unsupportedAt("`for…of` without a declaration", initializer);
-    const decl = initializer.getDeclarations()[0]!;
-    const mutable = initializer.getDeclarationKind() !== "const";
-    const nameNode = decl.getNameNode();
-    this.indexLoop(array, target, (element, index) => {
-      const parts = [() => index, element];
-      if (iteration.kind !== "entries") {
-        const value = iteration.kind === "keys" ? index : element();
-        if (Node.isIdentifier(nameNode)) this.declare(nameNode.getText(), this.typeOfOperand(value), this.asExpr(value), mutable);
-        else destructure(this, nameNode, value, mutable);
-      } else if (Node.isArrayBindingPattern(nameNode)) {
-        // `[i, v]` names the index and the element directly: no pair is built.
-        nameNode.getElements().forEach((element, position) => {
-          if (Node.isOmittedExpression(element)) return;
-          const produce = parts[position];
-          if (!produce || element.getDotDotDotToken() || element.hasInitializer()) throw unsupportedAt("this pattern over `.entries()`", element);
-          const value = produce();
-          const name = element.getNameNode();
-          if (Node.isIdentifier(name)) this.declare(name.getText(), this.typeOfOperand(value), this.asExpr(value), mutable);
-          else destructure(this, name, value, mutable);
-        });
-      } else {
-        const value = element();
-        const pairType: Type = { kind: "tuple", elements: [NUMBER, this.typeOfOperand(value)] };
-        const pair = this.temp({ kind: "arrayLiteral", elements: [index, value], type: pairType }, pairType);
-        if (Node.isIdentifier(nameNode)) this.declare(nameNode.getText(), pairType, this.asExpr(pair), mutable);
-        else destructure(this, nameNode, pair, mutable);
-      }
-      this.body(node.getStatement());
-    });
-  }
-
-  test(node: Expression): { prelude: Stmt[]; cond: Operand } {
-    return this.test0(() => this.truthy(this.expr(node)));
-  }
-
-  loopBody(target: JumpTarget, build: () => void): Stmt[] {
-    this.targets.push(target);
-    try {
-      return this.captureBlock(() => this.inScope(build));
-    } finally {
-      this.targets.pop();
-    }
-  }
-
-  /**
-   * `for (let i = 0; i < array.length; i++) body(() => array[i], i)`: the shape `for…of` and the
-   * array methods lower to. The element read is emitted where `body` asks for it.
-   */
-  indexLoop(array: Operand, target: JumpTarget, body: (element: () => Operand, index: Operand) => void, start = 0, live = true): void {
-    const index = this.names.fresh("i");
-    this.types.set(index, NUMBER);
-    const arrayType = this.typeOfOperand(array);
-    // `for…of` sees elements pushed while it runs; `.map`/`.reduce`/`.forEach` and spreads stop
-    // at the length the array had when they started.
-    const fixedLength = live ? undefined : this.temp({ kind: "length", object: array }, NUMBER);
-    const init = this.captureBlock(() => this.emit({ kind: "let", name: index, type: NUMBER, init: this.asExpr(num(start)), mutable: true }));
-    const test = this.test0(() => {
-      const length = fixedLength ?? this.temp({ kind: "length", object: array }, NUMBER);
-      return this.temp({ kind: "binary", op: "<", left: ref(index), right: length }, BOOLEAN);
-    });
-    const update = this.captureBlock(() =>
-      this.emit({ kind: "assign", name: index, value: { kind: "binary", op: "+", left: ref(index), right: num(1) } }),
-    );
-    const loc = this.loc;
-    const loopBody = this.loopBody(target, () =>
-      body(() => this.temp({ kind: "index", object: array, index: ref(index) }, this.elementOf(arrayType, undefined)), ref(index)),
-    );
-    this.loc = loc;
-    this.emit({ kind: "loop", label: target.labelUsed ? target.label : undefined, init, test, update, body: loopBody, bodyFirst: false });
-  }
-
-  test0(build: () => Operand): { prelude: Stmt[]; cond: Operand } {
-    let cond!: Operand;
-    const prelude = this.captureBlock(() => {
-      cond = build();
-    });
-    return { prelude, cond };
   }
 
   switchStatement(node: Node & { getKind(): SyntaxKind }): void {

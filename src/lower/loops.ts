@@ -15,6 +15,7 @@ import { irTypeOf } from "./types.ts";
 import { arrayIteration } from "./array-methods.ts";
 import { declarePattern, destructure } from "./declarations.ts";
 import { effect } from "./expressions.ts";
+import { lowerBody } from "./statements.ts";
 import { fenceCallee, unsupportedAt } from "./unsupported.ts";
 import type { FunctionLowerer, JumpTarget } from "./lower.ts";
 
@@ -44,12 +45,12 @@ export function lowerLoop(l: FunctionLowerer, node: Node, sourceLabel: string | 
       const test = condNode ? loopCondition(l, condNode) : undefined;
       const updateNode = node.getIncrementor();
       const update = updateNode ? l.captureBlock(() => effect(l, updateNode)) : [];
-      const body = loopBody(l, target, () => l.body(node.getStatement()));
+      const body = loopBody(l, target, () => lowerBody(l, node.getStatement()));
       l.loc = l.locOf(node);
       l.emit({ kind: "loop", label: target.label, init, test, update, body, bodyFirst: false });
     } else if (Node.isWhileStatement(node) || Node.isDoStatement(node)) {
       const test = loopCondition(l, node.getExpression());
-      const body = loopBody(l, target, () => l.body(node.getStatement()));
+      const body = loopBody(l, target, () => lowerBody(l, node.getStatement()));
       l.loc = l.locOf(node);
       l.emit({ kind: "loop", label: target.label, init: [], test, update: [], body, bodyFirst: Node.isDoStatement(node) });
     } else if (Node.isForOfStatement(node)) {
@@ -72,7 +73,7 @@ export function lowerLoop(l: FunctionLowerer, node: Node, sourceLabel: string | 
         const nameNode = decl.getNameNode();
         if (Node.isIdentifier(nameNode)) l.declare(nameNode.getText(), irTypeOf(decl), l.asExpr(element()), mutable);
         else destructure(l, nameNode, element(), mutable);
-        l.body(node.getStatement());
+        lowerBody(l, node.getStatement());
       });
     }
   });
@@ -104,7 +105,7 @@ function iterate(l: FunctionLowerer, node: ForOfStatement, target: JumpTarget, i
       const pairType: Type = { kind: "tuple", elements: [NUMBER, l.typeOfOperand(value)] };
       declarePattern(l, nameNode, l.temp({ kind: "arrayLiteral", elements: [index, value], type: pairType }, pairType), mutable);
     }
-    l.body(node.getStatement());
+    lowerBody(l, node.getStatement());
   });
 }
 

@@ -13,7 +13,7 @@
  * - names: a declaration that shadows a visible one is renamed (`x_2`), so that every IR name
  *   in a function means one variable; temporaries never clash with the user's identifiers.
  */
-import { Node, SyntaxKind, type ArrowFunction, type Expression, type FunctionExpression, type Statement } from "ts-morph";
+import { Node, type ArrowFunction, type Expression, type FunctionExpression, type Statement } from "ts-morph";
 import { diagnostics } from "../diagnostics/catalog.ts";
 import { DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { localFiles, positionOfNode } from "../load/load.ts";
@@ -29,10 +29,9 @@ import { NestedCalls } from "../nested/recognize.ts";
 import { constructorSelf, selfParameter } from "./classes.ts";
 import { defaulted } from "./optional.ts";
 import { isReassigned } from "./access.ts";
-import { declareVariables } from "./declarations.ts";
-import { effect, lowerExpression, skipParens } from "./expressions.ts";
-import { jump, lowerLoop } from "./loops.ts";
-import { fenceFunctionKind, unsupportedAt, unsupportedStatement } from "./unsupported.ts";
+import { lowerExpression } from "./expressions.ts";
+import { lowerStatement } from "./statements.ts";
+import { fenceFunctionKind, unsupportedAt } from "./unsupported.ts";
 
 /**
  * Lowers the target functions and every function they call, transitively. A call of a function
@@ -119,7 +118,7 @@ export class FunctionLowerer {
   /** The variable holding each module-level constant (array or object) the function reads. */
   readonly constantValues = new Map<Node, Operand>();
   /** In a constructor: the instance it builds (`this`), which every `return` returns. */
-  private constructed: string | undefined;
+  constructed: string | undefined;
   /** Above zero while a module-level initializer is lowered: the function's locals are out of sight. */
   moduleLevel = 0;
 
@@ -348,156 +347,13 @@ export class FunctionLowerer {
     return { kind: "operand", value: operand };
   }
 
-  // ── statements ───────────────────────────────────────────────────────────
-
-  statement(node: Statement): void {
-    this.loc = this.locOf(node);
-    if (Node.isVariableStatement(node)) {
-      declareVariables(this, node);
-      return;
-    }
-    if (Node.isExpressionStatement(node)) {
-      const traced = consoleCall(node.getExpression());
-      if (traced) {
-        // Arguments are evaluated as the source does; the call itself has no numeric effect.
-        this.emit({ kind: "trace", method: traced.method, args: traced.args.map((a) => this.expr(a)) });
-        return;
-      }
-      effect(this, node.getExpression());
-      return;
-    }
-    if (Node.isDebuggerStatement(node)) {
-      this.emit({ kind: "trace", args: [] });
-      return;
-    }
-    if (Node.isReturnStatement(node)) {
-      const e = node.getExpression();
-      const value = e ? this.expr(e) : undefined;
-      const callback = this.callbacks[this.callbacks.length - 1];
-      if (callback) {
-        callback.onReturn(value);
-        if (callback.exit === "break") {
-          callback.loop.labelUsed = true;
-          this.emit({ kind: "break", label: callback.loop.label });
-        } else {
-          const innerLoops = this.targets.slice(callback.targetDepth).some((t) => t.kind === "loop");
-          if (innerLoops) callback.loop.labelUsed = true;
-          this.emit({ kind: "continue", label: innerLoops ? callback.loop.label : undefined });
-        }
-      } else {
-        this.emit({ kind: "return", value: this.constructed ? ref(this.constructed) : value });
-      }
-      return;
-    }
-    if (Node.isIfStatement(node)) {
-      const cond = this.truthy(this.expr(node.getExpression()));
-      const thenBlock = this.captureBlock(() => this.inScope(() => this.body(node.getThenStatement())));
-      const elseNode = node.getElseStatement();
-      const elseBlock = elseNode ? this.captureBlock(() => this.inScope(() => this.body(elseNode))) : [];
-      this.loc = this.locOf(node);
-      this.emit({ kind: "if", cond, then: thenBlock, else: elseBlock });
-      return;
-    }
-    if (Node.isBlock(node)) {
-      const body = this.captureBlock(() => this.inScope(() => node.getStatements().forEach((s) => this.statement(s))));
-      this.emit({ kind: "block", body });
-      return;
-    }
-    if (Node.isEmptyStatement(node)) return;
-    // Types only: nothing to run.
-    if (Node.isInterfaceDeclaration(node) || Node.isTypeAliasDeclaration(node)) return;
-    if (Node.isLabeledStatement(node)) {
-      const inner = node.getStatement();
-      const label = node.getLabel().getText();
-      if (Node.isForStatement(inner) || Node.isForOfStatement(inner) || Node.isWhileStatement(inner) || Node.isDoStatement(inner)) {
-        lowerLoop(this, inner, label);
-        return;
-      }
-      if (!Node.isForInStatement(inner)) throw unsupportedAt("a label on a statement that is not a loop", node);
-      throw unsupportedStatement(inner);
-    }
-    if (Node.isForStatement(node) || Node.isForOfStatement(node) || Node.isWhileStatement(node) || Node.isDoStatement(node)) {
-      lowerLoop(this, node, undefined);
-      return;
-    }
-    if (Node.isBreakStatement(node) || Node.isContinueStatement(node)) {
-      jump(this, node);
-      return;
-    }
-    if (Node.isSwitchStatement(node)) {
-      this.switchStatement(node);
-      return;
-    }
-    throw unsupportedStatement(node);
-  }
-
-  /** The statements of an `if` branch or a loop body, without a block of their own. */
-  body(node: Statement): void {
-    if (Node.isBlock(node)) node.getStatements().forEach((s) => this.statement(s));
-    else this.statement(node);
-  }
-
-  switchStatement(node: Node & { getKind(): SyntaxKind }): void {
-    if (!Node.isSwitchStatement(node)) return;
-    const discriminant = this.expr(node.getExpression());
-    const label = this.names.fresh("cases");
-    const target: JumpTarget = { kind: "switch", label, labelUsed: false };
-    const clauses = node.getClauses();
-    // Group empty cases with the next non-empty one; reject a non-empty case that runs on.
-    const groups: { tests: Expression[]; isDefault: boolean; statements: Statement[]; node: Node }[] = [];
-    let pending: Expression[] = [];
-    let pendingDefault = false;
-    clauses.forEach((clause, i) => {
-      if (Node.isCaseClause(clause)) pending.push(clause.getExpression());
-      else pendingDefault = true;
-      const statements = clause.getStatements();
-      if (statements.length === 0 && i < clauses.length - 1) return;
-      const last = statements[statements.length - 1];
-      const ends = last && (Node.isBreakStatement(last) || Node.isReturnStatement(last) || Node.isContinueStatement(last) || endsInBlockJump(last));
-      if (!ends && i < clauses.length - 1) throw new DiagnosticError([diagnostics.switchFallthrough(positionOfNode(clause))]);
-      groups.push({ tests: pending, isDefault: pendingDefault, statements, node: clause });
-      pending = [];
-      pendingDefault = false;
-    });
-    // `default` runs when no case matches, wherever it stands; cases grouped with it need no test.
-    const fallback = groups.find((g) => g.isDefault);
-    const cases = groups.filter((g) => !g.isDefault);
-    this.targets.push(target);
-    const lowerClause = (statements: Statement[]) =>
-      this.captureBlock(() =>
-        this.inScope(() => {
-          const last = statements[statements.length - 1];
-          const trailingBreak = last && Node.isBreakStatement(last) && !last.getLabel();
-          for (const s of trailingBreak ? statements.slice(0, -1) : statements) this.statement(s);
-        }),
-      );
-    const chain = (from: number): Stmt[] => {
-      if (from >= cases.length) return fallback ? lowerClause(fallback.statements) : [];
-      const group = cases[from]!;
-      return this.captureBlock(() => {
-        this.loc = this.locOf(group.node);
-        let cond: Operand | undefined;
-        for (const testNode of group.tests) {
-          const value = this.expr(testNode);
-          const equal = this.temp({ kind: "binary", op: "===", left: discriminant, right: value }, BOOLEAN);
-          cond = cond ? this.temp({ kind: "binary", op: "||", left: cond, right: equal }, BOOLEAN) : equal;
-        }
-        const body = lowerClause(group.statements);
-        const rest = chain(from + 1);
-        this.loc = this.locOf(group.node);
-        this.emit({ kind: "if", cond: cond!, then: body, else: rest });
-      });
-    };
-    const body = chain(0);
-    this.targets.pop();
-    this.loc = this.locOf(node);
-    if (target.labelUsed) this.emit({ kind: "block", label, body });
-    else this.block.push(...body);
-  }
-
   /** Lowers an expression; returns the operand holding its value (`discarded`: only its effects matter). */
   expr(node: Expression, discarded = false): Operand {
     return lowerExpression(this, node, discarded);
+  }
+
+  statement(node: Statement): void {
+    lowerStatement(this, node);
   }
 
   atModuleLevel<T>(build: () => T): T {
@@ -510,28 +366,4 @@ export class FunctionLowerer {
   }
 
 
-}
-
-const CONSOLE_METHODS = new Set(["log", "info", "warn", "error", "debug", "assert"]);
-
-/** `console.log(…)` and its siblings, called for their output (`console` not shadowed). */
-function consoleCall(node: Expression): { method: string; args: Expression[] } | undefined {
-  node = skipParens(node);
-  if (!Node.isCallExpression(node)) return undefined;
-  const callee = node.getExpression();
-  if (!Node.isPropertyAccessExpression(callee) || !CONSOLE_METHODS.has(callee.getName())) return undefined;
-  const owner = callee.getExpression();
-  if (!Node.isIdentifier(owner) || owner.getText() !== "console") return undefined;
-  const decl = owner.getSymbol()?.getDeclarations()[0];
-  if (decl && !decl.getSourceFile().isDeclarationFile()) return undefined;
-  const args = node.getArguments() as Expression[];
-  if (args.some((a) => Node.isSpreadElement(a))) return undefined;
-  return { method: callee.getName(), args };
-}
-
-function endsInBlockJump(node: Statement): boolean {
-  if (!Node.isBlock(node)) return false;
-  const statements = node.getStatements();
-  const last = statements[statements.length - 1];
-  return !!last && (Node.isBreakStatement(last) || Node.isReturnStatement(last) || Node.isContinueStatement(last));
 }

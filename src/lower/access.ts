@@ -18,7 +18,7 @@ import { getterCall } from "./classes.ts";
 import { skipParens } from "./expressions.ts";
 import { optionalLink } from "./optional.ts";
 import { unsupportedAt } from "./unsupported.ts";
-import type { FunctionLowerer } from "./lower.ts";
+import type { FunctionLowerer } from "./function-lowerer.ts";
 
 /** `o.name`: a constant of `Math` or `Number`, a getter's call, or a member of the object's value. */
 export function propertyAccess(l: FunctionLowerer, node: PropertyAccessExpression): Operand {

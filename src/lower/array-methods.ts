@@ -14,7 +14,7 @@ import { inlineCallback, inlineValue } from "./callbacks.ts";
 import { choose } from "./optional.ts";
 import { indexLoop, loopBody, loopTest } from "./loops.ts";
 import { unsupportedAt } from "./unsupported.ts";
-import type { FunctionLowerer, JumpTarget } from "./lower.ts";
+import type { FunctionLowerer, JumpTarget } from "./function-lowerer.ts";
 
 export function lowerMethod(l: FunctionLowerer, node: Node, receiverNode: Expression, method: string, args: Expression[]): Operand {
   // `new Array(n).fill(v)` in one step; without a type argument TypeScript calls it `any[]`.

@@ -15,8 +15,8 @@ import { toIRType } from "./types.ts";
 import { isReassigned } from "./access.ts";
 import { destructure } from "./declarations.ts";
 import { skipParens } from "./expressions.ts";
-import type { CallbackFrame, FunctionLowerer, JumpTarget } from "./lower.ts";
 import { fenceFunctionKind, unsupportedAt } from "./unsupported.ts";
+import type { CallbackFrame, FunctionLowerer, JumpTarget } from "./function-lowerer.ts";
 
 /**
  * Inlines a callback's body at the current point. `args` produce the values of its parameters

@@ -20,7 +20,7 @@ import { isModuleVariable } from "./identifiers.ts";
 import { arrayOf } from "./literals.ts";
 import { indexLoop } from "./loops.ts";
 import { fenceFunctionKind, unsupportedAt } from "./unsupported.ts";
-import type { FunctionLowerer } from "./lower.ts";
+import type { FunctionLowerer } from "./function-lowerer.ts";
 
 export function call(l: FunctionLowerer, node: CallExpression): Operand {
   const callee = node.getExpression();

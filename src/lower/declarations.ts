@@ -12,7 +12,7 @@ import { elementType, fieldType } from "../ir/types.ts";
 import { irTypeOf } from "./types.ts";
 import { isFunctionLike } from "./expressions.ts";
 import { unsupportedAt } from "./unsupported.ts";
-import type { FunctionLowerer } from "./lower.ts";
+import type { FunctionLowerer } from "./function-lowerer.ts";
 
 /** `const a = …, [b, c] = …;` (and `let`): each name declared in the current scope. */
 export function declareVariables(l: FunctionLowerer, node: VariableStatement): void {

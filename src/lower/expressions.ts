@@ -18,7 +18,7 @@ import { identifier } from "./identifiers.ts";
 import { arrayLiteral, newExpression, objectLiteral } from "./literals.ts";
 import { LOGICAL_ASSIGNMENTS, logicalAssignment, narrowValue, nullish } from "./optional.ts";
 import { shorten, unsupportedAt } from "./unsupported.ts";
-import type { FunctionLowerer } from "./lower.ts";
+import type { FunctionLowerer } from "./function-lowerer.ts";
 
 /** Lowers an expression; returns the operand holding its value. */
 export function lowerExpression(l: FunctionLowerer, node: Expression, discarded: boolean): Operand {

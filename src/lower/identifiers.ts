@@ -14,7 +14,7 @@ import { num, ref } from "../ir/ir.ts";
 import { irTypeOf, isClassValue } from "./types.ts";
 import { isFunctionLike } from "./expressions.ts";
 import { unsupportedAt } from "./unsupported.ts";
-import type { FunctionLowerer } from "./lower.ts";
+import type { FunctionLowerer } from "./function-lowerer.ts";
 
 export function identifier(l: FunctionLowerer, node: Node): Operand {
   const text = node.getText();

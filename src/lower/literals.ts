@@ -14,7 +14,7 @@ import { constructedClass, newInstance } from "./classes.ts";
 import { identifier } from "./identifiers.ts";
 import { indexLoop } from "./loops.ts";
 import { unsupportedAt } from "./unsupported.ts";
-import type { FunctionLowerer } from "./lower.ts";
+import type { FunctionLowerer } from "./function-lowerer.ts";
 
 export function arrayLiteral(l: FunctionLowerer, node: ArrayLiteralExpression): Operand {
   // `[]` has type `never[]`: the declared type around it says what it will hold.

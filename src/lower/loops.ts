@@ -17,7 +17,7 @@ import { declarePattern, destructure } from "./declarations.ts";
 import { effect } from "./expressions.ts";
 import { lowerBody } from "./statements.ts";
 import { fenceCallee, unsupportedAt } from "./unsupported.ts";
-import type { FunctionLowerer, JumpTarget } from "./lower.ts";
+import type { FunctionLowerer, JumpTarget } from "./function-lowerer.ts";
 
 /** A loop statement, `sourceLabel` its label in the source (`outer: for …`). */
 export function lowerLoop(l: FunctionLowerer, node: Node, sourceLabel: string | undefined): void {

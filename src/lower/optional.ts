@@ -10,7 +10,7 @@ import { BOOLEAN, num, ref } from "../ir/ir.ts";
 import { irTypeOf } from "./types.ts";
 import { store } from "./access.ts";
 import { unsupportedAt } from "./unsupported.ts";
-import type { FunctionLowerer } from "./lower.ts";
+import type { FunctionLowerer } from "./function-lowerer.ts";
 import { findCall, findOr } from "./array-methods.ts";
 
 /** Whether a value is present (not `undefined`): an operand, or undefined when it always is. */

@@ -14,7 +14,7 @@ import { declareVariables } from "./declarations.ts";
 import { effect, skipParens } from "./expressions.ts";
 import { jump, lowerLoop } from "./loops.ts";
 import { unsupportedAt, unsupportedStatement } from "./unsupported.ts";
-import type { FunctionLowerer, JumpTarget } from "./lower.ts";
+import type { FunctionLowerer, JumpTarget } from "./function-lowerer.ts";
 
 export function lowerStatement(l: FunctionLowerer, node: Statement): void {
   l.loc = l.locOf(node);

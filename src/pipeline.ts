@@ -286,7 +286,10 @@ async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[
  */
 function hessianVectorProducts(structured: Program, reverseFunctions: Function[], targets: { fn: Function; wrt: boolean[]; gradName: string }[], taken: ReadonlySet<string>): { wrappers: Function[]; functions: DerivativeFunction[]; primalCalls: Set<string>; tangents: Map<string, TangentNames> } {
   if (targets.length === 0) return { wrappers: [], functions: [], primalCalls: new Set(), tangents: new Map() };
-  const program: Program = { functions: new Map([...structured.functions, ...reverseFunctions.map((fn) => [fn.name, fn] as const)]) };
+  // Forward mode gives each name one tangent: a generated function that declares a name again in
+  // an inner scope (a checkpointed loop's steps, copied beside the hoisted variables) gets the
+  // inner one renamed first.
+  const program: Program = { functions: new Map([...structured.functions, ...reverseFunctions.map((fn) => [fn.name, renameSiblingDeclarations(fn, "shadowing")] as const)]) };
   const forward = differentiateForward(
     program,
     new ActivityOracle(program),

@@ -12,7 +12,7 @@
  * where they were developed, and without @types/node they would be noise).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -58,6 +58,8 @@ const emitted = program.emit(undefined, undefined, undefined, false, { after: [r
 const errors = development ? [...parsed.errors, ...ts.getPreEmitDiagnostics(program), ...emitted.diagnostics] : [...emitted.diagnostics];
 if (errors.length > 0 || emitted.emitSkipped) fail(errors);
 if (!existsSync(join(root, "dist", "cli.js"))) fail([]);
+// The command's file is run directly (npm links it as `tsad`): a rebuild must keep it executable.
+chmodSync(join(root, "dist", "cli.js"), 0o755);
 
 /**
  * `import { Project, ts } from "ts-morph"` becomes `const { Project, ts } = require("ts-morph")`

@@ -15,6 +15,7 @@ import { MATH_CONSTANTS } from "../rules/math.ts";
 import { irTypeOf } from "./types.ts";
 import { numberConstant } from "./calls.ts";
 import { getterCall } from "./classes.ts";
+import { isModuleVariable } from "./identifiers.ts";
 import { skipParens } from "./expressions.ts";
 import { optionalLink } from "./optional.ts";
 import { unsupportedAt } from "./unsupported.ts";
@@ -24,12 +25,14 @@ import type { FunctionLowerer } from "./function-lowerer.ts";
 export function propertyAccess(l: FunctionLowerer, node: PropertyAccessExpression): Operand {
   const objectNode = node.getExpression();
   const name = node.getName();
-  if (Node.isIdentifier(objectNode) && objectNode.getText() === "Math" && !l.lookup("Math")) {
+  // The global `Math` and `Number`, unless a local or a module-level name of the file shadows them.
+  const global = (name: string) => Node.isIdentifier(objectNode) && objectNode.getText() === name && !l.lookup(name) && !isModuleVariable(objectNode);
+  if (global("Math")) {
     const value = MATH_CONSTANTS[name];
     if (value === undefined) throw unsupportedAt(`\`Math.${name}\` as a value`, node);
     return num(value, `Math.${name}`);
   }
-  if (Node.isIdentifier(objectNode) && objectNode.getText() === "Number" && !l.lookup("Number")) return numberConstant(node, name);
+  if (global("Number")) return numberConstant(node, name);
   const got = getterCall(l, node, objectNode, name);
   if (got) return got;
   const object = l.expr(objectNode);
@@ -88,8 +91,20 @@ export function assignment(l: FunctionLowerer, node: BinaryExpression): Operand 
 }
 
 /** `x++`, `x--`, `a[i]++`, … as writes. */
-export function increment(l: FunctionLowerer, target: Expression, op: "+" | "-"): void {
-  store(l, target, (old) => l.temp({ kind: "binary", op, left: old(), right: num(1) }, NUMBER));
+/**
+ * `x++`, `a[i]--`: the target (its object and index) is evaluated once. Returns the value after
+ * the update and, with `keepBefore` (a postfix whose value is used), the value before: a copy,
+ * for a variable that the update overwrites.
+ */
+export function increment(l: FunctionLowerer, target: Expression, op: "+" | "-", keepBefore = false): { before: Operand; after: Operand } {
+  let before: Operand = num(0);
+  const variable = Node.isIdentifier(skipParens(target));
+  const after = store(l, target, (old) => {
+    const read = old();
+    if (keepBefore) before = variable ? l.temp({ kind: "operand", value: read }, NUMBER) : read;
+    return l.temp({ kind: "binary", op, left: read, right: num(1) }, NUMBER);
+  });
+  return { before, after };
 }
 
 /**

@@ -41,10 +41,12 @@ export function lowerExpression(l: FunctionLowerer, node: Expression, discarded:
   }
   if (Node.isPrefixUnaryExpression(node)) return prefix(l, node);
   if (Node.isPostfixUnaryExpression(node)) {
-    const operand = node.getOperand();
-    const old = discarded ? undefined : l.temp(l.asExpr(l.expr(operand)), NUMBER);
-    increment(l, operand, node.getOperatorToken() === SyntaxKind.PlusPlusToken ? "+" : "-");
-    return old ?? num(0);
+    const op = node.getOperatorToken() === SyntaxKind.PlusPlusToken ? "+" : "-";
+    if (discarded) {
+      increment(l, node.getOperand(), op);
+      return num(0);
+    }
+    return increment(l, node.getOperand(), op, true).before;
   }
   if (Node.isBinaryExpression(node)) return binary(l, node);
   if (Node.isConditionalExpression(node)) return conditional(l, node);
@@ -108,8 +110,7 @@ function prefix(l: FunctionLowerer, node: PrefixUnaryExpression): Operand {
   const token = node.getOperatorToken();
   const operandNode = node.getOperand();
   if (token === SyntaxKind.PlusPlusToken || token === SyntaxKind.MinusMinusToken) {
-    increment(l, operandNode, token === SyntaxKind.PlusPlusToken ? "+" : "-");
-    return l.expr(operandNode);
+    return increment(l, operandNode, token === SyntaxKind.PlusPlusToken ? "+" : "-").after;
   }
   const op = token === SyntaxKind.MinusToken ? "-" : token === SyntaxKind.PlusToken ? "+" : token === SyntaxKind.ExclamationToken ? "!" : undefined;
   if (!op) throw unsupportedAt("this unary operator", node);

@@ -11,6 +11,7 @@ import { forEachStmt } from "../analysis/activity.ts";
 import type { Expr, Function, Stmt, Type } from "../ir/ir.ts";
 import { NUMBER, num, ref } from "../ir/ir.ts";
 import { NameManager } from "../ir/names.ts";
+import { readsOf } from "../reverse/writer/base.ts";
 
 export function tapesAsArrays(fn: Function): Function {
   const tapes = poppedTapes(fn);
@@ -56,7 +57,7 @@ export function tapesAsArrays(fn: Function): Function {
   return { ...fn, body: rewrite(fn.body), reservedNames: names.all() };
 }
 
-/** Arrays declared once at the top level of `fn`, never reassigned, popped or dropped, every push before every pop. */
+/** Arrays declared once at the top level of `fn`, never reassigned, popped or dropped, every push before every pop, read by nothing else. */
 function poppedTapes(fn: Function): Set<string> {
   const declaredAtTop = new Set(fn.body.filter((s) => s.kind === "let" && s.type.kind === "array").map((s) => (s as { name: string }).name));
   const events = new Map<string, ("push" | "pop")[]>();
@@ -86,9 +87,23 @@ function poppedTapes(fn: Function): Set<string> {
     });
     for (const [name, kinds] of inside) if (kinds.size > 1) mixedInLoop.add(name);
   });
+  // An array read any other way (by index, by length, as an argument) is not a tape: its pops
+  // change what those reads see (an adjoint array that shrinks as its pushes are undone).
+  const readOtherwise = new Set<string>();
+  forEachStmt(fn.body, (s) => {
+    const value = s.kind === "let" ? s.init : s.kind === "assign" ? s.value : undefined;
+    if (value?.kind === "pop" || s.kind === "drop") return;
+    if (s.kind === "push") return s.values.forEach((v) => v.kind === "var" && readOtherwise.add(v.name));
+    if (s.kind === "if" || s.kind === "loop" || s.kind === "block") {
+      const cond = s.kind === "if" ? s.cond : s.kind === "loop" ? s.test?.cond : undefined;
+      if (cond?.kind === "var") readOtherwise.add(cond.name);
+      return;
+    }
+    for (const name of readsOf([s])) readOtherwise.add(name);
+  });
   const tapes = new Set<string>();
   for (const [name, list] of events) {
-    if (!list.includes("pop") || !declaredAtTop.has(name) || declarations.get(name) !== 1 || assigned.has(name) || mixedInLoop.has(name)) continue;
+    if (!list.includes("pop") || !declaredAtTop.has(name) || declarations.get(name) !== 1 || assigned.has(name) || mixedInLoop.has(name) || readOtherwise.has(name)) continue;
     if (list.lastIndexOf("push") > list.indexOf("pop")) continue;
     tapes.add(name);
   }

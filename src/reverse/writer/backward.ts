@@ -7,7 +7,7 @@ import { forEachStmt } from "../../analysis/activity.ts";
 import { fold, isZero, operandD } from "../../ir/builder.ts";
 import type { Expr, Operand, Stmt, Type } from "../../ir/ir.ts";
 import { BOOLEAN, NUMBER, num, ref } from "../../ir/ir.ts";
-import { derivativeType, isDifferentiable, isReference } from "../../ir/types.ts";
+import { derivativeType, elementType, isDifferentiable, isReference } from "../../ir/types.ts";
 import { add, mul, ruleFor, type D } from "../../rules/rules.ts";
 import { mentions, substitute } from "../../rules/d.ts";
 import { exprOperands } from "../../emit/inline.ts";
@@ -96,6 +96,19 @@ export abstract class BackwardWriter extends ForwardWriter {
             });
           }
           if (this.needsRestore(s.object)) this.b.emit({ kind: "drop", object: s.object });
+        }
+        return;
+      }
+      case "drop": {
+        // The inverse of a push: the element comes back, and its adjoint starts at zero.
+        const element = elementType(this.typeOf(s.object));
+        const dropped = this.keepsDropped(s.object) ? this.b.temp({ kind: "pop", object: ref(this.tapeFor(element)), type: element }, element) : undefined;
+        if (dropped) this.b.emit({ kind: "push", object: s.object, values: [dropped] });
+        if (this.active(s.object)) {
+          this.adjoint(s.loc, () => {
+            const zero = isReference(element) ? this.b.temp({ kind: "zerosLike", like: dropped!, type: element }, derivativeType(element)) : num(0);
+            this.b.emit({ kind: "push", object: ref(this.adjointName((s.object as { name: string }).name)), values: [zero] });
+          });
         }
         return;
       }
@@ -277,8 +290,10 @@ export abstract class BackwardWriter extends ForwardWriter {
     const bar = ref(this.adjointName(name));
     switch (value.kind) {
       case "copy": {
-        if (!this.active(value.source) || isReference(elementOrFields(value.type))) return;
+        if (!this.active(value.source)) return;
         const sourceBar = ref(this.adjointName((value.source as { name: string }).name));
+        // A deep copy's adjoint is its own all the way down; a shallow one shares its containers'.
+        if (value.deep) return this.accumulate(sourceBar, bar, value.type);
         if (value.type.kind === "record") {
           for (const f of value.type.fields) {
             if (f.type.kind !== "number") continue;
@@ -288,6 +303,16 @@ export abstract class BackwardWriter extends ForwardWriter {
           }
           return;
         }
+        if (value.type.kind === "tuple" && isReference(elementOrFields(value.type))) {
+          value.type.elements.forEach((t, i) => {
+            if (t.kind !== "number") return;
+            const a = this.b.temp({ kind: "index", object: sourceBar, index: num(i) }, NUMBER);
+            const b = this.b.temp({ kind: "index", object: bar, index: num(i) }, NUMBER);
+            this.b.emit({ kind: "setIndex", object: sourceBar, index: num(i), value: this.b.temp({ kind: "binary", op: "+", left: a, right: b }, NUMBER) });
+          });
+          return;
+        }
+        if (isReference(elementOrFields(value.type))) return;
         const offset = value.start;
         this.loopOver(bar, (k) => {
           let target = k;

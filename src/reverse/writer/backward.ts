@@ -160,6 +160,19 @@ export abstract class BackwardWriter extends ForwardWriter {
     }
   }
 
+  /**
+   * The adjoint of a container result nobody reads: zero, with no elements (the pullback adds
+   * it into its own adjoint element by element, so an empty array adds nothing).
+   */
+  private discardedResultBar(type: Type): Operand {
+    const { setup, value } = this.emptyValue(derivativeType(type));
+    for (const s of setup) {
+      if (s.kind === "let") this.b.types.set(s.name, s.type);
+      this.b.emit(s);
+    }
+    return value;
+  }
+
   protected backwardDefinition(name: string, value: Expr | undefined, s: Stmt): void {
     const type = this.b.types.get(name)!;
     if (value?.kind === "call") {
@@ -408,7 +421,7 @@ export abstract class BackwardWriter extends ForwardWriter {
         if (resultBar) {
           callArgs.push(resultBar);
         } else {
-          callArgs.push(fn.returnType.kind === "number" || result === undefined ? num(0) : this.b.temp({ kind: "zerosLike", like: ref(result), type: fn.returnType }, derivativeType(fn.returnType)));
+          callArgs.push(fn.returnType.kind === "number" ? num(0) : result !== undefined ? this.b.temp({ kind: "zerosLike", like: ref(result), type: fn.returnType }, derivativeType(fn.returnType)) : this.discardedResultBar(fn.returnType));
         }
       }
       fn.params.forEach((p, i) => {

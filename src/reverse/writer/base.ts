@@ -197,6 +197,12 @@ export abstract class SweepWriter {
    */
   protected hoistedDeclaration(name: string): Stmt[] {
     const type = this.b.types.get(name)!;
+    const { setup, value } = this.emptyValue(type);
+    return [...setup, { kind: "let", name, type, init: { kind: "operand", value }, mutable: true }];
+  }
+
+  /** An empty value of a type (0, [], { W: [], b: [] }) and the declarations it needs. */
+  protected emptyValue(type: Type): { setup: Stmt[]; value: Operand } {
     const setup: Stmt[] = [];
     const empty = (t: Type): Operand => {
       switch (t.kind) {
@@ -225,8 +231,7 @@ export abstract class SweepWriter {
         }
       }
     };
-    const init = empty(type);
-    return [...setup, { kind: "let", name, type, init: { kind: "operand", value: init }, mutable: true }];
+    return { setup, value: empty(type) };
   }
 
   /**

@@ -20,6 +20,13 @@ async function explanation(fn: string, sizes: Record<string, number> = {}, wrt?:
 }
 
 describe("tsad explain", () => {
+  it("writes the vector Jacobian's sweep count as one factor when the sizes are not given", async () => {
+    // dot: the primal (3·x.length) once per sweep of 16 directions, the tangent part (4·x.length)
+    // once per direction, x.length + y.length of them.
+    const e = await explanation("dot");
+    expect(e.operations.jacobianVector).toBe("3·x.length·⌈inputs/16⌉ + 4·x.length² + 4·x.length·y.length");
+  });
+
   it("counts a dot product: 3 operations per entry, 7 with a tangent, 9 with an adjoint, no tape", async () => {
     // Per i: x[i]*y[i], s + t, i + 1. Tangent: y·dx + x·dy (2 multiplications, 1 addition) and
     // ds + dt (1 addition). Adjoint: x̄ += y·t̄, ȳ += x·t̄ (2 + 2), s̄ and t̄ from s + t (2).

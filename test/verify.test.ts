@@ -176,6 +176,29 @@ export function sumTo(x: number[], n: number): number {
     ]);
   });
 
+  it("a number passed to a constructor or as the value of .fill is data: it is varied, not held at a whole number", async () => {
+    const dir = tempProject({
+      "model.ts": `class P {
+  constructor(public x: number) {}
+}
+export function boxed(a: number): number {
+  return Math.sin(new P(a).x);
+}
+export function filled(a: number): number {
+  const v = new Array<number>(3).fill(a);
+  return Math.sin(v[0]) + v[1] * v[2];
+}
+`,
+    });
+    const result = await verify({ files: [join(dir, "model.ts")], samples: 4 });
+    expect(result.diagnostics).toEqual([]);
+    for (const report of result.functions) {
+      expect(report.ok).toBe(true);
+      const jvp = report.checks.find((c) => c.check === "jvp")!;
+      expect(Number.isInteger((jvp.worst as number[])[0]), `${report.name}'s a`).toBe(false);
+    }
+  });
+
   it("an @example that is not data, and an example with the wrong number of arguments, are diagnostics", async () => {
     const dir = tempProject({ "a.ts": `/** @example f(Math.random()) */\nexport function f(x: number): number {\n  return x * x;\n}\n`, "b.ts": `/** @example g(1, 2) */\nexport function g(x: number): number {\n  return x * x;\n}\n` });
     const a = await run(["verify", join(dir, "a.ts")]);

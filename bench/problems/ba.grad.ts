@@ -613,8 +613,7 @@ function rotatePullback(
     resultBar2[k]! += resultBar[k]!;
   }
   if (t103) {
-    const t125 = Math.ceil(3);
-    i = t125 > 0 ? t125 : 0;
+    i = 3 > 0 ? 3 : 0;
     while (i > 0) {
       i--;
       // adjoint of line 38: rotated.push(x[i] * cosine + axisCrossX[i] * sine + axis[i] * alongAxis);

@@ -485,8 +485,8 @@ export function gmmObjectiveGrad(
   largest2Bar = 0;
   alphaBar[0]! += t155Bar;
   totalBar += t106Bar;
-  const t190 = Math.floor(d - 1) + 1;
-  j2 = 1 + (t190 > 0 ? t190 : 0);
+  const t189 = d - 1 + 1;
+  j2 = 1 + (t189 > 0 ? t189 : 0);
   while (j2 > 1) {
     j2--;
     while (i3 > 1) {
@@ -496,8 +496,7 @@ export function gmmObjectiveGrad(
   }
   const t83 = -0.5 * gamma;
   const t84 = t83 * gamma;
-  const t215 = Math.ceil(K);
-  k3 = t215 > 0 ? t215 : 0;
+  k3 = K > 0 ? K : 0;
   while (k3 > 0) {
     k3--;
     // adjoint of line 124: prior += -0.5 * gamma * gamma * frobenius + m * sumQ[k];
@@ -518,8 +517,7 @@ export function gmmObjectiveGrad(
     j7 = controlTape[--controlTapeTop]!;
     const t67 = qDiag[k3]!;
     const t67Bar = qDiagBar[k3]!;
-    const t212 = Math.ceil(d);
-    j6 = t212 > 0 ? t212 : 0;
+    j6 = d > 0 ? d : 0;
     while (j6 > 0) {
       j6--;
       // adjoint of line 119: frobenius += qDiag[k][j] * qDiag[k][j];
@@ -531,15 +529,14 @@ export function gmmObjectiveGrad(
     frobeniusBar = 0;
   }
   priorBar = 0;
-  const t291 = Math.ceil(n);
-  i = t291 > 0 ? t291 : 0;
+  i = n > 0 ? n : 0;
   while (i > 0) {
     i--;
     const t124Bar = totalBar;
     largestBar += t124Bar;
     sumBar += t124Bar / sum;
-    const t224 = beta.length;
-    i22 = t224 > 0 ? t224 : 0;
+    const t221 = beta.length;
+    i22 = t221 > 0 ? t221 : 0;
     while (i22 > 0) {
       i22--;
       // adjoint of line 53: sum += Math.exp(v[i] - largest);
@@ -550,8 +547,8 @@ export function gmmObjectiveGrad(
     }
     sumBar = 0;
     sum = tape[--tapeTop]!;
-    const t231 = beta.length - 1;
-    i2 = 1 + (t231 > 0 ? t231 : 0);
+    const t228 = beta.length - 1;
+    i2 = 1 + (t228 > 0 ? t228 : 0);
     while (i2 > 1) {
       i2--;
       if (t117) {
@@ -565,8 +562,7 @@ export function gmmObjectiveGrad(
     const t113Bar = largestBar;
     largestBar = 0;
     betaBar[0]! += t113Bar;
-    const t288 = Math.ceil(K);
-    k2 = t288 > 0 ? t288 : 0;
+    k2 = K > 0 ? K : 0;
     while (k2 > 0) {
       k2--;
       // adjoint of line 109: beta[k] = alpha[k] + sumQ[k] - 0.5 * squaredNorm;
@@ -577,8 +573,7 @@ export function gmmObjectiveGrad(
       const t56Bar = t58Bar;
       sumQBar[k2]! += t58Bar;
       alphaBar[k2]! += t56Bar;
-      const t248 = Math.ceil(d);
-      j5 = t248 > 0 ? t248 : 0;
+      j5 = d > 0 ? d : 0;
       while (j5 > 0) {
         j5--;
         // adjoint of line 107: squaredNorm += transformed[j] * transformed[j];
@@ -590,14 +585,13 @@ export function gmmObjectiveGrad(
       squaredNormBar = 0;
       const t44 = l[k2]!;
       const t44Bar = lBar[k2]!;
-      const t266 = Math.ceil(d);
-      col = t266 > 0 ? t266 : 0;
+      col = d > 0 ? d : 0;
       while (col > 0) {
         col--;
         const t40 = col + 1;
         const t46 = centered[col]!;
-        const t263 = Math.ceil(d - t40);
-        row = t40 + (t263 > 0 ? t263 : 0);
+        const t258 = d - t40;
+        row = t40 + (t258 > 0 ? t258 : 0);
         while (row > t40) {
           row--;
           index--;
@@ -616,8 +610,7 @@ export function gmmObjectiveGrad(
       index = controlTape[--controlTapeTop]!;
       const t34 = qDiag[k2]!;
       const t34Bar = qDiagBar[k2]!;
-      const t277 = Math.ceil(d);
-      j4 = t277 > 0 ? t277 : 0;
+      j4 = d > 0 ? d : 0;
       while (j4 > 0) {
         j4--;
         // adjoint of line 96: transformed[j] = qDiag[k][j] * centered[j];
@@ -630,8 +623,7 @@ export function gmmObjectiveGrad(
         t34Bar[j4]! += t35Bar;
       }
       const t29Bar = muBar[k2]!;
-      const t285 = Math.ceil(d);
-      j3 = t285 > 0 ? t285 : 0;
+      j3 = d > 0 ? d : 0;
       while (j3 > 0) {
         j3--;
         // adjoint of line 92: centered[j] = x[i][j] - mu[k][j];
@@ -643,8 +635,7 @@ export function gmmObjectiveGrad(
     }
   }
   totalBar = 0;
-  const t310 = Math.ceil(K);
-  k = t310 > 0 ? t310 : 0;
+  k = K > 0 ? K : 0;
   while (k > 0) {
     k--;
     // adjoint of line 82: sumQ.push(s);
@@ -654,8 +645,7 @@ export function gmmObjectiveGrad(
     qDiagBar.pop();
     const t12Bar = qBar[k]!;
     const t15Bar = qBar[k]!;
-    const t307 = Math.ceil(d);
-    j = t307 > 0 ? t307 : 0;
+    j = d > 0 ? d : 0;
     while (j > 0) {
       j--;
       // adjoint of line 79: s += q[k][j];

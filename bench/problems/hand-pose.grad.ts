@@ -268,8 +268,8 @@ function handPoseVjp(
     outBar[k]! += cotangent[k]!;
   }
   const t61 = -sy;
-  const t138 = Math.ceil(count);
-  i = t138 > 0 ? t138 : 0;
+  const t137 = Math.ceil(count);
+  i = t137 > 0 ? t137 : 0;
   while (i > 0) {
     i--;
     const finger = points[4 * i]!;
@@ -340,8 +340,7 @@ function handPoseVjp(
     x = tape[--tapeTop]!;
     angleBar += Math.cos(angle) * (across * t47Bar);
     const t33 = 6 + 4 * finger;
-    const t135 = Math.ceil(4);
-    j = t135 > 0 ? t135 : 0;
+    j = 4 > 0 ? 4 : 0;
     while (j > 0) {
       j--;
       const t34 = t33 + j;

@@ -414,13 +414,12 @@ function handErrorsVjp(
   for (let k = 0; k < cotangent.length; k++) {
     errorsBar[k]! += cotangent[k]!;
   }
-  const t30 = correspondences.length;
-  i = t30 > 0 ? t30 : 0;
+  const t29 = correspondences.length;
+  i = t29 > 0 ? t29 : 0;
   while (i > 0) {
     i--;
     const vertexBar = verticesBar[correspondences[i]!]!;
-    const t27 = Math.ceil(3);
-    j = t27 > 0 ? t27 : 0;
+    j = 3 > 0 ? 3 : 0;
     while (j > 0) {
       j--;
       // adjoint of line 200: errors.push(points[i][j] - vertex[j]);
@@ -430,8 +429,8 @@ function handErrorsVjp(
     }
   }
   // adjoint of line 195: const vertices = posedVertices(theta, model);
-  const t33 = verticesBar;
-  posedVerticesPullbackWrtTheta(model, t33, thetaBar, containerTape.pop()!);
+  const t32 = verticesBar;
+  posedVerticesPullbackWrtTheta(model, t32, thetaBar, containerTape.pop()!);
   return { value, grad: { theta: thetaBar } };
 }
 function handErrorsOnSurfaceVjp(
@@ -624,8 +623,8 @@ function handErrorsOnSurfaceVjp(
     errorsBar[k]! += cotangent[k]!;
   }
   const t6 = model.triangles;
-  const t54 = correspondences.length;
-  i = t54 > 0 ? t54 : 0;
+  const t53 = correspondences.length;
+  i = t53 > 0 ? t53 : 0;
   while (i > 0) {
     i--;
     const triangle = t6[correspondences[i]!]!;
@@ -636,8 +635,7 @@ function handErrorsOnSurfaceVjp(
     const u: number = t15[0]!;
     const v: number = t15[1]!;
     const t26 = 1 - u - v;
-    const t51 = Math.ceil(3);
-    j = t51 > 0 ? t51 : 0;
+    j = 3 > 0 ? 3 : 0;
     while (j > 0) {
       j--;
       // adjoint of line 217: errors.push(points[i][j] - (u * a[j] + v * b[j] + (1 - u - v) * c[j]));
@@ -652,8 +650,8 @@ function handErrorsOnSurfaceVjp(
     }
   }
   // adjoint of line 208: const vertices = posedVertices(theta, model);
-  const t57 = verticesBar;
-  posedVerticesPullbackWrtTheta(model, t57, thetaBar, containerTape.pop()!);
+  const t56 = verticesBar;
+  posedVerticesPullbackWrtTheta(model, t56, thetaBar, containerTape.pop()!);
   return { value, grad: { theta: thetaBar } };
 }
 function eulerToRotationForward(angles: number[]): {
@@ -2158,8 +2156,7 @@ function posedVerticesPullbackWrtTheta(
   const t104: number = scale[0]!;
   const t109: number = scale[1]!;
   const t115: number = scale[2]!;
-  const t250 = Math.ceil(vertexCount);
-  v4 = t250 > 0 ? t250 : 0;
+  v4 = vertexCount > 0 ? vertexCount : 0;
   while (v4 > 0) {
     v4--;
     const p = positions[v4]!;
@@ -2169,8 +2166,7 @@ function posedVerticesPullbackWrtTheta(
     const t106: number = p[0]!;
     const t111: number = p[1]!;
     const t117: number = p[2]!;
-    const t247 = Math.ceil(3);
-    i6 = t247 > 0 ? t247 : 0;
+    i6 = 3 > 0 ? 3 : 0;
     while (i6 > 0) {
       i6--;
       const t102Bar = globalBar[i6]!;
@@ -2210,11 +2206,10 @@ function posedVerticesPullbackWrtTheta(
     movedBar = adjointTape.pop()!;
   }
   // adjoint of line 177: const global = angleAxisToRotation(pose[0]);
-  const t253 = globalBar;
-  angleAxisToRotationPullback(t253, t91Bar, containerTape3.pop()!);
+  const t251 = globalBar;
+  angleAxisToRotationPullback(t251, t91Bar, containerTape3.pop()!);
   if (t84) {
-    const t258 = Math.ceil(vertexCount);
-    v3 = t258 > 0 ? t258 : 0;
+    v3 = vertexCount > 0 ? vertexCount : 0;
     while (v3 > 0) {
       v3--;
       // adjoint of line 172: positions[v][0] = -positions[v][0];
@@ -2226,13 +2221,11 @@ function posedVerticesPullbackWrtTheta(
   }
   const t57 = model.basePositions;
   const t59 = model.weights;
-  const t286 = Math.ceil(boneCount);
-  bone2 = t286 > 0 ? t286 : 0;
+  bone2 = boneCount > 0 ? boneCount : 0;
   while (bone2 > 0) {
     bone2--;
     const transformBar = transformsBar[bone2]!;
-    const t283 = Math.ceil(vertexCount);
-    v2 = t283 > 0 ? t283 : 0;
+    v2 = vertexCount > 0 ? vertexCount : 0;
     while (v2 > 0) {
       v2--;
       const base = t57[v2]!;
@@ -2241,8 +2234,7 @@ function posedVerticesPullbackWrtTheta(
       const t71: number = base[1]!;
       const t75: number = base[2]!;
       const t79: number = base[3]!;
-      const t280 = Math.ceil(3);
-      i = t280 > 0 ? t280 : 0;
+      i = 3 > 0 ? 3 : 0;
       while (i > 0) {
         i--;
         const t65Bar = transformBar[i]!;
@@ -2264,8 +2256,7 @@ function posedVerticesPullbackWrtTheta(
       positionBar = adjointTape.pop()!;
     }
   }
-  const t290 = Math.ceil(vertexCount);
-  v = t290 > 0 ? t290 : 0;
+  v = vertexCount > 0 ? vertexCount : 0;
   while (v > 0) {
     v--;
     // adjoint of line 156: positions.push([0, 0, 0]);
@@ -2274,8 +2265,7 @@ function posedVerticesPullbackWrtTheta(
   const t34 = model.baseRelatives;
   const t37 = model.parents;
   const t43 = model.inverseBaseAbsolutes;
-  const t361 = Math.ceil(boneCount);
-  bone = t361 > 0 ? t361 : 0;
+  bone = boneCount > 0 ? boneCount : 0;
   while (bone > 0) {
     bone--;
     const t9Bar = pose2Bar[bone + 3]!;
@@ -2289,8 +2279,8 @@ function posedVerticesPullbackWrtTheta(
       i5--;
       // adjoint of line 49: product.push(row);
       product3Bar.pop();
-      const t303 = b3.length;
-      k3 = t303 > 0 ? t303 : 0;
+      const t296 = b3.length;
+      k3 = t296 > 0 ? t296 : 0;
       while (k3 > 0) {
         k3--;
         const t189 = b3[k3]!;
@@ -2344,15 +2334,15 @@ function posedVerticesPullbackWrtTheta(
       i4 = controlTape.pop()!;
       product2Bar = adjointTape2.pop()!;
     }
-    const t330 = a.length;
-    i3 = t330 > 0 ? t330 : 0;
+    const t323 = a.length;
+    i3 = t323 > 0 ? t323 : 0;
     while (i3 > 0) {
       i3--;
       // adjoint of line 49: product.push(row);
       productBar.pop();
       const t153 = a[i3]!;
-      const t327 = joint.length;
-      k = t327 > 0 ? t327 : 0;
+      const t320 = joint.length;
+      k = t320 > 0 ? t320 : 0;
       while (k > 0) {
         k--;
         const t154 = t153[k]!;
@@ -2398,16 +2388,14 @@ function posedVerticesPullbackWrtTheta(
     t11Bar[0]! += t12Bar;
     t11Bar = adjointTape.pop()!;
     // adjoint of line 138: const rotation = eulerToRotation(pose[bone + 3]);
-    const t360 = rotationBar;
+    const t353 = rotationBar;
     rotationBar = adjointTape2.pop()!;
-    eulerToRotationPullback(t360, t9Bar, containerTape2.pop()!);
+    eulerToRotationPullback(t353, t9Bar, containerTape2.pop()!);
   }
-  const t377 = Math.ceil(5);
-  finger = t377 > 0 ? t377 : 0;
+  finger = 5 > 0 ? 5 : 0;
   while (finger > 0) {
     finger--;
-    const t374 = Math.ceil(3);
-    joint2 = t374 > 0 ? t374 : 0;
+    joint2 = 3 > 0 ? 3 : 0;
     while (joint2 > 0) {
       joint2--;
       if (joint2 === 0) {

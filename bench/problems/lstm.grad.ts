@@ -361,8 +361,7 @@ export function lstmObjectiveGrad(
   while (t > 0) {
     t--;
     const t101 = sequence[t + 1]!;
-    const t129 = Math.ceil(b);
-    i5 = t129 > 0 ? t129 : 0;
+    i5 = b > 0 ? b : 0;
     while (i5 > 0) {
       i5--;
       // adjoint of line 60: total += sequence[t + 1][i] * (prediction[i] - lse);
@@ -374,8 +373,7 @@ export function lstmObjectiveGrad(
     lseBar = 0;
     sumExpBar += t96Bar;
     t96 = tape[--tapeTop]!;
-    const t146 = Math.ceil(b);
-    i4 = t146 > 0 ? t146 : 0;
+    i4 = b > 0 ? b : 0;
     while (i4 > 0) {
       i4--;
       const t88 = t87[i4]!;
@@ -394,16 +392,15 @@ export function lstmObjectiveGrad(
       t86 = tape[--tapeTop]!;
     }
     sumExpBar = 0;
-    const t216 = Math.ceil(layers);
-    layer2 = t216 > 0 ? t216 : 0;
+    const t212 = Math.ceil(layers);
+    layer2 = t212 > 0 ? t212 : 0;
     while (layer2 > 0) {
       layer2--;
       const t31 = 2 * layer2;
       const weight = mainParams[t31]!;
       const weightBar = mainParamsBar[t31]!;
       const biasBar = mainParamsBar[2 * layer2 + 1]!;
-      const t154 = Math.ceil(b);
-      i3 = t154 > 0 ? t154 : 0;
+      i3 = b > 0 ? b : 0;
       while (i3 > 0) {
         i3--;
         // adjoint of line 50: input[i] = h[i];
@@ -411,8 +408,7 @@ export function lstmObjectiveGrad(
         inputBar[i3] = 0;
         hBar[i3]! += t83Bar;
       }
-      const t213 = Math.ceil(b);
-      i2 = t213 > 0 ? t213 : 0;
+      i2 = b > 0 ? b : 0;
       while (i2 > 0) {
         i2--;
         const t41 = weight[i2]!;
@@ -503,8 +499,7 @@ export function lstmObjectiveGrad(
       hBar = adjointTape.pop()!;
     }
     const t24 = sequence[t]!;
-    const t224 = Math.ceil(b);
-    i = t224 > 0 ? t224 : 0;
+    i = b > 0 ? b : 0;
     while (i > 0) {
       i--;
       // adjoint of line 34: input[i] = sequence[t][i] * extraParams[0][i];
@@ -515,8 +510,8 @@ export function lstmObjectiveGrad(
     }
   }
   totalBar = 0;
-  const t228 = Math.ceil(layers);
-  layer = t228 > 0 ? t228 : 0;
+  const t223 = Math.ceil(layers);
+  layer = t223 > 0 ? t223 : 0;
   while (layer > 0) {
     layer--;
     // adjoint of line 26: cell.push(state[2 * layer + 1].slice());

@@ -406,12 +406,11 @@ function rungeKuttaPullbackWrtX(
   for (let k = 0; k < resultBar.length; k++) {
     yBar[k]! += resultBar[k]!;
   }
-  const t199 = Math.ceil(s);
-  step = t199 > 0 ? t199 : 0;
+  const t195 = Math.ceil(s);
+  step = t195 > 0 ? t195 : 0;
   while (step > 0) {
     step--;
-    const t104 = Math.ceil(n);
-    i8 = t104 > 0 ? t104 : 0;
+    i8 = n > 0 ? n : 0;
     while (i8 > 0) {
       i8--;
       // adjoint of line 40: y[i] += (h * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i])) / 6;
@@ -428,8 +427,8 @@ function rungeKuttaPullbackWrtX(
       zBar[i8]! += t34Bar;
       yBar[i8]! += t33Bar;
     }
-    const t116 = x.length - 1;
-    i5 = 1 + (t116 > 0 ? t116 : 0);
+    const t115 = x.length - 1;
+    i5 = 1 + (t115 > 0 ? t115 : 0);
     while (i5 > 1) {
       i5--;
       // adjoint of line 20: z[i] = x[i] * y[i - 1];
@@ -447,8 +446,7 @@ function rungeKuttaPullbackWrtX(
     z4Bar[0] = 0;
     xBar[0]! += t75Bar;
     z4Bar = adjointTape.pop()!;
-    const t129 = Math.ceil(n);
-    i7 = t129 > 0 ? t129 : 0;
+    i7 = n > 0 ? n : 0;
     while (i7 > 0) {
       // adjoint of line 37: for (let i = 0; i < n; i++) stage[i] = y[i] + h * k3[i];
       i7--;
@@ -458,8 +456,8 @@ function rungeKuttaPullbackWrtX(
       z3Bar[i7]! += h * t29Bar;
       yBar[i7]! += t26Bar;
     }
-    const t141 = x.length - 1;
-    i4 = 1 + (t141 > 0 ? t141 : 0);
+    const t139 = x.length - 1;
+    i4 = 1 + (t139 > 0 ? t139 : 0);
     while (i4 > 1) {
       i4--;
       // adjoint of line 20: z[i] = x[i] * y[i - 1];
@@ -477,8 +475,7 @@ function rungeKuttaPullbackWrtX(
     z3Bar[0] = 0;
     xBar[0]! += t66Bar;
     z3Bar = adjointTape.pop()!;
-    const t155 = Math.ceil(n);
-    i6 = t155 > 0 ? t155 : 0;
+    i6 = n > 0 ? n : 0;
     while (i6 > 0) {
       // adjoint of line 35: for (let i = 0; i < n; i++) stage[i] = y[i] + (h * k2[i]) / 2;
       i6--;
@@ -488,8 +485,8 @@ function rungeKuttaPullbackWrtX(
       z2Bar[i6]! += h * (0.5 * t22Bar);
       yBar[i6]! += t18Bar;
     }
-    const t167 = x.length - 1;
-    i3 = 1 + (t167 > 0 ? t167 : 0);
+    const t164 = x.length - 1;
+    i3 = 1 + (t164 > 0 ? t164 : 0);
     while (i3 > 1) {
       i3--;
       // adjoint of line 20: z[i] = x[i] * y[i - 1];
@@ -507,8 +504,7 @@ function rungeKuttaPullbackWrtX(
     z2Bar[0] = 0;
     xBar[0]! += t57Bar;
     z2Bar = adjointTape.pop()!;
-    const t181 = Math.ceil(n);
-    i = t181 > 0 ? t181 : 0;
+    i = n > 0 ? n : 0;
     while (i > 0) {
       // adjoint of line 33: for (let i = 0; i < n; i++) stage[i] = y[i] + (h * k1[i]) / 2;
       i--;
@@ -518,8 +514,8 @@ function rungeKuttaPullbackWrtX(
       zBar[i]! += h * (0.5 * t14Bar);
       yBar[i]! += t10Bar;
     }
-    const t193 = x.length - 1;
-    i2 = 1 + (t193 > 0 ? t193 : 0);
+    const t189 = x.length - 1;
+    i2 = 1 + (t189 > 0 ? t189 : 0);
     while (i2 > 1) {
       i2--;
       // adjoint of line 20: z[i] = x[i] * y[i - 1];

@@ -119,16 +119,15 @@ export function pairEnergyGrad(x: number[]): {
   let dBar = 0;
   let t4Bar = 0;
   energyBar++;
-  const t50 = Math.ceil(n);
-  i = t50 > 0 ? t50 : 0;
+  i = n > 0 ? n : 0;
   while (i > 0) {
     i--;
     const t4 = x[i]!;
     const t5 = 0.5 * t4;
     const t9 = i + 1;
     const t12 = x[i]!;
-    const t42 = Math.ceil(n - t9);
-    j = t9 + (t42 > 0 ? t42 : 0);
+    const t41 = n - t9;
+    j = t9 + (t41 > 0 ? t41 : 0);
     while (j > t9) {
       j--;
       const t13 = x[j]!;
@@ -252,8 +251,7 @@ function pairEnergyGradJvp(
   let t4Bar = 0;
   let dt4Bar = 0;
   energyBar++;
-  const t50 = Math.ceil(n);
-  i = t50 > 0 ? t50 : 0;
+  i = n > 0 ? n : 0;
   while (i > 0) {
     i--;
     const t4 = x[i]!;
@@ -263,8 +261,8 @@ function pairEnergyGradJvp(
     const t9 = i + 1;
     const t12 = x[i]!;
     const dt12 = dx[i]!;
-    const t42 = Math.ceil(n - t9);
-    j = t9 + (t42 > 0 ? t42 : 0);
+    const t41 = n - t9;
+    j = t9 + (t41 > 0 ? t41 : 0);
     while (j > t9) {
       j--;
       const t13 = x[j]!;
@@ -319,9 +317,9 @@ function pairEnergyGradJvp(
     t4Bar += t5 * t7Bar;
     dt4Bar += 0.5 * (t7Bar * dt4);
     t4Bar += 0.5 * (t4 * t7Bar);
-    const dt49 = dxBar[i]! + dt4Bar;
+    const dt48 = dxBar[i]! + dt4Bar;
     xBar[i]! += t4Bar;
-    dxBar[i] = dt49;
+    dxBar[i] = dt48;
     dt4Bar = 0;
     t4Bar = 0;
   }
@@ -368,12 +366,12 @@ function pairEnergyGradJvpN(
   const ddBar: number[] = new Array<number>(lanes).fill(0);
   const dt4Bar: number[] = new Array<number>(lanes).fill(0);
   const dt16Bar: number[] = new Array<number>(lanes).fill(0);
-  const dt53: {
+  const dt51: {
     x: number[];
   }[] = new Array<{
     x: number[];
   }>(lanes);
-  const dt54: {
+  const dt52: {
     value: number;
     grad: {
       x: number[];
@@ -445,7 +443,7 @@ function pairEnergyGradJvpN(
         dt17[lane] = t17 * dt16;
         dt20[lane] = dt12[lane]! + dt13[lane]!;
       }
-      const t59 = Math.sin(t20);
+      const t57 = Math.sin(t20);
       t21 = Math.cos(t20);
       const t24 = 1 + j - i;
       energy += (t17 * t21) / t24;
@@ -456,7 +454,7 @@ function pairEnergyGradJvpN(
           dtape = grown;
         }
         dtape[dtapeTop++] = dt21[lane]!;
-        dt21[lane] = -(t59 * dt20[lane]!);
+        dt21[lane] = -(t57 * dt20[lane]!);
         denergy[lane]! += (t21 * dt17[lane]! + t17 * dt21[lane]!) / t24;
       }
     }
@@ -469,8 +467,7 @@ function pairEnergyGradJvpN(
   let dBar = 0;
   let t4Bar = 0;
   energyBar++;
-  const t50 = Math.ceil(n);
-  i = t50 > 0 ? t50 : 0;
+  i = n > 0 ? n : 0;
   for (let lane = 0; lane < lanes; lane++) {
     dvalue[lane] = denergy[lane]!;
     dt12Bar[lane] = 0;
@@ -484,8 +481,8 @@ function pairEnergyGradJvpN(
     const t5 = 0.5 * t4;
     const t9 = i + 1;
     const t12 = x[i]!;
-    const t42 = Math.ceil(n - t9);
-    j = t9 + (t42 > 0 ? t42 : 0);
+    const t41 = n - t9;
+    j = t9 + (t41 > 0 ? t41 : 0);
     for (let lane = 0; lane < lanes; lane++) {
       dt4[lane] = dx[lane]![i]!;
       dt5[lane] = 0.5 * dt4[lane]!;
@@ -501,7 +498,7 @@ function pairEnergyGradJvpN(
       const t17Bar = t21 * t22Bar;
       const t21Bar = t17 * t22Bar;
       const t32 = Math.sin(t20);
-      const t63 = Math.cos(t20);
+      const t61 = Math.cos(t20);
       const t20Bar = -(t32 * t21Bar);
       t21 = tape[--tapeTop]!;
       t12Bar += t20Bar;
@@ -513,7 +510,7 @@ function pairEnergyGradJvpN(
         dt15[lane] = -dd[lane]!;
         dt20[lane] = dt12[lane]! + dt13[lane]!;
         const dt17Bar = t22Bar * dt21[lane]!;
-        const dt20Bar = -(t21Bar * (t63 * dt20[lane]!) + t32 * (t22Bar * dt17[lane]!));
+        const dt20Bar = -(t21Bar * (t61 * dt20[lane]!) + t32 * (t22Bar * dt17[lane]!));
         dt21[lane] = dtape[--dtapeTop]!;
         dt12Bar[lane]! += dt20Bar;
         dt13Bar[lane]! += dt20Bar;
@@ -559,15 +556,15 @@ function pairEnergyGradJvpN(
     }
   }
   energyBar = 0;
-  const t54: {
+  const t52: {
     value: number;
     grad: {
       x: number[];
     };
   } = { value, grad: { x: xBar } };
   for (let lane = 0; lane < lanes; lane++) {
-    dt53[lane] = { x: dxBar[lane]! };
-    dt54[lane] = { value: dvalue[lane]!, grad: dt53[lane]! };
+    dt51[lane] = { x: dxBar[lane]! };
+    dt52[lane] = { value: dvalue[lane]!, grad: dt51[lane]! };
   }
-  return { value: t54, tangents: dt54 };
+  return { value: t52, tangents: dt52 };
 }

@@ -893,8 +893,7 @@ export function innerMaxReverseGrad(
       sum2Bar = 0;
       uBar = adjointTape.pop()!;
       u = containerTape.pop()!;
-      const t227 = Math.ceil(t8);
-      i2 = t227 > 0 ? t227 : 0;
+      i2 = t8 > 0 ? t8 : 0;
       while (i2 > 0) {
         // adjoint of line 65: const next = q.map((x, i) => x + eta * g[i]);
         i2--;
@@ -916,8 +915,8 @@ export function innerMaxReverseGrad(
     t6 = controlTape[--controlTapeTop]! !== 0;
   }
   if (t151) {
-    const t235 = v.length;
-    i3 = t235 > 0 ? t235 : 0;
+    const t234 = v.length;
+    i3 = t234 > 0 ? t234 : 0;
     while (i3 > 0) {
       // adjoint of line 22: for (const x of v) sum += x * x;
       i3--;
@@ -1424,8 +1423,8 @@ export function innerMaxForwardGrad(
           gBar = adjointTape2.pop()!;
           const t118: number = p[0]!;
           const t121: number = p[1]!;
-          const t191 = q5.length;
-          i6 = t191 > 0 ? t191 : 0;
+          const t190 = q5.length;
+          i6 = t190 > 0 ? t190 : 0;
           while (i6 > 0) {
             i6--;
             // adjoint of line 42: g.push(saddleObjectiveJvp(p, q, { q: unit }).tangent);
@@ -1463,8 +1462,7 @@ export function innerMaxForwardGrad(
             t118Bar += (t118 + t118) * t120Bar;
             pBar[0]! += t118Bar;
             t118Bar = 0;
-            const t188 = Math.ceil(t111);
-            i23 = t188 > 0 ? t188 : 0;
+            i23 = t111 > 0 ? t111 : 0;
             while (i23 > 0) {
               i23--;
             }
@@ -1503,8 +1501,8 @@ export function innerMaxForwardGrad(
       }
       t148 = controlTape[--controlTapeTop]! !== 0;
       t17 = controlTape[--controlTapeTop]! !== 0;
-      const t217 = u.length;
-      i5 = t217 > 0 ? t217 : 0;
+      const t216 = u.length;
+      i5 = t216 > 0 ? t216 : 0;
       while (i5 > 0) {
         // adjoint of line 28: for (let i = 0; i < u.length; i++) sum += (u[i] - v[i]) * (u[i] - v[i]);
         i5--;
@@ -1525,8 +1523,7 @@ export function innerMaxForwardGrad(
       sum2Bar = 0;
       uBar = adjointTape2.pop()!;
       u = containerTape.pop()!;
-      const t228 = Math.ceil(t8);
-      i2 = t228 > 0 ? t228 : 0;
+      i2 = t8 > 0 ? t8 : 0;
       while (i2 > 0) {
         // adjoint of line 95: const next = q.map((x, i) => x + eta * g[i]);
         i2--;
@@ -1568,8 +1565,8 @@ export function innerMaxForwardGrad(
   const t51: number = p[1]!;
   const t55: number = q3[0]!;
   const t63: number = q3[1]!;
-  const t268 = q3.length;
-  i3 = t268 > 0 ? t268 : 0;
+  const t265 = q3.length;
+  i3 = t265 > 0 ? t265 : 0;
   while (i3 > 0) {
     i3--;
     // adjoint of line 42: g.push(saddleObjectiveJvp(p, q, { q: unit }).tangent);
@@ -1605,8 +1602,7 @@ export function innerMaxForwardGrad(
     t48Bar += (t48 + t48) * t50Bar;
     pBar[0]! += t48Bar;
     t48Bar = 0;
-    const t265 = Math.ceil(t41);
-    i22 = t265 > 0 ? t265 : 0;
+    i22 = t41 > 0 ? t41 : 0;
     while (i22 > 0) {
       i22--;
     }

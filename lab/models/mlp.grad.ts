@@ -803,8 +803,7 @@ function predictPullbackWrtLayers(
     l--;
     const layer = layers[l]!;
     const layerBar = layersBar[l]!;
-    const t84 = Math.ceil(t32);
-    i2 = t84 > 0 ? t84 : 0;
+    i2 = t32 > 0 ? t32 : 0;
     while (i2 > 0) {
       // adjoint of line 32: return z.map((v) => Math.max(0, v));
       i2--;
@@ -832,8 +831,8 @@ function predictPullbackWrtLayers(
       sumBar += scale * t28Bar;
       const t24 = t23[i]!;
       const t24Bar = t23Bar[i]!;
-      const t101 = input.length;
-      j = t101 > 0 ? t101 : 0;
+      const t100 = input.length;
+      j = t100 > 0 ? t100 : 0;
       while (j > 0) {
         j--;
         // adjoint of line 24: sum += layer.W[i][j] * input[j];
@@ -1542,8 +1541,7 @@ function predictPullbackWrtLayersTangentWrtLayersResultBarLayersBarSaved(
     const dlayer = dlayers[l]!;
     const layerBar = layersBar[l]!;
     const dlayerBar = dlayersBar[l]!;
-    const t84 = Math.ceil(t32);
-    i2 = t84 > 0 ? t84 : 0;
+    i2 = t32 > 0 ? t32 : 0;
     while (i2 > 0) {
       // tangent of line 32: return z.map((v) => Math.max(0, v));
       i2--;
@@ -1581,24 +1579,24 @@ function predictPullbackWrtLayersTangentWrtLayersResultBarLayersBarSaved(
     while (i > 0) {
       i--;
       // tangent of line 26: z.push(sum * scale + layer.b[i]);
-      const t89 = zBar.length - 1;
-      const t31Bar = zBar[t89]!;
-      const dt31Bar = dzBar[t89]!;
+      const t88 = zBar.length - 1;
+      const t31Bar = zBar[t88]!;
+      const dt31Bar = dzBar[t88]!;
       zBar.pop();
       dzBar.pop();
       const t28Bar = t31Bar;
       const dt28Bar = dt31Bar;
-      const dt92 = dt29Bar[i]! + dt31Bar;
+      const dt91 = dt29Bar[i]! + dt31Bar;
       t29Bar[i]! += t31Bar;
-      dt29Bar[i] = dt92;
+      dt29Bar[i] = dt91;
       dsumBar += t28Bar * dscale + scale * dt28Bar;
       sumBar += scale * t28Bar;
       const t24 = t23[i]!;
       const dt24 = dt23[i]!;
       const t24Bar = t23Bar[i]!;
       const dt24Bar = dt23Bar[i]!;
-      const t101 = input.length;
-      j = t101 > 0 ? t101 : 0;
+      const t100 = input.length;
+      j = t100 > 0 ? t100 : 0;
       while (j > 0) {
         j--;
         // tangent of line 24: sum += layer.W[i][j] * input[j];
@@ -1607,14 +1605,14 @@ function predictPullbackWrtLayersTangentWrtLayersResultBarLayersBarSaved(
         const dt27Bar = dsumBar;
         const t25Bar = t26 * t27Bar;
         const dt25Bar = t27Bar * dt26 + t26 * dt27Bar;
-        const dt98 = dinputBar[j]! + (t27Bar * dt24[j]! + t25 * dt27Bar);
+        const dt97 = dinputBar[j]! + (t27Bar * dt24[j]! + t25 * dt27Bar);
         inputBar[j]! += t25 * t27Bar;
-        dinputBar[j] = dt98;
+        dinputBar[j] = dt97;
         dt26 = dtape.pop()!;
         t26 = tape.pop()!;
-        const dt100 = dt24Bar[j]! + dt25Bar;
+        const dt99 = dt24Bar[j]! + dt25Bar;
         t24Bar[j]! += t25Bar;
-        dt24Bar[j] = dt100;
+        dt24Bar[j] = dt99;
       }
       dsumBar = 0;
       sumBar = 0;
@@ -2246,17 +2244,17 @@ function predictForwardWrtLayersTangentWrtLayersLayersBarN(
     };
   }[];
 } {
-  const dt104: number[][] = new Array<number[]>(lanes);
+  const dt103: number[][] = new Array<number[]>(lanes);
   const dt33Bar: number[][] = new Array<number[]>(lanes);
-  const dt105: number[][] = new Array<number[]>(lanes);
+  const dt104: number[][] = new Array<number[]>(lanes);
   const dt33: number[][] = new Array<number[]>(lanes);
   const dt37: number[] = new Array<number>(lanes).fill(0);
-  const dt106: number[][] = new Array<number[]>(lanes);
+  const dt105: number[][] = new Array<number[]>(lanes);
   const dzBar: number[][] = new Array<number[]>(lanes);
-  const dt107: number[][] = new Array<number[]>(lanes);
+  const dt106: number[][] = new Array<number[]>(lanes);
   const dinput: number[][] = new Array<number[]>(lanes);
   const dt26: number[] = new Array<number>(lanes).fill(0);
-  const dt108: number[][] = new Array<number[]>(lanes);
+  const dt107: number[][] = new Array<number[]>(lanes);
   const dinputBar: number[][] = new Array<number[]>(lanes);
   const dtape: number[][] = new Array<number[]>(lanes);
   const dcontainerTape: number[][][] = new Array<number[][]>(lanes);
@@ -2300,7 +2298,7 @@ function predictForwardWrtLayersTangentWrtLayersLayersBarN(
   const dt47: number[][][] = new Array<number[][]>(lanes);
   const dt48: number[][] = new Array<number[]>(lanes);
   const dt53: number[][] = new Array<number[]>(lanes);
-  const dt109: {
+  const dt108: {
     adjointTape: number[][];
     containerTape: number[][];
     controlTape: number[];
@@ -2365,7 +2363,7 @@ function predictForwardWrtLayersTangentWrtLayersLayersBarN(
     z3Bar: number[];
     zBar: number[];
   }>(lanes);
-  const dt110: {
+  const dt109: {
     value: number;
     saved: {
       adjointTape: number[][];
@@ -2459,18 +2457,18 @@ function predictForwardWrtLayersTangentWrtLayersLayersBarN(
   let h: number[] = [x];
   let hBar = t1Bar;
   for (let lane = 0; lane < lanes; lane++) {
+    dt103[lane] = [];
+    dt33Bar[lane] = dt103[lane]!;
     dt104[lane] = [];
-    dt33Bar[lane] = dt104[lane]!;
-    dt105[lane] = [];
-    dt33[lane] = dt105[lane]!;
+    dt33[lane] = dt104[lane]!;
     dt37[lane] = 0;
+    dt105[lane] = [];
+    dzBar[lane] = dt105[lane]!;
     dt106[lane] = [];
-    dzBar[lane] = dt106[lane]!;
-    dt107[lane] = [];
-    dinput[lane] = dt107[lane]!;
+    dinput[lane] = dt106[lane]!;
     dt26[lane] = 0;
-    dt108[lane] = [];
-    dinputBar[lane] = dt108[lane]!;
+    dt107[lane] = [];
+    dinputBar[lane] = dt107[lane]!;
     dtape[lane] = [];
     dcontainerTape[lane] = [];
     dadjointTape[lane] = [];
@@ -2563,14 +2561,14 @@ function predictForwardWrtLayersTangentWrtLayersLayersBarN(
       const v = z[i2]!;
       tape.push(t37);
       t37 = Math.max(0, v);
-      const t113 = 0 === t37;
+      const t112 = 0 === t37;
       tape.push(t33[i2]!);
       t33[i2] = t37;
       t33Bar[i2] = 0;
       for (let lane = 0; lane < lanes; lane++) {
         const dv = dz[lane]![i2]!;
         dtape[lane]!.push(dt37[lane]!);
-        dt37[lane] = t113 ? 0 : dv;
+        dt37[lane] = t112 ? 0 : dv;
         dtape[lane]!.push(dt33[lane]![i2]!);
         dt33[lane]![i2] = dt37[lane]!;
         dt33Bar[lane]![i2] = 0;
@@ -2625,7 +2623,7 @@ function predictForwardWrtLayersTangentWrtLayersLayersBarN(
     }
   }
   const value: number = z3[0]!;
-  const t110: {
+  const t109: {
     value: number;
     saved: {
       adjointTape: number[][];
@@ -2692,7 +2690,7 @@ function predictForwardWrtLayersTangentWrtLayersLayersBarN(
   };
   for (let lane = 0; lane < lanes; lane++) {
     const dvalue: number = dz3[lane]![0]!;
-    dt109[lane] = {
+    dt108[lane] = {
       adjointTape: dadjointTape[lane]!,
       containerTape: dcontainerTape[lane]!,
       controlTape: dcontrolTape[lane]!,
@@ -2719,9 +2717,9 @@ function predictForwardWrtLayersTangentWrtLayersLayersBarN(
       z3Bar: dz3Bar[lane]!,
       zBar: dzBar[lane]!,
     };
-    dt110[lane] = { value: dvalue, saved: dt109[lane]! };
+    dt109[lane] = { value: dvalue, saved: dt108[lane]! };
   }
-  return { value: t110, tangent: dt110 };
+  return { value: t109, tangent: dt109 };
 }
 function predictPullbackWrtLayersTangentWrtLayersResultBarLayersBarSavedN(
   layers: {
@@ -2973,8 +2971,7 @@ function predictPullbackWrtLayersTangentWrtLayersResultBarLayersBarSavedN(
     l--;
     const layer = layers[l]!;
     const layerBar = layersBar[l]!;
-    const t84 = Math.ceil(t32);
-    i2 = t84 > 0 ? t84 : 0;
+    i2 = t32 > 0 ? t32 : 0;
     for (let lane = 0; lane < lanes; lane++) {
       dlayer[lane] = dlayers[lane]![l]!;
       dlayerBar[lane] = dlayersBar[lane]![l]!;
@@ -3018,18 +3015,18 @@ function predictPullbackWrtLayersTangentWrtLayersResultBarLayersBarSavedN(
     while (i > 0) {
       i--;
       // tangent of line 26: z.push(sum * scale + layer.b[i]);
-      const t89 = zBar.length - 1;
-      const t31Bar = zBar[t89]!;
+      const t88 = zBar.length - 1;
+      const t31Bar = zBar[t88]!;
       zBar.pop();
       const t28Bar = t31Bar;
       t29Bar[i]! += t31Bar;
       sumBar += scale * t28Bar;
       const t24 = t23[i]!;
       const t24Bar = t23Bar[i]!;
-      const t101 = input.length;
-      j = t101 > 0 ? t101 : 0;
+      const t100 = input.length;
+      j = t100 > 0 ? t100 : 0;
       for (let lane = 0; lane < lanes; lane++) {
-        const dt31Bar = dzBar[lane]![t89]!;
+        const dt31Bar = dzBar[lane]![t88]!;
         dzBar[lane]!.pop();
         const dt28Bar = dt31Bar;
         dt29Bar[lane]![i] = dt29Bar[lane]![i]! + dt31Bar;

@@ -16,7 +16,7 @@ export const diagnostics = {
     make(1002, message, "fix the type error first: tsad needs the types tsc infers to know what is differentiable")(at),
 
   // 2xxx: valid TypeScript outside the language tsad differentiates.
-  classOrThis: make(2001, "classes and `this` cannot be differentiated", "write the computation as a top-level function that takes its data as parameters"),
+  classOrThis: make(2001, "a class used this way cannot be differentiated", "tsad turns a class declared at the top level of a file into plain data and functions: create its instances with `new` and call their methods; the class itself as a value (`typeof C`, static calls), a class declared inside a function and `this` outside a method are not supported"),
   classFeature: (what: string, at?: Position) =>
     make(2001, `${what} cannot be differentiated`, "tsad turns a class into plain data and functions when it has no `extends`, `static` members, `#private` fields or setters; take those out, or write the computation as top-level functions")(at),
   asyncCode: make(2002, "async functions and `await` cannot be differentiated", "make the numeric part a plain synchronous function and differentiate that"),
@@ -38,7 +38,9 @@ export const diagnostics = {
   unsupportedSyntax: (what: string, at?: Position) =>
     make(2009, `${what} is not supported`, "see docs/language.md for what tsad differentiates")(at),
   recursionWrites: (name: string, param: string, at?: Position) =>
-    make(2010, `\`${name}\` is recursive and writes into its parameter \`${param}\`; such functions cannot be differentiated yet`, "copy the parameter inside the function and write into the copy, or rewrite the recursion as a loop")(at),
+    make(2010, `\`${name}\` is recursive and writes into its parameter \`${param}\`: reverse mode cannot differentiate such functions yet`, "copy the parameter inside the function and write into the copy, rewrite the recursion as a loop, or use forward mode (`--emit jvp`)")(at),
+  recursiveType: (type: string, at?: Position) =>
+    make(2011, `\`${type}\` contains itself (a recursive type): tsad differentiates values whose shape the types fix`, "keep the links as indices into arrays (a tree as `values: number[]` and `children: number[][]`)")(at),
   unsupportedType: (type: string, at?: Position) =>
     make(2011, `values of type \`${type}\` cannot be differentiated or passed through`, "use numbers, booleans, strings, arrays, typed arrays, tuples and object types (no unions, Map or Set)")(at),
   localRecursion: (name: string, at?: Position) =>

@@ -73,8 +73,10 @@ export function explainFunction({ program, oracle, fn, wrt, reverse, sizes, iner
   const jacobianForward = mul(inputs, jvp);
   const jacobianReverse = mul(outputs, vjp);
   // Vector mode: the primal once per chunk of directions, the tangent part once per direction.
+  // The number of chunks is one symbol, named after the inputs line (a polynomial's factors are
+  // joined by `·`, so the inputs' own formula cannot be a factor's name).
   const inputCount = evaluate(inputs, sizes);
-  const sweeps = inputCount !== undefined ? constant(Math.ceil(inputCount / CHUNK)) : isConstant(inputs) !== undefined ? constant(Math.ceil(isConstant(inputs)! / CHUNK)) : sizeSymbol(`⌈(${format(inputs)})/${CHUNK}⌉`);
+  const sweeps = inputCount !== undefined ? constant(Math.ceil(inputCount / CHUNK)) : isConstant(inputs) !== undefined ? constant(Math.ceil(isConstant(inputs)! / CHUNK)) : sizeSymbol(`⌈inputs/${CHUNK}⌉`);
   const jacobianVector = add(mul(sweeps, counts.primal), mul(inputs, counts.tangent));
   const recommended = recommend(inputs, outputs, jacobianForward, jacobianReverse, sizes);
   const chain = chainCost(fn, wrt, shapes, primal.shapes, sizes);

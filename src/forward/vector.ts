@@ -26,7 +26,7 @@ import { isReference } from "../ir/types.ts";
 import { directOperands, exprOperands } from "../emit/inline.ts";
 import type { TangentNames } from "./forward.ts";
 
-/** How a number's lanes are stored: `number[]` (measured faster, docs/vector-and-nested.md) or `Float64Array`. */
+/** How a number's lanes are stored: `number[]` (measured faster, docs/vector.md) or `Float64Array`. */
 export type NumberLanes = "Float64Array" | "array";
 
 /**

@@ -2,7 +2,7 @@
  * Dense matrices from vector forward mode: the unit directions go through `fJvpN`/`fGradJvpN`
  * `chunk` at a time, so the primal (and, for a Hessian, the gradient's forward sweep) runs once
  * per chunk instead of once per input. The chunk size was chosen by measurement
- * (docs/vector-and-nested.md): large enough to share the primal, small enough that the lanes of
+ * (docs/vector.md): large enough to share the primal, small enough that the lanes of
  * every tangent stay in cache.
  */
 import type { IRBuilder } from "../ir/builder.ts";

@@ -1236,7 +1236,7 @@ export class FunctionLowerer {
     if (Node.isPropertyAccessExpression(callee)) {
       const receiver = callee.getExpression();
       const method = callee.getName();
-      if (callee.hasQuestionDotToken() || node.hasQuestionDotToken()) throw unsupportedAt("an optional call (`o?.m()`, `f?.()`)", node);
+      if (callee.hasQuestionDotToken() || node.hasQuestionDotToken()) throw unsupportedAt("an optional method call (`o?.m()`)", node);
       if (Node.isIdentifier(receiver) && isClassValue(receiver)) throw new DiagnosticError([diagnostics.classOrThis(positionOfNode(receiver))]);
       if (Node.isIdentifier(receiver) && !this.lookup(receiver.getText()) && !isModuleVariable(receiver)) {
         const owner = receiver.getText();

@@ -12,6 +12,9 @@ export function irTypeOf(node: Node): Type {
   return toIRType(node.getType(), node);
 }
 
+/** Object types being converted, to stop at one that contains itself. */
+const recordsInProgress = new Set<unknown>();
+
 export function toIRType(type: TsType, at: Node): Type {
   if (type.isAny() || type.isUnknown()) throw new DiagnosticError([diagnostics.anyType(describe(at), positionOfNode(at))]);
   // Values that come from the constructs SPEC §1 rejects get those constructs' own diagnostics.
@@ -40,8 +43,14 @@ export function toIRType(type: TsType, at: Node): Type {
   if (type.isArray() || type.isReadonlyArray()) return { kind: "array", element: toIRType(type.getArrayElementTypeOrThrow(), at) };
   if (type.isObject() && type.getCallSignatures().length === 0 && !symbolName?.match(/^(Map|Set|Promise|Date|RegExp|WeakMap|WeakSet)$/)) {
     if (type.getStringIndexType() || type.getNumberIndexType()) throw unsupported(type, at);
-    const fields = type.getProperties().map((symbol) => ({ name: symbol.getName(), type: toIRType(symbol.getTypeAtLocation(at), at) }));
-    return { kind: "record", fields };
+    if (recordsInProgress.has(type.compilerType)) throw new DiagnosticError([diagnostics.recursiveType(type.getText(at), positionOfNode(at))]);
+    recordsInProgress.add(type.compilerType);
+    try {
+      const fields = type.getProperties().map((symbol) => ({ name: symbol.getName(), type: toIRType(symbol.getTypeAtLocation(at), at) }));
+      return { kind: "record", fields };
+    } finally {
+      recordsInProgress.delete(type.compilerType);
+    }
   }
   throw unsupported(type, at);
 }
@@ -53,7 +62,7 @@ function classRecord(type: TsType, at: Node): Type {
   if (!decl) throw new DiagnosticError([diagnostics.classOrThis(positionOfNode(at))]);
   const problem = classProblem(decl);
   if (problem) throw new DiagnosticError([diagnostics.classFeature(problem.what, positionOfNode(problem.at))]);
-  if (converting.has(decl)) throw unsupported(type, at);
+  if (converting.has(decl)) throw new DiagnosticError([diagnostics.recursiveType(type.getText(at), positionOfNode(at))]);
   converting.add(decl);
   try {
     return { kind: "record", fields: instanceFields(decl).map((field) => ({ name: field.getName(), type: toIRType(field.getType(), field) })) };

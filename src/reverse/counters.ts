@@ -14,8 +14,8 @@ export function setCounterToExit(b: IRBuilder, counter: string, start: Operand, 
   const fromZero = start.kind === "number" && start.value === 0;
   // Counting up from 0, the distance is the bound itself.
   const distance = fromZero && step === 1 ? bound : b.temp({ kind: "binary", op: "-", left: step === 1 ? bound : start, right: step === 1 ? start : bound }, NUMBER);
-  // A length minus an integer start is an integer already.
-  const whole = exit.bound.kind === "length";
+  // An integer bound (a length, a count) minus an integer start is an integer already.
+  const whole = exit.integral;
   let trips = whole ? distance : b.temp({ kind: "math", fn: exit.inclusive ? "floor" : "ceil", args: [distance] }, NUMBER);
   if (exit.inclusive) trips = b.temp({ kind: "binary", op: "+", left: trips, right: num(1) }, NUMBER);
   // `trips > 0 ? trips : 0`, so that a NaN bound (no iteration) leaves the counter at its start.

@@ -12,7 +12,7 @@ import { ModuleLoadError } from "./modules.ts";
 import { formatVerification } from "./report.ts";
 import { verify } from "./verify.ts";
 
-export const VERIFY_USAGE = `Usage: tsad verify <file.ts>... [--fn f,g] [--wrt p,q] [--samples N] [--seed S] [--tolerance T] [--module FILE]
+export const VERIFY_USAGE = `Usage: tsad verify <file.ts>... [--fn f,g] [--wrt p,q] [--samples N] [--seed S] [--tolerance T] [--module FILE] [--no-inline] [--tape-limit MB]
 
 Generates each function's derivatives in memory and checks them at sample inputs: the JVP
 against central finite differences, the VJP (or gradient) against the JVP by the dot-product

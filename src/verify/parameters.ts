@@ -38,11 +38,15 @@ export function functionShape(fn: SourceFunction): FunctionShape {
 /** Operators whose operands are whole numbers in numeric code. */
 const INTEGER_OPERATORS = new Set([SyntaxKind.PercentToken, SyntaxKind.BarToken, SyntaxKind.AmpersandToken, SyntaxKind.LessThanLessThanToken, SyntaxKind.GreaterThanGreaterThanToken, SyntaxKind.GreaterThanGreaterThanGreaterThanToken, SyntaxKind.CaretToken]);
 const ARITHMETIC = new Set([SyntaxKind.PlusToken, SyntaxKind.MinusToken, SyntaxKind.AsteriskToken, SyntaxKind.SlashToken, SyntaxKind.LessThanToken, SyntaxKind.LessThanEqualsToken, SyntaxKind.GreaterThanToken, SyntaxKind.GreaterThanEqualsToken]);
+/** Methods whose arguments are positions or counts (`fill`'s first argument is the value; its others are positions). */
 const COUNT_METHODS = new Set(["slice", "subarray", "fill", "at", "splice"]);
+/** Constructors whose argument is a length; any other class takes data. */
+const SIZED = new Set(["Array", "Float64Array", "Float32Array"]);
 
 /**
  * Whether a parameter is used as an index, a length or a loop bound: read (through arithmetic)
- * inside `a[…]`, `new Array(…)`, `.slice(…)`, `{ length: … }`, `%`, or a loop's condition.
+ * inside `a[…]`, `new Array(…)`, `.slice(…)`, `{ length: … }`, `%`, or a loop's condition (not as
+ * the value of `.fill(v)` or a constructor's argument: those are data).
  */
 function usedAsWholeNumber(name: Identifier, fn: SourceFunction): boolean {
   const symbol = name.getSymbol();
@@ -52,11 +56,13 @@ function usedAsWholeNumber(name: Identifier, fn: SourceFunction): boolean {
     let child: Node = use;
     for (let parent: Node | undefined = use.getParent(); parent; child = parent, parent = parent.getParent()) {
       if (Node.isElementAccessExpression(parent)) return parent.getArgumentExpression() === child;
-      if (Node.isNewExpression(parent)) return parent.getArguments().includes(child);
+      if (Node.isNewExpression(parent)) return SIZED.has(parent.getExpression().getText()) && parent.getArguments().includes(child);
       if (Node.isPropertyAssignment(parent)) return parent.getName() === "length";
       if (Node.isCallExpression(parent)) {
         const callee = parent.getExpression();
-        return Node.isPropertyAccessExpression(callee) && COUNT_METHODS.has(callee.getName()) && parent.getArguments().includes(child);
+        if (!Node.isPropertyAccessExpression(callee) || !COUNT_METHODS.has(callee.getName())) return false;
+        const position = parent.getArguments().indexOf(child as never);
+        return position >= (callee.getName() === "fill" ? 1 : 0);
       }
       if (Node.isForStatement(parent) || Node.isWhileStatement(parent) || Node.isDoStatement(parent)) {
         const condition = Node.isForStatement(parent) ? parent.getCondition() : parent.getExpression();

@@ -23,6 +23,8 @@ export interface LoopExit {
   bound: { kind: "operand"; value: Operand } | { kind: "length"; array: string };
   /** `<=` or `>=`: the bound itself is a last iteration. */
   inclusive: boolean;
+  /** The bound is an integer whatever the inputs (a length, a count): the trip count needs no rounding. */
+  integral: boolean;
 }
 
 export interface CountedLoop {
@@ -68,7 +70,7 @@ function countedLoop(s: Loop, fn: Function, fixedLength: (array: string) => bool
   if (assigned) return undefined;
   // The test only decides when to stop: pure reads and comparisons are not reversed.
   if (s.test && !s.test.prelude.every((x) => x.kind === "let" && x.init && x.init.kind !== "call")) return undefined;
-  const exit = isIntegerValued(start, fn) ? loopExit(s, counter, step, fixedLength) : undefined;
+  const exit = isIntegerValued(start, fn) ? loopExit(s, counter, step, fixedLength, fn) : undefined;
   return { counter, start, step, exit };
 }
 
@@ -76,7 +78,7 @@ function countedLoop(s: Loop, fn: Function, fixedLength: (array: string) => bool
  * The bound of a counted loop's test, when the test is only `counter < bound` (or `<=`, `>`,
  * `>=`) on a bound defined outside the loop or on `array.length` read in the test.
  */
-function loopExit(loop: Loop, counter: string, step: 1 | -1, fixedLength: (array: string) => boolean): LoopExit | undefined {
+function loopExit(loop: Loop, counter: string, step: 1 | -1, fixedLength: (array: string) => boolean, fn: Function): LoopExit | undefined {
   const prelude = loop.test?.prelude;
   if (!prelude || prelude.length === 0 || prelude.length > 2) return undefined;
   const test = loopTest(loop);
@@ -94,7 +96,7 @@ function loopExit(loop: Loop, counter: string, step: 1 | -1, fixedLength: (array
   if (read) {
     // `const n = array.length; counter < n`: re-read the length, if it never changes.
     if (read.kind !== "let" || read.init?.kind !== "length" || read.init.object.kind !== "var" || operand.kind !== "var" || operand.name !== read.name) return undefined;
-    return fixedLength(read.init.object.name) ? { bound: { kind: "length", array: read.init.object.name }, inclusive } : undefined;
+    return fixedLength(read.init.object.name) ? { bound: { kind: "length", array: read.init.object.name }, inclusive, integral: true } : undefined;
   }
   // The bound must not change while the loop runs.
   if (operand.kind === "var") {
@@ -102,7 +104,7 @@ function loopExit(loop: Loop, counter: string, step: 1 | -1, fixedLength: (array
     forEachStmt(loop.body, (s) => (s.kind === "let" || s.kind === "assign") && s.name === operand.name && (changed = true));
     if (changed) return undefined;
   }
-  return { bound: { kind: "operand", value: operand }, inclusive };
+  return { bound: { kind: "operand", value: operand }, inclusive, integral: isIntegerValued(operand, fn) };
 }
 
 /** Whether an array's length is the same all through the function (never pushed, dropped or replaced), for every array at once. */

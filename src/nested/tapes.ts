@@ -4,8 +4,10 @@
  * (`tapeTop--; v = tape[tapeTop]`), and a push also counts up. Reverse mode differentiates those
  * reads and pushes as it does any user code; a popping tape is a construct of its own output it
  * would otherwise have to reverse (restoring what was popped). The tape keeps its entries (it is
- * local to the call), and pushes must all come before pops: true of a reverse sweep, checked here
- * (a tape used otherwise — reassigned, or pushed after a pop — is left as it is).
+ * local to the call). Where a push may come after a pop (a checkpointed loop's reversal tapes
+ * and reverses one range of steps after another), a push writes at the counter instead
+ * (`tape[tapeTop] = v; tapeTop++`), over what was popped. A tape used otherwise (reassigned, or
+ * read by index or length) is left as it is.
  */
 import { forEachStmt } from "../analysis/activity.ts";
 import type { Expr, Function, Stmt, Type } from "../ir/ir.ts";
@@ -18,7 +20,7 @@ export function tapesAsArrays(fn: Function): Function {
   if (tapes.size === 0) return fn;
   const names = new NameManager(fn.reservedNames);
   for (const name of fn.reservedNames) names.claim(name);
-  const counters = new Map([...tapes].map((tape) => [tape, names.fresh(`${tape}Top`)]));
+  const counters = new Map([...tapes.keys()].map((tape) => [tape, names.fresh(`${tape}Top`)]));
   const step = (tape: string, by: number): Stmt => ({ kind: "assign", name: counters.get(tape)!, value: { kind: "binary", op: by > 0 ? "+" : "-", left: ref(counters.get(tape)!), right: num(Math.abs(by)) } });
   const popped = (e: Expr | undefined): string | undefined => (e?.kind === "pop" && e.object.kind === "var" && tapes.has(e.object.name) ? e.object.name : undefined);
   const rewrite = (block: Stmt[]): Stmt[] =>
@@ -40,8 +42,12 @@ export function tapesAsArrays(fn: Function): Function {
           if (tape) return [step(tape, -1), { ...s, value: { kind: "index", object: ref(tape), index: ref(counters.get(tape)!) } }];
           return [s];
         }
-        case "push":
-          return s.object.kind === "var" && tapes.has(s.object.name) ? [s, step(s.object.name, s.values.length)] : [s];
+        case "push": {
+          if (s.object.kind !== "var" || !tapes.has(s.object.name)) return [s];
+          const tape = s.object.name;
+          if (!tapes.get(tape)) return [s, step(tape, s.values.length)];
+          return s.values.flatMap((value): Stmt[] => [{ kind: "setIndex", object: ref(tape), index: ref(counters.get(tape)!), value }, step(tape, 1)]);
+        }
         case "drop":
           return s.object.kind === "var" && tapes.has(s.object.name) ? [step(s.object.name, -1)] : [s];
         case "if":
@@ -57,8 +63,12 @@ export function tapesAsArrays(fn: Function): Function {
   return { ...fn, body: rewrite(fn.body), reservedNames: names.all() };
 }
 
-/** Arrays declared once at the top level of `fn`, never reassigned, popped or dropped, every push before every pop, read by nothing else. */
-function poppedTapes(fn: Function): Set<string> {
+/**
+ * Arrays declared once at the top level of `fn`, never reassigned, popped or dropped, read by
+ * nothing else; by name, whether a push may come after a pop (in program order, or in a loop
+ * that does both).
+ */
+function poppedTapes(fn: Function): Map<string, boolean> {
   const declaredAtTop = new Set(fn.body.filter((s) => s.kind === "let" && s.type.kind === "array").map((s) => (s as { name: string }).name));
   const events = new Map<string, ("push" | "pop")[]>();
   const note = (name: string, event: "push" | "pop") => events.set(name, [...(events.get(name) ?? []), event]);
@@ -72,7 +82,7 @@ function poppedTapes(fn: Function): Set<string> {
     if (s.kind === "drop" && s.object.kind === "var") note(s.object.name, "pop");
     if (s.kind === "push" && s.object.kind === "var") note(s.object.name, "push");
   });
-  // A push inside a loop that also pops would come after a pop: checked by loop, not just order.
+  // A push inside a loop that also pops comes after a pop.
   const mixedInLoop = new Set<string>();
   forEachStmt(fn.body, (s) => {
     if (s.kind !== "loop") return;
@@ -101,11 +111,10 @@ function poppedTapes(fn: Function): Set<string> {
     }
     for (const name of readsOf([s])) readOtherwise.add(name);
   });
-  const tapes = new Set<string>();
+  const tapes = new Map<string, boolean>();
   for (const [name, list] of events) {
-    if (!list.includes("pop") || !declaredAtTop.has(name) || declarations.get(name) !== 1 || assigned.has(name) || mixedInLoop.has(name) || readOtherwise.has(name)) continue;
-    if (list.lastIndexOf("push") > list.indexOf("pop")) continue;
-    tapes.add(name);
+    if (!list.includes("pop") || !declaredAtTop.has(name) || declarations.get(name) !== 1 || assigned.has(name) || readOtherwise.has(name)) continue;
+    tapes.set(name, mixedInLoop.has(name) || list.lastIndexOf("push") > list.indexOf("pop"));
   }
   return tapes;
 }

@@ -175,14 +175,15 @@ export interface ExplainResult {
 export async function explain(options: ExplainOptions): Promise<ExplainResult> {
   try {
     // Counted as written (its calls are the stages of a chain); taped as generated (inlined).
-    const { program: generated, irNames, targetsByFile, calls: program } = prepare(options);
+    const { program: generated, irNames, targetsByFile, calls: program, tags } = prepare(options);
     const oracle = new ActivityOracle(program);
     const structured = structuredProgram(generated);
     const structuredOracle = new ActivityOracle(structured);
     const explanations = targetsByFile.flatMap(({ targets }) =>
       targets.map((source) => {
         const fn = program.functions.get(irNames.get(source.node)!)!;
-        const { mask: wrt, inert } = selectWrt(fn, source, options.wrt, oracle);
+        // The parameters a `@differentiate wrt=…` tag names, as compiling would take them.
+        const { mask: wrt, inert } = selectWrt(fn, source, options.wrt ?? tags.get(source.node)?.wrt, oracle);
         if (!isDifferentiable(fn.returnType)) throw new DiagnosticError([diagnostics.noDifferentiableOutput(fn.sourceName, fn.loc)]);
         const kind = fn.returnType.kind === "number" ? "grad" : "vjp";
         const exportName = `${fn.sourceName}${capitalize(kind)}`;
@@ -286,7 +287,10 @@ async function compileOrThrow(options: CompileOptions): Promise<GeneratedModule[
  */
 function hessianVectorProducts(structured: Program, reverseFunctions: Function[], targets: { fn: Function; wrt: boolean[]; gradName: string }[], taken: ReadonlySet<string>): { wrappers: Function[]; functions: DerivativeFunction[]; primalCalls: Set<string>; tangents: Map<string, TangentNames> } {
   if (targets.length === 0) return { wrappers: [], functions: [], primalCalls: new Set(), tangents: new Map() };
-  const program: Program = { functions: new Map([...structured.functions, ...reverseFunctions.map((fn) => [fn.name, fn] as const)]) };
+  // Forward mode gives each name one tangent: a generated function that declares a name again in
+  // an inner scope (a checkpointed loop's steps, copied beside the hoisted variables) gets the
+  // inner one renamed first.
+  const program: Program = { functions: new Map([...structured.functions, ...reverseFunctions.map((fn) => [fn.name, renameSiblingDeclarations(fn, "shadowing")] as const)]) };
   const forward = differentiateForward(
     program,
     new ActivityOracle(program),

@@ -20,6 +20,14 @@ async function explanation(fn: string, sizes: Record<string, number> = {}, wrt?:
 }
 
 describe("tsad explain", () => {
+  it("takes the parameters a @differentiate tag names, as compiling does", async () => {
+    const text = "/** @differentiate wrt=q */\nexport function energy(p: number[], q: number[]): number {\n  return p[0] * p[0] - q[0] * q[1];\n}\n";
+    const result = await explain({ files: [{ path: join(import.meta.dirname, "tagged.ts"), text }] });
+    expect(result.diagnostics).toEqual([]);
+    expect(result.explanations[0]!.wrt).toEqual(["q"]);
+    expect(result.explanations[0]!.inputs).toBe("q.length");
+  });
+
   it("writes the vector Jacobian's sweep count as one factor when the sizes are not given", async () => {
     // dot: the primal (3·x.length) once per sweep of 16 directions, the tangent part (4·x.length)
     // once per direction, x.length + y.length of them.

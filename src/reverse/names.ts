@@ -10,7 +10,12 @@ import { renameExpr, renameOperand } from "../ir/rename.ts";
 
 const NO_LABELS: ReadonlyMap<string, string> = new Map();
 
-export function renameSiblingDeclarations(fn: Function): Function {
+/**
+ * `only: "shadowing"` renames just a declaration of a name that is in scope already (a parameter
+ * or an enclosing block's), leaving names reused by sibling scopes as they are: what forward mode
+ * needs, which gives each name one tangent.
+ */
+export function renameSiblingDeclarations(fn: Function, only?: "shadowing"): Function {
   const names = new NameManager(fn.reservedNames);
   for (const t of fn.temporaries) names.temporaries.add(t);
   const declared = new Set(fn.params.map((p) => p.name));
@@ -48,7 +53,7 @@ export function renameSiblingDeclarations(fn: Function): Function {
       case "let": {
         const init = s.init && expr(s.init);
         let name = s.name;
-        if (declared.has(name)) {
+        if (only === "shadowing" ? env.has(name) || fn.params.some((p) => p.name === name) : declared.has(name)) {
           name = names.fresh(s.name, fn.temporaries.has(s.name));
           changed = true;
         }

@@ -12,7 +12,9 @@ import { BOOLEAN, NUMBER, num, ref } from "../ir/ir.ts";
 import { irTypeOf } from "./types.ts";
 import { inlineCallback, inlineValue } from "./callbacks.ts";
 import { choose } from "./optional.ts";
-import { unsupportedAt, type FunctionLowerer, type JumpTarget } from "./lower.ts";
+import { indexLoop, loopBody, loopTest } from "./loops.ts";
+import { unsupportedAt } from "./unsupported.ts";
+import type { FunctionLowerer, JumpTarget } from "./function-lowerer.ts";
 
 export function lowerMethod(l: FunctionLowerer, node: Node, receiverNode: Expression, method: string, args: Expression[]): Operand {
   // `new Array(n).fill(v)` in one step; without a type argument TypeScript calls it `any[]`.
@@ -93,10 +95,10 @@ export function arrayFrom(l: FunctionLowerer, node: Node, args: Expression[]): O
     l.types.set(index, NUMBER);
     const target: JumpTarget = { kind: "loop", label: l.names.fresh("from"), labelUsed: false };
     const init = l.captureBlock(() => l.emit({ kind: "let", name: index, type: NUMBER, init: l.asExpr(num(0)), mutable: true }));
-    const test = l.test0(() => l.temp({ kind: "binary", op: "<", left: ref(index), right: length }, BOOLEAN));
+    const test = loopTest(l, () => l.temp({ kind: "binary", op: "<", left: ref(index), right: length }, BOOLEAN));
     const update = l.captureBlock(() => l.emit({ kind: "assign", name: index, value: { kind: "binary", op: "+", left: ref(index), right: num(1) } }));
     const loc = l.loc;
-    const body = l.loopBody(target, () =>
+    const body = loopBody(l, target, () =>
       inlineCallback(l, callback, [() => num(0), () => ref(index)], target, (value) => {
         if (value) l.emit({ kind: "setIndex", object: result, index: ref(index), value });
       }),
@@ -116,7 +118,7 @@ function arrayMethod(l: FunctionLowerer, node: Node, method: "map" | "forEach" |
   if (method === "map") return mapLoop(l, receiver, receiverType, callback, type);
   if (method === "forEach") {
     const target: JumpTarget = { kind: "loop", label: l.names.fresh("forEach"), labelUsed: false };
-    l.indexLoop(receiver, target, (element, index) => inlineCallback(l, callback, [element, () => index, () => receiver], target, () => {}), 0, false);
+    indexLoop(l, receiver, target, (element, index) => inlineCallback(l, callback, [element, () => index, () => receiver], target, () => {}), 0, false);
     return num(0);
   }
   // reduce
@@ -125,7 +127,8 @@ function arrayMethod(l: FunctionLowerer, node: Node, method: "map" | "forEach" |
   const start = initial === undefined ? l.temp({ kind: "index", object: receiver, index: num(0) }, type) : l.expr(initial);
   l.emit({ kind: "let", name: accumulator, type, init: l.asExpr(start), mutable: true });
   const target: JumpTarget = { kind: "loop", label: l.names.fresh("reduce"), labelUsed: false };
-  l.indexLoop(
+  indexLoop(
+    l,
     receiver,
     target,
     (element, index) =>
@@ -143,7 +146,7 @@ function mapLoop(l: FunctionLowerer, source: Operand, sourceType: Type, callback
   const result = l.temp({ kind: "newArray", length, fill: type.kind === "array" && type.typed ? num(0) : undefined, type }, type);
   void sourceType;
   const target: JumpTarget = { kind: "loop", label: l.names.fresh("map"), labelUsed: false };
-  l.indexLoop(source, target, (element, index) =>
+  indexLoop(l, source, target, (element, index) =>
     inlineCallback(l, callback, [element, () => index, () => source], target, (value) => {
       if (value) l.emit({ kind: "setIndex", object: result, index, value });
     }),
@@ -172,7 +175,8 @@ function search(l: FunctionLowerer, node: Node, method: "some" | "every" | "find
   const initial: Operand = method === "filter" ? l.temp({ kind: "arrayLiteral", elements: [], type }, type) : method === "findIndex" ? num(-1) : { kind: "boolean", value: method === "every" };
   const result = method === "filter" ? (initial as { name: string }).name : variable(l, method === "findIndex" ? "index" : method === "some" ? "found" : "all", type, initial);
   const target: JumpTarget = { kind: "loop", label: l.names.fresh(method), labelUsed: false };
-  l.indexLoop(
+  indexLoop(
+    l,
     receiver,
     target,
     (element, index) =>
@@ -204,7 +208,8 @@ function indexOf(l: FunctionLowerer, node: Node, method: "indexOf" | "includes",
   const value = l.expr(valueNode);
   const result = method === "indexOf" ? variable(l, "index", NUMBER, num(-1)) : variable(l, "found", BOOLEAN, { kind: "boolean", value: false });
   const target: JumpTarget = { kind: "loop", label: l.names.fresh(method), labelUsed: true };
-  l.indexLoop(
+  indexLoop(
+    l,
     receiver,
     target,
     (element, index) => {
@@ -228,7 +233,7 @@ function concat(l: FunctionLowerer, receiver: Operand, args: Expression[], type:
     const argType = irTypeOf(arg);
     const value = l.expr(arg);
     if (argType.kind === "array" || argType.kind === "tuple") {
-      l.indexLoop(value, { kind: "loop", labelUsed: false }, (read) => l.emit({ kind: "push", object: result, values: [read()] }), 0, false);
+      indexLoop(l, value, { kind: "loop", labelUsed: false }, (read) => l.emit({ kind: "push", object: result, values: [read()] }), 0, false);
     } else {
       l.emit({ kind: "push", object: result, values: [value] });
     }
@@ -269,12 +274,12 @@ function counted(l: FunctionLowerer, base: string, test: (i: Operand) => Operand
   const index = l.names.fresh(base);
   l.types.set(index, NUMBER);
   const init = l.captureBlock(() => l.emit({ kind: "let", name: index, type: NUMBER, init: l.asExpr(start), mutable: true }));
-  const loopTest = l.test0(() => test(ref(index)));
+  const condition = loopTest(l, () => test(ref(index)));
   const update = l.captureBlock(() => l.emit({ kind: "assign", name: index, value: { kind: "binary", op: "+", left: ref(index), right: num(1) } }));
   const loc = l.loc;
-  const loopBody = l.loopBody({ kind: "loop", labelUsed: false }, () => body(ref(index)));
+  const statements = loopBody(l, { kind: "loop", labelUsed: false }, () => body(ref(index)));
   l.loc = loc;
-  l.emit({ kind: "loop", init, test: loopTest, update, body: loopBody, bodyFirst: false });
+  l.emit({ kind: "loop", init, test: condition, update, body: statements, bodyFirst: false });
 }
 
 /**
@@ -298,8 +303,8 @@ function sortInPlace(l: FunctionLowerer, node: Node, receiver: Operand, receiver
       // Move order[i] down while the element before it compares greater.
       const j = variable(l, "j", NUMBER, i);
       const target: JumpTarget = { kind: "loop", labelUsed: false };
-      const test = l.test0(() => l.temp({ kind: "binary", op: ">", left: ref(j), right: num(0) }, BOOLEAN));
-      const body = l.loopBody(target, () => {
+      const test = loopTest(l, () => l.temp({ kind: "binary", op: ">", left: ref(j), right: num(0) }, BOOLEAN));
+      const body = loopBody(l, target, () => {
         const previous = l.temp({ kind: "binary", op: "-", left: ref(j), right: num(1) }, NUMBER);
         const left = l.temp({ kind: "index", object: order, index: previous }, NUMBER);
         const right = l.temp({ kind: "index", object: order, index: ref(j) }, NUMBER);

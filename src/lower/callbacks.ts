@@ -12,7 +12,11 @@ import { NUMBER, num, ref } from "../ir/ir.ts";
 import { MATH_FUNCTIONS } from "../rules/math.ts";
 import type { UserRule } from "../rules/user-rules.ts";
 import { toIRType } from "./types.ts";
-import { fenceFunctionKind, isReassigned, skipParens, unsupportedAt, type CallbackFrame, type FunctionLowerer, type JumpTarget } from "./lower.ts";
+import { isReassigned } from "./access.ts";
+import { destructure } from "./declarations.ts";
+import { skipParens } from "./expressions.ts";
+import { fenceFunctionKind, unsupportedAt } from "./unsupported.ts";
+import type { CallbackFrame, FunctionLowerer, JumpTarget } from "./function-lowerer.ts";
 
 /**
  * Inlines a callback's body at the current point. `args` produce the values of its parameters
@@ -76,7 +80,7 @@ export function inlineCallback(l: FunctionLowerer, callback: Expression, args: (
           l.declare(nameNode.getText(), l.typeOfOperand(value), l.asExpr(value), false);
         }
       } else {
-        l.destructure(nameNode, produce(), false);
+        destructure(l, nameNode, produce(), false);
       }
     });
     const frame: CallbackFrame = { onReturn, targetDepth: l.targets.length, loop, exit };

@@ -1,15 +1,78 @@
 /**
- * Arguments of calls: spreads into `Math.max/min/hypot` (a loop folding the arguments two at a
+ * Calls: what a call expression is (a local function inlined, a function with a user rule, a
+ * tsad-generated derivative, a user function, `Math.*`, `Number.*`, `Array.from`, a method), and
+ * their arguments: spreads into `Math.max/min/hypot` (a loop folding the arguments two at a
  * time), arguments gathered into a rest parameter, and the `Number` functions and constants.
  */
-import { Node, type Expression, type ParameterDeclaration } from "ts-morph";
+import { Node, type CallExpression, type Expression, type ParameterDeclaration } from "ts-morph";
 import { diagnostics } from "../diagnostics/catalog.ts";
 import { DiagnosticError } from "../diagnostics/diagnostic.ts";
 import { positionOfNode } from "../load/load.ts";
 import type { Operand } from "../ir/ir.ts";
 import { BOOLEAN, NUMBER, num, ref } from "../ir/ir.ts";
-import { irTypeOf } from "./types.ts";
-import { unsupportedAt, type FunctionLowerer } from "./lower.ts";
+import { resolveFunction } from "../load/functions.ts";
+import { MATH_FUNCTIONS } from "../rules/math.ts";
+import { irTypeOf, isClassValue } from "./types.ts";
+import { arrayFrom, lowerMethod } from "./array-methods.ts";
+import { inlineValue, ruledCall } from "./callbacks.ts";
+import { methodCall } from "./classes.ts";
+import { isModuleVariable } from "./identifiers.ts";
+import { arrayOf } from "./literals.ts";
+import { indexLoop } from "./loops.ts";
+import { fenceFunctionKind, unsupportedAt } from "./unsupported.ts";
+import type { FunctionLowerer } from "./function-lowerer.ts";
+
+export function call(l: FunctionLowerer, node: CallExpression): Operand {
+  const callee = node.getExpression();
+  const args = node.getArguments() as Expression[];
+  if (Node.isIdentifier(callee)) {
+    const name = callee.getText();
+    if (name === "eval" || name === "Function") throw new DiagnosticError([diagnostics.evalCode(positionOfNode(node))]);
+    const local = l.lookupFunction(name);
+    if (local) {
+      const operands = spreadArguments(l, local.node, args);
+      return inlineValue(l, callee, operands.map((o) => () => o), irTypeOf(node));
+    }
+    const rule = l.rules.forCallee(callee);
+    if (rule) return ruledCall(l, rule, args.map((a) => l.expr(a)));
+    const derivative = l.nested?.resolve(callee, l.functionName);
+    if (derivative) return l.temp({ kind: "call", callee: derivative, args: args.map((a) => l.expr(a)) }, irTypeOf(node));
+    const target = resolveFunction(callee);
+    if (!target) throw new DiagnosticError([diagnostics.unknownCallee(name, positionOfNode(callee))]);
+    fenceFunctionKind(target.node, node);
+    const operands = spreadArguments(l, target.node, args);
+    const type = irTypeOf(node);
+    if (type.kind === "void") {
+      l.emit({ kind: "callStmt", callee: l.functionName(target), args: operands });
+      return num(0);
+    }
+    return l.temp({ kind: "call", callee: l.functionName(target), args: operands }, type);
+  }
+  if (Node.isPropertyAccessExpression(callee)) {
+    const receiver = callee.getExpression();
+    const method = callee.getName();
+    if (callee.hasQuestionDotToken() || node.hasQuestionDotToken()) throw unsupportedAt("an optional method call (`o?.m()`)", node);
+    if (Node.isIdentifier(receiver) && isClassValue(receiver)) throw new DiagnosticError([diagnostics.classOrThis(positionOfNode(receiver))]);
+    if (Node.isIdentifier(receiver) && !l.lookup(receiver.getText()) && !isModuleVariable(receiver)) {
+      const owner = receiver.getText();
+      if (owner === "Math") {
+        if (!MATH_FUNCTIONS.has(method)) throw new DiagnosticError([diagnostics.unknownCallee(`Math.${method}`, positionOfNode(callee))]);
+        if (args.some((a) => Node.isSpreadElement(a))) return spreadMath(l, node, method, args);
+        const operands = args.map((a) => l.expr(a));
+        return l.temp({ kind: "math", fn: method, args: operands }, NUMBER);
+      }
+      if ((owner === "Array" || owner === "Float64Array" || owner === "Float32Array") && method === "from") return arrayFrom(l, node, args);
+      if (owner === "Number") return numberFunction(l, node, method, args);
+      throw new DiagnosticError([diagnostics.unknownCallee(`${owner}.${method}`, positionOfNode(callee))]);
+    }
+    const called = methodCall(l, node, receiver, method, args);
+    if (called) return called;
+    const spread = args.find((a) => Node.isSpreadElement(a));
+    if (spread) throw unsupportedAt("a spread argument to a method", spread);
+    return lowerMethod(l, node, receiver, method, args);
+  }
+  throw unsupportedAt("this kind of call", node);
+}
 
 /** What `Math.max()`, `Math.min()` and `Math.hypot()` give without arguments. */
 const EMPTY: Record<string, number> = { max: -Infinity, min: Infinity, hypot: 0 };
@@ -21,7 +84,7 @@ const EMPTY: Record<string, number> = { max: -Infinity, min: Infinity, hypot: 0 
 export function spreadMath(l: FunctionLowerer, node: Node, fn: string, args: Expression[]): Operand {
   const empty = EMPTY[fn];
   if (empty === undefined) throw unsupportedAt(`a spread argument to \`Math.${fn}\` (only \`Math.max\`, \`Math.min\` and \`Math.hypot\` take any number of arguments)`, node);
-  if (fn === "hypot") return hypotOf(l, l.arrayOf(args, { kind: "array", element: NUMBER }));
+  if (fn === "hypot") return hypotOf(l, arrayOf(l, args, { kind: "array", element: NUMBER }));
   const accumulator = l.names.fresh(fn);
   l.types.set(accumulator, NUMBER);
   let started = false;
@@ -43,7 +106,7 @@ export function spreadMath(l: FunctionLowerer, node: Node, fn: string, args: Exp
       l.emit({ kind: "let", name: accumulator, type: NUMBER, init: l.asExpr(num(empty)), mutable: true });
     }
     const source = l.expr(arg.getExpression());
-    l.indexLoop(source, { kind: "loop", labelUsed: false }, (read) => fold(read()), 0, false);
+    indexLoop(l, source, { kind: "loop", labelUsed: false }, (read) => fold(read()), 0, false);
   }
   return ref(accumulator);
 }
@@ -62,13 +125,14 @@ function hypotOf(l: FunctionLowerer, values: Operand): Operand {
   };
   const magnitude = (read: () => Operand) => l.temp({ kind: "math", fn: "abs", args: [read()] }, NUMBER);
   const largest = variable("largest", num(0));
-  l.indexLoop(values, { kind: "loop", labelUsed: false }, (read) => l.emit({ kind: "assign", name: largest, value: { kind: "math", fn: "max", args: [ref(largest), magnitude(read)] } }), 0, false);
+  indexLoop(l, values, { kind: "loop", labelUsed: false }, (read) => l.emit({ kind: "assign", name: largest, value: { kind: "math", fn: "max", args: [ref(largest), magnitude(read)] } }), 0, false);
   // All zeros: every term is 0, and so is the result (scaled by 1 instead of dividing 0 by 0).
   const positive = l.temp({ kind: "binary", op: ">", left: ref(largest), right: num(0) }, BOOLEAN);
   const scale = l.temp({ kind: "select", cond: positive, whenTrue: ref(largest), whenFalse: num(1) }, NUMBER);
   const sum = variable("sum", num(0));
   const compensation = variable("compensation", num(0));
-  l.indexLoop(
+  indexLoop(
+    l,
     values,
     { kind: "loop", labelUsed: false },
     (read) => {
@@ -102,7 +166,7 @@ export function spreadArguments(l: FunctionLowerer, fn: { getParameters(): Param
   // Optional parameters the call leaves out are `undefined` (their defaults apply in the callee).
   const count = restAt < 0 ? params.length : restAt;
   while (operands.length < count) operands.push({ kind: "undefined" });
-  if (restAt >= 0) operands.push(l.arrayOf(args.slice(restAt), irTypeOf(params[restAt]!)));
+  if (restAt >= 0) operands.push(arrayOf(l, args.slice(restAt), irTypeOf(params[restAt]!)));
   return operands;
 }
 

@@ -15,7 +15,7 @@ import type { Operand, Param, Type } from "../ir/ir.ts";
 import { num, ref } from "../ir/ir.ts";
 import { irTypeOf, toIRType } from "./types.ts";
 import { spreadArguments } from "./calls.ts";
-import type { FunctionLowerer } from "./lower.ts";
+import type { FunctionLowerer } from "./function-lowerer.ts";
 
 /** The value class an expression's type is an instance of (checked: a class with a problem is reported). */
 export function instanceClass(node: Node): ClassDeclaration | undefined {

@@ -8,7 +8,9 @@ import { Node, SyntaxKind, type BinaryExpression, type Expression } from "ts-mor
 import type { Operand, Type } from "../ir/ir.ts";
 import { BOOLEAN, num, ref } from "../ir/ir.ts";
 import { irTypeOf } from "./types.ts";
-import { unsupportedAt, type FunctionLowerer } from "./lower.ts";
+import { store } from "./access.ts";
+import { unsupportedAt } from "./unsupported.ts";
+import type { FunctionLowerer } from "./function-lowerer.ts";
 import { findCall, findOr } from "./array-methods.ts";
 
 /** Whether a value is present (not `undefined`): an operand, or undefined when it always is. */
@@ -125,7 +127,7 @@ export function logicalAssignment(l: FunctionLowerer, node: BinaryExpression): O
   } else {
     cond = token === SyntaxKind.BarBarEqualsToken ? l.temp({ kind: "unary", op: "!", arg: current }, BOOLEAN) : l.truthy(current);
   }
-  const assign = l.captureBlock(() => l.store(target as Expression, () => l.expr(node.getRight())));
+  const assign = l.captureBlock(() => store(l, target as Expression, () => l.expr(node.getRight())));
   l.emit({ kind: "if", cond, then: assign, else: [] });
   return l.expr(target);
 }

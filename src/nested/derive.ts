@@ -42,13 +42,13 @@ export function addNestedDerivatives(program: Program, requests: readonly Nested
       case "grad":
       case "vjp": {
         const structured = passes.structured(current);
-        made.push(...differentiateReverse(structured, new ActivityOracle(structured), [{ fn: fn.name, wrt, exportName: request.name, kind: request.kind }]).functions);
+        made.push(...differentiateReverse(structured, new ActivityOracle(structured), [{ fn: fn.name, wrt, exportName: request.name, kind: request.kind }], { wholePullbacks: true }).functions);
         break;
       }
       case "hvp": {
         const structured = passes.structured(current);
         const gradName = `${request.name}Grad`;
-        const grad = differentiateReverse(structured, new ActivityOracle(structured), [{ fn: fn.name, wrt, exportName: gradName, kind: "grad" }]).functions;
+        const grad = differentiateReverse(structured, new ActivityOracle(structured), [{ fn: fn.name, wrt, exportName: gradName, kind: "grad" }], { wholePullbacks: true }).functions;
         const withGrad: Program = { functions: new Map([...structured.functions, ...grad.map((g) => [g.name, g] as const)]) };
         made.push(...grad, ...passes.hvp(withGrad, fn, wrt, gradName, request.name));
         break;

@@ -57,7 +57,7 @@ export interface ReverseResult {
   primalCalls: Set<string>;
 }
 
-export function differentiateReverse(program: Program, oracle: ActivityOracle, targets: ReverseTarget[], options: { tapeLimit?: number } = {}): ReverseResult {
+export function differentiateReverse(program: Program, oracle: ActivityOracle, targets: ReverseTarget[], options: { tapeLimit?: number; wholePullbacks?: boolean } = {}): ReverseResult {
   const pullbacks = new Map<string, Pullback>();
   const exported: DerivativeFunction[] = [];
   const helpers: DerivativeFunction[] = [];
@@ -86,7 +86,7 @@ export function differentiateReverse(program: Program, oracle: ActivityOracle, t
     if (known) return known;
     const all = fn.params.every((p, i) => mask[i] || !isDifferentiable(p.type));
     const suffix = all ? "" : `Wrt${fn.params.filter((_, i) => mask[i]).map((p) => capitalize(p.name)).join("")}`;
-    if (recursive.has(fn.name)) {
+    if (recursive.has(fn.name) || options.wholePullbacks) {
       const job: Job = { fn, mask, name: fresh(`${fn.name}Pullback${suffix}`), kind: "pullback", whole: true };
       const info: Pullback = { forward: fn.name, backward: job.name, saved: { kind: "record", fields: [] }, whole: true };
       pullbacks.set(key, info);

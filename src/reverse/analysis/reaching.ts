@@ -37,8 +37,10 @@ export class Redefinitions {
   scanAfter(reader: Stmt): void {
     if (this.empty) return;
     let place = this.statements.place(reader);
-    // An `if` or a loop reads its condition first: its own branches and body run after the read.
-    const compound = reader.kind === "if" || reader.kind === "loop" || reader.kind === "block";
+    // An `if` reads its condition first: its own branches run after the read. A loop read by
+    // its reversal (a counted loop: its start, its bound, its counter where it stopped) is read
+    // as it ends: its own init and body ran before.
+    const compound = reader.kind === "if" || reader.kind === "block";
     let definite = place ? this.scan(place.block, place.at + (compound ? 0 : 1)) : true;
     while (!definite && place) {
       const owner = place.owner;

@@ -287,7 +287,9 @@ function containerWrites(input: RecomputeInputs): Map<string, ClassWrites> {
     else lists.set(cls, [s]);
   };
   forEachStmt(fn.body, (s) => {
-    if (s.kind === "setIndex" || s.kind === "setField" || s.kind === "push" || s.kind === "fill") written(s.object, s);
+    if (s.kind === "setIndex" || s.kind === "setField" || s.kind === "push" || s.kind === "fill" || s.kind === "drop") written(s.object, s);
+    const value = s.kind === "let" ? s.init : s.kind === "assign" ? s.value : undefined;
+    if (value?.kind === "pop") written(value.object, s);
     const call = callOf(s);
     if (call) {
       const writes = writtenParams(program.functions.get(call.callee)!, program, oracle);

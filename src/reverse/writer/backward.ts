@@ -7,7 +7,7 @@ import { forEachStmt } from "../../analysis/activity.ts";
 import { fold, isZero, operandD } from "../../ir/builder.ts";
 import type { Expr, Operand, Stmt, Type } from "../../ir/ir.ts";
 import { BOOLEAN, NUMBER, num, ref } from "../../ir/ir.ts";
-import { derivativeType, isDifferentiable, isReference } from "../../ir/types.ts";
+import { derivativeType, elementType, isDifferentiable, isReference } from "../../ir/types.ts";
 import { add, mul, ruleFor, type D } from "../../rules/rules.ts";
 import { mentions, substitute } from "../../rules/d.ts";
 import { exprOperands } from "../../emit/inline.ts";
@@ -99,6 +99,19 @@ export abstract class BackwardWriter extends ForwardWriter {
         }
         return;
       }
+      case "drop": {
+        // The inverse of a push: the element comes back, and its adjoint starts at zero.
+        const element = elementType(this.typeOf(s.object));
+        const dropped = this.keepsDropped(s.object) ? this.b.temp({ kind: "pop", object: ref(this.tapeFor(element)), type: element }, element) : undefined;
+        if (dropped) this.b.emit({ kind: "push", object: s.object, values: [dropped] });
+        if (this.active(s.object)) {
+          this.adjoint(s.loc, () => {
+            const zero = isReference(element) ? this.b.temp({ kind: "zerosLike", like: dropped!, type: element }, derivativeType(element)) : num(0);
+            this.b.emit({ kind: "push", object: ref(this.adjointName((s.object as { name: string }).name)), values: [zero] });
+          });
+        }
+        return;
+      }
       case "fill": {
         const valueBar = this.numberBar(s.value);
         if (this.active(s.object)) {
@@ -145,6 +158,19 @@ export abstract class BackwardWriter extends ForwardWriter {
       default:
         return;
     }
+  }
+
+  /**
+   * The adjoint of a container result nobody reads: zero, with no elements (the pullback adds
+   * it into its own adjoint element by element, so an empty array adds nothing).
+   */
+  private discardedResultBar(type: Type): Operand {
+    const { setup, value } = this.emptyValue(derivativeType(type));
+    for (const s of setup) {
+      if (s.kind === "let") this.b.types.set(s.name, s.type);
+      this.b.emit(s);
+    }
+    return value;
   }
 
   protected backwardDefinition(name: string, value: Expr | undefined, s: Stmt): void {
@@ -277,8 +303,10 @@ export abstract class BackwardWriter extends ForwardWriter {
     const bar = ref(this.adjointName(name));
     switch (value.kind) {
       case "copy": {
-        if (!this.active(value.source) || isReference(elementOrFields(value.type))) return;
+        if (!this.active(value.source)) return;
         const sourceBar = ref(this.adjointName((value.source as { name: string }).name));
+        // A deep copy's adjoint is its own all the way down; a shallow one shares its containers'.
+        if (value.deep) return this.accumulate(sourceBar, bar, value.type);
         if (value.type.kind === "record") {
           for (const f of value.type.fields) {
             if (f.type.kind !== "number") continue;
@@ -288,6 +316,16 @@ export abstract class BackwardWriter extends ForwardWriter {
           }
           return;
         }
+        if (value.type.kind === "tuple" && isReference(elementOrFields(value.type))) {
+          value.type.elements.forEach((t, i) => {
+            if (t.kind !== "number") return;
+            const a = this.b.temp({ kind: "index", object: sourceBar, index: num(i) }, NUMBER);
+            const b = this.b.temp({ kind: "index", object: bar, index: num(i) }, NUMBER);
+            this.b.emit({ kind: "setIndex", object: sourceBar, index: num(i), value: this.b.temp({ kind: "binary", op: "+", left: a, right: b }, NUMBER) });
+          });
+          return;
+        }
+        if (isReference(elementOrFields(value.type))) return;
         const offset = value.start;
         this.loopOver(bar, (k) => {
           let target = k;
@@ -383,7 +421,7 @@ export abstract class BackwardWriter extends ForwardWriter {
         if (resultBar) {
           callArgs.push(resultBar);
         } else {
-          callArgs.push(fn.returnType.kind === "number" || result === undefined ? num(0) : this.b.temp({ kind: "zerosLike", like: ref(result), type: fn.returnType }, derivativeType(fn.returnType)));
+          callArgs.push(fn.returnType.kind === "number" ? num(0) : result !== undefined ? this.b.temp({ kind: "zerosLike", like: ref(result), type: fn.returnType }, derivativeType(fn.returnType)) : this.discardedResultBar(fn.returnType));
         }
       }
       fn.params.forEach((p, i) => {

@@ -8,7 +8,7 @@ import { IRBuilder } from "../../ir/builder.ts";
 import type { Expr, Function, Operand, Program, Stmt, Type } from "../../ir/ir.ts";
 import { BOOLEAN, NUMBER, num, ref } from "../../ir/ir.ts";
 import { NameManager } from "../../ir/names.ts";
-import { derivativeType, describeType, isDifferentiable, isReference, literalType } from "../../ir/types.ts";
+import { derivativeType, describeType, elementType, isDifferentiable, isReference, literalType } from "../../ir/types.ts";
 import { exprOperands } from "../../emit/inline.ts";
 import { writtenParams } from "../../analysis/writes.ts";
 import { type Plan, type Prepared } from "../plan.ts";
@@ -91,6 +91,11 @@ export abstract class SweepWriter {
 
   protected needsRestore(container: Operand): boolean {
     return container.kind === "var" && this.prepared.restored.has(this.activity.aliasClass(container.name));
+  }
+
+  /** Whether a dropped element is kept for the backward sweep: to restore the array, or to shape a container element's adjoint. */
+  protected keepsDropped(array: Operand): boolean {
+    return this.needsRestore(array) || (this.active(array) && isReference(elementType(this.typeOf(array))));
   }
 
   protected typeOf(operand: Operand): Type {
@@ -192,6 +197,12 @@ export abstract class SweepWriter {
    */
   protected hoistedDeclaration(name: string): Stmt[] {
     const type = this.b.types.get(name)!;
+    const { setup, value } = this.emptyValue(type);
+    return [...setup, { kind: "let", name, type, init: { kind: "operand", value }, mutable: true }];
+  }
+
+  /** An empty value of a type (0, [], { W: [], b: [] }) and the declarations it needs. */
+  protected emptyValue(type: Type): { setup: Stmt[]; value: Operand } {
     const setup: Stmt[] = [];
     const empty = (t: Type): Operand => {
       switch (t.kind) {
@@ -220,8 +231,7 @@ export abstract class SweepWriter {
         }
       }
     };
-    const init = empty(type);
-    return [...setup, { kind: "let", name, type, init: { kind: "operand", value: init }, mutable: true }];
+    return { setup, value: empty(type) };
   }
 
   /**

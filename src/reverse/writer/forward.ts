@@ -80,6 +80,21 @@ export abstract class ForwardWriter extends SweepWriter {
           this.emitDerivative({ kind: "push", object: ref(this.adjointName((s.object as { name: string }).name)), values });
         }
         return;
+      case "drop": {
+        // Generated code's own `a.pop()` (a derivative's backward sweep, differentiated again):
+        // the element taken off is kept when the backward sweep puts it back, and the adjoint
+        // array shrinks with the array.
+        if (this.keepsDropped(s.object)) {
+          const element = elementType(this.typeOf(s.object));
+          const length = this.b.temp({ kind: "length", object: s.object }, NUMBER);
+          const last = this.b.temp({ kind: "binary", op: "-", left: length, right: num(1) }, NUMBER);
+          const dropped = this.b.temp({ kind: "index", object: s.object, index: last }, element);
+          this.b.emit({ kind: "push", object: ref(this.tapeFor(element)), values: [dropped] });
+        }
+        this.b.emit(s);
+        if (this.active(s.object)) this.emitDerivative({ kind: "drop", object: ref(this.adjointName((s.object as { name: string }).name)) });
+        return;
+      }
       case "fill":
         if (this.needsRestore(s.object)) {
           const type = this.typeOf(s.object);
@@ -168,11 +183,17 @@ export abstract class ForwardWriter extends SweepWriter {
       case "select":
         return { kind: "select", cond: e.cond, whenTrue: this.containerBar(e.whenTrue), whenFalse: this.containerBar(e.whenFalse) };
       case "copy":
-        // Numbers are copied (fresh adjoints); nested containers are shared (shared adjoints).
-        if (!this.active(e.source) || !isReference(elementOrFields(e.type))) return zeros;
+        // Numbers are copied (fresh adjoints); nested containers are shared (shared adjoints),
+        // unless the copy is deep (a snapshot): then everything in it is fresh.
+        if (!this.active(e.source) || e.deep || !isReference(elementOrFields(e.type))) return zeros;
         if (e.type.kind === "record") {
           const fields = e.type.fields.filter((f) => isDifferentiable(f.type)).map((f) => ({ name: f.name, value: isReference(f.type) ? this.b.temp({ kind: "field", object: ref(this.adjointName((e.source as { name: string }).name)), name: f.name }, derivativeType(f.type)) : num(0) }));
           return { kind: "recordLiteral", fields, type: derivativeType(e.type) };
+        }
+        if (e.type.kind === "tuple") {
+          const sourceBar = ref(this.adjointName((e.source as { name: string }).name));
+          const elements = e.type.elements.map((t, i) => (isReference(t) ? this.b.temp({ kind: "index", object: sourceBar, index: num(i) }, derivativeType(t)) : num(0)));
+          return { kind: "arrayLiteral", elements, type: derivativeType(e.type) };
         }
         return { kind: "copy", source: ref(this.adjointName((e.source as { name: string }).name)), start: e.start, end: e.end, type: derivativeType(e.type) };
       case "arrayLiteral": {

@@ -8,7 +8,7 @@ import { diagnostics } from "../diagnostics/catalog.ts";
 import { DiagnosticError } from "../diagnostics/diagnostic.ts";
 import { positionOfNode } from "../load/load.ts";
 import type { Operand, Type } from "../ir/ir.ts";
-import { NUMBER, num } from "../ir/ir.ts";
+import { num } from "../ir/ir.ts";
 import { irTypeOf, toIRType } from "./types.ts";
 import { constructedClass, newInstance } from "./classes.ts";
 import { identifier } from "./identifiers.ts";
@@ -37,8 +37,9 @@ function contextualType(node: Expression): Type | undefined {
 export function arrayOf(l: FunctionLowerer, elements: Node[], type: Type): Operand {
   const firstSpread = elements.findIndex((e) => Node.isSpreadElement(e));
   if (firstSpread < 0) return l.temp({ kind: "arrayLiteral", elements: elements.map((e) => l.expr(e as Expression)), type }, type);
+  if (type.kind === "tuple") return tupleOf(l, elements);
   // `[a, ...xs, b]`: start from what precedes the first spread, then push the rest in order.
-  const target = type.kind === "tuple" ? { kind: "array" as const, element: type.elements[0] ?? NUMBER } : type;
+  const target = type;
   const first = elements[firstSpread]!;
   const leading = elements.slice(0, firstSpread).map((e) => l.expr(e as Expression));
   const result =
@@ -54,6 +55,32 @@ export function arrayOf(l: FunctionLowerer, elements: Node[], type: Type): Opera
     }
   }
   return result;
+}
+
+/**
+ * A tuple built with spreads (`[...pair]`, `[x, ...rest]`): its length and element types are
+ * fixed, so every spread source must be a tuple too, read element by element.
+ */
+function tupleOf(l: FunctionLowerer, elements: Node[]): Operand {
+  const values: Operand[] = [];
+  const types: Type[] = [];
+  for (const element of elements) {
+    if (!Node.isSpreadElement(element)) {
+      const value = l.expr(element as Expression);
+      values.push(value);
+      types.push(l.typeOfOperand(value));
+      continue;
+    }
+    const source = l.expr(element.getExpression());
+    const sourceType = l.typeOfOperand(source);
+    if (sourceType.kind !== "tuple") throw unsupportedAt("a spread of an array into a tuple (its length is not known)", element);
+    sourceType.elements.forEach((elementType, i) => {
+      values.push(l.temp({ kind: "index", object: source, index: num(i) }, elementType));
+      types.push(elementType);
+    });
+  }
+  const type: Type = { kind: "tuple", elements: types };
+  return l.temp({ kind: "arrayLiteral", elements: values, type }, type);
 }
 
 export function objectLiteral(l: FunctionLowerer, node: ObjectLiteralExpression): Operand {

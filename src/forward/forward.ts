@@ -11,13 +11,15 @@
 import { forEachStmt, type Activity, type ActivityOracle } from "../analysis/activity.ts";
 import { IRBuilder, operandD } from "../ir/builder.ts";
 import type { DerivativeFunction, Expr, Function, Operand, Param, Program, SourceLoc, Stmt, Type } from "../ir/ir.ts";
-import { BOOLEAN, NUMBER, num, ref } from "../ir/ir.ts";
+import { NUMBER, num, ref } from "../ir/ir.ts";
 import { NameManager, capitalize } from "../ir/names.ts";
-import { derivativeType, sameType, isDifferentiable, isReference, literalType } from "../ir/types.ts";
+import { derivativeType, isDifferentiable, isReference, literalType } from "../ir/types.ts";
 import { add, mul, ruleFor, type D } from "../rules/rules.ts";
 import { mentions, substitute } from "../rules/d.ts";
 import { exprOperands } from "../emit/inline.ts";
 import { writtenParams } from "../analysis/writes.ts";
+import { hasSameTypedContainers, literalContainers, type ContainerLiteral } from "./literal-containers.ts";
+import { recordZeros, shareZeros, type ZeroedContainer } from "./zeros.ts";
 
 export interface ForwardTarget {
   fn: string;
@@ -197,7 +199,7 @@ class ForwardFunction {
    * shape. `shared` makes aliases get one zero container between them (a literal holding two
    * names of one array must hold two names of one tangent array).
    */
-  private tangentOrZero(operand: Operand, shared?: Map<string, { value: Operand; zeros: Operand }[]>): Operand {
+  private tangentOrZero(operand: Operand, shared?: Map<string, ZeroedContainer[]>): Operand {
     const tangent = this.tangentOf(operand);
     if (tangent) return tangent;
     const type = this.typeOf(operand);
@@ -205,26 +207,23 @@ class ForwardFunction {
     const sparse = operand.kind === "var" && ((this.fn as { tapeNames?: Set<string> }).tapeNames?.has(operand.name) ?? false);
     const structured = this.structuredZeros(operand, shared);
     if (!structured && !sparse && operand.kind === "var" && type.kind === "record" && hasSameTypedContainers(type)) {
-      const fieldwise = this.recordZeros(operand, type);
+      const fieldwise = recordZeros(this.b, operand, type);
       this.tangents.seeds.add((fieldwise as { name: string }).name);
       return fieldwise;
     }
-    let zeros = structured ?? this.b.temp({ kind: "zerosLike", like: operand, type, sparse }, derivativeType(type));
-    this.tangents.seeds.add((zeros as { name: string }).name);
-    if (operand.kind !== "var" || !shared) return zeros;
+    const fresh = structured ?? this.b.temp({ kind: "zerosLike", like: operand, type, sparse }, derivativeType(type));
+    this.tangents.seeds.add((fresh as { name: string }).name);
+    if (operand.kind !== "var" || !shared) return fresh;
     // In one literal, a container that is the same object as an earlier one (`q7Bar[1]` and
     // `t13Bar`) gets the same zeros, so that what one side adds to its tangent the other sees.
-    // Alias classes only say that they may be the same: the generated code asks `===`.
     const cls = this.activity.aliasClass(operand.name);
     const earlier = shared.get(cls) ?? [];
-    for (const e of [...earlier].reverse()) {
+    for (let k = earlier.length - 1; k >= 0; k--) {
+      const e = earlier[k]!;
       if (e.value.kind === "var" && e.value.name === operand.name) return e.zeros;
-      // Containers of different types are never the same object.
-      if (!sameType(this.typeOf(e.value), type)) continue;
-      const same = this.b.temp({ kind: "binary", op: "===", left: operand, right: e.value }, BOOLEAN);
-      zeros = this.b.temp({ kind: "select", cond: same, whenTrue: e.zeros, whenFalse: zeros }, derivativeType(type));
     }
-    shared.set(cls, [...earlier, { value: operand, zeros }]);
+    const zeros = shareZeros(this.b, operand, type, fresh, earlier);
+    shared.set(cls, [...earlier, { value: operand, type, zeros }]);
     return zeros;
   }
 
@@ -234,13 +233,13 @@ class ForwardFunction {
    * the zeros share what the values share. A callee that adds into `t7Bar.grad` adds into
    * `t6Bar` too, and its tangent must do the same (pullbacks' saved adjoints).
    */
-  private structuredZeros(operand: Operand, shared?: Map<string, { value: Operand; zeros: Operand }[]>): Operand | undefined {
+  private structuredZeros(operand: Operand, shared?: Map<string, ZeroedContainer[]>): Operand | undefined {
     if (operand.kind !== "var") return undefined;
-    const definition = this.literalDefinitions().get(operand.name);
+    const definition = (this.literals ??= literalContainers(this.fn)).get(operand.name);
     if (!definition) return undefined;
     const parts = definition.kind === "recordLiteral" ? definition.fields.map((f) => f.value) : definition.elements;
     if (!parts.some((p) => p.kind === "var" && isReference(this.typeOf(p)))) return undefined;
-    const inner = shared ?? new Map<string, { value: Operand; zeros: Operand }[]>();
+    const inner = shared ?? new Map<string, ZeroedContainer[]>();
     const type = derivativeType(definition.type);
     if (definition.kind === "recordLiteral") {
       const fields = (definition.type as Extract<Type, { kind: "record" }>).fields;
@@ -252,54 +251,7 @@ class ForwardFunction {
     return this.b.temp({ kind: "arrayLiteral", elements, type }, type);
   }
 
-  private literals?: Map<string, Extract<Expr, { kind: "recordLiteral" | "arrayLiteral" }>>;
-
-  /** Containers declared once with a literal and never written into or reassigned. */
-  private literalDefinitions(): Map<string, Extract<Expr, { kind: "recordLiteral" | "arrayLiteral" }>> {
-    if (this.literals) return this.literals;
-    const found = new Map<string, Extract<Expr, { kind: "recordLiteral" | "arrayLiteral" }>>();
-    const changed = new Set<string>();
-    const declared = new Map<string, number>();
-    forEachStmt(this.fn.body, (s) => {
-      if (s.kind === "let") {
-        declared.set(s.name, (declared.get(s.name) ?? 0) + 1);
-        if (s.init?.kind === "recordLiteral" || s.init?.kind === "arrayLiteral") found.set(s.name, s.init);
-      }
-      if (s.kind === "assign") changed.add(s.name);
-      if ((s.kind === "setIndex" || s.kind === "setField" || s.kind === "push" || s.kind === "fill" || s.kind === "drop") && s.object.kind === "var") changed.add(s.object.name);
-      if (s.kind === "callStmt") for (const a of s.args) if (a.kind === "var") changed.add(a.name);
-      if ((s.kind === "let" || s.kind === "assign") && (s.kind === "let" ? s.init : s.value)?.kind === "call") for (const a of ((s.kind === "let" ? s.init : s.value) as { args: Operand[] }).args) if (a.kind === "var") changed.add(a.name);
-    });
-    for (const name of [...found.keys()]) if (changed.has(name) || declared.get(name) !== 1) found.delete(name);
-    this.literals = found;
-    return found;
-  }
-
-  /**
-   * Zeros for a record whose fields may hold one container twice (a pullback's saved record:
-   * `t32Bar` and `t34Bar = p5Bar.v` are one array, written through one name and read through
-   * the other): field by field, a field found `===` to an earlier one of its type gets that
-   * field's zeros, so that what is added through one name is seen through the other.
-   */
-  private recordZeros(record: Operand, type: Extract<Type, { kind: "record" }>): Operand {
-    const earlier: { value: Operand; zeros: Operand; type: Type }[] = [];
-    const fields = type.fields
-      .filter((f) => isDifferentiable(f.type))
-      .map((f) => {
-        if (!isReference(f.type)) return { name: f.name, value: num(0) };
-        const value = this.b.temp({ kind: "field", object: record, name: f.name }, f.type);
-        let zeros = this.b.temp({ kind: "zerosLike", like: value, type: f.type }, derivativeType(f.type));
-        for (const e of [...earlier].reverse()) {
-          if (!sameType(e.type, f.type)) continue;
-          const same = this.b.temp({ kind: "binary", op: "===", left: value, right: e.value }, BOOLEAN);
-          zeros = this.b.temp({ kind: "select", cond: same, whenTrue: e.zeros, whenFalse: zeros }, derivativeType(f.type));
-        }
-        earlier.push({ value, zeros, type: f.type });
-        return { name: f.name, value: zeros };
-      });
-    const zerosType = derivativeType(type);
-    return this.b.temp({ kind: "recordLiteral", fields, type: zerosType }, zerosType);
-  }
+  private literals?: Map<string, ContainerLiteral>;
 
   /** Emits one tangent statement (marked, so that its source line gets a comment). */
   private emitTangent(stmt: Stmt, loc: SourceLoc | undefined): void {
@@ -505,13 +457,13 @@ class ForwardFunction {
           : this.zerosLikeTarget(target, targetType);
       case "arrayLiteral": {
         const elementTypes = e.type.kind === "tuple" ? e.type.elements : e.elements.map(() => (e.type as { element: Type }).element);
-        const zeros = new Map<string, { value: Operand; zeros: Operand }[]>();
+        const zeros = new Map<string, ZeroedContainer[]>();
         const elements = e.elements.map((el, i) => (isDifferentiable(elementTypes[i]!) ? this.tangentOrZero(el, zeros) : num(0)));
         return { kind: "arrayLiteral", elements, type: derivativeType(e.type) };
       }
       case "recordLiteral": {
         const type = e.type as Extract<Type, { kind: "record" }>;
-        const zeros = new Map<string, { value: Operand; zeros: Operand }[]>();
+        const zeros = new Map<string, ZeroedContainer[]>();
         const fields = e.fields.filter((f) => isDifferentiable(type.fields.find((t) => t.name === f.name)!.type)).map((f) => ({ name: f.name, value: this.tangentOrZero(f.value, zeros) }));
         return { kind: "recordLiteral", fields, type: derivativeType(e.type) };
       }
@@ -608,10 +560,4 @@ function assignedNames(body: Stmt[]): Set<string> {
   const names = new Set<string>();
   forEachStmt(body, (s) => s.kind === "assign" && names.add(s.name));
   return names;
-}
-
-/** Whether a record has two container fields of one type (which may then be one object). */
-function hasSameTypedContainers(type: Extract<Type, { kind: "record" }>): boolean {
-  const containers = type.fields.filter((f) => isReference(f.type) && isDifferentiable(f.type));
-  return containers.some((f, i) => containers.slice(0, i).some((g) => sameType(f.type, g.type)));
 }

@@ -18,6 +18,7 @@
 import type { IRBuilder } from "../ir/builder.ts";
 import type { Expr, Operand, Stmt, Type } from "../ir/ir.ts";
 import { BOOLEAN, NUMBER, num, ref } from "../ir/ir.ts";
+import { mapNestedBlocks } from "../ir/rename.ts";
 
 /** A variable the loop writes that is live when it starts: what a snapshot holds. */
 export interface StateVariable {
@@ -188,14 +189,8 @@ export function countPushes(block: Stmt[], entries: string): Stmt[] {
       switch (x.kind) {
         case "push":
           return [x, { kind: "assign", name: entries, value: binary("+", ref(entries), num(x.values.length)) }];
-        case "if":
-          return [{ ...x, then: rewrite(x.then), else: rewrite(x.else) }];
-        case "loop":
-          return [{ ...x, init: rewrite(x.init), test: x.test && { prelude: rewrite(x.test.prelude), cond: x.test.cond }, body: rewrite(x.body), update: rewrite(x.update) }];
-        case "block":
-          return [{ ...x, body: rewrite(x.body) }];
         default:
-          return [x];
+          return [mapNestedBlocks(x, rewrite)];
       }
     });
   return rewrite(block);

@@ -15,6 +15,7 @@ import type { Operand, Param, Type } from "../ir/ir.ts";
 import { num, ref } from "../ir/ir.ts";
 import { irTypeOf, toIRType } from "./types.ts";
 import { spreadArguments } from "./calls.ts";
+import { zeroOf } from "./optional.ts";
 import type { FunctionLowerer } from "./function-lowerer.ts";
 
 /** The value class an expression's type is an instance of (checked: a class with a problem is reported). */
@@ -64,29 +65,13 @@ export function initialRecord(l: FunctionLowerer, decl: ClassDeclaration, type: 
     const fieldType = type.fields.find((f) => f.name === name)!.type;
     const given = parameterValues.get(name);
     const init = Node.isPropertyDeclaration(field) ? field.getInitializer() : undefined;
-    values.set(name, given ?? (init ? l.expr(init) : zeroOf(l, fieldType, field)));
+    // A field the constructor sets later starts as a zero of its type.
+    const unset = () => {
+      throw new DiagnosticError([diagnostics.unsupportedSyntax("a field of this type without an initializer", positionOfNode(field))]);
+    };
+    values.set(name, given ?? (init ? l.expr(init) : zeroOf(l, fieldType, unset)));
   }
   return l.temp({ kind: "recordLiteral", fields: type.fields.map((f) => ({ name: f.name, value: values.get(f.name)! })), type }, type);
-}
-
-/** A zero of a field's type, for a field the constructor sets later. */
-function zeroOf(l: FunctionLowerer, type: Type, at: Node): Operand {
-  switch (type.kind) {
-    case "number":
-      return num(0);
-    case "boolean":
-      return { kind: "boolean", value: false };
-    case "string":
-      return { kind: "string", value: "" };
-    case "array":
-      return type.typed ? l.temp({ kind: "newArray", length: num(0), fill: num(0), type }, type) : l.temp({ kind: "arrayLiteral", elements: [], type }, type);
-    case "tuple":
-      return l.temp({ kind: "arrayLiteral", elements: type.elements.map((e) => zeroOf(l, e, at)), type }, type);
-    case "record":
-      return l.temp({ kind: "recordLiteral", fields: type.fields.map((f) => ({ name: f.name, value: zeroOf(l, f.type, at) })), type }, type);
-    default:
-      throw new DiagnosticError([diagnostics.unsupportedSyntax("a field of this type without an initializer", positionOfNode(at))]);
-  }
 }
 
 /** `o.m(args)` → `C_m(o, args)`; undefined when `m` is not a method of a value class. */

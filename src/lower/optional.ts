@@ -30,8 +30,12 @@ export function narrowValue(l: FunctionLowerer, value: Operand, type: Type): Ope
   return l.temp({ kind: "select", cond: present, whenTrue: value, whenFalse: zeroOf(l, type) }, type);
 }
 
-/** A placeholder of `type` for the branch a narrowed read never takes. */
-function zeroOf(l: FunctionLowerer, type: Type): Operand {
+/**
+ * A zero of `type` (0, false, "", empty arrays, records of zeros): the placeholder for the branch
+ * a narrowed read never takes, and a class field's value before its constructor sets it.
+ * `otherwise` gives the value of a type with no zero (an optional, a void).
+ */
+export function zeroOf(l: FunctionLowerer, type: Type, otherwise: () => Operand = () => ({ kind: "undefined" })): Operand {
   switch (type.kind) {
     case "number":
       return num(0);
@@ -42,11 +46,11 @@ function zeroOf(l: FunctionLowerer, type: Type): Operand {
     case "array":
       return type.typed ? l.temp({ kind: "newArray", length: num(0), fill: num(0), type }, type) : l.temp({ kind: "arrayLiteral", elements: [], type }, type);
     case "tuple":
-      return l.temp({ kind: "arrayLiteral", elements: type.elements.map((e) => zeroOf(l, e)), type }, type);
+      return l.temp({ kind: "arrayLiteral", elements: type.elements.map((e) => zeroOf(l, e, otherwise)), type }, type);
     case "record":
-      return l.temp({ kind: "recordLiteral", fields: type.fields.map((f) => ({ name: f.name, value: zeroOf(l, f.type) })), type }, type);
+      return l.temp({ kind: "recordLiteral", fields: type.fields.map((f) => ({ name: f.name, value: zeroOf(l, f.type, otherwise) })), type }, type);
     default:
-      return { kind: "undefined" };
+      return otherwise();
   }
 }
 

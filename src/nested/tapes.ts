@@ -14,6 +14,7 @@ import type { Expr, Function, Stmt, Type } from "../ir/ir.ts";
 import { NUMBER, num, ref } from "../ir/ir.ts";
 import { NameManager } from "../ir/names.ts";
 import { readsOf } from "../reverse/writer/base.ts";
+import { mapNestedBlocks } from "../ir/rename.ts";
 
 export function tapesAsArrays(fn: Function): Function {
   const tapes = poppedTapes(fn);
@@ -50,14 +51,8 @@ export function tapesAsArrays(fn: Function): Function {
         }
         case "drop":
           return s.object.kind === "var" && tapes.has(s.object.name) ? [step(s.object.name, -1)] : [s];
-        case "if":
-          return [{ ...s, then: rewrite(s.then), else: rewrite(s.else) }];
-        case "loop":
-          return [{ ...s, init: rewrite(s.init), test: s.test && { prelude: rewrite(s.test.prelude), cond: s.test.cond }, body: rewrite(s.body), update: rewrite(s.update) }];
-        case "block":
-          return [{ ...s, body: rewrite(s.body) }];
         default:
-          return [s];
+          return [mapNestedBlocks(s, rewrite)];
       }
     });
   return { ...fn, body: rewrite(fn.body), reservedNames: names.all() };

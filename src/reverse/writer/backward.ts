@@ -17,7 +17,8 @@ import type { Recomputation } from "../analysis/recompute.ts";
 import { setCounterToExit } from "../counters.ts";
 import { backwardBinomial, countPushes } from "../../checkpoint/driver.ts";
 import { ForwardWriter } from "./forward.ts";
-import { elementOrFields, readsOf } from "./base.ts";
+import { elementOrFields } from "./base.ts";
+import { mapNestedBlocks } from "../../ir/rename.ts";
 
 const OUTPUT: Operand = { kind: "var", name: "\u0000output" };
 
@@ -547,16 +548,7 @@ export abstract class BackwardWriter extends ForwardWriter {
           if (inverse) return [{ ...inverse, loc: s.loc }, ...definitionsOf(afterUndo.get(marker.primal))];
           return this.restoreStatements(name, s.loc);
         }
-        switch (s.kind) {
-          case "if":
-            return [{ ...s, then: rewrite(s.then), else: rewrite(s.else) }];
-          case "loop":
-            return [{ ...s, init: rewrite(s.init), test: s.test && { prelude: rewrite(s.test.prelude), cond: s.test.cond }, body: rewrite(s.body), update: rewrite(s.update) }];
-          case "block":
-            return [{ ...s, body: rewrite(s.body) }];
-          default:
-            return [s];
-        }
+        return [mapNestedBlocks(s, rewrite)];
       });
     return rewrite(block);
   }

@@ -8,7 +8,8 @@ import { derivativeType, elementType, isDifferentiable, isReference } from "../.
 import { forEachStmt } from "../../analysis/activity.ts";
 import { declareCounter, declareSnapshots, defaultSnapshots, forwardPrimal, type CheckpointedLoop, type SnapshotStore, type StateVariable } from "../../checkpoint/driver.ts";
 import type { Checkpointed } from "../analysis/checkpointed.ts";
-import { SweepWriter, elementOrFields, type Pullback } from "./base.ts";
+import { SweepWriter, elementOrFields } from "./base.ts";
+import { mapNestedBlocks } from "../../ir/rename.ts";
 
 /** A checkpointed loop's forward sweep, for its reversal: the step three ways, the snapshots, the step range. */
 export interface CheckpointRun {
@@ -285,18 +286,7 @@ export abstract class ForwardWriter extends SweepWriter {
       primalOf.has(x.object.name) &&
       classes.has(this.activity.aliasClass(primalOf.get(x.object.name)!));
     const rewrite = (stmts: Stmt[]): Stmt[] =>
-      stmts.filter((x) => !reset(x)).map((x) => {
-        switch (x.kind) {
-          case "if":
-            return { ...x, then: rewrite(x.then), else: rewrite(x.else) };
-          case "loop":
-            return { ...x, init: rewrite(x.init), test: x.test && { prelude: rewrite(x.test.prelude), cond: x.test.cond }, body: rewrite(x.body), update: rewrite(x.update) };
-          case "block":
-            return { ...x, body: rewrite(x.body) };
-          default:
-            return x;
-        }
-      });
+      stmts.filter((x) => !reset(x)).map((x) => mapNestedBlocks(x, rewrite));
     return rewrite(block);
   }
 
@@ -307,18 +297,7 @@ export abstract class ForwardWriter extends SweepWriter {
       stmts.flatMap((s): Stmt[] => {
         const definition = this.definitions.get(s);
         const name = definition?.name;
-        let out: Stmt = s;
-        switch (s.kind) {
-          case "if":
-            out = { ...s, then: rewrite(s.then), else: rewrite(s.else) };
-            break;
-          case "loop":
-            out = { ...s, init: rewrite(s.init), test: s.test && { prelude: rewrite(s.test.prelude), cond: s.test.cond }, body: rewrite(s.body), update: rewrite(s.update) };
-            break;
-          case "block":
-            out = { ...s, body: rewrite(s.body) };
-            break;
-        }
+        const out = mapNestedBlocks(s, rewrite);
         if (name === undefined) return [out];
         const result: Stmt[] = [];
         const primal = definition!.primal;
